@@ -1,0 +1,31 @@
+//! `syncready-core`: the pure, sans-IO domain of SyncReady.
+//!
+//! Nothing in this crate performs I/O, reads a clock or draws random numbers. It turns what the admin
+//! wants into HTTP requests *as values* ([`http::Request`]), turns HTTP responses *as values*
+//! ([`http::Response`]) into domain data, and evaluates readiness over that data. Shells (the browser
+//! extension, the tests, the benchmarks) execute the requests through a [`http::Transport`].
+//!
+//! # Layout
+//!
+//! - [`http`]: request/response values and the `Transport` trait the shells implement.
+//! - [`odata`]: building Web API queries (`$select`, `$filter` literals, paging headers) and decoding
+//!   Dataverse error bodies and collections.
+//! - [`wire`]: serde types that mirror the Web API JSON exactly (tolerant of extra fields).
+//! - [`model`]: validated domain types built from wire types (`TryFrom`/`From`), with explicit
+//!   `Unknown(n)` variants for option values this crate does not know.
+//! - [`collect`]: gathers one [`collect::Snapshot`] of the org, returning partial data plus the list
+//!   of what could not be read.
+//! - [`readiness`]: the checklist; a total function from snapshot to report.
+//! - [`error`]: the error enum that keeps the evidence (status, Dataverse code and message, raw body).
+#![warn(missing_docs)]
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod collect;
+pub mod error;
+pub mod http;
+pub mod model;
+pub mod odata;
+pub mod readiness;
+pub mod wire;
+
+pub use error::Error;

@@ -1,0 +1,320 @@
+//! Validated domain types, built from [`crate::wire`] types.
+
+mod mailbox;
+mod settings;
+mod time;
+
+pub use mailbox::{
+    ActDeliveryMethod, ApprovalState, DeliveryMethod, Mailbox, MailboxKind, TestStatus,
+};
+pub use settings::{DefaultEmailSettings, SettingsXmlError};
+pub use time::Timestamp;
+
+use crate::wire;
+use serde::{Deserialize, Serialize};
+
+/// An org's base URL, e.g. `https://contoso.crm.dynamics.com`, without a trailing slash.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct OrgUrl(String);
+
+/// Why a string is not an org URL.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{input}` is not an org URL: {reason}")]
+pub struct OrgUrlError {
+    /// What was given.
+    pub input: String,
+    /// What is wrong with it.
+    pub reason: &'static str,
+}
+
+impl OrgUrl {
+    /// Parses `https://host[:port]` (any path after the host is dropped). `http://` is accepted only for
+    /// loopback hosts, where the simulator and the web-app demo run.
+    pub fn parse(input: &str) -> Result<Self, OrgUrlError> {
+        let trimmed = input.trim();
+        let err = |reason| OrgUrlError {
+            input: input.to_owned(),
+            reason,
+        };
+        let (scheme, rest) = trimmed
+            .split_once("://")
+            .ok_or_else(|| err("it has no scheme"))?;
+        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+        if host.is_empty() {
+            return Err(err("it has no host"));
+        }
+        if host.contains('@') || host.chars().any(|c| c.is_whitespace()) {
+            return Err(err("the host is malformed"));
+        }
+        let hostname = host.rsplit_once(':').map_or(host, |(h, _)| h);
+        match scheme.to_ascii_lowercase().as_str() {
+            "https" => {}
+            "http" if matches!(hostname, "127.0.0.1" | "localhost" | "[::1]") => {}
+            "http" => return Err(err("only https is allowed for a remote org")),
+            _ => return Err(err("the scheme must be https")),
+        }
+        Ok(Self(format!(
+            "{}://{}",
+            scheme.to_ascii_lowercase(),
+            host.to_ascii_lowercase()
+        )))
+    }
+
+    /// The URL as a string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The host name (with port, if any).
+    pub fn host(&self) -> &str {
+        self.0.split_once("://").map_or(self.0.as_str(), |(_, h)| h)
+    }
+
+    /// True for `*.dynamics.com` orgs (the hosts the extension is allowed to talk to).
+    pub fn is_dynamics(&self) -> bool {
+        self.0.starts_with("https://") && self.host().ends_with(".dynamics.com")
+    }
+}
+
+impl std::fmt::Display for OrgUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// State of a record: `statecode` 0 Active, 1 Inactive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RecordState {
+    /// `statecode` 0.
+    Active,
+    /// `statecode` 1.
+    Inactive,
+    /// A value this build does not know.
+    Unknown(i32),
+}
+
+impl From<i32> for RecordState {
+    fn from(v: i32) -> Self {
+        match v {
+            0 => Self::Active,
+            1 => Self::Inactive,
+            n => Self::Unknown(n),
+        }
+    }
+}
+
+/// `emailserverprofile.servertype`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ServerType {
+    /// 0: Exchange Server; on an online org this is Exchange Online.
+    Exchange,
+    /// 1: POP3/SMTP.
+    Pop3Smtp,
+    /// 2: Exchange Server (Hybrid).
+    ExchangeHybrid,
+    /// 3: Exchange Online (Hybrid).
+    ExchangeOnlineHybrid,
+    /// 4: IMAP/SMTP.
+    ImapSmtp,
+    /// A value this build does not know.
+    Unknown(i32),
+}
+
+impl From<i32> for ServerType {
+    fn from(v: i32) -> Self {
+        match v {
+            0 => Self::Exchange,
+            1 => Self::Pop3Smtp,
+            2 => Self::ExchangeHybrid,
+            3 => Self::ExchangeOnlineHybrid,
+            4 => Self::ImapSmtp,
+            n => Self::Unknown(n),
+        }
+    }
+}
+
+/// Credential retrieval value for server-to-server authentication.
+pub const CREDENTIALS_SERVER_TO_SERVER: i32 = 2;
+
+/// `incomingcredentialretrieval` / `outgoingcredentialretrieval` of a profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CredentialRetrieval {
+    /// 0: credentials specified by a user or queue.
+    UserOrQueue,
+    /// 1: credentials specified in the email server profile.
+    Profile,
+    /// 2: server-to-server authentication (Exchange Online, same tenant).
+    ServerToServer,
+    /// 3: Windows integrated authentication.
+    WindowsIntegrated,
+    /// 4: without credentials (anonymous).
+    Anonymous,
+    /// 5: Gmail OAuth.
+    GmailOAuth,
+    /// 6: Exchange Hybrid Modern Auth.
+    HybridModernAuth,
+    /// 7: Azure Active Directory OAuth (Exchange Online in another tenant).
+    AzureAdOAuth,
+    /// A value this build does not know.
+    Unknown(i32),
+}
+
+impl From<i32> for CredentialRetrieval {
+    fn from(v: i32) -> Self {
+        match v {
+            0 => Self::UserOrQueue,
+            1 => Self::Profile,
+            2 => Self::ServerToServer,
+            3 => Self::WindowsIntegrated,
+            4 => Self::Anonymous,
+            5 => Self::GmailOAuth,
+            6 => Self::HybridModernAuth,
+            7 => Self::AzureAdOAuth,
+            n => Self::Unknown(n),
+        }
+    }
+}
+
+/// `organization.emailconnectionchannel`: how the org processes email.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ConnectionChannel {
+    /// 0: server-side synchronization.
+    ServerSideSync,
+    /// 1: Microsoft Dynamics 365 Email Router.
+    EmailRouter,
+    /// A value this build does not know.
+    Unknown(i32),
+}
+
+impl From<i32> for ConnectionChannel {
+    fn from(v: i32) -> Self {
+        match v {
+            0 => Self::ServerSideSync,
+            1 => Self::EmailRouter,
+            n => Self::Unknown(n),
+        }
+    }
+}
+
+/// An email server profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    /// `emailserverprofileid`.
+    pub id: String,
+    /// Name (empty when the service sent none).
+    pub name: String,
+    /// Server type; `None` when not sent.
+    pub server_type: Option<ServerType>,
+    /// Type label, e.g. "Exchange Online".
+    pub type_name: Option<String>,
+    /// Active or not.
+    pub state: RecordState,
+    /// Both directions use server-to-server authentication.
+    pub server_to_server: bool,
+    /// Autodiscover on.
+    pub autodiscover: bool,
+    /// Incoming credential retrieval, if sent.
+    pub incoming_credentials: Option<CredentialRetrieval>,
+}
+
+impl Profile {
+    /// Whether this is an Exchange Online profile: server type 0 with the "Exchange Online" type label
+    /// (the label is what the UI shows; its stored value is unconfirmed), or the auto-created profile's name.
+    pub fn is_exchange_online(&self) -> bool {
+        let label = self
+            .type_name
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("Exchange Online"));
+        let auto_name = self.name.eq_ignore_ascii_case("Microsoft Exchange Online");
+        matches!(self.server_type, Some(ServerType::Exchange) | None) && (label || auto_name)
+    }
+}
+
+impl From<wire::EmailServerProfile> for Profile {
+    fn from(w: wire::EmailServerProfile) -> Self {
+        let outgoing_s2s = w
+            .outgoingcredentialretrieval
+            .is_none_or(|v| v == CREDENTIALS_SERVER_TO_SERVER);
+        Self {
+            id: w.emailserverprofileid.to_ascii_lowercase(),
+            name: w.name.unwrap_or_default(),
+            server_type: w.servertype.map(ServerType::from),
+            type_name: w.emailservertypename,
+            state: w.statecode.map_or(RecordState::Active, RecordState::from),
+            server_to_server: w.incomingcredentialretrieval == Some(CREDENTIALS_SERVER_TO_SERVER)
+                && outgoing_s2s,
+            autodiscover: w.useautodiscover.unwrap_or(false),
+            incoming_credentials: w.incomingcredentialretrieval.map(CredentialRetrieval::from),
+        }
+    }
+}
+
+/// The org's email settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgSettings {
+    /// `organizationid`.
+    pub id: String,
+    /// Org name.
+    pub name: String,
+    /// Default email server profile id (lower case), if set.
+    pub default_profile: Option<String>,
+    /// Raw `defaultemailsettings` XML, kept for the log.
+    pub default_email_settings_xml: Option<String>,
+    /// The parsed `defaultemailsettings`; `None` when the column is empty.
+    pub default_email_settings: Option<Result<DefaultEmailSettings, SettingsXmlError>>,
+    /// `emailconnectionchannel` (0 SSS, 1 router).
+    pub connection_channel: Option<i32>,
+    /// Approval required for users.
+    pub require_approval_users: bool,
+    /// Approval required for queues.
+    pub require_approval_queues: bool,
+}
+
+impl OrgSettings {
+    /// `emailconnectionchannel` as a typed value.
+    pub fn channel(&self) -> Option<ConnectionChannel> {
+        self.connection_channel.map(ConnectionChannel::from)
+    }
+}
+
+impl From<wire::Organization> for OrgSettings {
+    fn from(w: wire::Organization) -> Self {
+        Self {
+            id: w.organizationid.to_ascii_lowercase(),
+            name: w.name.unwrap_or_default(),
+            default_profile: w
+                .default_email_server_profile
+                .map(|s| s.to_ascii_lowercase()),
+            default_email_settings: w
+                .defaultemailsettings
+                .as_deref()
+                .filter(|x| !x.trim().is_empty())
+                .map(DefaultEmailSettings::parse),
+            default_email_settings_xml: w.defaultemailsettings,
+            connection_channel: w.emailconnectionchannel,
+            require_approval_users: w.requireapprovalforuseremail.unwrap_or(true),
+            require_approval_queues: w.requireapprovalforqueueemail.unwrap_or(true),
+        }
+    }
+}
+
+/// The signed-in caller.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Caller {
+    /// `systemuserid`.
+    pub user_id: String,
+    /// Organization id from WhoAmI.
+    pub organization_id: String,
+}
+
+impl From<wire::WhoAmI> for Caller {
+    fn from(w: wire::WhoAmI) -> Self {
+        Self {
+            user_id: w.user_id.to_ascii_lowercase(),
+            organization_id: w.organization_id.to_ascii_lowercase(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

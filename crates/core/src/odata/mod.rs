@@ -1,0 +1,7 @@
+//! OData request building and response decoding for the Dataverse Web API.
+
+pub mod query;
+pub mod response;
+
+pub use query::{Query, escape_literal};
+pub use response::{Collection, check_response, decode_collection, decode_json};

@@ -1,0 +1,233 @@
+//! Turning [`Response`] values into data or into an [`Error`] that says what came back.
+
+use crate::error::{DataverseError, Error};
+use crate::http::Response;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+/// One page of an entity collection.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Collection<T> {
+    /// The rows.
+    pub value: Vec<T>,
+    /// The link to the next page, to be followed unchanged.
+    #[serde(rename = "@odata.nextLink", default)]
+    pub next_link: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: DataverseError,
+}
+
+const EXCERPT: usize = 300;
+
+fn excerpt(body: &str) -> String {
+    let mut end = body.len().min(EXCERPT);
+    while !body.is_char_boundary(end) {
+        end -= 1;
+    }
+    body[..end].to_owned()
+}
+
+fn looks_like_sign_in(body: &str) -> bool {
+    let lower = body
+        .get(..body.len().min(4096))
+        .unwrap_or(body)
+        .to_ascii_lowercase();
+    lower.contains("login.microsoftonline.com") || lower.contains("<title>sign in")
+}
+
+/// Maps a non-success or non-Dataverse response to an [`Error`]; `Ok(())` for a usable 2xx.
+pub fn check_response(response: &Response) -> Result<(), Error> {
+    let status = response.status;
+    if status == 401 {
+        return Err(Error::SessionExpired { status });
+    }
+    if status == 429 {
+        let retry_after_secs = response
+            .header("Retry-After")
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(5);
+        return Err(Error::Throttled { retry_after_secs });
+    }
+    if (300..400).contains(&status) {
+        let to_sign_in = response.header("Location").is_some_and(looks_like_sign_in);
+        if to_sign_in {
+            return Err(Error::SessionExpired { status });
+        }
+    }
+    if !(200..300).contains(&status) {
+        let dataverse = serde_json::from_str::<ErrorBody>(&response.body)
+            .ok()
+            .map(|b| b.error);
+        return Err(Error::Http {
+            status,
+            dataverse,
+            body: response.body.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// Decodes a JSON body of type `T`, after [`check_response`]. `what` names the request for messages.
+pub fn decode_json<T: DeserializeOwned>(response: &Response, what: &str) -> Result<T, Error> {
+    check_response(response)?;
+    let body = response.body.as_str();
+    let content_type = response.header("Content-Type").unwrap_or("");
+    if !content_type.to_ascii_lowercase().contains("json") {
+        if looks_like_sign_in(body) {
+            return Err(Error::SessionExpired {
+                status: response.status,
+            });
+        }
+        let shown = if content_type.is_empty() {
+            "no content type"
+        } else {
+            content_type
+        };
+        return Err(Error::Decode {
+            path: what.to_owned(),
+            reason: format!("expected JSON from the Web API but got {shown}"),
+            body_excerpt: excerpt(body),
+        });
+    }
+    // A 200 that carries an error object is still an error.
+    if let Ok(err) = serde_json::from_str::<ErrorBody>(body) {
+        return Err(Error::Http {
+            status: response.status,
+            dataverse: Some(err.error),
+            body: body.to_owned(),
+        });
+    }
+    let de = &mut serde_json::Deserializer::from_str(body);
+    serde_path_to_error::deserialize(de).map_err(|e| Error::Decode {
+        path: format!("{what}: {}", e.path()),
+        reason: e.inner().to_string(),
+        body_excerpt: excerpt(body),
+    })
+}
+
+/// Decodes one page of a collection.
+pub fn decode_collection<T: DeserializeOwned>(
+    response: &Response,
+    what: &str,
+) -> Result<Collection<T>, Error> {
+    decode_json(response, what)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(status: u16, body: &str) -> Response {
+        Response {
+            status,
+            headers: vec![(
+                "Content-Type".into(),
+                "application/json; odata.metadata=minimal".into(),
+            )],
+            body: body.into(),
+        }
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Row {
+        #[allow(dead_code)]
+        name: String,
+    }
+
+    #[test]
+    fn a_dataverse_error_body_keeps_code_message_and_status() {
+        let r = json(
+            403,
+            r#"{"error":{"code":"0x80040220","message":"The user does not hold the necessary privileges."}}"#,
+        );
+        let err = decode_collection::<Row>(&r, "mailboxes").unwrap_err();
+        match err {
+            Error::Http {
+                status: 403,
+                dataverse: Some(d),
+                ..
+            } => assert_eq!(d.code, "0x80040220"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_html_sign_in_page_is_a_session_expiry_not_a_parse_error() {
+        let r = Response {
+            status: 200,
+            headers: vec![("Content-Type".into(), "text/html".into())],
+            body: "<html><title>Sign in to your account</title><form action='https://login.microsoftonline.com/x'>".into(),
+        };
+        assert_eq!(
+            decode_collection::<Row>(&r, "mailboxes").unwrap_err(),
+            Error::SessionExpired { status: 200 }
+        );
+    }
+
+    #[test]
+    fn truncated_json_names_the_request_and_keeps_an_excerpt() {
+        let r = json(200, r#"{"value":[{"name":"a"},{"name":"#);
+        match decode_collection::<Row>(&r, "mailboxes").unwrap_err() {
+            Error::Decode {
+                path, body_excerpt, ..
+            } => {
+                assert!(path.starts_with("mailboxes"), "{path}");
+                assert!(body_excerpt.starts_with("{\"value\""));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_wrong_field_type_reports_the_json_path() {
+        let r = json(200, r#"{"value":[{"name":"a"},{"name":7}]}"#);
+        match decode_collection::<Row>(&r, "mailboxes").unwrap_err() {
+            Error::Decode { path, .. } => assert_eq!(path, "mailboxes: value[1].name"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn throttling_reads_retry_after() {
+        let mut r = json(429, "{}");
+        r.headers.push(("Retry-After".into(), "17".into()));
+        assert_eq!(
+            check_response(&r).unwrap_err(),
+            Error::Throttled {
+                retry_after_secs: 17
+            }
+        );
+    }
+
+    #[test]
+    fn a_redirect_to_sign_in_is_a_session_expiry() {
+        let r = Response {
+            status: 302,
+            headers: vec![(
+                "Location".into(),
+                "https://login.microsoftonline.com/common/oauth2/authorize".into(),
+            )],
+            body: String::new(),
+        };
+        assert_eq!(
+            check_response(&r).unwrap_err(),
+            Error::SessionExpired { status: 302 }
+        );
+    }
+
+    #[test]
+    fn the_next_link_is_read_from_the_annotation() {
+        let r = json(
+            200,
+            r#"{"@odata.context":"x","value":[],"@odata.nextLink":"https://o/api/data/v9.2/mailboxes?$skiptoken=a"}"#,
+        );
+        let page = decode_collection::<Row>(&r, "mailboxes").unwrap();
+        assert_eq!(
+            page.next_link.as_deref(),
+            Some("https://o/api/data/v9.2/mailboxes?$skiptoken=a")
+        );
+    }
+}
