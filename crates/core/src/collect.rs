@@ -5,7 +5,9 @@
 
 use crate::error::Error;
 use crate::http::{Request, Transport};
-use crate::model::{Caller, Mailbox, OrgSettings, Profile};
+use crate::model::{
+    APPROVE_PRIVILEGE, Alert, AlertSet, Caller, Mailbox, OrgSettings, PrivilegeHolding, Profile, Role, TestStatus,
+};
 use crate::odata::{Query, decode_collection, decode_json};
 use crate::wire;
 use serde::de::DeserializeOwned;
@@ -25,6 +27,14 @@ pub enum Part {
     Profiles,
     /// Mailboxes.
     Mailboxes,
+    /// The caller's own security roles.
+    Roles,
+    /// Roles the caller inherits through team membership.
+    TeamRoles,
+    /// Whether the caller holds `prvApproveRejectEmailAddress`.
+    ApprovePrivilege,
+    /// Alerts of failing mailboxes.
+    Alerts,
 }
 
 /// A part that could not be read, and why.
@@ -47,7 +57,20 @@ pub struct Snapshot {
     pub profiles: Option<Vec<Profile>>,
     /// All mailboxes (active and inactive, users, queues and forward mailboxes).
     pub mailboxes: Option<Vec<Mailbox>>,
+    /// Security roles assigned to the caller directly.
+    pub roles: Option<Vec<Role>>,
+    /// Security roles the caller inherits from teams (`via_team` says which).
+    pub team_roles: Option<Vec<Role>>,
+    /// Whether the caller holds the approval privilege.
+    pub approve_privilege: Option<PrivilegeHolding>,
+    /// Recent alerts of failing mailboxes and of the Exchange Online profiles.
+    pub alerts: Option<AlertSet>,
 }
+
+/// How many failing mailboxes' alerts are read at most (in [`ALERT_CHUNK`]-sized requests).
+pub const MAX_ALERT_MAILBOXES: usize = 250;
+/// How many record ids go into one alerts `$filter` (keeps the URL well under 8 KB).
+pub const ALERT_CHUNK: usize = 25;
 
 /// The first request of each part, in the order they are sent.
 pub fn requests() -> Vec<(Part, Request)> {
@@ -64,9 +87,7 @@ fn organization_query() -> Query {
 }
 
 fn profiles_query() -> Query {
-    Query::new("emailserverprofiles")
-        .select(wire::PROFILE_COLUMNS)
-        .page_size(crate::odata::query::MAX_PAGE_SIZE)
+    Query::new("emailserverprofiles").select(wire::PROFILE_COLUMNS).page_size(crate::odata::query::MAX_PAGE_SIZE)
 }
 
 /// All mailboxes, only the columns the rules read, 5000 per page, with the lookup annotation that
@@ -76,6 +97,54 @@ pub fn mailboxes_query() -> Query {
         .select(wire::MAILBOX_COLUMNS)
         .annotations(crate::odata::query::LOOKUP_LOGICAL_NAME)
         .page_size(crate::odata::query::MAX_PAGE_SIZE)
+}
+
+/// The caller's directly assigned roles.
+pub fn roles_query(user_id: &str) -> Query {
+    Query::new(&format!("systemusers({user_id})/systemuserroles_association")).select(wire::ROLE_COLUMNS)
+}
+
+/// The caller's teams with their roles expanded (one request instead of one per team).
+pub fn team_roles_query(user_id: &str) -> Query {
+    Query::new(&format!("systemusers({user_id})/teammembership_association"))
+        .select(&["teamid", "name"])
+        .expand(format!("teamroles_association($select={})", wire::ROLE_COLUMNS.join(",")))
+}
+
+/// `RetrieveUserPrivilegeByPrivilegeName` bound to the caller. The URL form is inferred from the
+/// function's documentation; [`all_privileges_request`] is the fallback.
+pub fn privilege_request(user_id: &str, privilege: &str) -> Request {
+    Request::get(format!(
+        "systemusers({user_id})/Microsoft.Dynamics.CRM.RetrieveUserPrivilegeByPrivilegeName(PrivilegeName={})",
+        crate::odata::escape_literal(privilege)
+    ))
+}
+
+/// `RetrieveUserPrivileges` bound to the caller: every privilege, larger answer.
+pub fn all_privileges_request(user_id: &str) -> Request {
+    Request::get(format!("systemusers({user_id})/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()"))
+}
+
+/// Alerts about any of `ids` (mailboxes or profiles), newest first.
+pub fn alerts_query(ids: &[&str]) -> Query {
+    let filter = ids.iter().map(|id| format!("_regardingobjectid_value eq {id}")).collect::<Vec<_>>().join(" or ");
+    Query::new("tracelogs")
+        .select(wire::TRACELOG_COLUMNS)
+        .filter(filter)
+        .order_by("modifiedon desc")
+        .page_size(crate::odata::query::MAX_PAGE_SIZE)
+}
+
+/// True for a mailbox whose alerts are worth reading: in scope and failed or disabled somewhere.
+pub fn is_failing(m: &Mailbox) -> bool {
+    let failed =
+        [m.incoming_status, m.outgoing_status, m.act_status, m.mailbox_status].contains(&Some(TestStatus::Failure));
+    m.is_in_scope() && (failed || !m.enabled_incoming || !m.enabled_outgoing || !m.enabled_act)
+}
+
+/// Ids are interpolated into URLs unquoted; only accept GUID-shaped values.
+fn is_guid(s: &str) -> bool {
+    s.len() == 36 && s.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
 }
 
 /// Reads every page of `query`, following `@odata.nextLink` exactly as given.
@@ -128,10 +197,7 @@ pub async fn snapshot(transport: &impl Transport) -> (Snapshot, Vec<CollectError
         Err(error) => {
             // Without a session nothing else can be read; say so once instead of three times.
             let fatal = matches!(error, Error::SessionExpired { .. } | Error::Transport(_));
-            errors.push(CollectError {
-                part: Part::Caller,
-                error,
-            });
+            errors.push(CollectError { part: Part::Caller, error });
             if fatal {
                 return (snap, errors);
             }
@@ -140,26 +206,91 @@ pub async fn snapshot(transport: &impl Transport) -> (Snapshot, Vec<CollectError
 
     match fetch_all::<wire::Organization>(transport, &organization_query(), "organizations").await {
         Ok(rows) => snap.org = rows.into_iter().next().map(OrgSettings::from),
-        Err(error) => errors.push(CollectError {
-            part: Part::Organization,
-            error,
-        }),
+        Err(error) => errors.push(CollectError { part: Part::Organization, error }),
     }
-    match fetch_all::<wire::EmailServerProfile>(transport, &profiles_query(), "emailserverprofiles")
-        .await
-    {
+    match fetch_all::<wire::EmailServerProfile>(transport, &profiles_query(), "emailserverprofiles").await {
         Ok(rows) => snap.profiles = Some(rows.into_iter().map(Profile::from).collect()),
-        Err(error) => errors.push(CollectError {
-            part: Part::Profiles,
-            error,
-        }),
+        Err(error) => errors.push(CollectError { part: Part::Profiles, error }),
     }
     match fetch_all::<wire::Mailbox>(transport, &mailboxes_query(), "mailboxes").await {
         Ok(rows) => snap.mailboxes = Some(rows.into_iter().map(Mailbox::from).collect()),
-        Err(error) => errors.push(CollectError {
-            part: Part::Mailboxes,
-            error,
-        }),
+        Err(error) => errors.push(CollectError { part: Part::Mailboxes, error }),
     }
+    if let Some(user_id) = snap.caller.as_ref().map(|c| c.user_id.clone()).filter(|id| is_guid(id)) {
+        collect_permissions(transport, &user_id, &mut snap, &mut errors).await;
+    }
+    collect_alerts(transport, &mut snap, &mut errors).await;
     (snap, errors)
+}
+
+async fn collect_permissions(
+    transport: &impl Transport,
+    user_id: &str,
+    snap: &mut Snapshot,
+    errors: &mut Vec<CollectError>,
+) {
+    match fetch_all::<wire::Role>(transport, &roles_query(user_id), "systemuserroles_association").await {
+        Ok(rows) => snap.roles = Some(rows.into_iter().map(|r| Role::from_wire(r, None)).collect()),
+        Err(error) => errors.push(CollectError { part: Part::Roles, error }),
+    }
+    match fetch_all::<wire::TeamWithRoles>(transport, &team_roles_query(user_id), "teammembership_association").await {
+        Ok(teams) => {
+            let roles = teams
+                .into_iter()
+                .flat_map(|t| {
+                    let team = t.name.clone().unwrap_or(t.teamid);
+                    t.teamroles_association.into_iter().map(move |r| Role::from_wire(r, Some(team.clone())))
+                })
+                .collect();
+            snap.team_roles = Some(roles);
+        }
+        Err(error) => errors.push(CollectError { part: Part::TeamRoles, error }),
+    }
+    let what = "RetrieveUserPrivilegeByPrivilegeName";
+    let first = send_json::<wire::UserPrivileges>(transport, privilege_request(user_id, APPROVE_PRIVILEGE), what).await;
+    let result = match first {
+        // The bound-function URL form is inferred; if the service rejects it, ask for all privileges.
+        Err(Error::Http { status: 400 | 404 | 405 | 501, .. } | Error::Decode { .. }) => {
+            send_json::<wire::UserPrivileges>(transport, all_privileges_request(user_id), "RetrieveUserPrivileges")
+                .await
+        }
+        other => other,
+    };
+    match result {
+        Ok(privileges) => snap.approve_privilege = Some(PrivilegeHolding::from_wire(APPROVE_PRIVILEGE, &privileges)),
+        Err(error) => errors.push(CollectError { part: Part::ApprovePrivilege, error }),
+    }
+}
+
+async fn collect_alerts(transport: &impl Transport, snap: &mut Snapshot, errors: &mut Vec<CollectError>) {
+    let Some(mailboxes) = &snap.mailboxes else {
+        return;
+    };
+    let failing: Vec<&str> =
+        mailboxes.iter().filter(|m| is_failing(m)).map(|m| m.id.as_str()).filter(|id| is_guid(id)).collect();
+    let read = failing.len().min(MAX_ALERT_MAILBOXES);
+    if read == 0 {
+        snap.alerts = Some(AlertSet { alerts: Vec::new(), failing_mailboxes: 0, mailboxes_read: 0 });
+        return;
+    }
+    // Profile alerts (e.g. an inactive profile) explain many mailbox failures at once.
+    let profiles = snap.profiles.iter().flatten().filter(|p| p.is_exchange_online()).map(|p| p.id.as_str());
+    let mut ids: Vec<&str> = profiles.filter(|id| is_guid(id)).collect();
+    ids.extend(failing.iter().take(read));
+    let mut alerts = Vec::new();
+    for chunk in ids.chunks(ALERT_CHUNK) {
+        match fetch_all::<wire::TraceLog>(transport, &alerts_query(chunk), "tracelogs").await {
+            Ok(rows) => alerts.extend(rows.into_iter().map(Alert::from)),
+            Err(error) => {
+                errors.push(CollectError { part: Part::Alerts, error });
+                return;
+            }
+        }
+    }
+    snap.alerts = Some(AlertSet { alerts, failing_mailboxes: failing.len(), mailboxes_read: read });
+}
+
+async fn send_json<T: DeserializeOwned>(transport: &impl Transport, request: Request, what: &str) -> Result<T, Error> {
+    let response = transport.send(request).await?;
+    decode_json(&response, what)
 }

@@ -51,12 +51,7 @@ pub struct Request {
 impl Request {
     /// A GET of `path` with the standard OData headers.
     pub fn get(path: impl Into<String>) -> Self {
-        Self {
-            method: Method::Get,
-            path: path.into(),
-            headers: Self::standard_headers(),
-            body: None,
-        }
+        Self { method: Method::Get, path: path.into(), headers: Self::standard_headers(), body: None }
     }
 
     /// Adds a header.
@@ -80,12 +75,7 @@ impl Request {
         if self.path.starts_with("https://") || self.path.starts_with("http://") {
             self.path.clone()
         } else {
-            format!(
-                "{}{}{}",
-                org.as_str(),
-                API_PATH,
-                self.path.trim_start_matches('/')
-            )
+            format!("{}{}{}", org.as_str(), API_PATH, self.path.trim_start_matches('/'))
         }
     }
 }
@@ -104,10 +94,7 @@ pub struct Response {
 impl Response {
     /// The first header named `name`, compared case-insensitively.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 
@@ -131,8 +118,5 @@ pub enum TransportError {
 /// There is no `Send` bound: in the browser futures are single-threaded.
 pub trait Transport {
     /// Sends one request and returns the response, or why there was none.
-    fn send(
-        &self,
-        request: Request,
-    ) -> impl std::future::Future<Output = Result<Response, TransportError>>;
+    fn send(&self, request: Request) -> impl std::future::Future<Output = Result<Response, TransportError>>;
 }

@@ -171,16 +171,13 @@ impl MailboxKind {
         if w.isforwardmailbox == Some(true) {
             return Self::Forward;
         }
-        let name = w
-            .regarding_logical_name
-            .clone()
-            .or_else(|| match &w.regardingobjecttypecode {
-                Some(wire::EntityName::Name(n)) => Some(n.clone()),
-                Some(wire::EntityName::Code(8)) => Some("systemuser".to_owned()),
-                Some(wire::EntityName::Code(2020)) => Some("queue".to_owned()),
-                Some(wire::EntityName::Code(n)) => Some(n.to_string()),
-                None => None,
-            });
+        let name = w.regarding_logical_name.clone().or_else(|| match &w.regardingobjecttypecode {
+            Some(wire::EntityName::Name(n)) => Some(n.clone()),
+            Some(wire::EntityName::Code(8)) => Some("systemuser".to_owned()),
+            Some(wire::EntityName::Code(2020)) => Some("queue".to_owned()),
+            Some(wire::EntityName::Code(n)) => Some(n.to_string()),
+            None => None,
+        });
         match name.as_deref().map(str::to_ascii_lowercase).as_deref() {
             Some("systemuser") => Self::User,
             Some("queue") => Self::Queue,
@@ -245,15 +242,13 @@ pub struct Mailbox {
 impl Mailbox {
     /// True for an active user or queue mailbox (forward and inactive ones are reported apart).
     pub fn is_in_scope(&self) -> bool {
-        self.state == RecordState::Active
-            && matches!(self.kind, MailboxKind::User | MailboxKind::Queue)
+        self.state == RecordState::Active && matches!(self.kind, MailboxKind::User | MailboxKind::Queue)
     }
 
     /// True when incoming, outgoing and (for users) appointments, contacts and tasks all use SSS.
     /// Queues have no ACT synchronization, so their ACT method is not considered.
     pub fn uses_sss_everywhere(&self) -> bool {
-        let act_ok =
-            self.kind == MailboxKind::Queue || self.act == Some(ActDeliveryMethod::ServerSideSync);
+        let act_ok = self.kind == MailboxKind::Queue || self.act == Some(ActDeliveryMethod::ServerSideSync);
         self.incoming == Some(DeliveryMethod::ServerSideSync)
             && self.outgoing == Some(DeliveryMethod::ServerSideSync)
             && act_ok
@@ -280,9 +275,7 @@ impl From<wire::Mailbox> for Mailbox {
             outgoing_status: w.outgoingemailstatus.map(TestStatus::from),
             act_status: w.actstatus.map(TestStatus::from),
             mailbox_status: w.mailboxstatus.map(TestStatus::from),
-            approval: w
-                .emailrouteraccessapproval
-                .map_or(ApprovalState::Empty, ApprovalState::from),
+            approval: w.emailrouteraccessapproval.map_or(ApprovalState::Empty, ApprovalState::from),
             // The columns default to true in the metadata.
             enabled_incoming: w.enabledforincomingemail.unwrap_or(true),
             enabled_outgoing: w.enabledforoutgoingemail.unwrap_or(true),

@@ -1,12 +1,16 @@
 //! Validated domain types, built from [`crate::wire`] types.
 
+mod alert;
+mod caller;
 mod mailbox;
 mod settings;
 mod time;
 
-pub use mailbox::{
-    ActDeliveryMethod, ApprovalState, DeliveryMethod, Mailbox, MailboxKind, TestStatus,
+pub use alert::{Alert, AlertLevel, AlertSet};
+pub use caller::{
+    APPROVE_PRIVILEGE, DELEGATED_MAILBOX_APPROVER, PrivilegeHolding, Role, SYSTEM_ADMINISTRATOR_TEMPLATE,
 };
+pub use mailbox::{ActDeliveryMethod, ApprovalState, DeliveryMethod, Mailbox, MailboxKind, TestStatus};
 pub use settings::{DefaultEmailSettings, SettingsXmlError};
 pub use time::Timestamp;
 
@@ -32,13 +36,8 @@ impl OrgUrl {
     /// loopback hosts, where the simulator and the web-app demo run.
     pub fn parse(input: &str) -> Result<Self, OrgUrlError> {
         let trimmed = input.trim();
-        let err = |reason| OrgUrlError {
-            input: input.to_owned(),
-            reason,
-        };
-        let (scheme, rest) = trimmed
-            .split_once("://")
-            .ok_or_else(|| err("it has no scheme"))?;
+        let err = |reason| OrgUrlError { input: input.to_owned(), reason };
+        let (scheme, rest) = trimmed.split_once("://").ok_or_else(|| err("it has no scheme"))?;
         let host = rest.split(['/', '?', '#']).next().unwrap_or("");
         if host.is_empty() {
             return Err(err("it has no host"));
@@ -53,11 +52,7 @@ impl OrgUrl {
             "http" => return Err(err("only https is allowed for a remote org")),
             _ => return Err(err("the scheme must be https")),
         }
-        Ok(Self(format!(
-            "{}://{}",
-            scheme.to_ascii_lowercase(),
-            host.to_ascii_lowercase()
-        )))
+        Ok(Self(format!("{}://{}", scheme.to_ascii_lowercase(), host.to_ascii_lowercase())))
     }
 
     /// The URL as a string.
@@ -221,10 +216,7 @@ impl Profile {
     /// Whether this is an Exchange Online profile: server type 0 with the "Exchange Online" type label
     /// (the label is what the UI shows; its stored value is unconfirmed), or the auto-created profile's name.
     pub fn is_exchange_online(&self) -> bool {
-        let label = self
-            .type_name
-            .as_deref()
-            .is_some_and(|t| t.eq_ignore_ascii_case("Exchange Online"));
+        let label = self.type_name.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("Exchange Online"));
         let auto_name = self.name.eq_ignore_ascii_case("Microsoft Exchange Online");
         matches!(self.server_type, Some(ServerType::Exchange) | None) && (label || auto_name)
     }
@@ -232,17 +224,14 @@ impl Profile {
 
 impl From<wire::EmailServerProfile> for Profile {
     fn from(w: wire::EmailServerProfile) -> Self {
-        let outgoing_s2s = w
-            .outgoingcredentialretrieval
-            .is_none_or(|v| v == CREDENTIALS_SERVER_TO_SERVER);
+        let outgoing_s2s = w.outgoingcredentialretrieval.is_none_or(|v| v == CREDENTIALS_SERVER_TO_SERVER);
         Self {
             id: w.emailserverprofileid.to_ascii_lowercase(),
             name: w.name.unwrap_or_default(),
             server_type: w.servertype.map(ServerType::from),
             type_name: w.emailservertypename,
             state: w.statecode.map_or(RecordState::Active, RecordState::from),
-            server_to_server: w.incomingcredentialretrieval == Some(CREDENTIALS_SERVER_TO_SERVER)
-                && outgoing_s2s,
+            server_to_server: w.incomingcredentialretrieval == Some(CREDENTIALS_SERVER_TO_SERVER) && outgoing_s2s,
             autodiscover: w.useautodiscover.unwrap_or(false),
             incoming_credentials: w.incomingcredentialretrieval.map(CredentialRetrieval::from),
         }
@@ -282,9 +271,7 @@ impl From<wire::Organization> for OrgSettings {
         Self {
             id: w.organizationid.to_ascii_lowercase(),
             name: w.name.unwrap_or_default(),
-            default_profile: w
-                .default_email_server_profile
-                .map(|s| s.to_ascii_lowercase()),
+            default_profile: w.default_email_server_profile.map(|s| s.to_ascii_lowercase()),
             default_email_settings: w
                 .defaultemailsettings
                 .as_deref()
@@ -309,10 +296,7 @@ pub struct Caller {
 
 impl From<wire::WhoAmI> for Caller {
     fn from(w: wire::WhoAmI) -> Self {
-        Self {
-            user_id: w.user_id.to_ascii_lowercase(),
-            organization_id: w.organization_id.to_ascii_lowercase(),
-        }
+        Self { user_id: w.user_id.to_ascii_lowercase(), organization_id: w.organization_id.to_ascii_lowercase() }
     }
 }
 

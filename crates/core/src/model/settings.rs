@@ -39,10 +39,7 @@ impl DefaultEmailSettings {
             while !xml.is_char_boundary(end) {
                 end -= 1;
             }
-            SettingsXmlError {
-                reason,
-                excerpt: xml[..end].to_owned(),
-            }
+            SettingsXmlError { reason, excerpt: xml[..end].to_owned() }
         };
         let mut reader = quick_xml::Reader::from_str(xml);
         let mut settings = DefaultEmailSettings::default();
@@ -50,9 +47,7 @@ impl DefaultEmailSettings {
         let mut stack: Vec<String> = Vec::new();
         let mut saw_root = false;
         loop {
-            let event = reader
-                .read_event()
-                .map_err(|e| fail(format!("{e} at byte {}", reader.error_position())))?;
+            let event = reader.read_event().map_err(|e| fail(format!("{e} at byte {}", reader.error_position())))?;
             match event {
                 Event::Start(start) => {
                     let name = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
@@ -61,9 +56,7 @@ impl DefaultEmailSettings {
                             return Err(fail("more than one root element".to_owned()));
                         }
                         if name != "EmailSettings" {
-                            return Err(fail(format!(
-                                "the root element is <{name}>, not <EmailSettings>"
-                            )));
+                            return Err(fail(format!("the root element is <{name}>, not <EmailSettings>")));
                         }
                         saw_root = true;
                     }
@@ -73,9 +66,7 @@ impl DefaultEmailSettings {
                     let name = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
                     if stack.is_empty() {
                         if saw_root || name != "EmailSettings" {
-                            return Err(fail(format!(
-                                "the root element is <{name}/>, not <EmailSettings>"
-                            )));
+                            return Err(fail(format!("the root element is <{name}/>, not <EmailSettings>")));
                         }
                         saw_root = true;
                     }
@@ -96,21 +87,12 @@ impl DefaultEmailSettings {
                         continue;
                     }
                     let element = stack.last().map_or("", String::as_str);
-                    let number = || {
-                        value
-                            .parse::<i32>()
-                            .map_err(|_| fail(format!("<{element}> holds `{value}`, not a number")))
-                    };
+                    let number =
+                        || value.parse::<i32>().map_err(|_| fail(format!("<{element}> holds `{value}`, not a number")));
                     match element {
-                        "IncomingEmailDeliveryMethod" => {
-                            settings.incoming = Some(DeliveryMethod::from(number()?))
-                        }
-                        "OutgoingEmailDeliveryMethod" => {
-                            settings.outgoing = Some(DeliveryMethod::from(number()?))
-                        }
-                        "ACTDeliveryMethod" => {
-                            settings.act = Some(ActDeliveryMethod::from(number()?))
-                        }
+                        "IncomingEmailDeliveryMethod" => settings.incoming = Some(DeliveryMethod::from(number()?)),
+                        "OutgoingEmailDeliveryMethod" => settings.outgoing = Some(DeliveryMethod::from(number()?)),
+                        "ACTDeliveryMethod" => settings.act = Some(ActDeliveryMethod::from(number()?)),
                         _ => {}
                     }
                 }

@@ -5,22 +5,9 @@ fn org_urls_are_normalised_and_validated() {
     let ok = OrgUrl::parse(" HTTPS://Contoso.CRM.dynamics.com/main.aspx?x=1 ").unwrap();
     assert_eq!(ok.as_str(), "https://contoso.crm.dynamics.com");
     assert!(ok.is_dynamics());
-    assert_eq!(
-        OrgUrl::parse("http://127.0.0.1:8080/").unwrap().as_str(),
-        "http://127.0.0.1:8080"
-    );
-    assert!(
-        !OrgUrl::parse("http://127.0.0.1:8080")
-            .unwrap()
-            .is_dynamics()
-    );
-    for bad in [
-        "contoso.crm.dynamics.com",
-        "http://contoso.crm.dynamics.com",
-        "ftp://x",
-        "https://",
-        "https://a@b",
-    ] {
+    assert_eq!(OrgUrl::parse("http://127.0.0.1:8080/").unwrap().as_str(), "http://127.0.0.1:8080");
+    assert!(!OrgUrl::parse("http://127.0.0.1:8080").unwrap().is_dynamics());
+    for bad in ["contoso.crm.dynamics.com", "http://contoso.crm.dynamics.com", "ftp://x", "https://", "https://a@b"] {
         assert!(OrgUrl::parse(bad).is_err(), "{bad} should be rejected");
     }
 }
@@ -64,10 +51,7 @@ fn exchange_online_is_recognised_by_label_or_auto_created_name() {
 /// Renders the parsed settings, or the error, as one line.
 fn check_settings(xml: &str, expect: expect_test::Expect) {
     let out = match DefaultEmailSettings::parse(xml) {
-        Ok(s) => format!(
-            "incoming={:?} outgoing={:?} act={:?}",
-            s.incoming, s.outgoing, s.act
-        ),
+        Ok(s) => format!("incoming={:?} outgoing={:?} act={:?}", s.incoming, s.outgoing, s.act),
         Err(e) => format!("error: {}", e.reason),
     };
     expect.assert_eq(&out);
@@ -77,9 +61,7 @@ fn check_settings(xml: &str, expect: expect_test::Expect) {
 fn default_email_settings_read_the_three_methods_with_their_own_numbering() {
     check_settings(
         "<EmailSettings><IncomingEmailDeliveryMethod>2</IncomingEmailDeliveryMethod><OutgoingEmailDeliveryMethod>2</OutgoingEmailDeliveryMethod><ACTDeliveryMethod>1</ACTDeliveryMethod></EmailSettings>",
-        expect_test::expect![
-            "incoming=Some(ServerSideSync) outgoing=Some(ServerSideSync) act=Some(ServerSideSync)"
-        ],
+        expect_test::expect!["incoming=Some(ServerSideSync) outgoing=Some(ServerSideSync) act=Some(ServerSideSync)"],
     );
     check_settings(
         "<?xml version=\"1.0\"?>\n<EmailSettings>\n  <IncomingEmailDeliveryMethod> 0 </IncomingEmailDeliveryMethod>\n  <ACTDeliveryMethod>0</ACTDeliveryMethod>\n  <Extra><IncomingEmailDeliveryMethod>2</IncomingEmailDeliveryMethod></Extra>\n</EmailSettings>",
@@ -89,22 +71,13 @@ fn default_email_settings_read_the_three_methods_with_their_own_numbering() {
         "<EmailSettings><IncomingEmailDeliveryMethod>9</IncomingEmailDeliveryMethod><ACTDeliveryMethod>7</ACTDeliveryMethod></EmailSettings>",
         expect_test::expect!["incoming=Some(Unknown(9)) outgoing=None act=Some(Unknown(7))"],
     );
-    check_settings(
-        "<EmailSettings/>",
-        expect_test::expect!["incoming=None outgoing=None act=None"],
-    );
+    check_settings("<EmailSettings/>", expect_test::expect!["incoming=None outgoing=None act=None"]);
 }
 
 #[test]
 fn broken_default_email_settings_say_what_is_wrong() {
-    check_settings(
-        "",
-        expect_test::expect!["error: there is no <EmailSettings> element"],
-    );
-    check_settings(
-        "<Settings/>",
-        expect_test::expect!["error: the root element is <Settings/>, not <EmailSettings>"],
-    );
+    check_settings("", expect_test::expect!["error: there is no <EmailSettings> element"]);
+    check_settings("<Settings/>", expect_test::expect!["error: the root element is <Settings/>, not <EmailSettings>"]);
     check_settings(
         "<EmailSettings><IncomingEmailDeliveryMethod>two</IncomingEmailDeliveryMethod></EmailSettings>",
         expect_test::expect!["error: <IncomingEmailDeliveryMethod> holds `two`, not a number"],
@@ -115,14 +88,9 @@ fn broken_default_email_settings_say_what_is_wrong() {
     );
     check_settings(
         "<EmailSettings><A></B></EmailSettings>",
-        expect_test::expect![
-            "error: ill-formed document: expected `</A>`, but `</B>` was found at byte 18"
-        ],
+        expect_test::expect!["error: ill-formed document: expected `</A>`, but `</B>` was found at byte 18"],
     );
-    check_settings(
-        "2",
-        expect_test::expect!["error: text `2` outside <EmailSettings>"],
-    );
+    check_settings("2", expect_test::expect!["error: text `2` outside <EmailSettings>"]);
 }
 
 #[test]
@@ -250,24 +218,15 @@ fn mailbox_kind_comes_from_the_forward_flag_then_the_lookup_annotation_then_the_
         MailboxKind::Forward
     );
     assert_eq!(
-        kind(wire::Mailbox {
-            regarding_logical_name: Some("queue".into()),
-            ..base.clone()
-        }),
+        kind(wire::Mailbox { regarding_logical_name: Some("queue".into()), ..base.clone() }),
         MailboxKind::Queue
     );
     assert_eq!(
-        kind(wire::Mailbox {
-            regardingobjecttypecode: Some(wire::EntityName::Code(8)),
-            ..base.clone()
-        }),
+        kind(wire::Mailbox { regardingobjecttypecode: Some(wire::EntityName::Code(8)), ..base.clone() }),
         MailboxKind::User
     );
     assert_eq!(
-        kind(wire::Mailbox {
-            regardingobjecttypecode: Some(wire::EntityName::Name("account".into())),
-            ..base
-        }),
+        kind(wire::Mailbox { regardingobjecttypecode: Some(wire::EntityName::Name("account".into())), ..base }),
         MailboxKind::Unknown("account".into())
     );
 }
@@ -275,10 +234,7 @@ fn mailbox_kind_comes_from_the_forward_flag_then_the_lookup_annotation_then_the_
 #[test]
 fn act_option_values_are_not_the_email_ones() {
     assert_eq!(DeliveryMethod::from(1), DeliveryMethod::Outlook);
-    assert_eq!(
-        ActDeliveryMethod::from(1),
-        ActDeliveryMethod::ServerSideSync
-    );
+    assert_eq!(ActDeliveryMethod::from(1), ActDeliveryMethod::ServerSideSync);
     assert_eq!(ActDeliveryMethod::from(2), ActDeliveryMethod::None);
     assert_eq!(DeliveryMethod::from(2), DeliveryMethod::ServerSideSync);
     assert_eq!(TestStatus::from(5), TestStatus::Unknown(5));
@@ -296,10 +252,7 @@ fn the_org_settings_carry_the_parsed_defaults() {
     )
     .unwrap();
     let org = OrgSettings::from(w);
-    assert_eq!(
-        org.default_email_settings.clone().unwrap().unwrap().act,
-        Some(ActDeliveryMethod::ServerSideSync)
-    );
+    assert_eq!(org.default_email_settings.clone().unwrap().unwrap().act, Some(ActDeliveryMethod::ServerSideSync));
     assert_eq!(org.channel(), Some(ConnectionChannel::EmailRouter));
     let empty: wire::Organization =
         serde_json::from_str(r#"{"organizationid":"O","defaultemailsettings":" "}"#).unwrap();

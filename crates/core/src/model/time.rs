@@ -32,10 +32,7 @@ impl Timestamp {
         let year: i64 = digits(parts.next()?, 4)?;
         let month: i64 = digits(parts.next()?, 2)?;
         let day: i64 = digits(parts.next()?, 2)?;
-        if parts.next().is_some()
-            || !(1..=12).contains(&month)
-            || !(1..=days_in_month(year, month)).contains(&day)
-        {
+        if parts.next().is_some() || !(1..=12).contains(&month) || !(1..=days_in_month(year, month)).contains(&day) {
             return None;
         }
         let days = days_from_civil(year, month, day);
@@ -77,9 +74,7 @@ impl Timestamp {
                 sign * (h * 3600 + m * 60)
             }
         };
-        Some(Timestamp(
-            days * 86_400 + hour * 3600 + minute * 60 + second - offset,
-        ))
+        Some(Timestamp(days * 86_400 + hour * 3600 + minute * 60 + second - offset))
     }
 }
 

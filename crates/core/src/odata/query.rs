@@ -24,10 +24,7 @@ pub const LOOKUP_LOGICAL_NAME: &str = "Microsoft.Dynamics.CRM.lookuplogicalname"
 impl Query {
     /// A query over `entity_set` (e.g. `mailboxes`).
     pub fn new(entity_set: &str) -> Self {
-        Self {
-            entity_set: entity_set.to_owned(),
-            ..Self::default()
-        }
+        Self { entity_set: entity_set.to_owned(), ..Self::default() }
     }
 
     /// Columns to return. Only ask for what a rule needs.
@@ -105,11 +102,7 @@ impl Query {
         if let Some(top) = self.top {
             params.push(format!("$top={top}"));
         }
-        if params.is_empty() {
-            self.entity_set.clone()
-        } else {
-            format!("{}?{}", self.entity_set, params.join("&"))
-        }
+        if params.is_empty() { self.entity_set.clone() } else { format!("{}?{}", self.entity_set, params.join("&")) }
     }
 
     /// The request for the first page.

@@ -31,10 +31,7 @@ fn excerpt(body: &str) -> String {
 }
 
 fn looks_like_sign_in(body: &str) -> bool {
-    let lower = body
-        .get(..body.len().min(4096))
-        .unwrap_or(body)
-        .to_ascii_lowercase();
+    let lower = body.get(..body.len().min(4096)).unwrap_or(body).to_ascii_lowercase();
     lower.contains("login.microsoftonline.com") || lower.contains("<title>sign in")
 }
 
@@ -45,10 +42,7 @@ pub fn check_response(response: &Response) -> Result<(), Error> {
         return Err(Error::SessionExpired { status });
     }
     if status == 429 {
-        let retry_after_secs = response
-            .header("Retry-After")
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(5);
+        let retry_after_secs = response.header("Retry-After").and_then(|v| v.trim().parse().ok()).unwrap_or(5);
         return Err(Error::Throttled { retry_after_secs });
     }
     if (300..400).contains(&status) {
@@ -58,14 +52,8 @@ pub fn check_response(response: &Response) -> Result<(), Error> {
         }
     }
     if !(200..300).contains(&status) {
-        let dataverse = serde_json::from_str::<ErrorBody>(&response.body)
-            .ok()
-            .map(|b| b.error);
-        return Err(Error::Http {
-            status,
-            dataverse,
-            body: response.body.clone(),
-        });
+        let dataverse = serde_json::from_str::<ErrorBody>(&response.body).ok().map(|b| b.error);
+        return Err(Error::Http { status, dataverse, body: response.body.clone() });
     }
     Ok(())
 }
@@ -77,15 +65,9 @@ pub fn decode_json<T: DeserializeOwned>(response: &Response, what: &str) -> Resu
     let content_type = response.header("Content-Type").unwrap_or("");
     if !content_type.to_ascii_lowercase().contains("json") {
         if looks_like_sign_in(body) {
-            return Err(Error::SessionExpired {
-                status: response.status,
-            });
+            return Err(Error::SessionExpired { status: response.status });
         }
-        let shown = if content_type.is_empty() {
-            "no content type"
-        } else {
-            content_type
-        };
+        let shown = if content_type.is_empty() { "no content type" } else { content_type };
         return Err(Error::Decode {
             path: what.to_owned(),
             reason: format!("expected JSON from the Web API but got {shown}"),
@@ -94,11 +76,7 @@ pub fn decode_json<T: DeserializeOwned>(response: &Response, what: &str) -> Resu
     }
     // A 200 that carries an error object is still an error.
     if let Ok(err) = serde_json::from_str::<ErrorBody>(body) {
-        return Err(Error::Http {
-            status: response.status,
-            dataverse: Some(err.error),
-            body: body.to_owned(),
-        });
+        return Err(Error::Http { status: response.status, dataverse: Some(err.error), body: body.to_owned() });
     }
     let de = &mut serde_json::Deserializer::from_str(body);
     serde_path_to_error::deserialize(de).map_err(|e| Error::Decode {
@@ -109,10 +87,7 @@ pub fn decode_json<T: DeserializeOwned>(response: &Response, what: &str) -> Resu
 }
 
 /// Decodes one page of a collection.
-pub fn decode_collection<T: DeserializeOwned>(
-    response: &Response,
-    what: &str,
-) -> Result<Collection<T>, Error> {
+pub fn decode_collection<T: DeserializeOwned>(response: &Response, what: &str) -> Result<Collection<T>, Error> {
     decode_json(response, what)
 }
 
@@ -123,10 +98,7 @@ mod tests {
     fn json(status: u16, body: &str) -> Response {
         Response {
             status,
-            headers: vec![(
-                "Content-Type".into(),
-                "application/json; odata.metadata=minimal".into(),
-            )],
+            headers: vec![("Content-Type".into(), "application/json; odata.metadata=minimal".into())],
             body: body.into(),
         }
     }
@@ -145,11 +117,7 @@ mod tests {
         );
         let err = decode_collection::<Row>(&r, "mailboxes").unwrap_err();
         match err {
-            Error::Http {
-                status: 403,
-                dataverse: Some(d),
-                ..
-            } => assert_eq!(d.code, "0x80040220"),
+            Error::Http { status: 403, dataverse: Some(d), .. } => assert_eq!(d.code, "0x80040220"),
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -159,21 +127,17 @@ mod tests {
         let r = Response {
             status: 200,
             headers: vec![("Content-Type".into(), "text/html".into())],
-            body: "<html><title>Sign in to your account</title><form action='https://login.microsoftonline.com/x'>".into(),
+            body: "<html><title>Sign in to your account</title><form action='https://login.microsoftonline.com/x'>"
+                .into(),
         };
-        assert_eq!(
-            decode_collection::<Row>(&r, "mailboxes").unwrap_err(),
-            Error::SessionExpired { status: 200 }
-        );
+        assert_eq!(decode_collection::<Row>(&r, "mailboxes").unwrap_err(), Error::SessionExpired { status: 200 });
     }
 
     #[test]
     fn truncated_json_names_the_request_and_keeps_an_excerpt() {
         let r = json(200, r#"{"value":[{"name":"a"},{"name":"#);
         match decode_collection::<Row>(&r, "mailboxes").unwrap_err() {
-            Error::Decode {
-                path, body_excerpt, ..
-            } => {
+            Error::Decode { path, body_excerpt, .. } => {
                 assert!(path.starts_with("mailboxes"), "{path}");
                 assert!(body_excerpt.starts_with("{\"value\""));
             }
@@ -194,28 +158,17 @@ mod tests {
     fn throttling_reads_retry_after() {
         let mut r = json(429, "{}");
         r.headers.push(("Retry-After".into(), "17".into()));
-        assert_eq!(
-            check_response(&r).unwrap_err(),
-            Error::Throttled {
-                retry_after_secs: 17
-            }
-        );
+        assert_eq!(check_response(&r).unwrap_err(), Error::Throttled { retry_after_secs: 17 });
     }
 
     #[test]
     fn a_redirect_to_sign_in_is_a_session_expiry() {
         let r = Response {
             status: 302,
-            headers: vec![(
-                "Location".into(),
-                "https://login.microsoftonline.com/common/oauth2/authorize".into(),
-            )],
+            headers: vec![("Location".into(), "https://login.microsoftonline.com/common/oauth2/authorize".into())],
             body: String::new(),
         };
-        assert_eq!(
-            check_response(&r).unwrap_err(),
-            Error::SessionExpired { status: 302 }
-        );
+        assert_eq!(check_response(&r).unwrap_err(), Error::SessionExpired { status: 302 });
     }
 
     #[test]
@@ -225,9 +178,6 @@ mod tests {
             r#"{"@odata.context":"x","value":[],"@odata.nextLink":"https://o/api/data/v9.2/mailboxes?$skiptoken=a"}"#,
         );
         let page = decode_collection::<Row>(&r, "mailboxes").unwrap();
-        assert_eq!(
-            page.next_link.as_deref(),
-            Some("https://o/api/data/v9.2/mailboxes?$skiptoken=a")
-        );
+        assert_eq!(page.next_link.as_deref(), Some("https://o/api/data/v9.2/mailboxes?$skiptoken=a"));
     }
 }

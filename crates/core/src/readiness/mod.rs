@@ -14,10 +14,7 @@ use crate::collect::{CollectError, Snapshot};
 /// Evaluates every rule over `snapshot`. `errors` are the collection failures, used to explain
 /// "unable to check" results.
 pub fn evaluate(snapshot: &Snapshot, errors: &[CollectError]) -> Report {
-    let steps = rules::ALL
-        .iter()
-        .map(|rule| rule(snapshot, errors))
-        .collect();
+    let steps = rules::ALL.iter().map(|rule| rule(snapshot, errors)).collect();
     Report { steps }
 }
 

@@ -21,9 +21,7 @@ impl StepId {
     /// Title as the checklist shows it.
     pub fn title(self) -> &'static str {
         match self {
-            StepId::ExchangeOnlineProfile => {
-                "Exchange Online email server profile present, active and default"
-            }
+            StepId::ExchangeOnlineProfile => "Exchange Online email server profile present, active and default",
         }
     }
 

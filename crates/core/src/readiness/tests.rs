@@ -31,13 +31,7 @@ fn org(default_profile: Option<&str>) -> OrgSettings {
 }
 
 fn exo(state: RecordState) -> Profile {
-    profile(
-        "p-exo",
-        "Microsoft Exchange Online",
-        0,
-        "Exchange Online",
-        state,
-    )
+    profile("p-exo", "Microsoft Exchange Online", 0, "Exchange Online", state)
 }
 
 fn pop() -> Profile {
@@ -50,10 +44,7 @@ fn check(snap: Snapshot, errors: &[CollectError], expect: Expect) {
     let step = report.step(StepId::ExchangeOnlineProfile).unwrap();
     let mut out = format!("{}: {}\n", step.status.key(), step.summary);
     for f in &step.findings {
-        out.push_str(&format!(
-            "  {:?} {:?} remedy={:?}\n",
-            f.severity, f.actor, f.remedy
-        ));
+        out.push_str(&format!("  {:?} {:?} remedy={:?}\n", f.severity, f.actor, f.remedy));
     }
     expect.assert_eq(&out);
 }
@@ -76,11 +67,7 @@ fn an_active_default_exchange_online_profile_passes() {
 
 #[test]
 fn a_missing_profile_fails_and_points_at_the_exchange_admin() {
-    let snap = Snapshot {
-        org: Some(org(Some("p-pop"))),
-        profiles: Some(vec![pop()]),
-        ..Snapshot::default()
-    };
+    let snap = Snapshot { org: Some(org(Some("p-pop"))), profiles: Some(vec![pop()]), ..Snapshot::default() };
     check(
         snap,
         &[],
@@ -129,11 +116,7 @@ fn a_non_default_profile_warns_with_a_set_default_remedy() {
 fn unreadable_profiles_give_unable_to_check_with_the_reason() {
     let errors = [CollectError {
         part: Part::Profiles,
-        error: Error::Http {
-            status: 403,
-            dataverse: None,
-            body: String::new(),
-        },
+        error: Error::Http { status: 403, dataverse: None, body: String::new() },
     }];
     check(
         Snapshot::default(),

@@ -126,10 +126,7 @@ pub struct Mailbox {
     #[serde(rename = "_regardingobjectid_value", default)]
     pub regarding: Option<String>,
     /// `systemuser` or `queue`: the lookup's table, from the annotation.
-    #[serde(
-        rename = "_regardingobjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname",
-        default
-    )]
+    #[serde(rename = "_regardingobjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname", default)]
     pub regarding_logical_name: Option<String>,
     /// Table of the regarding row.
     #[serde(default)]
@@ -298,11 +295,5 @@ pub struct TraceLog {
 }
 
 /// Columns of `tracelogs` the collector selects.
-pub const TRACELOG_COLUMNS: &[&str] = &[
-    "level",
-    "text",
-    "tracecode",
-    "createdon",
-    "modifiedon",
-    "_regardingobjectid_value",
-];
+pub const TRACELOG_COLUMNS: &[&str] =
+    &["level", "text", "tracecode", "createdon", "modifiedon", "_regardingobjectid_value"];

@@ -13,20 +13,9 @@ fn a_query_renders_select_filter_and_top_in_order() {
 
 #[test]
 fn page_size_and_annotations_go_into_one_prefer_header() {
-    let r = Query::new("mailboxes")
-        .with_annotations()
-        .page_size(9000)
-        .request();
-    let prefer: Vec<_> = r
-        .headers
-        .iter()
-        .filter(|(n, _)| n == "Prefer")
-        .map(|(_, v)| v.as_str())
-        .collect();
-    assert_eq!(
-        prefer,
-        vec!["odata.include-annotations=\"*\",odata.maxpagesize=5000"]
-    );
+    let r = Query::new("mailboxes").with_annotations().page_size(9000).request();
+    let prefer: Vec<_> = r.headers.iter().filter(|(n, _)| n == "Prefer").map(|(_, v)| v.as_str()).collect();
+    assert_eq!(prefer, vec!["odata.include-annotations=\"*\",odata.maxpagesize=5000"]);
 }
 
 #[test]
@@ -35,8 +24,5 @@ fn the_next_page_uses_the_link_unchanged_with_the_same_preferences() {
     let link = "https://contoso.crm.dynamics.com/api/data/v9.2/mailboxes?$skiptoken=%3Ccookie%20pagenumber=%222%22%3E";
     let r = q.next_page(link);
     assert_eq!(r.path, link);
-    assert!(
-        r.headers
-            .contains(&("Prefer".to_owned(), "odata.maxpagesize=2".to_owned()))
-    );
+    assert!(r.headers.contains(&("Prefer".to_owned(), "odata.maxpagesize=2".to_owned())));
 }

@@ -16,10 +16,7 @@ fn unable(step: StepId, part: Part, errors: &[CollectError]) -> StepResult {
     let why = errors
         .iter()
         .find(|e| e.part == part || e.part == Part::Caller)
-        .map_or_else(
-            || "the data was not collected".to_owned(),
-            |e| e.error.to_string(),
-        );
+        .map_or_else(|| "the data was not collected".to_owned(), |e| e.error.to_string());
     StepResult {
         step,
         status: Status::Unknown(why.clone()),

@@ -3,9 +3,7 @@
 use super::unable;
 use crate::collect::{CollectError, Part, Snapshot};
 use crate::model::RecordState;
-use crate::readiness::report::{
-    Actor, Finding, Remedy, Severity, Status, StepId, StepResult, Subject,
-};
+use crate::readiness::report::{Actor, Finding, Remedy, Severity, Status, StepId, StepResult, Subject};
 
 const STEP: StepId = StepId::ExchangeOnlineProfile;
 
@@ -32,17 +30,17 @@ pub(super) fn exchange_online_profile(snap: &Snapshot, errors: &[CollectError]) 
             }],
         };
     }
-    let active: Vec<_> = exo
-        .iter()
-        .filter(|p| p.state == RecordState::Active)
-        .collect();
+    let active: Vec<_> = exo.iter().filter(|p| p.state == RecordState::Active).collect();
     let Some(best) = active.first() else {
         let findings = exo
             .iter()
             .map(|p| Finding {
                 severity: Severity::Error,
                 subject: Subject::Profile(p.id.clone()),
-                message: format!("The profile \"{}\" is inactive; mailboxes using it fail with InvalidIncomingEmailServerProfile.", p.name),
+                message: format!(
+                    "The profile \"{}\" is inactive; mailboxes using it fail with InvalidIncomingEmailServerProfile.",
+                    p.name
+                ),
                 actor: Actor::DynamicsAdmin,
                 remedy: Some(Remedy::ActivateProfile { profile_id: p.id.clone() }),
             })
@@ -57,10 +55,7 @@ pub(super) fn exchange_online_profile(snap: &Snapshot, errors: &[CollectError]) 
     let Some(org) = &snap.org else {
         return unable(STEP, Part::Organization, errors);
     };
-    let default_is_exo = org
-        .default_profile
-        .as_deref()
-        .is_some_and(|d| active.iter().any(|p| p.id == d));
+    let default_is_exo = org.default_profile.as_deref().is_some_and(|d| active.iter().any(|p| p.id == d));
     if default_is_exo {
         let name = org
             .default_profile
@@ -82,10 +77,7 @@ pub(super) fn exchange_online_profile(snap: &Snapshot, errors: &[CollectError]) 
     StepResult {
         step: STEP,
         status: Status::Warn,
-        summary: format!(
-            "\"{}\" is active but not the default ({current} is)",
-            best.name
-        ),
+        summary: format!("\"{}\" is active but not the default ({current} is)", best.name),
         findings: vec![Finding {
             severity: Severity::Warning,
             subject: Subject::Profile(best.id.clone()),
@@ -94,9 +86,7 @@ pub(super) fn exchange_online_profile(snap: &Snapshot, errors: &[CollectError]) 
                 best.name
             ),
             actor: Actor::DynamicsAdmin,
-            remedy: Some(Remedy::SetDefaultProfile {
-                profile_id: best.id.clone(),
-            }),
+            remedy: Some(Remedy::SetDefaultProfile { profile_id: best.id.clone() }),
         }],
     }
 }

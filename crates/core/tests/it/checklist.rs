@@ -1,0 +1,1 @@
+//! Collection → evaluation → checklist, per scenario (filled in with the rules).

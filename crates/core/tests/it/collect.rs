@@ -1,0 +1,271 @@
+//! `collect::snapshot` against the fake org.
+
+use crate::support::{FakeOrg, block_on, fixture, json, with_type};
+use expect_test::{Expect, expect};
+use syncready_core::collect::{Snapshot, snapshot};
+
+/// Collects from `org` and renders what was read, what failed, and the requests sent.
+fn check(org: FakeOrg, expect: Expect) {
+    let (snap, errors) = block_on(snapshot(&org));
+    let mut out = summary(&snap);
+    for e in &errors {
+        out.push_str(&format!("error {:?}: {}\n", e.part, e.error));
+    }
+    out.push_str("requests:\n");
+    for p in org.paths() {
+        let short: String = p.chars().take(90).collect();
+        out.push_str(&format!("  {short}\n"));
+    }
+    expect.assert_eq(&out);
+}
+
+fn summary(snap: &Snapshot) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("caller: {:?}\n", snap.caller.as_ref().map(|c| c.user_id.as_str())));
+    if let Some(org) = &snap.org {
+        out.push_str(&format!(
+            "org: {} default={:?} settings={:?}\n",
+            org.name,
+            org.default_profile,
+            org.default_email_settings.as_ref().map(|r| r.as_ref().map_err(|e| e.reason.clone()))
+        ));
+    }
+    for p in snap.profiles.iter().flatten() {
+        out.push_str(&format!(
+            "profile: {} exo={} s2s={} state={:?}\n",
+            p.name,
+            p.is_exchange_online(),
+            p.server_to_server,
+            p.state
+        ));
+    }
+    for m in snap.mailboxes.iter().flatten() {
+        out.push_str(&format!(
+            "mailbox: {} {:?} {:?} approval={:?} in={:?}/{:?} etag={:?}\n",
+            m.name,
+            m.kind,
+            m.state,
+            m.approval,
+            m.incoming,
+            m.incoming_status,
+            m.etag.as_deref()
+        ));
+    }
+    for r in snap.roles.iter().flatten().chain(snap.team_roles.iter().flatten()) {
+        out.push_str(&format!(
+            "role: {} sysadmin={} dma={} team={:?}\n",
+            r.name,
+            r.is_system_administrator(),
+            r.is_delegated_mailbox_approver(),
+            r.via_team
+        ));
+    }
+    if let Some(p) = &snap.approve_privilege {
+        out.push_str(&format!("privilege: {} held={} depth={:?}\n", p.name, p.held, p.depth));
+    }
+    if let Some(a) = &snap.alerts {
+        out.push_str(&format!(
+            "alerts: {} for {} of {} failing mailboxes\n",
+            a.alerts.len(),
+            a.mailboxes_read,
+            a.failing_mailboxes
+        ));
+    }
+    out
+}
+
+#[test]
+fn a_healthy_session_reads_every_part_and_follows_the_next_link_unchanged() {
+    let org = FakeOrg::contoso();
+    check(
+        org,
+        expect![[r#"
+        caller: Some("7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f")
+        org: Contoso default=Some("3a1d2c4b-0000-4000-8000-00000000e002") settings=Some(Ok(DefaultEmailSettings { incoming: Some(ServerSideSync), outgoing: Some(ServerSideSync), act: Some(Outlook) }))
+        profile: Microsoft Exchange Online exo=true s2s=true state=Active
+        profile: Legacy POP3 exo=false s2s=false state=Active
+        mailbox: Alex Wilber User Active approval=Approved in=Some(ServerSideSync)/Some(Success) etag=Some("W/\"5550101\"")
+        mailbox: Megan Bowen User Active approval=Pending in=Some(ServerSideSync)/Some(Failure) etag=Some("W/\"5550102\"")
+        mailbox: Support Queue Active approval=Empty in=Some(None)/Some(NotRun) etag=Some("W/\"5550103\"")
+        mailbox: Forward Mailbox Forward Active approval=Approved in=Some(ServerSideSync)/Some(NotRun) etag=Some("W/\"5550104\"")
+        mailbox: Former Employee User Inactive approval=Rejected in=Some(Outlook)/Some(NotRun) etag=Some("W/\"5550105\"")
+        role: System Administrator sysadmin=true dma=false team=None
+        role: Basic User sysadmin=false dma=false team=None
+        role: Delegated Mailbox Approver sysadmin=false dma=true team=Some("Mail approvers")
+        privilege: prvApproveRejectEmailAddress held=true depth=Some("Global")
+        alerts: 2 for 1 of 1 failing mailboxes
+        requests:
+          WhoAmI
+          organizations?$select=organizationid,name,_defaultemailserverprofileid_value,defaultemails
+          emailserverprofiles?$select=emailserverprofileid,name,servertype,emailservertypename,state
+          mailboxes?$select=mailboxid,name,emailaddress,_emailserverprofile_value,_regardingobjectid
+          mailboxes?$select=mailboxid,name&$skiptoken=%3Ccookie%20pagenumber=%222%22%20pagingcookie=
+          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/systemuserroles_association?$select=name
+          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/teammembership_association?$select=teami
+          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/Microsoft.Dynamics.CRM.RetrieveUserPrivi
+          tracelogs?$select=level,text,tracecode,createdon,modifiedon,_regardingobjectid_value&$filt
+    "#]],
+    );
+}
+
+#[test]
+fn the_next_link_is_requested_exactly_as_the_service_gave_it() {
+    let org = FakeOrg::contoso();
+    let _ = block_on(snapshot(&org));
+    let page1: serde_json::Value = serde_json::from_str(&fixture("mailboxes-page1.json")).unwrap();
+    let link = page1["@odata.nextLink"].as_str().unwrap();
+    let sent = org.sent.borrow();
+    let next = sent.iter().find(|r| r.path == link).expect("the nextLink was requested verbatim");
+    let prefer: Vec<_> = next.headers.iter().filter(|(n, _)| n == "Prefer").map(|(_, v)| v.as_str()).collect();
+    assert_eq!(
+        prefer,
+        ["odata.include-annotations=\"Microsoft.Dynamics.CRM.lookuplogicalname\",odata.maxpagesize=5000"]
+    );
+}
+
+#[test]
+fn a_403_on_roles_fails_only_the_roles_part() {
+    let org = FakeOrg::contoso().route(
+        "systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/systemuserroles_association",
+        json(403, fixture("forbidden.json")),
+    );
+    check(
+        org,
+        expect![[r#"
+        caller: Some("7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f")
+        org: Contoso default=Some("3a1d2c4b-0000-4000-8000-00000000e002") settings=Some(Ok(DefaultEmailSettings { incoming: Some(ServerSideSync), outgoing: Some(ServerSideSync), act: Some(Outlook) }))
+        profile: Microsoft Exchange Online exo=true s2s=true state=Active
+        profile: Legacy POP3 exo=false s2s=false state=Active
+        mailbox: Alex Wilber User Active approval=Approved in=Some(ServerSideSync)/Some(Success) etag=Some("W/\"5550101\"")
+        mailbox: Megan Bowen User Active approval=Pending in=Some(ServerSideSync)/Some(Failure) etag=Some("W/\"5550102\"")
+        mailbox: Support Queue Active approval=Empty in=Some(None)/Some(NotRun) etag=Some("W/\"5550103\"")
+        mailbox: Forward Mailbox Forward Active approval=Approved in=Some(ServerSideSync)/Some(NotRun) etag=Some("W/\"5550104\"")
+        mailbox: Former Employee User Inactive approval=Rejected in=Some(Outlook)/Some(NotRun) etag=Some("W/\"5550105\"")
+        role: Delegated Mailbox Approver sysadmin=false dma=true team=Some("Mail approvers")
+        privilege: prvApproveRejectEmailAddress held=true depth=Some("Global")
+        alerts: 2 for 1 of 1 failing mailboxes
+        error Roles: Dataverse answered HTTP 403 0x80040220: The user does not hold the necessary privileges. Principal user is missing prvReadRole privilege.
+        requests:
+          WhoAmI
+          organizations?$select=organizationid,name,_defaultemailserverprofileid_value,defaultemails
+          emailserverprofiles?$select=emailserverprofileid,name,servertype,emailservertypename,state
+          mailboxes?$select=mailboxid,name,emailaddress,_emailserverprofile_value,_regardingobjectid
+          mailboxes?$select=mailboxid,name&$skiptoken=%3Ccookie%20pagenumber=%222%22%20pagingcookie=
+          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/systemuserroles_association?$select=name
+          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/teammembership_association?$select=teami
+          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/Microsoft.Dynamics.CRM.RetrieveUserPrivi
+          tracelogs?$select=level,text,tracecode,createdon,modifiedon,_regardingobjectid_value&$filt
+    "#]],
+    );
+}
+
+#[test]
+fn when_the_privilege_function_is_unknown_all_privileges_are_read_instead() {
+    let org = FakeOrg::contoso().route(
+        "systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/Microsoft.Dynamics.CRM.RetrieveUserPrivilegeByPrivilegeName",
+        json(404, fixture("function-not-found.json")),
+    );
+    check(
+        org,
+        expect![[r#"
+        caller: Some("7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f")
+        org: Contoso default=Some("3a1d2c4b-0000-4000-8000-00000000e002") settings=Some(Ok(DefaultEmailSettings { incoming: Some(ServerSideSync), outgoing: Some(ServerSideSync), act: Some(Outlook) }))
+        profile: Microsoft Exchange Online exo=true s2s=true state=Active
+        profile: Legacy POP3 exo=false s2s=false state=Active
+        mailbox: Alex Wilber User Active approval=Approved in=Some(ServerSideSync)/Some(Success) etag=Some("W/\"5550101\"")
+        mailbox: Megan Bowen User Active approval=Pending in=Some(ServerSideSync)/Some(Failure) etag=Some("W/\"5550102\"")
+        mailbox: Support Queue Active approval=Empty in=Some(None)/Some(NotRun) etag=Some("W/\"5550103\"")
+        mailbox: Forward Mailbox Forward Active approval=Approved in=Some(ServerSideSync)/Some(NotRun) etag=Some("W/\"5550104\"")
+        mailbox: Former Employee User Inactive approval=Rejected in=Some(Outlook)/Some(NotRun) etag=Some("W/\"5550105\"")
+        role: System Administrator sysadmin=true dma=false team=None
+        role: Basic User sysadmin=false dma=false team=None
+        role: Delegated Mailbox Approver sysadmin=false dma=true team=Some("Mail approvers")
+        privilege: prvApproveRejectEmailAddress held=true depth=Some("Local")
+        alerts: 2 for 1 of 1 failing mailboxes
+        requests:
+          WhoAmI
+          organizations?$select=organizationid,name,_defaultemailserverprofileid_value,defaultemails
+          emailserverprofiles?$select=emailserverprofileid,name,servertype,emailservertypename,state
+          mailboxes?$select=mailboxid,name,emailaddress,_emailserverprofile_value,_regardingobjectid
+          mailboxes?$select=mailboxid,name&$skiptoken=%3Ccookie%20pagenumber=%222%22%20pagingcookie=
+          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/systemuserroles_association?$select=name
+          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/teammembership_association?$select=teami
+          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/Microsoft.Dynamics.CRM.RetrieveUserPrivi
+          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/Microsoft.Dynamics.CRM.RetrieveUserPrivi
+          tracelogs?$select=level,text,tracecode,createdon,modifiedon,_regardingobjectid_value&$filt
+    "#]],
+    );
+}
+
+#[test]
+fn a_sign_in_page_on_the_second_mailbox_page_fails_only_the_mailboxes() {
+    let org = FakeOrg::contoso().route(
+        "mailboxes?$select=mailboxid,name&$skiptoken=",
+        with_type(200, "text/html; charset=utf-8", fixture("signin.html")),
+    );
+    check(
+        org,
+        expect![[r#"
+        caller: Some("7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f")
+        org: Contoso default=Some("3a1d2c4b-0000-4000-8000-00000000e002") settings=Some(Ok(DefaultEmailSettings { incoming: Some(ServerSideSync), outgoing: Some(ServerSideSync), act: Some(Outlook) }))
+        profile: Microsoft Exchange Online exo=true s2s=true state=Active
+        profile: Legacy POP3 exo=false s2s=false state=Active
+        role: System Administrator sysadmin=true dma=false team=None
+        role: Basic User sysadmin=false dma=false team=None
+        role: Delegated Mailbox Approver sysadmin=false dma=true team=Some("Mail approvers")
+        privilege: prvApproveRejectEmailAddress held=true depth=Some("Global")
+        error Mailboxes: the Dynamics 365 session has expired or is missing (HTTP 200)
+        requests:
+          WhoAmI
+          organizations?$select=organizationid,name,_defaultemailserverprofileid_value,defaultemails
+          emailserverprofiles?$select=emailserverprofileid,name,servertype,emailservertypename,state
+          mailboxes?$select=mailboxid,name,emailaddress,_emailserverprofile_value,_regardingobjectid
+          mailboxes?$select=mailboxid,name&$skiptoken=%3Ccookie%20pagenumber=%222%22%20pagingcookie=
+          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/systemuserroles_association?$select=name
+          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/teammembership_association?$select=teami
+          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/Microsoft.Dynamics.CRM.RetrieveUserPrivi
+    "#]],
+    );
+}
+
+#[test]
+fn an_expired_session_stops_collection_after_who_am_i() {
+    let org = FakeOrg::contoso().route("WhoAmI", with_type(401, "text/plain", ""));
+    check(
+        org,
+        expect![[r#"
+        caller: None
+        error Caller: the Dynamics 365 session has expired or is missing (HTTP 401)
+        requests:
+          WhoAmI
+    "#]],
+    );
+}
+
+#[test]
+fn truncated_json_and_an_error_in_a_200_are_reported_per_part() {
+    let org = FakeOrg::contoso()
+        .route("mailboxes?", json(200, fixture("truncated.json")))
+        .route("emailserverprofiles?", json(200, fixture("error-in-200.json")));
+    check(
+        org,
+        expect![[r#"
+        caller: Some("7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f")
+        org: Contoso default=Some("3a1d2c4b-0000-4000-8000-00000000e002") settings=Some(Ok(DefaultEmailSettings { incoming: Some(ServerSideSync), outgoing: Some(ServerSideSync), act: Some(Outlook) }))
+        role: System Administrator sysadmin=true dma=false team=None
+        role: Basic User sysadmin=false dma=false team=None
+        role: Delegated Mailbox Approver sysadmin=false dma=true team=Some("Mail approvers")
+        privilege: prvApproveRejectEmailAddress held=true depth=Some("Global")
+        error Profiles: Dataverse answered HTTP 200 0x80040220: Principal user (Id=7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f, type=8, roleCount=1, privilegeCount=312, accessMode=0), is missing prvReadMailbox privilege (Id=1f1a8b4c-0000-4000-8000-000000000000) on OTC=9606 for entity 'mailbox'.
+        error Mailboxes: unexpected response at `mailboxes: value[0].mailboxid`: EOF while parsing a string at line 6 column 37
+        requests:
+          WhoAmI
+          organizations?$select=organizationid,name,_defaultemailserverprofileid_value,defaultemails
+          emailserverprofiles?$select=emailserverprofileid,name,servertype,emailservertypename,state
+          mailboxes?$select=mailboxid,name,emailaddress,_emailserverprofile_value,_regardingobjectid
+          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/systemuserroles_association?$select=name
+          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/teammembership_association?$select=teami
+          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/Microsoft.Dynamics.CRM.RetrieveUserPrivi
+    "#]],
+    );
+}

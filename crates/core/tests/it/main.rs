@@ -1,0 +1,16 @@
+//! The one integration-test binary of `syncready-core`.
+//!
+//! Modules:
+//! - `support`: an in-memory fake [`Transport`](syncready_core::http::Transport) serving fixtures from
+//!   `tests/data/`, and a minimal executor (the core's futures never wait on anything real).
+//! - `decode`: fixture-driven decoding of real Web API shapes, including what Dataverse does *not* send
+//!   (an HTML sign-in page, truncated JSON, a 200 with an error body).
+//! - `collect`: `collect::snapshot` against the fake org: requests sent, paging, partial failures.
+//! - `checklist`: collection → evaluation → checklist, written out per scenario.
+//! - `props`: property tests: the page parser, the settings-XML parser and the date parser never panic.
+
+mod checklist;
+mod collect;
+mod decode;
+mod props;
+mod support;
