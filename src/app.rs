@@ -1,0 +1,168 @@
+//! Root component: resolves which org to look at, loads a snapshot and shows the checklist.
+
+use crate::components::{Checklist, ErrorView, OrgHeader, describe_error};
+use crate::platform::{chrome, dom, transport::FetchTransport};
+use crate::surface::{self, Surface};
+use leptos::prelude::*;
+use syncready_core::collect::{self, CollectError, Part, Snapshot};
+use syncready_core::model::OrgUrl;
+use syncready_core::readiness::{self, Report, StepId};
+
+/// Why no org could be chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrgProblem {
+    /// No Dynamics tab has been seen and no `?org=` was given.
+    NoOrg,
+    /// The org URL given is not valid.
+    Invalid(String),
+}
+
+/// Picks the org: `?org=` first, then the Dynamics tab the service worker last saw, then (web-app
+/// mode only) the page's own origin.
+pub async fn resolve_org() -> Result<OrgUrl, OrgProblem> {
+    let query = dom::query_string();
+    if let Some(given) = surface::param(&query, "org") {
+        return OrgUrl::parse(&given).map_err(|e| OrgProblem::Invalid(e.to_string()));
+    }
+    if let Some(seen) = chrome::session_get(chrome::ACTIVE_ORG_KEY).await {
+        return OrgUrl::parse(&seen).map_err(|e| OrgProblem::Invalid(e.to_string()));
+    }
+    if !dom::is_extension_page() {
+        return OrgUrl::parse(&dom::origin()).map_err(|e| OrgProblem::Invalid(e.to_string()));
+    }
+    Err(OrgProblem::NoOrg)
+}
+
+/// Everything the panel shows for one org.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The org.
+    pub org: OrgUrl,
+    /// What was read.
+    pub snapshot: Snapshot,
+    /// What could not be read.
+    pub errors: Vec<CollectError>,
+    /// The evaluated checklist.
+    pub report: Report,
+}
+
+/// Resolves the org, collects a snapshot and evaluates it.
+pub async fn load() -> Result<Loaded, OrgProblem> {
+    let org = resolve_org().await?;
+    let transport = FetchTransport::new(org.clone());
+    let (snapshot, errors) = collect::snapshot(&transport).await;
+    let report = readiness::evaluate(&snapshot, &errors);
+    Ok(Loaded { org, snapshot, errors, report })
+}
+
+/// The app root.
+#[component]
+pub fn App(
+    /// Which surface this page is.
+    surface: Surface,
+) -> impl IntoView {
+    let body = match surface {
+        Surface::Panel | Surface::App => view! { <ChecklistPage /> }.into_any(),
+        Surface::Popup => view! { <PopupPage /> }.into_any(),
+        Surface::Options => view! { <OptionsPage /> }.into_any(),
+    };
+    view! { <main class=format!("sr-app sr-app--{}", surface.key()) data-surface=surface.key()>{body}</main> }
+}
+
+fn org_problem_view(problem: OrgProblem) -> AnyView {
+    match problem {
+        OrgProblem::NoOrg => view! {
+            <ErrorView
+                title="Open a Dynamics 365 tab".to_owned()
+                detail="SyncReady works on the org in your Dynamics 365 tab. Open or reload a page of your org (https://<org>.crm.dynamics.com), then reopen SyncReady.".to_owned()
+            />
+        }
+        .into_any(),
+        OrgProblem::Invalid(why) => view! { <ErrorView title="Not a Dynamics 365 org".to_owned() detail=why /> }.into_any(),
+    }
+}
+
+/// The fatal collection error, if the session itself failed.
+fn fatal(errors: &[CollectError]) -> Option<&CollectError> {
+    errors.iter().find(|e| e.part == Part::Caller)
+}
+
+/// Main surface: header and checklist.
+#[component]
+pub fn ChecklistPage() -> impl IntoView {
+    let loaded = LocalResource::new(load);
+    view! {
+        {move || match loaded.get() {
+            None => view! { <p class="sr-loading" data-testid="loading">"Reading your org…"</p> }.into_any(),
+            Some(Err(problem)) => org_problem_view(problem),
+            Some(Ok(data)) => {
+                let name = data.snapshot.org.as_ref().map_or_else(|| data.org.host().to_owned(), |o| o.name.clone());
+                let problem = fatal(&data.errors).map(|e| {
+                    let (title, detail) = describe_error(&e.error);
+                    view! { <ErrorView title=title detail=detail /> }
+                });
+                view! {
+                    <OrgHeader name=name url=data.org.to_string() />
+                    {problem}
+                    <Checklist report=data.report.clone() />
+                }
+                .into_any()
+            }
+        }}
+    }
+}
+
+/// Popup: org, headline status, "open side panel".
+#[component]
+pub fn PopupPage() -> impl IntoView {
+    let loaded = LocalResource::new(load);
+    let window_id = LocalResource::new(chrome::current_window_id);
+    let open = move |_| {
+        if let Some(Some(id)) = window_id.get() {
+            chrome::open_side_panel(id);
+        }
+    };
+    view! {
+        {move || match loaded.get() {
+            None => view! { <p class="sr-loading">"Reading your org…"</p> }.into_any(),
+            Some(Err(problem)) => org_problem_view(problem),
+            Some(Ok(data)) => {
+                let name = data.snapshot.org.as_ref().map_or_else(|| data.org.host().to_owned(), |o| o.name.clone());
+                let headline = data.report.step(StepId::ExchangeOnlineProfile).map(|s| s.summary.clone()).unwrap_or_default();
+                view! {
+                    <OrgHeader name=name url=data.org.to_string() />
+                    <p class="sr-headline" data-testid="headline">{headline}</p>
+                }
+                .into_any()
+            }
+        }}
+        <button class="sr-button sr-button--primary" data-testid="open-panel" on:click=open>"Open side panel"</button>
+    }
+}
+
+/// Theme preference key in `chrome.storage.local` (a preference, not a secret).
+pub const THEME_KEY: &str = "syncready.theme";
+
+/// Options: theme.
+#[component]
+pub fn OptionsPage() -> impl IntoView {
+    let saved = LocalResource::new(|| chrome::local_get(THEME_KEY));
+    let (status, set_status) = signal(String::new());
+    let choose = move |theme: &'static str| {
+        leptos::task::spawn_local(async move {
+            let ok = chrome::local_set(THEME_KEY, theme).await;
+            set_status.set(if ok { format!("Theme set to {theme}.") } else { "Could not save the setting.".to_owned() });
+        });
+    };
+    view! {
+        <h1>"SyncReady options"</h1>
+        <fieldset class="sr-options">
+            <legend>"Theme"</legend>
+            <p>{move || format!("Current: {}", saved.get().flatten().unwrap_or_else(|| "system".to_owned()))}</p>
+            <button class="sr-button" on:click=move |_| choose("system")>"Follow system"</button>
+            <button class="sr-button" on:click=move |_| choose("light")>"Light"</button>
+            <button class="sr-button" on:click=move |_| choose("dark")>"Dark"</button>
+        </fieldset>
+        <p role="status">{status}</p>
+    }
+}

@@ -1,0 +1,9 @@
+//! Presentational components. They render view data and wire events; rules live in the core.
+
+pub mod checklist;
+pub mod error_view;
+pub mod org_header;
+
+pub use checklist::Checklist;
+pub use error_view::{ErrorView, describe_error};
+pub use org_header::OrgHeader;

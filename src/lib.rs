@@ -1,0 +1,26 @@
+//! SyncReady's user interface: a Leptos (CSR) app compiled to WebAssembly.
+//!
+//! One wasm binary serves every extension surface (side panel, popup, options) and the plain web-app
+//! mode; [`surface::Surface`] picks which from the page URL. The domain logic lives in
+//! `syncready-core`; this crate only wires it to the browser.
+//!
+//! # Layout
+//!
+//! - [`app`]: root component, org resolution, snapshot loading.
+//! - [`surface`]: which surface this page is (`?surface=`).
+//! - [`platform`]: the ONLY module that touches `web_sys`, `js_sys`, `wasm_bindgen` and `chrome.*`
+//!   (fetch transport, extension storage, DOM helpers).
+//! - [`components`]: presentational components (checklist, error view). They contain no rules.
+#![warn(missing_docs)]
+
+pub mod app;
+pub mod components;
+pub mod platform;
+pub mod surface;
+
+/// Installs the panic hook and mounts the app for the surface named in the page URL.
+pub fn start() {
+    platform::install_panic_hook();
+    let surface = surface::Surface::from_query(&platform::dom::query_string());
+    leptos::mount::mount_to_body(move || app::App(app::AppProps { surface }));
+}

@@ -1,0 +1,80 @@
+//! Thin bindings to the `chrome.*` extension APIs, reached through `js_sys::Reflect` so the same
+//! binary runs as a plain web page (where `chrome` is absent and every call returns `None`).
+
+use js_sys::{Function, Object, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// Storage key under which the service worker records the Dynamics org of the last tab that
+/// reported one (see `public/background.js`).
+pub const ACTIVE_ORG_KEY: &str = "syncready.activeOrg";
+
+fn path(root: &JsValue, names: &[&str]) -> Option<JsValue> {
+    let mut value = root.clone();
+    for name in names {
+        value = Reflect::get(&value, &JsValue::from_str(name)).ok()?;
+        if value.is_undefined() || value.is_null() {
+            return None;
+        }
+    }
+    Some(value)
+}
+
+fn chrome() -> Option<JsValue> {
+    path(&js_sys::global().into(), &["chrome"])
+}
+
+/// Calls `object.method(arg)` and awaits the promise it returns.
+async fn call_async(object: &JsValue, method: &str, arg: &JsValue) -> Option<JsValue> {
+    let function: Function = Reflect::get(object, &JsValue::from_str(method)).ok()?.dyn_into().ok()?;
+    let promise: Promise = function.call1(object, arg).ok()?.dyn_into().ok()?;
+    JsFuture::from(promise).await.ok()
+}
+
+/// Reads a string from `chrome.storage.session` (memory only, cleared when the browser closes).
+pub async fn session_get(key: &str) -> Option<String> {
+    let session = path(&chrome()?, &["storage", "session"])?;
+    let items = call_async(&session, "get", &JsValue::from_str(key)).await?;
+    Reflect::get(&items, &JsValue::from_str(key)).ok()?.as_string()
+}
+
+/// Reads a string from `chrome.storage.local` (non-secret preferences only).
+pub async fn local_get(key: &str) -> Option<String> {
+    let local = path(&chrome()?, &["storage", "local"])?;
+    let items = call_async(&local, "get", &JsValue::from_str(key)).await?;
+    Reflect::get(&items, &JsValue::from_str(key)).ok()?.as_string()
+}
+
+/// Writes a string to `chrome.storage.local` (non-secret preferences only).
+pub async fn local_set(key: &str, value: &str) -> bool {
+    let Some(local) = chrome().and_then(|c| path(&c, &["storage", "local"])) else {
+        return false;
+    };
+    let items = Object::new();
+    if Reflect::set(&items, &JsValue::from_str(key), &JsValue::from_str(value)).is_err() {
+        return false;
+    }
+    call_async(&local, "set", &items).await.is_some()
+}
+
+/// The id of the current browser window, needed to open the side panel from the popup.
+pub async fn current_window_id() -> Option<f64> {
+    let windows = path(&chrome()?, &["windows"])?;
+    let window = call_async(&windows, "getCurrent", &JsValue::UNDEFINED).await?;
+    Reflect::get(&window, &JsValue::from_str("id")).ok()?.as_f64()
+}
+
+/// Opens the side panel in `window_id`. Must run inside the click handler (user gesture).
+pub fn open_side_panel(window_id: f64) -> bool {
+    let Some(side_panel) = chrome().and_then(|c| path(&c, &["sidePanel"])) else {
+        return false;
+    };
+    let options = Object::new();
+    if Reflect::set(&options, &JsValue::from_str("windowId"), &JsValue::from_f64(window_id)).is_err() {
+        return false;
+    }
+    let Ok(open) = Reflect::get(&side_panel, &JsValue::from_str("open")).and_then(|f| f.dyn_into::<Function>()) else {
+        return false;
+    };
+    open.call1(&side_panel, &options).is_ok()
+}

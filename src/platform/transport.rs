@@ -1,0 +1,56 @@
+//! The browser implementation of `syncready_core::http::Transport`: `fetch` with the signed-in
+//! Dynamics session.
+//!
+//! From an extension page, `host_permissions` for `https://*.dynamics.com/*` let the request reach
+//! the org without CORS, and `credentials: include` carries the session cookies (verified in
+//! Chromium 156, see `ARCHITECTURE.md`). In web-app mode the page is same-origin with the org.
+
+use gloo_net::http::{Headers, RequestBuilder};
+use syncready_core::http::{Method, Request, Response, Transport, TransportError};
+use syncready_core::model::OrgUrl;
+use web_sys::RequestCredentials;
+
+/// Sends requests to one org with the browser's session cookies.
+#[derive(Debug, Clone)]
+pub struct FetchTransport {
+    org: OrgUrl,
+}
+
+impl FetchTransport {
+    /// A transport for `org`.
+    pub fn new(org: OrgUrl) -> Self {
+        Self { org }
+    }
+}
+
+impl Transport for FetchTransport {
+    async fn send(&self, request: Request) -> Result<Response, TransportError> {
+        let url = request.url(&self.org);
+        let headers = Headers::new();
+        for (name, value) in &request.headers {
+            headers.append(name, value);
+        }
+        if request.body.is_some() && !request.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type")) {
+            headers.append("Content-Type", "application/json");
+        }
+        let builder = RequestBuilder::new(&url)
+            .method(match request.method {
+                Method::Get => gloo_net::http::Method::GET,
+                Method::Patch => gloo_net::http::Method::PATCH,
+                Method::Post => gloo_net::http::Method::POST,
+                Method::Delete => gloo_net::http::Method::DELETE,
+            })
+            .credentials(RequestCredentials::Include)
+            .headers(headers);
+        let built = match request.body {
+            Some(body) => builder.body(body),
+            None => builder.build(),
+        }
+        .map_err(|e| TransportError::Network(e.to_string()))?;
+        let response = built.send().await.map_err(|e| TransportError::Network(e.to_string()))?;
+        let headers = response.headers().entries().collect();
+        let status = response.status();
+        let body = response.text().await.map_err(|e| TransportError::Network(e.to_string()))?;
+        Ok(Response { status, headers, body })
+    }
+}

@@ -1,0 +1,100 @@
+//! Which surface a page is, from its `?surface=` query parameter.
+
+/// An extension surface, or the plain web app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surface {
+    /// The side panel beside Dynamics (main surface).
+    Panel,
+    /// The toolbar popup: headline and "open side panel".
+    Popup,
+    /// The options page.
+    Options,
+    /// Plain client-side web app, outside the extension.
+    App,
+}
+
+impl Surface {
+    /// Parses the page's query string (with or without the leading `?`). Unknown or missing values
+    /// mean the side panel, the surface that can do everything.
+    pub fn from_query(query: &str) -> Self {
+        let value = param(query, "surface").unwrap_or_default();
+        match value.as_str() {
+            "popup" => Self::Popup,
+            "options" => Self::Options,
+            "app" => Self::App,
+            _ => Self::Panel,
+        }
+    }
+
+    /// Stable name used in CSS classes and test hooks.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Panel => "panel",
+            Self::Popup => "popup",
+            Self::Options => "options",
+            Self::App => "app",
+        }
+    }
+}
+
+/// The percent-decoded value of query parameter `name`.
+pub fn param(query: &str, name: &str) -> Option<String> {
+    query.trim_start_matches('?').split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (k == name).then(|| percent_decode(v))
+    })
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                match hex {
+                    Some(b) => {
+                        out.push(b);
+                        i += 3;
+                    }
+                    None => {
+                        out.push(b'%');
+                        i += 1;
+                    }
+                }
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn surfaces_are_read_from_the_query_and_default_to_the_panel() {
+        assert_eq!(Surface::from_query("?surface=popup"), Surface::Popup);
+        assert_eq!(Surface::from_query("x=1&surface=options"), Surface::Options);
+        assert_eq!(Surface::from_query("surface=app"), Surface::App);
+        assert_eq!(Surface::from_query(""), Surface::Panel);
+        assert_eq!(Surface::from_query("?surface=<script>"), Surface::Panel);
+    }
+
+    #[test]
+    fn parameters_are_percent_decoded() {
+        assert_eq!(param("?org=https%3A%2F%2Fcontoso.crm.dynamics.com&a=b", "org").as_deref(), Some("https://contoso.crm.dynamics.com"));
+        assert_eq!(param("?org=%zz", "org").as_deref(), Some("%zz"));
+        assert_eq!(param("?org=%4", "org").as_deref(), Some("%4"));
+        assert_eq!(param("?a=1", "org"), None);
+    }
+}

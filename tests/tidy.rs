@@ -1,0 +1,121 @@
+//! Repository rules that can be checked mechanically (in the spirit of rust-analyzer's tidy test).
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The `[dependencies]` table of a manifest (up to the next table header).
+fn normal_dependencies(manifest: &str) -> Vec<String> {
+    let mut in_deps = false;
+    let mut names = Vec::new();
+    for line in manifest.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_deps = line == "[dependencies]";
+            continue;
+        }
+        if in_deps && let Some((name, _)) = line.split_once(['=', '.']) {
+            if !name.trim().is_empty() && !name.trim().starts_with('#') {
+                names.push(name.trim().to_owned());
+            }
+        }
+    }
+    names
+}
+
+#[test]
+fn the_core_depends_on_no_browser_runtime_or_server_crate() {
+    let manifest = fs::read_to_string(root().join("crates/core/Cargo.toml")).unwrap();
+    let deps = normal_dependencies(&manifest);
+    assert!(!deps.is_empty(), "the dependency table was not found");
+    for banned in ["web-sys", "wasm-bindgen", "js-sys", "leptos", "tokio", "reqwest", "axum", "gloo-net", "dataverse-sim"] {
+        assert!(!deps.iter().any(|d| d == banned), "syncready-core must not depend on {banned}");
+    }
+}
+
+#[test]
+fn the_simulator_shares_no_types_with_the_client() {
+    let manifest = fs::read_to_string(root().join("crates/dataverse-sim/Cargo.toml")).unwrap();
+    assert!(!manifest.contains("syncready"), "dataverse-sim must not depend on SyncReady crates");
+}
+
+#[test]
+fn only_the_platform_module_touches_browser_apis() {
+    let mut files = Vec::new();
+    rust_files(&root().join("src"), &mut files);
+    assert!(files.len() > 3);
+    let platform = root().join("src/platform");
+    for file in files.iter().filter(|f| !f.starts_with(&platform)) {
+        let text = fs::read_to_string(file).unwrap();
+        for api in ["web_sys", "js_sys", "wasm_bindgen", "gloo_net"] {
+            assert!(!text.contains(api), "{} uses {api}; only src/platform/ may", file.display());
+        }
+    }
+}
+
+#[test]
+fn the_core_reads_no_clock_and_no_randomness() {
+    let mut files = Vec::new();
+    rust_files(&root().join("crates/core/src"), &mut files);
+    for file in files {
+        let text = fs::read_to_string(&file).unwrap();
+        for banned in ["Instant::now", "SystemTime::now", "thread_rng", "getrandom"] {
+            assert!(!text.contains(banned), "{} uses {banned}; time and ids are passed in", file.display());
+        }
+    }
+}
+
+#[test]
+fn the_manifest_version_equals_the_package_version() {
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(root().join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(manifest["manifest_version"], 3);
+}
+
+#[test]
+fn the_manifest_asks_for_minimal_permissions_and_a_strict_csp() {
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(root().join("manifest.json")).unwrap()).unwrap();
+    let permissions: Vec<&str> =
+        manifest["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    assert_eq!(permissions, ["sidePanel", "storage"], "every new permission needs a README justification");
+    let hosts: Vec<&str> =
+        manifest["host_permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    assert_eq!(hosts, ["https://*.dynamics.com/*"]);
+    let csp = manifest["content_security_policy"]["extension_pages"].as_str().unwrap();
+    assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval';"), "{csp}");
+    for loose in ["unsafe-inline", "unsafe-eval'", "http:", "*;"] {
+        assert!(!csp.contains(loose), "CSP must not contain {loose}: {csp}");
+    }
+}
+
+#[test]
+fn no_test_is_ignored_or_expected_to_panic() {
+    let mut files = Vec::new();
+    for dir in ["src", "tests", "crates", "xtask"] {
+        rust_files(&root().join(dir), &mut files);
+    }
+    let ignore = ["#[", "ignore]"].concat();
+    let should_panic = ["#[", "should_panic"].concat();
+    for file in files {
+        let text = fs::read_to_string(&file).unwrap();
+        assert!(!text.contains(&ignore), "{} has an ignored test", file.display());
+        assert!(!text.contains(&should_panic), "{} has a should_panic test", file.display());
+    }
+}
