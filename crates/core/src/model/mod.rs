@@ -170,6 +170,23 @@ impl From<i32> for CredentialRetrieval {
     }
 }
 
+impl CredentialRetrieval {
+    /// Label as the profile form shows it.
+    pub fn label(self) -> String {
+        match self {
+            Self::UserOrQueue => "credentials specified by a user or queue".to_owned(),
+            Self::Profile => "credentials specified in the email server profile".to_owned(),
+            Self::ServerToServer => "server-to-server authentication".to_owned(),
+            Self::WindowsIntegrated => "Windows integrated authentication".to_owned(),
+            Self::Anonymous => "no credentials (anonymous)".to_owned(),
+            Self::GmailOAuth => "Gmail OAuth".to_owned(),
+            Self::HybridModernAuth => "Exchange Hybrid Modern Auth".to_owned(),
+            Self::AzureAdOAuth => "Azure Active Directory OAuth".to_owned(),
+            Self::Unknown(n) => format!("unknown credential method {n}"),
+        }
+    }
+}
+
 /// `organization.emailconnectionchannel`: how the org processes email.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ConnectionChannel {

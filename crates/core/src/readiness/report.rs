@@ -2,19 +2,46 @@
 
 use serde::{Deserialize, Serialize};
 
+const CONNECT_EXO: &str = "https://learn.microsoft.com/power-platform/admin/connect-exchange-online";
+
 /// A step of the "Connect to Exchange Online" procedure, in the document's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum StepId {
     /// "Verify you have the profile: Microsoft Exchange Online" (present, active, default).
     ExchangeOnlineProfile,
+    /// "Configure default email processing and synchronization": channel, default profile, default methods.
+    OrgEmailDefaults,
+    /// "Configure mailboxes": every active user and queue mailbox on the profile with SSS methods.
+    MailboxConfiguration,
+    /// "Approve email": approval toggles, unapproved mailboxes, whether the caller can approve.
+    MailboxApproval,
+    /// "Test configuration of mailboxes": test results per direction, disabled, stuck.
+    TestAndEnable,
+    /// Alerts of failing mailboxes, decoded into cause, fix and who must act.
+    MailboxAlerts,
 }
 
 impl StepId {
+    /// Every step, in the document's order.
+    pub const ALL: [StepId; 6] = [
+        StepId::ExchangeOnlineProfile,
+        StepId::OrgEmailDefaults,
+        StepId::MailboxConfiguration,
+        StepId::MailboxApproval,
+        StepId::TestAndEnable,
+        StepId::MailboxAlerts,
+    ];
+
     /// Stable identifier used in `data-testid` hooks and exports.
     pub fn key(self) -> &'static str {
         match self {
             StepId::ExchangeOnlineProfile => "exchange-online-profile",
+            StepId::OrgEmailDefaults => "org-email-defaults",
+            StepId::MailboxConfiguration => "mailbox-configuration",
+            StepId::MailboxApproval => "mailbox-approval",
+            StepId::TestAndEnable => "test-and-enable",
+            StepId::MailboxAlerts => "mailbox-alerts",
         }
     }
 
@@ -22,6 +49,11 @@ impl StepId {
     pub fn title(self) -> &'static str {
         match self {
             StepId::ExchangeOnlineProfile => "Exchange Online email server profile present, active and default",
+            StepId::OrgEmailDefaults => "Org processes email with server-side synchronization by default",
+            StepId::MailboxConfiguration => "Mailboxes use the Exchange Online profile and server-side synchronization",
+            StepId::MailboxApproval => "Mailbox email addresses approved",
+            StepId::TestAndEnable => "Mailboxes tested and enabled",
+            StepId::MailboxAlerts => "Mailbox alerts explained",
         }
     }
 
@@ -31,8 +63,41 @@ impl StepId {
             StepId::ExchangeOnlineProfile => {
                 "https://learn.microsoft.com/power-platform/admin/connect-exchange-online#verify-you-have-the-profile-microsoft-exchange-online"
             }
+            StepId::OrgEmailDefaults => {
+                "https://learn.microsoft.com/power-platform/admin/connect-exchange-online#configure-default-email-processing-and-synchronization"
+            }
+            StepId::MailboxConfiguration => {
+                "https://learn.microsoft.com/power-platform/admin/connect-exchange-online#configure-mailboxes"
+            }
+            StepId::MailboxApproval => {
+                "https://learn.microsoft.com/power-platform/admin/connect-exchange-online#approve-email"
+            }
+            StepId::TestAndEnable => {
+                "https://learn.microsoft.com/power-platform/admin/connect-exchange-online#test-configuration-of-mailboxes"
+            }
+            StepId::MailboxAlerts => {
+                "https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/troubleshooting-monitoring-server-side-synchronization"
+            }
         }
     }
+
+    /// Steps that must be done before this one can succeed. A failing prerequisite makes this step
+    /// "blocked" in the checklist.
+    pub fn prerequisites(self) -> &'static [StepId] {
+        match self {
+            StepId::ExchangeOnlineProfile => &[],
+            StepId::OrgEmailDefaults => &[StepId::ExchangeOnlineProfile],
+            StepId::MailboxConfiguration => &[StepId::ExchangeOnlineProfile, StepId::OrgEmailDefaults],
+            StepId::MailboxApproval => &[],
+            StepId::TestAndEnable => &[StepId::MailboxConfiguration, StepId::MailboxApproval],
+            StepId::MailboxAlerts => &[],
+        }
+    }
+}
+
+/// The Microsoft page about connecting to Exchange Online, for findings that point at a section of it.
+pub fn connect_exchange_online_link(anchor: &str) -> String {
+    format!("{CONNECT_EXO}#{anchor}")
 }
 
 /// Outcome of one step.
@@ -59,6 +124,15 @@ impl Status {
             Status::Unknown(_) => "unknown",
         }
     }
+
+    /// The status implied by a set of findings: any error fails, any warning warns, else pass.
+    pub fn from_findings(findings: &[Finding]) -> Status {
+        match findings.iter().map(|f| f.severity).max() {
+            Some(Severity::Error) => Status::Fail,
+            Some(Severity::Warning) => Status::Warn,
+            _ => Status::Pass,
+        }
+    }
 }
 
 /// How serious a finding is.
@@ -81,6 +155,12 @@ pub enum Subject {
     Org,
     /// An email server profile (its id).
     Profile(String),
+    /// One mailbox (its id).
+    Mailbox(String),
+    /// A group of mailboxes (their ids, in snapshot order).
+    Mailboxes(Vec<String>),
+    /// A user (the caller, for permission findings): the `systemuserid`.
+    User(String),
 }
 
 /// Who has to act on a finding.
@@ -107,6 +187,44 @@ pub enum Remedy {
         /// Profile id.
         profile_id: String,
     },
+    /// Set the org to process email with server-side synchronization, with incoming, outgoing and ACT
+    /// defaults on server-side synchronization and, when given, this default profile.
+    SetOrgDefaults {
+        /// The Exchange Online profile to make the default, if it is not already.
+        profile_id: Option<String>,
+    },
+    /// "Apply Default Email Settings" to these mailboxes (org default profile and methods).
+    ApplyDefaultSettings {
+        /// Mailbox ids.
+        mailbox_ids: Vec<String>,
+    },
+    /// "Approve Email" for these mailboxes.
+    ApproveMailboxes {
+        /// Mailbox ids.
+        mailbox_ids: Vec<String>,
+    },
+    /// "Test & Enable" these mailboxes.
+    TestAndEnable {
+        /// Mailbox ids.
+        mailbox_ids: Vec<String>,
+        /// Tick "Sync items with Exchange from this org only, even if Exchange was set to sync with a
+        /// different org" (`orgmarkedasprimaryforexchangesync`).
+        this_org_only: bool,
+    },
+}
+
+impl Remedy {
+    /// Stable key of the bulk action (`approve-mailboxes`, …).
+    pub fn key(&self) -> &'static str {
+        match self {
+            Remedy::SetDefaultProfile { .. } => "set-default-profile",
+            Remedy::ActivateProfile { .. } => "activate-profile",
+            Remedy::SetOrgDefaults { .. } => "set-org-defaults",
+            Remedy::ApplyDefaultSettings { .. } => "apply-default-settings",
+            Remedy::ApproveMailboxes { .. } => "approve-mailboxes",
+            Remedy::TestAndEnable { .. } => "test-and-enable",
+        }
+    }
 }
 
 /// One thing a rule found.
@@ -122,6 +240,64 @@ pub struct Finding {
     pub actor: Actor,
     /// A fix SyncReady can run, if any.
     pub remedy: Option<Remedy>,
+    /// Microsoft documentation for this finding, when more specific than the step's.
+    #[serde(default)]
+    pub doc_link: Option<String>,
+}
+
+impl Finding {
+    /// A finding without remedy or link.
+    pub fn new(severity: Severity, subject: Subject, actor: Actor, message: impl Into<String>) -> Self {
+        Self { severity, subject, message: message.into(), actor, remedy: None, doc_link: None }
+    }
+
+    /// With a remedy.
+    #[must_use]
+    pub fn remedy(mut self, remedy: Remedy) -> Self {
+        self.remedy = Some(remedy);
+        self
+    }
+
+    /// With a documentation link.
+    #[must_use]
+    pub fn doc(mut self, link: impl Into<String>) -> Self {
+        self.doc_link = Some(link.into());
+        self
+    }
+}
+
+/// A live count shown with a step, e.g. "212 of 300 mailboxes approved".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Count {
+    /// Stable key, e.g. `approved`.
+    pub key: String,
+    /// Label, e.g. "mailboxes approved".
+    pub label: String,
+    /// The count.
+    pub value: usize,
+    /// Out of how many, when it is a part of a whole.
+    pub of: Option<usize>,
+}
+
+impl Count {
+    /// A count that is part of a whole.
+    pub fn of(key: &str, label: &str, value: usize, of: usize) -> Self {
+        Self { key: key.to_owned(), label: label.to_owned(), value, of: Some(of) }
+    }
+
+    /// A plain count.
+    pub fn plain(key: &str, label: &str, value: usize) -> Self {
+        Self { key: key.to_owned(), label: label.to_owned(), value, of: None }
+    }
+}
+
+impl std::fmt::Display for Count {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.of {
+            Some(of) => write!(f, "{} of {} {}", self.value, of, self.label),
+            None => write!(f, "{} {}", self.value, self.label),
+        }
+    }
 }
 
 /// Result of one step.
@@ -136,6 +312,9 @@ pub struct StepResult {
     pub summary: String,
     /// Details.
     pub findings: Vec<Finding>,
+    /// Live counts for the checklist row.
+    #[serde(default)]
+    pub counts: Vec<Count>,
 }
 
 /// The whole checklist.

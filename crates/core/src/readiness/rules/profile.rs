@@ -1,48 +1,58 @@
 //! Step "Verify you have the profile: Microsoft Exchange Online".
 
-use super::unable;
-use crate::collect::{CollectError, Part, Snapshot};
-use crate::model::RecordState;
-use crate::readiness::report::{Actor, Finding, Remedy, Severity, Status, StepId, StepResult, Subject};
+use super::{Context, result, unable};
+use crate::collect::Part;
+use crate::model::{CredentialRetrieval, Profile, RecordState};
+use crate::readiness::report::{Actor, Count, Finding, Remedy, Severity, Status, StepId, StepResult, Subject};
 
 const STEP: StepId = StepId::ExchangeOnlineProfile;
+const SUPPORTED_CONFIG: &str = "https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/troubleshooting-monitoring-server-side-synchronization#using-dynamics-365-apps-with-exchange-online";
 
-/// Exchange Online profile present, active and the org default.
-pub(super) fn exchange_online_profile(snap: &Snapshot, errors: &[CollectError]) -> StepResult {
+/// Exchange Online profile present, active, server-to-server with autodiscover, and the org default.
+pub(super) fn exchange_online_profile(ctx: &Context<'_>) -> StepResult {
+    let snap = ctx.snapshot;
     let Some(profiles) = &snap.profiles else {
-        return unable(STEP, Part::Profiles, errors);
+        return unable(STEP, Part::Profiles, ctx.errors);
     };
     let exo: Vec<_> = profiles.iter().filter(|p| p.is_exchange_online()).collect();
+    let active: Vec<_> = exo.iter().copied().filter(|p| p.state == RecordState::Active).collect();
+    let counts = vec![
+        Count::plain("profiles", "email server profiles", profiles.len()),
+        Count::of("exchange-online-active", "Exchange Online profiles active", active.len(), exo.len()),
+    ];
     if exo.is_empty() {
         return StepResult {
             step: STEP,
             status: Status::Fail,
             summary: "No Exchange Online email server profile".to_owned(),
-            findings: vec![Finding {
-                severity: Severity::Error,
-                subject: Subject::Org,
-                message: "The \"Microsoft Exchange Online\" profile is missing. Dynamics creates it only when \
-                          Exchange Online is in the same Microsoft 365 tenant: check the Exchange Online \
-                          subscription and tenant, or set up a cross-tenant profile."
-                    .to_owned(),
-                actor: Actor::ExchangeAdmin,
-                remedy: None,
-            }],
+            findings: vec![
+                Finding::new(
+                    Severity::Error,
+                    Subject::Org,
+                    Actor::ExchangeAdmin,
+                    "The \"Microsoft Exchange Online\" profile is missing. Dynamics creates it only when Exchange Online \
+                     is in the same Microsoft 365 tenant: check the Exchange Online subscription and tenant, or set up \
+                     a cross-tenant profile.",
+                )
+                .doc(StepId::ExchangeOnlineProfile.doc_link()),
+            ],
+            counts,
         };
     }
-    let active: Vec<_> = exo.iter().filter(|p| p.state == RecordState::Active).collect();
-    let Some(best) = active.first() else {
+    let Some(first_active) = active.first() else {
         let findings = exo
             .iter()
-            .map(|p| Finding {
-                severity: Severity::Error,
-                subject: Subject::Profile(p.id.clone()),
-                message: format!(
-                    "The profile \"{}\" is inactive; mailboxes using it fail with InvalidIncomingEmailServerProfile.",
-                    p.name
-                ),
-                actor: Actor::DynamicsAdmin,
-                remedy: Some(Remedy::ActivateProfile { profile_id: p.id.clone() }),
+            .map(|p| {
+                Finding::new(
+                    Severity::Error,
+                    Subject::Profile(p.id.clone()),
+                    Actor::DynamicsAdmin,
+                    format!(
+                        "The profile \"{}\" is inactive; mailboxes using it fail with InvalidIncomingEmailServerProfile.",
+                        p.name
+                    ),
+                )
+                .remedy(Remedy::ActivateProfile { profile_id: p.id.clone() })
             })
             .collect();
         return StepResult {
@@ -50,43 +60,73 @@ pub(super) fn exchange_online_profile(snap: &Snapshot, errors: &[CollectError]) 
             status: Status::Fail,
             summary: "The Exchange Online profile is inactive".to_owned(),
             findings,
+            counts,
         };
     };
     let Some(org) = &snap.org else {
-        return unable(STEP, Part::Organization, errors);
+        return unable(STEP, Part::Organization, ctx.errors);
     };
-    let default_is_exo = org.default_profile.as_deref().is_some_and(|d| active.iter().any(|p| p.id == d));
-    if default_is_exo {
-        let name = org
-            .default_profile
-            .as_deref()
-            .and_then(|d| active.iter().find(|p| p.id == d))
-            .map_or("", |p| p.name.as_str());
-        return StepResult {
-            step: STEP,
-            status: Status::Pass,
-            summary: format!("\"{name}\" is active and the default profile"),
-            findings: Vec::new(),
-        };
+    let default = org.default_profile.as_deref().and_then(|d| active.iter().copied().find(|p| p.id == d));
+    let best = default.unwrap_or(first_active);
+    let mut findings = Vec::new();
+    let summary = match default {
+        Some(p) => format!("\"{}\" is active and the default profile", p.name),
+        None => {
+            let current = org
+                .default_profile
+                .as_deref()
+                .and_then(|d| profiles.iter().find(|p| p.id == d))
+                .map_or_else(|| "no profile".to_owned(), |p| format!("\"{}\"", p.name));
+            findings.push(
+                Finding::new(
+                    Severity::Warning,
+                    Subject::Profile(best.id.clone()),
+                    Actor::DynamicsAdmin,
+                    format!(
+                        "New mailboxes get the org's default profile, currently {current}. Make \"{}\" the default.",
+                        best.name
+                    ),
+                )
+                .remedy(Remedy::SetDefaultProfile { profile_id: best.id.clone() }),
+            );
+            format!("\"{}\" is active but not the default ({current} is)", best.name)
+        }
+    };
+    findings.extend(connection_findings(best));
+    result(STEP, summary, findings, counts)
+}
+
+/// Exchange Online in the same tenant is supported only with server-to-server authentication and
+/// autodiscover; a cross-tenant profile uses Azure AD OAuth instead.
+fn connection_findings(p: &Profile) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let cross_tenant = p.incoming_credentials == Some(CredentialRetrieval::AzureAdOAuth);
+    if !p.server_to_server && !cross_tenant {
+        let how = p.incoming_credentials.map_or_else(|| "an unknown method".to_owned(), |c| c.label());
+        out.push(
+            Finding::new(
+                Severity::Warning,
+                Subject::Profile(p.id.clone()),
+                Actor::DynamicsAdmin,
+                format!(
+                    "\"{}\" authenticates with {how}. Exchange Online in the same tenant is supported only with \
+                     server-to-server authentication.",
+                    p.name
+                ),
+            )
+            .doc(SUPPORTED_CONFIG),
+        );
     }
-    let current = org
-        .default_profile
-        .as_deref()
-        .and_then(|d| profiles.iter().find(|p| p.id == d))
-        .map_or_else(|| "no profile".to_owned(), |p| format!("\"{}\"", p.name));
-    StepResult {
-        step: STEP,
-        status: Status::Warn,
-        summary: format!("\"{}\" is active but not the default ({current} is)", best.name),
-        findings: vec![Finding {
-            severity: Severity::Warning,
-            subject: Subject::Profile(best.id.clone()),
-            message: format!(
-                "New mailboxes get the org's default profile, currently {current}. Make \"{}\" the default.",
-                best.name
-            ),
-            actor: Actor::DynamicsAdmin,
-            remedy: Some(Remedy::SetDefaultProfile { profile_id: best.id.clone() }),
-        }],
+    if !p.autodiscover {
+        out.push(
+            Finding::new(
+                Severity::Warning,
+                Subject::Profile(p.id.clone()),
+                Actor::DynamicsAdmin,
+                format!("\"{}\" has Auto Discover Server Location off; Exchange Online needs it on.", p.name),
+            )
+            .doc(SUPPORTED_CONFIG),
+        );
     }
+    out
 }

@@ -1,0 +1,179 @@
+//! Step "Configure mailboxes": profile and delivery methods of every active user and queue mailbox.
+
+use super::{Context, active_exo, count_of, ids, in_scope, result, target_profile, unable};
+use crate::collect::{Part, Snapshot};
+use crate::model::{ActDeliveryMethod, DeliveryMethod, Mailbox, MailboxKind, RecordState};
+use crate::readiness::report::{Actor, Count, Finding, Remedy, Severity, StepId, StepResult, Subject};
+
+const STEP: StepId = StepId::MailboxConfiguration;
+
+/// True when "Apply Default Email Settings" would put a mailbox on Exchange Online with SSS: the org
+/// default profile is the active Exchange Online profile and every default method is SSS.
+pub(super) fn org_defaults_ready(snap: &Snapshot) -> bool {
+    let Some(org) = &snap.org else { return false };
+    let default_ok = target_profile(snap).is_some_and(|p| org.default_profile.as_deref() == Some(p.id.as_str()));
+    let methods_ok = matches!(
+        &org.default_email_settings,
+        Some(Ok(s)) if s.incoming == Some(DeliveryMethod::ServerSideSync)
+            && s.outgoing == Some(DeliveryMethod::ServerSideSync)
+            && s.act == Some(ActDeliveryMethod::ServerSideSync)
+    );
+    default_ok && methods_ok
+}
+
+/// Every active user and queue mailbox uses the Exchange Online profile and SSS for email (and, for
+/// users, appointments, contacts and tasks).
+pub(super) fn mailbox_configuration(ctx: &Context<'_>) -> StepResult {
+    let snap = ctx.snapshot;
+    let Some(all) = &snap.mailboxes else {
+        return unable(STEP, Part::Mailboxes, ctx.errors);
+    };
+    let exo_ids: Option<Vec<&str>> =
+        snap.profiles.as_ref().map(|_| active_exo(snap).iter().map(|p| p.id.as_str()).collect());
+    let on_exo = |m: &Mailbox| match (&exo_ids, m.profile.as_deref()) {
+        (_, None) => false,
+        (Some(exo), Some(p)) => exo.contains(&p),
+        // Profiles unreadable: any profile counts; the finding below says so.
+        (None, Some(_)) => true,
+    };
+    let ready = org_defaults_ready(snap);
+    let mut findings = Vec::new();
+    let mut counts = Vec::new();
+    let scope: Vec<&Mailbox> = in_scope(snap).collect();
+    let configured = scope.iter().filter(|m| on_exo(m) && m.uses_sss_everywhere()).count();
+    counts.push(Count::of("configured", "mailboxes on Exchange Online with server-side sync", configured, scope.len()));
+
+    for (kind, noun) in [(MailboxKind::User, "user"), (MailboxKind::Queue, "queue")] {
+        let of_kind: Vec<&Mailbox> = scope.iter().copied().filter(|m| m.kind == kind).collect();
+        let ok = of_kind.iter().filter(|m| on_exo(m) && m.uses_sss_everywhere()).count();
+        counts.push(Count::of(
+            &format!("{noun}s-configured"),
+            &format!("{noun} mailboxes configured"),
+            ok,
+            of_kind.len(),
+        ));
+
+        let no_profile: Vec<&Mailbox> = of_kind.iter().copied().filter(|m| m.profile.is_none()).collect();
+        let other: Vec<&Mailbox> = of_kind.iter().copied().filter(|m| m.profile.is_some() && !on_exo(m)).collect();
+        let methods: Vec<&Mailbox> = of_kind.iter().copied().filter(|m| !m.uses_sss_everywhere()).collect();
+
+        if !no_profile.is_empty() {
+            let msg = format!(
+                "{} {} no email server profile, so email is not synchronized for them.",
+                count_of(no_profile.len(), &format!("{noun} mailbox"), &format!("{noun} mailboxes")),
+                if no_profile.len() == 1 { "has" } else { "have" }
+            );
+            findings.push(apply_defaults(msg, &no_profile, ready));
+        }
+        if !other.is_empty() {
+            let mut names: Vec<String> = Vec::new();
+            for m in &other {
+                let name = m
+                    .profile
+                    .as_deref()
+                    .and_then(|id| snap.profiles.iter().flatten().find(|p| p.id == id))
+                    .map_or_else(|| "an unknown profile".to_owned(), |p| format!("\"{}\"", p.name));
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+            let msg = format!(
+                "{} {} another profile ({}) instead of Exchange Online.",
+                count_of(other.len(), &format!("{noun} mailbox"), &format!("{noun} mailboxes")),
+                if other.len() == 1 { "uses" } else { "use" },
+                names.join(", ")
+            );
+            findings.push(apply_defaults(msg, &other, ready));
+        }
+        if !methods.is_empty() {
+            let not = |f: &dyn Fn(&Mailbox) -> bool| methods.iter().filter(|m| f(m)).count();
+            let incoming = not(&|m| m.incoming != Some(DeliveryMethod::ServerSideSync));
+            let outgoing = not(&|m| m.outgoing != Some(DeliveryMethod::ServerSideSync));
+            let act = not(&|m| m.kind == MailboxKind::User && m.act != Some(ActDeliveryMethod::ServerSideSync));
+            let mut parts = vec![format!("incoming {incoming}"), format!("outgoing {outgoing}")];
+            if kind == MailboxKind::User {
+                parts.push(format!("appointments, contacts and tasks {act}"));
+            }
+            let msg = format!(
+                "{} {} not on server-side synchronization ({}).",
+                count_of(methods.len(), &format!("{noun} mailbox"), &format!("{noun} mailboxes")),
+                if methods.len() == 1 { "is" } else { "are" },
+                parts.join(", ")
+            );
+            findings.push(apply_defaults(msg, &methods, ready));
+        }
+    }
+
+    if snap.profiles.is_none() {
+        findings.push(Finding::new(
+            Severity::Warning,
+            Subject::Org,
+            Actor::DynamicsAdmin,
+            format!(
+                "Whether mailboxes use the Exchange Online profile could not be checked: {}",
+                super::why_missing(Part::Profiles, ctx.errors)
+            ),
+        ));
+    }
+
+    let forward: Vec<&Mailbox> = all.iter().filter(|m| m.kind == MailboxKind::Forward).collect();
+    let inactive: Vec<&Mailbox> =
+        all.iter().filter(|m| m.kind != MailboxKind::Forward && m.state != RecordState::Active).collect();
+    let unknown: Vec<&Mailbox> =
+        all.iter().filter(|m| m.state == RecordState::Active && matches!(m.kind, MailboxKind::Unknown(_))).collect();
+    counts.push(Count::plain("forward", "forward mailboxes (not counted)", forward.len()));
+    counts.push(Count::plain("inactive", "inactive mailboxes (not counted)", inactive.len()));
+    if !forward.is_empty() || !inactive.is_empty() || !unknown.is_empty() {
+        let mut parts = Vec::new();
+        if !forward.is_empty() {
+            parts.push(count_of(forward.len(), "forward mailbox", "forward mailboxes"));
+        }
+        if !inactive.is_empty() {
+            parts.push(count_of(inactive.len(), "inactive mailbox", "inactive mailboxes"));
+        }
+        if !unknown.is_empty() {
+            parts.push(count_of(
+                unknown.len(),
+                "mailbox of neither a user nor a queue",
+                "mailboxes of neither a user nor a queue",
+            ));
+        }
+        findings.push(Finding::new(
+            Severity::Info,
+            Subject::Mailboxes(ids(forward.iter().chain(&inactive).chain(&unknown).copied())),
+            Actor::DynamicsAdmin,
+            format!("{} are not counted in this checklist.", parts.join(", ")),
+        ));
+    }
+
+    let summary = if scope.is_empty() {
+        "No active user or queue mailboxes".to_owned()
+    } else {
+        format!("{configured} of {} active mailboxes use Exchange Online with server-side synchronization", scope.len())
+    };
+    result(STEP, summary, findings, counts)
+}
+
+/// An error finding for `mailboxes`, with "Apply Default Email Settings" as remedy when the org
+/// defaults are right, or advice to fix them first.
+fn apply_defaults(message: String, mailboxes: &[&Mailbox], ready: bool) -> Finding {
+    let subject = Subject::Mailboxes(ids(mailboxes.iter().copied()));
+    if ready {
+        Finding::new(
+            Severity::Error,
+            subject,
+            Actor::DynamicsAdmin,
+            format!("{message} Apply the default email settings."),
+        )
+        .remedy(Remedy::ApplyDefaultSettings { mailbox_ids: ids(mailboxes.iter().copied()) })
+        .doc(StepId::MailboxConfiguration.doc_link())
+    } else {
+        Finding::new(
+            Severity::Error,
+            subject,
+            Actor::DynamicsAdmin,
+            format!("{message} Fix the org's default email settings first, then apply them to these mailboxes."),
+        )
+        .doc(StepId::MailboxConfiguration.doc_link())
+    }
+}

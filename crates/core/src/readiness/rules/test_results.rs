@@ -1,0 +1,255 @@
+//! Step "Test configuration of mailboxes": test results per direction, disabled and stuck mailboxes.
+
+use super::alerts::{AlertCause, mailboxes_with};
+use super::{Context, count_of, ids, in_scope, result, unable};
+use crate::collect::Part;
+use crate::model::{ActDeliveryMethod, DeliveryMethod, Mailbox, MailboxKind, TestStatus};
+use crate::readiness::report::{Actor, Count, Finding, Remedy, Severity, StepId, StepResult, Subject};
+
+const STEP: StepId = StepId::TestAndEnable;
+
+/// A synchronization direction of a mailbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Incoming,
+    Outgoing,
+    Act,
+}
+
+impl Direction {
+    fn label(self) -> &'static str {
+        match self {
+            Direction::Incoming => "incoming email",
+            Direction::Outgoing => "outgoing email",
+            Direction::Act => "appointments, contacts and tasks",
+        }
+    }
+
+    /// The directions of `m` that use SSS (queues have no ACT synchronization).
+    fn on_sss(m: &Mailbox) -> Vec<Direction> {
+        let mut out = Vec::new();
+        if m.incoming == Some(DeliveryMethod::ServerSideSync) {
+            out.push(Direction::Incoming);
+        }
+        if m.outgoing == Some(DeliveryMethod::ServerSideSync) {
+            out.push(Direction::Outgoing);
+        }
+        if m.kind == MailboxKind::User && m.act == Some(ActDeliveryMethod::ServerSideSync) {
+            out.push(Direction::Act);
+        }
+        out
+    }
+
+    fn status(self, m: &Mailbox) -> Option<TestStatus> {
+        match self {
+            Direction::Incoming => m.incoming_status,
+            Direction::Outgoing => m.outgoing_status,
+            Direction::Act => m.act_status,
+        }
+    }
+
+    fn enabled(self, m: &Mailbox) -> bool {
+        match self {
+            Direction::Incoming => m.enabled_incoming,
+            Direction::Outgoing => m.enabled_outgoing,
+            Direction::Act => m.enabled_act,
+        }
+    }
+}
+
+/// Where a mailbox stands with Test & Enable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum State {
+    Passed,
+    NeverTested,
+    Scheduled,
+    Stuck,
+    Failed(Vec<Direction>),
+    Disabled,
+}
+
+fn classify(m: &Mailbox, dirs: &[Direction], ctx: &Context<'_>) -> State {
+    if m.test_scheduled {
+        let overdue = match (ctx.options.now, m.postpone_test_until) {
+            (Some(now), Some(due)) => now.secs_since(due) > ctx.options.stuck_after_secs,
+            _ => false,
+        };
+        return if overdue { State::Stuck } else { State::Scheduled };
+    }
+    let failed: Vec<Direction> = dirs.iter().copied().filter(|d| d.status(m) == Some(TestStatus::Failure)).collect();
+    if !failed.is_empty() {
+        return State::Failed(failed);
+    }
+    if dirs.iter().any(|d| !d.enabled(m)) {
+        return State::Disabled;
+    }
+    if dirs.iter().all(|d| d.status(m) == Some(TestStatus::Success)) { State::Passed } else { State::NeverTested }
+}
+
+/// Test results of every active user and queue mailbox on SSS.
+pub(super) fn test_and_enable(ctx: &Context<'_>) -> StepResult {
+    let snap = ctx.snapshot;
+    if snap.mailboxes.is_none() {
+        return unable(STEP, Part::Mailboxes, ctx.errors);
+    }
+    let other_org = mailboxes_with(snap, AlertCause::AnotherOrganization);
+    let mut on_sss = 0;
+    let (mut passed, mut never, mut scheduled, mut stuck, mut disabled) = (vec![], vec![], vec![], vec![], vec![]);
+    let mut failed: [Vec<&Mailbox>; 3] = [vec![], vec![], vec![]];
+    let mut failed_any = 0;
+    for m in in_scope(snap) {
+        let dirs = Direction::on_sss(m);
+        if dirs.is_empty() {
+            continue;
+        }
+        on_sss += 1;
+        match classify(m, &dirs, ctx) {
+            State::Passed => passed.push(m),
+            State::NeverTested => never.push(m),
+            State::Scheduled => scheduled.push(m),
+            State::Stuck => stuck.push(m),
+            State::Disabled => disabled.push(m),
+            State::Failed(ds) => {
+                failed_any += 1;
+                for d in ds {
+                    if let Some(list) = failed.get_mut(d as usize) {
+                        list.push(m);
+                    }
+                }
+            }
+        }
+    }
+
+    let mut findings = Vec::new();
+    let test = |ms: &[&Mailbox], this_org_only: bool| Remedy::TestAndEnable {
+        mailbox_ids: ids(ms.iter().copied()),
+        this_org_only,
+    };
+    let mailboxes = |n: usize| count_of(n, "mailbox", "mailboxes");
+    for (d, list) in [Direction::Incoming, Direction::Outgoing, Direction::Act].into_iter().zip(&failed) {
+        let (elsewhere, here): (Vec<&Mailbox>, Vec<&Mailbox>) =
+            list.iter().copied().partition(|m| d == Direction::Act && other_org.contains(&m.id));
+        if !here.is_empty() {
+            let off = here.iter().filter(|m| !d.enabled(m)).count();
+            let tip = if d == Direction::Act {
+                " If a mailbox also syncs with another Dynamics 365 org, test it with \"this org only\"."
+            } else {
+                ""
+            };
+            findings.push(
+                Finding::new(
+                    Severity::Error,
+                    Subject::Mailboxes(ids(here.iter().copied())),
+                    Actor::DynamicsAdmin,
+                    format!(
+                        "{} failed the {} test{}. Fix the cause shown in the alerts, then test and enable again.{tip}",
+                        mailboxes(here.len()),
+                        d.label(),
+                        if off > 0 { format!(" ({off} now disabled)") } else { String::new() }
+                    ),
+                )
+                .remedy(test(&here, false)),
+            );
+        }
+        if !elsewhere.is_empty() {
+            findings.push(
+                Finding::new(
+                    Severity::Error,
+                    Subject::Mailboxes(ids(elsewhere.iter().copied())),
+                    Actor::DynamicsAdmin,
+                    format!(
+                        "{} cannot synchronize appointments, contacts and tasks because another Dynamics 365 org \
+                         synchronizes {}. Test and enable with \"Sync items with Exchange from this org only\" if \
+                         this org should own {}; set the method to None in the other org.",
+                        mailboxes(elsewhere.len()),
+                        if elsewhere.len() == 1 { "it" } else { "them" },
+                        if elsewhere.len() == 1 { "it" } else { "them" }
+                    ),
+                )
+                .remedy(test(&elsewhere, true))
+                .doc(AlertCause::AnotherOrganization.doc_link()),
+            );
+        }
+    }
+    if !disabled.is_empty() {
+        findings.push(
+            Finding::new(
+                Severity::Warning,
+                Subject::Mailboxes(ids(disabled.iter().copied())),
+                Actor::DynamicsAdmin,
+                format!(
+                    "{} {} disabled for email processing after earlier errors. Test and enable to re-enable {}.",
+                    mailboxes(disabled.len()),
+                    if disabled.len() == 1 { "is" } else { "are" },
+                    if disabled.len() == 1 { "it" } else { "them" }
+                ),
+            )
+            .remedy(test(&disabled, false)),
+        );
+    }
+    if !never.is_empty() {
+        findings.push(
+            Finding::new(
+                Severity::Warning,
+                Subject::Mailboxes(ids(never.iter().copied())),
+                Actor::DynamicsAdmin,
+                format!(
+                    "{} {} never been tested, so email is not processed for {}.",
+                    mailboxes(never.len()),
+                    if never.len() == 1 { "has" } else { "have" },
+                    if never.len() == 1 { "it" } else { "them" }
+                ),
+            )
+            .remedy(test(&never, false)),
+        );
+    }
+    if !stuck.is_empty() {
+        findings.push(
+            Finding::new(
+                Severity::Warning,
+                Subject::Mailboxes(ids(stuck.iter().copied())),
+                Actor::DynamicsAdmin,
+                format!(
+                    "{} {} waited more than {} minutes for Test & Enable to finish. Background processing may be off \
+                     (administration mode), or the test keeps retrying; check the alerts, then schedule the test again.",
+                    mailboxes(stuck.len()),
+                    if stuck.len() == 1 { "has" } else { "have" },
+                    ctx.options.stuck_after_secs / 60
+                ),
+            )
+            .remedy(test(&stuck, false)),
+        );
+    }
+    if !scheduled.is_empty() {
+        let note =
+            if ctx.options.now.is_none() { " (stuck tests cannot be told apart without the current time)" } else { "" };
+        findings.push(Finding::new(
+            Severity::Info,
+            Subject::Mailboxes(ids(scheduled.iter().copied())),
+            Actor::DynamicsAdmin,
+            format!(
+                "{} {} waiting for Test & Enable to finish{note}.",
+                mailboxes(scheduled.len()),
+                if scheduled.len() == 1 { "is" } else { "are" }
+            ),
+        ));
+    }
+
+    let counts = vec![
+        Count::of("passed", "mailboxes tested and enabled", passed.len(), on_sss),
+        Count::plain("failed", "mailboxes failed a test", failed_any),
+        Count::plain("failed-incoming", "failed incoming email", failed[0].len()),
+        Count::plain("failed-outgoing", "failed outgoing email", failed[1].len()),
+        Count::plain("failed-act", "failed appointments, contacts and tasks", failed[2].len()),
+        Count::plain("disabled", "mailboxes disabled after errors", disabled.len()),
+        Count::plain("never-tested", "mailboxes never tested", never.len()),
+        Count::plain("scheduled", "mailboxes being tested", scheduled.len()),
+        Count::plain("stuck", "mailboxes stuck in Test & Enable", stuck.len()),
+    ];
+    let summary = if on_sss == 0 {
+        "No active mailboxes use server-side synchronization yet".to_owned()
+    } else {
+        format!("{} of {on_sss} mailboxes on server-side synchronization tested and enabled", passed.len())
+    };
+    result(STEP, summary, findings, counts)
+}
