@@ -4,7 +4,16 @@ use crate::error::Error;
 use crate::model::{OrgSettings, Profile, RecordState, ServerType};
 use expect_test::{Expect, expect};
 
-fn profile(id: &str, name: &str, server_type: i32, label: &str, state: RecordState) -> Profile {
+mod alerts;
+mod approval;
+mod checklist;
+mod mailboxes;
+mod org_defaults;
+mod profile;
+mod support;
+mod test_results;
+
+pub(super) fn profile(id: &str, name: &str, server_type: i32, label: &str, state: RecordState) -> Profile {
     Profile {
         id: id.into(),
         name: name.into(),
@@ -17,7 +26,7 @@ fn profile(id: &str, name: &str, server_type: i32, label: &str, state: RecordSta
     }
 }
 
-fn org(default_profile: Option<&str>) -> OrgSettings {
+pub(super) fn org(default_profile: Option<&str>) -> OrgSettings {
     OrgSettings {
         id: "o".into(),
         name: "Contoso".into(),
@@ -30,11 +39,11 @@ fn org(default_profile: Option<&str>) -> OrgSettings {
     }
 }
 
-fn exo(state: RecordState) -> Profile {
+pub(super) fn exo(state: RecordState) -> Profile {
     profile("p-exo", "Microsoft Exchange Online", 0, "Exchange Online", state)
 }
 
-fn pop() -> Profile {
+pub(super) fn pop() -> Profile {
     profile("p-pop", "Legacy POP3", 1, "Other", RecordState::Active)
 }
 

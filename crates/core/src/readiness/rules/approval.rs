@@ -104,13 +104,16 @@ pub(super) fn mailbox_approval(ctx: &Context<'_>) -> StepResult {
             }
             let pending = waiting.iter().filter(|m| m.approval == ApprovalState::Pending).count();
             let empty = waiting.iter().filter(|m| m.approval == ApprovalState::Empty).count();
-            let mut detail = vec![format!("{pending} pending"), format!("{empty} never approved")];
             let odd = waiting.len() - pending - empty;
-            if odd > 0 {
-                detail.push(format!("{odd} with an unknown approval value"));
-            }
+            let detail: Vec<String> =
+                [(pending, "pending"), (empty, "never approved"), (odd, "with an unknown approval value")]
+                    .into_iter()
+                    .filter(|(n, _)| *n > 0)
+                    .map(|(n, what)| format!("{n} {what}"))
+                    .collect();
             let consequence = match required {
                 Some(false) => "approval is not required, so their email is still processed",
+                Some(true) if waiting.len() == 1 => "its email is not processed until it is approved",
                 Some(true) => "their email is not processed until they are approved",
                 None => "if approval is required (the default), their email is not processed",
             };

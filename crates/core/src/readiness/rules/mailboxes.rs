@@ -59,9 +59,10 @@ pub(super) fn mailbox_configuration(ctx: &Context<'_>) -> StepResult {
 
         if !no_profile.is_empty() {
             let msg = format!(
-                "{} {} no email server profile, so email is not synchronized for them.",
+                "{} {} no email server profile, so {} email is not synchronized.",
                 count_of(no_profile.len(), &format!("{noun} mailbox"), &format!("{noun} mailboxes")),
-                if no_profile.len() == 1 { "has" } else { "have" }
+                if no_profile.len() == 1 { "has" } else { "have" },
+                if no_profile.len() == 1 { "its" } else { "their" }
             );
             findings.push(apply_defaults(msg, &no_profile, ready));
         }

@@ -61,15 +61,14 @@ pub(super) fn org_email_defaults(ctx: &Context<'_>) -> StepResult {
         )),
         (Some(_), Some(d)) if exo.iter().any(|p| p.id == d) => ok += 1,
         (Some(profiles), d) => {
-            let current = d
-                .and_then(|d| profiles.iter().find(|p| p.id == d))
-                .map_or_else(|| "not set".to_owned(), |p| format!("\"{}\"", p.name));
-            let finding = Finding::new(
-                Severity::Error,
-                Subject::Org,
-                Actor::DynamicsAdmin,
-                format!("The default server profile is {current}, not the active Exchange Online profile."),
-            );
+            let message = match d.and_then(|d| profiles.iter().find(|p| p.id == d)) {
+                Some(p) => {
+                    format!("The default server profile is \"{}\", not the active Exchange Online profile.", p.name)
+                }
+                None if d.is_some() => "The default server profile no longer exists.".to_owned(),
+                None => "No default server profile is set.".to_owned(),
+            };
+            let finding = Finding::new(Severity::Error, Subject::Org, Actor::DynamicsAdmin, message);
             findings.push(match snap_target_name(&exo, target.as_deref()) {
                 Some((id, name)) => Finding {
                     message: format!("{} Make \"{name}\" the default.", finding.message),
@@ -100,7 +99,7 @@ pub(super) fn org_email_defaults(ctx: &Context<'_>) -> StepResult {
                 Severity::Warning,
                 Subject::Org,
                 Actor::DynamicsAdmin,
-                format!("{e}. Set the defaults again."),
+                format!("The default delivery methods could not be read ({}). Set the defaults again.", e.reason),
             )
             .remedy(fix()),
         ),

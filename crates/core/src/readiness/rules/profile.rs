@@ -92,7 +92,13 @@ pub(super) fn exchange_online_profile(ctx: &Context<'_>) -> StepResult {
             format!("\"{}\" is active but not the default ({current} is)", best.name)
         }
     };
-    findings.extend(connection_findings(best));
+    let connection = connection_findings(best);
+    let summary = if connection.is_empty() || default.is_none() {
+        summary
+    } else {
+        format!("\"{}\" is the default profile, but its connection settings are not supported", best.name)
+    };
+    findings.extend(connection);
     result(STEP, summary, findings, counts)
 }
 

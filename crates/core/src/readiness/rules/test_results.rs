@@ -223,12 +223,13 @@ pub(super) fn test_and_enable(ctx: &Context<'_>) -> StepResult {
     if !scheduled.is_empty() {
         let note =
             if ctx.options.now.is_none() { " (stuck tests cannot be told apart without the current time)" } else { "" };
+        // Not a fault, but not done either: the checklist shows it as pending until the test ends.
         findings.push(Finding::new(
-            Severity::Info,
+            Severity::Warning,
             Subject::Mailboxes(ids(scheduled.iter().copied())),
             Actor::DynamicsAdmin,
             format!(
-                "{} {} waiting for Test & Enable to finish{note}.",
+                "{} {} waiting for Test & Enable to finish{note}; check again in a few minutes.",
                 mailboxes(scheduled.len()),
                 if scheduled.len() == 1 { "is" } else { "are" }
             ),
