@@ -1,0 +1,80 @@
+//! A faithful Dataverse Web API simulator for SyncReady's tests and demo.
+//!
+//! It plays one or more Dynamics 365 orgs (`https://<org>.crm.dynamics.com`) with the tables that
+//! server-side synchronization (SSS) with Exchange Online depends on: `organizations`,
+//! `emailserverprofiles`, `mailboxes`, `systemusers`, `queues`, `roles`, `privileges`, `tracelogs`.
+//! It follows `shared/reference/dataverse.md`: confirmed facts are behaviour, unconfirmed ones are
+//! switches in [`Quirks`]. It is an independent oracle: it does not depend on the client crate and
+//! renders JSON from its own store.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use dataverse_sim::{Scenario, Sim};
+//! let sim = Sim::builder().org("contoso", Scenario::demo()).build();
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! dataverse_sim::serve(listener, sim, false, std::future::pending()).await
+//! # }
+//! ```
+//!
+//! # Layout
+//!
+//! - [`sim`](crate::Sim): the state engine handle ([`Sim`], [`SimBuilder`]) and the shared state.
+//! - `scenario`: [`Scenario`] builders that seed one org deterministically (splitmix64, no `rand`).
+//! - `schema`: tables, columns, types, option values, read-only flags.
+//! - `store`: typed rows per table, one store per org, plus facts only Exchange/Entra ID know.
+//! - `http`: the thin adapter ([`app`], [`serve`]): axum in, plain `Req`/`Resp` values, axum out;
+//!   TLS with a self-signed rcgen certificate.
+//! - `ops`: one module per operation (`page` for `/main.aspx`, `whoami`, `retrieve`, `test_enable`,
+//!   `approval`, …) behind one dispatcher that also applies sessions, limits, faults and the journal.
+//! - `odata`: `$filter` and `$orderby`.
+//! - `render`, `json`: Web API JSON with property order kept (annotations before their property).
+//! - `limits`: service protection limits; `faults`: scripted [`Fault`]s; `journal`: [`JournalEntry`].
+//! - `time`: the virtual or scaled clock ([`ClockMode`]) and date rendering.
+//! - `config`: [`Config`], [`Quirks`], [`Limits`], [`TestEnableTiming`].
+//!
+//! # Unconfirmed behaviour ([U]) and its switches
+//!
+//! Every switch lives in [`Quirks`] (defaults in brackets):
+//! - `expired_session_redirect` [false]: 302 to login.microsoftonline.com instead of 401 (§11).
+//! - `reject_read_only_writes` [true]: 400 for read-only columns in a write (§9.5).
+//! - `sync_approval_with_owner` [true]: approval copied between mailbox and user/queue (§4, §13.3).
+//! - `test_resets_statuses` [true]: scheduling Test & Enable resets statuses to Not Run (§8).
+//! - `exchange_online_type_name` ["Exchange Online"]: stored `emailservertypename` (§2.2).
+//! - `newer_approval_wording` [false], `approval_denied_status` [403]: approval refusals (§5).
+//! - `ratelimit_headers` [true]: `x-ms-ratelimit-*` debugging headers (§10).
+//! - `wrap_payload_errors` [true]: 0x80048d19 wrapping of payload errors (§9.5).
+//! - `self_approval_on_test` [true]: Test & Enable approves the owner's own address (§4).
+//! - `async_operation_rows` [false]: system-job rows per test (not modelled, §7).
+//!
+//! Timings of Test & Enable ([`TestEnableTiming`]) and the 401 body's error code (0x80072182) are
+//! also unconfirmed.
+#![warn(missing_docs)]
+// Phase 2 (writes, batch, OAuth) wires the remaining internals; this allow goes then.
+#![allow(dead_code)]
+
+mod config;
+mod error;
+mod faults;
+mod http;
+mod ids;
+mod journal;
+mod json;
+mod limits;
+mod oauth;
+mod odata;
+mod ops;
+mod render;
+mod scenario;
+mod schema;
+mod sim;
+mod store;
+mod time;
+mod url;
+
+pub use config::{Config, Limits, OperationCost, Quirks, TestEnableTiming};
+pub use faults::{Fault, FaultKind};
+pub use http::{app, serve};
+pub use journal::JournalEntry;
+pub use scenario::{CallerRoles, Scenario};
+pub use sim::{OrgIds, Sim, SimBuilder};
+pub use time::ClockMode;

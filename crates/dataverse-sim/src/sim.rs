@@ -1,0 +1,216 @@
+//! The state engine handle: [`Sim`], its builder, and the shared [`State`] behind a mutex.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use crate::config::Config;
+use crate::faults::{Fault, FaultQueue};
+use crate::ids::{Guid, Rng};
+use crate::journal::JournalEntry;
+use crate::limits::Limiter;
+use crate::oauth::Authority;
+use crate::scenario::Scenario;
+use crate::store::Org;
+use crate::time::Clock;
+
+/// A running simulator: a cheap, cloneable handle to shared state.
+#[derive(Clone, Debug)]
+pub struct Sim {
+    pub(crate) inner: Arc<Mutex<State>>,
+}
+
+/// A browser session (the `CrmOwinAuth` cookie).
+#[derive(Debug, Clone)]
+pub(crate) struct Session {
+    pub(crate) org: usize,
+    pub(crate) user: Guid,
+    pub(crate) serial: u64,
+}
+
+/// Everything the simulator knows.
+#[derive(Debug)]
+pub(crate) struct State {
+    pub(crate) config: Config,
+    pub(crate) orgs: Vec<Org>,
+    pub(crate) sessions: HashMap<String, Session>,
+    pub(crate) session_serial: u64,
+    /// While set, sessions with a serial at or below it are expired.
+    pub(crate) expired_upto: Option<u64>,
+    pub(crate) clock: Clock,
+    pub(crate) static_dir: Option<PathBuf>,
+    pub(crate) rng: Rng,
+    pub(crate) journal: Vec<JournalEntry>,
+    pub(crate) faults: FaultQueue,
+    pub(crate) limiter: Limiter,
+    pub(crate) authority: Authority,
+    /// API requests seen so far (for "expire the session after N requests").
+    pub(crate) api_requests: u64,
+}
+
+impl State {
+    pub(crate) fn now(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// Runs background work that is due (Test & Enable jobs).
+    pub(crate) fn tick(&mut self) {
+        let now = self.now();
+        let config = self.config.clone();
+        for org in &mut self.orgs {
+            crate::ops::test_enable::tick(org, now, &config);
+        }
+    }
+
+    pub(crate) fn new_session(&mut self, org: usize) -> String {
+        let token = self.rng.token();
+        self.session_serial += 1;
+        let user = self.orgs.get(org).map(|o| o.caller).unwrap_or(Guid(0));
+        self.sessions.insert(token.clone(), Session { org, user, serial: self.session_serial });
+        token
+    }
+
+    pub(crate) fn session_valid(&self, s: &Session) -> bool {
+        self.expired_upto.is_none_or(|upto| s.serial > upto)
+    }
+}
+
+/// Builds a [`Sim`].
+#[derive(Debug, Default)]
+pub struct SimBuilder {
+    orgs: Vec<(String, Scenario)>,
+    config: Config,
+    static_dir: Option<PathBuf>,
+}
+
+impl SimBuilder {
+    /// Adds an org reachable at `<prefix>.crm.dynamics.com` (any `*.dynamics.com` suffix): the Host header's
+    /// first label selects the org. Requests to 127.0.0.1 / localhost go to the first org added.
+    pub fn org(mut self, host_prefix: &str, scenario: Scenario) -> Self {
+        self.orgs.push((host_prefix.to_ascii_lowercase(), scenario));
+        self
+    }
+
+    /// Replaces the configuration.
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Serves files from `dir` under `/syncready/` (the web-app mode of the extension build).
+    pub fn static_dir(mut self, dir: PathBuf) -> Self {
+        self.static_dir = Some(dir);
+        self
+    }
+
+    /// Builds the simulator. With no org added, a demo org "contoso" is added.
+    pub fn build(self) -> Sim {
+        let clock = Clock::new(self.config.clock.clone());
+        let now = clock.now_ms();
+        let mut orgs_in = self.orgs;
+        if orgs_in.is_empty() {
+            orgs_in.push(("contoso".to_string(), Scenario::demo()));
+        }
+        let orgs = orgs_in.iter().map(|(prefix, sc)| sc.build(prefix, now, &self.config)).collect();
+        let rng = Rng::new(self.config.seed);
+        let state = State {
+            limiter: Limiter::default(),
+            authority: Authority::default(),
+            orgs,
+            sessions: HashMap::new(),
+            session_serial: 0,
+            expired_upto: None,
+            clock,
+            static_dir: self.static_dir,
+            rng,
+            journal: Vec::new(),
+            faults: FaultQueue::default(),
+            api_requests: 0,
+            config: self.config,
+        };
+        Sim { inner: Arc::new(Mutex::new(state)) }
+    }
+}
+
+impl Sim {
+    /// A builder.
+    pub fn builder() -> SimBuilder {
+        SimBuilder::default()
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves consistent-enough test data; keep serving.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// While `expired` is true, every session that exists now is invalid (new sign-ins still work).
+    pub fn set_session_expired(&self, expired: bool) {
+        let mut st = self.lock();
+        st.expired_upto = expired.then_some(st.session_serial);
+    }
+
+    /// Moves the clock forward and runs background work that became due.
+    pub fn advance(&self, by: Duration) {
+        let mut st = self.lock();
+        st.clock.advance(by);
+        st.tick();
+    }
+
+    /// Now, as the Web API would write it (`2026-11-20T09:00:00Z`).
+    pub fn now(&self) -> String {
+        crate::time::iso(self.lock().now())
+    }
+
+    /// Queues a fault; faults fire in the order added, each on the requests it matches.
+    pub fn inject(&self, fault: Fault) {
+        self.lock().faults.push(fault);
+    }
+
+    /// Removes every queued fault.
+    pub fn clear_faults(&self) {
+        self.lock().faults.clear();
+    }
+
+    /// Every request seen so far, in order.
+    pub fn journal(&self) -> Vec<JournalEntry> {
+        self.lock().journal.clone()
+    }
+
+    /// Requests nothing answered (404 from the simulator's fallback). Tests should assert it is empty.
+    pub fn unexpected_requests(&self) -> Vec<JournalEntry> {
+        self.lock().journal.iter().filter(|j| j.unexpected).cloned().collect()
+    }
+
+    /// A new session cookie value for the org with this prefix (as if the user opened `/main.aspx`).
+    pub fn sign_in(&self, host_prefix: &str) -> Option<String> {
+        let mut st = self.lock();
+        let idx = st.orgs.iter().position(|o| o.prefix == host_prefix)?;
+        Some(st.new_session(idx))
+    }
+
+    /// The org's id, business unit id, tenant id and caller id, for assertions.
+    pub fn org_ids(&self, host_prefix: &str) -> Option<OrgIds> {
+        let st = self.lock();
+        let o = st.orgs.iter().find(|o| o.prefix == host_prefix)?;
+        Some(OrgIds {
+            organization_id: o.org_id.to_string(),
+            business_unit_id: o.bu_id.to_string(),
+            tenant_id: o.tenant_id.to_string(),
+            caller_id: o.caller.to_string(),
+        })
+    }
+}
+
+/// Well-known ids of one org.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgIds {
+    /// `organizationid`.
+    pub organization_id: String,
+    /// The root business unit.
+    pub business_unit_id: String,
+    /// The Entra ID tenant.
+    pub tenant_id: String,
+    /// The signed-in caller's `systemuserid`.
+    pub caller_id: String,
+}

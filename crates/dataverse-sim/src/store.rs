@@ -1,0 +1,243 @@
+//! The state engine's data: rows of typed values per table, one store per org.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::ids::{Guid, Rng};
+use crate::schema::{self, TableDef};
+
+/// A stored value.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum V {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Str(String),
+    Guid(Guid),
+    /// Sim milliseconds since the Unix epoch.
+    Time(i64),
+    Lookup(Lookup),
+}
+
+/// A lookup value: the target table and row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Lookup {
+    pub(crate) table: &'static str,
+    pub(crate) id: Guid,
+}
+
+impl V {
+    pub(crate) fn str(s: impl Into<String>) -> V {
+        V::Str(s.into())
+    }
+
+    pub(crate) fn lookup(table: &'static str, id: Guid) -> V {
+        V::Lookup(Lookup { table, id })
+    }
+
+    pub(crate) fn opt_lookup(table: &'static str, id: Option<Guid>) -> V {
+        id.map_or(V::Null, |id| V::lookup(table, id))
+    }
+
+    pub(crate) fn as_int(&self) -> Option<i64> {
+        match self {
+            V::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn as_bool(&self) -> Option<bool> {
+        match self {
+            V::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn as_str(&self) -> Option<&str> {
+        match self {
+            V::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn as_lookup(&self) -> Option<Lookup> {
+        match self {
+            V::Lookup(l) => Some(*l),
+            _ => None,
+        }
+    }
+}
+
+/// One row.
+#[derive(Debug, Clone)]
+pub(crate) struct Row {
+    pub(crate) id: Guid,
+    pub(crate) version: u64,
+    pub(crate) fields: HashMap<&'static str, V>,
+}
+
+impl Row {
+    pub(crate) fn get(&self, col: &str) -> &V {
+        self.fields.get(col).unwrap_or(&V::Null)
+    }
+
+    pub(crate) fn int(&self, col: &str) -> i64 {
+        self.get(col).as_int().unwrap_or(0)
+    }
+
+    pub(crate) fn bool(&self, col: &str) -> bool {
+        self.get(col).as_bool().unwrap_or(false)
+    }
+
+    pub(crate) fn text(&self, col: &str) -> &str {
+        self.get(col).as_str().unwrap_or("")
+    }
+
+    pub(crate) fn lookup(&self, col: &str) -> Option<Lookup> {
+        self.get(col).as_lookup()
+    }
+}
+
+/// A table's rows, ordered by primary key (the order Dataverse pages in when no `$orderby` is given).
+pub(crate) type Rows = BTreeMap<Guid, Row>;
+
+/// Facts about a mailbox that live outside Dataverse (in Exchange or Entra ID) and decide how
+/// Test & Enable ends. Scenarios set them; the Web API cannot see them.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ExchangeFacts {
+    /// The mailbox owner has no Exchange Online licence (the 8005E276-style failure).
+    pub(crate) no_exchange_licence: bool,
+    /// Appointments, contacts and tasks already sync with another org.
+    pub(crate) act_synced_elsewhere: bool,
+    /// The mailbox address is unknown to Exchange ("no user was found with the email address").
+    pub(crate) unknown_address: bool,
+    /// How many transient failures the next tests hit before one succeeds.
+    pub(crate) transient_failures: u32,
+}
+
+/// Tenant (Entra ID) roles of a user, which Dataverse cannot show.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct TenantRoles {
+    pub(crate) global_admin: bool,
+    pub(crate) exchange_admin: bool,
+}
+
+/// One org's whole state.
+#[derive(Debug)]
+pub(crate) struct Org {
+    pub(crate) prefix: String,
+    pub(crate) name: String,
+    pub(crate) tenant_id: Guid,
+    pub(crate) org_id: Guid,
+    pub(crate) bu_id: Guid,
+    /// The user a browser session signs in as.
+    pub(crate) caller: Guid,
+    pub(crate) tables: HashMap<&'static str, Rows>,
+    pub(crate) exchange: HashMap<Guid, ExchangeFacts>,
+    pub(crate) tenant_roles: HashMap<Guid, TenantRoles>,
+    /// systemuser id → role ids.
+    pub(crate) user_roles: HashMap<Guid, Vec<Guid>>,
+    /// role id → (privilege id, depth).
+    pub(crate) role_privileges: HashMap<Guid, Vec<(Guid, &'static str)>>,
+    /// Mailboxes with `testemailconfigurationscheduled` = true (the Test & Enable queue).
+    pub(crate) scheduled: HashSet<Guid>,
+    pub(crate) next_version: u64,
+    pub(crate) rng: Rng,
+}
+
+impl Org {
+    pub(crate) fn new(prefix: &str, name: &str, seed: u64) -> Org {
+        let mut rng = Rng::new(seed);
+        let tenant_id = rng.guid();
+        let org_id = rng.guid();
+        let bu_id = rng.guid();
+        let mut tables = HashMap::new();
+        for t in schema::TABLES {
+            tables.insert(t.logical, Rows::new());
+        }
+        Org {
+            prefix: prefix.to_string(),
+            name: name.to_string(),
+            tenant_id,
+            org_id,
+            bu_id,
+            caller: Guid(0),
+            tables,
+            exchange: HashMap::new(),
+            tenant_roles: HashMap::new(),
+            user_roles: HashMap::new(),
+            role_privileges: HashMap::new(),
+            scheduled: HashSet::new(),
+            next_version: 1_000_000 + rng.below(9_000_000),
+            rng,
+        }
+    }
+
+    pub(crate) fn rows(&self, logical: &str) -> &Rows {
+        static EMPTY: Rows = BTreeMap::new();
+        self.tables.get(logical).unwrap_or(&EMPTY)
+    }
+
+    pub(crate) fn rows_mut(&mut self, logical: &'static str) -> &mut Rows {
+        self.tables.entry(logical).or_default()
+    }
+
+    pub(crate) fn row(&self, logical: &str, id: Guid) -> Option<&Row> {
+        self.rows(logical).get(&id)
+    }
+
+    pub(crate) fn bump_version(&mut self) -> u64 {
+        self.next_version += 1;
+        self.next_version
+    }
+
+    /// Inserts a row with the given fields, stamping version and times.
+    pub(crate) fn insert(
+        &mut self,
+        table: &'static TableDef,
+        id: Guid,
+        fields: Vec<(&'static str, V)>,
+        now: i64,
+    ) {
+        let version = self.bump_version();
+        let mut map: HashMap<&'static str, V> = fields.into_iter().collect();
+        map.insert(table.pk, V::Guid(id));
+        if table.col("createdon").is_some() {
+            map.entry("createdon").or_insert(V::Time(now));
+        }
+        if table.col("modifiedon").is_some() {
+            map.entry("modifiedon").or_insert(V::Time(now));
+        }
+        map.insert("versionnumber", V::Int(version as i64));
+        self.rows_mut(table.logical).insert(id, Row { id, version, fields: map });
+    }
+
+    /// Sets fields on an existing row, bumping its version. Returns false when the row is missing.
+    pub(crate) fn update(
+        &mut self,
+        logical: &'static str,
+        id: Guid,
+        fields: Vec<(&'static str, V)>,
+        now: i64,
+    ) -> bool {
+        let version = self.bump_version();
+        let Some(row) = self.rows_mut(logical).get_mut(&id) else {
+            return false;
+        };
+        for (k, v) in fields {
+            row.fields.insert(k, v);
+        }
+        row.version = version;
+        row.fields.insert("versionnumber", V::Int(version as i64));
+        if row.fields.contains_key("modifiedon") || logical != "privilege" {
+            row.fields.insert("modifiedon", V::Time(now));
+        }
+        true
+    }
+
+    /// The primary-name value of a row, for lookup formatted values.
+    pub(crate) fn name_of(&self, logical: &str, id: Guid) -> Option<String> {
+        let def = schema::by_logical(logical)?;
+        let row = self.row(logical, id)?;
+        Some(row.text(def.primary_name).to_string())
+    }
+}

@@ -1,0 +1,18 @@
+//! Wire-level tests of the simulator: raw requests in, JSON text out.
+//!
+//! Modules:
+//! - `support`: the in-process client (`tower::ServiceExt::oneshot` on `app()`) and helpers.
+//! - `session`: `/main.aspx`, the session cookie, 401/302 when it is missing or expired, loud 404s.
+//! - `query`: `WhoAmI`, entity sets, `$select`, errors, etags, annotations, `$expand`, `$count`.
+//! - `paging`: `Prefer: odata.maxpagesize`, `@odata.nextLink`, `$skiptoken`, `$top`.
+//! - `filter`: the `$filter` subset and `$orderby`.
+//! - `scenarios`: what each scenario builder seeds.
+//! - `tls`: `serve()` over TLS and plain HTTP on port 0.
+
+mod filter;
+mod paging;
+mod query;
+mod scenarios;
+mod session;
+mod support;
+mod tls;
