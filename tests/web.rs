@@ -4,11 +4,14 @@
 use leptos::prelude::*;
 use syncready::components::{Checklist, ErrorView};
 use syncready_core::collect::Snapshot;
-use syncready_core::model::{OrgSettings, Profile, RecordState, ServerType};
+use syncready_core::model::{OrgSettings, Profile};
+use syncready_core::wire;
 use syncready_core::readiness;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
+
+use wasm_bindgen::JsCast;
 
 fn container() -> web_sys::HtmlElement {
     let document = web_sys::window().unwrap().document().unwrap();
@@ -17,39 +20,38 @@ fn container() -> web_sys::HtmlElement {
     el
 }
 
-use wasm_bindgen::JsCast;
-
-fn snapshot(profiles: Vec<Profile>, default: Option<&str>) -> Snapshot {
-    Snapshot {
-        org: Some(OrgSettings {
-            id: "o".into(),
-            name: "Contoso".into(),
-            default_profile: default.map(Into::into),
-            default_email_settings_xml: None,
-            connection_channel: Some(0),
-            require_approval_users: true,
-            require_approval_queues: true,
-        }),
-        profiles: Some(profiles),
-        ..Snapshot::default()
-    }
+/// Builds model values the way the collector does: from Web API JSON through the wire types.
+fn snapshot(profiles: &[serde_json::Value], default: Option<&str>) -> Snapshot {
+    let org: wire::Organization = serde_json::from_value(serde_json::json!({
+        "organizationid": "o",
+        "name": "Contoso",
+        "_defaultemailserverprofileid_value": default,
+        "emailconnectionchannel": 0
+    }))
+    .unwrap();
+    let profiles = profiles
+        .iter()
+        .map(|p| Profile::from(serde_json::from_value::<wire::EmailServerProfile>(p.clone()).unwrap()))
+        .collect();
+    Snapshot { org: Some(OrgSettings::from(org)), profiles: Some(profiles), ..Snapshot::default() }
 }
 
-fn exo() -> Profile {
-    Profile {
-        id: "p1".into(),
-        name: "Microsoft Exchange Online".into(),
-        server_type: Some(ServerType::Exchange),
-        type_name: Some("Exchange Online".into()),
-        state: RecordState::Active,
-        server_to_server: true,
-        autodiscover: true,
-    }
+fn exo() -> serde_json::Value {
+    serde_json::json!({
+        "emailserverprofileid": "p1",
+        "name": "Microsoft Exchange Online",
+        "servertype": 0,
+        "emailservertypename": "Exchange Online",
+        "statecode": 0,
+        "incomingcredentialretrieval": 2,
+        "outgoingcredentialretrieval": 2,
+        "useautodiscover": true
+    })
 }
 
 #[wasm_bindgen_test]
 fn the_checklist_row_carries_the_status_of_the_profile_step() {
-    for (snap, expected) in [(snapshot(vec![exo()], Some("p1")), "pass"), (snapshot(vec![], None), "fail")] {
+    for (snap, expected) in [(snapshot(&[exo()], Some("p1")), "pass"), (snapshot(&[], None), "fail")] {
         let el = container();
         let report = readiness::evaluate(&snap, &[]);
         let handle = leptos::mount::mount_to(el.clone(), move || view! { <Checklist report=report.clone() /> });
