@@ -362,7 +362,12 @@ pub(super) fn mailbox_alerts(ctx: &Context<'_>) -> StepResult {
     };
     let relevant: Vec<&Alert> = set.alerts.iter().filter(|a| a.level != AlertLevel::Information).collect();
     let wanted: HashSet<&str> = relevant.iter().filter_map(|a| a.regarding.as_deref()).collect();
-    let by_id: Vec<&Mailbox> = mailboxes.iter().filter(|m| wanted.contains(m.id.as_str())).collect();
+    // Alerts were read for failing mailboxes only; checking that first avoids hashing every id.
+    let by_id: Vec<&Mailbox> = if wanted.is_empty() {
+        Vec::new()
+    } else {
+        mailboxes.iter().filter(|m| crate::collect::is_failing(m) && wanted.contains(m.id.as_str())).collect()
+    };
     let profile_ids: HashSet<&str> = snap.profiles.iter().flatten().map(|p| p.id.as_str()).collect();
 
     let mut known: Vec<(AlertCause, Group)> = Vec::new();

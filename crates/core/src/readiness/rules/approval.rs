@@ -48,41 +48,52 @@ pub(super) fn approver_verdict(snap: &Snapshot, errors: &[crate::collect::Collec
     if delegated { ApproverVerdict::CanApprove } else { ApproverVerdict::ConfirmOnFirstApproval }
 }
 
+/// Mailboxes of one kind by approval state.
+#[derive(Default)]
+struct Bucket<'a> {
+    total: usize,
+    approved: usize,
+    waiting: Vec<&'a Mailbox>,
+    rejected: Vec<&'a Mailbox>,
+}
+
 /// Approval toggles, unapproved user and queue mailboxes, and the caller's permission to approve.
 pub(super) fn mailbox_approval(ctx: &Context<'_>) -> StepResult {
     let snap = ctx.snapshot;
     if snap.mailboxes.is_none() {
         return unable(STEP, Part::Mailboxes, ctx.errors);
     }
-    let scope: Vec<&Mailbox> = in_scope(snap).collect();
+    // One pass over the mailboxes, split by kind.
+    let mut buckets: [Bucket<'_>; 2] = [Bucket::default(), Bucket::default()];
+    for m in in_scope(snap) {
+        let Some(b) = buckets.get_mut(usize::from(m.kind == MailboxKind::Queue)) else { continue };
+        b.total += 1;
+        match m.approval {
+            ApprovalState::Approved => b.approved += 1,
+            ApprovalState::Rejected => b.rejected.push(m),
+            ApprovalState::Empty | ApprovalState::Pending | ApprovalState::Unknown(_) => b.waiting.push(m),
+        }
+    }
+    let in_scope_total = buckets[0].total + buckets[1].total;
+    let approved_total = buckets[0].approved + buckets[1].approved;
     let mut findings = Vec::new();
-    let mut counts = Vec::new();
-    let approved_total = scope.iter().filter(|m| m.approval == ApprovalState::Approved).count();
-    counts.push(Count::of("approved", "mailboxes approved", approved_total, scope.len()));
+    let mut counts = vec![Count::of("approved", "mailboxes approved", approved_total, in_scope_total)];
     let mut blocking = 0;
 
-    for (kind, noun) in [(MailboxKind::User, "user"), (MailboxKind::Queue, "queue")] {
-        let of_kind: Vec<&Mailbox> = scope.iter().copied().filter(|m| m.kind == kind).collect();
-        let approved = of_kind.iter().filter(|m| m.approval == ApprovalState::Approved).count();
+    for ((kind, noun), bucket) in [(MailboxKind::User, "user"), (MailboxKind::Queue, "queue")].into_iter().zip(&buckets)
+    {
         counts.push(Count::of(
             &format!("{noun}s-approved"),
             &format!("{noun} mailboxes approved"),
-            approved,
-            of_kind.len(),
+            bucket.approved,
+            bucket.total,
         ));
+        let Bucket { waiting, rejected, .. } = bucket;
         let required = match &snap.org {
             Some(org) if kind == MailboxKind::User => Some(org.require_approval_users),
             Some(org) => Some(org.require_approval_queues),
             None => None,
         };
-        let waiting: Vec<&Mailbox> = of_kind
-            .iter()
-            .copied()
-            .filter(|m| matches!(m.approval, ApprovalState::Empty | ApprovalState::Pending | ApprovalState::Unknown(_)))
-            .collect();
-        let rejected: Vec<&Mailbox> =
-            of_kind.iter().copied().filter(|m| m.approval == ApprovalState::Rejected).collect();
-
         if required == Some(false) {
             findings.push(
                 Finding::new(
@@ -163,10 +174,10 @@ pub(super) fn mailbox_approval(ctx: &Context<'_>) -> StepResult {
     }
 
     findings.push(permission_finding(snap, ctx.errors, blocking > 0));
-    let summary = if scope.is_empty() {
+    let summary = if in_scope_total == 0 {
         "No active user or queue mailboxes".to_owned()
     } else {
-        format!("{approved_total} of {} active mailboxes approved", scope.len())
+        format!("{approved_total} of {in_scope_total} active mailboxes approved")
     };
     result(STEP, summary, findings, counts)
 }

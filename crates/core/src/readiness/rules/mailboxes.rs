@@ -1,6 +1,6 @@
 //! Step "Configure mailboxes": profile and delivery methods of every active user and queue mailbox.
 
-use super::{Context, active_exo, count_of, ids, in_scope, result, target_profile, unable};
+use super::{Context, active_exo, count_of, ids, result, target_profile, unable};
 use crate::collect::{Part, Snapshot};
 use crate::model::{ActDeliveryMethod, DeliveryMethod, Mailbox, MailboxKind, RecordState};
 use crate::readiness::report::{Actor, Count, Finding, Remedy, Severity, StepId, StepResult, Subject};
@@ -39,23 +39,60 @@ pub(super) fn mailbox_configuration(ctx: &Context<'_>) -> StepResult {
     let ready = org_defaults_ready(snap);
     let mut findings = Vec::new();
     let mut counts = Vec::new();
-    let scope: Vec<&Mailbox> = in_scope(snap).collect();
-    let configured = scope.iter().filter(|m| on_exo(m) && m.uses_sss_everywhere()).count();
-    counts.push(Count::of("configured", "mailboxes on Exchange Online with server-side sync", configured, scope.len()));
 
-    for (kind, noun) in [(MailboxKind::User, "user"), (MailboxKind::Queue, "queue")] {
-        let of_kind: Vec<&Mailbox> = scope.iter().copied().filter(|m| m.kind == kind).collect();
-        let ok = of_kind.iter().filter(|m| on_exo(m) && m.uses_sss_everywhere()).count();
+    // One pass: 50,000 mailboxes make repeated scans noticeable in the browser.
+    let mut buckets: [Bucket<'_>; 2] = [Bucket::default(), Bucket::default()];
+    let (mut forward, mut inactive, mut unknown) = (Vec::new(), Vec::new(), Vec::new());
+    for m in all {
+        let bucket = match (&m.kind, m.state) {
+            (MailboxKind::Forward, _) => {
+                forward.push(m);
+                continue;
+            }
+            (_, state) if state != RecordState::Active => {
+                inactive.push(m);
+                continue;
+            }
+            (MailboxKind::User, _) => &mut buckets[0],
+            (MailboxKind::Queue, _) => &mut buckets[1],
+            (MailboxKind::Unknown(_), _) => {
+                unknown.push(m);
+                continue;
+            }
+        };
+        let exo = on_exo(m);
+        let sss = m.uses_sss_everywhere();
+        bucket.total += 1;
+        if exo && sss {
+            bucket.ok += 1;
+        }
+        if m.profile.is_none() {
+            bucket.no_profile.push(m);
+        } else if !exo {
+            bucket.other.push(m);
+        }
+        if !sss {
+            bucket.methods.push(m);
+        }
+    }
+    let configured = buckets[0].ok + buckets[1].ok;
+    let in_scope_total = buckets[0].total + buckets[1].total;
+    counts.push(Count::of(
+        "configured",
+        "mailboxes on Exchange Online with server-side sync",
+        configured,
+        in_scope_total,
+    ));
+
+    for ((kind, noun), bucket) in [(MailboxKind::User, "user"), (MailboxKind::Queue, "queue")].into_iter().zip(&buckets)
+    {
         counts.push(Count::of(
             &format!("{noun}s-configured"),
             &format!("{noun} mailboxes configured"),
-            ok,
-            of_kind.len(),
+            bucket.ok,
+            bucket.total,
         ));
-
-        let no_profile: Vec<&Mailbox> = of_kind.iter().copied().filter(|m| m.profile.is_none()).collect();
-        let other: Vec<&Mailbox> = of_kind.iter().copied().filter(|m| m.profile.is_some() && !on_exo(m)).collect();
-        let methods: Vec<&Mailbox> = of_kind.iter().copied().filter(|m| !m.uses_sss_everywhere()).collect();
+        let Bucket { no_profile, other, methods, .. } = bucket;
 
         if !no_profile.is_empty() {
             let msg = format!(
@@ -64,11 +101,11 @@ pub(super) fn mailbox_configuration(ctx: &Context<'_>) -> StepResult {
                 if no_profile.len() == 1 { "has" } else { "have" },
                 if no_profile.len() == 1 { "its" } else { "their" }
             );
-            findings.push(apply_defaults(msg, &no_profile, ready));
+            findings.push(apply_defaults(msg, no_profile, ready));
         }
         if !other.is_empty() {
             let mut names: Vec<String> = Vec::new();
-            for m in &other {
+            for m in other {
                 let name = m
                     .profile
                     .as_deref()
@@ -84,7 +121,7 @@ pub(super) fn mailbox_configuration(ctx: &Context<'_>) -> StepResult {
                 if other.len() == 1 { "uses" } else { "use" },
                 names.join(", ")
             );
-            findings.push(apply_defaults(msg, &other, ready));
+            findings.push(apply_defaults(msg, other, ready));
         }
         if !methods.is_empty() {
             let not = |f: &dyn Fn(&Mailbox) -> bool| methods.iter().filter(|m| f(m)).count();
@@ -101,7 +138,7 @@ pub(super) fn mailbox_configuration(ctx: &Context<'_>) -> StepResult {
                 if methods.len() == 1 { "is" } else { "are" },
                 parts.join(", ")
             );
-            findings.push(apply_defaults(msg, &methods, ready));
+            findings.push(apply_defaults(msg, methods, ready));
         }
     }
 
@@ -117,11 +154,6 @@ pub(super) fn mailbox_configuration(ctx: &Context<'_>) -> StepResult {
         ));
     }
 
-    let forward: Vec<&Mailbox> = all.iter().filter(|m| m.kind == MailboxKind::Forward).collect();
-    let inactive: Vec<&Mailbox> =
-        all.iter().filter(|m| m.kind != MailboxKind::Forward && m.state != RecordState::Active).collect();
-    let unknown: Vec<&Mailbox> =
-        all.iter().filter(|m| m.state == RecordState::Active && matches!(m.kind, MailboxKind::Unknown(_))).collect();
     counts.push(Count::plain("forward", "forward mailboxes (not counted)", forward.len()));
     counts.push(Count::plain("inactive", "inactive mailboxes (not counted)", inactive.len()));
     if !forward.is_empty() || !inactive.is_empty() || !unknown.is_empty() {
@@ -147,12 +179,25 @@ pub(super) fn mailbox_configuration(ctx: &Context<'_>) -> StepResult {
         ));
     }
 
-    let summary = if scope.is_empty() {
+    let summary = if in_scope_total == 0 {
         "No active user or queue mailboxes".to_owned()
     } else {
-        format!("{configured} of {} active mailboxes use Exchange Online with server-side synchronization", scope.len())
+        format!(
+            "{configured} of {} active mailboxes use Exchange Online with server-side synchronization",
+            in_scope_total
+        )
     };
     result(STEP, summary, findings, counts)
+}
+
+/// Mailboxes of one kind, sorted by what is wrong with them.
+#[derive(Default)]
+struct Bucket<'a> {
+    total: usize,
+    ok: usize,
+    no_profile: Vec<&'a Mailbox>,
+    other: Vec<&'a Mailbox>,
+    methods: Vec<&'a Mailbox>,
 }
 
 /// An error finding for `mailboxes`, with "Apply Default Email Settings" as remedy when the org

@@ -25,19 +25,23 @@ impl Direction {
         }
     }
 
-    /// The directions of `m` that use SSS (queues have no ACT synchronization).
-    fn on_sss(m: &Mailbox) -> Vec<Direction> {
-        let mut out = Vec::new();
-        if m.incoming == Some(DeliveryMethod::ServerSideSync) {
-            out.push(Direction::Incoming);
+    /// The directions of `m` that use SSS (queues have no ACT synchronization). Returned in a fixed
+    /// array to avoid an allocation per mailbox.
+    fn on_sss(m: &Mailbox) -> ([Direction; 3], usize) {
+        let mut out = [Direction::Incoming; 3];
+        let mut n = 0;
+        let wanted = [
+            (m.incoming == Some(DeliveryMethod::ServerSideSync), Direction::Incoming),
+            (m.outgoing == Some(DeliveryMethod::ServerSideSync), Direction::Outgoing),
+            (m.kind == MailboxKind::User && m.act == Some(ActDeliveryMethod::ServerSideSync), Direction::Act),
+        ];
+        for (on, d) in wanted {
+            if on && let Some(slot) = out.get_mut(n) {
+                *slot = d;
+                n += 1;
+            }
         }
-        if m.outgoing == Some(DeliveryMethod::ServerSideSync) {
-            out.push(Direction::Outgoing);
-        }
-        if m.kind == MailboxKind::User && m.act == Some(ActDeliveryMethod::ServerSideSync) {
-            out.push(Direction::Act);
-        }
-        out
+        (out, n)
     }
 
     fn status(self, m: &Mailbox) -> Option<TestStatus> {
@@ -98,12 +102,13 @@ pub(super) fn test_and_enable(ctx: &Context<'_>) -> StepResult {
     let mut failed: [Vec<&Mailbox>; 3] = [vec![], vec![], vec![]];
     let mut failed_any = 0;
     for m in in_scope(snap) {
-        let dirs = Direction::on_sss(m);
+        let (dirs, n) = Direction::on_sss(m);
+        let dirs = dirs.get(..n).unwrap_or_default();
         if dirs.is_empty() {
             continue;
         }
         on_sss += 1;
-        match classify(m, &dirs, ctx) {
+        match classify(m, dirs, ctx) {
             State::Passed => passed.push(m),
             State::NeverTested => never.push(m),
             State::Scheduled => scheduled.push(m),
