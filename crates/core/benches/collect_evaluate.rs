@@ -6,18 +6,17 @@
 //! conversion; no network) and the evaluation time alone (median of several runs).
 //!
 //! `cargo bench -p syncready-core --bench collect_evaluate` (add `-- 10000` for another size).
+//!
+//! In wasm (V8 through Node, as in Chrome), the same workload runs as a wasm-bindgen test:
+//! `cargo test -p syncready-core --release --target wasm32-unknown-unknown --bench collect_evaluate`;
+//! it prints the evaluation time and fails if the median exceeds 50 ms.
 
 use serde_json::json;
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
-use std::time::Instant;
-use syncready_core::collect::snapshot;
 use syncready_core::http::{API_PATH, Request, Response, Transport, TransportError};
-use syncready_core::model::Timestamp;
-use syncready_core::readiness::{EvaluateOptions, checklist, evaluate_with};
 
 const ORG: &str = "https://contoso.crm.dynamics.com";
 const PAGE: usize = 5000;
@@ -173,7 +172,13 @@ fn block_on<F: Future>(future: F) -> F::Output {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn main() {
+    use std::collections::BTreeMap;
+    use std::time::Instant;
+    use syncready_core::collect::snapshot;
+    use syncready_core::model::Timestamp;
+    use syncready_core::readiness::{EvaluateOptions, checklist, evaluate_with};
     let total: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(50_000);
     let org = BigOrg::new(total);
     let bytes: usize = org.pages.iter().map(String::len).sum();
@@ -228,5 +233,51 @@ fn main() {
         }
         let each = t.elapsed().as_secs_f64() * 1e3 / 5.0;
         println!("  {each:>6.2} ms [{}] {}: {}", row.state.key(), row.key, step.summary);
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(target_arch = "wasm32")]
+mod wasm {
+    use super::{BigOrg, block_on};
+    use syncready_core::collect::snapshot;
+    use syncready_core::model::Timestamp;
+    use syncready_core::readiness::{EvaluateOptions, checklist, evaluate_with};
+    use wasm_bindgen_test::{console_log, wasm_bindgen_test};
+
+    /// `performance.now()` in milliseconds.
+    fn now() -> f64 {
+        let performance = js_sys::Reflect::get(&js_sys::global(), &"performance".into()).unwrap();
+        let now = js_sys::Reflect::get(&performance, &"now".into()).unwrap();
+        let now: js_sys::Function = now.into();
+        now.call0(&performance).unwrap().as_f64().unwrap()
+    }
+
+    #[wasm_bindgen_test]
+    fn evaluating_50000_mailboxes_in_wasm_takes_under_50_ms() {
+        let total = 50_000;
+        let org = BigOrg::new(total);
+        let t = now();
+        let (snap, errors) = block_on(snapshot(&org));
+        let collect = now() - t;
+        assert_eq!(snap.mailboxes.as_ref().map(Vec::len), Some(total));
+        let options = EvaluateOptions::at(Timestamp(1_795_694_400));
+        let mut times = Vec::new();
+        for _ in 0..15 {
+            let t = now();
+            let report = evaluate_with(&snap, &errors, &options);
+            std::hint::black_box(checklist(&report));
+            times.push(now() - t);
+        }
+        times.sort_by(f64::total_cmp);
+        let median = times[times.len() / 2];
+        console_log!(
+            "wasm: collect (in-memory, decode + model) {collect:.1} ms; evaluate + checklist median {median:.2} ms, min {:.2} ms, max {:.2} ms over 15 runs",
+            times[0],
+            times[times.len() - 1]
+        );
+        assert!(median <= 50.0, "evaluation took {median:.2} ms in wasm");
     }
 }

@@ -12,5 +12,6 @@
 mod checklist;
 mod collect;
 mod decode;
+#[cfg(not(target_arch = "wasm32"))]
 mod props;
 mod support;
