@@ -10,11 +10,13 @@ pub(crate) struct ApiError {
     pub(crate) message: String,
     /// Extra response headers (e.g. `Retry-After`).
     pub(crate) headers: Vec<(String, String)>,
+    /// Inner message, rendered as `@Microsoft.PowerApps.CDS.InnerError.Message` inside `error`.
+    pub(crate) inner: Option<String>,
 }
 
 impl ApiError {
     pub(crate) fn new(status: u16, code: &str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code: code.to_string(), message: message.into(), headers: Vec::new() }
+        ApiError { status, code: code.to_string(), message: message.into(), headers: Vec::new(), inner: None }
     }
 
     /// 400, OData query syntax and unknown properties (0x80060888).
@@ -51,12 +53,31 @@ impl ApiError {
         self
     }
 
-    pub(crate) fn body(&self) -> String {
-        Json::obj()
-            .with(
-                "error",
-                Json::obj().with("code", self.code.as_str()).with("message", self.message.as_str()),
+    pub(crate) fn with_inner(mut self, inner: impl Into<String>) -> ApiError {
+        self.inner = Some(inner.into());
+        self
+    }
+
+    /// A payload error: wrapped in 0x80048d19 as newer services do, or the bare OData text.
+    pub(crate) fn payload(set: &str, odata_message: &str, wrap: bool) -> ApiError {
+        if wrap {
+            ApiError::new(
+                400,
+                "0x80048d19",
+                format!(
+                    "Error identified in Payload provided by the user for Entity :'{set}', For more information on this error please follow this help link https://go.microsoft.com/fwlink/?linkid=2195293  ---->  InnerException : Microsoft.OData.ODataException: {odata_message}"
+                ),
             )
-            .render()
+        } else {
+            ApiError::bad_query(odata_message.to_string())
+        }
+    }
+
+    pub(crate) fn body(&self) -> String {
+        let mut err = Json::obj().with("code", self.code.as_str()).with("message", self.message.as_str());
+        if let Some(inner) = &self.inner {
+            err.push("@Microsoft.PowerApps.CDS.InnerError.Message", inner.as_str());
+        }
+        Json::obj().with("error", err).render()
     }
 }

@@ -5,12 +5,16 @@
 //! handled by exactly the same code as a direct one.
 
 pub(crate) mod approval;
+pub(crate) mod functions;
+pub(crate) mod navigation;
 pub(crate) mod page;
 pub(crate) mod prefer;
 pub(crate) mod retrieve;
+pub(crate) mod security;
 pub(crate) mod static_files;
 pub(crate) mod test_enable;
 pub(crate) mod whoami;
+pub(crate) mod write;
 
 use std::time::Duration;
 
@@ -367,18 +371,38 @@ pub(crate) fn api(st: &mut State, ctx: &Ctx, call: &Call<'_>) -> Outcome {
     }
 }
 
-/// Writes and the routes below a row (PATCH, POST, DELETE, navigation, functions).
+/// Writes and the routes below a row (PATCH, POST, DELETE, properties, navigation, functions).
 pub(crate) fn write_routes(
-    _st: &mut State,
-    _ctx: &Ctx,
+    st: &mut State,
+    ctx: &Ctx,
     call: &Call<'_>,
-    _def: &'static crate::schema::TableDef,
+    def: &'static crate::schema::TableDef,
     res: &Resource<'_>,
 ) -> Outcome {
-    if let Some(rest) = res.rest
-        && res.key.is_some()
-    {
-        return ApiError::segment_not_found(rest.split('/').next().unwrap_or(rest)).into();
+    let method = call.method;
+    match (res.key.as_deref(), res.rest) {
+        (None, None) if method == "POST" => write::create(st, ctx, call, def),
+        (Some(key), None) if method == "PATCH" => write::patch(st, ctx, call, def, key),
+        (Some(key), None) if method == "DELETE" => write::delete(st, ctx, call, def, key),
+        (Some(key), Some(rest)) => {
+            let rest = url::decode_path(rest);
+            let mut segs = rest.split('/');
+            let first = segs.next().unwrap_or("");
+            let second = segs.next();
+            if segs.next().is_some() {
+                return ApiError::segment_not_found(&rest).into();
+            }
+            match (method, second) {
+                ("DELETE", Some("$ref")) => write::unbind(st, ctx, call, def, key, first),
+                ("GET", None) if first.starts_with("Microsoft.Dynamics.CRM.") => {
+                    functions::bound(st, ctx, call, def, key, first)
+                }
+                ("GET", None) => navigation::get(st, ctx, call, def, key, first),
+                ("PUT" | "DELETE", None) => write::property(st, ctx, call, def, key, first),
+                (_, Some(s)) => ApiError::segment_not_found(s).into(),
+                _ => ApiError::method_not_allowed(method, call.path).into(),
+            }
+        }
+        _ => ApiError::method_not_allowed(method, call.path).into(),
     }
-    ApiError::method_not_allowed(call.method, call.path).into()
 }

@@ -174,9 +174,24 @@ fn page_start(token: &str, rows: &[&Row], size: usize) -> Result<usize, ApiError
     Ok(page.saturating_sub(1) * size)
 }
 
-fn filtered<'o>(org: &'o Org, def: &'static TableDef, opts: &Options) -> Result<Vec<&'o Row>, ApiError> {
+/// Restricts a collection to the rows below a navigation property.
+pub(crate) struct Scope<'a> {
+    /// The URL path after the API root (for `@odata.nextLink`), e.g. `mailboxes(<id>)/tracelog_Mailbox`.
+    pub(crate) path: String,
+    pub(crate) keep: &'a dyn Fn(&Org, &Row) -> bool,
+}
+
+fn filtered<'o>(
+    org: &'o Org,
+    def: &'static TableDef,
+    opts: &Options,
+    scope: Option<&Scope<'_>>,
+) -> Result<Vec<&'o Row>, ApiError> {
     let mut rows: Vec<&Row> = Vec::new();
     for row in org.rows(def.logical).values() {
+        if scope.is_some_and(|s| !(s.keep)(org, row)) {
+            continue;
+        }
         let keep = match &opts.filter {
             Some(f) => filter::eval(f, row, org)?,
             None => true,
@@ -200,7 +215,7 @@ pub(crate) fn entity_set(
     res: &Resource<'_>,
 ) -> Outcome {
     match (res.key.as_deref(), res.rest, call.method) {
-        (None, None, "GET") => collection(st, ctx, call, def),
+        (None, None, "GET") => collection(st, ctx, call, def, None),
         (None, Some("$count"), "GET") => count(st, ctx, def),
         (Some(key), None, "GET") => single(st, ctx, call, def, key),
         _ => crate::ops::write_routes(st, ctx, call, def, res),
@@ -268,13 +283,20 @@ pub(crate) fn applied(prefer: &crate::ops::prefer::Prefer, page: Option<usize>) 
     if parts.is_empty() { None } else { Some(parts.join(",")) }
 }
 
-fn collection(st: &mut State, ctx: &Ctx, call: &Call<'_>, def: &'static TableDef) -> Outcome {
+/// A collection GET (an entity set, or the rows below a collection-valued navigation property).
+pub(crate) fn collection(
+    st: &mut State,
+    ctx: &Ctx,
+    call: &Call<'_>,
+    def: &'static TableDef,
+    scope: Option<&Scope<'_>>,
+) -> Outcome {
     let cost = &st.config.limits.cost;
     let (read, per_row) = (cost.read.as_millis() as i64, cost.per_row.as_micros() as i64);
     let result = (|| -> Result<(Resp, i64), ApiError> {
         let opts = parse_options(def, call.query)?;
         let org = st.orgs.get(ctx.org).ok_or_else(|| ApiError::new(500, "0x80040216", "org missing"))?;
-        let mut rows = filtered(org, def, &opts)?;
+        let mut rows = filtered(org, def, &opts, scope)?;
         let total = rows.len();
         let page_pref = call.prefer.max_page_size.map(|n| n.clamp(1, MAX_PAGE));
         if page_pref.is_none()
@@ -317,7 +339,8 @@ fn collection(st: &mut State, ctx: &Ctx, call: &Call<'_>, def: &'static TableDef
                 .split('&')
                 .filter(|p| !p.is_empty() && !p.starts_with("$skiptoken=") && !p.starts_with("%24skiptoken="))
                 .collect();
-            let mut link = format!("{}{}?", ctx.api_root(), def.set);
+            let path = scope.map_or(def.set.to_string(), |s| s.path.clone());
+            let mut link = format!("{}{path}?", ctx.api_root());
             for p in kept {
                 link.push_str(p);
                 link.push('&');

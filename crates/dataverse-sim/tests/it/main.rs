@@ -8,6 +8,7 @@
 //! - `filter`: the `$filter` subset and `$orderby`.
 //! - `scenarios`: what each scenario builder seeds.
 //! - `tls`: `serve()` over TLS and plain HTTP on port 0.
+//! - `write`: PATCH/POST/PUT/DELETE, conditional headers, binds, validation, approval permissions, roles and privileges.
 
 mod filter;
 mod paging;
@@ -16,3 +17,4 @@ mod scenarios;
 mod session;
 mod support;
 mod tls;
+mod write;

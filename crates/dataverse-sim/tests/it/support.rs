@@ -99,3 +99,23 @@ pub(crate) fn encode_uri(path: &str) -> String {
     }
     out
 }
+
+impl Client {
+    pub(crate) async fn patch(&self, path: &str, body: &str) -> Res {
+        self.send("PATCH", path, &[("content-type", "application/json")], body).await
+    }
+
+    /// The first row of a query, as JSON.
+    pub(crate) async fn first(&self, query: &str) -> serde_json::Value {
+        let res = self.get(&api(query)).await;
+        assert_eq!(res.status, 200, "{query}: {}", res.body);
+        res.json()["value"][0].clone()
+    }
+
+    /// All rows of a query.
+    pub(crate) async fn rows(&self, query: &str) -> Vec<serde_json::Value> {
+        let res = self.get(&api(query)).await;
+        assert_eq!(res.status, 200, "{query}: {}", res.body);
+        res.json()["value"].as_array().cloned().unwrap_or_default()
+    }
+}

@@ -1,0 +1,374 @@
+use dataverse_sim::{CallerRoles, Config, Quirks, Scenario, Sim};
+
+use crate::support::{Client, api};
+
+const HOST: &str = "contoso.crm.dynamics.com";
+
+async fn fresh() -> (Sim, Client) {
+    let sim = Sim::builder().org("contoso", Scenario::fresh("Contoso")).build();
+    let c = Client::signed_in(&sim, HOST).await;
+    (sim, c)
+}
+
+#[tokio::test]
+async fn a_patch_answers_204_with_the_entity_id_and_changes_the_row_and_its_etag() {
+    let (_sim, c) = fresh().await;
+    let m = c.first("mailboxes?$select=name,verboseloggingenabled&$top=1").await;
+    let id = m["mailboxid"].as_str().unwrap();
+    let res = c.patch(&api(&format!("mailboxes({id})")), r#"{"verboseloggingenabled":10}"#).await;
+    assert_eq!(res.status, 204, "{}", res.body);
+    assert_eq!(res.body, "");
+    assert_eq!(
+        res.header("odata-entityid").unwrap(),
+        format!("http://contoso.crm.dynamics.com/api/data/v9.2/mailboxes({id})")
+    );
+    let after = c.get(&api(&format!("mailboxes({id})?$select=verboseloggingenabled"))).await.json();
+    assert_eq!(after["verboseloggingenabled"], 10);
+    assert_ne!(after["@odata.etag"], m["@odata.etag"]);
+}
+
+#[tokio::test]
+async fn return_representation_answers_200_with_the_selected_columns() {
+    let (_sim, c) = fresh().await;
+    let id = c.first("mailboxes?$select=name&$top=1").await["mailboxid"].as_str().unwrap().to_string();
+    let res = c
+        .send(
+            "PATCH",
+            &api(&format!("mailboxes({id})?$select=actdeliverymethod")),
+            &[("prefer", "return=representation"), ("content-type", "application/json")],
+            r#"{"actdeliverymethod":2}"#,
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.header("preference-applied"), Some("return=representation"));
+    let v = res.json();
+    assert_eq!(
+        res.body,
+        format!(
+            r#"{{"@odata.context":"http://contoso.crm.dynamics.com/api/data/v9.2/$metadata#mailboxes(actdeliverymethod)/$entity","@odata.etag":{},"actdeliverymethod":2,"mailboxid":"{id}"}}"#,
+            v["@odata.etag"]
+        )
+    );
+}
+
+#[tokio::test]
+async fn if_match_star_stops_the_upsert_with_a_404() {
+    let (_sim, c) = fresh().await;
+    let id = "11111111-2222-4333-8444-555555555555";
+    let res =
+        c.send("PATCH", &api(&format!("mailboxes({id})")), &[("if-match", "*")], r#"{"name":"Ghost"}"#).await;
+    assert_eq!(res.status, 404);
+    assert_eq!(
+        res.body,
+        format!(r#"{{"error":{{"code":"0x80040217","message":"mailbox With Id = {id} Does Not Exist"}}}}"#)
+    );
+}
+
+#[tokio::test]
+async fn a_patch_of_a_missing_id_without_if_match_creates_the_row() {
+    let (_sim, c) = fresh().await;
+    let id = "11111111-2222-4333-8444-555555555555";
+    let res = c
+        .patch(
+            &api(&format!("mailboxes({id})")),
+            r#"{"name":"Shared inbox","emailaddress":"shared@contoso.com"}"#,
+        )
+        .await;
+    assert_eq!(res.status, 204, "{}", res.body);
+    let row = c.get(&api(&format!("mailboxes({id})?$select=name,statecode"))).await.json();
+    assert_eq!((&row["name"], &row["statecode"]), (&"Shared inbox".into(), &0.into()));
+}
+
+#[tokio::test]
+async fn a_stale_etag_in_if_match_is_a_412() {
+    let (_sim, c) = fresh().await;
+    let m = c.first("mailboxes?$select=name&$top=1").await;
+    let (id, etag) = (m["mailboxid"].as_str().unwrap(), m["@odata.etag"].as_str().unwrap());
+    let ok = c
+        .send(
+            "PATCH",
+            &api(&format!("mailboxes({id})")),
+            &[("if-match", etag)],
+            r#"{"verboseloggingenabled":1}"#,
+        )
+        .await;
+    assert_eq!(ok.status, 204, "{}", ok.body);
+    let stale = c
+        .send(
+            "PATCH",
+            &api(&format!("mailboxes({id})")),
+            &[("if-match", etag)],
+            r#"{"verboseloggingenabled":2}"#,
+        )
+        .await;
+    assert_eq!(stale.status, 412);
+    assert_eq!(
+        stale.body,
+        r#"{"error":{"code":"0x80060882","message":"The version of the existing record doesn't match the RowVersion property provided."}}"#
+    );
+}
+
+#[tokio::test]
+async fn odata_bind_sets_the_mailbox_profile_and_the_org_default_profile() {
+    let sim = Sim::builder().org("contoso", Scenario::healthy("Contoso").profile_not_default()).build();
+    let c = Client::signed_in(&sim, HOST).await;
+    let exo = c.first("emailserverprofiles?$select=name&$filter=name eq 'Microsoft Exchange Online'").await;
+    let pid = exo["emailserverprofileid"].as_str().unwrap();
+    let org = c.first("organizations?$select=_defaultemailserverprofileid_value").await;
+    assert_ne!(org["_defaultemailserverprofileid_value"], pid);
+    let oid = org["organizationid"].as_str().unwrap();
+    let res = c
+        .patch(
+            &api(&format!("organizations({oid})")),
+            &format!(r#"{{"defaultemailserverprofileid@odata.bind":"/emailserverprofiles({pid})"}}"#),
+        )
+        .await;
+    assert_eq!(res.status, 204, "{}", res.body);
+    assert_eq!(
+        c.first("organizations?$select=_defaultemailserverprofileid_value").await["_defaultemailserverprofileid_value"],
+        pid
+    );
+
+    let mid = c.first("mailboxes?$select=name&$top=1").await["mailboxid"].as_str().unwrap().to_string();
+    let res = c.patch(&api(&format!("mailboxes({mid})")), r#"{"emailserverprofile@odata.bind":"/emailserverprofiles(00000000-0000-0000-0000-000000000009)"}"#).await;
+    assert_eq!(res.status, 404);
+    assert!(
+        res.body.contains("emailserverprofile With Id = 00000000-0000-0000-0000-000000000009 Does Not Exist")
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_property_is_a_400_wrapped_in_0x80048d19() {
+    let (_sim, c) = fresh().await;
+    let id = c.first("mailboxes?$select=name&$top=1").await["mailboxid"].as_str().unwrap().to_string();
+    let res = c.patch(&api(&format!("mailboxes({id})")), r#"{"incomingemaildelivery":2}"#).await;
+    assert_eq!(res.status, 400);
+    assert_eq!(
+        res.body,
+        r#"{"error":{"code":"0x80048d19","message":"Error identified in Payload provided by the user for Entity :'mailboxes', For more information on this error please follow this help link https://go.microsoft.com/fwlink/?linkid=2195293  ---->  InnerException : Microsoft.OData.ODataException: The property 'incomingemaildelivery' does not exist on type 'Microsoft.Dynamics.CRM.mailbox'. Make sure to only use property names that are defined by the type or mark the type as open type."}}"#
+    );
+    let bind = c.patch(&api(&format!("mailboxes({id})")), r#"{"_emailserverprofile_value@odata.bind":"/emailserverprofiles(00000000-0000-0000-0000-000000000009)"}"#).await;
+    assert_eq!(bind.status, 400);
+    assert!(bind.body.contains("An undeclared property '_emailserverprofile_value' which only has property annotations in the payload"));
+    let wrong_type = c.patch(&api(&format!("mailboxes({id})")), r#"{"actdeliverymethod":"x"}"#).await;
+    assert!(
+        wrong_type.body.contains("Cannot convert the literal 'x' to the expected type 'Edm.Int32'."),
+        "{}",
+        wrong_type.body
+    );
+    let out_of_range = c.patch(&api(&format!("mailboxes({id})")), r#"{"actdeliverymethod":7}"#).await;
+    assert_eq!(out_of_range.status, 400);
+    assert!(out_of_range.body.contains("0x80044331"));
+}
+
+#[tokio::test]
+async fn a_read_only_column_is_rejected_by_default_and_ignored_with_the_quirk_off() {
+    let (_sim, c) = fresh().await;
+    let id = c.first("mailboxes?$select=name&$top=1").await["mailboxid"].as_str().unwrap().to_string();
+    let res = c.patch(&api(&format!("mailboxes({id})")), r#"{"mailboxstatus":1}"#).await;
+    assert_eq!(res.status, 400);
+    assert!(
+        res.body
+            .contains("The property 'mailboxstatus' of type 'Microsoft.Dynamics.CRM.mailbox' is read-only")
+    );
+
+    let config = Config {
+        quirks: Quirks { reject_read_only_writes: false, ..Quirks::default() },
+        ..Config::default()
+    };
+    let sim = Sim::builder().config(config).org("contoso", Scenario::fresh("Contoso")).build();
+    let c = Client::signed_in(&sim, HOST).await;
+    let id = c.first("mailboxes?$select=name&$top=1").await["mailboxid"].as_str().unwrap().to_string();
+    let res = c.patch(&api(&format!("mailboxes({id})")), r#"{"mailboxstatus":1}"#).await;
+    assert_eq!(res.status, 204);
+    assert_eq!(
+        c.get(&api(&format!("mailboxes({id})?$select=mailboxstatus"))).await.json()["mailboxstatus"],
+        0
+    );
+}
+
+#[tokio::test]
+async fn statecode_alone_gets_the_default_statuscode() {
+    let (_sim, c) = fresh().await;
+    let id = c.first("mailboxes?$select=name&$top=1").await["mailboxid"].as_str().unwrap().to_string();
+    assert_eq!(c.patch(&api(&format!("mailboxes({id})")), r#"{"statecode":1}"#).await.status, 204);
+    let row = c.get(&api(&format!("mailboxes({id})?$select=statecode,statuscode"))).await.json();
+    assert_eq!((&row["statecode"], &row["statuscode"]), (&1.into(), &2.into()));
+}
+
+#[tokio::test]
+async fn a_single_property_can_be_put_read_and_cleared() {
+    let (_sim, c) = fresh().await;
+    let id = c.first("mailboxes?$select=name&$top=1").await["mailboxid"].as_str().unwrap().to_string();
+    let put = c
+        .send(
+            "PUT",
+            &api(&format!("mailboxes({id})/undeliverablefolder")),
+            &[],
+            r#"{"value":"Undeliverable"}"#,
+        )
+        .await;
+    assert_eq!(put.status, 204, "{}", put.body);
+    let got = c.get(&api(&format!("mailboxes({id})/undeliverablefolder"))).await;
+    assert_eq!(
+        got.body,
+        format!(
+            r#"{{"@odata.context":"http://contoso.crm.dynamics.com/api/data/v9.2/$metadata#mailboxes({id})/undeliverablefolder","value":"Undeliverable"}}"#
+        )
+    );
+    assert_eq!(
+        c.send("DELETE", &api(&format!("mailboxes({id})/undeliverablefolder")), &[], "").await.status,
+        204
+    );
+    assert_eq!(
+        c.get(&api(&format!("mailboxes({id})/undeliverablefolder"))).await.json()["value"],
+        serde_json::Value::Null
+    );
+}
+
+#[tokio::test]
+async fn approving_a_mailbox_copies_the_approval_to_its_user_and_back() {
+    let (_sim, c) = fresh().await;
+    let m = c.first("mailboxes?$select=_regardingobjectid_value&$filter=regardingobjecttypecode eq 'systemuser' and emailrouteraccessapproval eq 2&$top=1").await;
+    let (mid, uid) = (m["mailboxid"].as_str().unwrap(), m["_regardingobjectid_value"].as_str().unwrap());
+    assert_eq!(
+        c.patch(&api(&format!("mailboxes({mid})")), r#"{"emailrouteraccessapproval":1}"#).await.status,
+        204
+    );
+    assert_eq!(
+        c.get(&api(&format!("systemusers({uid})?$select=emailrouteraccessapproval"))).await.json()["emailrouteraccessapproval"],
+        1
+    );
+    let after = c
+        .get(&api(&format!("mailboxes({mid})?$select=_emailaddressapprovedby_value,emailaddressapprovedon")))
+        .await
+        .json();
+    assert!(after["_emailaddressapprovedby_value"].is_string());
+    assert_eq!(
+        c.patch(&api(&format!("systemusers({uid})")), r#"{"emailrouteraccessapproval":3}"#).await.status,
+        204
+    );
+    assert_eq!(
+        c.get(&api(&format!("mailboxes({mid})?$select=emailrouteraccessapproval"))).await.json()["emailrouteraccessapproval"],
+        3
+    );
+}
+
+#[tokio::test]
+async fn a_system_administrator_without_a_tenant_role_gets_crm_security_error() {
+    let sim = Sim::builder().org("contoso", Scenario::fresh("Contoso").approval_hostile()).build();
+    let c = Client::signed_in(&sim, HOST).await;
+    let q = c.first("mailboxes?$select=emailaddress&$filter=regardingobjecttypecode eq 'queue'&$top=1").await;
+    let res = c
+        .patch(
+            &api(&format!("mailboxes({})", q["mailboxid"].as_str().unwrap())),
+            r#"{"emailrouteraccessapproval":1}"#,
+        )
+        .await;
+    assert_eq!(res.status, 403);
+    let v = res.json();
+    assert_eq!(v["error"]["code"], "0x80040256");
+    assert_eq!(v["error"]["message"], "A failure occurred in CrmSecurity.");
+    let inner = v["error"]["@Microsoft.PowerApps.CDS.InnerError.Message"].as_str().unwrap();
+    assert!(
+        inner.starts_with("The Queue: ")
+            && inner.contains("should be a global administrator to approve mailbox"),
+        "{inner}"
+    );
+}
+
+#[tokio::test]
+async fn the_caller_may_approve_their_own_mailbox_without_a_tenant_role() {
+    let sim = Sim::builder().org("contoso", Scenario::fresh("Contoso").approval_hostile()).build();
+    let c = Client::signed_in(&sim, HOST).await;
+    let me = c.get(&api("WhoAmI")).await.json()["UserId"].as_str().unwrap().to_string();
+    let mine = c.first(&format!("mailboxes?$select=name&$filter=_regardingobjectid_value eq {me}")).await;
+    let res = c
+        .patch(
+            &api(&format!("mailboxes({})", mine["mailboxid"].as_str().unwrap())),
+            r#"{"emailrouteraccessapproval":1}"#,
+        )
+        .await;
+    assert_eq!(res.status, 204, "{}", res.body);
+}
+
+#[tokio::test]
+async fn a_delegated_mailbox_approver_with_system_administrator_may_approve() {
+    let roles = CallerRoles {
+        system_administrator: true,
+        global_admin: false,
+        exchange_admin: false,
+        delegated_mailbox_approver: true,
+    };
+    let sim = Sim::builder().org("contoso", Scenario::fresh("Contoso").caller(roles)).build();
+    let c = Client::signed_in(&sim, HOST).await;
+    let q = c.first("mailboxes?$select=name&$filter=regardingobjecttypecode eq 'queue'&$top=1").await;
+    let res = c
+        .patch(
+            &api(&format!("mailboxes({})", q["mailboxid"].as_str().unwrap())),
+            r#"{"emailrouteraccessapproval":1}"#,
+        )
+        .await;
+    assert_eq!(res.status, 204, "{}", res.body);
+}
+
+#[tokio::test]
+async fn a_caller_without_the_approval_privilege_gets_privilege_denied() {
+    let roles = CallerRoles {
+        system_administrator: false,
+        global_admin: true,
+        exchange_admin: false,
+        delegated_mailbox_approver: false,
+    };
+    let sim = Sim::builder().org("contoso", Scenario::fresh("Contoso").caller(roles)).build();
+    let c = Client::signed_in(&sim, HOST).await;
+    let q = c.first("mailboxes?$select=name&$filter=regardingobjecttypecode eq 'queue'&$top=1").await;
+    let res = c
+        .patch(
+            &api(&format!("mailboxes({})", q["mailboxid"].as_str().unwrap())),
+            r#"{"emailrouteraccessapproval":1}"#,
+        )
+        .await;
+    assert_eq!(res.status, 403);
+    assert_eq!(res.json()["error"]["code"], "0x80040220");
+    assert!(res.body.contains("is missing prvApproveRejectEmailAddress privilege"), "{}", res.body);
+}
+
+#[tokio::test]
+async fn user_privileges_and_roles_are_readable_through_functions_and_the_association() {
+    let (_sim, c) = fresh().await;
+    let me = c.get(&api("WhoAmI")).await.json()["UserId"].as_str().unwrap().to_string();
+    let all =
+        c.get(&api(&format!("systemusers({me})/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()"))).await;
+    assert_eq!(all.status, 200, "{}", all.body);
+    assert!(all.body.starts_with(r#"{"@odata.context":"http://contoso.crm.dynamics.com/api/data/v9.2/$metadata#Microsoft.Dynamics.CRM.RetrieveUserPrivilegesResponse","RolePrivileges":[{"Depth":"Global","PrivilegeId":""#));
+    let one = c
+        .get(&api(&format!(
+            "systemusers({me})/Microsoft.Dynamics.CRM.RetrieveUserPrivilegeByPrivilegeName(PrivilegeName=@p)?@p='prvApproveRejectEmailAddress'"
+        )))
+        .await
+        .json();
+    assert_eq!(one["RolePrivileges"].as_array().unwrap().len(), 1);
+    assert_eq!(one["RolePrivileges"][0]["PrivilegeName"], "prvApproveRejectEmailAddress");
+    let roles = c
+        .get(&api(&format!(
+            "systemusers({me})/systemuserroles_association?$select=name,roleid,_roletemplateid_value"
+        )))
+        .await
+        .json();
+    assert_eq!(roles["value"][0]["name"], "System Administrator");
+    assert_eq!(roles["value"][0]["_roletemplateid_value"], "627090ff-40a3-4053-8790-584edc5be201");
+}
+
+#[tokio::test]
+async fn alerts_of_a_mailbox_are_reachable_through_tracelog_mailbox() {
+    let sim = Sim::builder().org("contoso", Scenario::demo()).build();
+    let c = Client::signed_in(&sim, HOST).await;
+    let alert = c.first("tracelogs?$select=_regardingobjectid_value&$filter=level eq 3&$top=1").await;
+    let mid = alert["_regardingobjectid_value"].as_str().unwrap();
+    let via_nav = c.rows(&format!("mailboxes({mid})/tracelog_Mailbox?$select=level,text,tracecode,createdon,modifiedon&$orderby=modifiedon desc")).await;
+    let via_filter =
+        c.rows(&format!("tracelogs?$select=level&$filter=_regardingobjectid_value eq {mid}")).await;
+    assert_eq!(via_nav.len(), via_filter.len());
+    assert!(!via_nav.is_empty());
+}
