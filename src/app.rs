@@ -151,7 +151,11 @@ pub fn OptionsPage() -> impl IntoView {
     let choose = move |theme: &'static str| {
         leptos::task::spawn_local(async move {
             let ok = chrome::local_set(THEME_KEY, theme).await;
-            set_status.set(if ok { format!("Theme set to {theme}.") } else { "Could not save the setting.".to_owned() });
+            set_status.set(if ok {
+                format!("Theme set to {theme}.")
+            } else {
+                "Could not save the setting.".to_owned()
+            });
         });
     };
     view! {

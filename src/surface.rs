@@ -52,7 +52,9 @@ fn percent_decode(s: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
                     Some(b) => {
                         out.push(b);
@@ -92,7 +94,10 @@ mod tests {
 
     #[test]
     fn parameters_are_percent_decoded() {
-        assert_eq!(param("?org=https%3A%2F%2Fcontoso.crm.dynamics.com&a=b", "org").as_deref(), Some("https://contoso.crm.dynamics.com"));
+        assert_eq!(
+            param("?org=https%3A%2F%2Fcontoso.crm.dynamics.com&a=b", "org").as_deref(),
+            Some("https://contoso.crm.dynamics.com")
+        );
         assert_eq!(param("?org=%zz", "org").as_deref(), Some("%zz"));
         assert_eq!(param("?org=%4", "org").as_deref(), Some("%4"));
         assert_eq!(param("?a=1", "org"), None);

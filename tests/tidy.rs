@@ -43,7 +43,17 @@ fn the_core_depends_on_no_browser_runtime_or_server_crate() {
     let manifest = fs::read_to_string(root().join("crates/core/Cargo.toml")).unwrap();
     let deps = normal_dependencies(&manifest);
     assert!(!deps.is_empty(), "the dependency table was not found");
-    for banned in ["web-sys", "wasm-bindgen", "js-sys", "leptos", "tokio", "reqwest", "axum", "gloo-net", "dataverse-sim"] {
+    for banned in [
+        "web-sys",
+        "wasm-bindgen",
+        "js-sys",
+        "leptos",
+        "tokio",
+        "reqwest",
+        "axum",
+        "gloo-net",
+        "dataverse-sim",
+    ] {
         assert!(!deps.iter().any(|d| d == banned), "syncready-core must not depend on {banned}");
     }
 }

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use syncready::components::{Checklist, ErrorView};
 use syncready_core::collect::Snapshot;
 use syncready_core::model::{OrgSettings, Profile};
-use syncready_core::wire;
 use syncready_core::readiness;
+use syncready_core::wire;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -54,7 +54,8 @@ fn the_checklist_row_carries_the_status_of_the_profile_step() {
     for (snap, expected) in [(snapshot(&[exo()], Some("p1")), "pass"), (snapshot(&[], None), "fail")] {
         let el = container();
         let report = readiness::evaluate(&snap, &[]);
-        let handle = leptos::mount::mount_to(el.clone(), move || view! { <Checklist report=report.clone() /> });
+        let handle =
+            leptos::mount::mount_to(el.clone(), move || view! { <Checklist report=report.clone() /> });
         let row = el.query_selector("[data-testid=step-exchange-online-profile]").unwrap().unwrap();
         assert_eq!(row.get_attribute("data-status").as_deref(), Some(expected));
         let badge = row.query_selector("[data-testid=step-status]").unwrap().unwrap();

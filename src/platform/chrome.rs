@@ -73,7 +73,9 @@ pub fn open_side_panel(window_id: f64) -> bool {
     if Reflect::set(&options, &JsValue::from_str("windowId"), &JsValue::from_f64(window_id)).is_err() {
         return false;
     }
-    let Ok(open) = Reflect::get(&side_panel, &JsValue::from_str("open")).and_then(|f| f.dyn_into::<Function>()) else {
+    let Ok(open) =
+        Reflect::get(&side_panel, &JsValue::from_str("open")).and_then(|f| f.dyn_into::<Function>())
+    else {
         return false;
     };
     open.call1(&side_panel, &options).is_ok()

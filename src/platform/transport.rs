@@ -30,7 +30,9 @@ impl Transport for FetchTransport {
         for (name, value) in &request.headers {
             headers.append(name, value);
         }
-        if request.body.is_some() && !request.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type")) {
+        if request.body.is_some()
+            && !request.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+        {
             headers.append("Content-Type", "application/json");
         }
         let builder = RequestBuilder::new(&url)

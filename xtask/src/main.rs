@@ -140,8 +140,16 @@ fn report_sizes(dist: &Path) -> Result<(), String> {
 }
 
 fn demo(args: &[String]) -> Result<(), String> {
-    let http = args.iter().position(|a| a == "--http").and_then(|i| args.get(i + 1)).map_or("127.0.0.1:8080", String::as_str);
-    let https = args.iter().position(|a| a == "--https").and_then(|i| args.get(i + 1)).map_or("127.0.0.1:8443", String::as_str);
+    let http = args
+        .iter()
+        .position(|a| a == "--http")
+        .and_then(|i| args.get(i + 1))
+        .map_or("127.0.0.1:8080", String::as_str);
+    let https = args
+        .iter()
+        .position(|a| a == "--https")
+        .and_then(|i| args.get(i + 1))
+        .map_or("127.0.0.1:8443", String::as_str);
     let dist = root().join("dist");
     println!(
         "\n==> SyncReady demo\n\
@@ -158,7 +166,8 @@ fn demo(args: &[String]) -> Result<(), String> {
     );
     run(
         "dataverse-sim",
-        cargo(&["run", "--quiet", "-p", "dataverse-sim", "--", "--http", http, "--https", https, "--static"]).arg(&dist),
+        cargo(&["run", "--quiet", "-p", "dataverse-sim", "--", "--http", http, "--https", https, "--static"])
+            .arg(&dist),
     )
 }
 
@@ -166,24 +175,65 @@ fn test() -> Result<(), String> {
     let start = Instant::now();
     setup::all(true)?;
     run("cargo fmt --check", &mut cargo(&["fmt", "--all", "--check"]))?;
-    run("clippy (host)", &mut cargo(&["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))?;
+    run(
+        "clippy (host)",
+        &mut cargo(&["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]),
+    )?;
     run(
         "clippy (wasm32: UI)",
-        &mut cargo(&["clippy", "-p", "syncready", "--target", "wasm32-unknown-unknown", "--lib", "--bins", "--tests", "--locked", "--", "-D", "warnings"]),
+        &mut cargo(&[
+            "clippy",
+            "-p",
+            "syncready",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--lib",
+            "--bins",
+            "--tests",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ]),
     )?;
     run(
         "clippy (wasm32: core)",
-        &mut cargo(&["clippy", "-p", "syncready-core", "--target", "wasm32-unknown-unknown", "--lib", "--locked", "--", "-D", "warnings"]),
+        &mut cargo(&[
+            "clippy",
+            "-p",
+            "syncready-core",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--lib",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ]),
     )?;
     run(
         "rustdoc -D warnings",
-        cargo(&["doc", "--workspace", "--no-deps", "--document-private-items", "--locked"]).env("RUSTDOCFLAGS", "-D warnings"),
+        cargo(&["doc", "--workspace", "--no-deps", "--document-private-items", "--locked"])
+            .env("RUSTDOCFLAGS", "-D warnings"),
     )?;
     build()?;
-    run("native tests (core, simulator, UI host tests, tidy, end-to-end)", &mut cargo(&["test", "--workspace", "--locked"]))?;
+    run(
+        "native tests (core, simulator, UI host tests, tidy, end-to-end)",
+        &mut cargo(&["test", "--workspace", "--locked"]),
+    )?;
     run(
         "wasm-bindgen tests in headless Chromium",
-        &mut cargo(&["test", "-p", "syncready", "--release", "--target", "wasm32-unknown-unknown", "--test", "web", "--locked"]),
+        &mut cargo(&[
+            "test",
+            "-p",
+            "syncready",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--test",
+            "web",
+            "--locked",
+        ]),
     )?;
     println!("\nall checks passed in {:.0} s", start.elapsed().as_secs_f64());
     Ok(())

@@ -12,7 +12,10 @@ fn output(program: &str, args: &[&str]) -> Option<String> {
 }
 
 fn on_path(program: &str) -> bool {
-    Command::new("sh").args(["-c", &format!("command -v {program} >/dev/null 2>&1")]).status().is_ok_and(|s| s.success())
+    Command::new("sh")
+        .args(["-c", &format!("command -v {program} >/dev/null 2>&1")])
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 /// Set-up: `browser` also installs Chromium and ChromeDriver (tests need them, the demo does not).
@@ -42,7 +45,10 @@ fn chromium() -> Result<(), String> {
     };
     run("apt-get update", &mut apt(&["update", "-q"]))?;
     // Never binaryen: Debian's wasm-opt 108 corrupts wasm-bindgen output.
-    run("apt-get install chromium chromium-driver", &mut apt(&["install", "-y", "-q", "chromium", "chromium-driver"]))
+    run(
+        "apt-get install chromium chromium-driver",
+        &mut apt(&["install", "-y", "-q", "chromium", "chromium-driver"]),
+    )
 }
 
 fn wasm_target() -> Result<(), String> {
@@ -51,12 +57,16 @@ fn wasm_target() -> Result<(), String> {
         println!("==> wasm32-unknown-unknown target: present");
         return Ok(());
     }
-    run("rustup target add wasm32-unknown-unknown", cmd("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+    run(
+        "rustup target add wasm32-unknown-unknown",
+        cmd("rustup").args(["target", "add", "wasm32-unknown-unknown"]),
+    )
 }
 
 /// The wasm-bindgen version pinned in Cargo.lock.
 pub(crate) fn locked_wasm_bindgen() -> Result<String, String> {
-    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("reading Cargo.lock: {e}"))?;
+    let lock =
+        std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("reading Cargo.lock: {e}"))?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line.trim() == "name = \"wasm-bindgen\""

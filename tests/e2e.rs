@@ -1,0 +1,161 @@
+//! End-to-end: the built extension (`dist/`) loaded into real headless Chromium, talking to the
+//! simulator as `https://<org>.crm.dynamics.com` (host-resolver mapping plus a self-signed
+//! certificate), so the real manifest is used unchanged.
+//!
+//! Needs `dist/` (`cargo xtask build`) and Debian's `chromium` + `chromedriver`
+//! (`cargo xtask setup`); `cargo xtask test` runs everything in order.
+#![cfg(not(target_arch = "wasm32"))]
+
+use dataverse_sim::{Scenario, Sim};
+use fantoccini::{Client, ClientBuilder, Locator};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Chromium derives an unpacked extension's id from its absolute path: the first 32 hex digits of
+/// SHA-256(path), with 0-f mapped to a-p.
+fn extension_id(dist: &Path) -> String {
+    let digest = Sha256::digest(dist.to_string_lossy().as_bytes());
+    digest.iter().take(16).flat_map(|b| [b >> 4, b & 0xf]).map(|n| char::from(b'a' + n)).collect()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn start_chromedriver() -> (Driver, u16) {
+    let port = free_port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver is not installed: run `cargo xtask setup`");
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return (Driver(child), port);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not start listening on port {port}");
+}
+
+async fn browser(driver_port: u16, dist: &Path, sim_port: u16, hosts: &[&str]) -> Client {
+    let profile = std::env::temp_dir().join(format!("syncready-e2e-{}-{sim_port}", std::process::id()));
+    let rules = hosts.iter().map(|h| format!("MAP {h} 127.0.0.1:{sim_port}")).collect::<Vec<_>>().join(", ");
+    let caps = serde_json::json!({
+        "acceptInsecureCerts": true,
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1100,900",
+                format!("--user-data-dir={}", profile.display()),
+                format!("--load-extension={}", dist.display()),
+                format!("--disable-extensions-except={}", dist.display()),
+                format!("--host-resolver-rules={rules}"),
+                "--ignore-certificate-errors",
+            ]
+        }
+    });
+    let serde_json::Value::Object(caps) = caps else { unreachable!() };
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{driver_port}"))
+        .await
+        .expect("could not start Chromium through chromedriver")
+}
+
+/// Waits for an element matching `css` and returns the value of `attr` once it is present.
+async fn wait_attr(client: &Client, css: &str, attr: &str) -> String {
+    let element = client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css} never appeared: {e}"));
+    element.attr(attr).await.unwrap().unwrap_or_else(|| panic!("{css} has no {attr}"))
+}
+
+async fn text(client: &Client, css: &str) -> String {
+    client.find(Locator::Css(css)).await.unwrap().text().await.unwrap()
+}
+
+async fn screenshot(client: &Client, name: &str) {
+    let dir = root().join("target/e2e");
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(dir.join(name), png).unwrap();
+}
+
+/// Opens the org's Dynamics page (which signs in and lets the content script report the org), then
+/// the side panel page, and returns the profile step's status.
+async fn profile_step_for(client: &Client, ext: &str, host: &str) -> String {
+    client.goto(&format!("https://{host}/main.aspx")).await.unwrap();
+    let marker = wait_attr(client, "html[data-syncready]", "data-syncready").await;
+    assert_eq!(marker, "connected", "the content script did not reach the service worker");
+    client.goto(&format!("chrome-extension://{ext}/index.html?surface=panel")).await.unwrap();
+    wait_attr(client, "[data-testid=step-exchange-online-profile]", "data-status").await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() {
+    let dist = root().join("dist").canonicalize().expect("dist/ is missing: run `cargo xtask build`");
+    assert!(dist.join("manifest.json").is_file(), "dist/ has no manifest.json: run `cargo xtask build`");
+
+    let sim = Sim::builder()
+        .org("contoso", Scenario::healthy("Contoso"))
+        .org("fabrikam", Scenario::missing_profile("Fabrikam"))
+        .build();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sim_port = listener.local_addr().unwrap().port();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(dataverse_sim::serve(listener, sim.clone(), true, async move {
+        let _ = stopped.await;
+    }));
+
+    let (_driver, driver_port) = start_chromedriver().await;
+    let client =
+        browser(driver_port, &dist, sim_port, &["contoso.crm.dynamics.com", "fabrikam.crm.dynamics.com"])
+            .await;
+    let ext = extension_id(&dist);
+
+    let contoso = profile_step_for(&client, &ext, "contoso.crm.dynamics.com").await;
+    let contoso_name = text(&client, "[data-testid=org-name]").await;
+    screenshot(&client, "panel-contoso.png").await;
+
+    let fabrikam = profile_step_for(&client, &ext, "fabrikam.crm.dynamics.com").await;
+    let fabrikam_name = text(&client, "[data-testid=org-name]").await;
+    screenshot(&client, "panel-fabrikam.png").await;
+
+    // The session expires: the panel must say so instead of showing stale or empty results.
+    sim.set_session_expired(true);
+    client.goto(&format!("chrome-extension://{ext}/index.html?surface=panel")).await.unwrap();
+    let expired = wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
+    let expired_error = text(&client, "[data-testid=error]").await;
+    screenshot(&client, "panel-session-expired.png").await;
+
+    client.close().await.unwrap();
+    let _ = stop.send(());
+    let _ = server.await;
+
+    assert_eq!((contoso_name.as_str(), contoso.as_str()), ("Contoso", "pass"));
+    assert_eq!((fabrikam_name.as_str(), fabrikam.as_str()), ("Fabrikam", "fail"));
+    assert_eq!(expired, "unknown");
+    assert!(expired_error.contains("Sign in again"), "{expired_error}");
+}
