@@ -7,6 +7,7 @@
 //! - `paging`: `Prefer: odata.maxpagesize`, `@odata.nextLink`, `$skiptoken`, `$top`.
 //! - `filter`: the `$filter` subset and `$orderby`.
 //! - `scenarios`: what each scenario builder seeds.
+//! - `test_enable`: the Test & Enable job on the virtual clock: outcomes, alerts, retries, self-approval.
 //! - `tls`: `serve()` over TLS and plain HTTP on port 0.
 //! - `write`: PATCH/POST/PUT/DELETE, conditional headers, binds, validation, approval permissions, roles and privileges.
 
@@ -16,5 +17,6 @@ mod query;
 mod scenarios;
 mod session;
 mod support;
+mod test_enable;
 mod tls;
 mod write;

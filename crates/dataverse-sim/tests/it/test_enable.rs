@@ -1,0 +1,175 @@
+use std::time::Duration;
+
+use dataverse_sim::{Scenario, Sim};
+
+use crate::support::{Client, api};
+
+const HOST: &str = "contoso.crm.dynamics.com";
+const STATUS: &str = "incomingemailstatus,outgoingemailstatus,actstatus,mailboxstatus,enabledforincomingemail,enabledforoutgoingemail,enabledforact,testemailconfigurationscheduled,testemailconfigurationretrycount,testmailboxaccesscompletedon,emailrouteraccessapproval";
+
+async fn mailbox(c: &Client, id: &str) -> serde_json::Value {
+    c.get(&api(&format!("mailboxes({id})?$select={STATUS}"))).await.json()
+}
+
+async fn schedule(c: &Client, id: &str, extra: &str) {
+    let res = c
+        .patch(
+            &api(&format!("mailboxes({id})")),
+            &format!(r#"{{"testemailconfigurationscheduled":true{extra}}}"#),
+        )
+        .await;
+    assert_eq!(res.status, 204, "{}", res.body);
+}
+
+async fn alerts(c: &Client, id: &str) -> Vec<serde_json::Value> {
+    c.rows(&format!("tracelogs?$select=level,text,tracecode,tracestatus,createdon&$filter=_regardingobjectid_value eq {id}&$orderby=modifiedon desc")).await
+}
+
+#[tokio::test]
+async fn an_unapproved_mailbox_fails_the_test_after_the_delay_and_is_disabled_with_an_alert() {
+    let sim = Sim::builder().org("contoso", Scenario::fresh("Contoso")).build();
+    let c = Client::signed_in(&sim, HOST).await;
+    let me = c.get(&api("WhoAmI")).await.json()["UserId"].as_str().unwrap().to_string();
+    let m = c.first(&format!("mailboxes?$select=name&$filter=regardingobjecttypecode eq 'systemuser' and _regardingobjectid_value ne {me}&$top=1")).await;
+    let id = m["mailboxid"].as_str().unwrap().to_string();
+    let start = sim.now();
+    schedule(&c, &id, "").await;
+    let pending = mailbox(&c, &id).await;
+    assert_eq!(
+        (&pending["testemailconfigurationscheduled"], &pending["incomingemailstatus"]),
+        (&true.into(), &0.into())
+    );
+    assert_eq!(pending["testemailconfigurationretrycount"], 10);
+    let who = c
+        .get(&api(&format!(
+            "mailboxes({id})?$select=_testandenablelastattemptedby_value,testandenablelastattemptedon"
+        )))
+        .await
+        .json();
+    assert_eq!(who["_testandenablelastattemptedby_value"], me.as_str());
+    assert_eq!(who["testandenablelastattemptedon"], start.as_str());
+
+    sim.advance(Duration::from_secs(89));
+    assert_eq!(mailbox(&c, &id).await["testemailconfigurationscheduled"], true, "not done before the delay");
+    sim.advance(Duration::from_secs(1));
+    let done = mailbox(&c, &id).await;
+    assert_eq!(
+        [
+            &done["incomingemailstatus"],
+            &done["outgoingemailstatus"],
+            &done["actstatus"],
+            &done["mailboxstatus"]
+        ],
+        [&serde_json::json!(2), &serde_json::json!(2), &serde_json::json!(2), &serde_json::json!(2)]
+    );
+    assert_eq!(
+        [&done["enabledforincomingemail"], &done["enabledforoutgoingemail"]],
+        [&serde_json::json!(false), &serde_json::json!(false)]
+    );
+    assert_eq!(done["testemailconfigurationscheduled"], false);
+    assert_eq!(done["testmailboxaccesscompletedon"], "2026-11-20T09:01:30Z");
+    let a = alerts(&c, &id).await;
+    assert_eq!(a.len(), 1);
+    assert_eq!(a[0]["level"], 3);
+    assert!(a[0]["text"].as_str().unwrap().contains("is not approved"), "{}", a[0]["text"]);
+}
+
+#[tokio::test]
+async fn an_approved_mailbox_passes_every_direction_and_gets_an_information_alert() {
+    let sim = Sim::builder().org("contoso", Scenario::fresh("Contoso")).build();
+    let c = Client::signed_in(&sim, HOST).await;
+    let id = c.first("mailboxes?$select=name&$filter=regardingobjecttypecode eq 'queue'&$top=1").await["mailboxid"].as_str().unwrap().to_string();
+    assert_eq!(
+        c.patch(&api(&format!("mailboxes({id})")), r#"{"emailrouteraccessapproval":1}"#).await.status,
+        204
+    );
+    schedule(&c, &id, "").await;
+    sim.advance(Duration::from_secs(120));
+    let done = mailbox(&c, &id).await;
+    assert_eq!(
+        [&done["incomingemailstatus"], &done["outgoingemailstatus"]],
+        [&serde_json::json!(1), &serde_json::json!(1)]
+    );
+    assert_eq!(done["actstatus"], 0, "queues have no ACT test");
+    assert_eq!(done["mailboxstatus"], 1);
+    let a = alerts(&c, &id).await;
+    assert_eq!(
+        (&a[0]["level"], &a[0]["tracecode"], &a[0]["tracestatus"]),
+        (&1.into(), &41.into(), &true.into())
+    );
+}
+
+#[tokio::test]
+async fn the_owner_running_the_test_on_their_own_mailbox_approves_it_themselves() {
+    let sim = Sim::builder().org("contoso", Scenario::fresh("Contoso").approval_hostile()).build();
+    let c = Client::signed_in(&sim, HOST).await;
+    let me = c.get(&api("WhoAmI")).await.json()["UserId"].as_str().unwrap().to_string();
+    let id = c.first(&format!("mailboxes?$select=name&$filter=_regardingobjectid_value eq {me}")).await["mailboxid"].as_str().unwrap().to_string();
+    schedule(&c, &id, "").await;
+    sim.advance(Duration::from_secs(90));
+    let done = mailbox(&c, &id).await;
+    assert_eq!((&done["emailrouteraccessapproval"], &done["incomingemailstatus"]), (&1.into(), &1.into()));
+}
+
+#[tokio::test]
+async fn an_inactive_profile_fails_with_invalid_incoming_email_server_profile() {
+    let sim = Sim::builder().org("contoso", Scenario::healthy("Contoso").inactive_profile()).build();
+    let c = Client::signed_in(&sim, HOST).await;
+    let id = c.first("mailboxes?$select=name&$top=1").await["mailboxid"].as_str().unwrap().to_string();
+    schedule(&c, &id, "").await;
+    sim.advance(Duration::from_secs(90));
+    assert_eq!(mailbox(&c, &id).await["incomingemailstatus"], 2);
+    let a = alerts(&c, &id).await;
+    assert!(a.iter().any(|x| x["text"].as_str().unwrap().contains("InvalidIncomingEmailServerProfile")));
+}
+
+#[tokio::test]
+async fn act_synced_with_another_org_fails_until_this_org_is_marked_primary() {
+    let sim = Sim::builder().org("contoso", Scenario::demo()).build();
+    let c = Client::signed_in(&sim, HOST).await;
+    let alert = c.first("tracelogs?$select=_regardingobjectid_value&$filter=tracecode eq 70&$top=1").await;
+    let id = alert["_regardingobjectid_value"].as_str().unwrap().to_string();
+    let before = mailbox(&c, &id).await;
+    assert_eq!((&before["incomingemailstatus"], &before["actstatus"]), (&1.into(), &2.into()));
+    schedule(&c, &id, r#","orgmarkedasprimaryforexchangesync":true"#).await;
+    sim.advance(Duration::from_secs(90));
+    assert_eq!(mailbox(&c, &id).await["actstatus"], 1);
+}
+
+#[tokio::test]
+async fn a_transient_error_is_retried_five_minutes_later_and_then_succeeds() {
+    let sim = Sim::builder().org("contoso", Scenario::demo()).build();
+    let c = Client::signed_in(&sim, HOST).await;
+    let alert = c
+        .first("tracelogs?$select=_regardingobjectid_value&$filter=tracecode eq 21&$orderby=createdon&$top=1")
+        .await;
+    let id = alert["_regardingobjectid_value"].as_str().unwrap().to_string();
+    let mut retried = false;
+    schedule(&c, &id, "").await;
+    sim.advance(Duration::from_secs(90));
+    let after_first = mailbox(&c, &id).await;
+    if after_first["testemailconfigurationscheduled"] == true {
+        retried = true;
+        assert_eq!(after_first["testemailconfigurationretrycount"], 9);
+        assert!(alerts(&c, &id).await.iter().any(|a| a["tracecode"] == 20 && a["level"] == 2));
+        sim.advance(Duration::from_secs(300));
+    }
+    let done = mailbox(&c, &id).await;
+    assert_eq!(done["testemailconfigurationscheduled"], false);
+    assert_eq!(done["incomingemailstatus"], 1, "retried: {retried}");
+}
+
+#[tokio::test]
+async fn scheduled_mailboxes_of_the_demo_finish_when_the_clock_moves() {
+    let sim = Sim::builder().org("contoso", Scenario::demo()).build();
+    let c = Client::signed_in(&sim, HOST).await;
+    let scheduled = c
+        .rows("mailboxes?$select=name&$filter=testemailconfigurationscheduled eq true and statecode eq 0")
+        .await;
+    assert!(!scheduled.is_empty());
+    sim.advance(Duration::from_secs(3600));
+    let still = c
+        .rows("mailboxes?$select=name&$filter=testemailconfigurationscheduled eq true and statecode eq 0")
+        .await;
+    assert!(still.is_empty(), "{still:?}");
+}
