@@ -69,8 +69,9 @@ fn an_active_default_exchange_online_profile_passes() {
         snap,
         &[],
         expect![[r#"
-        pass: "Microsoft Exchange Online" is active and the default profile
-    "#]],
+            pass: "Microsoft Exchange Online" is active and the default profile
+              Info DynamicsAdmin remedy=None
+        "#]],
     );
 }
 
@@ -115,9 +116,10 @@ fn a_non_default_profile_warns_with_a_set_default_remedy() {
         snap,
         &[],
         expect![[r#"
-        warn: "Microsoft Exchange Online" is active but not the default ("Legacy POP3" is)
-          Warning DynamicsAdmin remedy=Some(SetDefaultProfile { profile_id: "p-exo" })
-    "#]],
+            warn: "Microsoft Exchange Online" is active but not the default ("Legacy POP3" is)
+              Info DynamicsAdmin remedy=None
+              Warning DynamicsAdmin remedy=Some(SetDefaultProfile { profile_id: "p-exo" })
+        "#]],
     );
 }
 

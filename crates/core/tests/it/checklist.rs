@@ -30,27 +30,28 @@ fn the_contoso_fixture_org_gives_a_checklist_with_actions_in_every_step_that_nee
     check(
         FakeOrg::contoso(),
         expect![[r#"
-        0 of 6 done
-        [action-needed] exchange-online-profile: "Microsoft Exchange Online" is active but not the default ("Legacy POP3" is)
-          Warning/DynamicsAdmin: New mailboxes get the org's default profile, currently "Legacy POP3". Make "Microsoft Exchange Online" the default. => set-default-profile
-        [action-needed] org-email-defaults: 3 of 5 org email settings are right
-          Error/DynamicsAdmin: The default server profile is "Legacy POP3", not the active Exchange Online profile. Make "Microsoft Exchange Online" the default. => set-default-profile
-          Error/DynamicsAdmin: New mailboxes are not set up for server-side synchronization (appointments, contacts and tasks: Dynamics 365 for Outlook). Set the defaults to Server-Side Synchronization. => set-org-defaults
-        [blocked] mailbox-configuration: 2 of 3 active mailboxes use Exchange Online with server-side synchronization
-          Error/DynamicsAdmin: 1 queue mailbox has no email server profile, so its email is not synchronized. Fix the org's default email settings first, then apply them to these mailboxes.
-          Error/DynamicsAdmin: 1 queue mailbox is not on server-side synchronization (incoming 1, outgoing 1). Fix the org's default email settings first, then apply them to these mailboxes.
-          Info/DynamicsAdmin: 1 forward mailbox, 1 inactive mailbox are not counted in this checklist.
-        [action-needed] mailbox-approval: 1 of 3 active mailboxes approved
-          Error/DynamicsAdmin: 1 user mailbox is not approved (1 pending); its email is not processed until it is approved. => approve-mailboxes
-          Error/DynamicsAdmin: 1 queue mailbox is not approved (1 never approved); its email is not processed until it is approved. => approve-mailboxes
-          Warning/ExchangeAdmin: You are System Administrator, but approving also needs the Microsoft 365 Global admin or Exchange admin role, or the Delegated Mailbox Approver role in this environment. Tenant roles cannot be seen from Dynamics 365, so this will be confirmed on the first approval. If it fails, ask a Global or Exchange admin to approve, or to give you the Delegated Mailbox Approver role.
-        [blocked] test-and-enable: 1 of 2 mailboxes on server-side synchronization tested and enabled
-          Error/DynamicsAdmin: 1 mailbox failed the incoming email test (1 now disabled). Fix the cause shown in the alerts, then test and enable again. => test-and-enable
-          Error/DynamicsAdmin: 1 mailbox failed the outgoing email test (1 now disabled). Fix the cause shown in the alerts, then test and enable again. => test-and-enable
-        [action-needed] mailbox-alerts: 2 alerts on 1 mailbox: 2 causes known, 0 unrecognised
-          Error/DynamicsAdmin: 1 mailbox: the email address is not approved, so the mailbox was disabled. Fix: approve the email address, then test and enable. => approve-mailboxes
-          Error/DynamicsAdmin: 1 mailbox: Exchange answered 401 Unauthorized (8005E272). Fix: apply the default email settings so the mailbox uses the Exchange Online profile, then test and enable; if it persists, an Exchange admin checks the account. => apply-default-settings
-    "#]],
+            0 of 6 done
+            [action-needed] exchange-online-profile: "Microsoft Exchange Online" is active but not the default ("Legacy POP3" is)
+              Info/DynamicsAdmin: 2 email server profiles: "Microsoft Exchange Online", "Legacy POP3" (default).
+              Warning/DynamicsAdmin: New mailboxes get the org's default profile, currently "Legacy POP3". Make "Microsoft Exchange Online" the default. => set-default-profile
+            [action-needed] org-email-defaults: 3 of 5 org email settings are right
+              Error/DynamicsAdmin: The default server profile is "Legacy POP3", not the active Exchange Online profile. Make "Microsoft Exchange Online" the default. => set-default-profile
+              Error/DynamicsAdmin: New mailboxes are not set up for server-side synchronization (appointments, contacts and tasks: Dynamics 365 for Outlook). Set the defaults to Server-Side Synchronization. => set-org-defaults
+            [blocked] mailbox-configuration: 2 of 3 active mailboxes use Exchange Online with server-side synchronization
+              Error/DynamicsAdmin: 1 queue mailbox has no email server profile, so its email is not synchronized. Fix the org's default email settings first, then apply them to these mailboxes.
+              Error/DynamicsAdmin: 1 queue mailbox is not on server-side synchronization (incoming 1, outgoing 1). Fix the org's default email settings first, then apply them to these mailboxes.
+              Info/DynamicsAdmin: 1 forward mailbox, 1 inactive mailbox are not counted in this checklist.
+            [action-needed] mailbox-approval: 1 of 3 active mailboxes approved
+              Error/DynamicsAdmin: 1 user mailbox is not approved (1 pending); its email is not processed until it is approved. => approve-mailboxes
+              Error/DynamicsAdmin: 1 queue mailbox is not approved (1 never approved); its email is not processed until it is approved. => approve-mailboxes
+              Warning/ExchangeAdmin: You are System Administrator, but approving also needs the Microsoft 365 Global admin or Exchange admin role, or the Delegated Mailbox Approver role in this environment. Tenant roles cannot be seen from Dynamics 365, so this will be confirmed on the first approval. If it fails, ask a Global or Exchange admin to approve, or to give you the Delegated Mailbox Approver role.
+            [blocked] test-and-enable: 1 of 2 mailboxes on server-side synchronization tested and enabled
+              Error/DynamicsAdmin: 1 mailbox failed the incoming email test (1 now disabled). Fix the cause shown in the alerts, then test and enable again. => test-and-enable
+              Error/DynamicsAdmin: 1 mailbox failed the outgoing email test (1 now disabled). Fix the cause shown in the alerts, then test and enable again. => test-and-enable
+            [action-needed] mailbox-alerts: 2 alerts on 1 mailbox: 2 causes known, 0 unrecognised
+              Error/DynamicsAdmin: 1 mailbox: the email address is not approved, so the mailbox was disabled. Fix: approve the email address, then test and enable. => approve-mailboxes
+              Error/DynamicsAdmin: 1 mailbox: Exchange answered 401 Unauthorized (8005E272). Fix: apply the default email settings so the mailbox uses the Exchange Online profile, then test and enable; if it persists, an Exchange admin checks the account. => apply-default-settings
+        "#]],
     );
 }
 
@@ -62,24 +63,25 @@ fn contoso_with_the_exchange_online_default_and_sss_act_only_leaves_the_mailbox_
     check(
         FakeOrg::contoso().route("organizations?", json(200, org_json)),
         expect![[r#"
-        2 of 6 done
-        [done] exchange-online-profile: "Microsoft Exchange Online" is active and the default profile
-        [done] org-email-defaults: Email is processed with server-side synchronization; new mailboxes get the Exchange Online profile
-        [action-needed] mailbox-configuration: 2 of 3 active mailboxes use Exchange Online with server-side synchronization
-          Error/DynamicsAdmin: 1 queue mailbox has no email server profile, so its email is not synchronized. Apply the default email settings. => apply-default-settings
-          Error/DynamicsAdmin: 1 queue mailbox is not on server-side synchronization (incoming 1, outgoing 1). Apply the default email settings. => apply-default-settings
-          Info/DynamicsAdmin: 1 forward mailbox, 1 inactive mailbox are not counted in this checklist.
-        [action-needed] mailbox-approval: 1 of 3 active mailboxes approved
-          Error/DynamicsAdmin: 1 user mailbox is not approved (1 pending); its email is not processed until it is approved. => approve-mailboxes
-          Error/DynamicsAdmin: 1 queue mailbox is not approved (1 never approved); its email is not processed until it is approved. => approve-mailboxes
-          Warning/ExchangeAdmin: You are System Administrator, but approving also needs the Microsoft 365 Global admin or Exchange admin role, or the Delegated Mailbox Approver role in this environment. Tenant roles cannot be seen from Dynamics 365, so this will be confirmed on the first approval. If it fails, ask a Global or Exchange admin to approve, or to give you the Delegated Mailbox Approver role.
-        [blocked] test-and-enable: 1 of 2 mailboxes on server-side synchronization tested and enabled
-          Error/DynamicsAdmin: 1 mailbox failed the incoming email test (1 now disabled). Fix the cause shown in the alerts, then test and enable again. => test-and-enable
-          Error/DynamicsAdmin: 1 mailbox failed the outgoing email test (1 now disabled). Fix the cause shown in the alerts, then test and enable again. => test-and-enable
-        [action-needed] mailbox-alerts: 2 alerts on 1 mailbox: 2 causes known, 0 unrecognised
-          Error/DynamicsAdmin: 1 mailbox: the email address is not approved, so the mailbox was disabled. Fix: approve the email address, then test and enable. => approve-mailboxes
-          Error/DynamicsAdmin: 1 mailbox: Exchange answered 401 Unauthorized (8005E272). Fix: apply the default email settings so the mailbox uses the Exchange Online profile, then test and enable; if it persists, an Exchange admin checks the account. => apply-default-settings
-    "#]],
+            2 of 6 done
+            [done] exchange-online-profile: "Microsoft Exchange Online" is active and the default profile
+              Info/DynamicsAdmin: 2 email server profiles: "Microsoft Exchange Online" (default), "Legacy POP3".
+            [done] org-email-defaults: Email is processed with server-side synchronization; new mailboxes get the Exchange Online profile
+            [action-needed] mailbox-configuration: 2 of 3 active mailboxes use Exchange Online with server-side synchronization
+              Error/DynamicsAdmin: 1 queue mailbox has no email server profile, so its email is not synchronized. Apply the default email settings. => apply-default-settings
+              Error/DynamicsAdmin: 1 queue mailbox is not on server-side synchronization (incoming 1, outgoing 1). Apply the default email settings. => apply-default-settings
+              Info/DynamicsAdmin: 1 forward mailbox, 1 inactive mailbox are not counted in this checklist.
+            [action-needed] mailbox-approval: 1 of 3 active mailboxes approved
+              Error/DynamicsAdmin: 1 user mailbox is not approved (1 pending); its email is not processed until it is approved. => approve-mailboxes
+              Error/DynamicsAdmin: 1 queue mailbox is not approved (1 never approved); its email is not processed until it is approved. => approve-mailboxes
+              Warning/ExchangeAdmin: You are System Administrator, but approving also needs the Microsoft 365 Global admin or Exchange admin role, or the Delegated Mailbox Approver role in this environment. Tenant roles cannot be seen from Dynamics 365, so this will be confirmed on the first approval. If it fails, ask a Global or Exchange admin to approve, or to give you the Delegated Mailbox Approver role.
+            [blocked] test-and-enable: 1 of 2 mailboxes on server-side synchronization tested and enabled
+              Error/DynamicsAdmin: 1 mailbox failed the incoming email test (1 now disabled). Fix the cause shown in the alerts, then test and enable again. => test-and-enable
+              Error/DynamicsAdmin: 1 mailbox failed the outgoing email test (1 now disabled). Fix the cause shown in the alerts, then test and enable again. => test-and-enable
+            [action-needed] mailbox-alerts: 2 alerts on 1 mailbox: 2 causes known, 0 unrecognised
+              Error/DynamicsAdmin: 1 mailbox: the email address is not approved, so the mailbox was disabled. Fix: approve the email address, then test and enable. => approve-mailboxes
+              Error/DynamicsAdmin: 1 mailbox: Exchange answered 401 Unauthorized (8005E272). Fix: apply the default email settings so the mailbox uses the Exchange Online profile, then test and enable; if it persists, an Exchange admin checks the account. => apply-default-settings
+        "#]],
     );
 }
 
@@ -89,16 +91,17 @@ fn a_403_on_mailboxes_makes_the_mailbox_steps_unable_to_check_but_keeps_the_org_
     check(
         org,
         expect![[r#"
-        0 of 6 done
-        [action-needed] exchange-online-profile: "Microsoft Exchange Online" is active but not the default ("Legacy POP3" is)
-          Warning/DynamicsAdmin: New mailboxes get the org's default profile, currently "Legacy POP3". Make "Microsoft Exchange Online" the default. => set-default-profile
-        [action-needed] org-email-defaults: 3 of 5 org email settings are right
-          Error/DynamicsAdmin: The default server profile is "Legacy POP3", not the active Exchange Online profile. Make "Microsoft Exchange Online" the default. => set-default-profile
-          Error/DynamicsAdmin: New mailboxes are not set up for server-side synchronization (appointments, contacts and tasks: Dynamics 365 for Outlook). Set the defaults to Server-Side Synchronization. => set-org-defaults
-        [unable-to-check] mailbox-configuration: Unable to check: Dataverse answered HTTP 403 0x80040220: The user does not hold the necessary privileges. Principal user is missing prvReadRole privilege.
-        [unable-to-check] mailbox-approval: Unable to check: Dataverse answered HTTP 403 0x80040220: The user does not hold the necessary privileges. Principal user is missing prvReadRole privilege.
-        [unable-to-check] test-and-enable: Unable to check: Dataverse answered HTTP 403 0x80040220: The user does not hold the necessary privileges. Principal user is missing prvReadRole privilege.
-        [unable-to-check] mailbox-alerts: Unable to check: Dataverse answered HTTP 403 0x80040220: The user does not hold the necessary privileges. Principal user is missing prvReadRole privilege.
-    "#]],
+            0 of 6 done
+            [action-needed] exchange-online-profile: "Microsoft Exchange Online" is active but not the default ("Legacy POP3" is)
+              Info/DynamicsAdmin: 2 email server profiles: "Microsoft Exchange Online", "Legacy POP3" (default).
+              Warning/DynamicsAdmin: New mailboxes get the org's default profile, currently "Legacy POP3". Make "Microsoft Exchange Online" the default. => set-default-profile
+            [action-needed] org-email-defaults: 3 of 5 org email settings are right
+              Error/DynamicsAdmin: The default server profile is "Legacy POP3", not the active Exchange Online profile. Make "Microsoft Exchange Online" the default. => set-default-profile
+              Error/DynamicsAdmin: New mailboxes are not set up for server-side synchronization (appointments, contacts and tasks: Dynamics 365 for Outlook). Set the defaults to Server-Side Synchronization. => set-org-defaults
+            [unable-to-check] mailbox-configuration: Unable to check: Dataverse answered HTTP 403 0x80040220: The user does not hold the necessary privileges. Principal user is missing prvReadRole privilege.
+            [unable-to-check] mailbox-approval: Unable to check: Dataverse answered HTTP 403 0x80040220: The user does not hold the necessary privileges. Principal user is missing prvReadRole privilege.
+            [unable-to-check] test-and-enable: Unable to check: Dataverse answered HTTP 403 0x80040220: The user does not hold the necessary privileges. Principal user is missing prvReadRole privilege.
+            [unable-to-check] mailbox-alerts: Unable to check: Dataverse answered HTTP 403 0x80040220: The user does not hold the necessary privileges. Principal user is missing prvReadRole privilege.
+        "#]],
     );
 }

@@ -464,12 +464,8 @@ pub(super) fn mailbox_alerts(ctx: &Context<'_>) -> StepResult {
         relevant.iter().filter_map(|a| a.regarding.as_deref()).filter(|r| !profile_ids.contains(r)).collect();
     let counts = vec![
         Count::plain("failing", "failing mailboxes", set.failing_mailboxes),
-        Count::of(
-            "with-alerts",
-            "failing mailboxes with error or warning alerts",
-            with_alerts.len(),
-            set.mailboxes_read,
-        ),
+        Count::plain("alerts-read-for", "failing mailboxes whose alerts were read", set.mailboxes_read),
+        Count::plain("with-alerts", "mailboxes with error or warning alerts", with_alerts.len()),
         Count::plain("known-causes", "known causes", known.len()),
         Count::plain("unrecognised", "unrecognised alerts", unknown.len()),
     ];

@@ -69,6 +69,32 @@ pub(super) fn exchange_online_profile(ctx: &Context<'_>) -> StepResult {
     let default = org.default_profile.as_deref().and_then(|d| active.iter().copied().find(|p| p.id == d));
     let best = default.unwrap_or(first_active);
     let mut findings = Vec::new();
+    if profiles.len() > 1 {
+        // With several profiles the admin has to know which one new mailboxes get.
+        let names: Vec<String> = profiles
+            .iter()
+            .map(|p| {
+                let mut tags = Vec::new();
+                if org.default_profile.as_deref() == Some(p.id.as_str()) {
+                    tags.push("default");
+                }
+                if p.state != RecordState::Active {
+                    tags.push("inactive");
+                }
+                if tags.is_empty() {
+                    format!("\"{}\"", p.name)
+                } else {
+                    format!("\"{}\" ({})", p.name, tags.join(", "))
+                }
+            })
+            .collect();
+        findings.push(Finding::new(
+            Severity::Info,
+            Subject::Org,
+            Actor::DynamicsAdmin,
+            format!("{} email server profiles: {}.", profiles.len(), names.join(", ")),
+        ));
+    }
     let summary = match default {
         Some(p) => format!("\"{}\" is active and the default profile", p.name),
         None => {

@@ -119,19 +119,19 @@ fn alerts_are_grouped_by_cause_with_who_acts_and_unknown_ones_shown_raw() {
         STEP,
         s,
         expect![[r#"
-        fail: 6 alerts on 4 mailboxes: 3 causes known, 1 unrecognised
-        counts: 300 failing mailboxes; 4 of 250 failing mailboxes with error or warning alerts; 3 known causes; 1 unrecognised alerts
-        - Error DynamicsAdmin profile p-exo: Profile alert: The mailbox has no email server profile, or its profile is inactive. Fix: apply the default email settings (or activate the profile), then test and enable.
-          doc: https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/mailbox-does-not-have-email-server-profile
-        - Error DynamicsAdmin mailboxes [u1 u2]: 2 mailboxes: the email address is not approved, so the mailbox was disabled. Fix: approve the email address, then test and enable.
-          remedy: approve-mailboxes [u1 u2]
-          doc: https://learn.microsoft.com/power-platform/admin/connect-exchange-online#approve-email
-        - Error ExchangeAdmin mailboxes [u2]: 1 mailbox: the Microsoft 365 account is disabled or blocked from signing in (8005E273). Fix: enable the account and allow sign-in in the Microsoft 365 admin center, then test and enable.
-          doc: https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/error-code-8005e273
-        - Warning DynamicsAdmin mailboxes [u3 u4]: Unrecognised alert on 2 records: "Mailbox <mailbox> (<email address>) hit a brand-new problem."
-          doc: https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/troubleshooting-monitoring-server-side-synchronization
-        - Info DynamicsAdmin org: Alerts were read for the first 250 of 300 failing mailboxes.
-    "#]],
+            fail: 6 alerts on 4 mailboxes: 3 causes known, 1 unrecognised
+            counts: 300 failing mailboxes; 250 failing mailboxes whose alerts were read; 4 mailboxes with error or warning alerts; 3 known causes; 1 unrecognised alerts
+            - Error DynamicsAdmin profile p-exo: Profile alert: The mailbox has no email server profile, or its profile is inactive. Fix: apply the default email settings (or activate the profile), then test and enable.
+              doc: https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/mailbox-does-not-have-email-server-profile
+            - Error DynamicsAdmin mailboxes [u1 u2]: 2 mailboxes: the email address is not approved, so the mailbox was disabled. Fix: approve the email address, then test and enable.
+              remedy: approve-mailboxes [u1 u2]
+              doc: https://learn.microsoft.com/power-platform/admin/connect-exchange-online#approve-email
+            - Error ExchangeAdmin mailboxes [u2]: 1 mailbox: the Microsoft 365 account is disabled or blocked from signing in (8005E273). Fix: enable the account and allow sign-in in the Microsoft 365 admin center, then test and enable.
+              doc: https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/error-code-8005e273
+            - Warning DynamicsAdmin mailboxes [u3 u4]: Unrecognised alert on 2 records: "Mailbox <mailbox> (<email address>) hit a brand-new problem."
+              doc: https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/troubleshooting-monitoring-server-side-synchronization
+            - Info DynamicsAdmin org: Alerts were read for the first 250 of 300 failing mailboxes.
+        "#]],
     );
 }
 
@@ -141,9 +141,9 @@ fn no_failing_mailboxes_pass() {
         STEP,
         snap(vec![user("u1")]),
         expect![[r#"
-        pass: No failing mailboxes
-        counts: 0 failing mailboxes; 0 of 0 failing mailboxes with error or warning alerts; 0 known causes; 0 unrecognised alerts
-    "#]],
+            pass: No failing mailboxes
+            counts: 0 failing mailboxes; 0 failing mailboxes whose alerts were read; 0 mailboxes with error or warning alerts; 0 known causes; 0 unrecognised alerts
+        "#]],
     );
 }
 

@@ -14,9 +14,10 @@ fn a_healthy_profile_passes_with_counts() {
         STEP,
         snap(vec![]),
         expect![[r#"
-        pass: "Microsoft Exchange Online" is active and the default profile
-        counts: 2 email server profiles; 1 of 1 Exchange Online profiles active
-    "#]],
+            pass: "Microsoft Exchange Online" is active and the default profile
+            counts: 2 email server profiles; 1 of 1 Exchange Online profiles active
+            - Info DynamicsAdmin org: 2 email server profiles: "Microsoft Exchange Online" (default), "Legacy POP3".
+        "#]],
     );
 }
 
@@ -34,6 +35,7 @@ fn a_profile_with_user_credentials_and_no_autodiscover_warns_twice() {
         expect![[r#"
             warn: "Microsoft Exchange Online" is the default profile, but its connection settings are not supported
             counts: 2 email server profiles; 1 of 1 Exchange Online profiles active
+            - Info DynamicsAdmin org: 2 email server profiles: "Microsoft Exchange Online" (default), "Legacy POP3".
             - Warning DynamicsAdmin profile p-exo: "Microsoft Exchange Online" authenticates with credentials specified by a user or queue. Exchange Online in the same tenant is supported only with server-to-server authentication.
               doc: https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/troubleshooting-monitoring-server-side-synchronization#using-dynamics-365-apps-with-exchange-online
             - Warning DynamicsAdmin profile p-exo: "Microsoft Exchange Online" has Auto Discover Server Location off; Exchange Online needs it on.
@@ -72,9 +74,10 @@ fn with_two_exchange_online_profiles_the_default_one_is_judged() {
         STEP,
         s,
         expect![[r#"
-        pass: "Microsoft Exchange Online" is active and the default profile
-        counts: 2 email server profiles; 2 of 2 Exchange Online profiles active
-    "#]],
+            pass: "Microsoft Exchange Online" is active and the default profile
+            counts: 2 email server profiles; 2 of 2 Exchange Online profiles active
+            - Info DynamicsAdmin org: 2 email server profiles: "EXO second", "Microsoft Exchange Online" (default).
+        "#]],
     );
 }
 
