@@ -29,10 +29,12 @@ fn normal_dependencies(manifest: &str) -> Vec<String> {
             in_deps = line == "[dependencies]";
             continue;
         }
-        if in_deps && let Some((name, _)) = line.split_once(['=', '.']) {
-            if !name.trim().is_empty() && !name.trim().starts_with('#') {
-                names.push(name.trim().to_owned());
-            }
+        if in_deps
+            && let Some((name, _)) = line.split_once(['=', '.'])
+            && !name.trim().is_empty()
+            && !name.trim().starts_with('#')
+        {
+            names.push(name.trim().to_owned());
         }
     }
     names
