@@ -69,6 +69,8 @@ pub struct Snapshot {
 
 /// How many failing mailboxes' alerts are read at most (in [`ALERT_CHUNK`]-sized requests).
 pub const MAX_ALERT_MAILBOXES: usize = 250;
+/// How many teams' roles are read one by one when the service refuses the expanded query.
+pub const MAX_TEAMS: usize = 20;
 /// How many record ids go into one alerts `$filter` (keeps the URL well under 8 KB).
 pub const ALERT_CHUNK: usize = 25;
 
@@ -233,17 +235,8 @@ async fn collect_permissions(
         Ok(rows) => snap.roles = Some(rows.into_iter().map(|r| Role::from_wire(r, None)).collect()),
         Err(error) => errors.push(CollectError { part: Part::Roles, error }),
     }
-    match fetch_all::<wire::TeamWithRoles>(transport, &team_roles_query(user_id), "teammembership_association").await {
-        Ok(teams) => {
-            let roles = teams
-                .into_iter()
-                .flat_map(|t| {
-                    let team = t.name.clone().unwrap_or(t.teamid);
-                    t.teamroles_association.into_iter().map(move |r| Role::from_wire(r, Some(team.clone())))
-                })
-                .collect();
-            snap.team_roles = Some(roles);
-        }
+    match team_roles(transport, user_id).await {
+        Ok(roles) => snap.team_roles = Some(roles),
         Err(error) => errors.push(CollectError { part: Part::TeamRoles, error }),
     }
     let what = "RetrieveUserPrivilegeByPrivilegeName";
@@ -260,6 +253,34 @@ async fn collect_permissions(
         Ok(privileges) => snap.approve_privilege = Some(PrivilegeHolding::from_wire(APPROVE_PRIVILEGE, &privileges)),
         Err(error) => errors.push(CollectError { part: Part::ApprovePrivilege, error }),
     }
+}
+
+/// Roles inherited through teams: one request with the team roles expanded; if the service refuses
+/// the collection-valued `$expand`, the teams and then each team's roles (at most [`MAX_TEAMS`]).
+async fn team_roles(transport: &impl Transport, user_id: &str) -> Result<Vec<Role>, Error> {
+    let what = "teammembership_association";
+    let teams = match fetch_all::<wire::TeamWithRoles>(transport, &team_roles_query(user_id), what).await {
+        Ok(teams) => teams,
+        Err(Error::Http { status: 400 | 501, .. }) => {
+            let plain =
+                Query::new(&format!("systemusers({user_id})/teammembership_association")).select(&["teamid", "name"]);
+            let mut teams = fetch_all::<wire::TeamWithRoles>(transport, &plain, what).await?;
+            for team in teams.iter_mut().filter(|t| is_guid(&t.teamid)).take(MAX_TEAMS) {
+                let query =
+                    Query::new(&format!("teams({})/teamroles_association", team.teamid)).select(wire::ROLE_COLUMNS);
+                team.teamroles_association = fetch_all(transport, &query, "teamroles_association").await?;
+            }
+            teams
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(teams
+        .into_iter()
+        .flat_map(|t| {
+            let team = t.name.clone().unwrap_or(t.teamid);
+            t.teamroles_association.into_iter().map(move |r| Role::from_wire(r, Some(team.clone())))
+        })
+        .collect())
 }
 
 async fn collect_alerts(transport: &impl Transport, snap: &mut Snapshot, errors: &mut Vec<CollectError>) {

@@ -269,3 +269,34 @@ fn truncated_json_and_an_error_in_a_200_are_reported_per_part() {
     "#]],
     );
 }
+
+#[test]
+fn when_the_expanded_team_query_is_refused_each_teams_roles_are_read() {
+    let user = "systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/teammembership_association?$select=teamid,name";
+    let org = FakeOrg::contoso()
+        .route(
+            &format!("{user}&$expand"),
+            json(400, r#"{"error":{"code":"0x80060888","message":"The query option '$expand' is not supported."}}"#),
+        )
+        .route(
+            user,
+            json(200, r#"{"value":[{"teamid":"e1000000-0000-4000-8000-000000000001","name":"Mail approvers"}]}"#),
+        )
+        .route(
+            "teams(e1000000-0000-4000-8000-000000000001)/teamroles_association",
+            json(
+                200,
+                r#"{"value":[{"name":"Delegated Mailbox Approver","roleid":"c1000000-0000-4000-8000-000000000003"}]}"#,
+            ),
+        );
+    let (snap, errors) = block_on(snapshot(&org));
+    assert_eq!(errors, []);
+    let team_roles = snap.team_roles.unwrap();
+    assert_eq!(team_roles.len(), 1);
+    assert_eq!(team_roles[0].via_team.as_deref(), Some("Mail approvers"));
+    assert!(
+        org.paths()
+            .iter()
+            .any(|p| p.starts_with("teams(e1000000-0000-4000-8000-000000000001)/teamroles_association?$select="))
+    );
+}
