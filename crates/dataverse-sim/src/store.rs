@@ -122,7 +122,7 @@ pub(crate) struct TenantRoles {
 }
 
 /// One org's whole state.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Org {
     pub(crate) prefix: String,
     pub(crate) name: String,

@@ -5,6 +5,7 @@
 //! handled by exactly the same code as a direct one.
 
 pub(crate) mod approval;
+pub(crate) mod batch;
 pub(crate) mod functions;
 pub(crate) mod navigation;
 pub(crate) mod page;
@@ -241,8 +242,8 @@ fn route(st: &mut State, req: &Req) -> (Resp, Option<(usize, Guid, i64)>, bool, 
         prefer,
     };
     let (mut out, ops, unexpected) = if rest == "$batch" {
-        // Phase 2 adds `$batch`.
-        (Outcome::from(ApiError::segment_not_found("$batch")), 0, true)
+        let (out, ops) = batch::run(st, &ctx, req, &call.prefer);
+        (out, ops, false)
     } else {
         let out = api(st, &ctx, &call);
         let unexpected =

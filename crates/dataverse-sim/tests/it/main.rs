@@ -5,12 +5,14 @@
 //! - `session`: `/main.aspx`, the session cookie, 401/302 when it is missing or expired, loud 404s.
 //! - `query`: `WhoAmI`, entity sets, `$select`, errors, etags, annotations, `$expand`, `$count`.
 //! - `paging`: `Prefer: odata.maxpagesize`, `@odata.nextLink`, `$skiptoken`, `$top`.
+//! - `batch`: `$batch` multipart, change sets, Content-ID references, atomicity, continue-on-error.
 //! - `filter`: the `$filter` subset and `$orderby`.
 //! - `scenarios`: what each scenario builder seeds.
 //! - `test_enable`: the Test & Enable job on the virtual clock: outcomes, alerts, retries, self-approval.
 //! - `tls`: `serve()` over TLS and plain HTTP on port 0.
 //! - `write`: PATCH/POST/PUT/DELETE, conditional headers, binds, validation, approval permissions, roles and privileges.
 
+mod batch;
 mod filter;
 mod paging;
 mod query;
