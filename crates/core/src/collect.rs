@@ -67,6 +67,14 @@ pub struct Snapshot {
     pub alerts: Option<AlertSet>,
 }
 
+impl Snapshot {
+    /// Mailboxes by id, for showing the names behind a finding's `Subject::Mailboxes` ids. Build it
+    /// once per snapshot: with 50,000 mailboxes a linear search per id is too slow for the UI.
+    pub fn mailbox_index(&self) -> std::collections::HashMap<&str, &Mailbox> {
+        self.mailboxes.iter().flatten().map(|m| (m.id.as_str(), m)).collect()
+    }
+}
+
 /// How many failing mailboxes' alerts are read at most (in [`ALERT_CHUNK`]-sized requests).
 pub const MAX_ALERT_MAILBOXES: usize = 250;
 /// How many teams' roles are read one by one when the service refuses the expanded query.

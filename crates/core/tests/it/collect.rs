@@ -300,3 +300,11 @@ fn when_the_expanded_team_query_is_refused_each_teams_roles_are_read() {
             .any(|p| p.starts_with("teams(e1000000-0000-4000-8000-000000000001)/teamroles_association?$select="))
     );
 }
+
+#[test]
+fn the_mailbox_index_finds_the_names_behind_finding_ids() {
+    let (snap, _) = block_on(snapshot(&FakeOrg::contoso()));
+    let index = snap.mailbox_index();
+    assert_eq!(index.len(), 5);
+    assert_eq!(index.get("5b0e0000-0000-4000-8000-000000000003").map(|m| m.name.as_str()), Some("Support"));
+}
