@@ -26,7 +26,8 @@ pub enum FaultKind {
         /// Status of the failed operation.
         status: u16,
     },
-    /// Every session that exists when this fires expires after `requests` more API requests.
+    /// Every session that exists when this fires expires after `requests` more API requests (not
+    /// counting the request it fires on).
     ExpireSessionAfter {
         /// API requests still allowed.
         requests: u64,

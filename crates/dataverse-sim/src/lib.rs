@@ -49,8 +49,6 @@
 //! Timings of Test & Enable ([`TestEnableTiming`]) and the 401 body's error code (0x80072182) are
 //! also unconfirmed.
 #![warn(missing_docs)]
-// Phase 2 (writes, batch, OAuth) wires the remaining internals; this allow goes then.
-#![allow(dead_code)]
 
 mod config;
 mod error;

@@ -5,6 +5,7 @@
 //! handled by exactly the same code as a direct one.
 
 pub(crate) mod approval;
+pub(crate) mod authority;
 pub(crate) mod batch;
 pub(crate) mod functions;
 pub(crate) mod navigation;
@@ -37,7 +38,6 @@ pub(crate) struct Ctx {
     pub(crate) base: String,
     /// `v9.2` (or whichever version the request used).
     pub(crate) version: String,
-    pub(crate) now: i64,
 }
 
 impl Ctx {
@@ -125,7 +125,9 @@ pub(crate) async fn process(sim: &Sim, req: Req) -> Resp {
                     ));
                 }
                 FaultKind::ExpireSessionAfter { requests } => {
-                    st.faults.expire_at = Some(st.api_requests + requests);
+                    // The API request the fault fires on does not count itself.
+                    let arming = u64::from(req.path.starts_with("/api/data/"));
+                    st.faults.expire_at = Some(st.api_requests + arming + requests);
                 }
                 FaultKind::FailBatchItem { .. } => {}
             }
@@ -181,9 +183,10 @@ fn route(st: &mut State, req: &Req) -> (Resp, Option<(usize, Guid, i64)>, bool, 
         let unexpected = r.status == 404;
         return (r, None, unexpected, 0);
     }
-    if path.contains("/oauth2/") {
-        // The OAuth authority is added in phase 2; until then it is an unexpected route.
-        return (loud_404(req), None, true, 0);
+    if path.contains("/oauth2/v2.0/") {
+        let host_org = org_for_host(st, &req.host);
+        let r = authority::handle(st, req, host_org);
+        return (r, None, false, 0);
     }
     let Some(org) = org_for_host(st, &req.host) else {
         return (
@@ -211,6 +214,22 @@ fn route(st: &mut State, req: &Req) -> (Resp, Option<(usize, Guid, i64)>, bool, 
         return (ApiError::segment_not_found(version).into(), None, true, 0);
     }
 
+    // CORS preflight: the Web API allows CORS for registered SPA callers (§12).
+    if req.method == "OPTIONS"
+        && let Some(origin) = req.header("origin")
+    {
+        let r = Resp::new(204)
+                .header("Access-Control-Allow-Origin", origin.to_string())
+                .header("Access-Control-Allow-Methods", "GET, POST, PATCH, PUT, DELETE, OPTIONS")
+                .header(
+                    "Access-Control-Allow-Headers",
+                    "Authorization, Accept, Content-Type, OData-MaxVersion, OData-Version, Prefer, If-Match, If-None-Match, MSCRM.SuppressDuplicateDetection, MSCRM.BypassCustomPluginExecution, CallerObjectId, Consistency",
+                )
+                .header("Access-Control-Max-Age", "3600")
+                .header("Vary", "Origin");
+        return (r, None, false, 0);
+    }
+
     // Authentication.
     st.api_requests += 1;
     if let Some(at) = st.faults.expire_at
@@ -231,7 +250,7 @@ fn route(st: &mut State, req: &Req) -> (Resp, Option<(usize, Guid, i64)>, bool, 
     {
         return (e.into(), None, false, 0);
     }
-    let ctx = Ctx { org, user, base: req.base(), version: version.to_string(), now };
+    let ctx = Ctx { org, user, base: req.base(), version: version.to_string() };
     let prefer = Prefer::parse(req.headers.get_all("prefer").iter().filter_map(|v| v.to_str().ok()));
     let call = Call {
         method: &req.method,
@@ -256,6 +275,16 @@ fn route(st: &mut State, req: &Req) -> (Resp, Option<(usize, Guid, i64)>, bool, 
             "x-ms-ratelimit-time-remaining-xrm-requests",
             format!("{:.2}", exec_left as f64 / 1000.0),
         );
+    }
+    if let Some(origin) = req.header("origin") {
+        out.resp = out
+            .resp
+            .header("Access-Control-Allow-Origin", origin.to_string())
+            .header("Vary", "Origin")
+            .header(
+                "Access-Control-Expose-Headers",
+                "OData-EntityId, OData-Version, Preference-Applied, ETag, Retry-After, x-ms-ratelimit-burst-remaining-xrm-requests, x-ms-ratelimit-time-remaining-xrm-requests",
+            );
     }
     (out.resp, Some((org, user, out.cost_ms)), unexpected, ops)
 }

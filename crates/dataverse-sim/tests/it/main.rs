@@ -4,8 +4,11 @@
 //! - `support`: the in-process client (`tower::ServiceExt::oneshot` on `app()`) and helpers.
 //! - `session`: `/main.aspx`, the session cookie, 401/302 when it is missing or expired, loud 404s.
 //! - `query`: `WhoAmI`, entity sets, `$select`, errors, etags, annotations, `$expand`, `$count`.
+//! - `limits`: service protection limits: request count, execution time, concurrency, per user.
+//! - `oauth`: the built-in authority: code flow with PKCE, refresh, revocation, bearer tokens, CORS.
 //! - `paging`: `Prefer: odata.maxpagesize`, `@odata.nextLink`, `$skiptoken`, `$top`.
 //! - `batch`: `$batch` multipart, change sets, Content-ID references, atomicity, continue-on-error.
+//! - `faults`: scripted faults (status, latency, drops, throttling, session expiry) and the journal.
 //! - `filter`: the `$filter` subset and `$orderby`.
 //! - `scenarios`: what each scenario builder seeds.
 //! - `test_enable`: the Test & Enable job on the virtual clock: outcomes, alerts, retries, self-approval.
@@ -13,7 +16,10 @@
 //! - `write`: PATCH/POST/PUT/DELETE, conditional headers, binds, validation, approval permissions, roles and privileges.
 
 mod batch;
+mod faults;
 mod filter;
+mod limits;
+mod oauth;
 mod paging;
 mod query;
 mod scenarios;
