@@ -1,9 +1,11 @@
 //! Root component: resolves which org to look at, loads a snapshot and shows the checklist.
 
-use crate::components::{Checklist, ErrorView, OrgHeader, describe_error};
+use crate::components::{Checklist, Drill, ErrorView, MailboxGrid, OrgHeader, describe_error};
 use crate::platform::{chrome, dom, transport::FetchTransport};
+use crate::state::grid::{self, GridFilter};
 use crate::surface::{self, Surface};
 use leptos::prelude::*;
+use std::sync::Arc;
 use syncready_core::collect::{self, CollectError, Part, Snapshot};
 use syncready_core::model::OrgUrl;
 use syncready_core::readiness::{self, Report, StepId};
@@ -87,10 +89,33 @@ fn fatal(errors: &[CollectError]) -> Option<&CollectError> {
     errors.iter().find(|e| e.part == Part::Caller)
 }
 
-/// Main surface: header and checklist.
+/// The checklist export: the same shape the end-to-end tests read.
+pub fn export_json(data: &Loaded) -> String {
+    let value = serde_json::json!({
+        "org": data.org.as_str(),
+        "name": data.snapshot.org.as_ref().map(|o| o.name.clone()),
+        "checklist": data.report,
+        "unreadable": data.errors.iter().map(|e| serde_json::json!({
+            "part": e.part,
+            "error": e.error.to_string(),
+        })).collect::<Vec<_>>(),
+    });
+    serde_json::to_string_pretty(&value).unwrap_or_default()
+}
+
+/// Main surface: header, checklist and mailbox drill-down.
 #[component]
 pub fn ChecklistPage() -> impl IntoView {
     let loaded = LocalResource::new(load);
+    let filter = RwSignal::new(GridFilter::default());
+    let (grid_title, set_grid_title) = signal("All mailboxes".to_owned());
+    let on_drill = Callback::new(move |drill: Drill| {
+        set_grid_title.set(drill.title);
+        filter.set(GridFilter {
+            only: Some(Arc::new(drill.ids.into_iter().collect())),
+            ..GridFilter::default()
+        });
+    });
     view! {
         {move || match loaded.get() {
             None => view! { <p class="sr-loading" data-testid="loading">"Reading your org…"</p> }.into_any(),
@@ -101,10 +126,23 @@ pub fn ChecklistPage() -> impl IntoView {
                     let (title, detail) = describe_error(&e.error);
                     view! { <ErrorView title=title detail=detail /> }
                 });
+                let rows = Arc::new(grid::rows(&data.snapshot));
+                let has_rows = !rows.is_empty();
+                let json = export_json(&data);
+                let host = data.org.host().to_owned();
+                let export = move |_| {
+                    let _ = dom::download(&format!("syncready-checklist-{host}.json"), "application/json", &json);
+                };
                 view! {
                     <OrgHeader name=name url=data.org.to_string() />
                     {problem}
-                    <Checklist report=data.report.clone() />
+                    <div class="sr-toolbar">
+                        <button class="sr-button" data-testid="export-checklist" on:click=export>
+                            "Export checklist (JSON)"
+                        </button>
+                    </div>
+                    <Checklist report=data.report.clone() on_drill=on_drill />
+                    {has_rows.then(|| view! { <MailboxGrid rows=rows filter=filter title=Signal::from(grid_title) /> })}
                 }
                 .into_any()
             }

@@ -10,12 +10,14 @@
 //! - [`surface`]: which surface this page is (`?surface=`).
 //! - [`platform`]: the ONLY module that touches `web_sys`, `js_sys`, `wasm_bindgen` and `chrome.*`
 //!   (fetch transport, extension storage, DOM helpers).
+//! - [`state`]: view state derived from the core model (pure, host-tested).
 //! - [`components`]: presentational components (checklist, error view). They contain no rules.
 #![warn(missing_docs)]
 
 pub mod app;
 pub mod components;
 pub mod platform;
+pub mod state;
 pub mod surface;
 
 /// Installs the panic hook and mounts the app for the surface named in the page URL.

@@ -2,8 +2,10 @@
 
 pub mod checklist;
 pub mod error_view;
+pub mod mailbox_grid;
 pub mod org_header;
 
-pub use checklist::Checklist;
+pub use checklist::{Checklist, Drill};
 pub use error_view::{ErrorView, describe_error};
+pub use mailbox_grid::MailboxGrid;
 pub use org_header::OrgHeader;

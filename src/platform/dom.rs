@@ -27,3 +27,28 @@ pub fn js_error_text(value: &JsValue) -> String {
         .and_then(|m| m.as_string())
         .unwrap_or_else(|| format!("{value:?}"))
 }
+
+/// `scrollTop` and `clientHeight` of the element an event fired on (for virtual scrolling).
+pub fn scroll_metrics(event: &web_sys::Event) -> Option<(f64, f64)> {
+    use wasm_bindgen::JsCast;
+    let el: web_sys::Element = event.target()?.dyn_into().ok()?;
+    Some((f64::from(el.scroll_top()), f64::from(el.client_height())))
+}
+
+/// Offers `text` as a file download named `filename` (the user's browser saves it).
+pub fn download(filename: &str, mime: &str, text: &str) -> Result<(), String> {
+    use wasm_bindgen::JsCast;
+    let fail = |e: JsValue| js_error_text(&e);
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(fail)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let anchor: web_sys::HtmlAnchorElement =
+        document.create_element("a").map_err(fail)?.dyn_into().map_err(|_| "not an anchor".to_owned())?;
+    anchor.set_href(&url);
+    anchor.set_download(filename);
+    anchor.click();
+    web_sys::Url::revoke_object_url(&url).map_err(fail)
+}

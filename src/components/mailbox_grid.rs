@@ -1,0 +1,124 @@
+//! Virtualised grid of mailboxes (usable at 50,000 rows): filters, search, fixed-height rows and
+//! only the rows in view rendered.
+
+use crate::platform::dom;
+use crate::state::grid::{GridFilter, KindFilter, MailboxRow, apply, window};
+use leptos::prelude::*;
+use std::sync::Arc;
+
+/// Row height in pixels; must match `.sr-grid__row` in the CSS.
+pub const ROW_HEIGHT: f64 = 32.0;
+const VIEWPORT: f64 = 384.0;
+const OVERSCAN: usize = 6;
+
+/// The grid. `filter` is owned by the caller so a checklist finding can focus it.
+#[component]
+pub fn MailboxGrid(
+    /// All rows of the snapshot.
+    rows: Arc<Vec<MailboxRow>>,
+    /// Filter state.
+    filter: RwSignal<GridFilter>,
+    /// Heading, e.g. the finding being drilled into.
+    title: Signal<String>,
+) -> impl IntoView {
+    let (scroll, set_scroll) = signal((0.0_f64, VIEWPORT));
+    let all = rows.clone();
+    let matching = Memo::new(move |_| filter.with(|f| apply(&all, f)));
+    // A new filter starts at the top.
+    Effect::new(move |_| {
+        filter.track();
+        set_scroll.set((0.0, VIEWPORT));
+    });
+    let on_scroll = move |ev: leptos::ev::Event| {
+        if let Some(metrics) = dom::scroll_metrics(&ev) {
+            set_scroll.set(metrics);
+        }
+    };
+    let visible = move || {
+        let (top, height) = scroll.get();
+        matching.with(|idx| {
+            let (start, end) = window(idx.len(), top, height, ROW_HEIGHT, OVERSCAN);
+            idx[start..end].iter().map(|&i| (start, rows[i].clone())).collect::<Vec<_>>()
+        })
+    };
+    let offset = move || {
+        let (top, height) = scroll.get();
+        let (start, _) = window(matching.with(Vec::len), top, height, ROW_HEIGHT, OVERSCAN);
+        format!("transform: translateY({}px)", start as f64 * ROW_HEIGHT)
+    };
+    let spacer = move || format!("height: {}px", matching.with(Vec::len) as f64 * ROW_HEIGHT);
+    let set_kind = move |kind: KindFilter| filter.update(|f| f.kind = kind);
+    view! {
+        <section class="sr-grid" data-testid="mailbox-grid" aria-label="Mailboxes">
+            <div class="sr-grid__toolbar">
+                <h2 class="sr-grid__title">{move || title.get()}</h2>
+                <span class="sr-grid__count" data-testid="grid-count">
+                    {move || format!("{} mailboxes", matching.with(Vec::len))}
+                </span>
+                <input
+                    class="sr-input"
+                    type="search"
+                    placeholder="Search name, address, profile"
+                    aria-label="Search mailboxes"
+                    data-testid="grid-search"
+                    prop:value=move || filter.with(|f| f.search.clone())
+                    on:input=move |ev| filter.update(|f| f.search = event_target_value(&ev))
+                />
+                <select
+                    class="sr-input"
+                    aria-label="Mailbox kind"
+                    on:change=move |ev| {
+                        set_kind(match event_target_value(&ev).as_str() {
+                            "user" => KindFilter::User,
+                            "queue" => KindFilter::Queue,
+                            _ => KindFilter::All,
+                        })
+                    }
+                >
+                    <option value="all">"Users and queues"</option>
+                    <option value="user">"Users"</option>
+                    <option value="queue">"Queues"</option>
+                </select>
+                <label class="sr-check">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || filter.with(|f| f.failed_only)
+                        on:change=move |ev| filter.update(|f| f.failed_only = event_target_checked(&ev))
+                    />
+                    " Failed tests only"
+                </label>
+                <button class="sr-button" on:click=move |_| filter.set(GridFilter::default())>"Show all"</button>
+            </div>
+            <div class="sr-grid__head" role="row">
+                <span role="columnheader">"Name"</span>
+                <span role="columnheader">"Address"</span>
+                <span role="columnheader">"Kind"</span>
+                <span role="columnheader">"Profile"</span>
+                <span role="columnheader">"Approval"</span>
+                <span role="columnheader">"Tests"</span>
+            </div>
+            <div class="sr-grid__viewport" role="grid" aria-rowcount=move || matching.with(Vec::len) on:scroll=on_scroll>
+                <div class="sr-grid__spacer" style=spacer>
+                    <div class="sr-grid__rows" style=offset>
+                        <For each=visible key=|(_, r)| r.id.clone() let((_, r))>
+                            <div
+                                class="sr-grid__row"
+                                class:sr-grid__row--failed=r.failed
+                                class:sr-grid__row--inactive=r.inactive
+                                role="row"
+                                data-testid="grid-row"
+                            >
+                                <span role="gridcell">{r.name}</span>
+                                <span role="gridcell">{r.email}</span>
+                                <span role="gridcell">{r.kind}</span>
+                                <span role="gridcell">{r.profile}</span>
+                                <span role="gridcell">{r.approval}</span>
+                                <span role="gridcell">{r.tests}</span>
+                            </div>
+                        </For>
+                    </div>
+                </div>
+            </div>
+        </section>
+    }
+}

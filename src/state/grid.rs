@@ -1,0 +1,160 @@
+//! The mailbox drill-down grid: view rows, filters and the virtual-scroll window.
+//!
+//! At 50,000 mailboxes the grid must stay responsive, so rows are built once per snapshot, filtering
+//! returns indices (no clones), and only the rows inside the scroll window are rendered.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use syncready_core::collect::Snapshot;
+use syncready_core::model::{ApprovalState, Mailbox, MailboxKind, RecordState, TestStatus};
+
+/// One mailbox as the grid shows it (all text, ready to render).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailboxRow {
+    /// `mailboxid`.
+    pub id: String,
+    /// Owner name.
+    pub name: String,
+    /// SMTP address.
+    pub email: String,
+    /// "User", "Queue", "Forward" or "Other".
+    pub kind: &'static str,
+    /// Profile name, or "(none)".
+    pub profile: String,
+    /// "Approved", "Pending approval", "Rejected", "Empty".
+    pub approval: &'static str,
+    /// Test results per direction, e.g. "In ✓ · Out ✗ · ACT –".
+    pub tests: String,
+    /// Whether any direction failed.
+    pub failed: bool,
+    /// Whether the mailbox is inactive.
+    pub inactive: bool,
+    /// Lower-case text searched by the search box.
+    search_text: String,
+}
+
+fn approval_label(a: ApprovalState) -> &'static str {
+    match a {
+        ApprovalState::Approved => "Approved",
+        ApprovalState::Pending => "Pending approval",
+        ApprovalState::Rejected => "Rejected",
+        ApprovalState::Empty => "Empty",
+        ApprovalState::Unknown(_) => "Unknown",
+    }
+}
+
+fn test_mark(s: Option<TestStatus>) -> &'static str {
+    match s {
+        Some(TestStatus::Success) => "✓",
+        Some(TestStatus::Failure) => "✗",
+        Some(TestStatus::NotRun) | None => "–",
+        Some(TestStatus::Unknown(_)) => "?",
+    }
+}
+
+fn kind_label(k: &MailboxKind) -> &'static str {
+    match k {
+        MailboxKind::User => "User",
+        MailboxKind::Queue => "Queue",
+        MailboxKind::Forward => "Forward",
+        MailboxKind::Unknown(_) => "Other",
+    }
+}
+
+impl MailboxRow {
+    fn new(m: &Mailbox, profile_names: &HashMap<&str, &str>) -> Self {
+        let profile = m.profile.as_deref().map_or_else(
+            || "(none)".to_owned(),
+            |p| profile_names.get(p).map_or_else(|| p.to_owned(), |n| (*n).to_owned()),
+        );
+        let email = m.email.clone().unwrap_or_default();
+        let failed =
+            [m.incoming_status, m.outgoing_status, m.act_status].contains(&Some(TestStatus::Failure));
+        let search_text = format!("{} {} {}", m.name, email, profile).to_lowercase();
+        Self {
+            id: m.id.clone(),
+            name: m.name.clone(),
+            email,
+            kind: kind_label(&m.kind),
+            profile,
+            approval: approval_label(m.approval),
+            tests: format!(
+                "In {} · Out {} · ACT {}",
+                test_mark(m.incoming_status),
+                test_mark(m.outgoing_status),
+                test_mark(m.act_status)
+            ),
+            failed,
+            inactive: m.state != RecordState::Active,
+            search_text,
+        }
+    }
+}
+
+/// Builds the grid rows for every mailbox in the snapshot, in snapshot order.
+pub fn rows(snapshot: &Snapshot) -> Vec<MailboxRow> {
+    let profile_names: HashMap<&str, &str> =
+        snapshot.profiles.iter().flatten().map(|p| (p.id.as_str(), p.name.as_str())).collect();
+    snapshot.mailboxes.iter().flatten().map(|m| MailboxRow::new(m, &profile_names)).collect()
+}
+
+/// Which kind of mailbox to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KindFilter {
+    /// All.
+    #[default]
+    All,
+    /// User mailboxes.
+    User,
+    /// Queue mailboxes.
+    Queue,
+}
+
+/// The grid's filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GridFilter {
+    /// Only these mailbox ids (a finding's drill-down); `None` = all.
+    pub only: Option<Arc<HashSet<String>>>,
+    /// Kind filter.
+    pub kind: KindFilter,
+    /// Only mailboxes with a failed test.
+    pub failed_only: bool,
+    /// Case-insensitive search over name, address and profile.
+    pub search: String,
+}
+
+/// Indices of the rows that pass `filter`, in order.
+pub fn apply(rows: &[MailboxRow], filter: &GridFilter) -> Vec<usize> {
+    let needle = filter.search.trim().to_lowercase();
+    rows.iter()
+        .enumerate()
+        .filter(|(_, r)| filter.only.as_ref().is_none_or(|ids| ids.contains(&r.id)))
+        .filter(|(_, r)| match filter.kind {
+            KindFilter::All => true,
+            KindFilter::User => r.kind == "User",
+            KindFilter::Queue => r.kind == "Queue",
+        })
+        .filter(|(_, r)| !filter.failed_only || r.failed)
+        .filter(|(_, r)| needle.is_empty() || r.search_text.contains(&needle))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The rows to render for a scroll position: `[start, end)` over `total` rows of `row_height`
+/// pixels in a viewport of `viewport` pixels, with `overscan` extra rows on each side.
+pub fn window(
+    total: usize,
+    scroll_top: f64,
+    viewport: f64,
+    row_height: f64,
+    overscan: usize,
+) -> (usize, usize) {
+    if total == 0 || row_height <= 0.0 {
+        return (0, 0);
+    }
+    let first = (scroll_top.max(0.0) / row_height).floor() as usize;
+    let visible = (viewport.max(0.0) / row_height).ceil() as usize + 1;
+    let start = first.saturating_sub(overscan).min(total);
+    let end = (first + visible + overscan).min(total);
+    (start, end)
+}

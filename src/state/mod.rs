@@ -1,0 +1,4 @@
+//! View state: plain types and pure functions derived from the core's model, so they are tested
+//! natively (`tests/it`) without a browser. Components only render these.
+
+pub mod grid;

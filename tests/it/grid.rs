@@ -1,0 +1,78 @@
+use std::collections::HashSet;
+use std::sync::Arc;
+use syncready::state::grid::{GridFilter, KindFilter, apply, rows, window};
+use syncready_core::collect::Snapshot;
+use syncready_core::model::{Mailbox, Profile};
+use syncready_core::wire;
+
+fn mailbox(id: &str, name: &str, kind: &str, approval: i32, incoming_status: i32) -> Mailbox {
+    let w: wire::Mailbox = serde_json::from_value(serde_json::json!({
+        "mailboxid": id,
+        "name": name,
+        "emailaddress": format!("{}@contoso.com", name.to_lowercase().replace(' ', ".")),
+        "_emailserverprofile_value": "p1",
+        "_regardingobjectid_value": "u",
+        "_regardingobjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname": kind,
+        "statecode": 0,
+        "emailrouteraccessapproval": approval,
+        "incomingemailstatus": incoming_status,
+        "outgoingemailstatus": 1,
+        "actstatus": 0
+    }))
+    .unwrap();
+    Mailbox::from(w)
+}
+
+fn snapshot(mailboxes: Vec<Mailbox>) -> Snapshot {
+    let p: wire::EmailServerProfile = serde_json::from_value(serde_json::json!({
+        "emailserverprofileid": "p1", "name": "Microsoft Exchange Online", "servertype": 0
+    }))
+    .unwrap();
+    Snapshot { profiles: Some(vec![Profile::from(p)]), mailboxes: Some(mailboxes), ..Snapshot::default() }
+}
+
+#[test]
+fn rows_show_profile_names_approval_and_test_marks() {
+    let snap = snapshot(vec![mailbox("m1", "Ann Lee", "systemuser", 2, 2)]);
+    let r = &rows(&snap)[0];
+    assert_eq!(
+        (r.kind, r.profile.as_str(), r.approval, r.tests.as_str(), r.failed),
+        ("User", "Microsoft Exchange Online", "Pending approval", "In ✗ · Out ✓ · ACT –", true)
+    );
+}
+
+#[test]
+fn filters_combine_ids_kind_failures_and_case_insensitive_search() {
+    let snap = snapshot(vec![
+        mailbox("m1", "Ann Lee", "systemuser", 1, 1),
+        mailbox("m2", "Support", "queue", 2, 2),
+        mailbox("m3", "Bob Ray", "systemuser", 2, 2),
+    ]);
+    let all = rows(&snap);
+    assert_eq!(apply(&all, &GridFilter::default()), vec![0, 1, 2]);
+    assert_eq!(apply(&all, &GridFilter { kind: KindFilter::Queue, ..GridFilter::default() }), vec![1]);
+    assert_eq!(apply(&all, &GridFilter { failed_only: true, ..GridFilter::default() }), vec![1, 2]);
+    assert_eq!(apply(&all, &GridFilter { search: "  BOB ".into(), ..GridFilter::default() }), vec![2]);
+    let only = Arc::new(HashSet::from(["m1".to_owned(), "m3".to_owned()]));
+    assert_eq!(
+        apply(
+            &all,
+            &GridFilter {
+                only: Some(only),
+                kind: KindFilter::User,
+                failed_only: true,
+                ..GridFilter::default()
+            }
+        ),
+        vec![2]
+    );
+}
+
+#[test]
+fn the_scroll_window_covers_the_viewport_plus_overscan_and_stays_in_bounds() {
+    assert_eq!(window(50_000, 0.0, 400.0, 32.0, 5), (0, 19));
+    assert_eq!(window(50_000, 3200.0, 400.0, 32.0, 5), (95, 119));
+    assert_eq!(window(10, 3200.0, 400.0, 32.0, 5), (10, 10));
+    assert_eq!(window(0, 0.0, 400.0, 32.0, 5), (0, 0));
+    assert_eq!(window(100, -50.0, 400.0, 0.0, 5), (0, 0));
+}

@@ -1,0 +1,7 @@
+//! Host tests of the UI's view state (no browser needed).
+//!
+//! Modules:
+//! - `grid`: mailbox grid rows, filters and the virtual-scroll window.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod grid;
