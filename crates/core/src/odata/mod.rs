@@ -1,5 +1,6 @@
 //! OData request building and response decoding for the Dataverse Web API.
 
+pub mod batch;
 pub mod query;
 pub mod response;
 

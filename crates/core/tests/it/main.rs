@@ -8,7 +8,10 @@
 //! - `collect`: `collect::snapshot` against the fake org: requests sent, paging, partial failures.
 //! - `checklist`: collection → evaluation → checklist, written out per scenario.
 //! - `props`: property tests: the page parser, the settings-XML parser and the date parser never panic.
+//! - `bulk_props`: property tests of the `$batch` codec (decoder total, encode/decode round trip).
 
+#[cfg(not(target_arch = "wasm32"))]
+mod bulk_props;
 mod checklist;
 mod collect;
 mod decode;
