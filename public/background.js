@@ -1,34 +1,70 @@
 // SyncReady service worker. It holds no state of its own (MV3 workers stop when idle): it validates
-// messages from the content script and records which Dynamics org the admin is on, in
-// chrome.storage.session (memory only). No business logic lives here.
+// messages from the content script, records which Dynamics org the admin is on, hands the in-page
+// guide the step statuses the side panel last computed, and opens the side panel. Everything lives
+// in chrome.storage.session (memory only). No business logic lives here.
 'use strict';
 
 const ACTIVE_ORG_KEY = 'syncready.activeOrg';
+const FOCUS_STEP_KEY = 'syncready.focusStep';
+const SUMMARY_PREFIX = 'syncready.summary.';
 const DYNAMICS_ORIGIN = /^https:\/\/[a-z0-9-]+(\.[a-z0-9-]+)*\.dynamics\.com$/;
+const PAGES = ['profiles', 'email-settings', 'mailboxes', 'mailbox-record', 'security-roles'];
+const STEP_KEY = /^[a-z][a-z-]{2,40}$/;
 
-/** Accepts only our own content script, on a Dynamics tab, sending a known message shape. */
-function validOrgMessage(message, sender) {
-  if (sender.id !== chrome.runtime.id || !sender.tab || typeof sender.origin !== 'string') return false;
-  if (!DYNAMICS_ORIGIN.test(sender.origin)) return false;
-  if (typeof message !== 'object' || message === null) return false;
-  const keys = Object.keys(message);
-  return message.kind === 'syncready/org-detected' && keys.length === 1;
+/** Only our own content script, on a Dynamics tab, may talk to us. */
+function fromDynamicsTab(sender) {
+  return sender.id === chrome.runtime.id && !!sender.tab && typeof sender.origin === 'string' && DYNAMICS_ORIGIN.test(sender.origin);
 }
 
+/** Exact message shapes: extra or missing fields are rejected. */
+function shape(message, fields) {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) return false;
+  const keys = Object.keys(message).sort();
+  const want = ['kind', ...Object.keys(fields)].sort();
+  if (keys.length !== want.length || keys.some((k, i) => k !== want[i])) return false;
+  return Object.entries(fields).every(([k, check]) => check(message[k]));
+}
+
+const HANDLERS = {
+  'syncready/org-detected': {
+    fields: {},
+    // The org comes from the browser-verified sender origin, never from the message body.
+    run: (_m, sender) => chrome.storage.session.set({ [ACTIVE_ORG_KEY]: sender.origin }).then(() => ({ ok: true })),
+  },
+  'syncready/guide': {
+    fields: { page: (p) => PAGES.includes(p) },
+    run: (_m, sender) => {
+      const key = SUMMARY_PREFIX + sender.origin;
+      return chrome.storage.session.get(key).then((items) => {
+        const summary = items[key];
+        return { ok: true, steps: summary && Array.isArray(summary.steps) ? summary.steps : [] };
+      });
+    },
+  },
+  'syncready/open-panel': {
+    fields: { step: (s) => typeof s === 'string' && STEP_KEY.test(s) },
+    run: (m, sender) => {
+      // sidePanel.open must run in the user gesture, so it is called before any await.
+      const opened = chrome.sidePanel.open({ tabId: sender.tab.id });
+      return Promise.all([opened, chrome.storage.session.set({ [FOCUS_STEP_KEY]: m.step, [ACTIVE_ORG_KEY]: sender.origin })])
+        .then(() => ({ ok: true }));
+    },
+  },
+};
+
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
-  if (!validOrgMessage(message, sender)) {
+  const handler = message && typeof message.kind === 'string' ? HANDLERS[message.kind] : undefined;
+  if (!handler || !fromDynamicsTab(sender) || !shape(message, handler.fields)) {
     sendResponse({ ok: false, error: 'rejected' });
     return false;
   }
-  // The org comes from the browser-verified sender origin, never from the message body.
-  chrome.storage.session
-    .set({ [ACTIVE_ORG_KEY]: sender.origin })
-    .then(() => sendResponse({ ok: true }))
+  handler
+    .run(message, sender)
+    .then(sendResponse)
     .catch((e) => sendResponse({ ok: false, error: String(e) }));
   return true; // keep the channel open for the async reply
 });
 
-// Let the side panel open for the current tab from the popup button.
 chrome.runtime.onInstalled.addListener(() => {
   chrome.sidePanel.setPanelBehavior({ openPanelOnActionClick: false }).catch(() => {});
 });

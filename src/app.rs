@@ -54,7 +54,55 @@ pub async fn load() -> Result<Loaded, OrgProblem> {
     let transport = FetchTransport::new(org.clone());
     let (snapshot, errors) = collect::snapshot(&transport).await;
     let report = readiness::evaluate(&snapshot, &errors);
+    let summary = GuideSummary::of(&org, &report);
+    chrome::session_set(&format!("{}{}", chrome::SUMMARY_PREFIX, org.as_str()), &summary).await;
     Ok(Loaded { org, snapshot, errors, report })
+}
+
+/// What the in-page guide shows for each step (written to `storage.session` for the content script).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct GuideSummary {
+    /// The org URL.
+    pub org: String,
+    /// One entry per step.
+    pub steps: Vec<GuideStep>,
+}
+
+/// One step in a [`GuideSummary`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct GuideStep {
+    /// `StepId::key`.
+    pub key: &'static str,
+    /// Step title.
+    pub title: &'static str,
+    /// `pass`, `warn`, `fail` or `unknown`.
+    pub status: &'static str,
+    /// One-line summary.
+    pub summary: String,
+}
+
+impl GuideSummary {
+    /// The summary of `report`.
+    pub fn of(org: &OrgUrl, report: &Report) -> Self {
+        let steps = report
+            .steps
+            .iter()
+            .map(|s| GuideStep {
+                key: s.step.key(),
+                title: s.step.title(),
+                status: s.status.key(),
+                summary: s.summary.clone(),
+            })
+            .collect();
+        Self { org: org.to_string(), steps }
+    }
+}
+
+/// The step the in-page guide asked to open at, consumed once.
+async fn take_focus_step() -> Option<String> {
+    let step = chrome::session_get(chrome::FOCUS_STEP_KEY).await?;
+    chrome::session_remove(chrome::FOCUS_STEP_KEY).await;
+    Some(step)
 }
 
 /// The app root.
@@ -107,6 +155,15 @@ pub fn export_json(data: &Loaded) -> String {
 #[component]
 pub fn ChecklistPage() -> impl IntoView {
     let loaded = LocalResource::new(load);
+    let focus = LocalResource::new(take_focus_step);
+    // Once both the checklist and the requested step are known, bring that step into view.
+    Effect::new(move |_| {
+        if let (Some(Ok(_)), Some(Some(step))) =
+            (loaded.get().as_ref().map(|r| r.as_ref().map(|_| ())), focus.get())
+        {
+            dom::focus_testid(&format!("step-{step}"));
+        }
+    });
     let filter = RwSignal::new(GridFilter::default());
     let (grid_title, set_grid_title) = signal("All mailboxes".to_owned());
     let on_drill = Callback::new(move |drill: Drill| {

@@ -139,6 +139,15 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
     let contoso_name = text(&client, "[data-testid=org-name]").await;
     screenshot(&client, "panel-contoso.png").await;
 
+    // In-context guidance: on the mailboxes list, the guide names its steps with the statuses the
+    // panel just computed for this org.
+    client.goto("https://contoso.crm.dynamics.com/main.aspx?pagetype=entitylist&etn=mailbox").await.unwrap();
+    let guide = wait_attr(&client, "html[data-syncready-guide]", "data-syncready-guide").await;
+    screenshot(&client, "guide-mailboxes.png").await;
+    client.goto("https://contoso.crm.dynamics.com/main.aspx?pagetype=entitylist&etn=account").await.unwrap();
+    wait_attr(&client, "html[data-syncready]", "data-syncready").await;
+    let no_guide = client.find(Locator::Css("html[data-syncready-guide]")).await.is_err();
+
     let fabrikam = profile_step_for(&client, &ext, "fabrikam.crm.dynamics.com").await;
     let fabrikam_name = text(&client, "[data-testid=org-name]").await;
     screenshot(&client, "panel-fabrikam.png").await;
@@ -157,5 +166,7 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
     assert_eq!((contoso_name.as_str(), contoso.as_str()), ("Contoso", "pass"));
     assert_eq!((fabrikam_name.as_str(), fabrikam.as_str()), ("Fabrikam", "fail"));
     assert_eq!(expired, "unknown");
+    assert_eq!(guide, "mailboxes mailbox-configuration=pass mailbox-approval=pass test-and-enable=pass");
+    assert!(no_guide, "the guide must not appear on pages outside the procedure");
     assert!(expired_error.contains("Sign in again"), "{expired_error}");
 }

@@ -80,3 +80,33 @@ pub fn open_side_panel(window_id: f64) -> bool {
     };
     open.call1(&side_panel, &options).is_ok()
 }
+
+/// Key of the step the in-page guide asked the panel to open at.
+pub const FOCUS_STEP_KEY: &str = "syncready.focusStep";
+
+/// Storage key prefix of the compact step summary the in-page guide shows (one per org origin).
+pub const SUMMARY_PREFIX: &str = "syncready.summary.";
+
+/// Writes a serde value to `chrome.storage.session` (memory only). Returns false outside the extension.
+pub async fn session_set<T: serde::Serialize>(key: &str, value: &T) -> bool {
+    let Some(session) = chrome().and_then(|c| path(&c, &["storage", "session"])) else {
+        return false;
+    };
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    let Ok(js) = value.serialize(&serializer) else {
+        return false;
+    };
+    let items = Object::new();
+    if Reflect::set(&items, &JsValue::from_str(key), &js).is_err() {
+        return false;
+    }
+    call_async(&session, "set", &items).await.is_some()
+}
+
+/// Removes a key from `chrome.storage.session`.
+pub async fn session_remove(key: &str) -> bool {
+    let Some(session) = chrome().and_then(|c| path(&c, &["storage", "session"])) else {
+        return false;
+    };
+    call_async(&session, "remove", &JsValue::from_str(key)).await.is_some()
+}

@@ -52,3 +52,19 @@ pub fn download(filename: &str, mime: &str, text: &str) -> Result<(), String> {
     anchor.click();
     web_sys::Url::revoke_object_url(&url).map_err(fail)
 }
+
+/// Scrolls the element with `data-testid=<testid>` into view and marks it focused for the eye.
+pub fn focus_testid(testid: &str) -> bool {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return false;
+    };
+    let selector = format!("[data-testid=\"{}\"]", testid.replace(['"', '\\'], ""));
+    match document.query_selector(&selector) {
+        Ok(Some(el)) => {
+            el.scroll_into_view();
+            let _ = el.class_list().add_1("sr-focus");
+            true
+        }
+        _ => false,
+    }
+}
