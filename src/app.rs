@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use std::sync::Arc;
 use syncready_core::collect::{self, CollectError, Part, Snapshot};
 use syncready_core::model::OrgUrl;
-use syncready_core::readiness::{self, Report, StepId};
+use syncready_core::readiness::{self, Report, checklist};
 
 /// Why no org could be chosen.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -223,10 +223,17 @@ pub fn PopupPage() -> impl IntoView {
             Some(Err(problem)) => org_problem_view(problem),
             Some(Ok(data)) => {
                 let name = data.snapshot.org.as_ref().map_or_else(|| data.org.host().to_owned(), |o| o.name.clone());
-                let headline = data.report.step(StepId::ExchangeOnlineProfile).map(|s| s.summary.clone()).unwrap_or_default();
+                let view_model = checklist::checklist(&data.report);
+                let headline = format!("{} of {} steps done", view_model.done, view_model.rows.len());
+                let next = view_model
+                    .rows
+                    .iter()
+                    .find(|r| r.state != checklist::RowState::Done)
+                    .map(|r| format!("Next: {} ({})", r.title, r.summary));
                 view! {
                     <OrgHeader name=name url=data.org.to_string() />
                     <p class="sr-headline" data-testid="headline">{headline}</p>
+                    <p class="sr-next">{next}</p>
                 }
                 .into_any()
             }
@@ -246,6 +253,9 @@ pub fn OptionsPage() -> impl IntoView {
     let choose = move |theme: &'static str| {
         leptos::task::spawn_local(async move {
             let ok = chrome::local_set(THEME_KEY, theme).await;
+            if ok {
+                dom::apply_theme(theme);
+            }
             set_status.set(if ok {
                 format!("Theme set to {theme}.")
             } else {

@@ -23,6 +23,16 @@ pub mod surface;
 /// Installs the panic hook and mounts the app for the surface named in the page URL.
 pub fn start() {
     platform::install_panic_hook();
-    let surface = surface::Surface::from_query(&platform::dom::query_string());
+    let query = platform::dom::query_string();
+    let surface = surface::Surface::from_query(&query);
     leptos::mount::mount_to_body(move || app::App(app::AppProps { surface }));
+    // The theme is a preference: `?theme=` wins (web app, screenshots), then the saved option.
+    let given = surface::param(&query, "theme");
+    leptos::task::spawn_local(async move {
+        let theme = match given {
+            Some(theme) => theme,
+            None => platform::chrome::local_get(app::THEME_KEY).await.unwrap_or_default(),
+        };
+        platform::dom::apply_theme(&theme);
+    });
 }

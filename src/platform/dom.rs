@@ -68,3 +68,14 @@ pub fn focus_testid(testid: &str) -> bool {
         _ => false,
     }
 }
+
+/// Applies a theme preference: `light` or `dark` force it, anything else follows the system.
+pub fn apply_theme(theme: &str) {
+    let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) else {
+        return;
+    };
+    let _ = match theme {
+        "light" | "dark" => root.set_attribute("data-theme", theme),
+        _ => root.remove_attribute("data-theme"),
+    };
+}
