@@ -45,6 +45,8 @@ pub enum AlertCause {
     MailboxFull,
     /// Autodiscover could not find the mailbox.
     LocationNotFound,
+    /// A temporary error (e.g. an Exchange outage): retried, then the mailbox is disabled.
+    TemporaryError,
 }
 
 /// How a cause is explained and fixed.
@@ -58,7 +60,7 @@ struct Explanation {
 
 impl AlertCause {
     /// Every cause, in the order findings are listed.
-    pub const ALL: [AlertCause; 15] = [
+    pub const ALL: [AlertCause; 16] = [
         AlertCause::InvalidProfile,
         AlertCause::NotApproved,
         AlertCause::AnotherOrganization,
@@ -74,6 +76,7 @@ impl AlertCause {
         AlertCause::MailboxFull,
         AlertCause::Forbidden,
         AlertCause::LocationNotFound,
+        AlertCause::TemporaryError,
     ];
 
     /// Stable key, e.g. `not-approved`.
@@ -94,6 +97,7 @@ impl AlertCause {
             AlertCause::SendingQuota => "sending-quota",
             AlertCause::MailboxFull => "mailbox-full",
             AlertCause::LocationNotFound => "location-not-found",
+            AlertCause::TemporaryError => "temporary-error",
         }
     }
 
@@ -156,6 +160,7 @@ impl AlertCause {
             AlertCause::SendingQuota => &["errorsubmissionquotaexceeded", "submission quota"],
             AlertCause::MailboxFull => &["errorquotaexceeded", "mailbox is full"],
             AlertCause::LocationNotFound => &["mailbox location could not be determined", "autodiscover"],
+            AlertCause::TemporaryError => &["temporary error", "transient error"],
         }
     }
 
@@ -276,6 +281,14 @@ impl AlertCause {
                 Error,
                 "troubleshooting-monitoring-server-side-synchronization#mailbox-location-could-not-be-determined",
             ),
+            AlertCause::TemporaryError => e(
+                "connecting to Exchange failed with a temporary error; after 10 retries 5 minutes apart the mailbox \
+                 is disabled",
+                "once Exchange Online is reachable again, test and enable the mailbox to re-enable it",
+                DynamicsAdmin,
+                Warning,
+                "troubleshooting-monitoring-server-side-synchronization#mailbox-deliveries-regularly-disabled",
+            ),
         }
     }
 
@@ -285,6 +298,7 @@ impl AlertCause {
             AlertCause::InvalidProfile | AlertCause::Unauthorized => Some(Remedy::ApplyDefaultSettings { mailbox_ids }),
             AlertCause::NotApproved => Some(Remedy::ApproveMailboxes { mailbox_ids }),
             AlertCause::AnotherOrganization => Some(Remedy::TestAndEnable { mailbox_ids, this_org_only: true }),
+            AlertCause::TemporaryError => Some(Remedy::TestAndEnable { mailbox_ids, this_org_only: false }),
             _ => None,
         }
     }

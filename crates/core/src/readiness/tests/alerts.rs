@@ -41,6 +41,14 @@ fn the_decoder_knows_the_documented_alerts() {
         ("... is configured with another organization.", None),
         ("Email can't be received for the mailbox X because the email address of the mailbox X is not approved", None),
         ("The mailbox location could not be determined while receiving email", None),
+        (
+            "A temporary error occurred while connecting to Exchange Online for the mailbox X. The operation will be retried.",
+            None,
+        ),
+        (
+            "Email cannot be received for the mailbox X because a connection could not be established with the email server pop.contoso.com.",
+            None,
+        ),
         ("Something new happened", None),
         ("", Some(0x8005_E273)),
         ("", Some(i64::from(0x8005_E259_u32 as i32))),
@@ -64,6 +72,8 @@ fn the_decoder_knows_the_documented_alerts() {
             "another-organization",
             "not-approved",
             "location-not-found",
+            "temporary-error",
+            "unknown",
             "unknown",
             "8005e273-user-disabled",
             "8005e259-missing-privileges",
