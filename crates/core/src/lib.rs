@@ -33,10 +33,12 @@
 #![warn(missing_docs)]
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod bulk;
 pub mod collect;
 pub mod error;
 pub mod http;
 pub mod model;
+pub mod oauth;
 pub mod odata;
 pub mod readiness;
 pub mod wire;

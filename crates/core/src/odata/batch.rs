@@ -184,8 +184,10 @@ fn trim_ascii_end(s: &[u8]) -> &[u8] {
 
 const MAX_HEADERS: usize = 64;
 
+type Headers = Vec<(String, String)>;
+
 /// Parses MIME headers at the start of `part`; returns them and the rest.
-fn mime_headers(part: &[u8]) -> Result<(Vec<(String, String)>, &[u8]), String> {
+fn mime_headers(part: &[u8]) -> Result<(Headers, &[u8]), String> {
     // A part with no headers at all starts with the blank line.
     if let Some(rest) = part.strip_prefix(b"\r\n").or_else(|| part.strip_prefix(b"\n")) {
         return Ok((Vec::new(), rest));

@@ -1,0 +1,359 @@
+//! What the admin asks for: actions, selections, and the fields they write.
+
+use crate::model::{ActDeliveryMethod, ApprovalState, DeliveryMethod, Mailbox, MailboxKind};
+use crate::readiness::{Remedy, StepId};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// A bulk action. Each is a set of plain field writes (reference §4); none calls an internal API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "action")]
+pub enum Action {
+    /// "Approve Email": `emailrouteraccessapproval` = 1 on each mailbox.
+    Approve,
+    /// "Reject Email": `emailrouteraccessapproval` = 3 on each mailbox.
+    Reject,
+    /// "Apply Default Email Settings": the org's default profile and delivery methods (queues get no
+    /// ACT method), then Test & Enable unless `test_and_enable` is false.
+    ApplyDefaultSettings {
+        /// Schedule Test & Enable too (the UI does by default).
+        test_and_enable: bool,
+        /// "Sync items with Exchange from this org only" (`orgmarkedasprimaryforexchangesync`).
+        this_org_only: bool,
+    },
+    /// Bulk "Edit" of the profile and delivery methods; `None` leaves a column alone.
+    EditProfileAndMethods {
+        /// Email server profile id.
+        profile_id: Option<String>,
+        /// Incoming email delivery method.
+        incoming: Option<DeliveryMethod>,
+        /// Outgoing email delivery method.
+        outgoing: Option<DeliveryMethod>,
+        /// Appointments, contacts and tasks (not written for queues).
+        act: Option<ActDeliveryMethod>,
+    },
+    /// "Test & Enable Mailboxes".
+    TestAndEnable {
+        /// "Sync items with Exchange from this org only".
+        this_org_only: bool,
+        /// Start date: mail received before it is not processed (`processemailreceivedafter`, ISO 8601).
+        process_email_after: Option<String>,
+    },
+    /// "Test & Enable Mailboxes" on a server profile: every selected mailbox on that profile.
+    TestAndEnableProfile {
+        /// The profile.
+        profile_id: String,
+    },
+    /// Make a profile the org's default (`organization.defaultemailserverprofileid`).
+    SetOrgDefaultProfile {
+        /// The profile.
+        profile_id: String,
+    },
+    /// The org's email processing defaults (`defaultemailsettings` XML, connection channel, and
+    /// optionally the default profile).
+    SetOrgDefaultEmailSettings {
+        /// Also make this profile the default.
+        profile_id: Option<String>,
+        /// Default incoming method.
+        incoming: DeliveryMethod,
+        /// Default outgoing method.
+        outgoing: DeliveryMethod,
+        /// Default ACT method.
+        act: ActDeliveryMethod,
+        /// Process email with server-side synchronization (`emailconnectionchannel` = 0).
+        server_side_sync: bool,
+    },
+    /// "Process emails only for approved users / queues".
+    SetApprovalRequirement {
+        /// `requireapprovalforuseremail`.
+        users: bool,
+        /// `requireapprovalforqueueemail`.
+        queues: bool,
+    },
+    /// Activate an email server profile (`statecode` 0, `statuscode` 1).
+    ActivateProfile {
+        /// The profile.
+        profile_id: String,
+    },
+    /// Restores "before" values; only produced by [`Plan::undo`](super::Plan::undo).
+    Undo,
+}
+
+impl Action {
+    /// The bulk action for a readiness remedy, with the records it names.
+    pub fn from_remedy(remedy: &Remedy) -> (Action, Selection) {
+        match remedy {
+            Remedy::SetDefaultProfile { profile_id } => {
+                (Action::SetOrgDefaultProfile { profile_id: profile_id.clone() }, Selection::Org)
+            }
+            Remedy::ActivateProfile { profile_id } => {
+                (Action::ActivateProfile { profile_id: profile_id.clone() }, Selection::Org)
+            }
+            Remedy::SetOrgDefaults { profile_id } => (
+                Action::SetOrgDefaultEmailSettings {
+                    profile_id: profile_id.clone(),
+                    incoming: DeliveryMethod::ServerSideSync,
+                    outgoing: DeliveryMethod::ServerSideSync,
+                    act: ActDeliveryMethod::ServerSideSync,
+                    server_side_sync: true,
+                },
+                Selection::Org,
+            ),
+            Remedy::ApplyDefaultSettings { mailbox_ids } => (
+                Action::ApplyDefaultSettings { test_and_enable: true, this_org_only: false },
+                Selection::Ids(mailbox_ids.clone()),
+            ),
+            Remedy::ApproveMailboxes { mailbox_ids } => (Action::Approve, Selection::Ids(mailbox_ids.clone())),
+            Remedy::TestAndEnable { mailbox_ids, this_org_only } => (
+                Action::TestAndEnable { this_org_only: *this_org_only, process_email_after: None },
+                Selection::Ids(mailbox_ids.clone()),
+            ),
+        }
+    }
+
+    /// The checklist steps whose findings this action remedies.
+    pub fn remedies(&self) -> Vec<StepId> {
+        match self {
+            Action::Approve | Action::Reject | Action::SetApprovalRequirement { .. } => vec![StepId::MailboxApproval],
+            Action::ApplyDefaultSettings { test_and_enable: true, .. } => {
+                vec![StepId::MailboxConfiguration, StepId::TestAndEnable]
+            }
+            Action::ApplyDefaultSettings { .. } | Action::EditProfileAndMethods { .. } => {
+                vec![StepId::MailboxConfiguration]
+            }
+            Action::TestAndEnable { .. } | Action::TestAndEnableProfile { .. } => {
+                vec![StepId::TestAndEnable, StepId::MailboxAlerts]
+            }
+            Action::SetOrgDefaultProfile { .. } | Action::ActivateProfile { .. } => {
+                vec![StepId::ExchangeOnlineProfile]
+            }
+            Action::SetOrgDefaultEmailSettings { .. } => vec![StepId::OrgEmailDefaults],
+            Action::Undo => Vec::new(),
+        }
+    }
+
+    /// Stable key (`approve`, `apply-default-settings`, …) for exports.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Action::Approve => "approve",
+            Action::Reject => "reject",
+            Action::ApplyDefaultSettings { .. } => "apply-default-settings",
+            Action::EditProfileAndMethods { .. } => "edit-profile-and-methods",
+            Action::TestAndEnable { .. } => "test-and-enable",
+            Action::TestAndEnableProfile { .. } => "test-and-enable-profile",
+            Action::SetOrgDefaultProfile { .. } => "set-org-default-profile",
+            Action::SetOrgDefaultEmailSettings { .. } => "set-org-default-email-settings",
+            Action::SetApprovalRequirement { .. } => "set-approval-requirement",
+            Action::ActivateProfile { .. } => "activate-profile",
+            Action::Undo => "undo",
+        }
+    }
+
+    /// True for actions that write `emailrouteraccessapproval`.
+    pub fn is_approval(&self) -> bool {
+        matches!(self, Action::Approve | Action::Reject)
+    }
+}
+
+/// Which mailboxes an action applies to. Org-level actions ignore it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Selection {
+    /// These mailbox ids (case-insensitive).
+    Ids(Vec<String>),
+    /// Every mailbox of the snapshot that matches the filter ("select all matching").
+    Matching(MailboxFilter),
+    /// The organization row (org-level actions).
+    Org,
+}
+
+/// A filter the UI builds for "all matching". Every `Some` condition must hold.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct MailboxFilter {
+    /// Only this kind.
+    pub kind: Option<MailboxKind>,
+    /// Only this approval state.
+    pub approval: Option<ApprovalState>,
+    /// Only mailboxes on this profile (lower-case id).
+    pub profile: Option<String>,
+    /// Only active user and queue mailboxes.
+    pub in_scope_only: bool,
+    /// Name or address contains this (case-insensitive).
+    pub text: Option<String>,
+}
+
+impl MailboxFilter {
+    /// Whether `m` matches.
+    pub fn matches(&self, m: &Mailbox) -> bool {
+        let text_ok = self.text.as_deref().is_none_or(|t| {
+            let t = t.to_lowercase();
+            m.name.to_lowercase().contains(&t) || m.email.as_deref().is_some_and(|e| e.to_lowercase().contains(&t))
+        });
+        self.kind.as_ref().is_none_or(|k| *k == m.kind)
+            && self.approval.is_none_or(|a| a == m.approval)
+            && self.profile.as_deref().is_none_or(|p| m.profile.as_deref().is_some_and(|q| q.eq_ignore_ascii_case(p)))
+            && (!self.in_scope_only || m.is_in_scope())
+            && text_ok
+    }
+}
+
+/// The table a write goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Entity {
+    /// `mailboxes`.
+    Mailbox,
+    /// `organizations`.
+    Organization,
+    /// `emailserverprofiles`.
+    Profile,
+}
+
+impl Entity {
+    /// Entity set name.
+    pub fn set(self) -> &'static str {
+        match self {
+            Entity::Mailbox => "mailboxes",
+            Entity::Organization => "organizations",
+            Entity::Profile => "emailserverprofiles",
+        }
+    }
+
+    /// Primary key column.
+    pub fn key(self) -> &'static str {
+        match self {
+            Entity::Mailbox => "mailboxid",
+            Entity::Organization => "organizationid",
+            Entity::Profile => "emailserverprofileid",
+        }
+    }
+}
+
+/// A column a bulk action writes. Values are the Web API JSON values (option numbers, booleans,
+/// strings; lookups as the lower-case id; `null` for empty).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Field {
+    /// `mailbox.emailrouteraccessapproval`.
+    Approval,
+    /// `mailbox.emailserverprofile` (lookup).
+    Profile,
+    /// `mailbox.incomingemaildeliverymethod`.
+    IncomingMethod,
+    /// `mailbox.outgoingemaildeliverymethod`.
+    OutgoingMethod,
+    /// `mailbox.actdeliverymethod` (numbers differ from the email methods).
+    ActMethod,
+    /// `mailbox.testemailconfigurationscheduled`: a trigger, verified by the test starting or finishing.
+    TestScheduled,
+    /// `mailbox.orgmarkedasprimaryforexchangesync`.
+    OrgMarkedPrimary,
+    /// `mailbox.processemailreceivedafter`.
+    ProcessEmailAfter,
+    /// `organization.defaultemailserverprofileid` (lookup).
+    DefaultProfile,
+    /// `organization.defaultemailsettings` (XML).
+    DefaultEmailSettings,
+    /// `organization.emailconnectionchannel`.
+    ConnectionChannel,
+    /// `organization.requireapprovalforuseremail`.
+    RequireApprovalUsers,
+    /// `organization.requireapprovalforqueueemail`.
+    RequireApprovalQueues,
+    /// `emailserverprofile.statecode` (written with the matching `statuscode`).
+    ProfileState,
+}
+
+impl Field {
+    /// The column as read back (`_x_value` for lookups).
+    pub fn read_column(self) -> &'static str {
+        match self {
+            Field::Approval => "emailrouteraccessapproval",
+            Field::Profile => "_emailserverprofile_value",
+            Field::IncomingMethod => "incomingemaildeliverymethod",
+            Field::OutgoingMethod => "outgoingemaildeliverymethod",
+            Field::ActMethod => "actdeliverymethod",
+            Field::TestScheduled => "testemailconfigurationscheduled",
+            Field::OrgMarkedPrimary => "orgmarkedasprimaryforexchangesync",
+            Field::ProcessEmailAfter => "processemailreceivedafter",
+            Field::DefaultProfile => "_defaultemailserverprofileid_value",
+            Field::DefaultEmailSettings => "defaultemailsettings",
+            Field::ConnectionChannel => "emailconnectionchannel",
+            Field::RequireApprovalUsers => "requireapprovalforuseremail",
+            Field::RequireApprovalQueues => "requireapprovalforqueueemail",
+            Field::ProfileState => "statecode",
+        }
+    }
+
+    /// The column's logical name, for evidence and the dry run.
+    pub fn column(self) -> &'static str {
+        match self {
+            Field::Profile => "emailserverprofile",
+            Field::DefaultProfile => "defaultemailserverprofileid",
+            other => other.read_column(),
+        }
+    }
+
+    /// Adds this field's write to a PATCH body.
+    pub(crate) fn write_into(self, body: &mut serde_json::Map<String, Value>, value: &Value) {
+        match (self, value) {
+            (Field::Profile | Field::DefaultProfile, Value::String(id)) => {
+                body.insert(
+                    format!("{}@odata.bind", self.column()),
+                    Value::String(format!("/emailserverprofiles({id})")),
+                );
+            }
+            (Field::Profile | Field::DefaultProfile, _) => {
+                body.insert(format!("{}@odata.bind", self.column()), Value::Null);
+            }
+            (Field::ProfileState, v) => {
+                let status = if v.as_i64() == Some(0) { 1 } else { 2 };
+                body.insert("statecode".to_owned(), v.clone());
+                body.insert("statuscode".to_owned(), Value::from(status));
+            }
+            (f, v) => {
+                body.insert(f.column().to_owned(), v.clone());
+            }
+        }
+    }
+
+    /// Whether a value read back agrees with the value written.
+    pub fn agrees(self, written: &Value, read: &Value) -> bool {
+        match (self, written, read) {
+            (Field::Profile | Field::DefaultProfile, Value::String(a), Value::String(b)) => a.eq_ignore_ascii_case(b),
+            (Field::ProcessEmailAfter, Value::String(a), Value::String(b)) => {
+                let (ta, tb) = (crate::model::Timestamp::parse_iso8601(a), crate::model::Timestamp::parse_iso8601(b));
+                ta.is_some() && ta == tb || a == b
+            }
+            (Field::DefaultEmailSettings, Value::String(a), Value::String(b)) => {
+                use crate::model::DefaultEmailSettings as S;
+                matches!((S::parse(a), S::parse(b)), (Ok(x), Ok(y)) if x == y) || a == b
+            }
+            (_, a, b) => a == b,
+        }
+    }
+
+    /// A value as the Dynamics UI would show it.
+    pub fn label(self, value: &Value) -> String {
+        let n = value.as_i64().and_then(|n| i32::try_from(n).ok());
+        match (self, value, n) {
+            (_, Value::Null, _) => "(empty)".to_owned(),
+            (Field::Approval, _, Some(n)) => match ApprovalState::from(n) {
+                ApprovalState::Empty => "Empty".to_owned(),
+                ApprovalState::Approved => "Approved".to_owned(),
+                ApprovalState::Pending => "Pending Approval".to_owned(),
+                ApprovalState::Rejected => "Rejected".to_owned(),
+                ApprovalState::Unknown(n) => format!("unknown value {n}"),
+            },
+            (Field::IncomingMethod | Field::OutgoingMethod, _, Some(n)) => DeliveryMethod::from(n).label(),
+            (Field::ActMethod, _, Some(n)) => ActDeliveryMethod::from(n).label(),
+            (Field::ConnectionChannel, _, Some(0)) => "Server-Side Synchronization".to_owned(),
+            (Field::ConnectionChannel, _, Some(1)) => "Email Router".to_owned(),
+            (Field::ProfileState, _, Some(0)) => "Active".to_owned(),
+            (Field::ProfileState, _, Some(1)) => "Inactive".to_owned(),
+            (_, Value::Bool(true), _) => "Yes".to_owned(),
+            (_, Value::Bool(false), _) => "No".to_owned(),
+            (_, Value::String(s), _) => s.clone(),
+            (_, other, _) => other.to_string(),
+        }
+    }
+}

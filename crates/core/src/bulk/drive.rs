@@ -1,0 +1,101 @@
+//! The generic async loop that runs a [`Run`] with any transport and clock.
+
+use super::run::{RequestId, Run};
+use super::{Millis, Progress};
+use crate::http::{Response, Transport, TransportError};
+use std::future::{Future, poll_fn};
+use std::pin::Pin;
+use std::task::Poll;
+use std::time::Duration;
+
+/// Time for the driver: the browser's `performance.now()` + `setTimeout`, or a test's virtual clock.
+pub trait Clock {
+    /// Now, since the epoch the caller chose for the run.
+    fn now(&self) -> Millis;
+    /// Waits `d`.
+    fn sleep(&self, d: Duration) -> impl Future<Output = ()>;
+}
+
+/// What the progress callback may ask for. A callback returning `()` means [`Control::Continue`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Control {
+    /// Keep going.
+    #[default]
+    Continue,
+    /// Cancel: stop scheduling and abandon what is in flight.
+    Cancel,
+}
+
+impl From<()> for Control {
+    fn from((): ()) -> Self {
+        Control::Continue
+    }
+}
+
+/// How a driven run ended: the run itself (for evidence, the journal, or resuming after sign-in) and
+/// its final progress.
+#[derive(Debug, Clone)]
+pub struct RunOutcome {
+    /// The run, finished or halted.
+    pub run: Run,
+    /// Its progress at the end.
+    pub progress: Progress,
+}
+
+type InFlight<'a> = Pin<Box<dyn Future<Output = (RequestId, Result<Response, TransportError>)> + 'a>>;
+
+/// Runs `run` to its end (or until it halts: session expiry, cancel), with up to
+/// [`RunConfig::max_in_flight`](super::RunConfig::max_in_flight) batches in flight. `on_progress` sees
+/// every change; it returns `()` or a [`Control`].
+pub async fn drive<R: Into<Control>>(
+    mut run: Run,
+    transport: &impl Transport,
+    clock: &impl Clock,
+    mut on_progress: impl FnMut(&Progress) -> R,
+) -> RunOutcome {
+    let mut in_flight: Vec<InFlight<'_>> = Vec::new();
+    loop {
+        let now = clock.now();
+        while let Some((id, request)) = run.poll_request(now) {
+            let send = transport.send(request);
+            in_flight.push(Box::pin(async move { (id, send.await) }));
+        }
+        if run.is_finished() && (in_flight.is_empty() || run.halt() == Some(&super::Halt::Cancelled)) {
+            break;
+        }
+        let timeout = run.poll_timeout().map(|t| t.since(now));
+        if in_flight.is_empty() {
+            match timeout {
+                Some(d) => clock.sleep(d).await,
+                // Nothing in flight, nothing timed, not finished: halted (e.g. session expired).
+                None => break,
+            }
+            continue;
+        }
+        let mut sleep = timeout.map(|d| Box::pin(clock.sleep(d)));
+        let done = poll_fn(|cx| {
+            for (k, f) in in_flight.iter_mut().enumerate() {
+                if let Poll::Ready(answer) = f.as_mut().poll(cx) {
+                    return Poll::Ready(Some((k, answer)));
+                }
+            }
+            match sleep.as_mut().map(|s| s.as_mut().poll(cx)) {
+                Some(Poll::Ready(())) => Poll::Ready(None),
+                _ => Poll::Pending,
+            }
+        })
+        .await;
+        if let Some((k, (id, answer))) = done {
+            drop(in_flight.swap_remove(k));
+            run.handle_response(clock.now(), id, answer);
+            if on_progress(&run.progress()).into() == Control::Cancel {
+                run.cancel();
+                // Dropping the futures aborts the requests still in flight.
+                in_flight.clear();
+            }
+        }
+    }
+    let progress = run.progress();
+    on_progress(&progress);
+    RunOutcome { run, progress }
+}

@@ -1,0 +1,136 @@
+//! Evidence of a run: before and after of every touched field, exportable as CSV and JSON.
+
+use super::action::{Entity, Field};
+use super::progress::ItemState;
+use super::run::Run;
+use crate::model::MailboxKind;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One field of one record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceRow {
+    /// Table.
+    pub entity: Entity,
+    /// Record id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Mailbox kind, for mailboxes.
+    pub kind: Option<MailboxKind>,
+    /// The field.
+    pub field: Field,
+    /// Value before the run (from the snapshot).
+    pub before: Value,
+    /// Value written.
+    pub after: Value,
+    /// Value read back, if it was.
+    pub observed: Option<Value>,
+    /// The record's final state.
+    pub state: ItemState,
+    /// Whether the record's write is known to have applied.
+    pub applied: bool,
+    /// HTTP status of a failure.
+    pub status: Option<u16>,
+    /// Dataverse error code of a failure.
+    pub code: Option<String>,
+    /// Failure or skip reason.
+    pub message: Option<String>,
+}
+
+/// What a run did, field by field.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The action's key (`approve`, …).
+    pub action: String,
+    /// One row per planned field write.
+    pub rows: Vec<EvidenceRow>,
+}
+
+impl Run {
+    /// The evidence so far: every planned field with its before, after and read-back value.
+    pub fn evidence(&self) -> Evidence {
+        let progress = self.progress();
+        let mut rows = Vec::new();
+        for (item, outcome) in self.plan().items.iter().zip(&progress.items) {
+            for change in &item.changes {
+                let observed = outcome.observed.iter().find(|(f, _)| *f == change.field).map(|(_, v)| v.clone());
+                rows.push(EvidenceRow {
+                    entity: item.entity,
+                    id: item.id.clone(),
+                    name: item.name.clone(),
+                    kind: item.kind.clone(),
+                    field: change.field,
+                    before: change.before.clone(),
+                    after: change.after.clone(),
+                    observed,
+                    state: outcome.state,
+                    applied: outcome.applied,
+                    status: outcome.status,
+                    code: outcome.code.clone(),
+                    message: outcome.message.clone(),
+                });
+            }
+        }
+        Evidence { action: self.plan().action.key().to_owned(), rows }
+    }
+}
+
+/// A CSV cell: RFC 4180 quoting, and cells that a spreadsheet would take for a formula (starting with
+/// `=`, `+`, `-`, `@`, tab or carriage return) get a leading single quote.
+pub(crate) fn csv_cell(raw: &str) -> String {
+    let mut cell = String::with_capacity(raw.len() + 2);
+    if raw.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        cell.push('\'');
+    }
+    cell.push_str(raw);
+    if cell.contains([',', '"', '\r', '\n']) { format!("\"{}\"", cell.replace('"', "\"\"")) } else { cell }
+}
+
+fn plain(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+impl Evidence {
+    /// RFC 4180 CSV (CRLF line ends), one row per field, formula-injection safe.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::from(
+            "action,table,record_id,name,column,before,after,read_back,before_label,after_label,state,applied,status,code,message\r\n",
+        );
+        for r in &self.rows {
+            let cells = [
+                self.action.clone(),
+                r.entity.set().to_owned(),
+                r.id.clone(),
+                r.name.clone(),
+                r.field.column().to_owned(),
+                plain(&r.before),
+                plain(&r.after),
+                r.observed.as_ref().map(plain).unwrap_or_default(),
+                r.field.label(&r.before),
+                r.field.label(&r.after),
+                serde_json::to_value(r.state).map(|v| plain(&v)).unwrap_or_default(),
+                r.applied.to_string(),
+                r.status.map(|s| s.to_string()).unwrap_or_default(),
+                r.code.clone().unwrap_or_default(),
+                r.message.clone().unwrap_or_default(),
+            ];
+            let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+            out.push_str(&line.join(","));
+            out.push_str("\r\n");
+        }
+        out
+    }
+
+    /// Pretty-printed JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests;

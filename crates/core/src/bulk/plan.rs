@@ -1,0 +1,606 @@
+//! Planning: exact field writes per record, no-ops skipped, permission pre-flight, dry run, undo.
+
+use super::action::{Action, Entity, Field, Selection};
+use super::evidence::Evidence;
+use super::{ItemState, WHO_CAN_APPROVE};
+use crate::collect::Snapshot;
+use crate::http::{Method, Request};
+use crate::model::{ApprovalState, Mailbox, MailboxKind, RecordState, Role};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One field change of one record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// The column.
+    pub field: Field,
+    /// Value in the snapshot (`null` when empty or unknown).
+    pub before: Value,
+    /// Value to write.
+    pub after: Value,
+}
+
+/// The writes to one record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanItem {
+    /// Table.
+    pub entity: Entity,
+    /// Record id (lower case).
+    pub id: String,
+    /// Display name (mailbox owner, org or profile name).
+    pub name: String,
+    /// Mailbox kind, for mailboxes.
+    pub kind: Option<MailboxKind>,
+    /// The changes, in body order.
+    pub changes: Vec<Change>,
+    /// Whether the write schedules Test & Enable, which is then tracked to its result.
+    pub tracks_test: bool,
+    /// `testmailboxaccesscompletedon` in the snapshot (Unix seconds): a later value shows the test ran.
+    pub test_completed_before: Option<i64>,
+}
+
+impl PlanItem {
+    /// The `PATCH` for this record. `If-Match: *` stops PATCH from creating a record that vanished.
+    pub fn request(&self) -> Request {
+        let mut body = serde_json::Map::new();
+        for change in &self.changes {
+            change.field.write_into(&mut body, &change.after);
+        }
+        Request {
+            method: Method::Patch,
+            path: format!("{}({})", self.entity.set(), self.id),
+            headers: vec![
+                ("Content-Type".to_owned(), "application/json; type=entry".to_owned()),
+                ("If-Match".to_owned(), "*".to_owned()),
+            ],
+            body: Some(Value::Object(body).to_string()),
+        }
+    }
+}
+
+/// A selected record that needs no write.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Skipped {
+    /// Record id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Why nothing is written.
+    pub reason: String,
+}
+
+/// A selected record the caller cannot change (found before anything is sent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Blocked {
+    /// Record id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Why, and who can do it.
+    pub reason: String,
+}
+
+/// Everything a run will write, and what it will not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    /// The action planned.
+    pub action: Action,
+    /// Records to write, in order.
+    pub items: Vec<PlanItem>,
+    /// Selected records already in the wanted state (or not applicable).
+    pub skipped: Vec<Skipped>,
+    /// Selected records the caller cannot change.
+    pub blocked: Vec<Blocked>,
+    /// Things the admin should know before confirming.
+    pub warnings: Vec<String>,
+    /// Profile id → name, for labels.
+    pub profile_names: Vec<(String, String)>,
+}
+
+/// One row of the dry-run preview table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DryRunRow {
+    /// Record id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Column.
+    pub field: &'static str,
+    /// Current value, as the UI shows it.
+    pub before: String,
+    /// New value, as the UI shows it.
+    pub after: String,
+}
+
+/// Why no plan could be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    /// The snapshot has no mailboxes (they could not be read).
+    #[error("the mailboxes could not be read, so nothing can be planned for them")]
+    NoMailboxes,
+    /// The snapshot has no organization row.
+    #[error("the organization's email settings could not be read")]
+    NoOrgSettings,
+    /// "Apply Default Email Settings" needs a default profile.
+    #[error("the organization has no default email server profile; set one first")]
+    NoDefaultProfile,
+    /// "Apply Default Email Settings" needs readable default email settings.
+    #[error("the organization's default email settings are missing or invalid: {0}")]
+    NoDefaultSettings(String),
+    /// The named profile is not in the snapshot.
+    #[error("the email server profile {0} does not exist")]
+    UnknownProfile(String),
+    /// The selection does not fit the action (e.g. `Selection::Org` for a mailbox action).
+    #[error("{0}")]
+    BadSelection(String),
+}
+
+/// Plans `action` over `selection` against what `snapshot` says. Pure.
+pub fn plan(snapshot: &Snapshot, selection: &Selection, action: &Action) -> Result<Plan, PlanError> {
+    let profile_names: Vec<(String, String)> =
+        snapshot.profiles.iter().flatten().map(|p| (p.id.clone(), p.name.clone())).collect();
+    let mut plan = Plan {
+        action: action.clone(),
+        items: Vec::new(),
+        skipped: Vec::new(),
+        blocked: Vec::new(),
+        warnings: Vec::new(),
+        profile_names,
+    };
+    let profile_known =
+        |id: &str| snapshot.profiles.as_ref().is_none_or(|ps| ps.iter().any(|p| p.id.eq_ignore_ascii_case(id)));
+    match action {
+        Action::SetOrgDefaultProfile { .. }
+        | Action::SetOrgDefaultEmailSettings { .. }
+        | Action::SetApprovalRequirement { .. } => {
+            plan_org(snapshot, action, &mut plan, &profile_known)?;
+            return Ok(plan);
+        }
+        Action::ActivateProfile { profile_id } => {
+            let profile = snapshot
+                .profiles
+                .iter()
+                .flatten()
+                .find(|p| p.id.eq_ignore_ascii_case(profile_id))
+                .ok_or_else(|| PlanError::UnknownProfile(profile_id.clone()))?;
+            if profile.state == RecordState::Active {
+                plan.skipped.push(Skipped {
+                    id: profile.id.clone(),
+                    name: profile.name.clone(),
+                    reason: "the profile is already active".to_owned(),
+                });
+            } else {
+                let before = match profile.state {
+                    RecordState::Inactive => Value::from(1),
+                    RecordState::Unknown(n) => Value::from(n),
+                    RecordState::Active => Value::from(0),
+                };
+                plan.items.push(PlanItem {
+                    entity: Entity::Profile,
+                    id: profile.id.clone(),
+                    name: profile.name.clone(),
+                    kind: None,
+                    changes: vec![Change { field: Field::ProfileState, before, after: Value::from(0) }],
+                    tracks_test: false,
+                    test_completed_before: None,
+                });
+            }
+            return Ok(plan);
+        }
+        Action::Undo => {
+            return Err(PlanError::BadSelection("an undo plan is made from evidence with Plan::undo".to_owned()));
+        }
+        _ => {}
+    }
+
+    let mailboxes = snapshot.mailboxes.as_ref().ok_or(PlanError::NoMailboxes)?;
+    let selected: Vec<&Mailbox> = match selection {
+        Selection::Ids(ids) => {
+            let mut out = Vec::new();
+            for id in ids {
+                match mailboxes.iter().find(|m| m.id.eq_ignore_ascii_case(id)) {
+                    Some(m) if !out.iter().any(|o: &&Mailbox| o.id == m.id) => out.push(m),
+                    Some(_) => {}
+                    None => plan.skipped.push(Skipped {
+                        id: id.to_ascii_lowercase(),
+                        name: id.to_ascii_lowercase(),
+                        reason: "the mailbox is not in the snapshot (deleted, or not readable)".to_owned(),
+                    }),
+                }
+            }
+            out
+        }
+        Selection::Matching(filter) => mailboxes.iter().filter(|m| filter.matches(m)).collect(),
+        Selection::Org => {
+            return Err(PlanError::BadSelection("this action applies to mailboxes; select mailboxes".to_owned()));
+        }
+    };
+
+    // Values "Apply Default Email Settings" writes.
+    let defaults = if let Action::ApplyDefaultSettings { .. } = action {
+        let org = snapshot.org.as_ref().ok_or(PlanError::NoOrgSettings)?;
+        let profile = org.default_profile.clone().ok_or(PlanError::NoDefaultProfile)?;
+        let settings = match &org.default_email_settings {
+            Some(Ok(s)) => *s,
+            Some(Err(e)) => return Err(PlanError::NoDefaultSettings(e.to_string())),
+            None => return Err(PlanError::NoDefaultSettings("the column is empty".to_owned())),
+        };
+        Some((profile, settings))
+    } else {
+        None
+    };
+    if let Action::EditProfileAndMethods { profile_id: Some(p), .. } = action
+        && !profile_known(p)
+    {
+        return Err(PlanError::UnknownProfile(p.clone()));
+    }
+
+    let approval_block = if action.is_approval() { approval_preflight(snapshot, &mut plan.warnings) } else { None };
+
+    for m in selected {
+        if let Action::TestAndEnableProfile { profile_id } = action
+            && !m.profile.as_deref().is_some_and(|p| p.eq_ignore_ascii_case(profile_id))
+        {
+            continue;
+        }
+        let skip = |plan: &mut Plan, reason: &str| {
+            plan.skipped.push(Skipped { id: m.id.clone(), name: m.name.clone(), reason: reason.to_owned() })
+        };
+        let is_mailbox_setup = !action.is_approval();
+        if is_mailbox_setup && !matches!(m.kind, MailboxKind::User | MailboxKind::Queue) {
+            skip(&mut plan, "only user and queue mailboxes are set up for server-side synchronization");
+            continue;
+        }
+        let changes = mailbox_changes(m, action, defaults.as_ref());
+        let tracks_test = changes.iter().any(|c| c.field == Field::TestScheduled && c.after == Value::Bool(true));
+        if tracks_test && m.state != RecordState::Active {
+            skip(&mut plan, "inactive mailboxes are not tested; activate the mailbox first");
+            continue;
+        }
+        if changes.is_empty() {
+            let reason = match action {
+                Action::Approve => "already approved",
+                Action::Reject => "already rejected",
+                Action::TestAndEnable { .. } | Action::TestAndEnableProfile { .. } => {
+                    "Test & Enable is already scheduled"
+                }
+                _ => "already has these settings",
+            };
+            skip(&mut plan, reason);
+            continue;
+        }
+        if let Some(reason) = &approval_block
+            && !is_own_mailbox(snapshot, m)
+        {
+            plan.blocked.push(Blocked { id: m.id.clone(), name: m.name.clone(), reason: reason.clone() });
+            continue;
+        }
+        plan.items.push(PlanItem {
+            entity: Entity::Mailbox,
+            id: m.id.clone(),
+            name: m.name.clone(),
+            kind: Some(m.kind.clone()),
+            changes,
+            tracks_test,
+            test_completed_before: m.test_completed_on.map(|t| t.unix_secs()),
+        });
+    }
+    Ok(plan)
+}
+
+fn is_own_mailbox(snapshot: &Snapshot, m: &Mailbox) -> bool {
+    let caller = snapshot.caller.as_ref().map(|c| c.user_id.as_str());
+    m.kind == MailboxKind::User && caller.is_some() && m.regarding.as_deref() == caller
+}
+
+/// Whether approvals are certain to be refused, from the caller's roles and privilege. Approval also
+/// depends on tenant roles Dataverse cannot show; that uncertainty becomes a warning, not a block.
+fn approval_preflight(snapshot: &Snapshot, warnings: &mut Vec<String>) -> Option<String> {
+    if let Some(p) = &snapshot.approve_privilege
+        && !p.held
+    {
+        return Some(format!(
+            "You do not hold the privilege \"Approve Email Addresses for Users or Queues\" ({}). {WHO_CAN_APPROVE}",
+            p.name
+        ));
+    }
+    let roles: Option<Vec<&Role>> = match (&snapshot.roles, &snapshot.team_roles) {
+        (Some(direct), Some(team)) => Some(direct.iter().chain(team).collect()),
+        (Some(direct), None) => Some(direct.iter().collect()),
+        _ => None,
+    };
+    let Some(roles) = roles else {
+        warnings.push(format!("Your security roles could not be read, so approval may be refused. {WHO_CAN_APPROVE}"));
+        return None;
+    };
+    let sysadmin = roles.iter().any(|r| r.is_system_administrator());
+    let delegated = roles.iter().any(|r| r.is_delegated_mailbox_approver());
+    if !sysadmin && snapshot.team_roles.is_some() {
+        return Some(format!("You do not have the System Administrator security role. {WHO_CAN_APPROVE}"));
+    }
+    if !delegated {
+        warnings.push(
+            "Approval also needs the Microsoft 365 Global Administrator or Exchange Administrator role, which \
+             Dataverse cannot show. If the first approval is refused (0x80040256), SyncReady stops approving and \
+             says who can."
+                .to_owned(),
+        );
+    }
+    None
+}
+
+fn int(n: i32) -> Value {
+    Value::from(n)
+}
+
+fn opt_int(n: Option<i32>) -> Value {
+    n.map_or(Value::Null, Value::from)
+}
+
+fn push_if_changed(out: &mut Vec<Change>, field: Field, before: Value, after: Value) {
+    if !field.agrees(&after, &before) {
+        out.push(Change { field, before, after });
+    }
+}
+
+fn mailbox_changes(
+    m: &Mailbox,
+    action: &Action,
+    defaults: Option<&(String, crate::model::DefaultEmailSettings)>,
+) -> Vec<Change> {
+    let mut out = Vec::new();
+    let approval = |s: ApprovalState| match s {
+        ApprovalState::Empty => 0,
+        ApprovalState::Approved => 1,
+        ApprovalState::Pending => 2,
+        ApprovalState::Rejected => 3,
+        ApprovalState::Unknown(n) => n,
+    };
+    let profile = m.profile.clone().map_or(Value::Null, Value::String);
+    let incoming = opt_int(m.incoming.map(|d| d.value()));
+    let outgoing = opt_int(m.outgoing.map(|d| d.value()));
+    let act = opt_int(m.act.map(|d| d.value()));
+    let is_queue = m.kind == MailboxKind::Queue;
+    let test = |out: &mut Vec<Change>| {
+        if !m.test_scheduled {
+            out.push(Change { field: Field::TestScheduled, before: Value::Bool(false), after: Value::Bool(true) });
+        }
+    };
+    let primary = |out: &mut Vec<Change>, on: bool| {
+        if on {
+            push_if_changed(out, Field::OrgMarkedPrimary, Value::Bool(m.org_marked_primary), Value::Bool(true));
+        }
+    };
+    match action {
+        Action::Approve => push_if_changed(&mut out, Field::Approval, int(approval(m.approval)), int(1)),
+        Action::Reject => push_if_changed(&mut out, Field::Approval, int(approval(m.approval)), int(3)),
+        Action::ApplyDefaultSettings { test_and_enable, this_org_only } => {
+            if let Some((p, s)) = defaults {
+                push_if_changed(&mut out, Field::Profile, profile, Value::String(p.clone()));
+                if let Some(i) = s.incoming {
+                    push_if_changed(&mut out, Field::IncomingMethod, incoming, int(i.value()));
+                }
+                if let Some(o) = s.outgoing {
+                    push_if_changed(&mut out, Field::OutgoingMethod, outgoing, int(o.value()));
+                }
+                if let (Some(a), false) = (s.act, is_queue) {
+                    push_if_changed(&mut out, Field::ActMethod, act, int(a.value()));
+                }
+            }
+            primary(&mut out, *this_org_only);
+            if *test_and_enable {
+                test(&mut out);
+            }
+        }
+        Action::EditProfileAndMethods { profile_id, incoming: i, outgoing: o, act: a } => {
+            if let Some(p) = profile_id {
+                push_if_changed(&mut out, Field::Profile, profile, Value::String(p.to_ascii_lowercase()));
+            }
+            if let Some(i) = i {
+                push_if_changed(&mut out, Field::IncomingMethod, incoming, int(i.value()));
+            }
+            if let Some(o) = o {
+                push_if_changed(&mut out, Field::OutgoingMethod, outgoing, int(o.value()));
+            }
+            if let (Some(a), false) = (a, is_queue) {
+                push_if_changed(&mut out, Field::ActMethod, act, int(a.value()));
+            }
+        }
+        Action::TestAndEnable { this_org_only, process_email_after } => {
+            primary(&mut out, *this_org_only);
+            if let Some(after) = process_email_after {
+                let before = m.process_email_received_after.map_or(Value::Null, |t| Value::String(iso(t.unix_secs())));
+                push_if_changed(&mut out, Field::ProcessEmailAfter, before, Value::String(after.clone()));
+            }
+            // Already scheduled: only the trigger is a no-op; other changes still apply.
+            test(&mut out);
+        }
+        Action::TestAndEnableProfile { .. } => test(&mut out),
+        _ => {}
+    }
+    out
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` from Unix seconds.
+pub(crate) fn iso(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let mo = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(mo <= 2);
+    format!("{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, (rem % 3600) / 60, rem % 60)
+}
+
+fn plan_org(
+    snapshot: &Snapshot,
+    action: &Action,
+    plan: &mut Plan,
+    profile_known: &dyn Fn(&str) -> bool,
+) -> Result<(), PlanError> {
+    let org = snapshot.org.as_ref().ok_or(PlanError::NoOrgSettings)?;
+    let default_profile = org.default_profile.clone().map_or(Value::Null, Value::String);
+    let mut changes = Vec::new();
+    let set_profile = |changes: &mut Vec<Change>, id: &str| -> Result<(), PlanError> {
+        if !profile_known(id) {
+            return Err(PlanError::UnknownProfile(id.to_owned()));
+        }
+        push_if_changed(
+            changes,
+            Field::DefaultProfile,
+            default_profile.clone(),
+            Value::String(id.to_ascii_lowercase()),
+        );
+        Ok(())
+    };
+    match action {
+        Action::SetOrgDefaultProfile { profile_id } => set_profile(&mut changes, profile_id)?,
+        Action::SetOrgDefaultEmailSettings { profile_id, incoming, outgoing, act, server_side_sync } => {
+            if let Some(p) = profile_id {
+                set_profile(&mut changes, p)?;
+            }
+            let xml = format!(
+                "<EmailSettings><IncomingEmailDeliveryMethod>{}</IncomingEmailDeliveryMethod><OutgoingEmailDeliveryMethod>{}</OutgoingEmailDeliveryMethod><ACTDeliveryMethod>{}</ACTDeliveryMethod></EmailSettings>",
+                incoming.value(),
+                outgoing.value(),
+                act.value()
+            );
+            let before = org.default_email_settings_xml.clone().map_or(Value::Null, Value::String);
+            push_if_changed(&mut changes, Field::DefaultEmailSettings, before, Value::String(xml));
+            if *server_side_sync {
+                push_if_changed(&mut changes, Field::ConnectionChannel, opt_int(org.connection_channel), int(0));
+            }
+        }
+        Action::SetApprovalRequirement { users, queues } => {
+            push_if_changed(
+                &mut changes,
+                Field::RequireApprovalUsers,
+                Value::Bool(org.require_approval_users),
+                Value::Bool(*users),
+            );
+            push_if_changed(
+                &mut changes,
+                Field::RequireApprovalQueues,
+                Value::Bool(org.require_approval_queues),
+                Value::Bool(*queues),
+            );
+        }
+        _ => {}
+    }
+    let sysadmin = snapshot.roles.as_ref().map(|r| r.iter().any(Role::is_system_administrator));
+    if sysadmin == Some(false) {
+        plan.warnings.push(
+            "Organization settings are normally changed by a System Administrator; you do not have that role, so \
+             the change may be refused."
+                .to_owned(),
+        );
+    }
+    if changes.is_empty() {
+        plan.skipped.push(Skipped {
+            id: org.id.clone(),
+            name: org.name.clone(),
+            reason: "the organization already has these settings".to_owned(),
+        });
+    } else {
+        plan.items.push(PlanItem {
+            entity: Entity::Organization,
+            id: org.id.clone(),
+            name: org.name.clone(),
+            kind: None,
+            changes,
+            tracks_test: false,
+            test_completed_before: None,
+        });
+    }
+    Ok(())
+}
+
+impl Plan {
+    /// The preview table: one row per field write.
+    pub fn dry_run(&self) -> Vec<DryRunRow> {
+        self.items
+            .iter()
+            .flat_map(|item| {
+                item.changes.iter().map(move |c| DryRunRow {
+                    id: item.id.clone(),
+                    name: item.name.clone(),
+                    field: c.field.column(),
+                    before: self.label(c.field, &c.before),
+                    after: self.label(c.field, &c.after),
+                })
+            })
+            .collect()
+    }
+
+    /// A value's label, with profile ids shown as profile names.
+    pub fn label(&self, field: Field, value: &Value) -> String {
+        if let (Field::Profile | Field::DefaultProfile, Value::String(id)) = (field, value)
+            && let Some((_, name)) = self.profile_names.iter().find(|(p, _)| p.eq_ignore_ascii_case(id))
+        {
+            return name.clone();
+        }
+        field.label(value)
+    }
+
+    /// Number of field writes.
+    pub fn write_count(&self) -> usize {
+        self.items.iter().map(|i| i.changes.len()).sum()
+    }
+
+    /// The plan that restores the "before" values of every change the evidence shows as applied.
+    /// Test & Enable triggers cannot be undone and are left out (with a warning); so are lookups that
+    /// were empty before (clearing a lookup needs a separate disassociate request).
+    pub fn undo(evidence: &Evidence) -> Plan {
+        let mut plan = Plan {
+            action: Action::Undo,
+            items: Vec::new(),
+            skipped: Vec::new(),
+            blocked: Vec::new(),
+            warnings: Vec::new(),
+            profile_names: Vec::new(),
+        };
+        for row in &evidence.rows {
+            let applied = matches!(row.state, ItemState::Succeeded | ItemState::Testing | ItemState::Stuck)
+                || (row.state == ItemState::Failed && row.applied);
+            if !applied {
+                continue;
+            }
+            if row.field == Field::TestScheduled {
+                if !plan.warnings.iter().any(|w| w.starts_with("Test & Enable")) {
+                    plan.warnings.push("Test & Enable cannot be undone; its results stay.".to_owned());
+                }
+                continue;
+            }
+            if matches!(row.field, Field::Profile | Field::DefaultProfile) && row.before.is_null() {
+                plan.skipped.push(Skipped {
+                    id: row.id.clone(),
+                    name: row.name.clone(),
+                    reason: format!("{} was empty before; clear it by hand", row.field.column()),
+                });
+                continue;
+            }
+            let change = Change { field: row.field, before: row.after.clone(), after: row.before.clone() };
+            match plan.items.iter_mut().find(|i| i.id == row.id && i.entity == row.entity) {
+                Some(item) => item.changes.push(change),
+                None => plan.items.push(PlanItem {
+                    entity: row.entity,
+                    id: row.id.clone(),
+                    name: row.name.clone(),
+                    kind: row.kind.clone(),
+                    changes: vec![change],
+                    tracks_test: false,
+                    test_completed_before: None,
+                }),
+            }
+        }
+        plan
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests;
