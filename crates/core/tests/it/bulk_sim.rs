@@ -1,0 +1,251 @@
+//! The bulk engine against the simulator, in process: collect → plan → drive → verify the sim's state.
+//!
+//! [`SimTransport`] turns a core [`Request`] into an `http::Request` and `oneshot`s it into
+//! `dataverse_sim::app`, with the session cookie of a sign-in. It can also lose answers after the sim
+//! ran the request (the sim's own `DropConnection` fault drops before running), and it records, from
+//! the answers the sim actually produced (including lost ones), how many times each write applied.
+
+use axum::body::Body;
+use dataverse_sim::{Scenario, Sim};
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::time::Duration;
+use syncready_core::bulk::{self, Action, Clock, ItemState, MailboxFilter, Millis, RunConfig, Selection};
+use syncready_core::http::{API_PATH, Method, Request, Response, Transport, TransportError};
+use syncready_core::odata::batch;
+use tower::ServiceExt;
+
+pub(crate) const HOST: &str = "contoso.crm.dynamics.com";
+
+/// Deterministic pseudo-random numbers for fault decisions (tests only; the core has no RNG).
+pub(crate) struct Lcg(Cell<u64>);
+
+impl Lcg {
+    pub(crate) fn new(seed: u64) -> Lcg {
+        Lcg(Cell::new(seed))
+    }
+
+    /// A number in `0..100`.
+    pub(crate) fn percent(&self) -> u64 {
+        let x = self.0.get().wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        self.0.set(x);
+        (x >> 33) % 100
+    }
+}
+
+pub(crate) struct SimTransport {
+    pub(crate) sim: Sim,
+    router: axum::Router,
+    cookie: RefCell<String>,
+    /// Percent of requests whose answer is lost after the sim ran them.
+    pub(crate) lose_answers: Cell<u64>,
+    pub(crate) rng: Lcg,
+    /// Mailbox id → number of PATCHes the sim answered with 2xx (applied), seen or not by the client.
+    pub(crate) applied: RefCell<HashMap<String, u32>>,
+    pub(crate) sent: Cell<u64>,
+    pub(crate) lost: Cell<u64>,
+}
+
+impl SimTransport {
+    pub(crate) fn new(sim: &Sim) -> SimTransport {
+        let cookie = sim.sign_in("contoso").unwrap_or_default();
+        SimTransport {
+            sim: sim.clone(),
+            router: dataverse_sim::app(sim.clone()),
+            cookie: RefCell::new(cookie),
+            lose_answers: Cell::new(0),
+            rng: Lcg::new(7),
+            applied: RefCell::new(HashMap::new()),
+            sent: Cell::new(0),
+            lost: Cell::new(0),
+        }
+    }
+
+    /// Signs in again (after a session expiry).
+    pub(crate) fn sign_in(&self) {
+        *self.cookie.borrow_mut() = self.sim.sign_in("contoso").unwrap_or_default();
+    }
+
+    fn count_applied(&self, request: &Request, response: &Response) {
+        if request.path != "$batch" {
+            return;
+        }
+        let Ok(parts) = batch::decode(response) else { return };
+        let body = request.body.as_deref().unwrap_or("");
+        let ops: Vec<&str> = body.lines().filter(|l| l.starts_with("PATCH ") || l.starts_with("GET ")).collect();
+        for (op, part) in ops.iter().zip(&parts) {
+            if op.starts_with("PATCH ") && (200..300).contains(&part.response.status) {
+                let id = op.split(['(', ')']).nth(1).unwrap_or("").to_owned();
+                *self.applied.borrow_mut().entry(id).or_default() += 1;
+            }
+        }
+    }
+}
+
+impl Transport for SimTransport {
+    async fn send(&self, request: Request) -> Result<Response, TransportError> {
+        self.sent.set(self.sent.get() + 1);
+        let uri = if request.path.starts_with("http") {
+            request.path.split_once(".com").map_or(request.path.clone(), |(_, p)| p.to_owned())
+        } else {
+            format!("{API_PATH}{}", request.path)
+        };
+        let method = match request.method {
+            Method::Get => "GET",
+            Method::Patch => "PATCH",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+        };
+        let mut builder = axum::http::Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("host", HOST)
+            .header("cookie", format!("CrmOwinAuth={}", self.cookie.borrow()));
+        for (k, v) in &request.headers {
+            builder = builder.header(k.as_str(), v.as_str());
+        }
+        let http = builder
+            .body(Body::from(request.body.clone().unwrap_or_default()))
+            .map_err(|e| TransportError::Network(e.to_string()))?;
+        let Ok(answer) = self.router.clone().oneshot(http).await;
+        if answer.headers().contains_key("x-dataverse-sim-fault") {
+            return Err(TransportError::Network("connection dropped (injected)".into()));
+        }
+        let status = answer.status().as_u16();
+        let headers = answer
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+            .collect();
+        let bytes = axum::body::to_bytes(answer.into_body(), usize::MAX)
+            .await
+            .map_err(|e| TransportError::Network(e.to_string()))?;
+        let response = Response { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() };
+        self.count_applied(&request, &response);
+        if self.rng.percent() < self.lose_answers.get() {
+            self.lost.set(self.lost.get() + 1);
+            return Err(TransportError::Network("connection reset after the request was sent (injected)".into()));
+        }
+        Ok(response)
+    }
+}
+
+/// A virtual clock shared with the simulator: sleeping advances both at once.
+pub(crate) struct SimClock {
+    pub(crate) sim: Sim,
+    pub(crate) now: Cell<u64>,
+}
+
+impl SimClock {
+    pub(crate) fn new(sim: &Sim) -> SimClock {
+        SimClock { sim: sim.clone(), now: Cell::new(0) }
+    }
+}
+
+impl Clock for SimClock {
+    fn now(&self) -> Millis {
+        Millis(self.now.get())
+    }
+
+    fn sleep(&self, d: Duration) -> impl std::future::Future<Output = ()> {
+        self.now.set(self.now.get() + u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        self.sim.advance(d);
+        std::future::ready(())
+    }
+}
+
+/// Collects a snapshot of the sim's org through the transport.
+pub(crate) async fn snapshot(t: &SimTransport) -> syncready_core::collect::Snapshot {
+    let (snap, errors) = syncready_core::collect::snapshot(t).await;
+    assert!(errors.is_empty(), "{errors:?}");
+    snap
+}
+
+/// Every mailbox's approval value, from the sim.
+pub(crate) async fn approvals(t: &SimTransport) -> HashMap<String, i64> {
+    let rows: Vec<serde_json::Value> = syncready_core::collect::fetch_all(
+        t,
+        &syncready_core::odata::Query::new("mailboxes").select(&["mailboxid", "emailrouteraccessapproval"]),
+        "mailboxes",
+    )
+    .await
+    .unwrap();
+    rows.iter()
+        .map(|r| (r["mailboxid"].as_str().unwrap().to_owned(), r["emailrouteraccessapproval"].as_i64().unwrap()))
+        .collect()
+}
+
+fn all() -> Selection {
+    Selection::Matching(MailboxFilter::default())
+}
+
+#[tokio::test]
+async fn approving_every_pending_mailbox_of_a_fresh_org_is_verified_against_the_simulator() {
+    let sim = Sim::builder().org("contoso", Scenario::fresh("Contoso").mailboxes(450)).build();
+    let t = SimTransport::new(&sim);
+    let snap = snapshot(&t).await;
+    let plan = bulk::plan(&snap, &all(), &Action::Approve).unwrap();
+    let planned = plan.items.len();
+    assert!(planned > 400, "{planned}");
+    let before = t.sent.get();
+    let out = bulk::drive(bulk::Run::new(plan, RunConfig::default()), &t, &SimClock::new(&sim), |_| ()).await;
+    let p = &out.progress;
+    assert_eq!((p.succeeded, p.failed, p.pending), (planned, 0, 0));
+    assert_eq!(t.sent.get() - before, planned.div_ceil(100) as u64, "one $batch per 100 approvals, read-back included");
+    let state = approvals(&t).await;
+    assert!(p.items.iter().all(|i| state[&i.id] == 1));
+    assert!(t.applied.borrow().values().all(|n| *n == 1));
+    assert!(sim.unexpected_requests().is_empty());
+}
+
+#[tokio::test]
+async fn a_caller_without_a_tenant_admin_role_gets_one_refusal_and_an_explanation() {
+    let sim = Sim::builder().org("contoso", Scenario::fresh("Contoso").approval_hostile()).build();
+    let t = SimTransport::new(&sim);
+    let snap = snapshot(&t).await;
+    let plan = bulk::plan(&snap, &all(), &Action::Approve).unwrap();
+    assert!(plan.warnings.iter().any(|w| w.contains("0x80040256")), "the plan warns: {:?}", plan.warnings);
+    let config = RunConfig { batch_size: 5, ..RunConfig::default() };
+    let out = bulk::drive(bulk::Run::new(plan, config), &t, &SimClock::new(&sim), |_| ()).await;
+    let p = &out.progress;
+    assert!(p.succeeded <= 1, "at most the caller's own mailbox (self-approval): {}", p.succeeded);
+    assert!(p.failed >= 1 && p.failed <= 5 * 4, "only the batches in flight were refused: {}", p.failed);
+    assert_eq!(p.succeeded + p.failed + p.skipped, p.items.len());
+    let refused = p.items.iter().find(|i| i.state == ItemState::Failed).unwrap();
+    assert_eq!((refused.status, refused.code.as_deref()), (Some(403), Some("0x80040256")));
+    let why = p.approvals_stopped.clone().unwrap();
+    assert!(why.contains("Exchange Administrator") && why.contains("Delegated Mailbox Approver"), "{why}");
+}
+
+#[tokio::test]
+async fn apply_default_settings_runs_test_and_enable_and_tracks_each_mailbox_to_a_result() {
+    let sim = Sim::builder().org("contoso", Scenario::fresh("Contoso").users(12).queues(3)).build();
+    let t = SimTransport::new(&sim);
+    let clock = SimClock::new(&sim);
+    let snap = snapshot(&t).await;
+    // Approve first, so that the tests can pass.
+    let approve = bulk::plan(&snap, &all(), &Action::Approve).unwrap();
+    bulk::drive(bulk::Run::new(approve, RunConfig::default()), &t, &clock, |_| ()).await;
+    let snap = snapshot(&t).await;
+    let action = Action::ApplyDefaultSettings { test_and_enable: true, this_org_only: false };
+    let plan = bulk::plan(&snap, &all(), &action).unwrap();
+    assert!(!plan.items.is_empty());
+    let config = RunConfig { poll_interval: Duration::from_secs(30), ..RunConfig::default() };
+    let started = clock.now();
+    let out = bulk::drive(bulk::Run::new(plan, config), &t, &clock, |_| ()).await;
+    let p = &out.progress;
+    assert!(p.is_done(), "{p:?}");
+    assert_eq!(p.stuck, 0);
+    assert!(clock.now().since(started) >= Duration::from_secs(90), "tracked until the sim's 90 s test ran");
+    for item in &p.items {
+        let report = item.test.clone().unwrap();
+        assert!(!report.scheduled, "{item:?}");
+        match item.state {
+            ItemState::Succeeded => assert!(!report.failed()),
+            ItemState::Failed => assert!(report.alert.is_some(), "a failed test carries its alert: {item:?}"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(p.succeeded > 0);
+    assert!(sim.unexpected_requests().is_empty());
+}
