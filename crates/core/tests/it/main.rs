@@ -9,8 +9,11 @@
 //! - `checklist`: collection → evaluation → checklist, written out per scenario.
 //! - `props`: property tests: the page parser, the settings-XML parser and the date parser never panic.
 //! - `bulk_props`: property tests of the `$batch` codec (decoder total, encode/decode round trip).
+//! - `bulk_chaos`: 5,000 approvals under injected faults and a session expiry; resumed from the journal.
 //! - `bulk_sim`: the bulk engine against the in-process simulator (transport, virtual clock, scenarios).
 
+#[cfg(not(target_arch = "wasm32"))]
+mod bulk_chaos;
 #[cfg(not(target_arch = "wasm32"))]
 mod bulk_props;
 #[cfg(not(target_arch = "wasm32"))]
