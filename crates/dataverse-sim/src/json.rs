@@ -15,6 +15,8 @@ pub(crate) enum Json {
     Obj(Vec<(String, Json)>),
     /// An array.
     Arr(Vec<Json>),
+    /// Already-rendered JSON text (rows are written straight into text: big scans are hot paths).
+    Raw(String),
 }
 
 impl Json {
@@ -44,6 +46,7 @@ impl Json {
     fn write(&self, out: &mut String) {
         match self {
             Json::Val(v) => out.push_str(&v.to_string()),
+            Json::Raw(s) => out.push_str(s),
             Json::Arr(items) => {
                 out.push('[');
                 for (i, item) in items.iter().enumerate() {
@@ -97,5 +100,44 @@ impl From<i64> for Json {
 impl From<bool> for Json {
     fn from(v: bool) -> Self {
         Json::Val(Value::Bool(v))
+    }
+}
+
+/// Appends `s` as a JSON string literal (same escapes as serde_json).
+pub(crate) fn push_str_lit(out: &mut String, s: &str) {
+    out.push('"');
+    for ch in s.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn string_literals_escape_exactly_like_serde_json() {
+        for s in [
+            "plain",
+            "quote \" and \\ back",
+            "line\nbreak\ttab\r",
+            "ctl \u{1} \u{8} \u{c}",
+            "ünïcødé / slash",
+        ] {
+            let mut out = String::new();
+            push_str_lit(&mut out, s);
+            assert_eq!(out, Value::String(s.to_string()).to_string());
+        }
     }
 }

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::json::Json;
+use crate::json::{self, Json};
 use crate::ops::prefer::Prefer;
 use crate::schema::{self, Col, Kind, TableDef};
 use crate::store::{Org, Row, V};
@@ -66,26 +66,78 @@ pub(crate) fn etag(row: &Row) -> String {
     format!("W/\"{}\"", row.version)
 }
 
-/// Appends one column (with its annotations) to `obj`.
-pub(crate) fn push_col(obj: &mut Json, org: &Org, col: &Col, row: &Row, prefer: &Prefer) {
-    let wire = col.wire();
+/// Writes `"key":` (keys are ASCII names and annotations; nothing to escape).
+fn key(out: &mut String, k: &str) {
+    if !out.ends_with('{') {
+        out.push(',');
+    }
+    out.push('"');
+    out.push_str(k);
+    out.push_str("\":");
+}
+
+/// Writes a stored value as JSON.
+pub(crate) fn write_value(out: &mut String, v: &V) {
+    use std::fmt::Write;
+    match v {
+        V::Null => out.push_str("null"),
+        V::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        V::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        V::Str(s) => json::push_str_lit(out, s),
+        V::Guid(g) => {
+            let _ = write!(out, "\"{g}\"");
+        }
+        V::Lookup(l) => {
+            let _ = write!(out, "\"{}\"", l.id);
+        }
+        V::Time(t) => {
+            out.push('"');
+            out.push_str(&time::iso(*t));
+            out.push('"');
+        }
+    }
+}
+
+/// Writes one column (with its annotations, which come just before it).
+fn write_col(out: &mut String, org: &Org, col: &Col, row: &Row, prefer: &Prefer) {
     let v = if col.access == schema::Access::WriteOnly { &V::Null } else { row.get(col.name) };
-    if prefer.wants(FORMATTED)
-        && let Some(f) = formatted(org, col, v)
-    {
-        obj.push(format!("{wire}@{FORMATTED}"), f);
-    }
-    if let (Kind::Lookup(targets), V::Lookup(l)) = (col.kind, v) {
-        if prefer.wants(NAVPROP)
-            && let Some((_, nav)) = targets.iter().find(|(t, _)| *t == l.table)
+    let lookup = matches!(col.kind, Kind::Lookup(_));
+    let wire = |suffix: &str| {
+        if lookup { format!("_{}_value{suffix}", col.name) } else { format!("{}{suffix}", col.name) }
+    };
+    if !prefer.annotations.is_empty() {
+        if prefer.wants(FORMATTED)
+            && let Some(f) = formatted(org, col, v)
         {
-            obj.push(format!("{wire}@{NAVPROP}"), *nav);
+            key(out, &wire(&format!("@{FORMATTED}")));
+            json::push_str_lit(out, &f);
         }
-        if prefer.wants(LOGICALNAME) {
-            obj.push(format!("{wire}@{LOGICALNAME}"), l.table);
+        if let (Kind::Lookup(targets), V::Lookup(l)) = (col.kind, v) {
+            if prefer.wants(NAVPROP)
+                && let Some((_, nav)) = targets.iter().find(|(t, _)| *t == l.table)
+            {
+                key(out, &wire(&format!("@{NAVPROP}")));
+                json::push_str_lit(out, nav);
+            }
+            if prefer.wants(LOGICALNAME) {
+                key(out, &wire(&format!("@{LOGICALNAME}")));
+                json::push_str_lit(out, l.table);
+            }
         }
     }
-    obj.push(wire, value_json(v));
+    if lookup {
+        if !out.ends_with('{') {
+            out.push(',');
+        }
+        out.push_str("\"_");
+        out.push_str(col.name);
+        out.push_str("_value\":");
+    } else {
+        key(out, col.name);
+    }
+    write_value(out, v);
 }
 
 /// The columns shown when there is no `$select`: every readable column, in schema order.
@@ -93,7 +145,52 @@ pub(crate) fn all_cols(def: &'static TableDef) -> Vec<&'static Col> {
     def.cols.iter().filter(|c| c.access != schema::Access::WriteOnly).collect()
 }
 
-/// One row as an object: etag, the selected columns (primary key appended when not selected), expands.
+/// One row as an object: `head` pairs (e.g. `@odata.context`), etag, the selected columns (primary key
+/// appended when not selected), then expands.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn write_row(
+    out: &mut String,
+    head: &[(&str, &str)],
+    org: &Org,
+    def: &'static TableDef,
+    row: &Row,
+    cols: &[&'static Col],
+    prefer: &Prefer,
+    expands: &[Expand],
+) {
+    out.push('{');
+    for (k, v) in head {
+        key(out, k);
+        json::push_str_lit(out, v);
+    }
+    key(out, "@odata.etag");
+    json::push_str_lit(out, &etag(row));
+    for col in cols {
+        write_col(out, org, col, row, prefer);
+    }
+    if !cols.iter().any(|c| c.name == def.pk)
+        && let Some(pk) = def.col(def.pk)
+    {
+        write_col(out, org, pk, row, prefer);
+    }
+    for e in expands {
+        let related = row
+            .lookup(e.col.name)
+            .filter(|l| l.table == e.target.logical)
+            .and_then(|l| org.row(l.table, l.id));
+        key(out, &e.nav);
+        match related {
+            Some(r) => {
+                let cols = e.select.clone().unwrap_or_else(|| all_cols(e.target));
+                write_row(out, &[], org, e.target, r, &cols, prefer, &[]);
+            }
+            None => out.push_str("null"),
+        }
+    }
+    out.push('}');
+}
+
+/// One row as pre-rendered JSON.
 pub(crate) fn row_json(
     org: &Org,
     def: &'static TableDef,
@@ -102,29 +199,23 @@ pub(crate) fn row_json(
     prefer: &Prefer,
     expands: &[Expand],
 ) -> Json {
-    let mut obj = Json::obj();
-    obj.push("@odata.etag", etag(row));
-    for col in cols {
-        push_col(&mut obj, org, col, row, prefer);
-    }
-    if !cols.iter().any(|c| c.name == def.pk)
-        && let Some(pk) = def.col(def.pk)
-    {
-        push_col(&mut obj, org, pk, row, prefer);
-    }
-    for e in expands {
-        let related = row
-            .lookup(e.col.name)
-            .filter(|l| l.table == e.target.logical)
-            .and_then(|l| org.row(l.table, l.id));
-        let value = match related {
-            Some(r) => {
-                let cols = e.select.clone().unwrap_or_else(|| all_cols(e.target));
-                row_json(org, e.target, r, &cols, prefer, &[])
-            }
-            None => Json::Val(Value::Null),
-        };
-        obj.push(e.nav.clone(), value);
-    }
-    obj
+    let mut out = String::with_capacity(64 * (cols.len() + 2));
+    write_row(&mut out, &[], org, def, row, cols, prefer, expands);
+    Json::Raw(out)
+}
+
+/// One row as a top-level entity with `@odata.context` first.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn entity_text(
+    context: &str,
+    org: &Org,
+    def: &'static TableDef,
+    row: &Row,
+    cols: &[&'static Col],
+    prefer: &Prefer,
+    expands: &[Expand],
+) -> String {
+    let mut out = String::new();
+    write_row(&mut out, &[("@odata.context", context)], org, def, row, cols, prefer, expands);
+    out
 }

@@ -503,6 +503,7 @@ impl Scenario {
                         now - 60_000,
                     );
                     org.scheduled.insert(mid);
+                    org.next_due = i64::MIN;
                 }
                 TestPlan::Tested => {
                     let when = now - (1 + rng.below(24 * 14) as i64) * 3_600_000;

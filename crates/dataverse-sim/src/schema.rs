@@ -92,16 +92,6 @@ impl TableDef {
     }
 }
 
-impl Col {
-    /// The name this column has on the wire.
-    pub(crate) fn wire(&self) -> String {
-        match self.kind {
-            Kind::Lookup(_) => format!("_{}_value", self.name),
-            _ => self.name.to_string(),
-        }
-    }
-}
-
 const fn c(name: &'static str, kind: Kind, access: Access) -> Col {
     Col { name, kind, access, required: false }
 }

@@ -1,6 +1,7 @@
 //! The state engine's data: rows of typed values per table, one store per org.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::ids::{Guid, Rng};
 use crate::schema::{self, TableDef};
@@ -67,12 +68,34 @@ impl V {
     }
 }
 
+/// FNV-1a: column names are short static strings, and SipHash showed up in profiles of big scans.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// A map keyed by column or table name.
+pub(crate) type NameMap<T> = HashMap<&'static str, T, BuildHasherDefault<Fnv>>;
+
 /// One row.
 #[derive(Debug, Clone)]
 pub(crate) struct Row {
     pub(crate) id: Guid,
     pub(crate) version: u64,
-    pub(crate) fields: HashMap<&'static str, V>,
+    pub(crate) fields: NameMap<V>,
 }
 
 impl Row {
@@ -131,7 +154,7 @@ pub(crate) struct Org {
     pub(crate) bu_id: Guid,
     /// The user a browser session signs in as.
     pub(crate) caller: Guid,
-    pub(crate) tables: HashMap<&'static str, Rows>,
+    pub(crate) tables: NameMap<Rows>,
     pub(crate) exchange: HashMap<Guid, ExchangeFacts>,
     pub(crate) tenant_roles: HashMap<Guid, TenantRoles>,
     /// systemuser id → role ids.
@@ -140,6 +163,10 @@ pub(crate) struct Org {
     pub(crate) role_privileges: HashMap<Guid, Vec<(Guid, &'static str)>>,
     /// Mailboxes with `testemailconfigurationscheduled` = true (the Test & Enable queue).
     pub(crate) scheduled: HashSet<Guid>,
+    /// Earliest time a scheduled test may be due (`i64::MIN`: unknown, look again).
+    pub(crate) next_due: i64,
+    /// (regarding row, trace code) → tracelog id, for merging repeated alerts.
+    pub(crate) alert_index: HashMap<(Guid, i64), Guid>,
     pub(crate) next_version: u64,
     pub(crate) rng: Rng,
 }
@@ -150,7 +177,7 @@ impl Org {
         let tenant_id = rng.guid();
         let org_id = rng.guid();
         let bu_id = rng.guid();
-        let mut tables = HashMap::new();
+        let mut tables = NameMap::default();
         for t in schema::TABLES {
             tables.insert(t.logical, Rows::new());
         }
@@ -167,6 +194,8 @@ impl Org {
             user_roles: HashMap::new(),
             role_privileges: HashMap::new(),
             scheduled: HashSet::new(),
+            alert_index: HashMap::new(),
+            next_due: i64::MIN,
             next_version: 1_000_000 + rng.below(9_000_000),
             rng,
         }
@@ -199,7 +228,7 @@ impl Org {
         now: i64,
     ) {
         let version = self.bump_version();
-        let mut map: HashMap<&'static str, V> = fields.into_iter().collect();
+        let mut map: NameMap<V> = fields.into_iter().collect();
         map.insert(table.pk, V::Guid(id));
         if table.col("createdon").is_some() {
             map.entry("createdon").or_insert(V::Time(now));

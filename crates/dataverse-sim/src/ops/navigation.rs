@@ -86,14 +86,9 @@ pub(crate) fn get(
         };
         let cols = opts.select.clone().unwrap_or_else(|| render::all_cols(tdef));
         let ctx_cols = opts.select_raw.as_ref().map(|s| format!("({s})")).unwrap_or_default();
-        let mut obj =
-            Json::obj().with("@odata.context", format!("{}{}{ctx_cols}/$entity", ctx.metadata(), tdef.set));
-        if let Json::Obj(items) = render::row_json(org, tdef, related, &cols, &call.prefer, &opts.expand) {
-            for (k, v) in items {
-                obj.push(k, v);
-            }
-        }
-        return Outcome { resp: Resp::json(200, obj.render()), cost_ms: read };
+        let context = format!("{}{}{ctx_cols}/$entity", ctx.metadata(), tdef.set);
+        let text = render::entity_text(&context, org, tdef, related, &cols, &call.prefer, &opts.expand);
+        return Outcome { resp: Resp::json(200, text), cost_ms: read };
     }
     if let Some(col) = def.wire_col(seg) {
         let mut obj =

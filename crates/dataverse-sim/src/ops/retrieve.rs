@@ -252,14 +252,9 @@ fn single(st: &mut State, ctx: &Ctx, call: &Call<'_>, def: &'static TableDef, ke
             return Ok(Resp::new(304).header("OData-Version", "4.0"));
         }
         let cols = opts.select.clone().unwrap_or_else(|| render::all_cols(def));
-        let mut obj = Json::obj()
-            .with("@odata.context", format!("{}{}{}/$entity", ctx.metadata(), def.set, context_cols(&opts)));
-        if let Json::Obj(items) = render::row_json(org, def, row, &cols, &call.prefer, &opts.expand) {
-            for (k, v) in items {
-                obj.push(k, v);
-            }
-        }
-        let mut resp = Resp::json(200, obj.render()).header("ETag", etag);
+        let context = format!("{}{}{}/$entity", ctx.metadata(), def.set, context_cols(&opts));
+        let text = render::entity_text(&context, org, def, row, &cols, &call.prefer, &opts.expand);
+        let mut resp = Resp::json(200, text).header("ETag", etag);
         if let Some(a) = applied(&call.prefer, None) {
             resp = resp.header("Preference-Applied", a);
         }

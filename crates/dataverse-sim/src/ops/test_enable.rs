@@ -19,15 +19,17 @@ struct Failure {
 
 /// Runs every scheduled test whose postpone time has passed.
 pub(crate) fn tick(org: &mut Org, now: i64, config: &Config) {
-    if org.scheduled.is_empty() {
+    if org.scheduled.is_empty() || now < org.next_due {
         return;
     }
     let mut due: Vec<(i64, Guid)> = Vec::new();
     let mut gone = Vec::new();
+    let mut next = i64::MAX;
     for id in &org.scheduled {
         match org.row("mailbox", *id) {
             Some(m) if m.bool("testemailconfigurationscheduled") => {
-                // Inactive mailboxes are not processed; they stay scheduled (a "stuck" test).
+                // Inactive mailboxes are not processed; they stay scheduled (a "stuck" test). A write that
+                // reactivates one resets `next_due`.
                 if m.int("statecode") != 0 {
                     continue;
                 }
@@ -37,6 +39,8 @@ pub(crate) fn tick(org: &mut Org, now: i64, config: &Config) {
                 };
                 if at <= now {
                     due.push((at, *id));
+                } else {
+                    next = next.min(at);
                 }
             }
             _ => gone.push(*id),
@@ -45,6 +49,7 @@ pub(crate) fn tick(org: &mut Org, now: i64, config: &Config) {
     for id in gone {
         org.scheduled.remove(&id);
     }
+    org.next_due = next;
     due.sort();
     for (at, id) in due {
         run_test(org, id, at, config);
@@ -70,6 +75,7 @@ pub(crate) fn schedule(org: &mut Org, id: Guid, by: Guid, now: i64, config: &Con
     }
     org.update("mailbox", id, fields, now);
     org.scheduled.insert(id);
+    org.next_due = org.next_due.min(now + delay);
 }
 
 fn require_privilege_to_self_approve(org: &Org) -> bool {
@@ -207,6 +213,7 @@ pub(crate) fn run_test(org: &mut Org, id: Guid, now: i64, config: &Config) {
                 ],
                 now,
             );
+            org.next_due = org.next_due.min(next);
             write_alert(
                 org,
                 id,
@@ -309,11 +316,9 @@ pub(crate) fn write_alert(
     text: String,
     now: i64,
 ) {
-    let existing = org
-        .rows("tracelog")
-        .values()
-        .find(|t| t.lookup("regardingobjectid").map(|l| l.id) == Some(mailbox) && t.int("tracecode") == code)
-        .map(|t| t.id);
+    // Repeats of the same alert on the same record are merged (TRC); the index keeps this O(1).
+    let existing =
+        org.alert_index.get(&(mailbox, code)).copied().filter(|t| org.row("tracelog", *t).is_some());
     if let Some(tid) = existing {
         org.update("tracelog", tid, vec![("text", V::Str(text)), ("level", V::Int(level))], now);
         return;
@@ -340,4 +345,5 @@ pub(crate) fn write_alert(
         ],
         now,
     );
+    org.alert_index.insert((mailbox, code), tid);
 }

@@ -7,7 +7,6 @@ use serde_json::{Map, Value};
 use crate::error::ApiError;
 use crate::http::Resp;
 use crate::ids::Guid;
-use crate::json::Json;
 use crate::ops::retrieve::{parse_key, parse_options};
 use crate::ops::{Call, Ctx, Outcome, approval, security, test_enable};
 use crate::render;
@@ -318,6 +317,10 @@ fn apply(
             _ => {}
         }
     }
+    if def.logical == "mailbox" && org.scheduled.contains(&id) {
+        // A write may reactivate a stuck mailbox or move its postpone time: look again on the next tick.
+        org.next_due = i64::MIN;
+    }
     match schedule {
         Some(true) => test_enable::schedule(org, id, ctx.user, now, &config),
         Some(false) => {
@@ -365,18 +368,13 @@ fn representation(
     let row = org.row(def.logical, id).ok_or_else(|| ApiError::row_not_found(def.logical, id))?;
     let cols = opts.select.clone().unwrap_or_else(|| render::all_cols(def));
     let ctx_cols = opts.select_raw.as_ref().map(|s| format!("({s})")).unwrap_or_default();
-    let mut obj =
-        Json::obj().with("@odata.context", format!("{}{}{ctx_cols}/$entity", ctx.metadata(), def.set));
-    if let Json::Obj(items) = render::row_json(org, def, row, &cols, &call.prefer, &[]) {
-        for (k, v) in items {
-            obj.push(k, v);
-        }
-    }
+    let context = format!("{}{}{ctx_cols}/$entity", ctx.metadata(), def.set);
+    let text = render::entity_text(&context, org, def, row, &cols, &call.prefer, &[]);
     let mut applied = vec!["return=representation".to_string()];
     if let Some(a) = &call.prefer.annotations_raw {
         applied.push(format!("odata.include-annotations=\"{a}\""));
     }
-    Ok(Resp::json(status, obj.render())
+    Ok(Resp::json(status, text)
         .header("Preference-Applied", applied.join(","))
         .header("OData-EntityId", entity_id_header(ctx, def, id))
         .header("ETag", render::etag(row)))
