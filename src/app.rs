@@ -1,14 +1,16 @@
 //! Root component: resolves which org to look at, loads a snapshot and shows the checklist.
 
-use crate::components::{Checklist, Drill, ErrorView, MailboxGrid, OrgHeader, describe_error};
+use crate::components::{BulkPanel, Checklist, Drill, ErrorView, MailboxGrid, OrgHeader, describe_error};
 use crate::platform::{chrome, dom, transport::FetchTransport};
+use crate::state::bulk::BulkRequest;
 use crate::state::grid::{self, GridFilter};
+use crate::state::settings::{SETTINGS_KEY, Settings};
 use crate::surface::{self, Surface};
 use leptos::prelude::*;
 use std::sync::Arc;
 use syncready_core::collect::{self, CollectError, Part, Snapshot};
 use syncready_core::model::OrgUrl;
-use syncready_core::readiness::{self, Report, checklist};
+use syncready_core::readiness::{self, Remedy, Report, checklist};
 
 /// Why no org could be chosen.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +48,8 @@ pub struct Loaded {
     pub errors: Vec<CollectError>,
     /// The evaluated checklist.
     pub report: Report,
+    /// When it was read (Unix ms), so a refresh is visible to tests and to the admin.
+    pub loaded_at: u64,
 }
 
 /// Resolves the org, collects a snapshot and evaluates it.
@@ -56,7 +60,7 @@ pub async fn load() -> Result<Loaded, OrgProblem> {
     let report = readiness::evaluate(&snapshot, &errors);
     let summary = GuideSummary::of(&org, &report);
     chrome::session_set(&format!("{}{}", chrome::SUMMARY_PREFIX, org.as_str()), &summary).await;
-    Ok(Loaded { org, snapshot, errors, report })
+    Ok(Loaded { org, snapshot, errors, report, loaded_at: crate::platform::clock::now_ms() })
 }
 
 /// What the in-page guide shows for each step (written to `storage.session` for the content script).
@@ -166,6 +170,14 @@ pub fn ChecklistPage() -> impl IntoView {
     });
     let filter = RwSignal::new(GridFilter::default());
     let (grid_title, set_grid_title) = signal("All mailboxes".to_owned());
+    let bulk_request = RwSignal::new(None::<BulkRequest>);
+    let on_remedy =
+        Callback::new(move |remedy: Remedy| bulk_request.set(Some(BulkRequest::from_remedy(&remedy))));
+    let on_bulk = Callback::new(move |req: BulkRequest| bulk_request.set(Some(req)));
+    let on_finished = Callback::new(move |()| loaded.refetch());
+    let context = Signal::derive(move || {
+        loaded.get().and_then(Result::ok).map(|d| (d.org.clone(), Arc::new(d.snapshot.clone())))
+    });
     let on_drill = Callback::new(move |drill: Drill| {
         set_grid_title.set(drill.title);
         filter.set(GridFilter {
@@ -174,6 +186,7 @@ pub fn ChecklistPage() -> impl IntoView {
         });
     });
     view! {
+        <BulkPanel context=context request=bulk_request on_finished=on_finished />
         {move || match loaded.get() {
             None => view! { <p class="sr-loading" data-testid="loading">"Reading your org…"</p> }.into_any(),
             Some(Err(problem)) => org_problem_view(problem),
@@ -198,8 +211,10 @@ pub fn ChecklistPage() -> impl IntoView {
                             "Export checklist (JSON)"
                         </button>
                     </div>
-                    <Checklist report=data.report.clone() on_drill=on_drill />
-                    {has_rows.then(|| view! { <MailboxGrid rows=rows filter=filter title=Signal::from(grid_title) /> })}
+                    <div class="sr-report" data-testid="report" data-loaded-at=data.loaded_at>
+                        <Checklist report=data.report.clone() on_drill=on_drill on_remedy=on_remedy />
+                    </div>
+                    {has_rows.then(|| view! { <MailboxGrid rows=rows filter=filter title=Signal::from(grid_title) on_bulk=on_bulk /> })}
                 }
                 .into_any()
             }
@@ -245,11 +260,14 @@ pub fn PopupPage() -> impl IntoView {
 /// Theme preference key in `chrome.storage.local` (a preference, not a secret).
 pub const THEME_KEY: &str = "syncready.theme";
 
-/// Options: theme.
+/// Options: theme and bulk-run preferences.
 #[component]
 pub fn OptionsPage() -> impl IntoView {
     let saved = LocalResource::new(|| chrome::local_get(THEME_KEY));
+    let settings = LocalResource::new(|| chrome::local_get_value::<Settings>(SETTINGS_KEY));
     let (status, set_status) = signal(String::new());
+    let (batch, set_batch) = signal(None::<String>);
+    let (poll, set_poll) = signal(None::<String>);
     let choose = move |theme: &'static str| {
         leptos::task::spawn_local(async move {
             let ok = chrome::local_set(THEME_KEY, theme).await;
@@ -263,6 +281,27 @@ pub fn OptionsPage() -> impl IntoView {
             });
         });
     };
+    let current = move || settings.get().flatten().unwrap_or_default();
+    let save = move |_| {
+        let base = current();
+        let batch_text = batch.get_untracked().unwrap_or_else(|| base.batch_size.to_string());
+        let poll_text = poll.get_untracked().unwrap_or_else(|| base.poll_seconds.to_string());
+        match (Settings::parse_batch_size(&batch_text), Settings::parse_poll_seconds(&poll_text)) {
+            (Ok(batch_size), Ok(poll_seconds)) => {
+                let new = Settings { batch_size, poll_seconds };
+                leptos::task::spawn_local(async move {
+                    let ok = chrome::local_set_value(SETTINGS_KEY, &new).await;
+                    set_status.set(if ok {
+                        "Bulk settings saved.".to_owned()
+                    } else {
+                        "Could not save the settings.".to_owned()
+                    });
+                });
+            }
+            (Err(e), _) => set_status.set(format!("Batch size: {e}")),
+            (_, Err(e)) => set_status.set(format!("Test & Enable check interval: {e}")),
+        }
+    };
     view! {
         <h1>"SyncReady options"</h1>
         <fieldset class="sr-options">
@@ -272,6 +311,22 @@ pub fn OptionsPage() -> impl IntoView {
             <button class="sr-button" on:click=move |_| choose("light")>"Light"</button>
             <button class="sr-button" on:click=move |_| choose("dark")>"Dark"</button>
         </fieldset>
-        <p role="status">{status}</p>
+        <fieldset class="sr-options">
+            <legend>"Bulk actions"</legend>
+            <label>
+                "Changes per batch (1–1000) "
+                <input class="sr-input" data-testid="opt-batch" inputmode="numeric"
+                    prop:value=move || batch.get().unwrap_or_else(|| current().batch_size.to_string())
+                    on:input=move |ev| set_batch.set(Some(event_target_value(&ev))) />
+            </label>
+            <label>
+                " Seconds between Test & Enable checks (1–600) "
+                <input class="sr-input" data-testid="opt-poll" inputmode="numeric"
+                    prop:value=move || poll.get().unwrap_or_else(|| current().poll_seconds.to_string())
+                    on:input=move |ev| set_poll.set(Some(event_target_value(&ev))) />
+            </label>
+            <button class="sr-button sr-button--primary" data-testid="opt-save" on:click=save>"Save"</button>
+        </fieldset>
+        <p role="status" data-testid="opt-status">{status}</p>
     }
 }

@@ -172,3 +172,132 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
     assert!(no_guide, "the guide must not appear on pages outside the procedure");
     assert!(expired_error.contains("Sign in again"), "{expired_error}");
 }
+
+async fn click(client: &Client, css: &str) {
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("could not click {css}: {e}"));
+}
+
+/// Waits until the element matching `css` has `attr` equal to `want`; returns the last value seen.
+async fn wait_attr_eq(client: &Client, css: &str, attr: &str, want: &str, secs: u64) -> String {
+    let mut last = String::new();
+    for _ in 0..secs * 5 {
+        if let Ok(el) = client.find(Locator::Css(css)).await {
+            last = el.attr(attr).await.ok().flatten().unwrap_or_default();
+            if last == want {
+                return last;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    last
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fresh_org_becomes_ready_through_one_click_bulk_actions() {
+    let dist = root().join("dist").canonicalize().expect("dist/ is missing: run `cargo xtask build`");
+    let sim = Sim::builder().org("northwind", Scenario::fresh("Northwind")).build();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sim_port = listener.local_addr().unwrap().port();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(dataverse_sim::serve(listener, sim.clone(), true, async move {
+        let _ = stopped.await;
+    }));
+    // Simulated time runs 60x faster than the test, so Test & Enable (90 s in the simulator) finishes.
+    let ticking = sim.clone();
+    let ticker = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            ticking.advance(Duration::from_secs(15));
+        }
+    });
+
+    let (_driver, driver_port) = start_chromedriver().await;
+    let client = browser(driver_port, &dist, sim_port, &["northwind.crm.dynamics.com"]).await;
+    let ext = extension_id(&dist);
+
+    // The admin checks Test & Enable results every second (Options).
+    client.goto(&format!("chrome-extension://{ext}/index.html?surface=options")).await.unwrap();
+    let poll = client.wait().for_element(Locator::Css("[data-testid=opt-poll]")).await.unwrap();
+    poll.clear().await.unwrap();
+    poll.send_keys("1").await.unwrap();
+    click(&client, "[data-testid=opt-save]").await;
+    let saved = wait_attr_eq(&client, "[data-testid=opt-status]", "data-testid", "opt-status", 5).await;
+    assert_eq!(saved, "opt-status");
+
+    let before = profile_step_for(&client, &ext, "northwind.crm.dynamics.com").await;
+    assert_eq!(before, "pass", "the fresh org has its Exchange Online profile");
+    let approval_before = wait_attr(&client, "[data-testid=step-mailbox-approval]", "data-status").await;
+    screenshot(&client, "flow-1-before.png").await;
+
+    // Fix what the checklist offers, one remedy at a time, until nothing is left to fix.
+    let mut runs = Vec::new();
+    for _ in 0..8 {
+        let loaded_at = wait_attr(&client, "[data-testid=report]", "data-loaded-at").await;
+        let mut next = None;
+        for remedy in ["approve-mailboxes", "apply-default-settings", "test-and-enable"] {
+            let css = format!("[data-testid=remedy-{remedy}]");
+            if client.find(Locator::Css(&css)).await.is_ok() {
+                next = Some((remedy, css));
+                break;
+            }
+        }
+        let Some((remedy, css)) = next else { break };
+        click(&client, &css).await;
+        let writes = wait_attr(&client, "[data-testid=bulk-preview]", "data-writes").await;
+        screenshot(&client, &format!("flow-{}-preview-{remedy}.png", runs.len())).await;
+        click(&client, "[data-testid=bulk-confirm]").await;
+        let phase = wait_attr_eq(&client, "[data-testid=bulk]", "data-phase", "finished", 90).await;
+        let failed = wait_attr(&client, "[data-testid=bulk-progress]", "data-failed").await;
+        let succeeded = wait_attr(&client, "[data-testid=bulk-progress]", "data-succeeded").await;
+        screenshot(&client, &format!("flow-{}-done-{remedy}.png", runs.len())).await;
+        runs.push((remedy, writes, phase, failed, succeeded));
+        // Wait for the checklist to be read again after the run.
+        for _ in 0..100 {
+            let now = client.find(Locator::Css("[data-testid=report]")).await;
+            if let Ok(el) = now
+                && el.attr("data-loaded-at").await.ok().flatten().is_some_and(|v| v != loaded_at)
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    // After the runs the checklist was read again: every step is done.
+    let mut statuses = Vec::new();
+    for step in [
+        "exchange-online-profile",
+        "org-email-defaults",
+        "mailbox-configuration",
+        "mailbox-approval",
+        "test-and-enable",
+        "mailbox-alerts",
+    ] {
+        let status =
+            wait_attr_eq(&client, &format!("[data-testid=step-{step}]"), "data-status", "pass", 20).await;
+        statuses.push((step, status));
+    }
+    screenshot(&client, "flow-2-after.png").await;
+
+    ticker.abort();
+    client.close().await.unwrap();
+    let _ = stop.send(());
+    let _ = server.await;
+
+    assert_ne!(approval_before, "pass", "the fresh org starts with unapproved mailboxes");
+    assert!(runs.iter().any(|r| r.0 == "approve-mailboxes"), "no approve remedy was offered: {runs:?}");
+    for (remedy, writes, phase, failed, succeeded) in &runs {
+        assert_eq!(phase, "finished", "{remedy} did not finish");
+        assert_eq!(failed, "0", "{remedy} had failures");
+        assert_eq!(succeeded, writes, "{remedy}: every planned write verified");
+    }
+    assert!(statuses.iter().all(|(_, s)| s == "pass"), "{statuses:?}");
+}

@@ -1,8 +1,9 @@
 //! The readiness checklist: one row per step of Microsoft's procedure, with live counts, what blocks
 //! the step, the findings and a way to drill into the affected mailboxes.
 
+use crate::state::bulk::remedy_label;
 use leptos::prelude::*;
-use syncready_core::readiness::{Actor, Finding, Report, Severity, Status, StepResult, Subject};
+use syncready_core::readiness::{Actor, Finding, Remedy, Report, Severity, Status, StepResult, Subject};
 
 /// Human label of a status.
 pub fn status_label(status: &Status) -> &'static str {
@@ -55,6 +56,9 @@ pub fn Checklist(
     /// Called when the admin asks to see a finding's mailboxes.
     #[prop(optional)]
     on_drill: Option<Callback<Drill>>,
+    /// Called when the admin picks a finding's one-click fix.
+    #[prop(optional)]
+    on_remedy: Option<Callback<Remedy>>,
 ) -> impl IntoView {
     let titles: Vec<(String, &'static str)> =
         report.steps.iter().map(|s| (s.step.key().to_owned(), s.step.title())).collect();
@@ -73,7 +77,7 @@ pub fn Checklist(
                         .filter(|p| failing.contains(p))
                         .filter_map(|p| titles.iter().find(|(k, _)| k == p.key()).map(|(_, t)| *t))
                         .collect();
-                    view! { <StepRow step=step blocked_by=blocked_by on_drill=on_drill /> }
+                    view! { <StepRow step=step blocked_by=blocked_by on_drill=on_drill on_remedy=on_remedy /> }
                 })
                 .collect_view()}
         </ol>
@@ -90,6 +94,8 @@ pub fn StepRow(
     blocked_by: Vec<&'static str>,
     /// Drill-down callback.
     on_drill: Option<Callback<Drill>>,
+    /// Remedy callback.
+    on_remedy: Option<Callback<Remedy>>,
 ) -> impl IntoView {
     let key = step.step.key();
     let status = step.status.key();
@@ -126,6 +132,19 @@ pub fn StepRow(
                     </button>
                 }
             });
+            let fix = f.remedy.clone().zip(on_remedy).map(|(remedy, cb)| {
+                let label = remedy_label(&remedy);
+                let key = remedy.key();
+                view! {
+                    <button
+                        class="sr-button sr-button--primary sr-button--small"
+                        data-testid=format!("remedy-{key}")
+                        on:click=move |_| cb.run(remedy.clone())
+                    >
+                        {label}
+                    </button>
+                }
+            });
             let doc = f.doc_link.clone().map(|href| {
                 view! {
                     <a class="sr-link" href=href target="_blank" rel="noopener noreferrer">
@@ -139,6 +158,7 @@ pub fn StepRow(
                     " "
                     <span class="sr-finding__actor">{format!("Who acts: {}", actor_label(f.actor))}</span>
                     " "
+                    {fix}
                     {drill}
                     {doc}
                 </li>

@@ -2,9 +2,11 @@
 //! only the rows in view rendered.
 
 use crate::platform::dom;
+use crate::state::bulk::BulkRequest;
 use crate::state::grid::{GridFilter, KindFilter, MailboxRow, apply, window};
 use leptos::prelude::*;
 use std::sync::Arc;
+use syncready_core::bulk::{Action, Selection};
 
 /// Row height in pixels; must match `.sr-grid__row` in the CSS.
 pub const ROW_HEIGHT: f64 = 32.0;
@@ -20,9 +22,13 @@ pub fn MailboxGrid(
     filter: RwSignal<GridFilter>,
     /// Heading, e.g. the finding being drilled into.
     title: Signal<String>,
+    /// Called with a bulk action over every mailbox the filter matches.
+    #[prop(optional)]
+    on_bulk: Option<Callback<BulkRequest>>,
 ) -> impl IntoView {
     let (scroll, set_scroll) = signal((0.0_f64, VIEWPORT));
     let all = rows.clone();
+    let ids_rows = rows.clone();
     let matching = Memo::new(move |_| filter.with(|f| apply(&all, f)));
     // A new filter starts at the top.
     Effect::new(move |_| {
@@ -48,6 +54,34 @@ pub fn MailboxGrid(
     };
     let spacer = move || format!("height: {}px", matching.with(Vec::len) as f64 * ROW_HEIGHT);
     let set_kind = move |kind: KindFilter| filter.update(|f| f.kind = kind);
+    let (chosen, set_chosen) = signal("approve".to_owned());
+    let bulk_bar = on_bulk.map(|cb| {
+        let run = move |_| {
+            let ids: Vec<String> = matching.with(|idx| idx.iter().map(|&i| ids_rows[i].id.clone()).collect());
+            let action = match chosen.get_untracked().as_str() {
+                "reject" => Action::Reject,
+                "apply-defaults" => Action::ApplyDefaultSettings { test_and_enable: true, this_org_only: false },
+                "test" => Action::TestAndEnable { this_org_only: false, process_email_after: None },
+                "test-this-org" => Action::TestAndEnable { this_org_only: true, process_email_after: None },
+                _ => Action::Approve,
+            };
+            cb.run(BulkRequest { action, selection: Selection::Ids(ids) });
+        };
+        view! {
+            <div class="sr-grid__bulk">
+                <select class="sr-input" aria-label="Bulk action" data-testid="grid-bulk-action" on:change=move |ev| set_chosen.set(event_target_value(&ev))>
+                    <option value="approve">"Approve email"</option>
+                    <option value="apply-defaults">"Apply default email settings (then test & enable)"</option>
+                    <option value="test">"Test & enable"</option>
+                    <option value="test-this-org">"Test & enable, this org only"</option>
+                    <option value="reject">"Reject email"</option>
+                </select>
+                <button class="sr-button sr-button--primary" data-testid="grid-bulk-run" on:click=run>
+                    {move || format!("Preview for all {} matching", matching.with(Vec::len))}
+                </button>
+            </div>
+        }
+    });
     view! {
         <section class="sr-grid" data-testid="mailbox-grid" aria-label="Mailboxes">
             <div class="sr-grid__toolbar">
@@ -88,6 +122,7 @@ pub fn MailboxGrid(
                     " Failed tests only"
                 </label>
                 <button class="sr-button" on:click=move |_| filter.set(GridFilter::default())>"Show all"</button>
+                {bulk_bar}
             </div>
             <div class="sr-grid__head" role="row">
                 <span role="columnheader">"Name"</span>

@@ -1,10 +1,12 @@
 //! Presentational components. They render view data and wire events; rules live in the core.
 
+pub mod bulk_panel;
 pub mod checklist;
 pub mod error_view;
 pub mod mailbox_grid;
 pub mod org_header;
 
+pub use bulk_panel::BulkPanel;
 pub use checklist::{Checklist, Drill};
 pub use error_view::{ErrorView, describe_error};
 pub use mailbox_grid::MailboxGrid;

@@ -110,3 +110,40 @@ pub async fn session_remove(key: &str) -> bool {
     };
     call_async(&session, "remove", &JsValue::from_str(key)).await.is_some()
 }
+
+/// Reads a serde value from `chrome.storage.session`.
+pub async fn session_get_value<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
+    let session = path(&chrome()?, &["storage", "session"])?;
+    let items = call_async(&session, "get", &JsValue::from_str(key)).await?;
+    let value = Reflect::get(&items, &JsValue::from_str(key)).ok()?;
+    if value.is_undefined() {
+        return None;
+    }
+    serde_wasm_bindgen::from_value(value).ok()
+}
+
+/// Reads a serde value from `chrome.storage.local` (non-secret preferences only).
+pub async fn local_get_value<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
+    let local = path(&chrome()?, &["storage", "local"])?;
+    let items = call_async(&local, "get", &JsValue::from_str(key)).await?;
+    let value = Reflect::get(&items, &JsValue::from_str(key)).ok()?;
+    if value.is_undefined() {
+        return None;
+    }
+    serde_wasm_bindgen::from_value(value).ok()
+}
+
+/// Writes a serde value to `chrome.storage.local` (non-secret preferences only).
+pub async fn local_set_value<T: serde::Serialize>(key: &str, value: &T) -> bool {
+    let Some(local) = chrome().and_then(|c| path(&c, &["storage", "local"])) else {
+        return false;
+    };
+    let Ok(js) = value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()) else {
+        return false;
+    };
+    let items = Object::new();
+    if Reflect::set(&items, &JsValue::from_str(key), &js).is_err() {
+        return false;
+    }
+    call_async(&local, "set", &items).await.is_some()
+}

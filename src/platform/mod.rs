@@ -2,6 +2,7 @@
 //! extension APIs. No other module of this crate may import them (checked by `tests/tidy.rs`).
 
 pub mod chrome;
+pub mod clock;
 pub mod dom;
 pub mod transport;
 

@@ -1,4 +1,6 @@
 //! View state: plain types and pure functions derived from the core's model, so they are tested
 //! natively (`tests/it`) without a browser. Components only render these.
 
+pub mod bulk;
 pub mod grid;
+pub mod settings;

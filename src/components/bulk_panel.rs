@@ -1,0 +1,291 @@
+//! The bulk action flow: dry-run preview → confirm → progress with cancel → results with failures
+//! explained → evidence export → undo; and resume of a run interrupted by an expired session or a
+//! closed panel.
+
+use crate::components::error_view::ErrorView;
+use crate::platform::{chrome, clock::BrowserClock, dom, transport::FetchTransport};
+use crate::state::bulk::{BulkRequest, SavedRun, action_title, bar, saved_run_key};
+use crate::state::settings::{SETTINGS_KEY, Settings};
+use leptos::prelude::*;
+use std::sync::Arc;
+use syncready_core::bulk::{self, Control, Evidence, Halt, ItemState, Plan, Progress, Run};
+use syncready_core::collect::Snapshot;
+use syncready_core::model::OrgUrl;
+
+/// Where the flow is.
+#[derive(Debug, Clone)]
+enum Phase {
+    Idle,
+    Preview(Arc<Plan>),
+    Running,
+    Finished,
+    Problem(String),
+}
+
+/// Minimum time between two progress repaints.
+const REPAINT_MS: u64 = 150;
+
+/// The bulk action panel.
+#[component]
+pub fn BulkPanel(
+    /// The org and the snapshot plans are made against (the latest one read).
+    context: Signal<Option<(OrgUrl, Arc<Snapshot>)>>,
+    /// Set by remedy buttons and the grid's "apply to all matching".
+    request: RwSignal<Option<BulkRequest>>,
+    /// Called after a run ends, to refresh the checklist.
+    on_finished: Callback<()>,
+) -> impl IntoView {
+    let phase = RwSignal::new(Phase::Idle);
+    let progress = RwSignal::new(None::<Progress>);
+    let evidence = RwSignal::new(None::<Evidence>);
+    let cancel = RwSignal::new(false);
+    let org = move || context.with_untracked(|c| c.as_ref().map(|(o, _)| o.clone()));
+    let saved = LocalResource::new(move || {
+        let key = context.with(|c| c.as_ref().map(|(o, _)| saved_run_key(o.as_str())));
+        async move {
+            match key {
+                Some(key) => chrome::session_get_value::<SavedRun>(&key).await,
+                None => None,
+            }
+        }
+    });
+
+    // A new request is planned at once; nothing is sent before the admin confirms.
+    Effect::new(move |_| {
+        if let Some(req) = request.get() {
+            evidence.set(None);
+            progress.set(None);
+            let planned = context.with_untracked(|c| {
+                c.as_ref().map(|(_, snapshot)| bulk::plan(snapshot, &req.selection, &req.action))
+            });
+            phase.set(match planned {
+                Some(Ok(plan)) => Phase::Preview(Arc::new(plan)),
+                Some(Err(e)) => Phase::Problem(e.to_string()),
+                None => Phase::Problem("The org is still being read; try again in a moment.".to_owned()),
+            });
+        }
+    });
+
+    let start = {
+        move |run: Run| {
+            let Some(org) = org() else {
+                phase.set(Phase::Problem("No org is open.".to_owned()));
+                return;
+            };
+            cancel.set(false);
+            phase.set(Phase::Running);
+            leptos::task::spawn_local(async move {
+                let transport = FetchTransport::new(org.clone());
+                let mut last = 0_u64;
+                let outcome = bulk::drive(run, &transport, &BrowserClock, |p: &Progress| {
+                    let now = crate::platform::clock::now_ms();
+                    if now.saturating_sub(last) >= REPAINT_MS || p.is_done() {
+                        last = now;
+                        progress.set(Some(p.clone()));
+                    }
+                    if cancel.get_untracked() { Control::Cancel } else { Control::Continue }
+                })
+                .await;
+                let key = saved_run_key(org.as_str());
+                if matches!(outcome.progress.halt, Some(Halt::SessionExpired { .. })) {
+                    let saved = SavedRun {
+                        org: org.to_string(),
+                        plan: outcome.run.plan().clone(),
+                        journal: outcome.run.journal(),
+                        config: outcome.run.config().clone(),
+                    };
+                    chrome::session_set(&key, &saved).await;
+                } else {
+                    chrome::session_remove(&key).await;
+                }
+                evidence.set(Some(outcome.run.evidence()));
+                progress.set(Some(outcome.progress));
+                phase.set(Phase::Finished);
+                on_finished.run(());
+            });
+        }
+    };
+
+    let confirm = {
+        let start = start.clone();
+        move |_| {
+            if let Phase::Preview(plan) = phase.get_untracked() {
+                let start = start.clone();
+                leptos::task::spawn_local(async move {
+                    let settings: Settings = chrome::local_get_value(SETTINGS_KEY).await.unwrap_or_default();
+                    start(Run::new((*plan).clone(), settings.run_config()));
+                });
+            }
+        }
+    };
+    let resume = {
+        let start = start.clone();
+        move |_| {
+            if let Some(Some(s)) = saved.get() {
+                match Run::resume(s.plan.clone(), &s.journal, s.config.clone()) {
+                    Ok(run) => start(run),
+                    Err(e) => {
+                        phase.set(Phase::Problem(format!("The interrupted run cannot be resumed: {e}")))
+                    }
+                }
+            }
+        }
+    };
+    let discard = move |_| {
+        if let Some(org) = org() {
+            let key = saved_run_key(org.as_str());
+            leptos::task::spawn_local(async move {
+                chrome::session_remove(&key).await;
+                saved.refetch();
+            });
+        }
+    };
+    let undo = move |_| {
+        if let Some(ev) = evidence.get_untracked() {
+            phase.set(Phase::Preview(Arc::new(Plan::undo(&ev))));
+            evidence.set(None);
+            progress.set(None);
+        }
+    };
+    let export = move |json: bool| {
+        if let Some(ev) = evidence.get_untracked() {
+            let (name, mime, text) = if json {
+                ("syncready-changes.json", "application/json", ev.to_json())
+            } else {
+                ("syncready-changes.csv", "text/csv", ev.to_csv())
+            };
+            let _ = dom::download(name, mime, &text);
+        }
+    };
+
+    let phase_key = move || match phase.get() {
+        Phase::Idle => "idle",
+        Phase::Preview(_) => "preview",
+        Phase::Running => "running",
+        Phase::Finished => "finished",
+        Phase::Problem(_) => "problem",
+    };
+
+    view! {
+        <section class="sr-bulk" data-testid="bulk" data-phase=phase_key aria-live="polite">
+            {move || {
+                saved.get().flatten().filter(|_| matches!(phase.get(), Phase::Idle)).map(|s| {
+                    let left = s.plan.items.len();
+                    view! {
+                        <div class="sr-bulk__resume" data-testid="bulk-resume-offer">
+                            <p>{format!("A run of \u{201c}{}\u{201d} over {left} records was interrupted.", action_title(&s.plan.action))}</p>
+                            <button class="sr-button sr-button--primary" data-testid="bulk-resume" on:click=resume.clone()>"Resume"</button>
+                            <button class="sr-button" on:click=discard.clone()>"Discard"</button>
+                        </div>
+                    }
+                })
+            }}
+            {move || match phase.get() {
+                Phase::Idle => ().into_any(),
+                Phase::Problem(why) => view! { <ErrorView title="Cannot plan this action".to_owned() detail=why /> }.into_any(),
+                Phase::Preview(plan) => preview(&plan, confirm.clone(), move |_| phase.set(Phase::Idle)).into_any(),
+                Phase::Running | Phase::Finished => {
+                    let running = matches!(phase.get(), Phase::Running);
+                    view! {
+                        <ProgressView progress=progress />
+                        {running.then(|| view! {
+                            <button class="sr-button" data-testid="bulk-cancel" on:click=move |_| cancel.set(true)>"Cancel"</button>
+                        })}
+                        {(!running).then(|| view! {
+                            <div class="sr-toolbar">
+                                <button class="sr-button" data-testid="bulk-export-csv" on:click=move |_| export(false)>"Export changes (CSV)"</button>
+                                <button class="sr-button" data-testid="bulk-export-json" on:click=move |_| export(true)>"Export changes (JSON)"</button>
+                                <button class="sr-button" data-testid="bulk-undo" on:click=undo>"Undo…"</button>
+                                <button class="sr-button" on:click=move |_| phase.set(Phase::Idle)>"Close"</button>
+                            </div>
+                        })}
+                    }
+                    .into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+/// The dry-run preview and the confirm button.
+fn preview(
+    plan: &Plan,
+    confirm: impl Fn(leptos::ev::MouseEvent) + Clone + 'static,
+    close: impl Fn(leptos::ev::MouseEvent) + 'static,
+) -> impl IntoView {
+    const SHOWN: usize = 200;
+    let rows = plan.dry_run();
+    let total_rows = rows.len();
+    let writes = plan.items.len();
+    let more = total_rows.saturating_sub(SHOWN);
+    let blocked =
+        plan.blocked.iter().map(|b| view! { <li>{format!("{}: {}", b.name, b.reason)}</li> }).collect_view();
+    let warnings = plan.warnings.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view();
+    let body = rows
+        .into_iter()
+        .take(SHOWN)
+        .map(|r| view! { <tr><td>{r.name}</td><td>{r.field}</td><td>{r.before}</td><td>{r.after}</td></tr> })
+        .collect_view();
+    view! {
+        <div class="sr-bulk__preview" data-testid="bulk-preview" data-writes=writes>
+            <h2 class="sr-bulk__title">{action_title(&plan.action)}</h2>
+            <p data-testid="bulk-summary">
+                {format!(
+                    "{writes} records will change; {} already fine; {} cannot be changed by you.",
+                    plan.skipped.len(),
+                    plan.blocked.len()
+                )}
+            </p>
+            <ul class="sr-warnings">{warnings}</ul>
+            <ul class="sr-blocked">{blocked}</ul>
+            <table class="sr-table">
+                <thead><tr><th>"Record"</th><th>"Field"</th><th>"Now"</th><th>"After"</th></tr></thead>
+                <tbody>{body}</tbody>
+            </table>
+            {(more > 0).then(|| view! { <p class="sr-muted">{format!("…and {more} more changes.")}</p> })}
+            <button class="sr-button sr-button--primary" data-testid="bulk-confirm" disabled=writes == 0 on:click=confirm>
+                {format!("Apply {writes} changes")}
+            </button>
+            <button class="sr-button" on:click=close>"Cancel"</button>
+        </div>
+    }
+}
+
+/// Progress bar, counts and the per-item failures.
+#[component]
+fn ProgressView(progress: RwSignal<Option<Progress>>) -> impl IntoView {
+    move || {
+        progress.get().map(|p| {
+            let b = bar(&p);
+            let failures = p
+                .items
+                .iter()
+                .filter(|i| matches!(i.state, ItemState::Failed | ItemState::Stuck))
+                .take(500)
+                .map(|i| {
+                    let why = match (&i.code, &i.message) {
+                        (Some(code), Some(m)) => format!("{m} ({code})"),
+                        (None, Some(m)) => m.clone(),
+                        (Some(code), None) => code.clone(),
+                        (None, None) => "no reason given".to_owned(),
+                    };
+                    view! { <li data-testid="bulk-failure">{format!("{}: {why}", i.name)}</li> }
+                })
+                .collect_view();
+            let halt = p.halt.as_ref().map(|h| match h {
+                Halt::SessionExpired { .. } => "Paused: the Dynamics 365 session expired. Sign in again in the Dynamics tab, then reopen SyncReady and resume.",
+                Halt::Cancelled => "Cancelled: nothing more was sent.",
+            });
+            let stopped = p.approvals_stopped.clone();
+            view! {
+                <div class="sr-progress" data-testid="bulk-progress" data-percent=b.percent data-succeeded=p.succeeded data-failed=p.failed>
+                    <progress max=b.total value=b.done aria-label="Bulk action progress"></progress>
+                    <p data-testid="bulk-progress-label">{b.label}</p>
+                    {halt.map(|h| view! { <p class="sr-warn" data-testid="bulk-halt">{h}</p> })}
+                    {stopped.map(|s| view! { <p class="sr-warn" data-testid="bulk-approvals-stopped">{s}</p> })}
+                    <ul class="sr-failures">{failures}</ul>
+                </div>
+            }
+        })
+    }
+}

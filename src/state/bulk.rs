@@ -1,0 +1,112 @@
+//! View state of a bulk run: labels for actions and remedies, the progress bar, and what is kept in
+//! `storage.session` so a reopened panel can resume.
+
+use serde::{Deserialize, Serialize};
+use syncready_core::bulk::{Action, Journal, Plan, Progress, RunConfig, Selection};
+use syncready_core::readiness::Remedy;
+
+/// Button label for a checklist remedy.
+pub fn remedy_label(remedy: &Remedy) -> String {
+    let n = |ids: &Vec<String>| ids.len();
+    match remedy {
+        Remedy::SetDefaultProfile { .. } => "Make it the default profile".to_owned(),
+        Remedy::ActivateProfile { .. } => "Activate the profile".to_owned(),
+        Remedy::SetOrgDefaults { .. } => "Set org defaults to server-side sync".to_owned(),
+        Remedy::ApplyDefaultSettings { mailbox_ids } => plural(n(mailbox_ids), "Apply default settings to"),
+        Remedy::ApproveMailboxes { mailbox_ids } => plural(n(mailbox_ids), "Approve"),
+        Remedy::TestAndEnable { mailbox_ids, this_org_only: true } => {
+            format!("{} (this org only)", plural(n(mailbox_ids), "Test & enable"))
+        }
+        Remedy::TestAndEnable { mailbox_ids, .. } => plural(n(mailbox_ids), "Test & enable"),
+    }
+}
+
+fn plural(n: usize, verb: &str) -> String {
+    if n == 1 { format!("{verb} 1 mailbox") } else { format!("{verb} {n} mailboxes") }
+}
+
+/// Title of an action, for the preview and the results.
+pub fn action_title(action: &Action) -> &'static str {
+    match action {
+        Action::Approve => "Approve email addresses",
+        Action::Reject => "Reject email addresses",
+        Action::ApplyDefaultSettings { .. } => "Apply default email settings",
+        Action::EditProfileAndMethods { .. } => "Edit profile and delivery methods",
+        Action::TestAndEnable { .. } => "Test & enable mailboxes",
+        Action::TestAndEnableProfile { .. } => "Test & enable the profile's mailboxes",
+        Action::SetOrgDefaultProfile { .. } => "Set the default email server profile",
+        Action::SetOrgDefaultEmailSettings { .. } => "Set the org's default email settings",
+        Action::SetApprovalRequirement { .. } => "Change the approval requirement",
+        Action::ActivateProfile { .. } => "Activate the email server profile",
+        Action::Undo => "Undo the last run",
+    }
+}
+
+/// A requested bulk action, before planning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkRequest {
+    /// What to do.
+    pub action: Action,
+    /// To which records.
+    pub selection: Selection,
+}
+
+impl BulkRequest {
+    /// The request a checklist remedy stands for.
+    pub fn from_remedy(remedy: &Remedy) -> Self {
+        let (action, selection) = Action::from_remedy(remedy);
+        Self { action, selection }
+    }
+}
+
+/// The progress bar's numbers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bar {
+    /// Items in a final state.
+    pub done: usize,
+    /// All items.
+    pub total: usize,
+    /// Whole percent, 0–100.
+    pub percent: u32,
+    /// One line, e.g. "120 of 300 done: 118 succeeded, 2 failed".
+    pub label: String,
+}
+
+/// Summarises `progress` for the bar.
+pub fn bar(progress: &Progress) -> Bar {
+    let total = progress.items.len();
+    let done = progress.succeeded + progress.failed + progress.skipped + progress.stuck;
+    let percent = if total == 0 { 100 } else { u32::try_from(done * 100 / total).unwrap_or(100) };
+    let mut parts = vec![format!("{} succeeded", progress.succeeded)];
+    for (n, what) in [
+        (progress.failed, "failed"),
+        (progress.stuck, "stuck"),
+        (progress.skipped, "skipped"),
+        (progress.testing, "testing"),
+        (progress.pending + progress.sent + progress.written + progress.unknown, "in progress"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{n} {what}"));
+        }
+    }
+    Bar { done, total, percent, label: format!("{done} of {total} done: {}", parts.join(", ")) }
+}
+
+/// What the panel keeps in `storage.session` (memory only) while a run is going, so a reopened
+/// panel can resume it without repeating applied writes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SavedRun {
+    /// The org the run belongs to.
+    pub org: String,
+    /// The plan.
+    pub plan: Plan,
+    /// Where it got to.
+    pub journal: Journal,
+    /// Its configuration.
+    pub config: RunConfig,
+}
+
+/// Storage key of the saved run for `org`.
+pub fn saved_run_key(org: &str) -> String {
+    format!("syncready.run.{org}")
+}

@@ -1,0 +1,54 @@
+//! User preferences for bulk runs (kept in `chrome.storage.local`; they are not secrets).
+
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+use syncready_core::bulk::RunConfig;
+
+/// Storage key of [`Settings`].
+pub const SETTINGS_KEY: &str = "syncready.settings";
+
+/// Bulk-run preferences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Writes per `$batch` (1–1000).
+    pub batch_size: usize,
+    /// Seconds between Test & Enable status checks (1–600).
+    pub poll_seconds: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let d = RunConfig::default();
+        Self { batch_size: d.batch_size, poll_seconds: d.poll_interval.as_secs() }
+    }
+}
+
+impl Settings {
+    /// Largest batch the Web API accepts.
+    pub const MAX_BATCH: usize = 1000;
+
+    /// Parses the batch-size field.
+    pub fn parse_batch_size(text: &str) -> Result<usize, String> {
+        match text.trim().parse::<usize>() {
+            Ok(n) if (1..=Self::MAX_BATCH).contains(&n) => Ok(n),
+            _ => Err(format!("Enter a whole number from 1 to {}.", Self::MAX_BATCH)),
+        }
+    }
+
+    /// Parses the poll-interval field (seconds).
+    pub fn parse_poll_seconds(text: &str) -> Result<u64, String> {
+        match text.trim().parse::<u64>() {
+            Ok(n) if (1..=600).contains(&n) => Ok(n),
+            _ => Err("Enter a number of seconds from 1 to 600.".to_owned()),
+        }
+    }
+
+    /// The run configuration these preferences give (values out of range are clamped).
+    pub fn run_config(&self) -> RunConfig {
+        RunConfig {
+            batch_size: self.batch_size.clamp(1, Self::MAX_BATCH),
+            poll_interval: Duration::from_secs(self.poll_seconds.clamp(1, 600)),
+            ..RunConfig::default()
+        }
+    }
+}

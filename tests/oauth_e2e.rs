@@ -1,0 +1,281 @@
+//! Signing in with the OAuth code flow + PKCE against the simulator's Entra-shaped authority, in
+//! process: the core builds every request, [`SimTransport`] plays both the browser (following the
+//! authorize redirect) and `fetch` (token endpoint and Web API), and the simulator checks PKCE, issues
+//! and rotates tokens, and accepts only live bearer tokens.
+#![cfg(not(target_arch = "wasm32"))]
+
+use axum::body::Body;
+use dataverse_sim::{Scenario, Sim};
+use std::cell::RefCell;
+use std::time::Duration;
+use syncready_core::collect::{self, Part};
+use syncready_core::http::{Method, Request, Response, Transport, TransportError};
+use syncready_core::model::{OrgUrl, Timestamp};
+use syncready_core::oauth::{BearerTransport, OAuthConfig, OAuthError, PendingSignIn, SignInState, Tokens};
+use tower::ServiceExt;
+
+const ORG: &str = "https://contoso.crm.dynamics.com";
+const AUTHORITY: &str = "https://login.microsoftonline.com/organizations";
+const CLIENT: &str = "6731de76-14a6-49ae-97bc-6eba6914391e";
+const REDIRECT: &str = "https://abcdefghijklmnop.chromiumapp.org/oauth";
+
+fn sim() -> Sim {
+    Sim::builder()
+        .org("contoso", Scenario::healthy("Contoso"))
+        .org("fabrikam", Scenario::missing_profile("Fabrikam"))
+        .build()
+}
+
+/// Sends core requests into `dataverse_sim::app` in process; relative paths go to the org. Records
+/// what it sent as `METHOD last-path-segment auth`.
+struct SimTransport {
+    router: axum::Router,
+    org: OrgUrl,
+    log: RefCell<Vec<String>>,
+}
+
+impl SimTransport {
+    fn new(sim: &Sim) -> Self {
+        Self {
+            router: dataverse_sim::app(sim.clone()),
+            org: OrgUrl::parse(ORG).unwrap(),
+            log: RefCell::default(),
+        }
+    }
+
+    fn take_log(&self) -> Vec<String> {
+        self.log.take()
+    }
+}
+
+impl Transport for SimTransport {
+    async fn send(&self, request: Request) -> Result<Response, TransportError> {
+        let url = request.url(&self.org);
+        let rest = url.split_once("://").map_or(url.as_str(), |(_, r)| r);
+        let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let path_only = path.split('?').next().unwrap_or_default();
+        let auth = request.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("authorization"));
+        let grant =
+            request.body.as_deref().and_then(|b| b.split('&').find(|kv| kv.starts_with("grant_type=")));
+        self.log.borrow_mut().push(format!(
+            "{} {}{}",
+            request.method.as_str(),
+            path_only.rsplit('/').next().unwrap_or_default(),
+            match (auth, grant) {
+                (Some(_), _) => " (bearer)".to_owned(),
+                (None, Some(g)) => format!(" {g}"),
+                (None, None) => String::new(),
+            }
+        ));
+        let mut builder = axum::http::Request::builder()
+            .method(request.method.as_str())
+            .uri(if path.is_empty() { "/" } else { path })
+            .header("host", host);
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        let req = builder
+            .body(Body::from(request.body.unwrap_or_default()))
+            .map_err(|e| TransportError::Network(e.to_string()))?;
+        let res =
+            self.router.clone().oneshot(req).await.map_err(|e| TransportError::Network(e.to_string()))?;
+        let status = res.status().as_u16();
+        let headers = res
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned()))
+            .collect();
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .map_err(|e| TransportError::Network(e.to_string()))?;
+        Ok(Response { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() })
+    }
+}
+
+fn config() -> OAuthConfig {
+    OAuthConfig::new(AUTHORITY, CLIENT, REDIRECT, ORG).unwrap()
+}
+
+fn now(sim: &Sim) -> Timestamp {
+    Timestamp::parse_iso8601(&sim.now()).unwrap()
+}
+
+/// A sign-in with fixed "random" bytes (the shell draws them with `crypto.getRandomValues`).
+fn pending(seed: u8) -> PendingSignIn {
+    PendingSignIn::new(config(), &[seed; 32], &[seed.wrapping_add(1); 16], &[seed.wrapping_add(2); 16], "")
+}
+
+/// The browser leg: open the authorize URL, get redirected to the redirect URI. Returns that URL.
+async fn authorize(t: &SimTransport, p: &PendingSignIn) -> String {
+    let url = p.authorize_url().unwrap();
+    let res =
+        t.send(Request { method: Method::Get, path: url, headers: Vec::new(), body: None }).await.unwrap();
+    assert_eq!(res.status, 302, "{}", res.body);
+    let location = res.header("location").unwrap().to_owned();
+    assert!(location.starts_with(&format!("{REDIRECT}?code=")), "{location}");
+    location
+}
+
+async fn sign_in(sim: &Sim, t: &SimTransport) -> Tokens {
+    let p = pending(7);
+    let location = authorize(t, &p).await;
+    p.complete(t, &location, now(sim)).await.unwrap()
+}
+
+fn bearer(sim: &Sim, tokens: Tokens) -> BearerTransport<SimTransport, impl Fn() -> Timestamp> {
+    let clock_sim = sim.clone();
+    let t = BearerTransport::new(SimTransport::new(sim), config(), move || now(&clock_sim));
+    t.sign_in(tokens);
+    t.inner().take_log();
+    t
+}
+
+fn kind(e: &OAuthError) -> String {
+    format!("{e:?}").split('(').next().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn the_code_flow_with_pkce_signs_in_and_the_bearer_token_reads_the_whole_org() {
+    let sim = sim();
+    let t = SimTransport::new(&sim);
+    let tokens = sign_in(&sim, &t).await;
+    assert_eq!(t.take_log(), ["GET authorize", "POST token grant_type=authorization_code"]);
+    assert!(tokens.refresh_token.is_some(), "offline_access grants a refresh token");
+    assert!(tokens.user.as_deref().is_some_and(|u| u.contains('@')), "{:?}", tokens.user);
+    assert_eq!(tokens.expires_at.secs_since(now(&sim)), 3599);
+
+    let b = bearer(&sim, tokens);
+    let (snapshot, errors) = collect::snapshot(&b).await;
+    assert!(errors.is_empty(), "{errors:?}");
+    let caller = snapshot.caller.unwrap();
+    assert_eq!(caller.user_id, sim.org_ids("contoso").unwrap().caller_id.to_ascii_lowercase());
+    assert!(snapshot.mailboxes.is_some_and(|m| !m.is_empty()));
+    let log = b.inner().take_log();
+    assert!(log.iter().all(|l| l.ends_with("(bearer)")), "every Web API request carries the token: {log:?}");
+    assert!(sim.unexpected_requests().is_empty());
+}
+
+#[tokio::test]
+async fn a_wrong_pkce_verifier_is_refused_by_the_authority() {
+    let sim = sim();
+    let t = SimTransport::new(&sim);
+    let genuine = pending(7);
+    let location = authorize(&t, &genuine).await;
+    // The code is useless to anyone without this sign-in's verifier.
+    let thief = PendingSignIn { verifier: pending(99).verifier, ..genuine.clone() };
+    let e = thief.complete(&t, &location, now(&sim)).await.unwrap_err();
+    assert_eq!(kind(&e), "PkceMismatch");
+    assert!(e.to_string().contains("AADSTS501481"), "{e}");
+}
+
+#[tokio::test]
+async fn a_redirect_with_another_state_is_refused_before_the_code_is_redeemed() {
+    let sim = sim();
+    let t = SimTransport::new(&sim);
+    let genuine = pending(7);
+    let location = authorize(&t, &genuine).await;
+    let other = pending(50);
+    assert_eq!(other.complete(&t, &location, now(&sim)).await, Err(OAuthError::StateMismatch));
+    assert_eq!(t.take_log(), ["GET authorize"], "nothing was sent to the token endpoint");
+    // The genuine sign-in can still finish with its code.
+    assert!(genuine.complete(&t, &location, now(&sim)).await.is_ok());
+}
+
+#[tokio::test]
+async fn an_expired_access_token_is_renewed_silently_before_the_next_request() {
+    let sim = sim();
+    let t = SimTransport::new(&sim);
+    let tokens = sign_in(&sim, &t).await;
+    let first_access = tokens.access_token.clone();
+    let b = bearer(&sim, tokens);
+    sim.advance(Duration::from_secs(3600));
+    let who = b.send(Request::get("WhoAmI")).await.unwrap();
+    assert_eq!(who.status, 200, "{}", who.body);
+    assert_eq!(b.inner().take_log(), ["POST token grant_type=refresh_token", "GET WhoAmI (bearer)"]);
+    let renewed = b.state().tokens().cloned().unwrap();
+    assert_ne!(renewed.access_token, first_access);
+    assert!(!renewed.needs_refresh(now(&sim)));
+}
+
+#[tokio::test]
+async fn a_token_the_org_stops_accepting_is_renewed_once_on_401_and_the_request_retried() {
+    let sim = sim();
+    let t = SimTransport::new(&sim);
+    let b = bearer(&sim, sign_in(&sim, &t).await);
+    // Every session that exists now ends (the client's clock still says the token is fine).
+    sim.set_session_expired(true);
+    let who = b.send(Request::get("WhoAmI")).await.unwrap();
+    assert_eq!(who.status, 200, "{}", who.body);
+    assert_eq!(
+        b.inner().take_log(),
+        ["GET WhoAmI (bearer)", "POST token grant_type=refresh_token", "GET WhoAmI (bearer)"]
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_refresh_token_leads_to_a_sign_in_prompt() {
+    let sim = sim();
+    let t = SimTransport::new(&sim);
+    let tokens = sign_in(&sim, &t).await;
+    let revoke = Request {
+        method: Method::Post,
+        path: format!("{AUTHORITY}/oauth2/v2.0/revoke"),
+        headers: vec![("Content-Type".into(), "application/x-www-form-urlencoded".into())],
+        body: Some(format!("token={}", tokens.refresh_token.clone().unwrap())),
+    };
+    assert_eq!(t.send(revoke).await.unwrap().status, 200);
+    let b = bearer(&sim, tokens);
+    sim.advance(Duration::from_secs(3600));
+
+    let (snapshot, errors) = collect::snapshot(&b).await;
+    assert!(snapshot.caller.is_none());
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].part, Part::Caller);
+    assert!(matches!(errors[0].error, syncready_core::Error::Transport(TransportError::Unavailable(_))));
+    match b.state() {
+        SignInState::SignInRequired(e) => {
+            assert_eq!(kind(&e), "Revoked");
+            assert!(e.to_string().contains("AADSTS9002313"), "{e}");
+        }
+        other => panic!("expected a sign-in prompt, got {other:?}"),
+    }
+    assert_eq!(b.inner().take_log(), ["POST token grant_type=refresh_token"], "the dead token is not sent");
+}
+
+#[tokio::test]
+async fn a_revoked_refresh_token_found_on_a_401_passes_the_401_on_as_an_expired_session() {
+    let sim = sim();
+    let t = SimTransport::new(&sim);
+    let tokens = sign_in(&sim, &t).await;
+    let refresh = tokens.refresh_token.clone().unwrap();
+    let revoke = Request {
+        method: Method::Post,
+        path: format!("{AUTHORITY}/oauth2/v2.0/revoke"),
+        headers: vec![("Content-Type".into(), "application/x-www-form-urlencoded".into())],
+        body: Some(format!("token={refresh}")),
+    };
+    t.send(revoke).await.unwrap();
+    let b = bearer(&sim, tokens);
+    sim.set_session_expired(true);
+    let (_, errors) = collect::snapshot(&b).await;
+    assert!(
+        matches!(
+            errors.first().map(|e| &e.error),
+            Some(syncready_core::Error::SessionExpired { status: 401 })
+        ),
+        "{errors:?}"
+    );
+    assert!(matches!(b.state(), SignInState::SignInRequired(OAuthError::Revoked(_))));
+}
+
+#[tokio::test]
+async fn a_token_for_one_org_does_not_open_another() {
+    let sim = sim();
+    let t = SimTransport::new(&sim);
+    let tokens = sign_in(&sim, &t).await;
+    let b = bearer(&sim, tokens);
+    let other = b.send(Request::get("https://fabrikam.crm.dynamics.com/api/data/v9.2/WhoAmI")).await.unwrap();
+    assert_eq!(other.status, 401);
+    // The renewal gives a token for the same org, so the retry is refused too and the 401 stands.
+    assert!(matches!(b.state(), SignInState::SignedIn(_)));
+}
