@@ -61,6 +61,9 @@ pub struct Quirks {
     /// §4 [C: EXO] self-approval during Test & Enable, gated by `RequirePrivilegeToSelfApproveEmailAddress`.
     /// Default true.
     pub self_approval_on_test: bool,
+    /// §1.3 [DISASM, weak]: changing a user's, queue's or mailbox's address puts approval back to 2 Pending
+    /// (0 Empty when cleared), on the record and its mailbox/owner. Default true.
+    pub reset_approval_on_address_change: bool,
     /// §7 [U]: whether a Test & Enable writes an `asyncoperation`-like system job. Not modelled; kept so the
     /// switch is visible. Default false.
     pub async_operation_rows: bool,
@@ -79,6 +82,7 @@ impl Default for Quirks {
             ratelimit_headers: true,
             wrap_payload_errors: true,
             self_approval_on_test: true,
+            reset_approval_on_address_change: true,
             async_operation_rows: false,
         }
     }

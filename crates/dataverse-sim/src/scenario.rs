@@ -328,6 +328,31 @@ impl Scenario {
                 .collect(),
         );
 
+        // Bulk messages (BULK): UpdateMultiple/CreateMultiple exist, but have no filter for mailbox (§1.1).
+        // A separate stream, so these rows do not reshuffle the mailbox mixture.
+        let mut rng_meta = Rng::new(seed ^ 0x5D4_3E55_A6E5);
+        if let (Some(msg_t), Some(filter_t)) =
+            (schema::by_logical("sdkmessage"), schema::by_logical("sdkmessagefilter"))
+        {
+            for message in ["CreateMultiple", "UpdateMultiple", "UpsertMultiple"] {
+                let mid = rng_meta.guid();
+                org.insert(msg_t, mid, vec![("name", V::str(message))], created);
+                for table in ["account", "contact", "email", "systemuser", "queue"] {
+                    org.insert(
+                        filter_t,
+                        rng_meta.guid(),
+                        vec![
+                            ("name", V::str(format!("{message} {table}"))),
+                            ("sdkmessageid", V::lookup("sdkmessage", mid)),
+                            ("primaryobjecttypecode", V::str(table)),
+                            ("isvisible", V::Bool(true)),
+                        ],
+                        created,
+                    );
+                }
+            }
+        }
+
         // The caller.
         let mut caller_roles = Vec::new();
         if self.caller.system_administrator {

@@ -438,6 +438,19 @@ const BU_COLS: &[Col] = &[
 const TEAM_COLS: &[Col] =
     &[c("teamid", Pk, Ro), req("name", Str, Rw), c("modifiedon", Time, Ro), c("versionnumber", Int, Ro)];
 
+const SDKMESSAGE_COLS: &[Col] =
+    &[c("sdkmessageid", Pk, Ro), c("name", Str, Ro), c("modifiedon", Time, Ro), c("versionnumber", Int, Ro)];
+
+const SDKMESSAGEFILTER_COLS: &[Col] = &[
+    c("sdkmessagefilterid", Pk, Ro),
+    c("name", Str, Ro),
+    c("sdkmessageid", lookup(&[("sdkmessage", "sdkmessageid")]), Ro),
+    c("primaryobjecttypecode", EntityName, Ro),
+    c("isvisible", Bool, Ro),
+    c("modifiedon", Time, Ro),
+    c("versionnumber", Int, Ro),
+];
+
 /// Every table the simulator knows.
 pub(crate) static TABLES: &[TableDef] = &[
     TableDef {
@@ -518,6 +531,24 @@ pub(crate) static TABLES: &[TableDef] = &[
         pk: "businessunitid",
         primary_name: "name",
         cols: BU_COLS,
+        writable: false,
+        creatable: false,
+    },
+    TableDef {
+        logical: "sdkmessage",
+        set: "sdkmessages",
+        pk: "sdkmessageid",
+        primary_name: "name",
+        cols: SDKMESSAGE_COLS,
+        writable: false,
+        creatable: false,
+    },
+    TableDef {
+        logical: "sdkmessagefilter",
+        set: "sdkmessagefilters",
+        pk: "sdkmessagefilterid",
+        primary_name: "name",
+        cols: SDKMESSAGEFILTER_COLS,
         writable: false,
         creatable: false,
     },

@@ -21,6 +21,8 @@ use crate::url;
 
 /// Lifetime of an access token, in sim seconds.
 pub(crate) const ACCESS_LIFETIME: i64 = 3599;
+/// The public client id of Microsoft samples (not a SPA registration).
+const WELL_KNOWN_PUBLIC_CLIENT: &str = "51f81489-12ee-4a9e-aaae-a2591f45987d";
 /// Lifetime of an authorization code, in sim seconds.
 const CODE_LIFETIME: i64 = 600;
 
@@ -234,6 +236,19 @@ fn token(st: &mut State, req: &Req) -> Resp {
     let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     let now = st.now();
     let client_id = get("client_id").unwrap_or_default();
+    // §12: the well-known public client is not registered as a SPA, so browsers cannot redeem with it.
+    if client_id == WELL_KNOWN_PUBLIC_CLIENT
+        && let Some(origin) = req.header("origin")
+    {
+        return error(
+            400,
+            "invalid_request",
+            9_002_326,
+            &format!(
+                "Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type. Request origin: '{origin}'."
+            ),
+        );
+    }
     match get("grant_type").as_deref() {
         Some("authorization_code") => {
             let Some(code) = get("code").and_then(|c| st.authority.codes.remove(&c)) else {

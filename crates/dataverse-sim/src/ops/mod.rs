@@ -412,6 +412,9 @@ pub(crate) fn write_routes(
     let method = call.method;
     match (res.key.as_deref(), res.rest) {
         (None, None) if method == "POST" => write::create(st, ctx, call, def),
+        (None, Some(action)) if method == "POST" && action.starts_with("Microsoft.Dynamics.CRM.") => {
+            write::bulk(st, ctx, call, def, action.trim_start_matches("Microsoft.Dynamics.CRM."))
+        }
         (Some(key), None) if method == "PATCH" => write::patch(st, ctx, call, def, key),
         (Some(key), None) if method == "DELETE" => write::delete(st, ctx, call, def, key),
         (Some(key), Some(rest)) => {

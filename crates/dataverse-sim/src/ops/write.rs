@@ -288,6 +288,22 @@ fn apply(
             approval_change = Some(value);
         }
     }
+    // §1.3 [DISASM, weak]: a changed primary address puts approval back to Pending (or Empty when cleared).
+    if config.quirks.reset_approval_on_address_change && approval.is_none() {
+        let address_col = match def.logical {
+            "systemuser" => Some("internalemailaddress"),
+            "queue" | "mailbox" => Some("emailaddress"),
+            _ => None,
+        };
+        if let (Some(col), Some(row)) = (address_col, existing.as_ref())
+            && let Some((_, new)) = fields.iter().find(|(k, _)| *k == col)
+            && new.as_str().unwrap_or("") != row.text(col)
+        {
+            let value = if new.as_str().is_some_and(|s| !s.is_empty()) { 2 } else { 0 };
+            fields.push(("emailrouteraccessapproval", V::Int(value)));
+            approval_change = Some(value);
+        }
+    }
     if fields.iter().any(|(k, v)| *k == "password" && *v != V::Null) && def.col("ispasswordset").is_some() {
         fields.push(("ispasswordset", V::Bool(true)));
     }
@@ -548,4 +564,37 @@ pub(crate) fn unbind(
         Ok(Resp::no_content())
     })();
     finish(st, r)
+}
+
+/// `POST <set>/Microsoft.Dynamics.CRM.UpdateMultiple` and friends (BULK). Not supported for mailbox
+/// (§1.1), answered as the service answers a message without a processor; other tables are outside
+/// what the simulator models, so it says so loudly.
+pub(crate) fn bulk(
+    st: &mut State,
+    ctx: &Ctx,
+    _call: &Call<'_>,
+    def: &'static TableDef,
+    action: &str,
+) -> Outcome {
+    let supported = st.orgs.get(ctx.org).is_some_and(|o| {
+        o.rows("sdkmessagefilter").values().any(|f| {
+            f.text("primaryobjecttypecode") == def.logical
+                && f.lookup("sdkmessageid").and_then(|l| o.name_of("sdkmessage", l.id)).as_deref()
+                    == Some(action)
+        })
+    });
+    if supported {
+        return ApiError::new(
+            501,
+            "0x80040800",
+            format!("dataverse-sim does not model the '{action}' message."),
+        )
+        .into();
+    }
+    ApiError::new(
+        400,
+        "0x80040800",
+        format!("The '{action}' method does not support entities of type '{}'. MessageProcessorCache returned MessageProcessor.Empty.", def.logical),
+    )
+    .into()
 }

@@ -181,3 +181,20 @@ async fn login_hint_signs_in_another_user_and_the_api_answers_cors_preflights() 
     assert_eq!(pre.status, 204);
     assert!(pre.header("access-control-allow-headers").unwrap().contains("Authorization"));
 }
+
+#[tokio::test]
+async fn the_well_known_public_client_cannot_redeem_from_a_browser_origin() {
+    let sim = sim();
+    let c = Client::anonymous(&sim, "localhost");
+    let form = "grant_type=authorization_code&client_id=51f81489-12ee-4a9e-aaae-a2591f45987d&code=x&redirect_uri=http://localhost&code_verifier=y";
+    let res = c
+        .send(
+            "POST",
+            "/organizations/oauth2/v2.0/token",
+            &[("content-type", "application/x-www-form-urlencoded"), ("origin", "chrome-extension://abc")],
+            form,
+        )
+        .await;
+    assert_eq!(res.status, 400);
+    assert!(res.json()["error_description"].as_str().unwrap().starts_with("AADSTS9002326: Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type."));
+}

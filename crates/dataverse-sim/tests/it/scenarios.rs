@@ -77,3 +77,34 @@ async fn profile_modifiers_make_the_exchange_profile_inactive_or_not_default() {
     let org = rows(&sim, "organizations?$select=_defaultemailserverprofileid_value").await;
     assert_eq!(org[0]["_defaultemailserverprofileid_value"], p[1]["emailserverprofileid"]);
 }
+
+#[tokio::test]
+async fn org_defaults_not_sss_write_outlook_into_the_email_settings_xml() {
+    let sim = Sim::builder()
+        .org("contoso", Scenario::healthy("Contoso").org_defaults_not_sss().approval_not_required())
+        .build();
+    let org = rows(
+        &sim,
+        "organizations?$select=defaultemailsettings,requireapprovalforuseremail,requireapprovalforqueueemail",
+    )
+    .await;
+    assert_eq!(
+        org[0]["defaultemailsettings"],
+        "<EmailSettings><IncomingEmailDeliveryMethod>1</IncomingEmailDeliveryMethod><OutgoingEmailDeliveryMethod>1</OutgoingEmailDeliveryMethod><ACTDeliveryMethod>0</ACTDeliveryMethod></EmailSettings>"
+    );
+    assert_eq!(
+        (&org[0]["requireapprovalforuseremail"], &org[0]["requireapprovalforqueueemail"]),
+        (&false.into(), &false.into())
+    );
+}
+
+#[tokio::test]
+async fn queues_only_and_large_scenarios_have_the_asked_shape() {
+    let q = Sim::builder().org("contoso", Scenario::queues_only("Contoso")).build();
+    let m = rows(&q, "mailboxes?$select=regardingobjecttypecode").await;
+    assert_eq!(m.iter().filter(|r| r["regardingobjecttypecode"] == "queue").count(), 12);
+    assert_eq!(m.len(), 13, "plus the caller's own mailbox");
+    let big = Sim::builder().org("contoso", Scenario::large("Contoso", 2_000)).build();
+    let res = Client::signed_in(&big, HOST).await.get(&api("mailboxes/$count")).await;
+    assert_eq!(res.body, "2000");
+}

@@ -372,3 +372,84 @@ async fn alerts_of_a_mailbox_are_reachable_through_tracelog_mailbox() {
     assert_eq!(via_nav.len(), via_filter.len());
     assert!(!via_nav.is_empty());
 }
+
+#[tokio::test]
+async fn update_multiple_is_not_available_for_mailboxes_and_sdkmessagefilters_say_so() {
+    let (_sim, c) = fresh().await;
+    let filters = c
+        .rows("sdkmessagefilters?$select=sdkmessagefilterid&$filter=sdkmessageid/name eq 'UpdateMultiple' and primaryobjecttypecode eq 'mailbox'")
+        .await;
+    assert!(filters.is_empty());
+    let for_accounts = c.rows("sdkmessagefilters?$select=name&$filter=sdkmessageid/name eq 'UpdateMultiple' and primaryobjecttypecode eq 'account'").await;
+    assert_eq!(for_accounts.len(), 1);
+    let res = c
+        .send(
+            "POST",
+            &api("mailboxes/Microsoft.Dynamics.CRM.UpdateMultiple"),
+            &[("content-type", "application/json")],
+            r#"{"Targets":[]}"#,
+        )
+        .await;
+    assert_eq!(res.status, 400);
+    assert!(
+        res.body.contains("The 'UpdateMultiple' method does not support entities of type 'mailbox'."),
+        "{}",
+        res.body
+    );
+}
+
+#[tokio::test]
+async fn changing_a_users_address_puts_approval_back_to_pending_on_the_user_and_the_mailbox() {
+    let sim = Sim::builder().org("contoso", Scenario::healthy("Contoso")).build();
+    let c = Client::signed_in(&sim, HOST).await;
+    let u = c.first("systemusers?$select=_defaultmailbox_value&$filter=emailrouteraccessapproval eq 1&$orderby=fullname desc&$top=1").await;
+    let (uid, mid) = (u["systemuserid"].as_str().unwrap(), u["_defaultmailbox_value"].as_str().unwrap());
+    assert_eq!(
+        c.patch(
+            &api(&format!("systemusers({uid})")),
+            r#"{"internalemailaddress":"new.address@contoso.com"}"#
+        )
+        .await
+        .status,
+        204
+    );
+    assert_eq!(
+        c.get(&api(&format!("systemusers({uid})?$select=emailrouteraccessapproval"))).await.json()["emailrouteraccessapproval"],
+        2
+    );
+    assert_eq!(
+        c.get(&api(&format!("mailboxes({mid})?$select=emailrouteraccessapproval"))).await.json()["emailrouteraccessapproval"],
+        2
+    );
+}
+
+#[tokio::test]
+async fn alerts_cannot_be_updated_and_if_none_match_star_refuses_an_existing_row() {
+    let sim = Sim::builder().org("contoso", Scenario::healthy("Contoso")).build();
+    let c = Client::signed_in(&sim, HOST).await;
+    let t = c.first("tracelogs?$select=text&$top=1").await;
+    let res =
+        c.patch(&api(&format!("tracelogs({})", t["tracelogid"].as_str().unwrap())), r#"{"text":"x"}"#).await;
+    assert_eq!(res.status, 400);
+    assert!(res.body.contains("The 'Update' method does not support entities of type 'tracelog'."));
+    let m = c.first("mailboxes?$select=name&$top=1").await;
+    let res = c
+        .send(
+            "PATCH",
+            &api(&format!("mailboxes({})", m["mailboxid"].as_str().unwrap())),
+            &[("if-none-match", "*")],
+            r#"{"name":"x"}"#,
+        )
+        .await;
+    assert_eq!(res.status, 412);
+}
+
+#[tokio::test]
+async fn deleting_a_ref_clears_the_mailbox_profile() {
+    let sim = Sim::builder().org("contoso", Scenario::healthy("Contoso")).build();
+    let c = Client::signed_in(&sim, HOST).await;
+    let id = c.first("mailboxes?$select=name&$top=1").await["mailboxid"].as_str().unwrap().to_string();
+    let res = c.send("DELETE", &api(&format!("mailboxes({id})/emailserverprofile/$ref")), &[], "").await;
+    assert_eq!(res.status, 204, "{}", res.body);
+    assert!(c.get(&api(&format!("mailboxes({id})?$select=_emailserverprofile_value"))).await.json()["_emailserverprofile_value"].is_null());
+}
