@@ -1,4 +1,4 @@
-//! Configuration: every unconfirmed ([U]) behaviour of `shared/reference/dataverse.md` is a switch here,
+//! Configuration: every unconfirmed (\[U\]) behaviour of `shared/reference/dataverse.md` is a switch here,
 //! with the reference's suggested default.
 
 use std::time::Duration;
@@ -35,36 +35,36 @@ impl Default for Config {
 /// Behaviours the reference does not confirm. Each field names the section it comes from.
 #[derive(Debug, Clone)]
 pub struct Quirks {
-    /// §11 [U]: an expired or missing session answers 302 to login.microsoftonline.com instead of 401
+    /// §11 \[U\]: an expired or missing session answers 302 to login.microsoftonline.com instead of 401
     /// with `WWW-Authenticate`. Default false (401).
     pub expired_session_redirect: bool,
-    /// §9.5 [U]: a read-only column in a PATCH or POST body is rejected with 400 (true) or silently
+    /// §9.5 \[U\]: a read-only column in a PATCH or POST body is rejected with 400 (true) or silently
     /// ignored (false). Default true, so tests catch the mistake.
     pub reject_read_only_writes: bool,
-    /// §4, §13.3 [U]: approval written to `mailbox.emailrouteraccessapproval` is copied to the owning
+    /// §4, §13.3 \[U\]: approval written to `mailbox.emailrouteraccessapproval` is copied to the owning
     /// `systemuser`/`queue` and back. Default true.
     pub sync_approval_with_owner: bool,
-    /// §4, §8 [U]: scheduling Test & Enable resets the three status columns to 0 "Not Run". Default true.
+    /// §4, §8 \[U\]: scheduling Test & Enable resets the three status columns to 0 "Not Run". Default true.
     pub test_resets_statuses: bool,
-    /// §2.2 [U]: the stored `emailservertypename` of an Exchange Online profile. Default "Exchange Online".
+    /// §2.2 \[U\]: the stored `emailservertypename` of an Exchange Online profile. Default "Exchange Online".
     pub exchange_online_type_name: String,
-    /// §5 [U]: use the newer approval-refusal wording ("This email address can only be approved by …")
+    /// §5 \[U\]: use the newer approval-refusal wording ("This email address can only be approved by …")
     /// as the inner message. Default false (the SUP article's wording).
     pub newer_approval_wording: bool,
-    /// §5 [I]: HTTP status of an approval refusal. Default 403.
+    /// §5 \[I\]: HTTP status of an approval refusal. Default 403.
     pub approval_denied_status: u16,
     /// §10: send the `x-ms-ratelimit-*` debugging headers. Default true.
     pub ratelimit_headers: bool,
     /// §9.5: wrap unknown-property errors in 0x80048d19 as newer services do (false: the older bare
     /// ODataException text with code 0x80060888). Default true.
     pub wrap_payload_errors: bool,
-    /// §4 [C: EXO] self-approval during Test & Enable, gated by `RequirePrivilegeToSelfApproveEmailAddress`.
+    /// §4 \[C: EXO\] self-approval during Test & Enable, gated by `RequirePrivilegeToSelfApproveEmailAddress`.
     /// Default true.
     pub self_approval_on_test: bool,
-    /// §1.3 [DISASM, weak]: changing a user's, queue's or mailbox's address puts approval back to 2 Pending
+    /// §1.3 \[DISASM, weak\]: changing a user's, queue's or mailbox's address puts approval back to 2 Pending
     /// (0 Empty when cleared), on the record and its mailbox/owner. Default true.
     pub reset_approval_on_address_change: bool,
-    /// §7 [U]: whether a Test & Enable writes an `asyncoperation`-like system job. Not modelled; kept so the
+    /// §7 \[U\]: whether a Test & Enable writes an `asyncoperation`-like system job. Not modelled; kept so the
     /// switch is visible. Default false.
     pub async_operation_rows: bool,
 }
@@ -145,7 +145,7 @@ impl Default for OperationCost {
     }
 }
 
-/// Test & Enable timing (§8; timings [U]).
+/// Test & Enable timing (§8; timings \[U\]).
 #[derive(Debug, Clone)]
 pub struct TestEnableTiming {
     /// Delay between scheduling and the result. Default 90 s.

@@ -32,19 +32,20 @@
 //! - `time`: the virtual or scaled clock ([`ClockMode`]) and date rendering.
 //! - `config`: [`Config`], [`Quirks`], [`Limits`], [`TestEnableTiming`].
 //!
-//! # Unconfirmed behaviour ([U]) and its switches
+//! # Unconfirmed behaviour (\[U\]) and its switches
 //!
 //! Every switch lives in [`Quirks`] (defaults in brackets):
-//! - `expired_session_redirect` [false]: 302 to login.microsoftonline.com instead of 401 (§11).
-//! - `reject_read_only_writes` [true]: 400 for read-only columns in a write (§9.5).
-//! - `sync_approval_with_owner` [true]: approval copied between mailbox and user/queue (§4, §13.3).
-//! - `test_resets_statuses` [true]: scheduling Test & Enable resets statuses to Not Run (§8).
-//! - `exchange_online_type_name` ["Exchange Online"]: stored `emailservertypename` (§2.2).
-//! - `newer_approval_wording` [false], `approval_denied_status` [403]: approval refusals (§5).
-//! - `ratelimit_headers` [true]: `x-ms-ratelimit-*` debugging headers (§10).
-//! - `wrap_payload_errors` [true]: 0x80048d19 wrapping of payload errors (§9.5).
-//! - `self_approval_on_test` [true]: Test & Enable approves the owner's own address (§4).
-//! - `async_operation_rows` [false]: system-job rows per test (not modelled, §7).
+//! - `expired_session_redirect` \[false\]: 302 to login.microsoftonline.com instead of 401 (§11).
+//! - `reject_read_only_writes` \[true\]: 400 for read-only columns in a write (§9.5).
+//! - `sync_approval_with_owner` \[true\]: approval copied between mailbox and user/queue (§4, §13.3).
+//! - `test_resets_statuses` \[true\]: scheduling Test & Enable resets statuses to Not Run (§8).
+//! - `exchange_online_type_name` \["Exchange Online"\]: stored `emailservertypename` (§2.2).
+//! - `newer_approval_wording` \[false\], `approval_denied_status` \[403\]: approval refusals (§5).
+//! - `ratelimit_headers` \[true\]: `x-ms-ratelimit-*` debugging headers (§10).
+//! - `wrap_payload_errors` \[true\]: 0x80048d19 wrapping of payload errors (§9.5).
+//! - `self_approval_on_test` \[true\]: Test & Enable approves the owner's own address (§4).
+//! - `reset_approval_on_address_change` \[true\]: a changed address goes back to Pending (§1.3, weak).
+//! - `async_operation_rows` \[false\]: system-job rows per test (not modelled, §7).
 //!
 //! Timings of Test & Enable ([`TestEnableTiming`]) and the 401 body's error code (0x80072182) are
 //! also unconfirmed.
@@ -75,4 +76,5 @@ pub use http::{app, serve};
 pub use journal::JournalEntry;
 pub use scenario::{CallerRoles, Scenario};
 pub use sim::{OrgIds, Sim, SimBuilder};
+pub use store::ExchangeFacts;
 pub use time::ClockMode;

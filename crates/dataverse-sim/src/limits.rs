@@ -13,6 +13,8 @@ struct Window {
     exec: VecDeque<(i64, i64)>,
     exec_total: i64,
     in_flight: u32,
+    /// 429s in a row: Retry-After grows while the client keeps pushing (§10).
+    refused: i64,
 }
 
 /// Per-user counters.
@@ -63,7 +65,8 @@ impl Limiter {
         }
         if w.requests.len() as u64 >= u64::from(limits.max_requests) {
             let oldest = w.requests.front().copied().unwrap_or(now);
-            let wait = ((oldest + window_ms - now).max(1) + 999) / 1000;
+            let wait = ((oldest + window_ms - now).max(1) + 999) / 1000 + w.refused;
+            w.refused += 1;
             return Err(ApiError::new(
                 429,
                 "0x80072322",
@@ -86,7 +89,8 @@ impl Limiter {
                 }
                 excess -= cost;
             }
-            let wait = ((until - now).max(1) + 999) / 1000;
+            let wait = ((until - now).max(1) + 999) / 1000 + w.refused;
+            w.refused += 1;
             return Err(ApiError::new(
                 429,
                 "0x80072321",
@@ -99,6 +103,7 @@ impl Limiter {
         }
         w.requests.push_back(now);
         w.in_flight += 1;
+        w.refused = 0;
         Ok(())
     }
 

@@ -12,7 +12,7 @@ use crate::journal::JournalEntry;
 use crate::limits::Limiter;
 use crate::oauth::Authority;
 use crate::scenario::Scenario;
-use crate::store::Org;
+use crate::store::{ExchangeFacts, Org};
 use crate::time::Clock;
 
 /// A running simulator: a cheap, cloneable handle to shared state.
@@ -187,6 +187,26 @@ impl Sim {
         let mut st = self.lock();
         let idx = st.orgs.iter().position(|o| o.prefix == host_prefix)?;
         Some(st.new_session(idx))
+    }
+
+    /// Sets the Exchange-side facts of the mailbox with this address (case-insensitive) in the org with
+    /// this prefix; they decide how the next Test & Enable ends. Returns false when there is no such
+    /// mailbox.
+    pub fn set_exchange_facts(&self, host_prefix: &str, email: &str, facts: ExchangeFacts) -> bool {
+        let mut st = self.lock();
+        let Some(org) = st.orgs.iter_mut().find(|o| o.prefix == host_prefix) else {
+            return false;
+        };
+        let Some(id) = org
+            .rows("mailbox")
+            .values()
+            .find(|m| m.text("emailaddress").eq_ignore_ascii_case(email))
+            .map(|m| m.id)
+        else {
+            return false;
+        };
+        org.exchange.insert(id, facts);
+        true
     }
 
     /// The org's id, business unit id, tenant id and caller id, for assertions.

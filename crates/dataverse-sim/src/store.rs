@@ -124,17 +124,18 @@ impl Row {
 pub(crate) type Rows = BTreeMap<Guid, Row>;
 
 /// Facts about a mailbox that live outside Dataverse (in Exchange or Entra ID) and decide how
-/// Test & Enable ends. Scenarios set them; the Web API cannot see them.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct ExchangeFacts {
-    /// The mailbox owner has no Exchange Online licence (the 8005E276-style failure).
-    pub(crate) no_exchange_licence: bool,
-    /// Appointments, contacts and tasks already sync with another org.
-    pub(crate) act_synced_elsewhere: bool,
-    /// The mailbox address is unknown to Exchange ("no user was found with the email address").
-    pub(crate) unknown_address: bool,
+/// Test & Enable ends. Scenarios draw them from the seed; [`crate::Sim::set_exchange_facts`] sets them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExchangeFacts {
+    /// The owner has no Exchange Online licence (the 0x8005E276-style failure).
+    pub no_exchange_licence: bool,
+    /// Appointments, contacts and tasks already sync with another org (fails ACT unless
+    /// `orgmarkedasprimaryforexchangesync`).
+    pub act_synced_elsewhere: bool,
+    /// The address is unknown to Exchange ("no user was found with the email address").
+    pub unknown_address: bool,
     /// How many transient failures the next tests hit before one succeeds.
-    pub(crate) transient_failures: u32,
+    pub transient_failures: u32,
 }
 
 /// Tenant (Entra ID) roles of a user, which Dataverse cannot show.

@@ -1,5 +1,5 @@
 //! Bound functions on `systemusers(<id>)`: `RetrieveUserPrivileges` and
-//! `RetrieveUserPrivilegeByPrivilegeName` (§6; the URL form of the latter is [I]).
+//! `RetrieveUserPrivilegeByPrivilegeName` (§6; the URL form of the latter is \[I\]).
 
 use crate::error::ApiError;
 use crate::http::Resp;

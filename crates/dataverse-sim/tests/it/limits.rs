@@ -32,6 +32,8 @@ async fn the_request_count_limit_answers_429_with_retry_after_until_the_window_s
         r.body,
         r#"{"error":{"code":"0x80072322","message":"Number of requests exceeded the limit of 5 over time window of 10 seconds."}}"#
     );
+    let again = c.get(&api("WhoAmI")).await;
+    assert_eq!(again.header("retry-after"), Some("11"), "Retry-After grows while the client keeps sending");
     sim.advance(Duration::from_secs(10));
     assert_eq!(c.get(&api("WhoAmI")).await.status, 200);
 }

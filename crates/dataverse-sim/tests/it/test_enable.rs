@@ -181,3 +181,22 @@ async fn scheduled_mailboxes_of_the_demo_finish_when_the_clock_moves() {
         .await;
     assert!(still.is_empty(), "{still:?}");
 }
+
+#[tokio::test]
+async fn exchange_facts_set_by_a_test_decide_the_outcome() {
+    use dataverse_sim::ExchangeFacts;
+    let sim = Sim::builder().org("contoso", Scenario::healthy("Contoso")).build();
+    let c = Client::signed_in(&sim, HOST).await;
+    let m = c.first("mailboxes?$select=emailaddress&$filter=regardingobjecttypecode eq 'systemuser'&$orderby=emailaddress desc&$top=1").await;
+    let (id, email) =
+        (m["mailboxid"].as_str().unwrap().to_string(), m["emailaddress"].as_str().unwrap().to_string());
+    assert!(sim.set_exchange_facts(
+        "contoso",
+        &email.to_uppercase(),
+        ExchangeFacts { no_exchange_licence: true, ..ExchangeFacts::default() }
+    ));
+    schedule(&c, &id, "").await;
+    sim.advance(Duration::from_secs(90));
+    assert_eq!(mailbox(&c, &id).await["incomingemailstatus"], 2);
+    assert!(alerts(&c, &id).await.iter().any(|a| a["text"].as_str().unwrap().contains("0x8005E276")));
+}
