@@ -1,4 +1,4 @@
-//! `dataverse-sim \[--http ADDR\] \[--https ADDR\] \[--scenario demo|healthy|missing-profile\] \[--static DIR\] \[--speed N\]`
+//! `dataverse-sim [--http ADDR] [--https ADDR] [--scenario demo|healthy|missing-profile] [--static DIR] [--speed N]`
 //!
 //! Serves two orgs: "contoso" (the chosen scenario, default demo) and "fabrikam" (missing profile).
 //! Prints one line per listening URL and runs until Ctrl-C.
