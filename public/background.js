@@ -36,7 +36,12 @@ const HANDLERS = {
     run: (_m, sender) => {
       const key = SUMMARY_PREFIX + sender.origin;
       return chrome.storage.session.get(key).then((items) => {
-        const summary = items[key];
+        let summary = null;
+        try {
+          summary = typeof items[key] === 'string' ? JSON.parse(items[key]) : null;
+        } catch (_) {
+          summary = null;
+        }
         return { ok: true, steps: summary && Array.isArray(summary.steps) ? summary.steps : [] };
       });
     },

@@ -10,6 +10,7 @@ use syncready_core::bulk::{Action, Selection};
 
 /// Row height in pixels; must match `.sr-grid__row` in the CSS.
 pub const ROW_HEIGHT: f64 = 32.0;
+const ROW_PX: usize = 32;
 const VIEWPORT: f64 = 384.0;
 const OVERSCAN: usize = 6;
 
@@ -50,9 +51,10 @@ pub fn MailboxGrid(
     let offset = move || {
         let (top, height) = scroll.get();
         let (start, _) = window(matching.with(Vec::len), top, height, ROW_HEIGHT, OVERSCAN);
-        format!("transform: translateY({}px)", start as f64 * ROW_HEIGHT)
+        // Integer pixels: keeps float formatting out of the wasm binary.
+        format!("transform: translateY({}px)", start * ROW_PX)
     };
-    let spacer = move || format!("height: {}px", matching.with(Vec::len) as f64 * ROW_HEIGHT);
+    let spacer = move || format!("height: {}px", matching.with(Vec::len) * ROW_PX);
     let set_kind = move |kind: KindFilter| filter.update(|f| f.kind = kind);
     let (chosen, set_chosen) = signal("approve".to_owned());
     let bulk_bar = on_bulk.map(|cb| {

@@ -5,6 +5,7 @@ pub mod checklist;
 pub mod error_view;
 pub mod mailbox_grid;
 pub mod org_header;
+pub mod sign_in;
 
 pub use bulk_panel::BulkPanel;
 pub use checklist::{Checklist, Drill};

@@ -87,17 +87,18 @@ pub const FOCUS_STEP_KEY: &str = "syncready.focusStep";
 /// Storage key prefix of the compact step summary the in-page guide shows (one per org origin).
 pub const SUMMARY_PREFIX: &str = "syncready.summary.";
 
-/// Writes a serde value to `chrome.storage.session` (memory only). Returns false outside the extension.
+/// Writes a value to `chrome.storage.session` (memory only) as JSON text. Returns false outside the
+/// extension. JSON text (rather than a structured value) keeps one deserializer per type in the
+/// wasm binary: the Web API decoding already uses `serde_json`.
 pub async fn session_set<T: serde::Serialize>(key: &str, value: &T) -> bool {
     let Some(session) = chrome().and_then(|c| path(&c, &["storage", "session"])) else {
         return false;
     };
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    let Ok(js) = value.serialize(&serializer) else {
+    let Ok(text) = serde_json::to_string(value) else {
         return false;
     };
     let items = Object::new();
-    if Reflect::set(&items, &JsValue::from_str(key), &js).is_err() {
+    if Reflect::set(&items, &JsValue::from_str(key), &JsValue::from_str(&text)).is_err() {
         return false;
     }
     call_async(&session, "set", &items).await.is_some()
@@ -111,15 +112,10 @@ pub async fn session_remove(key: &str) -> bool {
     call_async(&session, "remove", &JsValue::from_str(key)).await.is_some()
 }
 
-/// Reads a serde value from `chrome.storage.session`.
+/// Reads a value written by [`session_set`] from `chrome.storage.session`.
 pub async fn session_get_value<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
-    let session = path(&chrome()?, &["storage", "session"])?;
-    let items = call_async(&session, "get", &JsValue::from_str(key)).await?;
-    let value = Reflect::get(&items, &JsValue::from_str(key)).ok()?;
-    if value.is_undefined() {
-        return None;
-    }
-    serde_wasm_bindgen::from_value(value).ok()
+    let text = session_get(key).await?;
+    serde_json::from_str(&text).ok()
 }
 
 /// Reads a serde value from `chrome.storage.local` (non-secret preferences only).

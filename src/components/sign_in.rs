@@ -1,0 +1,294 @@
+//! "Sign in with Microsoft": authority, client id and org URL fields, and the sign-in status.
+//!
+//! The protocol is `syncready_core::oauth`; the browser legs are `platform::oauth`. This component
+//! only validates the fields (through `OAuthConfig::new`), starts the sign-in and renders the status.
+
+use crate::platform::oauth::{self, SignInError, Status};
+use leptos::prelude::*;
+use syncready_core::oauth::{ConfigError, ConfigField, DEFAULT_AUTHORITY, OAuthConfig, OAuthError};
+
+/// What the status box shows for a [`Status`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusView {
+    /// Stable key for tests and CSS (`signed-out`, `signing-in`, `signed-in`, `consent-required`,
+    /// `wrong-tenant`, `expired`, `revoked`, …).
+    pub key: &'static str,
+    /// Heading.
+    pub title: String,
+    /// What to do.
+    pub detail: String,
+}
+
+fn view_of(key: &'static str, title: &str, detail: impl Into<String>) -> StatusView {
+    StatusView { key, title: title.to_owned(), detail: detail.into() }
+}
+
+/// The words for a sign-in status. The one place that explains sign-in failures to the admin.
+pub fn describe_status(status: &Status) -> StatusView {
+    match status {
+        Status::SignedOut => view_of(
+            "signed-out",
+            "Not signed in",
+            "Sign in with your work account to let SyncReady read and change the org with your own token.",
+        ),
+        Status::SigningIn => {
+            view_of("signing-in", "Signing in…", "Finish signing in in the Microsoft window.")
+        }
+        Status::SignedIn { user } => StatusView {
+            key: "signed-in",
+            title: format!("Signed in as {}", user.as_deref().unwrap_or("your account")),
+            detail: "The token is kept in this tab only and renewed before it expires.".to_owned(),
+        },
+        Status::Failed(SignInError::IdentityUnavailable) => view_of(
+            "unavailable",
+            "Sign-in is not available here",
+            "This browser does not let SyncReady open a Microsoft sign-in window (chrome.identity, which needs the extension's \"identity\" permission). Use your Dynamics 365 tab instead, or the SyncReady web app.",
+        ),
+        Status::Failed(SignInError::Browser(why)) => {
+            view_of("error", "Sign-in did not finish", format!("{why}. Try again."))
+        }
+        Status::Failed(SignInError::OAuth(e)) => describe_oauth_error(e),
+    }
+}
+
+fn describe_oauth_error(error: &OAuthError) -> StatusView {
+    let evidence = |e: &dyn std::fmt::Display| format!(" ({e})");
+    match error {
+        OAuthError::ConsentRequired(e) => view_of(
+            "consent-required",
+            "Consent required",
+            format!(
+                "An administrator must grant the app registration the Dataverse user_impersonation permission (Entra ID › App registrations › API permissions › Grant admin consent), then sign in again.{}",
+                evidence(e)
+            ),
+        ),
+        OAuthError::WrongTenant(e) => view_of(
+            "wrong-tenant",
+            "Account from another tenant",
+            format!(
+                "The account you chose does not belong to this authority's tenant. Sign in with an account of the org's tenant, or set the authority to that tenant.{}",
+                evidence(e)
+            ),
+        ),
+        OAuthError::AppNotFound(e) => view_of(
+            "app-not-found",
+            "App registration not found",
+            format!(
+                "The client id is not registered in this tenant. Check the client id, or make the app registration multi-tenant and set the authority to your tenant.{}",
+                evidence(e)
+            ),
+        ),
+        OAuthError::NotSinglePageApp(e) => view_of(
+            "not-spa",
+            "App registration is not a single-page application",
+            format!(
+                "Add the redirect URI under the \"Single-page application\" platform of the app registration (not \"Web\" or \"Mobile and desktop\").{}",
+                evidence(e)
+            ),
+        ),
+        OAuthError::RedirectUriMismatch(e) => view_of(
+            "redirect-uri",
+            "Redirect URI not registered",
+            format!(
+                "Register {} as a single-page-application redirect URI of the app.{}",
+                oauth::redirect_uri().unwrap_or_else(|_| "this page's address".to_owned()),
+                evidence(e)
+            ),
+        ),
+        OAuthError::Expired(e) => view_of(
+            "expired",
+            "Sign-in expired",
+            format!(
+                "Sign in again. Browser sign-ins can be renewed silently for at most 24 hours.{}",
+                evidence(e)
+            ),
+        ),
+        OAuthError::Revoked(e) => view_of(
+            "revoked",
+            "Sign-in revoked",
+            format!(
+                "Your sign-in was revoked or replaced elsewhere, so it can no longer be renewed. Sign in again.{}",
+                evidence(e)
+            ),
+        ),
+        OAuthError::InteractionRequired(e) => view_of(
+            "interaction-required",
+            "Sign in again",
+            format!(
+                "Microsoft needs you at the sign-in page (for example for multi-factor authentication).{}",
+                evidence(e)
+            ),
+        ),
+        OAuthError::Denied(e) => view_of(
+            "denied",
+            "Sign-in cancelled",
+            format!("The sign-in was cancelled or declined.{}", evidence(e)),
+        ),
+        OAuthError::ResourceNotFound(e) => view_of(
+            "org-not-found",
+            "Org not found in this tenant",
+            format!("Check the org URL; the org must belong to the tenant you sign in to.{}", evidence(e)),
+        ),
+        OAuthError::StateMismatch | OAuthError::NonceMismatch => view_of(
+            "error",
+            "Sign-in answer refused",
+            "The answer from Microsoft did not belong to the sign-in started here, so it was ignored. Start again.",
+        ),
+        OAuthError::NotSignedIn => view_of("signed-out", "Not signed in", "Sign in to continue."),
+        OAuthError::Transport(e) => view_of(
+            "error",
+            "Cannot reach the sign-in service",
+            format!("{e}. Check the network and try again."),
+        ),
+        other => view_of("error", "Sign-in failed", other.to_string()),
+    }
+}
+
+/// The message for `field` among `errors`, if any.
+pub fn field_error(errors: &[ConfigError], field: ConfigField) -> Option<String> {
+    errors.iter().find(|e| e.field() == field).map(ConfigError::reason)
+}
+
+/// The sign-in form and status. On a web-app page load that returns from Microsoft, it finishes the
+/// sign-in; `on_signed_in` runs after every successful sign-in (to reload the org).
+#[component]
+pub fn SignIn(
+    /// Org URL to prefill.
+    #[prop(optional, into)]
+    org: String,
+    /// Client id to prefill.
+    #[prop(optional, into)]
+    client_id: String,
+    /// Authority to prefill (default `https://login.microsoftonline.com/organizations`).
+    #[prop(optional, into)]
+    authority: String,
+    /// Runs after a successful sign-in.
+    #[prop(optional)]
+    on_signed_in: Option<Callback<()>>,
+) -> impl IntoView {
+    let authority =
+        RwSignal::new(if authority.is_empty() { DEFAULT_AUTHORITY.to_owned() } else { authority });
+    let client_id = RwSignal::new(client_id);
+    let org = RwSignal::new(org);
+    let errors = RwSignal::new(Vec::<ConfigError>::new());
+    let status = RwSignal::new(oauth::status());
+    let id = oauth::subscribe(move |s| {
+        status.try_set(s.clone());
+        if matches!(s, Status::SignedIn { .. })
+            && let Some(callback) = on_signed_in
+        {
+            callback.run(());
+        }
+    });
+    on_cleanup(move || oauth::unsubscribe(id));
+    leptos::task::spawn_local(async {
+        oauth::complete_redirect().await;
+    });
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let redirect = match oauth::redirect_uri() {
+            Ok(uri) => uri,
+            Err(e) => {
+                oauth::publish(Status::Failed(e));
+                return;
+            }
+        };
+        match OAuthConfig::new(&authority.get(), &client_id.get(), &redirect, &org.get()) {
+            Err(problems) => errors.set(problems),
+            Ok(config) => {
+                errors.set(Vec::new());
+                leptos::task::spawn_local(async move {
+                    // Failures are published to `status` by the platform code.
+                    let _ = oauth::sign_in(config).await;
+                });
+            }
+        }
+    };
+    let message = move |field| move || field_error(&errors.get(), field);
+    let view = Memo::new(move |_| describe_status(&status.get()));
+    let signed_in = move || matches!(status.get(), Status::SignedIn { .. });
+    let busy = move || matches!(status.get(), Status::SigningIn);
+
+    view! {
+        <section class="sr-signin" data-testid="sign-in" data-state=move || view.get().key>
+            <div class="sr-signin__status" role="status" data-testid="sign-in-status">
+                <strong>{move || view.get().title}</strong>
+                <p>{move || view.get().detail}</p>
+            </div>
+            <Show
+                when=signed_in
+                fallback=move || view! {
+                    <form class="sr-signin__form" on:submit=submit novalidate>
+                        <label>
+                            "Org URL"
+                            <input type="url" name="org" data-testid="sign-in-org" placeholder="https://contoso.crm.dynamics.com" bind:value=org />
+                            <span class="sr-field-error" data-testid="sign-in-org-error">{message(ConfigField::Org)}</span>
+                        </label>
+                        <label>
+                            "Application (client) id"
+                            <input type="text" name="client_id" data-testid="sign-in-client-id" placeholder="00000000-0000-0000-0000-000000000000" bind:value=client_id />
+                            <span class="sr-field-error" data-testid="sign-in-client-id-error">{message(ConfigField::ClientId)}</span>
+                        </label>
+                        <label>
+                            "Authority"
+                            <input type="text" name="authority" data-testid="sign-in-authority" bind:value=authority />
+                            <span class="sr-field-error" data-testid="sign-in-authority-error">{message(ConfigField::Authority)}</span>
+                        </label>
+                        <span class="sr-field-error" data-testid="sign-in-redirect-error">{message(ConfigField::RedirectUri)}</span>
+                        <button type="submit" class="sr-button sr-button--primary" data-testid="sign-in-button" disabled=busy>
+                            "Sign in with Microsoft"
+                        </button>
+                    </form>
+                }
+            >
+                <button class="sr-button" data-testid="sign-out-button" on:click=move |_| oauth::sign_out()>"Sign out"</button>
+            </Show>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use syncready_core::oauth::EntraError;
+
+    fn key(status: Status) -> &'static str {
+        describe_status(&status).key
+    }
+
+    fn entra(code: u32) -> EntraError {
+        EntraError::new("invalid_grant", &format!("AADSTS{code}: text"), Vec::new())
+    }
+
+    #[test]
+    fn every_sign_in_state_the_issue_names_has_its_own_key() {
+        assert_eq!(key(Status::SignedOut), "signed-out");
+        assert_eq!(key(Status::SigningIn), "signing-in");
+        assert_eq!(key(Status::SignedIn { user: Some("a@contoso.com".into()) }), "signed-in");
+        let failed = |e| key(Status::Failed(SignInError::OAuth(OAuthError::from_entra(e))));
+        assert_eq!(failed(entra(65_001)), "consent-required");
+        assert_eq!(failed(entra(50_020)), "wrong-tenant");
+        assert_eq!(failed(entra(700_084)), "expired");
+        assert_eq!(key(Status::Failed(SignInError::OAuth(OAuthError::Revoked(entra(9_002_313))))), "revoked");
+        assert_eq!(key(Status::Failed(SignInError::IdentityUnavailable)), "unavailable");
+    }
+
+    #[test]
+    fn the_signed_in_title_names_the_user_and_failures_keep_the_aadsts_evidence() {
+        let v = describe_status(&Status::SignedIn { user: Some("admin@contoso.com".into()) });
+        assert_eq!(v.title, "Signed in as admin@contoso.com");
+        let v =
+            describe_status(&Status::Failed(SignInError::OAuth(OAuthError::ConsentRequired(entra(65_001)))));
+        assert!(v.detail.contains("AADSTS65001"), "{}", v.detail);
+    }
+
+    #[test]
+    fn field_errors_are_found_by_field() {
+        let errors =
+            OAuthConfig::new("", "x", "https://a.example/", "https://contoso.crm.dynamics.com").unwrap_err();
+        assert!(field_error(&errors, ConfigField::Authority).unwrap().contains("empty"));
+        assert!(field_error(&errors, ConfigField::ClientId).is_some());
+        assert_eq!(field_error(&errors, ConfigField::Org), None);
+    }
+}

@@ -1,0 +1,102 @@
+//! Transports for the signed-in mode: `fetch` without cookies, wrapped in the core's
+//! [`BearerTransport`] (bearer header, silent renewal, sign-in prompt when renewal is refused).
+//!
+//! The session-reuse transport ([`super::transport::FetchTransport`]) sends cookies
+//! (`credentials: include`); a cross-origin call to the token endpoint must not, or the browser
+//! demands `Access-Control-Allow-Credentials`, which Entra ID does not send. So the token endpoint and
+//! the Web API are both reached with `credentials: omit` here; the bearer token does the
+//! authentication.
+
+use super::oauth::{self, SignInError, Status};
+use gloo_net::http::{Headers, RequestBuilder};
+use syncready_core::http::{Method, Request, Response, Transport, TransportError};
+use syncready_core::model::{OrgUrl, Timestamp};
+use syncready_core::oauth::{BearerTransport, OAuthConfig, SignInState, Tokens};
+use web_sys::RequestCredentials;
+
+/// `fetch` without cookies; relative paths go to `org`'s Web API.
+#[derive(Debug, Clone)]
+pub struct PlainFetch {
+    org: OrgUrl,
+}
+
+impl PlainFetch {
+    /// A transport for `org`.
+    pub fn new(org: OrgUrl) -> Self {
+        Self { org }
+    }
+}
+
+impl Transport for PlainFetch {
+    async fn send(&self, request: Request) -> Result<Response, TransportError> {
+        let url = request.url(&self.org);
+        let headers = Headers::new();
+        for (name, value) in &request.headers {
+            headers.append(name, value);
+        }
+        if request.body.is_some()
+            && !request.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+        {
+            headers.append("Content-Type", "application/json");
+        }
+        let builder = RequestBuilder::new(&url)
+            .method(match request.method {
+                Method::Get => gloo_net::http::Method::GET,
+                Method::Patch => gloo_net::http::Method::PATCH,
+                Method::Post => gloo_net::http::Method::POST,
+                Method::Delete => gloo_net::http::Method::DELETE,
+            })
+            .credentials(RequestCredentials::Omit)
+            .headers(headers);
+        let built = match request.body {
+            Some(body) => builder.body(body),
+            None => builder.build(),
+        }
+        .map_err(|e| TransportError::Network(e.to_string()))?;
+        let response = built.send().await.map_err(|e| TransportError::Network(e.to_string()))?;
+        let headers = response.headers().entries().collect();
+        let status = response.status();
+        let body = response.text().await.map_err(|e| TransportError::Network(e.to_string()))?;
+        Ok(Response { status, headers, body })
+    }
+}
+
+/// The browser clock as the core wants it.
+pub type Clock = fn() -> Timestamp;
+
+/// The signed-in transport the app reads and writes the org with.
+pub type Bearer = BearerTransport<PlainFetch, Clock>;
+
+/// A signed-in transport for `config`'s org. Every renewal is saved to `sessionStorage`, and a refused
+/// renewal clears it and publishes the reason (expired, revoked, …) to the sign-in UI.
+pub fn transport(config: OAuthConfig, tokens: Tokens) -> Bearer {
+    let mirrored = config.clone();
+    let bearer = BearerTransport::new(PlainFetch::new(config.org.clone()), config, oauth::now as Clock)
+        .on_change(move |state| match state {
+            SignInState::SignedIn(tokens) => {
+                oauth::save_session(&mirrored, tokens);
+                if !matches!(oauth::status(), Status::SignedIn { .. }) {
+                    oauth::publish(Status::SignedIn { user: tokens.user.clone() });
+                }
+            }
+            SignInState::SignInRequired(e) => {
+                oauth::clear_session();
+                oauth::publish(Status::Failed(SignInError::OAuth(e.clone())));
+            }
+            SignInState::SignedOut => oauth::sign_out(),
+        });
+    bearer.sign_in(tokens);
+    bearer
+}
+
+/// The signed-in transport of this tab's session, if it has one (after [`oauth::complete_redirect`]
+/// on the web, or a `chrome.identity` sign-in in this page).
+pub fn restore() -> Option<Bearer> {
+    let (config, tokens) = oauth::load_session()?;
+    Some(transport(config, tokens))
+}
+
+/// The org this tab is signed in to, if any (the web app has no Dynamics tab to take it from).
+pub fn signed_in_org() -> Option<OrgUrl> {
+    oauth::load_session().map(|(config, _)| config.org)
+}
