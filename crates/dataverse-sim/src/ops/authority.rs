@@ -188,6 +188,7 @@ fn issue(st: &mut State, org: usize, user: Guid, client_id: &str, scope: &str) -
         return error(400, "invalid_grant", 500_011, "The resource principal was not found.");
     };
     let aud = format!("https://{}.crm.dynamics.com", o.prefix);
+    let default_scope = format!("{aud}/user_impersonation");
     let upn = o.row("systemuser", user).map(|u| u.text("domainname").to_string()).unwrap_or_default();
     let oid = o.row("systemuser", user).map(|u| match u.get("azureactivedirectoryobjectid") {
         crate::store::V::Guid(g) => g.to_string(),
@@ -216,11 +217,7 @@ fn issue(st: &mut State, org: usize, user: Guid, client_id: &str, scope: &str) -
     let grant = Grant { org, user, expires: now + ACCESS_LIFETIME * 1000, serial };
     st.authority.access.insert(access.clone(), grant.clone());
     st.authority.refresh.insert(refresh.clone(), Grant { expires: now + 90 * 86_400_000, ..grant });
-    let scope = if scope.is_empty() {
-        format!("https://{}.crm.dynamics.com/user_impersonation", st.orgs[org].prefix)
-    } else {
-        scope.to_string()
-    };
+    let scope = if scope.is_empty() { default_scope } else { scope.to_string() };
     let body = Json::obj()
         .with("token_type", "Bearer")
         .with("scope", scope)

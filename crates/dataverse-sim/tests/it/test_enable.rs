@@ -22,7 +22,7 @@ async fn schedule(c: &Client, id: &str, extra: &str) {
 }
 
 async fn alerts(c: &Client, id: &str) -> Vec<serde_json::Value> {
-    c.rows(&format!("tracelogs?$select=level,text,tracecode,tracestatus,createdon&$filter=_regardingobjectid_value eq {id}&$orderby=modifiedon desc")).await
+    c.rows(&format!("tracelogs?$select=level,text,tracecode,tracestatus,createdon,modifiedon&$filter=_regardingobjectid_value eq {id}&$orderby=modifiedon desc")).await
 }
 
 #[tokio::test]
@@ -199,4 +199,38 @@ async fn exchange_facts_set_by_a_test_decide_the_outcome() {
     sim.advance(Duration::from_secs(90));
     assert_eq!(mailbox(&c, &id).await["incomingemailstatus"], 2);
     assert!(alerts(&c, &id).await.iter().any(|a| a["text"].as_str().unwrap().contains("0x8005E276")));
+}
+
+#[tokio::test]
+async fn turning_off_information_alerts_stops_the_success_alert() {
+    let sim = Sim::builder().org("contoso", Scenario::healthy("Contoso")).build();
+    let c = Client::signed_in(&sim, HOST).await;
+    let oid = c.first("organizations?$select=name").await["organizationid"].as_str().unwrap().to_string();
+    assert_eq!(
+        c.patch(&api(&format!("organizations({oid})")), r#"{"generatealertsforinformation":false}"#)
+            .await
+            .status,
+        204
+    );
+    let id = c.first("mailboxes?$select=name&$filter=regardingobjecttypecode eq 'queue'&$top=1").await["mailboxid"].as_str().unwrap().to_string();
+    let before = alerts(&c, &id).await;
+    schedule(&c, &id, "").await;
+    sim.advance(Duration::from_secs(90));
+    assert_eq!(mailbox(&c, &id).await["incomingemailstatus"], 1);
+    let after = alerts(&c, &id).await;
+    assert_eq!(after.len(), before.len());
+    let stamps = |v: &[serde_json::Value]| v.iter().map(|a| a["modifiedon"].clone()).collect::<Vec<_>>();
+    assert_eq!(stamps(&after), stamps(&before), "no alert written or merged");
+    // With information alerts on, the same test refreshes the merged success alert.
+    assert_eq!(
+        c.patch(&api(&format!("organizations({oid})")), r#"{"generatealertsforinformation":true}"#)
+            .await
+            .status,
+        204
+    );
+    schedule(&c, &id, "").await;
+    sim.advance(Duration::from_secs(90));
+    let merged = alerts(&c, &id).await;
+    assert_eq!(merged.len(), before.len(), "repeats are merged");
+    assert_ne!(stamps(&merged), stamps(&before));
 }

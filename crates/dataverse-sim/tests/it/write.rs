@@ -453,3 +453,26 @@ async fn deleting_a_ref_clears_the_mailbox_profile() {
     assert_eq!(res.status, 204, "{}", res.body);
     assert!(c.get(&api(&format!("mailboxes({id})?$select=_emailserverprofile_value"))).await.json()["_emailserverprofile_value"].is_null());
 }
+
+#[tokio::test]
+async fn the_organization_row_cannot_be_created_and_required_columns_cannot_be_nulled() {
+    let (_sim, c) = fresh().await;
+    let res = c
+        .send("POST", &api("organizations"), &[("content-type", "application/json")], r#"{"name":"Second"}"#)
+        .await;
+    assert_eq!(res.status, 400);
+    assert!(res.body.contains("The 'Create' method does not support entities of type 'organization'."));
+    let id = c.first("mailboxes?$select=name&$top=1").await["mailboxid"].as_str().unwrap().to_string();
+    let res = c.patch(&api(&format!("mailboxes({id})")), r#"{"emailrouteraccessapproval":null}"#).await;
+    assert_eq!(res.status, 400);
+    assert!(res.body.contains("cannot be set to NULL"), "{}", res.body);
+}
+
+#[tokio::test]
+async fn older_api_versions_answer_with_their_own_version_in_the_context() {
+    let (_sim, c) = fresh().await;
+    let res = c.get("/api/data/v9.0/WhoAmI").await;
+    assert_eq!(res.status, 200);
+    assert!(res.body.starts_with(r#"{"@odata.context":"http://contoso.crm.dynamics.com/api/data/v9.0/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse""#));
+    assert_eq!(c.get("/api/data/v8.2/WhoAmI").await.status, 404);
+}
