@@ -31,8 +31,10 @@ pub struct RunConfig {
     pub read_chunk: usize,
     /// Attempts per write before a retriable failure (429/5xx inside a batch) becomes the item's failure.
     pub max_attempts: u32,
-    /// Batches in flight at most (the service allows 52 concurrent requests per user). While throttled
-    /// only one is.
+    /// Batches in flight at most; while throttled only one is, then one more per answer. The operations
+    /// of a batch run one after another on the server, so each batch in flight spends at most one second
+    /// of execution time per second: the limit of 1,200,000 ms per 300 s is therefore sustained by 4
+    /// batches in flight (the default), far below the 52 concurrent requests allowed.
     pub max_in_flight: usize,
     /// Send `Prefer: odata.continue-on-error` so one failed item does not stop its batch.
     pub continue_on_error: bool,
