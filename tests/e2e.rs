@@ -123,6 +123,7 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
     let sim = Sim::builder()
         .org("contoso", Scenario::healthy("Contoso"))
         .org("fabrikam", Scenario::missing_profile("Fabrikam"))
+        .org("demo", Scenario::demo())
         .build();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let sim_port = listener.local_addr().unwrap().port();
@@ -132,9 +133,13 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
     }));
 
     let (_driver, driver_port) = start_chromedriver().await;
-    let client =
-        browser(driver_port, &dist, sim_port, &["contoso.crm.dynamics.com", "fabrikam.crm.dynamics.com"])
-            .await;
+    let client = browser(
+        driver_port,
+        &dist,
+        sim_port,
+        &["contoso.crm.dynamics.com", "fabrikam.crm.dynamics.com", "demo.crm.dynamics.com"],
+    )
+    .await;
     let ext = extension_id(&dist);
 
     let contoso = profile_step_for(&client, &ext, "contoso.crm.dynamics.com").await;
@@ -154,6 +159,14 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
     let fabrikam_name = text(&client, "[data-testid=org-name]").await;
     screenshot(&client, "panel-fabrikam.png").await;
 
+    // The mixed demo org, light and dark (README screenshots).
+    let demo = profile_step_for(&client, &ext, "demo.crm.dynamics.com").await;
+    screenshot(&client, "panel-demo-light.png").await;
+    client.goto(&format!("chrome-extension://{ext}/index.html?surface=panel&theme=dark")).await.unwrap();
+    wait_attr_eq(&client, "html", "data-theme", "dark", 10).await;
+    wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
+    screenshot(&client, "panel-demo-dark.png").await;
+
     // The session expires: the panel must say so instead of showing stale or empty results.
     sim.set_session_expired(true);
     client.goto(&format!("chrome-extension://{ext}/index.html?surface=panel")).await.unwrap();
@@ -167,6 +180,7 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
 
     assert_eq!((contoso_name.as_str(), contoso.as_str()), ("Contoso", "pass"));
     assert_eq!((fabrikam_name.as_str(), fabrikam.as_str()), ("Fabrikam", "fail"));
+    assert_eq!(demo, "pass", "the demo org has its Exchange Online profile");
     assert_eq!(expired, "unknown");
     assert_eq!(guide, "mailboxes mailbox-configuration=pass mailbox-approval=pass test-and-enable=pass");
     assert!(no_guide, "the guide must not appear on pages outside the procedure");
