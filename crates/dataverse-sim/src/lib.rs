@@ -18,17 +18,23 @@
 //!
 //! # Layout
 //!
-//! - [`sim`](crate::Sim): the state engine handle ([`Sim`], [`SimBuilder`]) and the shared state.
+//! - `sim`: the state engine handle ([`Sim`], [`SimBuilder`]) and the shared state.
 //! - `scenario`: [`Scenario`] builders that seed one org deterministically (splitmix64, no `rand`).
 //! - `schema`: tables, columns, types, option values, read-only flags.
 //! - `store`: typed rows per table, one store per org, plus facts only Exchange/Entra ID know.
 //! - `http`: the thin adapter ([`app`], [`serve`]): axum in, plain `Req`/`Resp` values, axum out;
 //!   TLS with a self-signed rcgen certificate.
-//! - `ops`: one module per operation (`page` for `/main.aspx`, `whoami`, `retrieve`, `test_enable`,
-//!   `approval`, …) behind one dispatcher that also applies sessions, limits, faults and the journal.
+//! - `ops`: one module per operation behind one dispatcher (`ops/mod.rs`) that also applies sessions,
+//!   limits, faults and the journal: `page` (`/main.aspx`), `static_files` (`/syncready/`), `whoami`,
+//!   `retrieve` (GET of sets and rows, paging), `navigation` (properties and navigation properties below a
+//!   row), `functions` (`RetrieveUserPrivileges…`), `write` (PATCH/POST/PUT/DELETE, binds, conditions),
+//!   `batch` (`$batch`), `approval` and `security` (the approval permission model, privileges),
+//!   `test_enable` (the background Test & Enable job), `authority` (the OAuth endpoints), `prefer`.
 //! - `odata`: `$filter` and `$orderby`.
 //! - `render`, `json`: Web API JSON with property order kept (annotations before their property).
-//! - `limits`: service protection limits; `faults`: scripted [`Fault`]s; `journal`: [`JournalEntry`].
+//! - `limits`: service protection limits; `faults`: scripted [`Fault`]s; `journal`: [`JournalEntry`];
+//!   `oauth`: tokens and codes of the built-in authority.
+//! - `error`: Dataverse error bodies; `ids`: splitmix64 and GUIDs; `url`: percent-encoding.
 //! - `time`: the virtual or scaled clock ([`ClockMode`]) and date rendering.
 //! - `config`: [`Config`], [`Quirks`], [`Limits`], [`TestEnableTiming`].
 //!

@@ -12,11 +12,12 @@ pub(crate) const FORMATTED: &str = "OData.Community.Display.V1.FormattedValue";
 pub(crate) const NAVPROP: &str = "Microsoft.Dynamics.CRM.associatednavigationproperty";
 pub(crate) const LOGICALNAME: &str = "Microsoft.Dynamics.CRM.lookuplogicalname";
 
-/// A single-valued `$expand`.
+/// An `$expand`: a single-valued lookup (`col` set) or a collection-valued navigation property.
 #[derive(Debug, Clone)]
 pub(crate) struct Expand {
     pub(crate) nav: String,
-    pub(crate) col: &'static Col,
+    /// The lookup column of a single-valued expand; `None` for a collection.
+    pub(crate) col: Option<&'static Col>,
     pub(crate) target: &'static TableDef,
     pub(crate) select: Option<Vec<&'static Col>>,
 }
@@ -174,17 +175,32 @@ pub(crate) fn write_row(
         write_col(out, org, pk, row, prefer);
     }
     for e in expands {
-        let related = row
-            .lookup(e.col.name)
-            .filter(|l| l.table == e.target.logical)
-            .and_then(|l| org.row(l.table, l.id));
         key(out, &e.nav);
-        match related {
-            Some(r) => {
-                let cols = e.select.clone().unwrap_or_else(|| all_cols(e.target));
-                write_row(out, &[], org, e.target, r, &cols, prefer, &[]);
+        let cols = e.select.clone().unwrap_or_else(|| all_cols(e.target));
+        match e.col {
+            Some(col) => {
+                let related = row
+                    .lookup(col.name)
+                    .filter(|l| l.table == e.target.logical)
+                    .and_then(|l| org.row(l.table, l.id));
+                match related {
+                    Some(r) => write_row(out, &[], org, e.target, r, &cols, prefer, &[]),
+                    None => out.push_str("null"),
+                }
             }
-            None => out.push_str("null"),
+            None => {
+                let keep = crate::ops::navigation::keep_for(&e.nav, row.id);
+                out.push('[');
+                let mut first = true;
+                for r in org.rows(e.target.logical).values().filter(|r| keep(org, r)) {
+                    if !first {
+                        out.push(',');
+                    }
+                    first = false;
+                    write_row(out, &[], org, e.target, r, &cols, prefer, &[]);
+                }
+                out.push(']');
+            }
         }
     }
     out.push('}');

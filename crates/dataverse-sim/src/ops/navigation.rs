@@ -13,7 +13,7 @@ use crate::sim::State;
 use crate::store::{Org, Row};
 
 /// Collection-valued navigation properties: (table, nav, target table).
-const COLLECTIONS: &[(&str, &str, &str)] = &[
+pub(crate) const COLLECTIONS: &[(&str, &str, &str)] = &[
     ("mailbox", "tracelog_Mailbox", "tracelog"),
     ("emailserverprofile", "emailserverprofile_mailbox", "mailbox"),
     ("emailserverprofile", "tracelog_EmailServerProfile", "tracelog"),
@@ -23,9 +23,9 @@ const COLLECTIONS: &[(&str, &str, &str)] = &[
 ];
 
 /// A row predicate for a collection-valued navigation property.
-type Keep = Box<dyn Fn(&Org, &Row) -> bool>;
+pub(crate) type Keep = Box<dyn Fn(&Org, &Row) -> bool>;
 
-fn keep_for(nav: &str, id: Guid) -> Keep {
+pub(crate) fn keep_for(nav: &str, id: Guid) -> Keep {
     match nav {
         "tracelog_Mailbox" | "tracelog_EmailServerProfile" => {
             Box::new(move |_, r: &Row| r.lookup("regardingobjectid").is_some_and(|l| l.id == id))

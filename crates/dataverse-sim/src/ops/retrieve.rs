@@ -72,8 +72,14 @@ fn parse_expand(def: &'static TableDef, raw: &str, opts: &mut Options) -> Result
             _ => (item, None),
         };
         let nav = nav.trim();
-        let Some((col, target)) = def.nav(nav) else {
-            return Err(ApiError::unknown_property(nav, &def.type_name()));
+        let collection = crate::ops::navigation::COLLECTIONS
+            .iter()
+            .find(|(t, n, _)| *t == def.logical && *n == nav)
+            .map(|(_, _, target)| *target);
+        let (col, target) = match (def.nav(nav), collection) {
+            (Some((col, target)), _) => (Some(col), target),
+            (None, Some(target)) => (None, target),
+            (None, None) => return Err(ApiError::unknown_property(nav, &def.type_name())),
         };
         let Some(target_def) = schema::by_logical(target) else {
             return Err(ApiError::unknown_property(nav, &def.type_name()));

@@ -253,3 +253,25 @@ async fn every_sss_mailbox_column_is_present_and_the_password_is_never_returned(
     }
     assert!(row.get("password").is_none());
 }
+
+#[tokio::test]
+async fn expand_of_a_collection_lists_the_related_rows() {
+    let sim = two_orgs();
+    let c = Client::signed_in(&sim, HOST).await;
+    let alert = c.first("tracelogs?$select=_regardingobjectid_value&$top=1").await;
+    let mid = alert["_regardingobjectid_value"].as_str().unwrap();
+    let res = c
+        .get(&api(&format!("mailboxes({mid})?$select=name&$expand=tracelog_Mailbox($select=level,text)")))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let v = res.json();
+    assert!(
+        v["@odata.context"]
+            .as_str()
+            .unwrap()
+            .ends_with("$metadata#mailboxes(name,tracelog_Mailbox(level,text))/$entity")
+    );
+    let nested = v["tracelog_Mailbox"].as_array().unwrap();
+    assert!(!nested.is_empty());
+    assert!(nested.iter().all(|t| t.get("level").is_some() && t.get("tracelogid").is_some()));
+}
