@@ -322,7 +322,9 @@ pub async fn complete_redirect() -> Option<Result<Tokens, SignInError>> {
     let pending: PendingSignIn = match serde_json::from_str(&json) {
         Ok(p) => p,
         Err(e) => {
-            return Some(Err(failed(SignInError::Browser(format!("the pending sign-in is unreadable: {e}")))));
+            return Some(Err(failed(SignInError::Browser(format!(
+                "the pending sign-in is unreadable: {e}"
+            )))));
         }
     };
     let back = if pending.return_to.is_empty() {
