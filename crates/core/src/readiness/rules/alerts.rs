@@ -424,15 +424,22 @@ pub(super) fn mailbox_alerts(ctx: &Context<'_>) -> StepResult {
     for (cause, group) in &known {
         let x = cause.explain();
         for profile in &group.profile_ids {
-            findings.push(
-                Finding::new(
-                    x.severity,
-                    Subject::Profile(profile.clone()),
-                    x.actor,
-                    format!("Profile alert: {}. Fix: {}.", capitalise(x.cause), x.fix),
-                )
-                .doc(cause.doc_link()),
-            );
+            let inactive = snap
+                .profiles
+                .iter()
+                .flatten()
+                .any(|p| p.id == *profile && p.state != crate::model::RecordState::Active);
+            let mut f = Finding::new(
+                x.severity,
+                Subject::Profile(profile.clone()),
+                x.actor,
+                format!("Profile alert: {}. Fix: {}.", capitalise(x.cause), x.fix),
+            )
+            .doc(cause.doc_link());
+            if *cause == AlertCause::InvalidProfile && inactive {
+                f.remedy = Some(Remedy::ActivateProfile { profile_id: profile.clone() });
+            }
+            findings.push(f);
         }
         if !group.mailbox_ids.is_empty() {
             let mut f = Finding::new(

@@ -172,3 +172,39 @@ fn unreadable_alerts_give_unable_to_check() {
     "#]],
     );
 }
+
+#[test]
+fn an_alert_on_an_inactive_profile_offers_to_activate_it() {
+    let mut m = user("u1");
+    m.incoming_status = Some(TestStatus::Failure);
+    let mut s = snap(vec![m]);
+    s.profiles = Some(vec![super::exo(crate::model::RecordState::Inactive)]);
+    s.alerts = Some(AlertSet {
+        alerts: vec![
+            alert(
+                "p-exo",
+                AlertLevel::Error,
+                "The email server profile is inactive. Error code: InvalidIncomingEmailServerProfile.",
+                None,
+            ),
+            alert(
+                "u1",
+                AlertLevel::Error,
+                "Email cannot be received for the mailbox Name u1 because the email server profile Microsoft Exchange Online associated with it is inactive. Error code: InvalidIncomingEmailServerProfile.",
+                None,
+            ),
+        ],
+        failing_mailboxes: 1,
+        mailboxes_read: 1,
+    });
+    check(STEP, s, expect![[r#"
+        fail: 2 alerts on 1 mailbox: 1 cause known, 0 unrecognised
+        counts: 1 failing mailboxes; 1 failing mailboxes whose alerts were read; 1 mailboxes with error or warning alerts; 1 known causes; 0 unrecognised alerts
+        - Error DynamicsAdmin profile p-exo: Profile alert: The mailbox has no email server profile, or its profile is inactive. Fix: apply the default email settings (or activate the profile), then test and enable.
+          remedy: activate-profile p-exo
+          doc: https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/mailbox-does-not-have-email-server-profile
+        - Error DynamicsAdmin mailboxes [u1]: 1 mailbox: the mailbox has no email server profile, or its profile is inactive. Fix: apply the default email settings (or activate the profile), then test and enable.
+          remedy: apply-default-settings [u1]
+          doc: https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/mailbox-does-not-have-email-server-profile
+    "#]]);
+}
