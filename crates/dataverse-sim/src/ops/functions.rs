@@ -42,9 +42,16 @@ pub(crate) fn bound(
             _ => (name, ""),
         };
         if def.logical != "systemuser"
-            || !matches!(fname, "RetrieveUserPrivileges" | "RetrieveUserPrivilegeByPrivilegeName")
+            || !matches!(
+                fname,
+                "RetrieveUserPrivileges" | "RetrieveUserPrivilegeByPrivilegeName" | "RetrievePrincipalAccess"
+            )
         {
             return Err(ApiError::segment_not_found(seg));
+        }
+        if fname == "RetrievePrincipalAccess" {
+            let user = parse_key(def, key)?;
+            return principal_access(st, ctx, call, user, args);
         }
         let user = parse_key(def, key)?;
         let org = st.orgs.get(ctx.org).ok_or_else(|| ApiError::new(500, "0x80040216", "org missing"))?;
@@ -78,4 +85,64 @@ pub(crate) fn bound(
         Ok(resp) => Outcome { resp, cost_ms: read },
         Err(e) => Outcome { resp: e.into(), cost_ms: read },
     }
+}
+
+/// `RetrievePrincipalAccess(Target=@t)?@t={"@odata.id":"mailboxes(<id>)"}` (§6): the rights the user's
+/// privileges give on one row (Basic depth: only rows the user owns).
+fn principal_access(
+    st: &State,
+    ctx: &Ctx,
+    call: &Call<'_>,
+    user: crate::ids::Guid,
+    args: &str,
+) -> Result<Resp, ApiError> {
+    let org = st.orgs.get(ctx.org).ok_or_else(|| ApiError::new(500, "0x80040216", "org missing"))?;
+    let target = param(args, "Target", call.query).ok_or_else(|| {
+        ApiError::bad_query("The parameter 'Target' of the function 'RetrievePrincipalAccess' is missing.")
+    })?;
+    let parsed: serde_json::Value = serde_json::from_str(&target)
+        .map_err(|_| ApiError::bad_query(format!("The value '{target}' is not a valid entity reference.")))?;
+    let odata_id = parsed.get("@odata.id").and_then(|v| v.as_str()).unwrap_or("");
+    let last = odata_id.rsplit('/').next().unwrap_or("");
+    let (set, key) = last.split_once('(').map(|(s, k)| (s, k.trim_end_matches(')'))).unwrap_or(("", ""));
+    let tdef = crate::schema::by_set(set).ok_or_else(|| ApiError::segment_not_found(set))?;
+    let id = parse_key(tdef, key)?;
+    let row = org.row(tdef.logical, id).ok_or_else(|| ApiError::row_not_found(tdef.logical, id))?;
+    let noun = match tdef.logical {
+        "mailbox" => "Mailbox",
+        "emailserverprofile" => "EmailServerProfile",
+        "organization" => "Organization",
+        "systemuser" => "User",
+        "queue" => "Queue",
+        "tracelog" => "TraceLog",
+        "role" => "Role",
+        _ => "",
+    };
+    let owns = row.lookup("ownerid").is_some_and(|l| l.id == user)
+        || (tdef.logical == "systemuser" && row.id == user);
+    let held = security::privileges(org, user);
+    let mut rights = Vec::new();
+    for (verb, right) in [
+        ("Read", "ReadAccess"),
+        ("Write", "WriteAccess"),
+        ("Append", "AppendAccess"),
+        ("AppendTo", "AppendToAccess"),
+        ("Create", "CreateAccess"),
+        ("Delete", "DeleteAccess"),
+        ("Share", "ShareAccess"),
+        ("Assign", "AssignAccess"),
+    ] {
+        let name = format!("prv{verb}{noun}");
+        if held.iter().any(|h| h.name == name && (h.depth != "Basic" || owns)) {
+            rights.push(right);
+        }
+    }
+    let rights = if rights.is_empty() { "None".to_string() } else { rights.join(", ") };
+    let body = Json::obj()
+        .with(
+            "@odata.context",
+            format!("{}Microsoft.Dynamics.CRM.RetrievePrincipalAccessResponse", ctx.metadata()),
+        )
+        .with("AccessRights", rights);
+    Ok(Resp::json(200, body.render()))
 }

@@ -476,3 +476,102 @@ async fn older_api_versions_answer_with_their_own_version_in_the_context() {
     assert!(res.body.starts_with(r#"{"@odata.context":"http://contoso.crm.dynamics.com/api/data/v9.0/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse""#));
     assert_eq!(c.get("/api/data/v8.2/WhoAmI").await.status, 404);
 }
+
+#[tokio::test]
+async fn principal_access_reports_rights_from_privileges_and_ownership() {
+    let roles = CallerRoles {
+        system_administrator: false,
+        global_admin: false,
+        exchange_admin: false,
+        delegated_mailbox_approver: false,
+    };
+    let sim = Sim::builder().org("contoso", Scenario::fresh("Contoso").caller(roles)).build();
+    let c = Client::signed_in(&sim, HOST).await;
+    let me = c.get(&api("WhoAmI")).await.json()["UserId"].as_str().unwrap().to_string();
+    let mine = c.first(&format!("mailboxes?$select=name&$filter=_ownerid_value eq {me}&$top=1")).await;
+    let other = c.first(&format!("mailboxes?$select=name&$filter=_ownerid_value ne {me}&$top=1")).await;
+    let access = |id: String| {
+        let me = me.clone();
+        let c = &c;
+        async move {
+            c.get(&api(&format!(
+                "systemusers({me})/Microsoft.Dynamics.CRM.RetrievePrincipalAccess(Target=@tid)?@tid={{\"@odata.id\":\"mailboxes({id})\"}}"
+            )))
+            .await
+        }
+    };
+    let own = access(mine["mailboxid"].as_str().unwrap().to_string()).await;
+    assert_eq!(own.status, 200, "{}", own.body);
+    assert_eq!(own.json()["AccessRights"], "ReadAccess, WriteAccess");
+    let theirs = access(other["mailboxid"].as_str().unwrap().to_string()).await;
+    assert_eq!(theirs.json()["AccessRights"], "None");
+}
+
+/// Signs in as another user through the built-in authority (`login_hint`), returning a bearer client.
+async fn sign_in_as(sim: &Sim, upn: &str) -> Client {
+    const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    let c = Client::anonymous(sim, "localhost");
+    let res = c
+        .get(&format!(
+            "/common/oauth2/v2.0/authorize?client_id=app&response_type=code&redirect_uri=http://localhost/cb&scope=https://contoso.crm.dynamics.com/.default&code_challenge={CHALLENGE}&code_challenge_method=S256&login_hint={upn}"
+        ))
+        .await;
+    let location = res.header("location").unwrap().to_string();
+    let code = location.split("code=").nth(1).unwrap().split('&').next().unwrap().to_string();
+    let tok = c
+        .send(
+            "POST",
+            "/common/oauth2/v2.0/token",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            &format!("grant_type=authorization_code&client_id=app&code={code}&redirect_uri=http://localhost/cb&code_verifier={VERIFIER}"),
+        )
+        .await
+        .json();
+    let mut user = Client::anonymous(sim, HOST);
+    user.headers.push(("authorization".into(), format!("Bearer {}", tok["access_token"].as_str().unwrap())));
+    user
+}
+
+#[tokio::test]
+async fn require_privilege_to_self_approve_stops_a_user_without_the_privilege() {
+    let (sim, admin) = fresh().await;
+    let me = admin.get(&api("WhoAmI")).await.json()["UserId"].as_str().unwrap().to_string();
+    let m = admin
+        .first(&format!(
+            "mailboxes?$select=emailaddress&$filter=regardingobjecttypecode eq 'systemuser' and _regardingobjectid_value ne {me}&$top=1"
+        ))
+        .await;
+    let (mid, upn) =
+        (m["mailboxid"].as_str().unwrap().to_string(), m["emailaddress"].as_str().unwrap().to_string());
+    let org = admin.first("organizations?$select=orgdborgsettings").await;
+    let oid = org["organizationid"].as_str().unwrap().to_string();
+    let settings = org["orgdborgsettings"].as_str().unwrap().to_string();
+    let on = settings.replace(
+        ">false</RequirePrivilegeToSelfApproveEmailAddress>",
+        ">true</RequirePrivilegeToSelfApproveEmailAddress>",
+    );
+    assert_ne!(on, settings);
+    let set = |xml: String| {
+        let admin = &admin;
+        let oid = oid.clone();
+        async move {
+            let res = admin
+                .patch(
+                    &api(&format!("organizations({oid})")),
+                    &serde_json::json!({ "orgdborgsettings": xml }).to_string(),
+                )
+                .await;
+            assert_eq!(res.status, 204, "{}", res.body);
+        }
+    };
+    set(on).await;
+    let user = sign_in_as(&sim, &upn).await;
+    assert_eq!(user.get(&api("WhoAmI")).await.status, 200);
+    let refused = user.patch(&api(&format!("mailboxes({mid})")), r#"{"emailrouteraccessapproval":1}"#).await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert_eq!(refused.json()["error"]["code"], "0x80040220");
+    set(settings).await;
+    let allowed = user.patch(&api(&format!("mailboxes({mid})")), r#"{"emailrouteraccessapproval":1}"#).await;
+    assert_eq!(allowed.status, 204, "self-approval is allowed while the setting is off: {}", allowed.body);
+}
