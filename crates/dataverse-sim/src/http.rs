@@ -115,7 +115,7 @@ impl IntoResponse for Resp {
     }
 }
 
-/// The plain router: handlers see scheme `http`.
+/// The plain router: handlers see scheme `http`, unless the request URI is absolute and says `https`.
 pub fn app(sim: Sim) -> Router {
     router(sim, "http")
 }
@@ -140,6 +140,13 @@ async fn handle(sim: Sim, scheme: &'static str, req: Request) -> Response {
         .map(str::to_string)
         .or_else(|| parts.uri.authority().map(|a| a.to_string()))
         .unwrap_or_else(|| "localhost".to_string());
+    // An absolute request URI (in-process callers may send `https://org.crm.dynamics.com/...`) names its
+    // own scheme; otherwise the listener decides.
+    let scheme = match parts.uri.scheme_str() {
+        Some("https") => "https",
+        Some("http") => "http",
+        _ => scheme,
+    };
     let req = Req {
         method: parts.method.as_str().to_string(),
         path: parts.uri.path().to_string(),

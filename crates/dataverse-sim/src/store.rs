@@ -118,6 +118,12 @@ impl Row {
     pub(crate) fn lookup(&self, col: &str) -> Option<Lookup> {
         self.get(col).as_lookup()
     }
+
+    /// A copy holding only some columns (cheaper than cloning a wide row).
+    pub(crate) fn project(&self, cols: &[&'static str]) -> Row {
+        let fields = cols.iter().filter_map(|c| self.fields.get(c).map(|v| (*c, v.clone()))).collect();
+        Row { id: self.id, version: self.version, fields }
+    }
 }
 
 /// A table's rows, ordered by primary key (the order Dataverse pages in when no `$orderby` is given).

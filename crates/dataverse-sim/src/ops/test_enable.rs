@@ -84,12 +84,36 @@ fn require_privilege_to_self_approve(org: &Org) -> bool {
         .unwrap_or(false)
 }
 
+/// Mailbox columns the test reads.
+const MAILBOX_FIELDS: &[&str] = &[
+    "name",
+    "emailaddress",
+    "regardingobjectid",
+    "emailrouteraccessapproval",
+    "testandenablelastattemptedby",
+    "emailserverprofile",
+    "incomingemaildeliverymethod",
+    "outgoingemaildeliverymethod",
+    "actdeliverymethod",
+    "testemailconfigurationretrycount",
+    "testemailconfigurationscheduled",
+    "orgmarkedasprimaryforexchangesync",
+];
+
+/// Organization columns the test reads.
+const ORG_FIELDS: &[&str] = &[
+    "requireapprovalforuseremail",
+    "requireapprovalforqueueemail",
+    "generatealertsforerrors",
+    "generatealertsforinformation",
+];
+
 /// Runs the test of one mailbox now and applies the result.
 pub(crate) fn run_test(org: &mut Org, id: Guid, now: i64, config: &Config) {
-    let Some(m) = org.row("mailbox", id).cloned() else {
+    let Some(m) = org.row("mailbox", id).map(|r| r.project(MAILBOX_FIELDS)) else {
         return;
     };
-    let Some(orgrow) = org.row("organization", org.org_id).cloned() else {
+    let Some(orgrow) = org.row("organization", org.org_id).map(|r| r.project(ORG_FIELDS)) else {
         return;
     };
     let name = m.text("name").to_string();
@@ -126,7 +150,10 @@ pub(crate) fn run_test(org: &mut Org, id: Guid, now: i64, config: &Config) {
     } else {
         false
     };
-    let profile = m.lookup("emailserverprofile").and_then(|l| org.row("emailserverprofile", l.id)).cloned();
+    let profile = m
+        .lookup("emailserverprofile")
+        .and_then(|l| org.row("emailserverprofile", l.id))
+        .map(|r| r.project(&["name", "statecode", "servertype", "incomingserverlocation"]));
     let facts = org.exchange.get(&id).cloned().unwrap_or_default();
 
     let test_in = m.int("incomingemaildeliverymethod") == 2;

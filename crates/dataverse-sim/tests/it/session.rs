@@ -103,3 +103,20 @@ async fn static_files_are_served_under_syncready() {
     assert_eq!(c.get("/syncready/../secret").await.status, 404);
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[tokio::test]
+async fn an_absolute_https_uri_in_process_gets_https_urls_and_a_secure_cookie() {
+    let sim = two_orgs();
+    let c = Client::anonymous(&sim, "contoso.crm.dynamics.com");
+    let page = c.get("https://contoso.crm.dynamics.com/main.aspx").await;
+    assert!(page.header("set-cookie").unwrap().ends_with("; Secure; SameSite=None"));
+    let mut c = c;
+    c.cookie = Some(page.header("set-cookie").unwrap().split(';').next().unwrap().to_string());
+    let who = c.get("https://contoso.crm.dynamics.com/api/data/v9.2/WhoAmI").await;
+    assert!(
+        who.body
+            .starts_with(r#"{"@odata.context":"https://contoso.crm.dynamics.com/api/data/v9.2/$metadata#"#),
+        "{}",
+        who.body
+    );
+}
