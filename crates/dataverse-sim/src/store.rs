@@ -170,6 +170,8 @@ pub(crate) struct Org {
     pub(crate) role_privileges: HashMap<Guid, Vec<(Guid, &'static str)>>,
     /// Mailboxes with `testemailconfigurationscheduled` = true (the Test & Enable queue).
     pub(crate) scheduled: HashSet<Guid>,
+    /// While a change set runs: the rows as they were before their first change, to roll back.
+    pub(crate) undo: Option<Vec<(&'static str, Guid, Option<Row>)>>,
     /// Earliest time a scheduled test may be due (`i64::MIN`: unknown, look again).
     pub(crate) next_due: i64,
     /// (regarding row, trace code) → tracelog id, for merging repeated alerts.
@@ -203,6 +205,7 @@ impl Org {
             scheduled: HashSet::new(),
             alert_index: HashMap::new(),
             next_due: i64::MIN,
+            undo: None,
             next_version: 1_000_000 + rng.below(9_000_000),
             rng,
         }
@@ -219,6 +222,53 @@ impl Org {
 
     pub(crate) fn row(&self, logical: &str, id: Guid) -> Option<&Row> {
         self.rows(logical).get(&id)
+    }
+
+    /// Remembers a row's current state before its first change inside a change set.
+    fn remember(&mut self, logical: &'static str, id: Guid) {
+        if self.undo.is_none() {
+            return;
+        }
+        let before = self.rows(logical).get(&id).cloned();
+        if let Some(undo) = self.undo.as_mut()
+            && !undo.iter().any(|(t, i, _)| *t == logical && *i == id)
+        {
+            undo.push((logical, id, before));
+        }
+    }
+
+    /// Starts recording changes (a change set begins). Returns the scheduled set to restore on rollback.
+    pub(crate) fn begin(&mut self) -> HashSet<Guid> {
+        self.undo = Some(Vec::new());
+        self.scheduled.clone()
+    }
+
+    /// Keeps the changes made since `begin`.
+    pub(crate) fn commit(&mut self) {
+        self.undo = None;
+    }
+
+    /// Undoes every change made since `begin`.
+    pub(crate) fn rollback(&mut self, scheduled: HashSet<Guid>) {
+        for (logical, id, before) in self.undo.take().unwrap_or_default().into_iter().rev() {
+            match before {
+                Some(row) => {
+                    self.rows_mut(logical).insert(id, row);
+                }
+                None => {
+                    self.rows_mut(logical).remove(&id);
+                }
+            }
+        }
+        self.scheduled = scheduled;
+        self.next_due = i64::MIN;
+    }
+
+    /// Removes a row.
+    pub(crate) fn remove(&mut self, logical: &'static str, id: Guid) {
+        self.remember(logical, id);
+        self.rows_mut(logical).remove(&id);
+        self.scheduled.remove(&id);
     }
 
     pub(crate) fn bump_version(&mut self) -> u64 {
@@ -244,6 +294,7 @@ impl Org {
             map.entry("modifiedon").or_insert(V::Time(now));
         }
         map.insert("versionnumber", V::Int(version as i64));
+        self.remember(table.logical, id);
         self.rows_mut(table.logical).insert(id, Row { id, version, fields: map });
     }
 
@@ -256,6 +307,7 @@ impl Org {
         now: i64,
     ) -> bool {
         let version = self.bump_version();
+        self.remember(logical, id);
         let Some(row) = self.rows_mut(logical).get_mut(&id) else {
             return false;
         };

@@ -325,7 +325,8 @@ pub(crate) fn run(st: &mut State, ctx: &Ctx, req: &Req, outer: &Prefer) -> (Outc
                 render_response(&mut chunk, &o.resp, None);
             }
             Part::ChangeSet(ops) => {
-                let snapshot = st.orgs.get(ctx.org).cloned();
+                // Atomicity by an undo log: cloning a 50,000-row org per change set would be far too slow.
+                let scheduled = st.orgs.get_mut(ctx.org).map(|o| o.begin()).unwrap_or_default();
                 let cs = format!("changesetresponse_{}", st.rng.guid());
                 let mut inner = String::new();
                 let mut error: Option<Resp> = None;
@@ -351,13 +352,16 @@ pub(crate) fn run(st: &mut State, ctx: &Ctx, req: &Req, outer: &Prefer) -> (Outc
                 match error {
                     Some(resp) => {
                         // Atomic: roll the whole change set back and answer with the failure alone.
-                        if let (Some(snap), Some(slot)) = (snapshot, st.orgs.get_mut(ctx.org)) {
-                            *slot = snap;
+                        if let Some(org) = st.orgs.get_mut(ctx.org) {
+                            org.rollback(scheduled);
                         }
                         part_failed = true;
                         render_response(&mut chunk, &resp, None);
                     }
                     None => {
+                        if let Some(org) = st.orgs.get_mut(ctx.org) {
+                            org.commit();
+                        }
                         refs = local_refs;
                         chunk.push_str(&format!("Content-Type: multipart/mixed; boundary={cs}\r\n\r\n"));
                         chunk.push_str(&inner);

@@ -491,8 +491,7 @@ pub(crate) fn delete(
             let row = org.row(def.logical, id).cloned();
             security::check_write(org, ctx.user, def, row.as_ref())?;
         }
-        org.rows_mut(def.logical).remove(&id);
-        org.scheduled.remove(&id);
+        org.remove(def.logical, id);
         Ok(Resp::no_content())
     })();
     finish(st, r)

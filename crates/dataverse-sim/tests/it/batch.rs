@@ -200,3 +200,41 @@ async fn an_injected_fault_fails_one_item_of_the_next_batch() {
     let again = send(&c, &batch(&parts), Some("odata.continue-on-error")).await;
     assert_eq!(statuses(&again), vec![204, 204, 204], "the fault fired once");
 }
+
+#[tokio::test]
+async fn a_rolled_back_change_set_also_undoes_side_effects_on_other_tables_and_created_rows() {
+    let (_sim, c, _) = setup().await;
+    let m = c.first("mailboxes?$select=_regardingobjectid_value&$filter=regardingobjecttypecode eq 'systemuser' and emailrouteraccessapproval eq 2&$top=1").await;
+    let (mid, uid) = (
+        m["mailboxid"].as_str().unwrap().to_string(),
+        m["_regardingobjectid_value"].as_str().unwrap().to_string(),
+    );
+    let body = batch(&[changeset(
+        "BBB",
+        &[
+            op(
+                "PATCH",
+                &format!("mailboxes({mid})"),
+                Some(r#"{"emailrouteraccessapproval":1,"testemailconfigurationscheduled":true}"#),
+                Some(1),
+            ),
+            op("POST", "queues", Some(r#"{"name":"Doomed queue"}"#), Some(2)),
+            op("PATCH", &format!("mailboxes({mid})"), Some(r#"{"bogus":1}"#), Some(3)),
+        ],
+    )]);
+    let res = send(&c, &body, None).await;
+    assert_eq!(res.status, 400, "{}", res.body);
+    let user = c.get(&api(&format!("systemusers({uid})?$select=emailrouteraccessapproval"))).await.json();
+    assert_eq!(user["emailrouteraccessapproval"], 2);
+    let mbx = c
+        .get(&api(&format!(
+            "mailboxes({mid})?$select=emailrouteraccessapproval,testemailconfigurationscheduled"
+        )))
+        .await
+        .json();
+    assert_eq!(
+        (&mbx["emailrouteraccessapproval"], &mbx["testemailconfigurationscheduled"]),
+        (&2.into(), &false.into())
+    );
+    assert!(c.rows("queues?$select=name&$filter=name eq 'Doomed queue'").await.is_empty());
+}
