@@ -2,7 +2,7 @@
 //! scaled; compared with a sequential one-PATCH-per-mailbox loop in the same run.
 //!
 //! `cargo bench -p syncready-core --bench bulk_approve` (arguments: `[approvals] [speed-up] [rtt-ms] [batch-size]
-//! [in-flight]`, default `10000 10 100 100 4`).
+//! [in-flight]`, default `10000 10 100 50 4`).
 //!
 //! Model: the simulator runs on a real clock sped up `speed-up` times; each request's execution cost
 //! (the sim's defaults: 60 ms per write, 20 ms per read + 0.05 ms per row, 10 ms per batch envelope) is
@@ -102,7 +102,7 @@ async fn main() {
     let approvals = arg(0, 10_000.0) as usize;
     let factor = arg(1, 10.0);
     let rtt_ms = arg(2, 100.0);
-    let batch_size = arg(3, 100.0) as usize;
+    let batch_size = arg(3, 50.0) as usize;
     let in_flight = arg(4, 4.0) as usize;
     let loop_n = 200usize;
 

@@ -191,7 +191,12 @@ async fn approving_every_pending_mailbox_of_a_fresh_org_is_verified_against_the_
     let out = bulk::drive(bulk::Run::new(plan, RunConfig::default()), &t, &SimClock::new(&sim), |_| ()).await;
     let p = &out.progress;
     assert_eq!((p.succeeded, p.failed, p.pending), (planned, 0, 0));
-    assert_eq!(t.sent.get() - before, planned.div_ceil(100) as u64, "one $batch per 100 approvals, read-back included");
+    let batch = RunConfig::default().batch_size;
+    assert_eq!(
+        t.sent.get() - before,
+        planned.div_ceil(batch) as u64,
+        "one $batch per {batch} approvals, read-back included"
+    );
     let state = approvals(&t).await;
     assert!(p.items.iter().all(|i| state[&i.id] == 1));
     assert!(t.applied.borrow().values().all(|n| *n == 1));
