@@ -23,7 +23,7 @@ impl Transport for Chaos<'_> {
             sim.inject(Fault::expire_session_after(0));
         }
         match roll {
-            0..5 => sim.inject(Fault::status(if roll % 2 == 0 { 503 } else { 500 })),
+            0..5 => sim.inject(Fault::status(if roll.is_multiple_of(2) { 503 } else { 500 })),
             5..7 => sim.inject(Fault::drop_connection()),
             7..9 => sim.inject(Fault::throttle(Duration::from_secs(2 + roll)).times(3)),
             9..30 => sim.inject(Fault::fail_batch_item(1 + (n as usize * 7) % 25, 503)),
