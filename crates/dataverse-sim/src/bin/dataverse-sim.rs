@@ -8,12 +8,13 @@ use std::process::ExitCode;
 
 use dataverse_sim::{ClockMode, Config, Scenario, Sim};
 
-const USAGE: &str = "usage: dataverse-sim [--http ADDR] [--https ADDR] [--scenario demo|healthy|missing-profile|fresh|queues-only|large] [--static DIR] [--speed FACTOR]
+const USAGE: &str = "usage: dataverse-sim [--http ADDR] [--https ADDR] [--scenario demo|healthy|missing-profile|fresh|queues-only|large] [--static DIR] [--speed FACTOR] [--seed N]
   --http ADDR       plain HTTP listener (default 127.0.0.1:8080; 'off' to disable)
   --https ADDR      HTTPS listener with a self-signed certificate (default: none)
   --scenario NAME   data of the org 'contoso' (default demo); 'fabrikam' is always missing-profile
   --static DIR      serve DIR under /syncready/ (the extension's web-app build)
-  --speed FACTOR    sim clock runs FACTOR times faster than real time (default 10)";
+  --speed FACTOR    sim clock runs FACTOR times faster than real time (default 10)
+  --seed N          seed of the 'contoso' scenario (default: the scenario's own)";
 
 struct Args {
     http: Option<String>,
@@ -21,6 +22,7 @@ struct Args {
     scenario: String,
     static_dir: Option<PathBuf>,
     speed: f64,
+    seed: Option<u64>,
 }
 
 fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -30,6 +32,7 @@ fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
         scenario: "demo".into(),
         static_dir: None,
         speed: 10.0,
+        seed: None,
     };
     while let Some(flag) = it.next() {
         let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
@@ -43,6 +46,9 @@ fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
             "--static" => a.static_dir = Some(PathBuf::from(value("--static")?)),
             "--speed" => {
                 a.speed = value("--speed")?.parse().map_err(|_| "--speed needs a number".to_string())?;
+            }
+            "--seed" => {
+                a.seed = Some(value("--seed")?.parse().map_err(|_| "--seed needs a number".to_string())?)
             }
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument '{other}'")),
@@ -75,7 +81,10 @@ async fn main() -> ExitCode {
             return if msg.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) };
         }
     };
-    let (args, contoso) = args;
+    let (args, mut contoso) = args;
+    if let Some(seed) = args.seed {
+        contoso = contoso.seed(seed);
+    }
     let config = Config { clock: ClockMode::Real { factor: args.speed }, ..Config::default() };
     let mut builder = Sim::builder()
         .config(config)
