@@ -69,6 +69,7 @@ pub struct Scenario {
     org_defaults_sss: bool,
     require_approval: bool,
     caller: CallerRoles,
+    roles_via_team: bool,
 }
 
 impl Scenario {
@@ -84,6 +85,7 @@ impl Scenario {
             org_defaults_sss: true,
             require_approval: true,
             caller: CallerRoles::default(),
+            roles_via_team: false,
         }
     }
 
@@ -191,6 +193,13 @@ impl Scenario {
             exchange_admin: false,
             delegated_mailbox_approver: false,
         })
+    }
+
+    /// The caller's System Administrator and Delegated Mailbox Approver roles come through membership of
+    /// a team ("Mailbox Admins") instead of being assigned directly (§6: privileges include team roles).
+    pub fn caller_roles_through_team(mut self) -> Self {
+        self.roles_via_team = true;
+        self
     }
 
     /// The org's display name.
@@ -363,7 +372,27 @@ impl Scenario {
         if self.caller.delegated_mailbox_approver {
             caller_roles.push(dma);
         }
-        org.user_roles.insert(caller, caller_roles);
+        if self.roles_via_team {
+            let team = rng_meta.guid();
+            if let Some(team_t) = schema::by_logical("team") {
+                org.insert(
+                    team_t,
+                    team,
+                    vec![
+                        ("name", V::str("Mailbox Admins")),
+                        ("teamtype", V::Int(0)),
+                        ("isdefault", V::Bool(false)),
+                        ("businessunitid", V::lookup("businessunit", bu)),
+                    ],
+                    created,
+                );
+            }
+            org.add_members(team, &[caller]);
+            org.team_roles.insert(team, caller_roles);
+            org.user_roles.insert(caller, vec![sales]);
+        } else {
+            org.user_roles.insert(caller, caller_roles);
+        }
         org.tenant_roles.insert(
             caller,
             TenantRoles {
@@ -467,6 +496,24 @@ impl Scenario {
                 ..ExchangeFacts::default()
             };
             plans.push((id, "queue", name, email, caller, state, profile, facts));
+        }
+
+        // The business unit's default team holds every user and no roles, as in a new org.
+        let default_team = rng_meta.guid();
+        if let Some(team_t) = schema::by_logical("team") {
+            org.insert(
+                team_t,
+                default_team,
+                vec![
+                    ("name", V::str(prefix)),
+                    ("teamtype", V::Int(0)),
+                    ("isdefault", V::Bool(true)),
+                    ("businessunitid", V::lookup("businessunit", bu)),
+                ],
+                created,
+            );
+            let members: Vec<Guid> = org.rows("systemuser").keys().copied().collect();
+            org.add_members(default_team, &members);
         }
 
         let mut mailboxes = Vec::new();

@@ -435,8 +435,17 @@ const BU_COLS: &[Col] = &[
     c("versionnumber", Int, Ro),
 ];
 
-const TEAM_COLS: &[Col] =
-    &[c("teamid", Pk, Ro), req("name", Str, Rw), c("modifiedon", Time, Ro), c("versionnumber", Int, Ro)];
+const TEAM_TYPE: &[(i64, &str)] = &[(0, "Owner"), (1, "Access"), (2, "Security Group"), (3, "Office Group")];
+
+const TEAM_COLS: &[Col] = &[
+    c("teamid", Pk, Ro),
+    req("name", Str, Rw),
+    c("teamtype", choice(TEAM_TYPE), Rw),
+    c("isdefault", Bool, Ro),
+    c("businessunitid", lookup(&[("businessunit", "businessunitid")]), Rw),
+    c("modifiedon", Time, Ro),
+    c("versionnumber", Int, Ro),
+];
 
 const SDKMESSAGE_COLS: &[Col] =
     &[c("sdkmessageid", Pk, Ro), c("name", Str, Ro), c("modifiedon", Time, Ro), c("versionnumber", Int, Ro)];

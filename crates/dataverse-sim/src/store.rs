@@ -166,6 +166,12 @@ pub(crate) struct Org {
     pub(crate) tenant_roles: HashMap<Guid, TenantRoles>,
     /// systemuser id → role ids.
     pub(crate) user_roles: HashMap<Guid, Vec<Guid>>,
+    /// team id → member systemuser ids.
+    pub(crate) team_members: HashMap<Guid, HashSet<Guid>>,
+    /// systemuser id → team ids (the reverse of `team_members`).
+    pub(crate) user_teams: HashMap<Guid, Vec<Guid>>,
+    /// team id → role ids.
+    pub(crate) team_roles: HashMap<Guid, Vec<Guid>>,
     /// role id → (privilege id, depth).
     pub(crate) role_privileges: HashMap<Guid, Vec<(Guid, &'static str)>>,
     /// Mailboxes with `testemailconfigurationscheduled` = true (the Test & Enable queue).
@@ -201,6 +207,9 @@ impl Org {
             exchange: HashMap::new(),
             tenant_roles: HashMap::new(),
             user_roles: HashMap::new(),
+            team_members: HashMap::new(),
+            user_teams: HashMap::new(),
+            team_roles: HashMap::new(),
             role_privileges: HashMap::new(),
             scheduled: HashSet::new(),
             alert_index: HashMap::new(),
@@ -320,6 +329,29 @@ impl Org {
             row.fields.insert("modifiedon", V::Time(now));
         }
         true
+    }
+
+    /// Roles a user holds directly and through the teams they belong to (§6).
+    pub(crate) fn roles_of(&self, user: Guid) -> Vec<Guid> {
+        let mut roles: Vec<Guid> = self.user_roles.get(&user).cloned().unwrap_or_default();
+        for team in self.user_teams.get(&user).into_iter().flatten() {
+            for r in self.team_roles.get(team).into_iter().flatten() {
+                if !roles.contains(r) {
+                    roles.push(*r);
+                }
+            }
+        }
+        roles
+    }
+
+    /// Adds users to a team.
+    pub(crate) fn add_members(&mut self, team: Guid, users: &[Guid]) {
+        let members = self.team_members.entry(team).or_default();
+        for u in users {
+            if members.insert(*u) {
+                self.user_teams.entry(*u).or_default().push(team);
+            }
+        }
     }
 
     /// The primary-name value of a row, for lookup formatted values.

@@ -19,13 +19,30 @@ pub(crate) const COLLECTIONS: &[(&str, &str, &str)] = &[
     ("emailserverprofile", "tracelog_EmailServerProfile", "tracelog"),
     ("systemuser", "systemuserroles_association", "role"),
     ("systemuser", "teammembership_association", "team"),
+    ("team", "teammembership_association", "systemuser"),
+    ("team", "teamroles_association", "role"),
     ("role", "roleprivileges_association", "privilege"),
 ];
 
 /// A row predicate for a collection-valued navigation property.
 pub(crate) type Keep = Box<dyn Fn(&Org, &Row) -> bool>;
 
-pub(crate) fn keep_for(nav: &str, id: Guid) -> Keep {
+pub(crate) fn keep_for(table: &str, nav: &str, id: Guid) -> Keep {
+    match (table, nav) {
+        ("systemuser", "teammembership_association") => {
+            Box::new(move |o: &Org, r: &Row| o.user_teams.get(&id).is_some_and(|teams| teams.contains(&r.id)))
+        }
+        ("team", "teammembership_association") => {
+            Box::new(move |o: &Org, r: &Row| o.team_members.get(&id).is_some_and(|m| m.contains(&r.id)))
+        }
+        ("team", "teamroles_association") => {
+            Box::new(move |o: &Org, r: &Row| o.team_roles.get(&id).is_some_and(|roles| roles.contains(&r.id)))
+        }
+        _ => keep_by_nav(nav, id),
+    }
+}
+
+fn keep_by_nav(nav: &str, id: Guid) -> Keep {
     match nav {
         "tracelog_Mailbox" | "tracelog_EmailServerProfile" => {
             Box::new(move |_, r: &Row| r.lookup("regardingobjectid").is_some_and(|l| l.id == id))
@@ -67,7 +84,7 @@ pub(crate) fn get(
         let Some(tdef) = schema::by_logical(target) else {
             return ApiError::segment_not_found(seg).into();
         };
-        let keep = keep_for(nav, id);
+        let keep = keep_for(def.logical, nav, id);
         let scope = Scope { path: format!("{}({id})/{nav}", def.set), keep: keep.as_ref() };
         return collection(st, ctx, call, tdef, Some(&scope));
     }

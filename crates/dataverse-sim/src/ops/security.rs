@@ -33,7 +33,7 @@ pub(crate) struct Held {
 /// Privileges of a user through their roles, deepest depth per privilege, ordered by name.
 pub(crate) fn privileges(org: &Org, user: Guid) -> Vec<Held> {
     let mut out: BTreeMap<String, Held> = BTreeMap::new();
-    for role in org.user_roles.get(&user).into_iter().flatten() {
+    for role in &org.roles_of(user) {
         for (pid, depth) in org.role_privileges.get(role).into_iter().flatten() {
             let Some(name) = org.name_of("privilege", *pid) else { continue };
             let entry = out.entry(name.clone()).or_insert(Held { id: *pid, name, depth });
@@ -52,17 +52,15 @@ pub(crate) fn holds(org: &Org, user: Guid, privilege: &str) -> Option<Held> {
 /// Whether the user has the System Administrator role (by role template).
 pub(crate) fn is_sysadmin(org: &Org, user: Guid) -> bool {
     let template = Guid::from_literal(SYSADMIN_TEMPLATE);
-    org.user_roles.get(&user).into_iter().flatten().any(|r| {
+    org.roles_of(user).iter().any(|r| {
         org.row("role", *r).and_then(|row| row.lookup("roletemplateid")).is_some_and(|l| l.id == template)
     })
 }
 
 /// Whether the user has the "Delegated Mailbox Approver" role.
 pub(crate) fn is_delegated_approver(org: &Org, user: Guid) -> bool {
-    org.user_roles
-        .get(&user)
-        .into_iter()
-        .flatten()
+    org.roles_of(user)
+        .iter()
         .any(|r| org.row("role", *r).is_some_and(|row| row.text("name") == "Delegated Mailbox Approver"))
 }
 
@@ -80,7 +78,7 @@ fn otc(logical: &str) -> i64 {
 
 /// 403 PrivilegeDenied (0x80040220) in the live service's wording.
 pub(crate) fn privilege_denied(org: &Org, user: Guid, privilege: &str, logical: &str) -> ApiError {
-    let roles = org.user_roles.get(&user).map_or(0, Vec::len);
+    let roles = org.roles_of(user).len();
     let count = privileges(org, user).len();
     let pid = org
         .rows("privilege")

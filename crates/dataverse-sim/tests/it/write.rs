@@ -575,3 +575,43 @@ async fn require_privilege_to_self_approve_stops_a_user_without_the_privilege() 
     let allowed = user.patch(&api(&format!("mailboxes({mid})")), r#"{"emailrouteraccessapproval":1}"#).await;
     assert_eq!(allowed.status, 204, "self-approval is allowed while the setting is off: {}", allowed.body);
 }
+
+#[tokio::test]
+async fn roles_held_through_a_team_count_for_privileges_and_approval() {
+    let sim = Sim::builder().org("contoso", Scenario::fresh("Contoso").caller_roles_through_team()).build();
+    let c = Client::signed_in(&sim, HOST).await;
+    let me = c.get(&api("WhoAmI")).await.json()["UserId"].as_str().unwrap().to_string();
+    let direct = c.rows(&format!("systemusers({me})/systemuserroles_association?$select=name")).await;
+    assert_eq!(direct.iter().map(|r| r["name"].as_str().unwrap()).collect::<Vec<_>>(), vec!["Salesperson"]);
+    let teams = c
+        .rows(&format!(
+            "systemusers({me})/teammembership_association?$select=teamid,name,isdefault&$expand=teamroles_association($select=name,roleid,_roletemplateid_value)&$orderby=name"
+        ))
+        .await;
+    assert_eq!(teams.len(), 2, "{teams:?}");
+    let admins = teams.iter().find(|t| t["name"] == "Mailbox Admins").unwrap();
+    assert_eq!(
+        admins["teamroles_association"][0]["_roletemplateid_value"],
+        "627090ff-40a3-4053-8790-584edc5be201"
+    );
+    let default = teams.iter().find(|t| t["isdefault"] == true).unwrap();
+    assert_eq!(default["teamroles_association"].as_array().unwrap().len(), 0);
+    let tid = admins["teamid"].as_str().unwrap();
+    let members = c.rows(&format!("teams({tid})/teammembership_association?$select=fullname")).await;
+    assert_eq!(members.len(), 1);
+    let by_name = c
+        .get(&api(&format!(
+            "systemusers({me})/Microsoft.Dynamics.CRM.RetrieveUserPrivilegeByPrivilegeName(PrivilegeName='prvApproveRejectEmailAddress')"
+        )))
+        .await
+        .json();
+    assert_eq!(by_name["RolePrivileges"][0]["Depth"], "Global");
+    let q = c.first("mailboxes?$select=name&$filter=regardingobjecttypecode eq 'queue'&$top=1").await;
+    let res = c
+        .patch(
+            &api(&format!("mailboxes({})", q["mailboxid"].as_str().unwrap())),
+            r#"{"emailrouteraccessapproval":1}"#,
+        )
+        .await;
+    assert_eq!(res.status, 204, "{}", res.body);
+}
