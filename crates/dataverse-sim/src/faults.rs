@@ -127,6 +127,11 @@ impl FaultQueue {
         self.faults.push(f);
     }
 
+    /// Faults that have not fired all their times yet.
+    pub(crate) fn pending(&self) -> Vec<Fault> {
+        self.faults.clone()
+    }
+
     pub(crate) fn clear(&mut self) {
         self.faults.clear();
         self.expire_at = None;

@@ -182,6 +182,32 @@ impl Sim {
         self.lock().journal.iter().filter(|j| j.unexpected).cloned().collect()
     }
 
+    /// Faults still waiting to fire (all their `times`).
+    pub fn pending_faults(&self) -> Vec<Fault> {
+        self.lock().faults.pending()
+    }
+
+    /// Checks the run the wiremock way: no request hit the loud 404 and every injected fault fired.
+    /// The error lists what went wrong, one line each.
+    pub fn verify(&self) -> Result<(), String> {
+        let mut problems: Vec<String> = self
+            .unexpected_requests()
+            .iter()
+            .map(|j| {
+                format!(
+                    "unexpected request: {} {}{}{} → {}",
+                    j.method,
+                    j.path,
+                    if j.query.is_empty() { "" } else { "?" },
+                    j.query,
+                    j.status
+                )
+            })
+            .collect();
+        problems.extend(self.pending_faults().iter().map(|f| format!("fault never fired: {f:?}")));
+        if problems.is_empty() { Ok(()) } else { Err(problems.join("\n")) }
+    }
+
     /// A new session cookie value for the org with this prefix (as if the user opened `/main.aspx`).
     pub fn sign_in(&self, host_prefix: &str) -> Option<String> {
         let mut st = self.lock();

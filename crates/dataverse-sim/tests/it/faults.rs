@@ -115,3 +115,17 @@ async fn the_journal_records_every_request_in_order() {
     assert_eq!(j[2].at, "2026-11-20T09:00:00Z");
     assert!(sim.unexpected_requests().is_empty());
 }
+
+#[tokio::test]
+async fn verify_reports_unexpected_requests_and_faults_that_never_fired() {
+    let sim = sim();
+    let c = Client::signed_in(&sim, HOST).await;
+    assert_eq!(sim.verify(), Ok(()));
+    sim.inject(Fault::status(500).on_path("never-called"));
+    c.get("/no/such/page").await;
+    let report = sim.verify().unwrap_err();
+    assert!(report.contains("unexpected request: GET /no/such/page → 404"), "{report}");
+    assert!(report.contains("fault never fired"), "{report}");
+    sim.clear_faults();
+    assert_eq!(sim.pending_faults(), vec![]);
+}
