@@ -64,8 +64,8 @@ pub struct Quirks {
     /// §1.3 \[DISASM, weak\]: changing a user's, queue's or mailbox's address puts approval back to 2 Pending
     /// (0 Empty when cleared), on the record and its mailbox/owner. Default true.
     pub reset_approval_on_address_change: bool,
-    /// §7 \[U\]: whether a Test & Enable writes an `asyncoperation`-like system job. Not modelled; kept so the
-    /// switch is visible. Default false.
+    /// §7 \[U\]: each scheduled Test & Enable writes an `asyncoperations` row (operation type 52 "Mailbox Test
+    /// Access", Waiting → Completed with Succeeded/Failed). Default false.
     pub async_operation_rows: bool,
 }
 

@@ -51,7 +51,7 @@
 //! - `wrap_payload_errors` \[true\]: 0x80048d19 wrapping of payload errors (§9.5).
 //! - `self_approval_on_test` \[true\]: Test & Enable approves the owner's own address (§4).
 //! - `reset_approval_on_address_change` \[true\]: a changed address goes back to Pending (§1.3, weak).
-//! - `async_operation_rows` \[false\]: system-job rows per test (not modelled, §7).
+//! - `async_operation_rows` \[false\]: an `asyncoperations` row (type 52) per test (§7).
 //!
 //! Timings of Test & Enable ([`TestEnableTiming`]) and the 401 body's error code (0x80072182) are
 //! also unconfirmed.

@@ -460,6 +460,35 @@ const SDKMESSAGEFILTER_COLS: &[Col] = &[
     c("versionnumber", Int, Ro),
 ];
 
+const OPERATION_TYPE: &[(i64, &str)] =
+    &[(50, "Outgoing Activity"), (51, "Incoming Email Processing"), (52, "Mailbox Test Access")];
+const ASYNC_STATE: &[(i64, &str)] = &[(0, "Ready"), (1, "Suspended"), (2, "Locked"), (3, "Completed")];
+const ASYNC_STATUS: &[(i64, &str)] = &[
+    (0, "Waiting For Resources"),
+    (10, "Waiting"),
+    (20, "In Progress"),
+    (21, "Pausing"),
+    (22, "Canceling"),
+    (30, "Succeeded"),
+    (31, "Failed"),
+    (32, "Canceled"),
+];
+
+const ASYNC_COLS: &[Col] = &[
+    c("asyncoperationid", Pk, Ro),
+    c("name", Str, Ro),
+    c("operationtype", choice(OPERATION_TYPE), Ro),
+    c("statecode", choice(ASYNC_STATE), Ro),
+    c("statuscode", choice(ASYNC_STATUS), Ro),
+    c("regardingobjectid", lookup(&[("mailbox", "regardingobjectid_mailbox_asyncoperation")]), Ro),
+    c("message", Memo, Ro),
+    c("ownerid", lookup(&[("systemuser", "ownerid")]), Ro),
+    c("completedon", Time, Ro),
+    c("createdon", Time, Ro),
+    c("modifiedon", Time, Ro),
+    c("versionnumber", Int, Ro),
+];
+
 /// Every table the simulator knows.
 pub(crate) static TABLES: &[TableDef] = &[
     TableDef {
@@ -558,6 +587,15 @@ pub(crate) static TABLES: &[TableDef] = &[
         pk: "sdkmessagefilterid",
         primary_name: "name",
         cols: SDKMESSAGEFILTER_COLS,
+        writable: false,
+        creatable: false,
+    },
+    TableDef {
+        logical: "asyncoperation",
+        set: "asyncoperations",
+        pk: "asyncoperationid",
+        primary_name: "name",
+        cols: ASYNC_COLS,
         writable: false,
         creatable: false,
     },

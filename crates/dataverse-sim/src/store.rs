@@ -178,6 +178,8 @@ pub(crate) struct Org {
     pub(crate) scheduled: HashSet<Guid>,
     /// While a change set runs: the rows as they were before their first change, to roll back.
     pub(crate) undo: Option<Vec<(&'static str, Guid, Option<Row>)>>,
+    /// mailbox id → its open "Mailbox Test Access" system job (when `Quirks::async_operation_rows`).
+    pub(crate) open_jobs: HashMap<Guid, Guid>,
     /// Earliest time a scheduled test may be due (`i64::MIN`: unknown, look again).
     pub(crate) next_due: i64,
     /// (regarding row, trace code) → tracelog id, for merging repeated alerts.
@@ -215,6 +217,7 @@ impl Org {
             alert_index: HashMap::new(),
             next_due: i64::MIN,
             undo: None,
+            open_jobs: HashMap::new(),
             next_version: 1_000_000 + rng.below(9_000_000),
             rng,
         }

@@ -76,6 +76,50 @@ pub(crate) fn schedule(org: &mut Org, id: Guid, by: Guid, now: i64, config: &Con
     org.update("mailbox", id, fields, now);
     org.scheduled.insert(id);
     org.next_due = org.next_due.min(now + delay);
+    if config.quirks.async_operation_rows {
+        open_job(org, id, by, now);
+    }
+}
+
+/// §7 \[U\]: a "Mailbox Test Access" system job (operation type 52) per scheduled test.
+fn open_job(org: &mut Org, mailbox: Guid, by: Guid, now: i64) {
+    let Some(def) = crate::schema::by_logical("asyncoperation") else {
+        return;
+    };
+    let job = org.rng.guid();
+    org.insert(
+        def,
+        job,
+        vec![
+            ("name", V::str("Mailbox Test Access")),
+            ("operationtype", V::Int(52)),
+            ("statecode", V::Int(0)),
+            ("statuscode", V::Int(10)),
+            ("regardingobjectid", V::lookup("mailbox", mailbox)),
+            ("ownerid", V::lookup("systemuser", by)),
+            ("message", V::Null),
+            ("completedon", V::Null),
+        ],
+        now,
+    );
+    org.open_jobs.insert(mailbox, job);
+}
+
+/// Completes the open system job of a mailbox, if any.
+fn close_job(org: &mut Org, mailbox: Guid, ok: bool, message: Option<&str>, now: i64) {
+    if let Some(job) = org.open_jobs.remove(&mailbox) {
+        org.update(
+            "asyncoperation",
+            job,
+            vec![
+                ("statecode", V::Int(3)),
+                ("statuscode", V::Int(if ok { 30 } else { 31 })),
+                ("message", message.map_or(V::Null, V::str)),
+                ("completedon", V::Time(now)),
+            ],
+            now,
+        );
+    }
 }
 
 fn require_privilege_to_self_approve(org: &Org) -> bool {
@@ -313,6 +357,8 @@ pub(crate) fn run_test(org: &mut Org, id: Guid, now: i64, config: &Config) {
     }
     org.update("mailbox", id, fields, now);
     org.scheduled.remove(&id);
+    let failure_text = common.as_ref().or(act_failure.as_ref()).map(|f| f.text.clone());
+    close_job(org, id, failure_text.is_none(), failure_text.as_deref(), now);
 
     if let Some(f) = common.or(act_failure) {
         if orgrow.bool("generatealertsforerrors") {

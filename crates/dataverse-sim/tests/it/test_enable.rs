@@ -234,3 +234,32 @@ async fn turning_off_information_alerts_stops_the_success_alert() {
     assert_eq!(merged.len(), before.len(), "repeats are merged");
     assert_ne!(stamps(&merged), stamps(&before));
 }
+
+#[tokio::test]
+async fn with_the_quirk_on_each_test_has_a_mailbox_test_access_system_job() {
+    use dataverse_sim::{Config, Quirks};
+    let off = Sim::builder().org("contoso", Scenario::healthy("Contoso")).build();
+    let c = Client::signed_in(&off, HOST).await;
+    let id = c.first("mailboxes?$select=name&$top=1").await["mailboxid"].as_str().unwrap().to_string();
+    schedule(&c, &id, "").await;
+    assert!(c.rows("asyncoperations?$select=name").await.is_empty(), "off by default");
+
+    let config =
+        Config { quirks: Quirks { async_operation_rows: true, ..Quirks::default() }, ..Config::default() };
+    let sim = Sim::builder().config(config).org("contoso", Scenario::healthy("Contoso")).build();
+    let c = Client::signed_in(&sim, HOST).await;
+    let id = c.first("mailboxes?$select=name&$filter=regardingobjecttypecode eq 'queue'&$top=1").await["mailboxid"].as_str().unwrap().to_string();
+    schedule(&c, &id, "").await;
+    let q = format!(
+        "asyncoperations?$select=operationtype,statecode,statuscode,completedon&$filter=_regardingobjectid_value eq {id}"
+    );
+    let job = c.first(&q).await;
+    assert_eq!(
+        (&job["operationtype"], &job["statecode"], &job["statuscode"]),
+        (&52.into(), &0.into(), &10.into())
+    );
+    sim.advance(Duration::from_secs(90));
+    let job = c.first(&q).await;
+    assert_eq!((&job["statecode"], &job["statuscode"]), (&3.into(), &30.into()));
+    assert_eq!(job["completedon"], "2026-11-20T09:01:30Z");
+}
