@@ -168,6 +168,11 @@ pub fn ChecklistPage() -> impl IntoView {
             dom::focus_testid(&format!("step-{step}"));
         }
     });
+    Effect::new(move |_| {
+        if matches!(loaded.get(), Some(Ok(_))) {
+            dom::mark_checklist_shown();
+        }
+    });
     let filter = RwSignal::new(GridFilter::default());
     let (grid_title, set_grid_title) = signal("All mailboxes".to_owned());
     let bulk_request = RwSignal::new(None::<BulkRequest>);

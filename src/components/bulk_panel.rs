@@ -107,10 +107,8 @@ pub fn BulkPanel(
     };
 
     let confirm = {
-        let start = start.clone();
         move |_| {
             if let Phase::Preview(plan) = phase.get_untracked() {
-                let start = start.clone();
                 leptos::task::spawn_local(async move {
                     let settings: Settings = chrome::local_get_value(SETTINGS_KEY).await.unwrap_or_default();
                     start(Run::new((*plan).clone(), settings.run_config()));
@@ -119,7 +117,6 @@ pub fn BulkPanel(
         }
     };
     let resume = {
-        let start = start.clone();
         move |_| {
             if let Some(Some(s)) = saved.get() {
                 match Run::resume(s.plan.clone(), &s.journal, s.config.clone()) {
@@ -174,8 +171,8 @@ pub fn BulkPanel(
                     view! {
                         <div class="sr-bulk__resume" data-testid="bulk-resume-offer">
                             <p>{format!("A run of \u{201c}{}\u{201d} over {left} records was interrupted.", action_title(&s.plan.action))}</p>
-                            <button class="sr-button sr-button--primary" data-testid="bulk-resume" on:click=resume.clone()>"Resume"</button>
-                            <button class="sr-button" on:click=discard.clone()>"Discard"</button>
+                            <button class="sr-button sr-button--primary" data-testid="bulk-resume" on:click=resume>"Resume"</button>
+                            <button class="sr-button" on:click=discard>"Discard"</button>
                         </div>
                     }
                 })
@@ -183,7 +180,7 @@ pub fn BulkPanel(
             {move || match phase.get() {
                 Phase::Idle => ().into_any(),
                 Phase::Problem(why) => view! { <ErrorView title="Cannot plan this action".to_owned() detail=why /> }.into_any(),
-                Phase::Preview(plan) => preview(&plan, confirm.clone(), move |_| phase.set(Phase::Idle)).into_any(),
+                Phase::Preview(plan) => preview(&plan, confirm, move |_| phase.set(Phase::Idle)).into_any(),
                 Phase::Running | Phase::Finished => {
                     let running = matches!(phase.get(), Phase::Running);
                     view! {

@@ -79,3 +79,20 @@ pub fn apply_theme(theme: &str) {
         _ => root.remove_attribute("data-theme"),
     };
 }
+
+/// Records, once per page, how long after navigation start the checklist first appeared
+/// (`performance.now()`, in ms) on `<html data-checklist-shown-ms>`, for the panel benchmark.
+pub fn mark_checklist_shown() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Some(root) = window.document().and_then(|d| d.document_element()) else {
+        return;
+    };
+    if root.has_attribute("data-checklist-shown-ms") {
+        return;
+    }
+    if let Some(perf) = window.performance() {
+        let _ = root.set_attribute("data-checklist-shown-ms", &format!("{}", perf.now().round() as u64));
+    }
+}

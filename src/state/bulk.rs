@@ -76,7 +76,7 @@ pub struct Bar {
 pub fn bar(progress: &Progress) -> Bar {
     let total = progress.items.len();
     let done = progress.succeeded + progress.failed + progress.skipped + progress.stuck;
-    let percent = if total == 0 { 100 } else { u32::try_from(done * 100 / total).unwrap_or(100) };
+    let percent = (done * 100).checked_div(total).map_or(100, |p| u32::try_from(p).unwrap_or(100));
     let mut parts = vec![format!("{} succeeded", progress.succeeded)];
     for (n, what) in [
         (progress.failed, "failed"),
