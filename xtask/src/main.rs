@@ -9,6 +9,7 @@
 //! - `build`: `trunk build --release` into `dist/`, strip custom sections, check and measure.
 //! - `demo`: build, then run the simulator with the demo org and serve `dist/` as a web app.
 //! - `test`: every check CI runs.
+//! - `bench`: benchmarks that print figures (no timed assertions anywhere).
 
 mod setup;
 mod wasm_strip;
@@ -17,14 +18,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
-const USAGE: &str = "usage: cargo xtask <setup|build|demo|test> [--help]
+const USAGE: &str = "usage: cargo xtask <setup|build|demo|test|bench> [--help]
 
   setup   install what is missing: Debian chromium + chromium-driver, the wasm32 target,
           the wasm-bindgen CLI matching Cargo.lock, trunk 0.21.14
   build   build the extension into dist/ (trunk build --release) and report its size
   demo    build, then start the simulator with the seeded Contoso org and print where to look
   test    set up, then run every check: fmt, clippy (host + wasm32), rustdoc, native tests,
-          wasm-bindgen tests in headless Chromium, and the end-to-end test with the extension loaded";
+          wasm-bindgen tests in headless Chromium, and the end-to-end test with the extension loaded
+  bench   print the performance figures: readiness collect+evaluate, bulk throughput against the
+          simulator's service-protection limits, simulator scans, and panel time-to-checklist";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -33,6 +36,7 @@ fn main() -> ExitCode {
         Some("build") => setup::all(false).and_then(|()| build()),
         Some("demo") => setup::all(false).and_then(|()| build()).and_then(|()| demo(&args[1..])),
         Some("test") => test(),
+        Some("bench") => setup::all(true).and_then(|()| build()).and_then(|()| bench()),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
@@ -169,6 +173,19 @@ fn demo(args: &[String]) -> Result<(), String> {
         cargo(&["run", "--quiet", "-p", "dataverse-sim", "--", "--http", http, "--https", https, "--static"])
             .arg(&dist),
     )
+}
+
+fn bench() -> Result<(), String> {
+    run(
+        "bench: core collect + evaluate",
+        &mut cargo(&["bench", "-p", "syncready-core", "--bench", "collect_evaluate"]),
+    )?;
+    run(
+        "bench: bulk approvals vs limits",
+        &mut cargo(&["bench", "-p", "syncready-core", "--bench", "bulk_approve"]),
+    )?;
+    run("bench: simulator scans", &mut cargo(&["bench", "-p", "dataverse-sim", "--bench", "scan"]))?;
+    run("bench: panel time to checklist", &mut cargo(&["bench", "-p", "syncready", "--bench", "panel"]))
 }
 
 fn test() -> Result<(), String> {
