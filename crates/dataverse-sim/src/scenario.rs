@@ -604,13 +604,20 @@ enum TestPlan {
 }
 
 #[derive(Debug, Clone, Copy)]
-struct MailboxPlan {
-    approval: i64,
-    incoming: i64,
-    outgoing: i64,
-    act: i64,
+pub(crate) struct MailboxPlan {
+    pub(crate) approval: i64,
+    pub(crate) incoming: i64,
+    pub(crate) outgoing: i64,
+    pub(crate) act: i64,
     inactive: bool,
     test: TestPlan,
+}
+
+impl MailboxPlan {
+    /// A mailbox created now: the org's default methods, untested.
+    pub(crate) fn new_mailbox(approval: i64, incoming: i64, outgoing: i64, act: i64) -> Self {
+        MailboxPlan { approval, incoming, outgoing, act, inactive: false, test: TestPlan::NeverRun }
+    }
 }
 
 impl MailboxPlan {
@@ -664,19 +671,19 @@ impl MailboxPlan {
     }
 }
 
-struct MailboxSeed<'a> {
-    name: &'a str,
-    email: &'a str,
-    regarding: Option<(&'static str, Guid)>,
-    owner: Guid,
-    bu: Guid,
-    profile: Option<Guid>,
-    state: &'a MailboxPlan,
-    forward: bool,
+pub(crate) struct MailboxSeed<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) email: &'a str,
+    pub(crate) regarding: Option<(&'static str, Guid)>,
+    pub(crate) owner: Guid,
+    pub(crate) bu: Guid,
+    pub(crate) profile: Option<Guid>,
+    pub(crate) state: &'a MailboxPlan,
+    pub(crate) forward: bool,
 }
 
 /// Every SSS column of §1.2 with the value a fresh mailbox has.
-fn mailbox_fields(s: &MailboxSeed<'_>) -> Vec<(&'static str, V)> {
+pub(crate) fn mailbox_fields(s: &MailboxSeed<'_>) -> Vec<(&'static str, V)> {
     let (regarding, regarding_type) = match s.regarding {
         Some((table, id)) => (V::lookup(table, id), V::str(table)),
         None => (V::Null, V::Null),
@@ -829,6 +836,14 @@ fn pop_profile_fields(domain: &str, owner: Guid, bu: Guid) -> Vec<(&'static str,
         ("ownerid", V::lookup("systemuser", owner)),
         ("owningbusinessunit", V::lookup("businessunit", bu)),
     ]
+}
+
+/// Reads one element of the `defaultemailsettings` XML.
+pub(crate) fn email_setting(xml: &str, element: &str) -> Option<i64> {
+    let open = format!("<{element}>");
+    let start = xml.find(&open)? + open.len();
+    let end = xml[start..].find('<')? + start;
+    xml[start..end].trim().parse().ok()
 }
 
 /// The `defaultemailsettings` XML (§3.2).

@@ -320,6 +320,9 @@ fn apply(
         all.retain(|(k, _)| !fields.iter().any(|(f, _)| f == k));
         all.extend(fields);
         org.insert(def, id, all, now);
+        if def.logical == "queue" {
+            create_queue_mailbox(org, id, ctx.user, now);
+        }
     }
 
     if let Some(value) = approval_change {
@@ -491,6 +494,12 @@ pub(crate) fn delete(
             let row = org.row(def.logical, id).cloned();
             security::check_write(org, ctx.user, def, row.as_ref())?;
         }
+        // Deleting a queue cascades to its mailbox (mailbox_regarding_queue, §1.1).
+        if def.logical == "queue"
+            && let Some(m) = org.row("queue", id).and_then(|q| q.lookup("defaultmailbox"))
+        {
+            org.remove("mailbox", m.id);
+        }
         org.remove(def.logical, id);
         Ok(Resp::no_content())
     })();
@@ -596,4 +605,42 @@ pub(crate) fn bulk(
         format!("The '{action}' method does not support entities of type '{}'. MessageProcessorCache returned MessageProcessor.Empty.", def.logical),
     )
     .into()
+}
+
+/// Every queue has a mailbox (§1.1); a new one gets the org's default email settings (§3.2: they apply when
+/// a user or queue is created) and the default profile. Queues have no ACT, so that method is None.
+fn create_queue_mailbox(org: &mut Org, queue: Guid, owner: Guid, now: i64) {
+    let (Some(q), Some(o), Some(mbx_t)) = (
+        org.row("queue", queue).cloned(),
+        org.row("organization", org.org_id).cloned(),
+        schema::by_logical("mailbox"),
+    ) else {
+        return;
+    };
+    let xml = o.text("defaultemailsettings").to_string();
+    let incoming = crate::scenario::email_setting(&xml, "IncomingEmailDeliveryMethod").unwrap_or(0);
+    let outgoing = crate::scenario::email_setting(&xml, "OutgoingEmailDeliveryMethod").unwrap_or(0);
+    let email = q.text("emailaddress").to_string();
+    // A new address waits for approval; without one there is nothing to approve [I].
+    let approval = if email.is_empty() { 0 } else { 2 };
+    let plan = crate::scenario::MailboxPlan::new_mailbox(approval, incoming, outgoing, 2);
+    let seed = crate::scenario::MailboxSeed {
+        name: q.text("name"),
+        email: &email,
+        regarding: Some(("queue", queue)),
+        owner,
+        bu: org.bu_id,
+        profile: o.lookup("defaultemailserverprofileid").map(|l| l.id),
+        state: &plan,
+        forward: false,
+    };
+    let fields = crate::scenario::mailbox_fields(&seed);
+    let mid = org.rng.guid();
+    org.insert(mbx_t, mid, fields, now);
+    org.update(
+        "queue",
+        queue,
+        vec![("defaultmailbox", V::lookup("mailbox", mid)), ("emailrouteraccessapproval", V::Int(approval))],
+        now,
+    );
 }

@@ -615,3 +615,41 @@ async fn roles_held_through_a_team_count_for_privileges_and_approval() {
         .await;
     assert_eq!(res.status, 204, "{}", res.body);
 }
+
+#[tokio::test]
+async fn a_new_queue_gets_a_mailbox_with_the_org_defaults_and_deleting_the_queue_removes_it() {
+    let sim = Sim::builder().org("contoso", Scenario::fresh("Contoso")).build();
+    let c = Client::signed_in(&sim, HOST).await;
+    let res = c
+        .send(
+            "POST",
+            &api("queues"),
+            &[("content-type", "application/json")],
+            r#"{"name":"New desk","emailaddress":"desk@contoso.com"}"#,
+        )
+        .await;
+    assert_eq!(res.status, 204, "{}", res.body);
+    let entity = res.header("odata-entityid").unwrap().to_string();
+    let qid = entity.rsplit('(').next().unwrap().trim_end_matches(')').to_string();
+    let q = c
+        .get(&api(&format!("queues({qid})?$select=_defaultmailbox_value,emailrouteraccessapproval")))
+        .await
+        .json();
+    let mid = q["_defaultmailbox_value"].as_str().unwrap().to_string();
+    assert_eq!(q["emailrouteraccessapproval"], 2);
+    let m = c
+        .get(&api(&format!(
+            "mailboxes({mid})?$select=emailaddress,incomingemaildeliverymethod,outgoingemaildeliverymethod,actdeliverymethod,_emailserverprofile_value,_regardingobjectid_value"
+        )))
+        .await
+        .json();
+    let org = c.first("organizations?$select=_defaultemailserverprofileid_value").await;
+    assert_eq!(
+        (&m["incomingemaildeliverymethod"], &m["outgoingemaildeliverymethod"], &m["actdeliverymethod"]),
+        (&2.into(), &2.into(), &2.into())
+    );
+    assert_eq!(m["_emailserverprofile_value"], org["_defaultemailserverprofileid_value"]);
+    assert_eq!(m["_regardingobjectid_value"], qid.as_str());
+    assert_eq!(c.send("DELETE", &api(&format!("queues({qid})")), &[], "").await.status, 204);
+    assert_eq!(c.get(&api(&format!("mailboxes({mid})"))).await.status, 404);
+}
