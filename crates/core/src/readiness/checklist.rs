@@ -30,6 +30,24 @@ impl RowState {
     }
 }
 
+/// A remedy of a step, by reference to the finding that carries it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RemedyRef {
+    /// [`Remedy::key`], e.g. `approve-mailboxes`.
+    pub key: &'static str,
+    /// Index of the finding in the step's `findings`.
+    pub finding: usize,
+    /// How many mailboxes it acts on (0 for org and profile fixes).
+    pub mailboxes: usize,
+}
+
+impl RemedyRef {
+    /// The remedy itself, from the step result this row was derived from.
+    pub fn resolve<'a>(&self, step: &'a super::report::StepResult) -> Option<&'a Remedy> {
+        step.findings.get(self.finding).and_then(|f| f.remedy.as_ref())
+    }
+}
+
 /// One row of the checklist.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChecklistRow {
@@ -47,8 +65,9 @@ pub struct ChecklistRow {
     pub summary: String,
     /// Live counts.
     pub counts: Vec<Count>,
-    /// The one-click fixes of the step's findings, without duplicates, in finding order.
-    pub remedies: Vec<Remedy>,
+    /// The one-click fixes of the step's findings, without duplicates, in finding order. Each points
+    /// at its finding instead of copying the remedy (a remedy can hold tens of thousands of ids).
+    pub remedies: Vec<RemedyRef>,
     /// Failing earlier steps that block this one.
     pub blocked_by: Vec<StepId>,
     /// Findings that block synchronization.
@@ -66,6 +85,15 @@ pub struct Checklist {
     pub done: usize,
 }
 
+fn mailbox_count(r: &Remedy) -> usize {
+    match r {
+        Remedy::ApplyDefaultSettings { mailbox_ids }
+        | Remedy::ApproveMailboxes { mailbox_ids }
+        | Remedy::TestAndEnable { mailbox_ids, .. } => mailbox_ids.len(),
+        Remedy::SetDefaultProfile { .. } | Remedy::ActivateProfile { .. } | Remedy::SetOrgDefaults { .. } => 0,
+    }
+}
+
 /// Derives the checklist from a report.
 pub fn checklist(report: &Report) -> Checklist {
     let failing = |id: StepId| report.step(id).is_some_and(|s| s.status == Status::Fail);
@@ -80,10 +108,11 @@ pub fn checklist(report: &Report) -> Checklist {
                 Status::Warn | Status::Fail if !blocked_by.is_empty() => RowState::Blocked,
                 Status::Warn | Status::Fail => RowState::ActionNeeded,
             };
-            let mut remedies: Vec<Remedy> = Vec::new();
-            for r in s.findings.iter().filter_map(|f| f.remedy.as_ref()) {
-                if !remedies.contains(r) {
-                    remedies.push(r.clone());
+            let mut remedies: Vec<RemedyRef> = Vec::new();
+            for (i, r) in s.findings.iter().enumerate().filter_map(|(i, f)| f.remedy.as_ref().map(|r| (i, r))) {
+                let seen = remedies.iter().any(|k| k.key == r.key() && k.resolve(s) == Some(r));
+                if !seen {
+                    remedies.push(RemedyRef { key: r.key(), finding: i, mailboxes: mailbox_count(r) });
                 }
             }
             let severity = |sev: Severity| s.findings.iter().filter(|f| f.severity == sev).count();

@@ -9,7 +9,7 @@ pub mod checklist;
 pub mod report;
 pub mod rules;
 
-pub use checklist::{Checklist, ChecklistRow, RowState, checklist};
+pub use checklist::{Checklist, ChecklistRow, RemedyRef, RowState, checklist};
 pub use report::{Actor, Count, Finding, Remedy, Report, Severity, Status, StepId, StepResult, Subject};
 
 use crate::collect::{CollectError, Snapshot};

@@ -104,12 +104,20 @@ pub(super) fn mailbox_configuration(ctx: &Context<'_>) -> StepResult {
             findings.push(apply_defaults(msg, no_profile, ready));
         }
         if !other.is_empty() {
+            // Distinct profile ids first: thousands of mailboxes share a handful of profiles.
+            let mut seen: Vec<&str> = Vec::new();
+            for id in other.iter().filter_map(|m| m.profile.as_deref()) {
+                if !seen.contains(&id) {
+                    seen.push(id);
+                }
+            }
             let mut names: Vec<String> = Vec::new();
-            for m in other {
-                let name = m
-                    .profile
-                    .as_deref()
-                    .and_then(|id| snap.profiles.iter().flatten().find(|p| p.id == id))
+            for id in seen {
+                let name = snap
+                    .profiles
+                    .iter()
+                    .flatten()
+                    .find(|p| p.id == id)
                     .map_or_else(|| "an unknown profile".to_owned(), |p| format!("\"{}\"", p.name));
                 if !names.contains(&name) {
                     names.push(name);

@@ -68,7 +68,8 @@ enum State {
     NeverTested,
     Scheduled,
     Stuck,
-    Failed(Vec<Direction>),
+    /// The failed directions (at most three, so no allocation).
+    Failed([Option<Direction>; 3]),
     Disabled,
 }
 
@@ -80,8 +81,13 @@ fn classify(m: &Mailbox, dirs: &[Direction], ctx: &Context<'_>) -> State {
         };
         return if overdue { State::Stuck } else { State::Scheduled };
     }
-    let failed: Vec<Direction> = dirs.iter().copied().filter(|d| d.status(m) == Some(TestStatus::Failure)).collect();
-    if !failed.is_empty() {
+    let mut failed = [None; 3];
+    let mut any = false;
+    for (slot, d) in failed.iter_mut().zip(dirs.iter().copied().filter(|d| d.status(m) == Some(TestStatus::Failure))) {
+        *slot = Some(d);
+        any = true;
+    }
+    if any {
         return State::Failed(failed);
     }
     if dirs.iter().any(|d| !d.enabled(m)) {
@@ -99,7 +105,11 @@ pub(super) fn test_and_enable(ctx: &Context<'_>) -> StepResult {
     let other_org = mailboxes_with(snap, AlertCause::AnotherOrganization);
     let mut on_sss = 0;
     let (mut passed, mut never, mut scheduled, mut stuck, mut disabled) = (vec![], vec![], vec![], vec![], vec![]);
-    let mut failed: [Vec<&Mailbox>; 3] = [vec![], vec![], vec![]];
+    // Per direction only counts; the mailboxes go into one list, so one Test & Enable covers them.
+    let mut failed_per_direction = [0usize; 3];
+    let mut failed_here: Vec<&Mailbox> = Vec::new();
+    let (mut failed_here_dirs, mut disabled_after_failure) = ([0usize; 3], 0);
+    let mut elsewhere: Vec<&Mailbox> = Vec::new();
     let mut failed_any = 0;
     for m in in_scope(snap) {
         let (dirs, n) = Direction::on_sss(m);
@@ -116,9 +126,27 @@ pub(super) fn test_and_enable(ctx: &Context<'_>) -> StepResult {
             State::Disabled => disabled.push(m),
             State::Failed(ds) => {
                 failed_any += 1;
-                for d in ds {
-                    if let Some(list) = failed.get_mut(d as usize) {
-                        list.push(m);
+                // ACT failing because another org syncs the mailbox has its own fix.
+                let other_org_act = ds.contains(&Some(Direction::Act)) && other_org.contains(&m.id);
+                if other_org_act {
+                    elsewhere.push(m);
+                }
+                let mut here = false;
+                for d in ds.into_iter().flatten() {
+                    if let Some(c) = failed_per_direction.get_mut(d as usize) {
+                        *c += 1;
+                    }
+                    if !(other_org_act && d == Direction::Act) {
+                        here = true;
+                        if let Some(c) = failed_here_dirs.get_mut(d as usize) {
+                            *c += 1;
+                        }
+                    }
+                }
+                if here {
+                    failed_here.push(m);
+                    if dirs.iter().any(|d| !d.enabled(m)) {
+                        disabled_after_failure += 1;
                     }
                 }
             }
@@ -131,50 +159,53 @@ pub(super) fn test_and_enable(ctx: &Context<'_>) -> StepResult {
         this_org_only,
     };
     let mailboxes = |n: usize| count_of(n, "mailbox", "mailboxes");
-    for (d, list) in [Direction::Incoming, Direction::Outgoing, Direction::Act].into_iter().zip(&failed) {
-        let (elsewhere, here): (Vec<&Mailbox>, Vec<&Mailbox>) =
-            list.iter().copied().partition(|m| d == Direction::Act && other_org.contains(&m.id));
-        if !here.is_empty() {
-            let off = here.iter().filter(|m| !d.enabled(m)).count();
-            let tip = if d == Direction::Act {
-                " If a mailbox also syncs with another Dynamics 365 org, test it with \"this org only\"."
-            } else {
-                ""
-            };
-            findings.push(
-                Finding::new(
-                    Severity::Error,
-                    Subject::Mailboxes(ids(here.iter().copied())),
-                    Actor::DynamicsAdmin,
-                    format!(
-                        "{} failed the {} test{}. Fix the cause shown in the alerts, then test and enable again.{tip}",
-                        mailboxes(here.len()),
-                        d.label(),
-                        if off > 0 { format!(" ({off} now disabled)") } else { String::new() }
-                    ),
-                )
-                .remedy(test(&here, false)),
-            );
-        }
-        if !elsewhere.is_empty() {
-            findings.push(
-                Finding::new(
-                    Severity::Error,
-                    Subject::Mailboxes(ids(elsewhere.iter().copied())),
-                    Actor::DynamicsAdmin,
-                    format!(
-                        "{} cannot synchronize appointments, contacts and tasks because another Dynamics 365 org \
-                         synchronizes {}. Test and enable with \"Sync items with Exchange from this org only\" if \
-                         this org should own {}; set the method to None in the other org.",
-                        mailboxes(elsewhere.len()),
-                        if elsewhere.len() == 1 { "it" } else { "them" },
-                        if elsewhere.len() == 1 { "it" } else { "them" }
-                    ),
-                )
-                .remedy(test(&elsewhere, true))
-                .doc(AlertCause::AnotherOrganization.doc_link()),
-            );
-        }
+    if !failed_here.is_empty() {
+        let per: Vec<String> = [Direction::Incoming, Direction::Outgoing, Direction::Act]
+            .into_iter()
+            .zip(failed_here_dirs)
+            .filter(|(_, n)| *n > 0)
+            .map(|(d, n)| format!("{} {n}", d.label()))
+            .collect();
+        let off =
+            if disabled_after_failure > 0 { format!("; {disabled_after_failure} now disabled") } else { String::new() };
+        let tip = if failed_here_dirs[2] > 0 {
+            " If a mailbox also syncs with another Dynamics 365 org, test it with \"this org only\"."
+        } else {
+            ""
+        };
+        findings.push(
+            Finding::new(
+                Severity::Error,
+                Subject::Mailboxes(ids(failed_here.iter().copied())),
+                Actor::DynamicsAdmin,
+                format!(
+                    "{} failed Test & Enable ({}{off}). Fix the cause shown in the alerts, then test and enable \
+                     again.{tip}",
+                    mailboxes(failed_here.len()),
+                    per.join(", ")
+                ),
+            )
+            .remedy(test(&failed_here, false)),
+        );
+    }
+    if !elsewhere.is_empty() {
+        findings.push(
+            Finding::new(
+                Severity::Error,
+                Subject::Mailboxes(ids(elsewhere.iter().copied())),
+                Actor::DynamicsAdmin,
+                format!(
+                    "{} cannot synchronize appointments, contacts and tasks because another Dynamics 365 org \
+                     synchronizes {}. Test and enable with \"Sync items with Exchange from this org only\" if \
+                     this org should own {}; set the method to None in the other org.",
+                    mailboxes(elsewhere.len()),
+                    if elsewhere.len() == 1 { "it" } else { "them" },
+                    if elsewhere.len() == 1 { "it" } else { "them" }
+                ),
+            )
+            .remedy(test(&elsewhere, true))
+            .doc(AlertCause::AnotherOrganization.doc_link()),
+        );
     }
     if !disabled.is_empty() {
         findings.push(
@@ -244,9 +275,9 @@ pub(super) fn test_and_enable(ctx: &Context<'_>) -> StepResult {
     let counts = vec![
         Count::of("passed", "mailboxes tested and enabled", passed.len(), on_sss),
         Count::plain("failed", "mailboxes failed a test", failed_any),
-        Count::plain("failed-incoming", "failed incoming email", failed[0].len()),
-        Count::plain("failed-outgoing", "failed outgoing email", failed[1].len()),
-        Count::plain("failed-act", "failed appointments, contacts and tasks", failed[2].len()),
+        Count::plain("failed-incoming", "failed incoming email", failed_per_direction[0]),
+        Count::plain("failed-outgoing", "failed outgoing email", failed_per_direction[1]),
+        Count::plain("failed-act", "failed appointments, contacts and tasks", failed_per_direction[2]),
         Count::plain("disabled", "mailboxes disabled after errors", disabled.len()),
         Count::plain("never-tested", "mailboxes never tested", never.len()),
         Count::plain("scheduled", "mailboxes being tested", scheduled.len()),

@@ -197,7 +197,10 @@ fn an_alert_on_an_inactive_profile_offers_to_activate_it() {
         failing_mailboxes: 1,
         mailboxes_read: 1,
     });
-    check(STEP, s, expect![[r#"
+    check(
+        STEP,
+        s,
+        expect![[r#"
         fail: 2 alerts on 1 mailbox: 1 cause known, 0 unrecognised
         counts: 1 failing mailboxes; 1 failing mailboxes whose alerts were read; 1 mailboxes with error or warning alerts; 1 known causes; 0 unrecognised alerts
         - Error DynamicsAdmin profile p-exo: Profile alert: The mailbox has no email server profile, or its profile is inactive. Fix: apply the default email settings (or activate the profile), then test and enable.
@@ -206,5 +209,6 @@ fn an_alert_on_an_inactive_profile_offers_to_activate_it() {
         - Error DynamicsAdmin mailboxes [u1]: 1 mailbox: the mailbox has no email server profile, or its profile is inactive. Fix: apply the default email settings (or activate the profile), then test and enable.
           remedy: apply-default-settings [u1]
           doc: https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/mailbox-does-not-have-email-server-profile
-    "#]]);
+    "#]],
+    );
 }

@@ -9,7 +9,7 @@ fn check(s: crate::collect::Snapshot, expect: Expect) {
     let list = checklist(&evaluate_with(&s, &[], &EvaluateOptions::at(super::support::NOW)));
     let mut out = format!("{} of {} done\n", list.done, list.rows.len());
     for r in &list.rows {
-        let remedies: Vec<&str> = r.remedies.iter().map(|x| x.key()).collect();
+        let remedies: Vec<&str> = r.remedies.iter().map(|x| x.key).collect();
         out.push_str(&format!(
             "{} {} errors={} warnings={} remedies={remedies:?} blocked_by={:?}\n",
             r.key,

@@ -37,15 +37,11 @@ fn failures_are_reported_per_direction_with_how_many_were_disabled() {
         STEP,
         snap(vec![user("u1"), incoming, both, act]),
         expect![[r#"
-        fail: 1 of 4 mailboxes on server-side synchronization tested and enabled
-        counts: 1 of 4 mailboxes tested and enabled; 3 mailboxes failed a test; 2 failed incoming email; 1 failed outgoing email; 1 failed appointments, contacts and tasks; 0 mailboxes disabled after errors; 0 mailboxes never tested; 0 mailboxes being tested; 0 mailboxes stuck in Test & Enable
-        - Error DynamicsAdmin mailboxes [u2 q2]: 2 mailboxes failed the incoming email test (1 now disabled). Fix the cause shown in the alerts, then test and enable again.
-          remedy: test-and-enable [u2 q2] this_org_only=false
-        - Error DynamicsAdmin mailboxes [q2]: 1 mailbox failed the outgoing email test. Fix the cause shown in the alerts, then test and enable again.
-          remedy: test-and-enable [q2] this_org_only=false
-        - Error DynamicsAdmin mailboxes [u3]: 1 mailbox failed the appointments, contacts and tasks test. Fix the cause shown in the alerts, then test and enable again. If a mailbox also syncs with another Dynamics 365 org, test it with "this org only".
-          remedy: test-and-enable [u3] this_org_only=false
-    "#]],
+            fail: 1 of 4 mailboxes on server-side synchronization tested and enabled
+            counts: 1 of 4 mailboxes tested and enabled; 3 mailboxes failed a test; 2 failed incoming email; 1 failed outgoing email; 1 failed appointments, contacts and tasks; 0 mailboxes disabled after errors; 0 mailboxes never tested; 0 mailboxes being tested; 0 mailboxes stuck in Test & Enable
+            - Error DynamicsAdmin mailboxes [u2 q2 u3]: 3 mailboxes failed Test & Enable (incoming email 2, outgoing email 1, appointments, contacts and tasks 1; 1 now disabled). Fix the cause shown in the alerts, then test and enable again. If a mailbox also syncs with another Dynamics 365 org, test it with "this org only".
+              remedy: test-and-enable [u2 q2 u3] this_org_only=false
+        "#]],
     );
 }
 
@@ -70,14 +66,14 @@ fn act_failing_because_another_org_syncs_gets_the_this_org_only_remedy() {
         STEP,
         s,
         expect![[r#"
-        fail: 0 of 2 mailboxes on server-side synchronization tested and enabled
-        counts: 0 of 2 mailboxes tested and enabled; 2 mailboxes failed a test; 0 failed incoming email; 0 failed outgoing email; 2 failed appointments, contacts and tasks; 0 mailboxes disabled after errors; 0 mailboxes never tested; 0 mailboxes being tested; 0 mailboxes stuck in Test & Enable
-        - Error DynamicsAdmin mailboxes [u3]: 1 mailbox failed the appointments, contacts and tasks test. Fix the cause shown in the alerts, then test and enable again. If a mailbox also syncs with another Dynamics 365 org, test it with "this org only".
-          remedy: test-and-enable [u3] this_org_only=false
-        - Error DynamicsAdmin mailboxes [u2]: 1 mailbox cannot synchronize appointments, contacts and tasks because another Dynamics 365 org synchronizes it. Test and enable with "Sync items with Exchange from this org only" if this org should own it; set the method to None in the other org.
-          remedy: test-and-enable [u2] this_org_only=true
-          doc: https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/troubleshooting-monitoring-server-side-synchronization#appointments-contacts-and-tasks-cant-be-synchronized
-    "#]],
+            fail: 0 of 2 mailboxes on server-side synchronization tested and enabled
+            counts: 0 of 2 mailboxes tested and enabled; 2 mailboxes failed a test; 0 failed incoming email; 0 failed outgoing email; 2 failed appointments, contacts and tasks; 0 mailboxes disabled after errors; 0 mailboxes never tested; 0 mailboxes being tested; 0 mailboxes stuck in Test & Enable
+            - Error DynamicsAdmin mailboxes [u3]: 1 mailbox failed Test & Enable (appointments, contacts and tasks 1). Fix the cause shown in the alerts, then test and enable again. If a mailbox also syncs with another Dynamics 365 org, test it with "this org only".
+              remedy: test-and-enable [u3] this_org_only=false
+            - Error DynamicsAdmin mailboxes [u2]: 1 mailbox cannot synchronize appointments, contacts and tasks because another Dynamics 365 org synchronizes it. Test and enable with "Sync items with Exchange from this org only" if this org should own it; set the method to None in the other org.
+              remedy: test-and-enable [u2] this_org_only=true
+              doc: https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/troubleshooting-monitoring-server-side-synchronization#appointments-contacts-and-tasks-cant-be-synchronized
+        "#]],
     );
 }
 
