@@ -149,10 +149,9 @@ impl<'a> Lexer<'a> {
         }
         // A GUID literal (unquoted), possibly starting with a letter.
         let rest = self.rest();
-        if rest.len() >= 36
-            && let Some(g) = Guid::parse(&rest[..36])
-        {
-            let after = rest[36..].chars().next();
+        // `get` rather than indexing: a multi-byte character may sit across byte 36.
+        if let Some(g) = rest.get(..36).and_then(Guid::parse) {
+            let after = rest.get(36..).and_then(|r| r.chars().next());
             if after.is_none_or(|a| !a.is_ascii_alphanumeric()) {
                 self.pos += 36;
                 return Ok(Some((start, Tok::Lit(Lit::Guid(g)))));
@@ -590,4 +589,29 @@ pub(crate) fn eval(e: &Expr, row: &Row, org: &Org) -> Result<bool, ApiError> {
             values.iter().any(|x| equal(&v, x)) != *negate
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn mailbox() -> &'static TableDef {
+        schema::by_set("mailboxes").unwrap_or(&schema::TABLES[0])
+    }
+
+    proptest! {
+        #[test]
+        fn parsing_arbitrary_text_never_panics(s in "\\PC{0,60}") {
+            let _ = parse(&s, mailbox());
+        }
+
+        #[test]
+        fn parsing_filter_shaped_text_never_panics(
+            s in "(not |\\(|\\)| and | or |name|_emailserverprofile_value| eq | gt |'[a-zé'' ]{0,6}'|[0-9]{1,3}|null|true|contains\\(name,'x'\\)|Microsoft\\.Dynamics\\.CRM\\.In\\(PropertyName='name',PropertyValues=\\['a'\\]\\)|[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}){0,8}"
+        ) {
+            let _ = parse(&s, mailbox());
+        }
+    }
 }

@@ -141,3 +141,16 @@ async fn orderby_sorts_with_nulls_first_and_desc_reverses() {
             .await;
     assert!(dates[0]["testmailboxaccesscompletedon"].is_null());
 }
+
+#[tokio::test]
+async fn non_ascii_literals_and_names_do_not_trip_the_lexer() {
+    let sim = two_orgs();
+    let c = Client::signed_in(&sim, HOST).await;
+    let got = names(&c, "systemusers?$select=fullname&$filter=fullname eq 'ääääääääääääääääääääääääääääääää' or contains(fullname,'Zoë')").await;
+    assert!(got.is_empty());
+    assert!(
+        error(&c, "systemusers?$filter=ääääääääääääääääää eq 1")
+            .await
+            .contains("Could not find a property named")
+    );
+}
