@@ -54,6 +54,12 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
     let contoso_name = text(&client, "[data-testid=org-name]").await;
     screenshot(&client, "panel-contoso.png").await;
 
+    // The popup names the org and how far it is.
+    client.goto(&format!("chrome-extension://{ext}/index.html?surface=popup")).await.unwrap();
+    wait_attr(&client, "[data-testid=headline]", "data-testid").await;
+    let popup = text(&client, "[data-testid=headline]").await;
+    let popup_org = text(&client, "[data-testid=org-name]").await;
+
     // In-context guidance: on the mailboxes list, the guide names its steps with the statuses the
     // panel just computed for this org.
     client.goto("https://contoso.crm.dynamics.com/main.aspx?pagetype=entitylist&etn=mailbox").await.unwrap();
@@ -89,6 +95,7 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
     assert_eq!((contoso_name.as_str(), contoso.as_str()), ("Contoso", "pass"));
     assert_eq!((fabrikam_name.as_str(), fabrikam.as_str()), ("Fabrikam", "fail"));
     assert_eq!(demo, "pass", "the demo org has its Exchange Online profile");
+    assert_eq!((popup_org.as_str(), popup.as_str()), ("Contoso", "6 of 6 steps done"));
     assert_eq!(expired, "unknown");
     assert_eq!(guide, "mailboxes mailbox-configuration=pass mailbox-approval=pass test-and-enable=pass");
     assert!(no_guide, "the guide must not appear on pages outside the procedure");
