@@ -9,6 +9,8 @@
 
 use super::oauth::{self, SignInError, Status};
 use gloo_net::http::{Headers, RequestBuilder};
+use std::cell::RefCell;
+use std::rc::Rc;
 use syncready_core::http::{Method, Request, Response, Transport, TransportError};
 use syncready_core::model::{OrgUrl, Timestamp};
 use syncready_core::oauth::{BearerTransport, OAuthConfig, SignInState, Tokens};
@@ -89,11 +91,26 @@ pub fn transport(config: OAuthConfig, tokens: Tokens) -> Bearer {
     bearer
 }
 
+thread_local! {
+    /// The one signed-in transport of this page. Sharing it matters: each renewal spends the refresh
+    /// token, so two transports renewing on their own would trip over each other's rotated tokens.
+    static SHARED: RefCell<Option<Rc<Bearer>>> = const { RefCell::new(None) };
+}
+
 /// The signed-in transport of this tab's session, if it has one (after [`oauth::complete_redirect`]
-/// on the web, or a `chrome.identity` sign-in in this page).
-pub fn restore() -> Option<Bearer> {
+/// on the web, or a `chrome.identity` sign-in in this page). The same instance is returned for as long
+/// as the session is the one it holds, so the checklist and bulk actions share renewals.
+pub fn restore() -> Option<Rc<Bearer>> {
     let (config, tokens) = oauth::load_session()?;
-    Some(transport(config, tokens))
+    let cached = SHARED.with(|s| s.borrow().clone());
+    if let Some(bearer) = cached
+        && bearer.state().tokens().is_some_and(|t| t.access_token == tokens.access_token)
+    {
+        return Some(bearer);
+    }
+    let bearer = Rc::new(transport(config, tokens));
+    SHARED.with(|s| *s.borrow_mut() = Some(bearer.clone()));
+    Some(bearer)
 }
 
 /// The org this tab is signed in to, if any (the web app has no Dynamics tab to take it from).
