@@ -288,3 +288,69 @@ async fn cancelling_from_the_progress_callback_stops_the_run_and_a_resume_finish
     assert!(state.values().all(|v| *v == 1));
     assert!(t.applied.borrow().values().all(|n| *n == 1), "no write applied twice");
 }
+
+/// Drives `plan` to its end and returns the outcome, asserting nothing failed.
+async fn run_ok(t: &SimTransport, clock: &SimClock, plan: bulk::Plan) -> bulk::RunOutcome {
+    let out = bulk::drive(bulk::Run::new(plan, RunConfig::default()), t, clock, |_| ()).await;
+    let failed: Vec<_> = out.progress.items.iter().filter(|i| i.state != ItemState::Succeeded).collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    out
+}
+
+#[tokio::test]
+async fn every_action_writes_what_the_simulator_reads_back_and_undo_restores_the_org() {
+    let sim =
+        Sim::builder().org("contoso", Scenario::fresh("Contoso").users(6).queues(2).profile_not_default()).build();
+    let t = SimTransport::new(&sim);
+    let clock = SimClock::new(&sim);
+    let snap = snapshot(&t).await;
+    let exo = snap.profiles.iter().flatten().find(|p| p.is_exchange_online()).unwrap().id.clone();
+    let old_default = snap.org.as_ref().unwrap().default_profile.clone().unwrap();
+
+    // Org level: default profile, default email settings, approval requirement.
+    let out = run_ok(
+        &t,
+        &clock,
+        bulk::plan(&snap, &Selection::Org, &Action::SetOrgDefaultProfile { profile_id: exo.clone() }).unwrap(),
+    )
+    .await;
+    let evidence = out.run.evidence();
+    assert_eq!(evidence.rows[0].observed.as_ref().and_then(|v| v.as_str()), Some(exo.as_str()));
+    let snap = snapshot(&t).await;
+    assert_eq!(snap.org.as_ref().unwrap().default_profile.as_deref(), Some(exo.as_str()));
+    let settings = Action::SetOrgDefaultEmailSettings {
+        profile_id: None,
+        incoming: syncready_core::model::DeliveryMethod::ServerSideSync,
+        outgoing: syncready_core::model::DeliveryMethod::Outlook,
+        act: syncready_core::model::ActDeliveryMethod::None,
+        server_side_sync: true,
+    };
+    run_ok(&t, &clock, bulk::plan(&snap, &Selection::Org, &settings).unwrap()).await;
+    let approval = Action::SetApprovalRequirement { users: false, queues: true };
+    run_ok(&t, &clock, bulk::plan(&snap, &Selection::Org, &approval).unwrap()).await;
+
+    // Mailboxes: approve, edit, test & enable with "this org only" and a start date.
+    let snap = snapshot(&t).await;
+    run_ok(&t, &clock, bulk::plan(&snap, &all(), &Action::Approve).unwrap()).await;
+    let edit = Action::EditProfileAndMethods {
+        profile_id: Some(exo.clone()),
+        incoming: Some(syncready_core::model::DeliveryMethod::ServerSideSync),
+        outgoing: Some(syncready_core::model::DeliveryMethod::ServerSideSync),
+        act: Some(syncready_core::model::ActDeliveryMethod::ServerSideSync),
+    };
+    run_ok(&t, &clock, bulk::plan(&snap, &all(), &edit).unwrap()).await;
+    let snap = snapshot(&t).await;
+    let test = Action::TestAndEnable { this_org_only: true, process_email_after: Some("2026-11-01".into()) };
+    let plan = bulk::plan(&snap, &all(), &test).unwrap();
+    let out = bulk::drive(bulk::Run::new(plan, RunConfig::default()), &t, &clock, |_| ()).await;
+    assert!(out.progress.is_done());
+    assert!(out.progress.items.iter().all(|i| i.applied && i.test.as_ref().is_some_and(|r| !r.scheduled)));
+
+    // Undo of the first org change puts the old default profile back.
+    let undo = bulk::Plan::undo(&evidence);
+    assert_eq!(undo.items.len(), 1);
+    run_ok(&t, &clock, undo).await;
+    let snap = snapshot(&t).await;
+    assert_eq!(snap.org.as_ref().unwrap().default_profile.as_deref(), Some(old_default.as_str()));
+    assert!(sim.unexpected_requests().is_empty());
+}
