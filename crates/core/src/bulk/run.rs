@@ -429,7 +429,9 @@ impl Run {
         let mut t: Option<Millis> = self.not_before;
         let mut consider = |m: Millis| t = Some(t.map_or(m, |x| x.min(m)));
         if self.slots.iter().any(|s| s.outcome.state == ItemState::Testing) {
-            if let Some(p) = self.next_poll {
+            // The next poll only matters when a polled item is not already in a request.
+            let free = self.slots.iter().any(|s| s.outcome.state == ItemState::Testing && s.in_request.is_none());
+            if let (Some(p), true) = (self.next_poll, free) {
                 consider(p);
             }
             for s in &self.slots {
@@ -460,6 +462,10 @@ impl Run {
     /// The next request to send now, if any.
     pub fn poll_request(&mut self, now: Millis) -> Option<(RequestId, Request)> {
         self.tick(now);
+        // A pause that is over is forgotten, so that `poll_timeout` never reports a time already past.
+        if self.not_before.is_some_and(|t| now >= t) {
+            self.not_before = None;
+        }
         if self.halt.is_some() || self.not_before.is_some_and(|t| now < t) || self.outstanding.len() >= self.cap {
             return None;
         }
