@@ -29,7 +29,9 @@ pub(crate) fn serve(st: &State, req: &Req) -> Resp {
     if req.method != "GET" && req.method != "HEAD" {
         return Resp::new(405);
     }
-    let rel = crate::url::decode_path(req.path.trim_start_matches("/syncready").trim_start_matches('/'));
+    let rel = crate::url::decode_path(
+        req.path.strip_prefix("/syncready").unwrap_or(&req.path).trim_start_matches('/'),
+    );
     let rel = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel };
     if rel.split('/').any(|seg| seg == ".." || seg.contains('\\')) {
         return not_found("refused path");

@@ -1,16 +1,16 @@
 //! Wire-level tests of the simulator: raw requests in, JSON text out.
 //!
-//! Modules:
+//! Modules (alphabetical after `support`):
 //! - `support`: the in-process client (`tower::ServiceExt::oneshot` on `app()`) and helpers.
-//! - `session`: `/main.aspx`, the session cookie, 401/302 when it is missing or expired, loud 404s.
-//! - `query`: `WhoAmI`, entity sets, `$select`, errors, etags, annotations, `$expand`, `$count`.
-//! - `limits`: service protection limits: request count, execution time, concurrency, per user.
-//! - `oauth`: the built-in authority: code flow with PKCE, refresh, revocation, bearer tokens, CORS.
-//! - `paging`: `Prefer: odata.maxpagesize`, `@odata.nextLink`, `$skiptoken`, `$top`.
 //! - `batch`: `$batch` multipart, change sets, Content-ID references, atomicity, continue-on-error.
 //! - `faults`: scripted faults (status, latency, drops, throttling, session expiry) and the journal.
 //! - `filter`: the `$filter` subset and `$orderby`.
+//! - `limits`: service protection limits: request count, execution time, concurrency, per user.
+//! - `oauth`: the built-in authority: code flow with PKCE, refresh, revocation, bearer tokens, CORS.
+//! - `paging`: `Prefer: odata.maxpagesize`, `@odata.nextLink`, `$skiptoken`, `$top`.
+//! - `query`: `WhoAmI`, entity sets, `$select`, errors, etags, annotations, `$expand`, `$count`.
 //! - `scenarios`: what each scenario builder seeds.
+//! - `session`: `/main.aspx`, the session cookie, 401/302 when it is missing or expired, loud 404s.
 //! - `test_enable`: the Test & Enable job on the virtual clock: outcomes, alerts, retries, self-approval.
 //! - `tls`: `serve()` over TLS and plain HTTP on port 0.
 //! - `write`: PATCH/POST/PUT/DELETE, conditional headers, binds, validation, approval permissions, roles and privileges.
