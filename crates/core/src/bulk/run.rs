@@ -32,7 +32,8 @@ pub struct RunConfig {
     pub read_chunk: usize,
     /// Attempts per write before a retriable failure (429/5xx inside a batch) becomes the item's failure.
     pub max_attempts: u32,
-    /// Batches in flight at most; while throttled only one is, then one more per answer. The operations
+    /// Batches in flight at most. After a 429 nothing new is sent until `Retry-After` has passed; then
+    /// the run resumes one below the concurrency that hit the limit and widens by one per answer. The operations
     /// of a batch run one after another on the server, so each batch in flight spends at most one second
     /// of execution time per second: the limit of 1,200,000 ms per 300 s is therefore sustained by 4
     /// batches in flight (the default), far below the 52 concurrent requests allowed.
@@ -107,6 +108,8 @@ pub struct Run {
     cap: usize,
     /// The last request id handed out when a 429 came; only answers to later requests widen `cap` again.
     throttle_mark: u64,
+    /// Concurrency to return to once a throttle pause is over: one less than when the 429 came.
+    after_throttle: Option<usize>,
     consecutive_failures: u32,
     next_poll: Option<Millis>,
     halt: Option<Halt>,
@@ -247,6 +250,7 @@ impl Run {
             not_before: None,
             cap,
             throttle_mark: 0,
+            after_throttle: None,
             consecutive_failures: 0,
             next_poll: None,
             halt: None,
@@ -465,6 +469,10 @@ impl Run {
         // A pause that is over is forgotten, so that `poll_timeout` never reports a time already past.
         if self.not_before.is_some_and(|t| now >= t) {
             self.not_before = None;
+            // Throttling is over: resume just below the concurrency that ran into the limit.
+            if let Some(cap) = self.after_throttle.take() {
+                self.cap = self.cap.max(cap);
+            }
         }
         if self.halt.is_some() || self.not_before.is_some_and(|t| now < t) || self.outstanding.len() >= self.cap {
             return None;
@@ -652,6 +660,11 @@ impl Run {
             self.requeue_writes(&out, ItemState::Pending, true);
             let until = now.plus(retry_after(&response));
             self.not_before = Some(self.not_before.map_or(until, |t| t.max(until)));
+            if id.0 > self.throttle_mark {
+                // The first 429 of an episode (answers to requests sent before it belong to it too).
+                let before = self.cap.max(self.outstanding.len() + 1);
+                self.after_throttle = Some(before.saturating_sub(1).max(1));
+            }
             self.cap = 1;
             self.throttle_mark = self.counter;
             return;
@@ -678,6 +691,10 @@ impl Run {
         self.consecutive_failures = 0;
         if self.not_before.is_some_and(|t| now >= t) {
             self.not_before = None;
+            // Throttling is over: resume just below the concurrency that ran into the limit.
+            if let Some(cap) = self.after_throttle.take() {
+                self.cap = self.cap.max(cap);
+            }
         }
         if id.0 > self.throttle_mark {
             self.cap = (self.cap + 1).min(self.config.max_in_flight.max(1));
