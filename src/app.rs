@@ -1,5 +1,6 @@
 //! Root component: resolves which org to look at, loads a snapshot and shows the checklist.
 
+use crate::components::sign_in::SignIn;
 use crate::components::{BulkPanel, Checklist, Drill, ErrorView, MailboxGrid, OrgHeader, describe_error};
 use crate::platform::{chrome, dom, transport::FetchTransport};
 use crate::state::bulk::BulkRequest;
@@ -10,7 +11,8 @@ use leptos::prelude::*;
 use std::sync::Arc;
 use syncready_core::collect::{self, CollectError, Part, Snapshot};
 use syncready_core::model::OrgUrl;
-use syncready_core::readiness::{self, Remedy, Report, checklist};
+use syncready_core::model::Timestamp;
+use syncready_core::readiness::{self, EvaluateOptions, Remedy, Report, checklist};
 
 /// Why no org could be chosen.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,10 +56,18 @@ pub struct Loaded {
 
 /// Resolves the org, collects a snapshot and evaluates it.
 pub async fn load() -> Result<Loaded, OrgProblem> {
-    let org = resolve_org().await?;
-    let transport = FetchTransport::new(org.clone());
-    let (snapshot, errors) = collect::snapshot(&transport).await;
-    let report = readiness::evaluate(&snapshot, &errors);
+    // Signed in with Entra ID in this tab: the token names the org and authenticates every request.
+    let (org, (snapshot, errors)) = match crate::platform::bearer::restore() {
+        Some(bearer) => (bearer.config().org.clone(), collect::snapshot(&*bearer).await),
+        None => {
+            let org = resolve_org().await?;
+            let transport = FetchTransport::new(org.clone());
+            (org, collect::snapshot(&transport).await)
+        }
+    };
+    // Told the time so Test & Enable runs that never finish are reported as stuck.
+    let now = Timestamp(i64::try_from(crate::platform::clock::now_ms() / 1000).unwrap_or(i64::MAX));
+    let report = readiness::evaluate_with(&snapshot, &errors, &EvaluateOptions::at(now));
     let summary = GuideSummary::of(&org, &report);
     chrome::session_set(&format!("{}{}", chrome::SUMMARY_PREFIX, org.as_str()), &summary).await;
     Ok(Loaded { org, snapshot, errors, report, loaded_at: crate::platform::clock::now_ms() })
@@ -190,7 +200,27 @@ pub fn ChecklistPage() -> impl IntoView {
             ..GridFilter::default()
         });
     });
+    let on_signed_in = Callback::new(move |()| loaded.refetch());
+    let query = dom::query_string();
+    // Open the own sign-in when it is what the page is for: a plain web page (web-app mode, also on
+    // the way back from Microsoft), a client id was given, or this tab is signed in with a token.
+    let open_sign_in = !dom::is_extension_page()
+        || surface::param(&query, "client_id").is_some()
+        || crate::platform::bearer::signed_in_org().is_some();
+    let prefill = move |name| surface::param(&query, name).unwrap_or_default();
+    let sign_in = view! {
+        <details class="sr-signin" prop:open=open_sign_in>
+            <summary>"Sign in with Microsoft Entra ID instead of the Dynamics session"</summary>
+            <SignIn
+                org=prefill("org")
+                client_id=prefill("client_id")
+                authority=prefill("authority")
+                on_signed_in=on_signed_in
+            />
+        </details>
+    };
     view! {
+        {sign_in}
         <BulkPanel context=context request=bulk_request on_finished=on_finished />
         {move || match loaded.get() {
             None => view! { <p class="sr-loading" data-testid="loading">"Reading your org…"</p> }.into_any(),

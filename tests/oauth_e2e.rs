@@ -279,3 +279,249 @@ async fn a_token_for_one_org_does_not_open_another() {
     // The renewal gives a token for the same org, so the retry is refused too and the 401 stands.
     assert!(matches!(b.state(), SignInState::SignedIn(_)));
 }
+
+// --- in headless Chromium: the web app ------------------------------------------------------------
+
+mod browser {
+    use dataverse_sim::{Scenario, Sim};
+    use fantoccini::{Client, ClientBuilder, Locator};
+    use std::path::PathBuf;
+    use std::process::{Child, Command, Stdio};
+    use std::time::Duration;
+
+    const CLIENT: &str = super::CLIENT;
+
+    struct Driver(Child);
+
+    impl Drop for Driver {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    }
+
+    async fn chromium(sim_port: u16, extension: Option<&std::path::Path>) -> (Driver, Client) {
+        let port = free_port();
+        let driver = Driver(
+            Command::new("chromedriver")
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("chromedriver is not installed: run `cargo xtask setup`"),
+        );
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let profile =
+            std::env::temp_dir().join(format!("syncready-oauth-e2e-{}-{sim_port}", std::process::id()));
+        let rules = ["contoso.crm.dynamics.com", "login.microsoftonline.com"]
+            .map(|h| format!("MAP {h} 127.0.0.1:{sim_port}"))
+            .join(", ");
+        let caps = serde_json::json!({
+            "acceptInsecureCerts": true,
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--window-size=1100,900",
+                    format!("--user-data-dir={}", profile.display()),
+                    format!("--host-resolver-rules={rules}"),
+                    "--ignore-certificate-errors",
+                ]
+            }
+        });
+        let mut caps = caps;
+        if let Some(dir) = extension {
+            let args = caps["goog:chromeOptions"]["args"].as_array_mut().unwrap();
+            args.push(format!("--load-extension={}", dir.display()).into());
+            args.push(format!("--disable-extensions-except={}", dir.display()).into());
+        }
+        let serde_json::Value::Object(caps) = caps else { unreachable!() };
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("could not start Chromium through chromedriver");
+        (driver, client)
+    }
+
+    async fn wait_attr(client: &Client, css: &str, attr: &str) -> String {
+        let element = client.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(css)).await;
+        let element = match element {
+            Ok(el) => el,
+            Err(e) => {
+                let source = client.source().await.unwrap_or_default();
+                panic!("{css} never appeared: {e}\n{}", source.chars().take(3000).collect::<String>())
+            }
+        };
+        element.attr(attr).await.unwrap().unwrap_or_default()
+    }
+
+    async fn js(client: &Client, script: &str) -> serde_json::Value {
+        client.execute(script, Vec::new()).await.unwrap()
+    }
+
+    /// Waits until the sign-in box shows `state`.
+    async fn sign_in_state(client: &Client, state: &str) -> String {
+        wait_attr(client, &format!("[data-testid=sign-in][data-state={state}]"), "data-state").await;
+        client.find(Locator::Css("[data-testid=sign-in-status]")).await.unwrap().text().await.unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn in_headless_chromium_the_web_app_signs_in_renews_silently_and_asks_again_after_revocation() {
+        let dist = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("dist")
+            .canonicalize()
+            .expect("dist/ is missing: run `cargo xtask build`");
+        let sim = Sim::builder().org("contoso", Scenario::healthy("Contoso")).static_dir(dist).build();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(dataverse_sim::serve(listener, sim.clone(), true, async move {
+            let _ = stopped.await;
+        }));
+        let (_driver, client) = chromium(port, None).await;
+        let page = format!("https://127.0.0.1:{port}/syncready/index.html");
+
+        // Signed out: the form is prefilled from the address; a bad client id is explained in place.
+        client
+            .goto(&format!("{page}?surface=app&org=https%3A%2F%2Fcontoso.crm.dynamics.com&client_id=nope"))
+            .await
+            .unwrap();
+        sign_in_state(&client, "signed-out").await;
+        client.find(Locator::Css("[data-testid=sign-in-button]")).await.unwrap().click().await.unwrap();
+        let client_id_error = client
+            .find(Locator::Css("[data-testid=sign-in-client-id-error]"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+
+        // The happy path: Microsoft's authorize page (the simulator) redirects straight back.
+        let field = client.find(Locator::Css("[data-testid=sign-in-client-id]")).await.unwrap();
+        field.clear().await.unwrap();
+        field.send_keys(CLIENT).await.unwrap();
+        client.find(Locator::Css("[data-testid=sign-in-button]")).await.unwrap().click().await.unwrap();
+        let signed_in = sign_in_state(&client, "signed-in").await;
+        let profile = wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
+        let storage = js(
+            &client,
+            "return [location.href, sessionStorage.getItem('syncready.oauth.pending'), localStorage.length, \
+             JSON.parse(sessionStorage.getItem('syncready.oauth.session')).tokens.access_token]",
+        )
+        .await;
+        let first_token = storage[3].as_str().unwrap_or_default().to_owned();
+
+        // Time passes in the browser: the next load renews the token with the refresh token first.
+        js(
+            &client,
+            "const s = JSON.parse(sessionStorage.getItem('syncready.oauth.session')); s.tokens.expires_at = 0; \
+             sessionStorage.setItem('syncready.oauth.session', JSON.stringify(s)); return null",
+        )
+        .await;
+        client.goto(&format!("{page}?surface=app")).await.unwrap();
+        let renewed_profile =
+            wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
+        let renewed_state = sign_in_state(&client, "signed-in").await;
+        let renewed =
+            js(&client, "return JSON.parse(sessionStorage.getItem('syncready.oauth.session')).tokens").await;
+
+        // The refresh token is revoked (sign-out everywhere): the next renewal asks for a sign-in.
+        let refresh = renewed["refresh_token"].as_str().unwrap().to_owned();
+        let revoke = format!(
+            "const done = arguments[arguments.length - 1]; \
+             fetch('https://login.microsoftonline.com/organizations/oauth2/v2.0/revoke', \
+             {{method: 'POST', headers: {{'Content-Type': 'application/x-www-form-urlencoded'}}, \
+             body: 'token={refresh}'}}).then(r => {{ \
+             const s = JSON.parse(sessionStorage.getItem('syncready.oauth.session')); s.tokens.expires_at = 0; \
+             sessionStorage.setItem('syncready.oauth.session', JSON.stringify(s)); done(r.status); }})"
+        );
+        let revoked_status = client.execute_async(&revoke, Vec::new()).await.unwrap();
+        client.goto(&format!("{page}?surface=app")).await.unwrap();
+        let revoked = sign_in_state(&client, "revoked").await;
+        let session_after = js(&client, "return sessionStorage.getItem('syncready.oauth.session')").await;
+
+        client.close().await.unwrap();
+        let _ = stop.send(());
+        let _ = server.await;
+
+        assert!(client_id_error.contains("application (client) id looks like"), "{client_id_error}");
+        assert!(signed_in.starts_with("Signed in as "), "{signed_in}");
+        assert_eq!(profile, "pass");
+        let href = storage[0].as_str().unwrap();
+        assert!(
+            !href.contains("code=") && href.contains("surface=app"),
+            "the code left the address bar: {href}"
+        );
+        assert_eq!(storage[1], serde_json::Value::Null, "the pending sign-in is used once");
+        assert_eq!(storage[2], 0, "nothing in localStorage");
+        assert_eq!(renewed_profile, "pass");
+        assert!(renewed_state.starts_with("Signed in as "));
+        assert_ne!(renewed["access_token"].as_str().unwrap(), first_token, "a new token after renewal");
+        assert_eq!(revoked_status, 200);
+        assert!(revoked.contains("Sign-in revoked") && revoked.contains("AADSTS9002313"), "{revoked}");
+        assert_eq!(session_after, serde_json::Value::Null, "a refused renewal forgets the tokens");
+    }
+
+    /// Chromium derives an unpacked extension's id from its absolute path (see `tests/e2e.rs`).
+    fn extension_id(dist: &std::path::Path) -> String {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(dist.to_string_lossy().as_bytes());
+        digest.iter().take(16).flat_map(|b| [b >> 4, b & 0xf]).map(|n| char::from(b'a' + n)).collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn in_headless_chromium_the_extension_signs_in_with_chrome_identity_and_reads_the_org_with_the_token()
+     {
+        let dist = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("dist")
+            .canonicalize()
+            .expect("dist/ is missing: run `cargo xtask build`");
+        let sim = Sim::builder().org("contoso", Scenario::healthy("Contoso")).build();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(dataverse_sim::serve(listener, sim.clone(), true, async move {
+            let _ = stopped.await;
+        }));
+        let (_driver, client) = chromium(port, Some(&dist)).await;
+        let ext = extension_id(&dist);
+
+        client
+            .goto(&format!(
+                "chrome-extension://{ext}/index.html?surface=panel&org=https%3A%2F%2Fcontoso.crm.dynamics.com&client_id={CLIENT}"
+            ))
+            .await
+            .unwrap();
+        sign_in_state(&client, "signed-out").await;
+        client.find(Locator::Css("[data-testid=sign-in-button]")).await.unwrap().click().await.unwrap();
+        let signed_in = sign_in_state(&client, "signed-in").await;
+        let profile = wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
+        let local = js(&client, "return localStorage.length").await;
+
+        client.close().await.unwrap();
+        let _ = stop.send(());
+        let _ = server.await;
+
+        let authorize =
+            sim.journal().into_iter().find(|j| j.path.ends_with("/oauth2/v2.0/authorize")).unwrap();
+        assert!(
+            authorize.query.contains(&format!("redirect_uri=https%3A%2F%2F{ext}.chromiumapp.org%2Foauth")),
+            "{}",
+            authorize.query
+        );
+        assert!(signed_in.starts_with("Signed in as "), "{signed_in}");
+        assert_eq!(profile, "pass");
+        assert_eq!(local, 0, "nothing in localStorage");
+    }
+}

@@ -75,3 +75,67 @@ fn hostile_text_is_rendered_as_text_not_html() {
     assert!(el.query_selector("img").unwrap().is_none(), "no element may be created from data");
     assert!(el.text_content().unwrap_or_default().contains(&hostile));
 }
+
+fn mailboxes(n: usize) -> Vec<syncready_core::model::Mailbox> {
+    (0..n)
+        .map(|i| {
+            let w: wire::Mailbox = serde_json::from_value(serde_json::json!({
+                "mailboxid": format!("m{i}"),
+                "name": format!("User {i}"),
+                "emailaddress": format!("user{i}@contoso.com"),
+                "_regardingobjectid_value": "u",
+                "_regardingobjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname": if i % 10 == 0 { "queue" } else { "systemuser" },
+                "statecode": 0,
+                "emailrouteraccessapproval": 1
+            }))
+            .unwrap();
+            syncready_core::model::Mailbox::from(w)
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn the_grid_renders_only_the_rows_in_view_of_fifty_thousand() {
+    use std::sync::Arc;
+    use syncready::components::MailboxGrid;
+    use syncready::state::grid::{GridFilter, rows};
+    let snap = Snapshot { mailboxes: Some(mailboxes(50_000)), ..Snapshot::default() };
+    let all = Arc::new(rows(&snap));
+    let el = container();
+    let filter = RwSignal::new(GridFilter::default());
+    let _handle = leptos::mount::mount_to(el.clone(), move || {
+        view! { <MailboxGrid rows=all.clone() filter=filter title=Signal::stored("All".to_owned()) /> }
+    });
+    leptos::task::tick().await;
+    let rendered = el.query_selector_all("[data-testid=grid-row]").unwrap().length();
+    assert!((10..60).contains(&rendered), "{rendered} rows in the DOM");
+    let count = el.query_selector("[data-testid=grid-count]").unwrap().unwrap().text_content().unwrap();
+    assert_eq!(count, "50000 mailboxes");
+    filter.update(|f| f.search = "user 4999".into());
+    leptos::task::tick().await;
+    let count = el.query_selector("[data-testid=grid-count]").unwrap().unwrap().text_content().unwrap();
+    assert_eq!(count, "11 mailboxes", "User 4999 and User 49990..49999");
+}
+
+#[wasm_bindgen_test]
+fn a_remedy_button_hands_its_remedy_to_the_bulk_flow() {
+    use std::sync::{Arc, Mutex};
+    use syncready_core::readiness::Remedy;
+    let snap = snapshot(&[exo()], None);
+    let report = readiness::evaluate(&snap, &[]);
+    let picked: Arc<Mutex<Vec<Remedy>>> = Arc::default();
+    let sink = picked.clone();
+    let on_remedy = Callback::new(move |r: Remedy| sink.lock().unwrap().push(r));
+    let el = container();
+    let _handle = leptos::mount::mount_to(el.clone(), move || {
+        view! { <Checklist report=report.clone() on_remedy=on_remedy /> }
+    });
+    let button: web_sys::HtmlElement = el
+        .query_selector("[data-testid=remedy-set-default-profile]")
+        .unwrap()
+        .expect("a set-default-profile remedy for an EXO profile that is not the default")
+        .dyn_into()
+        .unwrap();
+    button.click();
+    assert_eq!(picked.lock().unwrap().as_slice(), [Remedy::SetDefaultProfile { profile_id: "p1".into() }]);
+}

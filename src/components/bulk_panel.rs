@@ -3,7 +3,7 @@
 //! closed panel.
 
 use crate::components::error_view::ErrorView;
-use crate::platform::{chrome, clock::BrowserClock, dom, transport::FetchTransport};
+use crate::platform::{chrome, clock::BrowserClock, dom, transport::OrgTransport};
 use crate::state::bulk::{BulkRequest, SavedRun, action_title, bar, saved_run_key};
 use crate::state::settings::{SETTINGS_KEY, Settings};
 use leptos::prelude::*;
@@ -75,7 +75,7 @@ pub fn BulkPanel(
             cancel.set(false);
             phase.set(Phase::Running);
             leptos::task::spawn_local(async move {
-                let transport = FetchTransport::new(org.clone());
+                let transport = OrgTransport::for_org(&org);
                 let mut last = 0_u64;
                 let outcome = bulk::drive(run, &transport, &BrowserClock, |p: &Progress| {
                     let now = crate::platform::clock::now_ms();

@@ -56,3 +56,32 @@ impl Transport for FetchTransport {
         Ok(Response { status, headers, body })
     }
 }
+
+/// How this page reaches the org: the Dynamics session (cookies), or the admin's own Entra ID token
+/// when they signed in with it in this tab.
+#[derive(Debug, Clone)]
+pub enum OrgTransport {
+    /// Session cookies of the Dynamics tab.
+    Session(FetchTransport),
+    /// Bearer token from the own sign-in (shared per page, renews itself).
+    Bearer(std::rc::Rc<crate::platform::bearer::Bearer>),
+}
+
+impl OrgTransport {
+    /// The transport for `org`: the token if the own sign-in is for this org, else the session.
+    pub fn for_org(org: &OrgUrl) -> Self {
+        match crate::platform::bearer::restore() {
+            Some(bearer) if &bearer.config().org == org => Self::Bearer(bearer),
+            _ => Self::Session(FetchTransport::new(org.clone())),
+        }
+    }
+}
+
+impl Transport for OrgTransport {
+    async fn send(&self, request: Request) -> Result<Response, TransportError> {
+        match self {
+            Self::Session(t) => t.send(request).await,
+            Self::Bearer(t) => t.send(request).await,
+        }
+    }
+}
