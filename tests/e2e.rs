@@ -203,3 +203,67 @@ async fn a_fresh_org_becomes_ready_through_one_click_bulk_actions() {
     }
     assert!(statuses.iter().all(|(_, s)| s == "pass"), "{statuses:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_paused_by_an_expired_session_resumes_after_signing_in_again_without_repeating_writes() {
+    let dist = root().join("dist").canonicalize().expect("dist/ is missing: run `cargo xtask build`");
+    let sim = Sim::builder().org("tailspin", Scenario::fresh("Tailspin")).build();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sim_port = listener.local_addr().unwrap().port();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(dataverse_sim::serve(listener, sim.clone(), true, async move {
+        let _ = stopped.await;
+    }));
+    let (_driver, driver_port) = start_chromedriver().await;
+    let client = browser(driver_port, &dist, sim_port, &["tailspin.crm.dynamics.com"]).await;
+    let ext = extension_id(&dist);
+
+    // Small batches, so the approval run takes several requests.
+    client.goto(&format!("chrome-extension://{ext}/index.html?surface=options")).await.unwrap();
+    let batch = client.wait().for_element(Locator::Css("[data-testid=opt-batch]")).await.unwrap();
+    batch.clear().await.unwrap();
+    batch.send_keys("4").await.unwrap();
+    click(&client, "[data-testid=opt-save]").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    profile_step_for(&client, &ext, "tailspin.crm.dynamics.com").await;
+    click(&client, "[data-testid=remedy-approve-mailboxes]").await;
+    let writes: usize =
+        wait_attr(&client, "[data-testid=bulk-preview]", "data-writes").await.parse().unwrap();
+    // The session expires two requests into the run.
+    sim.inject(dataverse_sim::Fault::expire_session_after(2));
+    click(&client, "[data-testid=bulk-confirm]").await;
+    wait_attr_eq(&client, "[data-testid=bulk]", "data-phase", "finished", 60).await;
+    let halt = text(&client, "[data-testid=bulk-halt]").await;
+    let paused_succeeded: usize =
+        wait_attr(&client, "[data-testid=bulk-progress]", "data-succeeded").await.parse().unwrap();
+    screenshot(&client, "resume-1-paused.png").await;
+
+    // The admin signs in again in the Dynamics tab and reopens SyncReady: the run is offered for resume.
+    let batches_before = sim.journal().iter().filter(|j| j.path.contains("$batch")).count();
+    profile_step_for(&client, &ext, "tailspin.crm.dynamics.com").await;
+    click(&client, "[data-testid=bulk-resume]").await;
+    let phase = wait_attr_eq(&client, "[data-testid=bulk]", "data-phase", "finished", 60).await;
+    let succeeded: usize =
+        wait_attr(&client, "[data-testid=bulk-progress]", "data-succeeded").await.parse().unwrap();
+    let failed = wait_attr(&client, "[data-testid=bulk-progress]", "data-failed").await;
+    screenshot(&client, "resume-2-done.png").await;
+    let batches_after = sim.journal().iter().filter(|j| j.path.contains("$batch")).count();
+
+    client.close().await.unwrap();
+    let _ = stop.send(());
+    let _ = server.await;
+
+    assert!(halt.contains("session expired"), "{halt}");
+    assert!(paused_succeeded < writes, "the run was paused part-way ({paused_succeeded} of {writes})");
+    assert_eq!(phase, "finished");
+    assert_eq!((succeeded, failed.as_str()), (writes, "0"), "every approval verified after the resume");
+    // The resumed run only sent what was left: one batch per remaining group of 4 (write + read-back
+    // in the same batch), plus at most two to settle writes the pause left unconfirmed.
+    let remaining = writes - paused_succeeded;
+    let resumed_batches = batches_after - batches_before;
+    assert!(
+        (1..=remaining.div_ceil(4) + 2).contains(&resumed_batches),
+        "{resumed_batches} batches for {remaining} remaining approvals"
+    );
+}

@@ -24,6 +24,8 @@ enum Phase {
 
 /// Minimum time between two progress repaints.
 const REPAINT_MS: u64 = 150;
+/// Minimum time between two saves of the run's journal.
+const SAVE_MS: u64 = 2_000;
 
 /// The bulk action panel.
 #[component]
@@ -76,25 +78,34 @@ pub fn BulkPanel(
             phase.set(Phase::Running);
             leptos::task::spawn_local(async move {
                 let transport = OrgTransport::for_org(&org);
-                let mut last = 0_u64;
-                let outcome = bulk::drive(run, &transport, &BrowserClock, |p: &Progress| {
+                let key = saved_run_key(org.as_str());
+                let mut last_paint = 0_u64;
+                let mut last_save = 0_u64;
+                let outcome = bulk::drive_with(run, &transport, &BrowserClock, |run: &Run| {
                     let now = crate::platform::clock::now_ms();
-                    if now.saturating_sub(last) >= REPAINT_MS || p.is_done() {
-                        last = now;
-                        progress.set(Some(p.clone()));
+                    let p = run.progress();
+                    // A finished or halted run is settled after the loop; saving it here could land
+                    // after that and resurrect a finished run.
+                    let live = !p.is_done() && run.halt().is_none();
+                    if now.saturating_sub(last_paint) >= REPAINT_MS || p.is_done() {
+                        last_paint = now;
+                        progress.set(Some(p));
+                    }
+                    // Keep a resumable copy in storage.session: if the panel is closed mid-run, a
+                    // reopened panel resumes without repeating the writes already applied.
+                    if live && now.saturating_sub(last_save) >= SAVE_MS {
+                        last_save = now;
+                        let saved = SavedRun::of(org.as_str(), run);
+                        let key = key.clone();
+                        leptos::task::spawn_local(async move {
+                            chrome::session_set(&key, &saved).await;
+                        });
                     }
                     if cancel.get_untracked() { Control::Cancel } else { Control::Continue }
                 })
                 .await;
-                let key = saved_run_key(org.as_str());
                 if matches!(outcome.progress.halt, Some(Halt::SessionExpired { .. })) {
-                    let saved = SavedRun {
-                        org: org.to_string(),
-                        plan: outcome.run.plan().clone(),
-                        journal: outcome.run.journal(),
-                        config: outcome.run.config().clone(),
-                    };
-                    chrome::session_set(&key, &saved).await;
+                    chrome::session_set(&key, &SavedRun::of(org.as_str(), &outcome.run)).await;
                 } else {
                     chrome::session_remove(&key).await;
                 }

@@ -106,6 +106,18 @@ pub struct SavedRun {
     pub config: RunConfig,
 }
 
+impl SavedRun {
+    /// The resumable state of `run` on `org`.
+    pub fn of(org: &str, run: &syncready_core::bulk::Run) -> Self {
+        Self {
+            org: org.to_owned(),
+            plan: run.plan().clone(),
+            journal: run.journal(),
+            config: run.config().clone(),
+        }
+    }
+}
+
 /// Storage key of the saved run for `org`.
 pub fn saved_run_key(org: &str) -> String {
     format!("syncready.run.{org}")

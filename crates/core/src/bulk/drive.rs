@@ -48,10 +48,21 @@ type InFlight<'a> = Pin<Box<dyn Future<Output = (RequestId, Result<Response, Tra
 /// [`RunConfig::max_in_flight`](super::RunConfig::max_in_flight) batches in flight. `on_progress` sees
 /// every change; it returns `()` or a [`Control`].
 pub async fn drive<R: Into<Control>>(
-    mut run: Run,
+    run: Run,
     transport: &impl Transport,
     clock: &impl Clock,
     mut on_progress: impl FnMut(&Progress) -> R,
+) -> RunOutcome {
+    drive_with(run, transport, clock, |run: &Run| on_progress(&run.progress())).await
+}
+
+/// [`drive`], with the callback seeing the whole [`Run`] after every answer: the UI uses it to save
+/// [`Run::journal`] as it goes, so a closed panel can resume without repeating applied writes.
+pub async fn drive_with<R: Into<Control>>(
+    mut run: Run,
+    transport: &impl Transport,
+    clock: &impl Clock,
+    mut on_update: impl FnMut(&Run) -> R,
 ) -> RunOutcome {
     let mut in_flight: Vec<InFlight<'_>> = Vec::new();
     loop {
@@ -88,14 +99,14 @@ pub async fn drive<R: Into<Control>>(
         if let Some((k, (id, answer))) = done {
             drop(in_flight.swap_remove(k));
             run.handle_response(clock.now(), id, answer);
-            if on_progress(&run.progress()).into() == Control::Cancel {
+            if on_update(&run).into() == Control::Cancel {
                 run.cancel();
                 // Dropping the futures aborts the requests still in flight.
                 in_flight.clear();
             }
         }
     }
+    on_update(&run);
     let progress = run.progress();
-    on_progress(&progress);
     RunOutcome { run, progress }
 }

@@ -15,7 +15,7 @@
 //! - `plan`: [`plan()`], [`Plan`], [`PlanItem`], [`Change`], dry-run rows, [`Plan::undo`].
 //! - `run`: [`Run`], [`RunConfig`], [`Journal`]: batching, throttling, retries, read-back, Test & Enable tracking.
 //! - `progress`: [`Progress`], [`ItemOutcome`], [`ItemState`], [`Halt`].
-//! - `drive`: [`drive()`], [`Clock`], [`RunOutcome`].
+//! - `drive`: [`drive()`], [`drive_with()`] (the callback sees the whole run, for saving its journal), [`Clock`], [`RunOutcome`].
 //! - `evidence`: [`Evidence`] with CSV (formula-injection safe) and JSON export.
 //!
 //! # Invariants
@@ -34,7 +34,7 @@ mod progress;
 mod run;
 
 pub use action::{Action, Entity, Field, MailboxFilter, Selection};
-pub use drive::{Clock, Control, RunOutcome, drive};
+pub use drive::{Clock, Control, RunOutcome, drive, drive_with};
 pub use evidence::{Evidence, EvidenceRow};
 pub use plan::{Blocked, Change, DryRunRow, Plan, PlanError, PlanItem, Skipped, plan};
 pub use progress::{Halt, ItemOutcome, ItemState, Progress, TestReport};
