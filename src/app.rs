@@ -1,9 +1,11 @@
 //! Root component: resolves which org to look at, loads a snapshot and shows the checklist.
 
+use crate::components::donut::Donut;
 use crate::components::sign_in::SignIn;
 use crate::components::{BulkPanel, Checklist, Drill, ErrorView, MailboxGrid, OrgHeader, describe_error};
 use crate::platform::{chrome, dom, transport::FetchTransport};
 use crate::state::bulk::BulkRequest;
+use crate::state::charts;
 use crate::state::grid::{self, GridFilter};
 use crate::state::settings::{SETTINGS_KEY, Settings};
 use crate::surface::{self, Surface};
@@ -232,6 +234,20 @@ pub fn ChecklistPage() -> impl IntoView {
                     view! { <ErrorView title=title detail=detail /> }
                 });
                 let rows = Arc::new(grid::rows(&data.snapshot));
+                let exo = data
+                    .snapshot
+                    .org
+                    .as_ref()
+                    .and_then(|o| o.default_profile.clone())
+                    .filter(|d| data.snapshot.profiles.iter().flatten().any(|p| &p.id == d && p.is_exchange_online()));
+                let charts = (!rows.is_empty()).then(|| {
+                    view! {
+                        <div class="sr-charts">
+                            <Donut title="Mailboxes" slices=charts::readiness(&data.snapshot, exo.as_deref()) />
+                            <Donut title="Test results (per direction)" slices=charts::test_outcomes(&data.snapshot) />
+                        </div>
+                    }
+                });
                 let has_rows = !rows.is_empty();
                 let json = export_json(&data);
                 let host = data.org.host().to_owned();
@@ -241,6 +257,7 @@ pub fn ChecklistPage() -> impl IntoView {
                 view! {
                     <OrgHeader name=name url=data.org.to_string() />
                     {problem}
+                    {charts}
                     <div class="sr-toolbar">
                         <button class="sr-button" data-testid="export-checklist" on:click=export>
                             "Export checklist (JSON)"

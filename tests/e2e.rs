@@ -32,6 +32,7 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
         .org("contoso", Scenario::healthy("Contoso"))
         .org("fabrikam", Scenario::missing_profile("Fabrikam"))
         .org("demo", Scenario::demo())
+        .static_dir(dist.clone())
         .build();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let sim_port = listener.local_addr().unwrap().port();
@@ -73,13 +74,19 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
     let fabrikam_name = text(&client, "[data-testid=org-name]").await;
     screenshot(&client, "panel-fabrikam.png").await;
 
-    // The mixed demo org, light and dark (README screenshots).
+    // The mixed demo org, light and dark (README screenshots), with its charts.
     let demo = profile_step_for(&client, &ext, "demo.crm.dynamics.com").await;
+    let chart_total = wait_attr(&client, "[data-testid=chart]", "data-total").await;
     screenshot(&client, "panel-demo-light.png").await;
     client.goto(&format!("chrome-extension://{ext}/index.html?surface=panel&theme=dark")).await.unwrap();
     wait_attr_eq(&client, "html", "data-theme", "dark", 10).await;
     wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
     screenshot(&client, "panel-demo-dark.png").await;
+
+    // Web-app mode: the same build served by the org's host, reading it with the page's own session.
+    client.goto("https://demo.crm.dynamics.com/syncready/index.html?surface=app").await.unwrap();
+    let web_app = wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
+    let web_app_org = text(&client, "[data-testid=org-name]").await;
 
     // The session expires: the panel must say so instead of showing stale or empty results.
     sim.set_session_expired(true);
@@ -95,6 +102,8 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
     assert_eq!((contoso_name.as_str(), contoso.as_str()), ("Contoso", "pass"));
     assert_eq!((fabrikam_name.as_str(), fabrikam.as_str()), ("Fabrikam", "fail"));
     assert_eq!(demo, "pass", "the demo org has its Exchange Online profile");
+    assert_eq!(chart_total, "292", "the demo org's active user and queue mailboxes");
+    assert_eq!((web_app_org.as_str(), web_app.as_str()), ("Contoso", "pass"), "web-app mode");
     assert_eq!((popup_org.as_str(), popup.as_str()), ("Contoso", "6 of 6 steps done"));
     assert_eq!(expired, "unknown");
     assert_eq!(guide, "mailboxes mailbox-configuration=pass mailbox-approval=pass test-and-enable=pass");

@@ -2,6 +2,7 @@
 
 pub mod bulk_panel;
 pub mod checklist;
+pub mod donut;
 pub mod error_view;
 pub mod mailbox_grid;
 pub mod org_header;

@@ -2,5 +2,6 @@
 //! natively (`tests/it`) without a browser. Components only render these.
 
 pub mod bulk;
+pub mod charts;
 pub mod grid;
 pub mod settings;

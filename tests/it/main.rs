@@ -2,6 +2,8 @@
 //!
 //! Modules:
 //! - `grid`: mailbox grid rows, filters and the virtual-scroll window.
+//! - `charts`: the donut numbers.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod charts;
 mod grid;
