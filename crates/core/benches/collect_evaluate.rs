@@ -9,9 +9,8 @@
 //!
 //! In wasm (V8 through Node, as in Chrome), the same workload runs as a wasm-bindgen test:
 //! `cargo test -p syncready-core --release --target wasm32-unknown-unknown --bench collect_evaluate -- --nocapture`;
-//! it prints the evaluation time (wall and process CPU). The product target is 50 ms in the browser;
-//! the test only fails on a gross regression (fastest run over 150 ms), because CI machines here are
-//! shared and several times slower than a desktop.
+//! it prints the evaluation time (wall and process CPU) against the product target of 50 ms in the
+//! browser. It asserts nothing about time: speed targets are figures to read, not timed tests.
 
 use serde_json::json;
 use std::cell::RefCell;
@@ -398,6 +397,6 @@ mod wasm {
             first
         );
         // The minimum is the cost with the least interference from other processes on a shared machine.
-        assert!(min <= 150.0, "evaluation took at least {min:.2} ms in wasm");
+        console_log!("wasm: fastest evaluation {min:.2} ms (product target 50 ms)");
     }
 }
