@@ -34,12 +34,7 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
         .org("demo", Scenario::demo())
         .static_dir(dist.clone())
         .build();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let sim_port = listener.local_addr().unwrap().port();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(dataverse_sim::serve(listener, sim.clone(), true, async move {
-        let _ = stopped.await;
-    }));
+    let (sim_port, stop, server) = start_sim(sim.clone()).await;
 
     let (_driver, driver_port) = start_chromedriver().await;
     let client = browser(
@@ -115,12 +110,7 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
 async fn a_fresh_org_becomes_ready_through_one_click_bulk_actions() {
     let dist = root().join("dist").canonicalize().expect("dist/ is missing: run `cargo xtask build`");
     let sim = Sim::builder().org("northwind", Scenario::fresh("Northwind")).build();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let sim_port = listener.local_addr().unwrap().port();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(dataverse_sim::serve(listener, sim.clone(), true, async move {
-        let _ = stopped.await;
-    }));
+    let (sim_port, stop, server) = start_sim(sim.clone()).await;
     // Simulated time runs 60x faster than the test, so Test & Enable (90 s in the simulator) finishes.
     let ticking = sim.clone();
     let ticker = tokio::spawn(async move {
@@ -217,12 +207,7 @@ async fn a_fresh_org_becomes_ready_through_one_click_bulk_actions() {
 async fn a_run_paused_by_an_expired_session_resumes_after_signing_in_again_without_repeating_writes() {
     let dist = root().join("dist").canonicalize().expect("dist/ is missing: run `cargo xtask build`");
     let sim = Sim::builder().org("tailspin", Scenario::fresh("Tailspin")).build();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let sim_port = listener.local_addr().unwrap().port();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(dataverse_sim::serve(listener, sim.clone(), true, async move {
-        let _ = stopped.await;
-    }));
+    let (sim_port, stop, server) = start_sim(sim.clone()).await;
     let (_driver, driver_port) = start_chromedriver().await;
     let client = browser(driver_port, &dist, sim_port, &["tailspin.crm.dynamics.com"]).await;
     let ext = extension_id(&dist);

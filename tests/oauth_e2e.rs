@@ -4,6 +4,8 @@
 //! and rotates tokens, and accepts only live bearer tokens.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod support;
+
 use axum::body::Body;
 use dataverse_sim::{Scenario, Sim};
 use std::cell::RefCell;
@@ -283,87 +285,17 @@ async fn a_token_for_one_org_does_not_open_another() {
 // --- in headless Chromium: the web app ------------------------------------------------------------
 
 mod browser {
+    use crate::support::{Driver, browser_with, extension_id, start_chromedriver, wait_attr};
     use dataverse_sim::{Scenario, Sim};
-    use fantoccini::{Client, ClientBuilder, Locator};
+    use fantoccini::{Client, Locator};
     use std::path::PathBuf;
-    use std::process::{Child, Command, Stdio};
-    use std::time::Duration;
 
     const CLIENT: &str = super::CLIENT;
 
-    struct Driver(Child);
-
-    impl Drop for Driver {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-
-    fn free_port() -> u16 {
-        std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-    }
-
     async fn chromium(sim_port: u16, extension: Option<&std::path::Path>) -> (Driver, Client) {
-        let port = free_port();
-        let driver = Driver(
-            Command::new("chromedriver")
-                .arg(format!("--port={port}"))
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("chromedriver is not installed: run `cargo xtask setup`"),
-        );
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        let profile =
-            std::env::temp_dir().join(format!("syncready-oauth-e2e-{}-{sim_port}", std::process::id()));
-        let rules = ["contoso.crm.dynamics.com", "login.microsoftonline.com"]
-            .map(|h| format!("MAP {h} 127.0.0.1:{sim_port}"))
-            .join(", ");
-        let caps = serde_json::json!({
-            "acceptInsecureCerts": true,
-            "goog:chromeOptions": {
-                "binary": "/usr/bin/chromium",
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--disable-dev-shm-usage", "--window-size=1100,900",
-                    format!("--user-data-dir={}", profile.display()),
-                    format!("--host-resolver-rules={rules}"),
-                    "--ignore-certificate-errors",
-                ]
-            }
-        });
-        let mut caps = caps;
-        if let Some(dir) = extension {
-            let args = caps["goog:chromeOptions"]["args"].as_array_mut().unwrap();
-            args.push(format!("--load-extension={}", dir.display()).into());
-            args.push(format!("--disable-extensions-except={}", dir.display()).into());
-        }
-        let serde_json::Value::Object(caps) = caps else { unreachable!() };
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .expect("could not start Chromium through chromedriver");
-        (driver, client)
-    }
-
-    async fn wait_attr(client: &Client, css: &str, attr: &str) -> String {
-        let element = client.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(css)).await;
-        let element = match element {
-            Ok(el) => el,
-            Err(e) => {
-                let source = client.source().await.unwrap_or_default();
-                panic!("{css} never appeared: {e}\n{}", source.chars().take(3000).collect::<String>())
-            }
-        };
-        element.attr(attr).await.unwrap().unwrap_or_default()
+        let (driver, driver_port) = start_chromedriver().await;
+        let hosts = ["contoso.crm.dynamics.com", "login.microsoftonline.com"];
+        (driver, browser_with(driver_port, extension, sim_port, &hosts).await)
     }
 
     async fn js(client: &Client, script: &str) -> serde_json::Value {
@@ -474,11 +406,6 @@ mod browser {
     }
 
     /// Chromium derives an unpacked extension's id from its absolute path (see `tests/e2e.rs`).
-    fn extension_id(dist: &std::path::Path) -> String {
-        use sha2::{Digest, Sha256};
-        let digest = Sha256::digest(dist.to_string_lossy().as_bytes());
-        digest.iter().take(16).flat_map(|b| [b >> 4, b & 0xf]).map(|n| char::from(b'a' + n)).collect()
-    }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn in_headless_chromium_the_extension_signs_in_with_chrome_identity_and_reads_the_org_with_the_token()

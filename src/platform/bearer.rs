@@ -8,60 +8,13 @@
 //! authentication.
 
 use super::oauth::{self, SignInError, Status};
-use gloo_net::http::{Headers, RequestBuilder};
 use std::cell::RefCell;
 use std::rc::Rc;
-use syncready_core::http::{Method, Request, Response, Transport, TransportError};
 use syncready_core::model::{OrgUrl, Timestamp};
 use syncready_core::oauth::{BearerTransport, OAuthConfig, SignInState, Tokens};
-use web_sys::RequestCredentials;
 
 /// `fetch` without cookies; relative paths go to `org`'s Web API.
-#[derive(Debug, Clone)]
-pub struct PlainFetch {
-    org: OrgUrl,
-}
-
-impl PlainFetch {
-    /// A transport for `org`.
-    pub fn new(org: OrgUrl) -> Self {
-        Self { org }
-    }
-}
-
-impl Transport for PlainFetch {
-    async fn send(&self, request: Request) -> Result<Response, TransportError> {
-        let url = request.url(&self.org);
-        let headers = Headers::new();
-        for (name, value) in &request.headers {
-            headers.append(name, value);
-        }
-        if request.body.is_some()
-            && !request.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-        {
-            headers.append("Content-Type", "application/json");
-        }
-        let builder = RequestBuilder::new(&url)
-            .method(match request.method {
-                Method::Get => gloo_net::http::Method::GET,
-                Method::Patch => gloo_net::http::Method::PATCH,
-                Method::Post => gloo_net::http::Method::POST,
-                Method::Delete => gloo_net::http::Method::DELETE,
-            })
-            .credentials(RequestCredentials::Omit)
-            .headers(headers);
-        let built = match request.body {
-            Some(body) => builder.body(body),
-            None => builder.build(),
-        }
-        .map_err(|e| TransportError::Network(e.to_string()))?;
-        let response = built.send().await.map_err(|e| TransportError::Network(e.to_string()))?;
-        let headers = response.headers().entries().collect();
-        let status = response.status();
-        let body = response.text().await.map_err(|e| TransportError::Network(e.to_string()))?;
-        Ok(Response { status, headers, body })
-    }
-}
+pub type PlainFetch = super::transport::FetchTransport;
 
 /// The browser clock as the core wants it.
 pub type Clock = fn() -> Timestamp;
@@ -73,20 +26,21 @@ pub type Bearer = BearerTransport<PlainFetch, Clock>;
 /// renewal clears it and publishes the reason (expired, revoked, …) to the sign-in UI.
 pub fn transport(config: OAuthConfig, tokens: Tokens) -> Bearer {
     let mirrored = config.clone();
-    let bearer = BearerTransport::new(PlainFetch::new(config.org.clone()), config, oauth::now as Clock)
-        .on_change(move |state| match state {
-            SignInState::SignedIn(tokens) => {
-                oauth::save_session(&mirrored, tokens);
-                if !matches!(oauth::status(), Status::SignedIn { .. }) {
-                    oauth::publish(Status::SignedIn { user: tokens.user.clone() });
+    let bearer =
+        BearerTransport::new(PlainFetch::without_cookies(config.org.clone()), config, oauth::now as Clock)
+            .on_change(move |state| match state {
+                SignInState::SignedIn(tokens) => {
+                    oauth::save_session(&mirrored, tokens);
+                    if !matches!(oauth::status(), Status::SignedIn { .. }) {
+                        oauth::publish(Status::SignedIn { user: tokens.user.clone() });
+                    }
                 }
-            }
-            SignInState::SignInRequired(e) => {
-                oauth::clear_session();
-                oauth::publish(Status::Failed(SignInError::OAuth(e.clone())));
-            }
-            SignInState::SignedOut => oauth::sign_out(),
-        });
+                SignInState::SignInRequired(e) => {
+                    oauth::clear_session();
+                    oauth::publish(Status::Failed(SignInError::OAuth(e.clone())));
+                }
+                SignInState::SignedOut => oauth::sign_out(),
+            });
     bearer.sign_in(tokens);
     bearer
 }

@@ -279,7 +279,7 @@ pub async fn sign_in_with_identity(config: OAuthConfig, interactive: bool) -> Re
         .map_err(|e| failed(SignInError::Browser(dom::js_error_text(&e))))?
         .as_string()
         .ok_or_else(|| failed(SignInError::Browser("the sign-in window returned no address".into())))?;
-    let transport = super::bearer::PlainFetch::new(pending.config.org.clone());
+    let transport = super::bearer::PlainFetch::without_cookies(pending.config.org.clone());
     let tokens = pending.complete(&transport, &response_url, now()).await.map_err(|e| failed(e.into()))?;
     signed_in(&pending.config, &tokens);
     Ok(tokens)
@@ -334,7 +334,7 @@ pub async fn complete_redirect() -> Option<Result<Tokens, SignInError>> {
     };
     replace_address(&back);
     publish(Status::SigningIn);
-    let transport = super::bearer::PlainFetch::new(pending.config.org.clone());
+    let transport = super::bearer::PlainFetch::without_cookies(pending.config.org.clone());
     Some(match pending.complete(&transport, &href, now()).await {
         Ok(tokens) => {
             signed_in(&pending.config, &tokens);

@@ -10,16 +10,23 @@ use syncready_core::http::{Method, Request, Response, Transport, TransportError}
 use syncready_core::model::OrgUrl;
 use web_sys::RequestCredentials;
 
-/// Sends requests to one org with the browser's session cookies.
+/// Sends requests to one org with `fetch`: with the browser's session cookies (session reuse), or
+/// without them (own sign-in: the bearer token authenticates, and Entra ID refuses credentialed CORS).
 #[derive(Debug, Clone)]
 pub struct FetchTransport {
     org: OrgUrl,
+    credentials: RequestCredentials,
 }
 
 impl FetchTransport {
-    /// A transport for `org`.
+    /// A transport for `org` that sends the session cookies.
     pub fn new(org: OrgUrl) -> Self {
-        Self { org }
+        Self { org, credentials: RequestCredentials::Include }
+    }
+
+    /// A transport for `org` that sends no cookies.
+    pub fn without_cookies(org: OrgUrl) -> Self {
+        Self { org, credentials: RequestCredentials::Omit }
     }
 }
 
@@ -42,7 +49,7 @@ impl Transport for FetchTransport {
                 Method::Post => gloo_net::http::Method::POST,
                 Method::Delete => gloo_net::http::Method::DELETE,
             })
-            .credentials(RequestCredentials::Include)
+            .credentials(self.credentials)
             .headers(headers);
         let built = match request.body {
             Some(body) => builder.body(body),

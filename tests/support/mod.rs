@@ -52,23 +52,43 @@ pub async fn start_chromedriver() -> (Driver, u16) {
 }
 
 pub async fn browser(driver_port: u16, dist: &Path, sim_port: u16, hosts: &[&str]) -> Client {
+    browser_with(driver_port, Some(dist), sim_port, hosts).await
+}
+
+/// Headless Chromium with `extension` loaded (or none: a plain browser for the web-app mode), and
+/// `hosts` mapped to the simulator on `sim_port`.
+pub async fn browser_with(
+    driver_port: u16,
+    extension: Option<&Path>,
+    sim_port: u16,
+    hosts: &[&str],
+) -> Client {
     let profile = std::env::temp_dir().join(format!("syncready-e2e-{}-{sim_port}", std::process::id()));
     let rules = hosts.iter().map(|h| format!("MAP {h} 127.0.0.1:{sim_port}")).collect::<Vec<_>>().join(", ");
+    let mut args: Vec<String> = [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1100,900",
+        "--ignore-certificate-errors",
+    ]
+    .map(String::from)
+    .to_vec();
+    args.push(format!("--user-data-dir={}", profile.display()));
+    args.push(format!("--host-resolver-rules={rules}"));
+    if let Some(dir) = extension {
+        args.push(format!("--load-extension={}", dir.display()));
+        args.push(format!("--disable-extensions-except={}", dir.display()));
+    }
     let caps = serde_json::json!({
         "acceptInsecureCerts": true,
-        "goog:chromeOptions": {
-            "binary": "/usr/bin/chromium",
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1100,900",
-                format!("--user-data-dir={}", profile.display()),
-                format!("--load-extension={}", dist.display()),
-                format!("--disable-extensions-except={}", dist.display()),
-                format!("--host-resolver-rules={rules}"),
-                "--ignore-certificate-errors",
-            ]
-        }
+        "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args }
     });
     let serde_json::Value::Object(caps) = caps else { unreachable!() };
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
@@ -76,6 +96,19 @@ pub async fn browser(driver_port: u16, dist: &Path, sim_port: u16, hosts: &[&str
         .connect(&format!("http://127.0.0.1:{driver_port}"))
         .await
         .expect("could not start Chromium through chromedriver")
+}
+
+/// Starts `sim` over TLS on a free loopback port: `(port, stop, server)`; send on `stop` to end it.
+pub async fn start_sim(
+    sim: dataverse_sim::Sim,
+) -> (u16, tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<std::io::Result<()>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(dataverse_sim::serve(listener, sim, true, async move {
+        let _ = stopped.await;
+    }));
+    (port, stop, server)
 }
 
 /// Waits for an element matching `css` and returns the value of `attr` once it is present.
