@@ -155,23 +155,29 @@ fn demo(args: &[String]) -> Result<(), String> {
         .and_then(|i| args.get(i + 1))
         .map_or("127.0.0.1:8443", String::as_str);
     let dist = root().join("dist");
-    println!(
-        "\n==> SyncReady demo\n\
-         The simulator serves the seeded \"Contoso\" org (a few hundred mailboxes in mixed states).\n\n\
-         1. Web-app mode: open http://{http}/main.aspx (signs you in to the demo org), then\n\
-            http://{http}/syncready/index.html?surface=app\n\
-         2. Extension mode: open chrome://extensions, turn on Developer mode, \"Load unpacked\" and pick\n\
-            {dist}\n\
-            then start Chromium with\n\
-            --host-resolver-rules=\"MAP contoso.crm.dynamics.com {https}, MAP fabrikam.crm.dynamics.com {https}\" --ignore-certificate-errors\n\
-            open https://contoso.crm.dynamics.com/main.aspx and click the SyncReady toolbar button.\n\
-         Press Ctrl-C to stop.\n",
-        dist = dist.display()
-    );
+    let dist = dist.display();
+    let lines = [
+        "\n==> SyncReady demo".to_owned(),
+        "The simulator serves the seeded \"Contoso\" org (a few hundred mailboxes in mixed states).\n"
+            .to_owned(),
+        format!("1. Web-app mode: open http://{http}/main.aspx (signs you in to the demo org), then"),
+        format!("   http://{http}/syncready/index.html?surface=app"),
+        "2. Extension mode: open chrome://extensions, turn on Developer mode, \"Load unpacked\" and pick"
+            .to_owned(),
+        format!("   {dist}"),
+        "   then start Chromium with".to_owned(),
+        format!(
+            "   --host-resolver-rules=\"MAP contoso.crm.dynamics.com {https}, MAP fabrikam.crm.dynamics.com {https}\" --ignore-certificate-errors"
+        ),
+        "   open https://contoso.crm.dynamics.com/main.aspx and click the SyncReady toolbar button."
+            .to_owned(),
+        "Press Ctrl-C to stop.\n".to_owned(),
+    ];
+    println!("{}", lines.join("\n"));
     run(
         "dataverse-sim",
         cargo(&["run", "--quiet", "-p", "dataverse-sim", "--", "--http", http, "--https", https, "--static"])
-            .arg(&dist),
+            .arg(root().join("dist")),
     )
 }
 
