@@ -70,6 +70,25 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   return true; // keep the channel open for the async reply
 });
 
+// Follow the admin between tabs: a Dynamics tab that becomes active is the org the panel shows.
+// With host permissions for *.dynamics.com the tab's URL is visible for those hosts only.
+chrome.tabs.onActivated.addListener(({ tabId }) => {
+  chrome.tabs
+    .get(tabId)
+    .then((tab) => {
+      if (!tab || typeof tab.url !== 'string') return;
+      let origin;
+      try {
+        origin = new URL(tab.url).origin;
+      } catch (_) {
+        return;
+      }
+      if (DYNAMICS_ORIGIN.test(origin)) return chrome.storage.session.set({ [ACTIVE_ORG_KEY]: origin });
+      return undefined;
+    })
+    .catch(() => {});
+});
+
 chrome.runtime.onInstalled.addListener(() => {
   chrome.sidePanel.setPanelBehavior({ openPanelOnActionClick: false }).catch(() => {});
 });

@@ -171,6 +171,17 @@ pub fn export_json(data: &Loaded) -> String {
 #[component]
 pub fn ChecklistPage() -> impl IntoView {
     let loaded = LocalResource::new(load);
+    // Follow the admin: when a tab of another org becomes the active Dynamics tab, read that org.
+    let shown_org = move || {
+        loaded.with_untracked(|l| l.as_ref().and_then(|r| r.as_ref().ok()).map(|d| d.org.to_string()))
+    };
+    if surface::param(&dom::query_string(), "org").is_none() {
+        chrome::watch_session(chrome::ACTIVE_ORG_KEY, move |org| {
+            if org.is_some() && org != shown_org() {
+                loaded.refetch();
+            }
+        });
+    }
     let focus = LocalResource::new(take_focus_step);
     // Once both the checklist and the requested step are known, bring that step into view.
     Effect::new(move |_| {

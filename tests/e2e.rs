@@ -261,3 +261,51 @@ async fn a_run_paused_by_an_expired_session_resumes_after_signing_in_again_witho
         "{resumed_batches} batches for {remaining} remaining approvals"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_panel_follows_the_admin_to_another_orgs_tab() {
+    let dist = root().join("dist").canonicalize().expect("dist/ is missing: run `cargo xtask build`");
+    let sim = Sim::builder()
+        .org("contoso", Scenario::healthy("Contoso"))
+        .org("fabrikam", Scenario::missing_profile("Fabrikam"))
+        .build();
+    let (sim_port, stop, server) = start_sim(sim.clone()).await;
+    let (_driver, driver_port) = start_chromedriver().await;
+    let hosts = ["contoso.crm.dynamics.com", "fabrikam.crm.dynamics.com"];
+    let client = browser(driver_port, &dist, sim_port, &hosts).await;
+    let ext = extension_id(&dist);
+
+    // Tab 1: Dynamics (Contoso). Tab 2: the panel, which stays open from here on.
+    let dynamics_tab = client.window().await.unwrap();
+    let first = profile_step_for(&client, &ext, "contoso.crm.dynamics.com").await;
+    let panel_tab = client.new_window(true).await.unwrap().handle;
+    client.switch_to_window(panel_tab.clone()).await.unwrap();
+    client.goto(&format!("chrome-extension://{ext}/index.html?surface=panel")).await.unwrap();
+    wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
+    let before = text(&client, "[data-testid=org-name]").await;
+
+    // The admin moves the Dynamics tab to Fabrikam; the panel is not reloaded by anyone.
+    client.switch_to_window(dynamics_tab).await.unwrap();
+    client.goto("https://fabrikam.crm.dynamics.com/main.aspx").await.unwrap();
+    wait_attr(&client, "html[data-syncready]", "data-syncready").await;
+    client.switch_to_window(panel_tab).await.unwrap();
+    let mut after = String::new();
+    for _ in 0..100 {
+        if let Ok(el) = client.find(Locator::Css("[data-testid=org-name]")).await {
+            after = el.text().await.unwrap_or_default();
+        }
+        if after == "Fabrikam" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let status =
+        wait_attr_eq(&client, "[data-testid=step-exchange-online-profile]", "data-status", "fail", 20).await;
+
+    client.close().await.unwrap();
+    let _ = stop.send(());
+    let _ = server.await;
+
+    assert_eq!((first.as_str(), before.as_str()), ("pass", "Contoso"));
+    assert_eq!((after.as_str(), status.as_str()), ("Fabrikam", "fail"));
+}

@@ -68,6 +68,21 @@ pub fn BulkPanel(
         }
     });
 
+    // A preview belongs to the org it was planned for: when the panel follows the admin to another
+    // org, an unconfirmed preview is dropped (a running run keeps the org it started with).
+    Effect::new(move |prev: Option<Option<String>>| {
+        let current = context.with(|c| c.as_ref().map(|(o, _)| o.to_string()));
+        let before = prev.flatten();
+        if let (Some(b), Some(c)) = (&before, &current)
+            && b != c
+            && matches!(phase.get_untracked(), Phase::Preview(_) | Phase::Problem(_))
+        {
+            phase.set(Phase::Idle);
+        }
+        // While the new org is being read the context is empty; remember the last org shown.
+        current.or(before)
+    });
+
     let start = {
         move |run: Run| {
             let Some(org) = org() else {

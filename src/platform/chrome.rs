@@ -143,3 +143,35 @@ pub async fn local_set_value<T: serde::Serialize>(key: &str, value: &T) -> bool 
     }
     call_async(&local, "set", &items).await.is_some()
 }
+
+/// Calls `on_change` with the new value whenever `key` changes in `chrome.storage.session` (for
+/// example when the admin moves to a tab of another org). The listener lives as long as the page.
+/// Returns false outside the extension.
+pub fn watch_session(key: &'static str, on_change: impl Fn(Option<String>) + 'static) -> bool {
+    use wasm_bindgen::closure::Closure;
+    let Some(on_changed) = chrome().and_then(|c| path(&c, &["storage", "onChanged"])) else {
+        return false;
+    };
+    let Ok(add) =
+        Reflect::get(&on_changed, &JsValue::from_str("addListener")).and_then(|f| f.dyn_into::<Function>())
+    else {
+        return false;
+    };
+    let listener = Closure::<dyn Fn(JsValue, JsValue)>::new(move |changes: JsValue, area: JsValue| {
+        if area.as_string().as_deref() != Some("session") {
+            return;
+        }
+        let Ok(change) = Reflect::get(&changes, &JsValue::from_str(key)) else {
+            return;
+        };
+        if change.is_undefined() {
+            return;
+        }
+        let new = Reflect::get(&change, &JsValue::from_str("newValue")).ok().and_then(|v| v.as_string());
+        on_change(new);
+    });
+    let ok = add.call1(&on_changed, listener.as_ref()).is_ok();
+    // The page keeps listening until it closes; the closure must outlive this call.
+    listener.forget();
+    ok
+}
