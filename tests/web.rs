@@ -139,3 +139,44 @@ fn a_remedy_button_hands_its_remedy_to_the_bulk_flow() {
     button.click();
     assert_eq!(picked.lock().unwrap().as_slice(), [Remedy::SetDefaultProfile { profile_id: "p1".into() }]);
 }
+
+#[wasm_bindgen_test]
+async fn the_grid_is_usable_from_the_keyboard() {
+    use std::sync::Arc;
+    use syncready::components::MailboxGrid;
+    use syncready::state::grid::{GridFilter, rows};
+    let snap = Snapshot { mailboxes: Some(mailboxes(1_000)), ..Snapshot::default() };
+    let all = Arc::new(rows(&snap));
+    let el = container();
+    let filter = RwSignal::new(GridFilter::default());
+    let _handle = leptos::mount::mount_to(el.clone(), move || {
+        view! { <MailboxGrid rows=all.clone() filter=filter title=Signal::stored("All".to_owned()) /> }
+    });
+    leptos::task::tick().await;
+    let viewport = el.query_selector("[data-testid=grid-viewport]").unwrap().unwrap();
+    let press = |key: &str| {
+        let init = web_sys::KeyboardEventInit::new();
+        init.set_key(key);
+        init.set_bubbles(true);
+        init.set_cancelable(true);
+        let ev = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+        viewport.dispatch_event(&ev).unwrap()
+    };
+    let selected = |el: &web_sys::HtmlElement| {
+        el.query_selector("[data-testid=grid-row][aria-selected=true]")
+            .unwrap()
+            .and_then(|r| r.get_attribute("aria-rowindex"))
+    };
+    assert_eq!(selected(&el).as_deref(), Some("1"));
+    assert!(!press("ArrowDown"), "the arrow key must not scroll the page");
+    press("ArrowDown");
+    leptos::task::tick().await;
+    assert_eq!(selected(&el).as_deref(), Some("3"));
+    press("End");
+    leptos::task::tick().await;
+    // Only a window of rows is in the DOM, so the last row being there means the window followed.
+    assert_eq!(selected(&el).as_deref(), Some("1000"), "the last row is rendered and selected");
+    let rendered = el.query_selector_all("[data-testid=grid-row]").unwrap().length();
+    assert!(rendered < 60, "{rendered} rows in the DOM");
+    assert!(press("Enter"), "other keys keep their default");
+}

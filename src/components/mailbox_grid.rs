@@ -3,7 +3,7 @@
 
 use crate::platform::dom;
 use crate::state::bulk::BulkRequest;
-use crate::state::grid::{GridFilter, KindFilter, MailboxRow, apply, window};
+use crate::state::grid::{GridFilter, KindFilter, MailboxRow, apply, move_cursor, scroll_to_show, window};
 use leptos::prelude::*;
 use std::sync::Arc;
 use syncready_core::bulk::{Action, Selection};
@@ -31,11 +31,26 @@ pub fn MailboxGrid(
     let all = rows.clone();
     let ids_rows = rows.clone();
     let matching = Memo::new(move |_| filter.with(|f| apply(&all, f)));
+    // The keyboard cursor: an index into the matching rows (arrow keys, Page Up/Down, Home, End).
+    let cursor = RwSignal::new(0_usize);
     // A new filter starts at the top.
     Effect::new(move |_| {
         filter.track();
         set_scroll.set((0.0, VIEWPORT));
+        cursor.set(0);
     });
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let total = matching.with(Vec::len);
+        let (top, height) = scroll.get_untracked();
+        let page = (height / ROW_HEIGHT).floor() as usize;
+        if let Some(next) = move_cursor(cursor.get_untracked(), &ev.key(), total, page) {
+            dom::prevent_default(&ev);
+            cursor.set(next);
+            let new_top = scroll_to_show(next, top, height, ROW_HEIGHT);
+            dom::set_scroll_top(&ev, new_top);
+            set_scroll.set((new_top, height));
+        }
+    };
     let on_scroll = move |ev: leptos::ev::Event| {
         if let Some(metrics) = dom::scroll_metrics(&ev) {
             set_scroll.set(metrics);
@@ -45,7 +60,7 @@ pub fn MailboxGrid(
         let (top, height) = scroll.get();
         matching.with(|idx| {
             let (start, end) = window(idx.len(), top, height, ROW_HEIGHT, OVERSCAN);
-            idx[start..end].iter().map(|&i| (start, rows[i].clone())).collect::<Vec<_>>()
+            idx[start..end].iter().enumerate().map(|(k, &i)| (start + k, rows[i].clone())).collect::<Vec<_>>()
         })
     };
     let offset = move || {
@@ -134,12 +149,24 @@ pub fn MailboxGrid(
                 <span role="columnheader">"Approval"</span>
                 <span role="columnheader">"Tests"</span>
             </div>
-            <div class="sr-grid__viewport" role="grid" aria-rowcount=move || matching.with(Vec::len) on:scroll=on_scroll>
+            <div
+                class="sr-grid__viewport"
+                role="grid"
+                tabindex="0"
+                aria-label="Mailboxes: use the arrow keys, Page Up, Page Down, Home and End"
+                aria-rowcount=move || matching.with(Vec::len)
+                data-testid="grid-viewport"
+                on:scroll=on_scroll
+                on:keydown=on_key
+            >
                 <div class="sr-grid__spacer" style=spacer>
                     <div class="sr-grid__rows" style=offset>
-                        <For each=visible key=|(_, r)| r.id.clone() let((_, r))>
+                        <For each=visible key=|(pos, r)| (*pos, r.id.clone()) let((pos, r))>
                             <div
                                 class="sr-grid__row"
+                                class:sr-grid__row--cursor=move || cursor.get() == pos
+                                aria-selected=move || if cursor.get() == pos { "true" } else { "false" }
+                                aria-rowindex=pos + 1
                                 class:sr-grid__row--failed=r.failed
                                 class:sr-grid__row--inactive=r.inactive
                                 role="row"

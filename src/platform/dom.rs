@@ -96,3 +96,16 @@ pub fn mark_checklist_shown() {
         let _ = root.set_attribute("data-checklist-shown-ms", &format!("{}", perf.now().round() as u64));
     }
 }
+
+/// Sets `scrollTop` of the element an event fired on.
+pub fn set_scroll_top(event: &web_sys::Event, top: f64) {
+    use wasm_bindgen::JsCast;
+    if let Some(el) = event.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+        el.set_scroll_top(top.round() as i32);
+    }
+}
+
+/// Stops the browser's default action for an event (e.g. page scrolling on arrow keys).
+pub fn prevent_default(event: &web_sys::Event) {
+    event.prevent_default();
+}

@@ -158,3 +158,36 @@ pub fn window(
     let end = (first + visible + overscan).min(total);
     (start, end)
 }
+
+/// Where the keyboard cursor goes for `key` (`ArrowDown`, `ArrowUp`, `PageDown`, `PageUp`, `Home`,
+/// `End`) over `total` rows with `page` rows per screen; `None` for keys the grid does not handle.
+pub fn move_cursor(cursor: usize, key: &str, total: usize, page: usize) -> Option<usize> {
+    if total == 0 {
+        return None;
+    }
+    let last = total - 1;
+    let page = page.max(1);
+    let next = match key {
+        "ArrowDown" => cursor.saturating_add(1),
+        "ArrowUp" => cursor.saturating_sub(1),
+        "PageDown" => cursor.saturating_add(page),
+        "PageUp" => cursor.saturating_sub(page),
+        "Home" => 0,
+        "End" => last,
+        _ => return None,
+    };
+    Some(next.min(last))
+}
+
+/// The scroll position that keeps row `cursor` in view, moving as little as possible.
+pub fn scroll_to_show(cursor: usize, scroll_top: f64, viewport: f64, row_height: f64) -> f64 {
+    let top = cursor as f64 * row_height;
+    let bottom = top + row_height;
+    if top < scroll_top {
+        top
+    } else if bottom > scroll_top + viewport {
+        (bottom - viewport).max(0.0)
+    } else {
+        scroll_top
+    }
+}

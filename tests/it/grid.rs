@@ -76,3 +76,24 @@ fn the_scroll_window_covers_the_viewport_plus_overscan_and_stays_in_bounds() {
     assert_eq!(window(0, 0.0, 400.0, 32.0, 5), (0, 0));
     assert_eq!(window(100, -50.0, 400.0, 0.0, 5), (0, 0));
 }
+
+#[test]
+fn the_keyboard_cursor_moves_by_row_page_and_end_and_stays_in_bounds() {
+    use syncready::state::grid::move_cursor;
+    assert_eq!(move_cursor(0, "ArrowDown", 100, 12), Some(1));
+    assert_eq!(move_cursor(0, "ArrowUp", 100, 12), Some(0));
+    assert_eq!(move_cursor(95, "PageDown", 100, 12), Some(99));
+    assert_eq!(move_cursor(30, "PageUp", 100, 12), Some(18));
+    assert_eq!(move_cursor(30, "Home", 100, 12), Some(0));
+    assert_eq!(move_cursor(30, "End", 100, 12), Some(99));
+    assert_eq!(move_cursor(30, "Enter", 100, 12), None);
+    assert_eq!(move_cursor(0, "ArrowDown", 0, 12), None);
+}
+
+#[test]
+fn scrolling_follows_the_cursor_only_when_it_leaves_the_viewport() {
+    use syncready::state::grid::scroll_to_show;
+    assert_eq!(scroll_to_show(5, 0.0, 384.0, 32.0), 0.0);
+    assert_eq!(scroll_to_show(12, 0.0, 384.0, 32.0), 32.0);
+    assert_eq!(scroll_to_show(3, 320.0, 384.0, 32.0), 96.0);
+}
