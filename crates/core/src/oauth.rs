@@ -26,7 +26,7 @@
 //! registered as a single-page application, so Entra ID refuses to redeem its codes from a browser
 //! (AADSTS9002326). `docs/oauth.md` explains how an admin registers their own.
 
-use crate::http::{Method, Request, Response, Transport, TransportError};
+use crate::http::{Method, Request, Response, Transport, TransportError, query_pairs};
 use crate::model::{OrgUrl, OrgUrlError, Timestamp};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -395,43 +395,8 @@ fn encode(text: &str) -> String {
     out
 }
 
-/// Decodes a query or form value (`+` is a space; malformed escapes are kept as they are).
-fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(v) => {
-                        out.push(v);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 fn form(pairs: &[(&str, &str)]) -> String {
     pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
-}
-
-fn query_pairs(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|kv| !kv.is_empty())
-        .map(|kv| {
-            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-            (decode(k), decode(v))
-        })
-        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------------
