@@ -94,19 +94,26 @@ fn mailboxes(n: usize) -> Vec<syncready_core::model::Mailbox> {
         .collect()
 }
 
-#[wasm_bindgen_test]
-async fn the_grid_renders_only_the_rows_in_view_of_fifty_thousand() {
+/// Mounts a mailbox grid over `n` mailboxes (kept mounted for the rest of the test run).
+async fn mount_grid(n: usize) -> (web_sys::HtmlElement, RwSignal<syncready::state::grid::GridFilter>) {
     use std::sync::Arc;
     use syncready::components::MailboxGrid;
     use syncready::state::grid::{GridFilter, rows};
-    let snap = Snapshot { mailboxes: Some(mailboxes(50_000)), ..Snapshot::default() };
+    let snap = Snapshot { mailboxes: Some(mailboxes(n)), ..Snapshot::default() };
     let all = Arc::new(rows(&snap));
     let el = container();
     let filter = RwSignal::new(GridFilter::default());
-    let _handle = leptos::mount::mount_to(el.clone(), move || {
+    let handle = leptos::mount::mount_to(el.clone(), move || {
         view! { <MailboxGrid rows=all.clone() filter=filter title=Signal::stored("All".to_owned()) /> }
     });
+    std::mem::forget(handle);
     leptos::task::tick().await;
+    (el, filter)
+}
+
+#[wasm_bindgen_test]
+async fn the_grid_renders_only_the_rows_in_view_of_fifty_thousand() {
+    let (el, filter) = mount_grid(50_000).await;
     let rendered = el.query_selector_all("[data-testid=grid-row]").unwrap().length();
     assert!((10..60).contains(&rendered), "{rendered} rows in the DOM");
     let count = el.query_selector("[data-testid=grid-count]").unwrap().unwrap().text_content().unwrap();
@@ -142,17 +149,7 @@ fn a_remedy_button_hands_its_remedy_to_the_bulk_flow() {
 
 #[wasm_bindgen_test]
 async fn the_grid_is_usable_from_the_keyboard() {
-    use std::sync::Arc;
-    use syncready::components::MailboxGrid;
-    use syncready::state::grid::{GridFilter, rows};
-    let snap = Snapshot { mailboxes: Some(mailboxes(1_000)), ..Snapshot::default() };
-    let all = Arc::new(rows(&snap));
-    let el = container();
-    let filter = RwSignal::new(GridFilter::default());
-    let _handle = leptos::mount::mount_to(el.clone(), move || {
-        view! { <MailboxGrid rows=all.clone() filter=filter title=Signal::stored("All".to_owned()) /> }
-    });
-    leptos::task::tick().await;
+    let (el, _filter) = mount_grid(1_000).await;
     let viewport = el.query_selector("[data-testid=grid-viewport]").unwrap().unwrap();
     let press = |key: &str| {
         let init = web_sys::KeyboardEventInit::new();
