@@ -23,6 +23,8 @@ pub enum OrgProblem {
     NoOrg,
     /// The org URL given is not valid.
     Invalid(String),
+    /// This load is the return from Microsoft's sign-in; the org is read once the code is redeemed.
+    FinishingSignIn,
 }
 
 /// Picks the org: `?org=` first, then the Dynamics tab the service worker last saw, then (web-app
@@ -145,6 +147,9 @@ fn org_problem_view(problem: OrgProblem) -> AnyView {
         }
         .into_any(),
         OrgProblem::Invalid(why) => view! { <ErrorView title="Not a Dynamics 365 org".to_owned() detail=why /> }.into_any(),
+        OrgProblem::FinishingSignIn => {
+            view! { <p class="sr-loading" data-testid="loading">"Finishing sign-in…"</p> }.into_any()
+        }
     }
 }
 
@@ -170,7 +175,26 @@ pub fn export_json(data: &Loaded) -> String {
 /// Main surface: header, checklist and mailbox drill-down.
 #[component]
 pub fn ChecklistPage() -> impl IntoView {
-    let loaded = LocalResource::new(load);
+    // On the return from Microsoft the first read waits for the code to be redeemed: read now, it
+    // would go out without the token and show "unable to check" until the signed-in read replaced it.
+    let awaiting_sign_in = StoredValue::new(crate::platform::oauth::returning_from_sign_in());
+    let loaded = LocalResource::new(move || {
+        let wait = awaiting_sign_in.get_value();
+        async move { if wait { Err(OrgProblem::FinishingSignIn) } else { load().await } }
+    });
+    // A redirect that fails (refused, cancelled) releases the read too, as a cookie-session read.
+    let settled = crate::platform::oauth::subscribe(move |s| {
+        if awaiting_sign_in.try_get_value() == Some(true)
+            && matches!(
+                s,
+                crate::platform::oauth::Status::Failed(_) | crate::platform::oauth::Status::SignedOut
+            )
+        {
+            awaiting_sign_in.set_value(false);
+            loaded.refetch();
+        }
+    });
+    on_cleanup(move || crate::platform::oauth::unsubscribe(settled));
     // Follow the admin: when a tab of another org becomes the active Dynamics tab, read that org.
     let shown_org = move || {
         loaded.with_untracked(|l| l.as_ref().and_then(|r| r.as_ref().ok()).map(|d| d.org.to_string()))
@@ -213,7 +237,10 @@ pub fn ChecklistPage() -> impl IntoView {
             ..GridFilter::default()
         });
     });
-    let on_signed_in = Callback::new(move |()| loaded.refetch());
+    let on_signed_in = Callback::new(move |()| {
+        awaiting_sign_in.set_value(false);
+        loaded.refetch();
+    });
     let query = dom::query_string();
     // Open the own sign-in when it is what the page is for: a plain web page (web-app mode, also on
     // the way back from Microsoft), a client id was given, or this tab is signed in with a token.

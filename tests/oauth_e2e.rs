@@ -285,7 +285,7 @@ async fn a_token_for_one_org_does_not_open_another() {
 // --- in headless Chromium: the web app ------------------------------------------------------------
 
 mod browser {
-    use crate::support::{Driver, browser_with, extension_id, start_chromedriver, wait_attr};
+    use crate::support::{Driver, browser_with, extension_id, start_chromedriver, text, wait_attr};
     use dataverse_sim::{Scenario, Sim};
     use fantoccini::{Client, Locator};
     use std::path::PathBuf;
@@ -346,6 +346,8 @@ mod browser {
         client.find(Locator::Css("[data-testid=sign-in-button]")).await.unwrap().click().await.unwrap();
         let signed_in = sign_in_state(&client, "signed-in").await;
         let profile = wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
+        let profile_summary =
+            text(&client, "[data-testid=step-exchange-online-profile] [data-testid=step-summary]").await;
         let storage = js(
             &client,
             "return [location.href, sessionStorage.getItem('syncready.oauth.pending'), localStorage.length, \
@@ -389,7 +391,7 @@ mod browser {
 
         assert!(client_id_error.contains("application (client) id looks like"), "{client_id_error}");
         assert!(signed_in.starts_with("Signed in as "), "{signed_in}");
-        assert_eq!(profile, "pass");
+        assert_eq!(profile, "pass", "{profile_summary}");
         let href = storage[0].as_str().unwrap();
         assert!(
             !href.contains("code=") && href.contains("surface=app"),

@@ -308,14 +308,28 @@ fn replace_address(url: &str) {
     }
 }
 
+/// Whether this page load is the return from Entra ID with a sign-in still to redeem: `state` and a
+/// `code` (or `error`) in the address and a pending sign-in in `sessionStorage`. Synchronous, so the
+/// page can hold its first read until [`complete_redirect`] has settled instead of racing it.
+pub fn returning_from_sign_in() -> bool {
+    let Some(href) = web_sys::window().and_then(|w| w.location().href().ok()) else {
+        return false;
+    };
+    is_return_address(&href)
+        && session_storage().ok().and_then(|s| s.get_item(PENDING_KEY).ok().flatten()).is_some()
+}
+
+fn is_return_address(href: &str) -> bool {
+    ["?", "&", "#"].iter().any(|p| href.contains(&format!("{p}state=")))
+        && ["code=", "error="].iter().any(|p| href.contains(p))
+}
+
 /// Web app, on every page load: if this load is the return from Entra ID (`state` in the address and
 /// a pending sign-in in `sessionStorage`), redeems the code and returns the outcome; `None` otherwise.
 /// The pending sign-in is used once, and the code leaves the address bar before it is redeemed.
 pub async fn complete_redirect() -> Option<Result<Tokens, SignInError>> {
     let href = web_sys::window()?.location().href().ok()?;
-    let returned = ["?", "&", "#"].iter().any(|p| href.contains(&format!("{p}state=")))
-        && ["code=", "error="].iter().any(|p| href.contains(p));
-    if !returned {
+    if !is_return_address(&href) {
         return None;
     }
     let json = storage_take(PENDING_KEY)?;
