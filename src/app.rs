@@ -3,7 +3,10 @@
 use crate::components::donut::Donut;
 use crate::components::sign_in::SignIn;
 use crate::components::{BulkPanel, Checklist, Drill, ErrorView, MailboxGrid, OrgHeader, describe_error};
-use crate::platform::{chrome, dom, transport::FetchTransport};
+use crate::platform::{
+    chrome, dom,
+    transport::{FetchTransport, OrgTransport},
+};
 use crate::state::bulk::BulkRequest;
 use crate::state::charts;
 use crate::state::grid::{self, GridFilter};
@@ -61,14 +64,16 @@ pub struct Loaded {
 /// Resolves the org, collects a snapshot and evaluates it.
 pub async fn load() -> Result<Loaded, OrgProblem> {
     // Signed in with Entra ID in this tab: the token names the org and authenticates every request.
-    let (org, (snapshot, errors)) = match crate::platform::bearer::restore() {
-        Some(bearer) => (bearer.config().org.clone(), collect::snapshot(&*bearer).await),
+    // One transport type for both ways in, so the collection is compiled once (it is large).
+    let (org, transport) = match crate::platform::bearer::restore() {
+        Some(bearer) => (bearer.config().org.clone(), OrgTransport::Bearer(bearer)),
         None => {
             let org = resolve_org().await?;
-            let transport = FetchTransport::new(org.clone());
-            (org, collect::snapshot(&transport).await)
+            let transport = OrgTransport::Session(FetchTransport::new(org.clone()));
+            (org, transport)
         }
     };
+    let (snapshot, errors) = collect::snapshot(&transport).await;
     // Told the time so Test & Enable runs that never finish are reported as stuck.
     let now = Timestamp(i64::try_from(crate::platform::clock::now_ms() / 1000).unwrap_or(i64::MAX));
     let report = readiness::evaluate_with(&snapshot, &errors, &EvaluateOptions::at(now));

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 /// A bulk action. Each is a set of plain field writes (reference §4); none calls an internal API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "action")]
+#[serde(rename_all = "kebab-case")]
 pub enum Action {
     /// "Approve Email": `emailrouteraccessapproval` = 1 on each mailbox.
     Approve,
