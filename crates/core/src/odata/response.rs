@@ -60,6 +60,13 @@ pub fn check_response(response: &Response) -> Result<(), Error> {
 
 /// Decodes a JSON body of type `T`, after [`check_response`]. `what` names the request for messages.
 pub fn decode_json<T: DeserializeOwned>(response: &Response, what: &str) -> Result<T, Error> {
+    // Only the typed parse is generic; the checks and the error report are shared by every `T`.
+    let body = json_body(response, what)?;
+    serde_json::from_str(body).map_err(|e| decode_error(body, what, &e))
+}
+
+/// The body of a usable JSON answer, or the error that says what came back instead.
+fn json_body<'r>(response: &'r Response, what: &str) -> Result<&'r str, Error> {
     check_response(response)?;
     let body = response.body.as_str();
     let content_type = response.header("Content-Type").unwrap_or("");
@@ -78,16 +85,19 @@ pub fn decode_json<T: DeserializeOwned>(response: &Response, what: &str) -> Resu
     if let Ok(err) = serde_json::from_str::<ErrorBody>(body) {
         return Err(Error::Http { status: response.status, dataverse: Some(err.error), body: body.to_owned() });
     }
-    serde_json::from_str(body).map_err(|e| {
-        // The path is worked out from the error's position only when decoding fails, so the
-        // happy path pays nothing for it (a tracking deserializer per type costs ~50 KB of wasm).
-        let at = json_path_at(body, e.line(), e.column());
-        Error::Decode {
-            path: if at.is_empty() { what.to_owned() } else { format!("{what}: {at}") },
-            reason: e.to_string(),
-            body_excerpt: excerpt(body),
-        }
-    })
+    Ok(body)
+}
+
+/// A parse failure with the JSON path where it happened. The path is worked out from the error's
+/// position only when decoding fails, so the happy path pays nothing for it (a tracking
+/// deserializer per type cost ~50 KB of wasm).
+fn decode_error(body: &str, what: &str, e: &serde_json::Error) -> Error {
+    let at = json_path_at(body, e.line(), e.column());
+    Error::Decode {
+        path: if at.is_empty() { what.to_owned() } else { format!("{what}: {at}") },
+        reason: e.to_string(),
+        body_excerpt: excerpt(body),
+    }
 }
 
 /// Where a container of the JSON text is at a given point: the key it is reading in an object, or
