@@ -49,12 +49,15 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
     let contoso = profile_step_for(&client, &ext, "contoso.crm.dynamics.com").await;
     let contoso_name = text(&client, "[data-testid=org-name]").await;
     screenshot(&client, "panel-contoso.png").await;
+    // What a screen-reader user would miss, on every surface this test visits.
+    let mut a11y = a11y_problems(&client, "panel (contoso)").await;
 
     // The popup names the org and how far it is.
     client.goto(&format!("chrome-extension://{ext}/index.html?surface=popup")).await.unwrap();
     wait_attr(&client, "[data-testid=headline]", "data-testid").await;
     let popup = text(&client, "[data-testid=headline]").await;
     let popup_org = text(&client, "[data-testid=org-name]").await;
+    a11y.extend(a11y_problems(&client, "popup").await);
 
     // In-context guidance: on the mailboxes list, the guide names its steps with the statuses the
     // panel just computed for this org.
@@ -68,11 +71,13 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
     let fabrikam = profile_step_for(&client, &ext, "fabrikam.crm.dynamics.com").await;
     let fabrikam_name = text(&client, "[data-testid=org-name]").await;
     screenshot(&client, "panel-fabrikam.png").await;
+    a11y.extend(a11y_problems(&client, "panel (fabrikam, failing)").await);
 
     // The mixed demo org, light and dark (README screenshots), with its charts.
     let demo = profile_step_for(&client, &ext, "demo.crm.dynamics.com").await;
     let chart_total = wait_attr(&client, "[data-testid=chart]", "data-total").await;
     screenshot(&client, "panel-demo-light.png").await;
+    a11y.extend(a11y_problems(&client, "panel (demo, charts and grid)").await);
     client.goto(&format!("chrome-extension://{ext}/index.html?surface=panel&theme=dark")).await.unwrap();
     wait_attr_eq(&client, "html", "data-theme", "dark", 10).await;
     wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
@@ -82,6 +87,7 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
     client.goto("https://demo.crm.dynamics.com/syncready/index.html?surface=app").await.unwrap();
     let web_app = wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
     let web_app_org = text(&client, "[data-testid=org-name]").await;
+    a11y.extend(a11y_problems(&client, "web app").await);
 
     // The session expires: the panel must say so instead of showing stale or empty results.
     sim.set_session_expired(true);
@@ -89,6 +95,10 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
     let expired = wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
     let expired_error = text(&client, "[data-testid=error]").await;
     screenshot(&client, "panel-session-expired.png").await;
+    a11y.extend(a11y_problems(&client, "panel (session expired)").await);
+    client.goto(&format!("chrome-extension://{ext}/index.html?surface=options")).await.unwrap();
+    wait_attr(&client, "[data-testid=opt-save]", "data-testid").await;
+    a11y.extend(a11y_problems(&client, "options").await);
 
     client.close().await.unwrap();
     let _ = stop.send(());
@@ -101,6 +111,7 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
     assert_eq!((web_app_org.as_str(), web_app.as_str()), ("Contoso", "pass"), "web-app mode");
     assert_eq!((popup_org.as_str(), popup.as_str()), ("Contoso", "6 of 6 steps done"));
     assert_eq!(expired, "unknown");
+    assert!(a11y.is_empty(), "accessibility problems:\n{}", a11y.join("\n"));
     assert_eq!(guide, "mailboxes mailbox-configuration=pass mailbox-approval=pass test-and-enable=pass");
     assert!(no_guide, "the guide must not appear on pages outside the procedure");
     assert!(expired_error.contains("Sign in again"), "{expired_error}");
@@ -140,6 +151,7 @@ async fn a_fresh_org_becomes_ready_through_one_click_bulk_actions() {
 
     // Fix what the checklist offers, one remedy at a time, until nothing is left to fix.
     let mut runs = Vec::new();
+    let mut a11y = Vec::new();
     for _ in 0..8 {
         let loaded_at = wait_attr(&client, "[data-testid=report]", "data-loaded-at").await;
         let mut next = None;
@@ -154,11 +166,13 @@ async fn a_fresh_org_becomes_ready_through_one_click_bulk_actions() {
         click(&client, &css).await;
         let writes = wait_attr(&client, "[data-testid=bulk-preview]", "data-writes").await;
         screenshot(&client, &format!("flow-{}-preview-{remedy}.png", runs.len())).await;
+        a11y.extend(a11y_problems(&client, &format!("bulk preview ({remedy})")).await);
         click(&client, "[data-testid=bulk-confirm]").await;
         let phase = wait_attr_eq(&client, "[data-testid=bulk]", "data-phase", "finished", 90).await;
         let failed = wait_attr(&client, "[data-testid=bulk-progress]", "data-failed").await;
         let succeeded = wait_attr(&client, "[data-testid=bulk-progress]", "data-succeeded").await;
         screenshot(&client, &format!("flow-{}-done-{remedy}.png", runs.len())).await;
+        a11y.extend(a11y_problems(&client, &format!("bulk results ({remedy})")).await);
         runs.push((remedy, writes, phase, failed, succeeded));
         // Wait for the checklist to be read again after the run.
         for _ in 0..100 {
@@ -201,6 +215,7 @@ async fn a_fresh_org_becomes_ready_through_one_click_bulk_actions() {
         assert_eq!(succeeded, writes, "{remedy}: every planned write verified");
     }
     assert!(statuses.iter().all(|(_, s)| s == "pass"), "{statuses:?}");
+    assert!(a11y.is_empty(), "accessibility problems:\n{}", a11y.join("\n"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -65,6 +65,7 @@ pub fn Checklist(
     let failing: Vec<_> =
         report.steps.iter().filter(|s| matches!(s.status, Status::Fail)).map(|s| s.step).collect();
     view! {
+        <h2 class="sr-section-title">"Readiness checklist"</h2>
         <ol class="sr-checklist" data-testid="checklist" aria-label="Server-side synchronization readiness">
             {report
                 .steps

@@ -159,3 +159,61 @@ pub async fn wait_attr_eq(client: &Client, css: &str, attr: &str, want: &str, se
     }
     last
 }
+
+/// A small accessibility audit of the current page, run in the page: what a screen-reader user would
+/// miss. Returns one line per problem (empty when the page passes), prefixed with `page`.
+///
+/// Checked: `<html lang>`; an accessible name on every control (button, link, input, select,
+/// textarea, summary, `role=button`), progress bar and `role=img`; labels and `aria-labelledby`
+/// pointing at existing ids; unique ids; heading levels that do not skip going down; `aria-live`
+/// regions and `role=status|alert` present where the page shows run state.
+pub async fn a11y_problems(client: &Client, page: &str) -> Vec<String> {
+    let script = r#"
+const problems = [];
+const visible = el => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length);
+const text = el => (el.textContent || '').replace(/\s+/g, ' ').trim();
+const named = el => {
+  if ((el.getAttribute('aria-label') || '').trim()) return true;
+  const by = el.getAttribute('aria-labelledby');
+  if (by) return by.split(/\s+/).every(id => document.getElementById(id) && text(document.getElementById(id)));
+  if (el.id && document.querySelector(`label[for="${CSS.escape(el.id)}"]`)) return true;
+  if (el.closest('label') && text(el.closest('label'))) return true;
+  if ((el.getAttribute('title') || '').trim()) return true;
+  const tag = el.tagName.toLowerCase();
+  if (tag === 'input' && ['submit', 'button', 'reset'].includes(el.type)) return !!el.value;
+  if (['input', 'select', 'textarea', 'progress'].includes(tag)) return false;
+  return text(el).length > 0;
+};
+const describe = el => {
+  const id = el.getAttribute('data-testid') || el.id || el.className || '';
+  return `<${el.tagName.toLowerCase()} ${id}> "${text(el).slice(0, 40)}"`;
+};
+if (!document.documentElement.getAttribute('lang')) problems.push('<html> has no lang');
+const controls = 'button, a[href], input:not([type=hidden]), select, textarea, summary, [role=button], progress, [role=img], svg[role=img]';
+for (const el of document.querySelectorAll(controls)) {
+  if (!visible(el) && el.tagName.toLowerCase() !== 'progress') continue;
+  if (!named(el)) problems.push(`no accessible name: ${describe(el)}`);
+}
+for (const label of document.querySelectorAll('label[for]')) {
+  if (!document.getElementById(label.htmlFor)) problems.push(`label for missing id "${label.htmlFor}"`);
+}
+const seen = new Map();
+for (const el of document.querySelectorAll('[id]')) {
+  if (seen.has(el.id)) problems.push(`duplicate id "${el.id}"`);
+  seen.set(el.id, true);
+}
+let last = 0;
+for (const h of document.querySelectorAll('h1, h2, h3, h4, h5, h6')) {
+  if (!visible(h)) continue;
+  const level = Number(h.tagName[1]);
+  if (last && level > last + 1) problems.push(`heading skips from h${last} to h${level}: "${text(h).slice(0, 40)}"`);
+  last = level;
+}
+return problems;
+"#;
+    let value = client.execute(script, Vec::new()).await.unwrap();
+    value
+        .as_array()
+        .map(|a| a.iter().filter_map(|p| p.as_str()).map(|p| format!("{page}: {p}")).collect())
+        .unwrap_or_default()
+}
