@@ -177,3 +177,37 @@ async fn the_grid_is_usable_from_the_keyboard() {
     assert!(rendered < 60, "{rendered} rows in the DOM");
     assert!(press("Enter"), "other keys keep their default");
 }
+
+#[wasm_bindgen_test]
+async fn the_grid_filters_by_test_result_approval_and_profile_from_its_selects() {
+    let (el, _filter) = mount_grid(100).await;
+    let count = |el: &web_sys::HtmlElement| {
+        el.query_selector("[data-testid=grid-count]").unwrap().unwrap().text_content().unwrap()
+    };
+    let pick = |el: &web_sys::HtmlElement, testid: &str, value: &str| {
+        let select = el.query_selector(&format!("[data-testid={testid}]")).unwrap().unwrap();
+        js_sys::Reflect::set(&select, &"value".into(), &value.into()).unwrap();
+        select.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+    };
+    // Every generated mailbox is approved, untested and has no profile.
+    pick(&el, "grid-approval", "not-approved");
+    leptos::task::tick().await;
+    let not_approved = count(&el);
+    pick(&el, "grid-approval", "approved");
+    pick(&el, "grid-tests", "not-run");
+    leptos::task::tick().await;
+    let approved_untested = count(&el);
+    pick(&el, "grid-tests", "failed");
+    leptos::task::tick().await;
+    let failed = count(&el);
+    pick(&el, "grid-tests", "any");
+    pick(&el, "grid-profile", "(none)");
+    leptos::task::tick().await;
+    let no_profile = count(&el);
+    let options = el.query_selector_all("[data-testid=grid-profile] option").unwrap().length();
+    assert_eq!(
+        (not_approved.as_str(), approved_untested.as_str(), failed.as_str(), no_profile.as_str()),
+        ("0 mailboxes", "100 mailboxes", "0 mailboxes", "100 mailboxes")
+    );
+    assert_eq!(options, 2, "\"Any profile\" and \"(none)\"");
+}

@@ -3,7 +3,10 @@
 
 use crate::platform::dom;
 use crate::state::bulk::BulkRequest;
-use crate::state::grid::{GridFilter, KindFilter, MailboxRow, apply, move_cursor, scroll_to_show, window};
+use crate::state::grid::{
+    ApprovalFilter, GridFilter, KindFilter, MailboxRow, TestOutcome, apply, choice, move_cursor,
+    profile_names, scroll_to_show, window,
+};
 use leptos::prelude::*;
 use std::sync::Arc;
 use syncready_core::bulk::{Action, Selection};
@@ -29,6 +32,7 @@ pub fn MailboxGrid(
 ) -> impl IntoView {
     let (scroll, set_scroll) = signal((0.0_f64, VIEWPORT));
     let all = rows.clone();
+    let profiles = profile_names(&rows);
     let ids_rows = rows.clone();
     let matching = Memo::new(move |_| filter.with(|f| apply(&all, f)));
     // The keyboard cursor: an index into the matching rows (arrow keys, Page Up/Down, Home, End).
@@ -130,14 +134,57 @@ pub fn MailboxGrid(
                     <option value="user">"Users"</option>
                     <option value="queue">"Queues"</option>
                 </select>
-                <label class="sr-check">
-                    <input
-                        type="checkbox"
-                        prop:checked=move || filter.with(|f| f.failed_only)
-                        on:change=move |ev| filter.update(|f| f.failed_only = event_target_checked(&ev))
-                    />
-                    " Failed tests only"
-                </label>
+                <select
+                    class="sr-input"
+                    aria-label="Test result"
+                    data-testid="grid-tests"
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        filter.update(|f| f.tests = choice(&TestOutcome::CHOICES, &value).unwrap_or_default());
+                    }
+                >
+                    {TestOutcome::CHOICES
+                        .iter()
+                        .map(|&(c, value, label)| {
+                            view! { <option value=value selected=move || filter.with(|f| f.tests == c)>{label}</option> }
+                        })
+                        .collect_view()}
+                </select>
+                <select
+                    class="sr-input"
+                    aria-label="Approval"
+                    data-testid="grid-approval"
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        filter.update(|f| f.approval = choice(&ApprovalFilter::CHOICES, &value).unwrap_or_default());
+                    }
+                >
+                    {ApprovalFilter::CHOICES
+                        .iter()
+                        .map(|&(c, value, label)| {
+                            view! { <option value=value selected=move || filter.with(|f| f.approval == c)>{label}</option> }
+                        })
+                        .collect_view()}
+                </select>
+                <select
+                    class="sr-input"
+                    aria-label="Email server profile"
+                    data-testid="grid-profile"
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        filter.update(|f| f.profile = (!value.is_empty()).then_some(value));
+                    }
+                >
+                    <option value="" selected=move || filter.with(|f| f.profile.is_none())>"Any profile"</option>
+                    {profiles
+                        .into_iter()
+                        .map(|name| {
+                            let mine = name.clone();
+                            let selected = move || filter.with(|f| f.profile.as_ref() == Some(&mine));
+                            view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
+                        })
+                        .collect_view()}
+                </select>
                 <button class="sr-button" on:click=move |_| filter.set(GridFilter::default())>"Show all"</button>
                 {bulk_bar}
             </div>

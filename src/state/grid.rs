@@ -27,6 +27,10 @@ pub struct MailboxRow {
     pub tests: String,
     /// Whether any direction failed.
     pub failed: bool,
+    /// Test outcome over all directions, for the test filter.
+    pub test_outcome: TestOutcome,
+    /// Approval, for the approval filter.
+    pub approval_state: ApprovalFilter,
     /// Whether the mailbox is inactive.
     pub inactive: bool,
     /// Lower-case text searched by the search box.
@@ -71,6 +75,21 @@ impl MailboxRow {
         let failed =
             [m.incoming_status, m.outgoing_status, m.act_status].contains(&Some(TestStatus::Failure));
         let search_text = format!("{} {} {}", m.name, email, profile).to_lowercase();
+        let directions = [m.incoming_status, m.outgoing_status];
+        let test_outcome = if failed {
+            TestOutcome::Failed
+        } else if directions.iter().all(|d| *d == Some(TestStatus::Success)) {
+            TestOutcome::Passed
+        } else {
+            TestOutcome::NotRun
+        };
+        let approval_state = match m.approval {
+            ApprovalState::Approved => ApprovalFilter::Approved,
+            ApprovalState::Rejected => ApprovalFilter::Rejected,
+            ApprovalState::Pending | ApprovalState::Empty | ApprovalState::Unknown(_) => {
+                ApprovalFilter::NotApproved
+            }
+        };
         Self {
             id: m.id.clone(),
             name: m.name.clone(),
@@ -85,6 +104,8 @@ impl MailboxRow {
                 test_mark(m.act_status)
             ),
             failed,
+            test_outcome,
+            approval_state,
             inactive: m.state != RecordState::Active,
             search_text,
         }
@@ -110,6 +131,67 @@ pub enum KindFilter {
     Queue,
 }
 
+/// A mailbox's test results taken together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TestOutcome {
+    /// Any filter value (as a filter only).
+    #[default]
+    Any,
+    /// A direction failed.
+    Failed,
+    /// Incoming or outgoing has not been tested (and nothing failed).
+    NotRun,
+    /// Incoming and outgoing succeeded.
+    Passed,
+}
+
+impl TestOutcome {
+    /// Every filter choice, with its `<option>` value and label.
+    pub const CHOICES: [(Self, &'static str, &'static str); 4] = [
+        (Self::Any, "any", "Any test result"),
+        (Self::Failed, "failed", "Test failed"),
+        (Self::NotRun, "not-run", "Not tested"),
+        (Self::Passed, "passed", "Tests passed"),
+    ];
+}
+
+/// A mailbox's approval, grouped as the admin acts on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ApprovalFilter {
+    /// Any approval (as a filter only).
+    #[default]
+    Any,
+    /// Approved.
+    Approved,
+    /// Pending, empty or an unknown value: email is not processed while approval is required.
+    NotApproved,
+    /// Rejected.
+    Rejected,
+}
+
+impl ApprovalFilter {
+    /// Every filter choice, with its `<option>` value and label.
+    pub const CHOICES: [(Self, &'static str, &'static str); 4] = [
+        (Self::Any, "any", "Any approval"),
+        (Self::Approved, "approved", "Approved"),
+        (Self::NotApproved, "not-approved", "Not approved"),
+        (Self::Rejected, "rejected", "Rejected"),
+    ];
+}
+
+/// The choice whose `<option>` value is `value` (the first, "any", when unknown).
+pub fn choice<T: Copy>(choices: &[(T, &'static str, &'static str)], value: &str) -> Option<T> {
+    choices.iter().find(|(_, v, _)| *v == value).or(choices.first()).map(|(c, _, _)| *c)
+}
+
+/// The distinct profile names of `rows`, sorted, for the profile filter.
+pub fn profile_names(rows: &[MailboxRow]) -> Vec<String> {
+    let mut names: Vec<String> =
+        rows.iter().map(|r| r.profile.clone()).collect::<HashSet<_>>().into_iter().collect();
+    names.sort();
+    names
+}
+
 /// The grid's filter.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GridFilter {
@@ -117,8 +199,12 @@ pub struct GridFilter {
     pub only: Option<Arc<HashSet<String>>>,
     /// Kind filter.
     pub kind: KindFilter,
-    /// Only mailboxes with a failed test.
-    pub failed_only: bool,
+    /// Test outcome.
+    pub tests: TestOutcome,
+    /// Approval.
+    pub approval: ApprovalFilter,
+    /// Only mailboxes on this profile (by name, "(none)" for none).
+    pub profile: Option<String>,
     /// Case-insensitive search over name, address and profile.
     pub search: String,
 }
@@ -134,7 +220,9 @@ pub fn apply(rows: &[MailboxRow], filter: &GridFilter) -> Vec<usize> {
             KindFilter::User => r.kind == "User",
             KindFilter::Queue => r.kind == "Queue",
         })
-        .filter(|(_, r)| !filter.failed_only || r.failed)
+        .filter(|(_, r)| filter.tests == TestOutcome::Any || r.test_outcome == filter.tests)
+        .filter(|(_, r)| filter.approval == ApprovalFilter::Any || r.approval_state == filter.approval)
+        .filter(|(_, r)| filter.profile.as_ref().is_none_or(|p| &r.profile == p))
         .filter(|(_, r)| needle.is_empty() || r.search_text.contains(&needle))
         .map(|(i, _)| i)
         .collect()

@@ -1,6 +1,8 @@
 use std::collections::HashSet;
 use std::sync::Arc;
-use syncready::state::grid::{GridFilter, KindFilter, apply, rows, window};
+use syncready::state::grid::{
+    ApprovalFilter, GridFilter, KindFilter, TestOutcome, apply, choice, profile_names, rows, window,
+};
 use syncready_core::collect::Snapshot;
 use syncready_core::model::{Mailbox, Profile};
 use syncready_core::wire;
@@ -51,7 +53,7 @@ fn filters_combine_ids_kind_failures_and_case_insensitive_search() {
     let all = rows(&snap);
     assert_eq!(apply(&all, &GridFilter::default()), vec![0, 1, 2]);
     assert_eq!(apply(&all, &GridFilter { kind: KindFilter::Queue, ..GridFilter::default() }), vec![1]);
-    assert_eq!(apply(&all, &GridFilter { failed_only: true, ..GridFilter::default() }), vec![1, 2]);
+    assert_eq!(apply(&all, &GridFilter { tests: TestOutcome::Failed, ..GridFilter::default() }), vec![1, 2]);
     assert_eq!(apply(&all, &GridFilter { search: "  BOB ".into(), ..GridFilter::default() }), vec![2]);
     let only = Arc::new(HashSet::from(["m1".to_owned(), "m3".to_owned()]));
     assert_eq!(
@@ -60,12 +62,46 @@ fn filters_combine_ids_kind_failures_and_case_insensitive_search() {
             &GridFilter {
                 only: Some(only),
                 kind: KindFilter::User,
-                failed_only: true,
+                tests: TestOutcome::Failed,
                 ..GridFilter::default()
             }
         ),
         vec![2]
     );
+}
+
+#[test]
+fn filters_by_test_outcome_approval_and_profile_and_lists_the_profiles() {
+    let mut no_profile = mailbox("m4", "Dee Fox", "systemuser", 3, 1);
+    no_profile.profile = None;
+    let snap = snapshot(vec![
+        mailbox("m1", "Ann Lee", "systemuser", 1, 1),
+        mailbox("m2", "Support", "queue", 2, 2),
+        mailbox("m3", "Bob Ray", "systemuser", 0, 0),
+        no_profile,
+    ]);
+    let all = rows(&snap);
+    let by = |f: GridFilter| apply(&all, &f);
+    assert_eq!(by(GridFilter { tests: TestOutcome::Passed, ..GridFilter::default() }), vec![0, 3]);
+    assert_eq!(by(GridFilter { tests: TestOutcome::NotRun, ..GridFilter::default() }), vec![2]);
+    assert_eq!(by(GridFilter { tests: TestOutcome::Failed, ..GridFilter::default() }), vec![1]);
+    assert_eq!(by(GridFilter { approval: ApprovalFilter::Approved, ..GridFilter::default() }), vec![0]);
+    assert_eq!(by(GridFilter { approval: ApprovalFilter::NotApproved, ..GridFilter::default() }), vec![1, 2]);
+    assert_eq!(by(GridFilter { approval: ApprovalFilter::Rejected, ..GridFilter::default() }), vec![3]);
+    assert_eq!(by(GridFilter { profile: Some("(none)".into()), ..GridFilter::default() }), vec![3]);
+    assert_eq!(
+        by(GridFilter {
+            profile: Some("Microsoft Exchange Online".into()),
+            tests: TestOutcome::Passed,
+            ..GridFilter::default()
+        }),
+        vec![0]
+    );
+    assert_eq!(profile_names(&all), vec!["(none)".to_owned(), "Microsoft Exchange Online".to_owned()]);
+    // The <select> values map back to filters; an unknown value means "any".
+    assert_eq!(choice(&TestOutcome::CHOICES, "not-run"), Some(TestOutcome::NotRun));
+    assert_eq!(choice(&ApprovalFilter::CHOICES, "rejected"), Some(ApprovalFilter::Rejected));
+    assert_eq!(choice(&ApprovalFilter::CHOICES, "bogus"), Some(ApprovalFilter::Any));
 }
 
 #[test]
