@@ -78,6 +78,11 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
     let chart_total = wait_attr(&client, "[data-testid=chart]", "data-total").await;
     screenshot(&client, "panel-demo-light.png").await;
     a11y.extend(a11y_problems(&client, "panel (demo, charts and grid)").await);
+    client
+        .execute("document.querySelector('[data-testid=mailbox-grid]').scrollIntoView()", Vec::new())
+        .await
+        .unwrap();
+    screenshot(&client, "panel-demo-grid.png").await;
     client.goto(&format!("chrome-extension://{ext}/index.html?surface=panel&theme=dark")).await.unwrap();
     wait_attr_eq(&client, "html", "data-theme", "dark", 10).await;
     wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
