@@ -10,7 +10,7 @@ use crate::platform::{
 use crate::state::bulk::BulkRequest;
 use crate::state::charts;
 use crate::state::grid::{self, GridFilter};
-use crate::state::settings::{SETTINGS_KEY, Settings};
+use crate::state::settings::{SETTINGS_KEY, SIGN_IN_KEY, Settings, SignInSettings};
 use crate::surface::{self, Surface};
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -252,16 +252,25 @@ pub fn ChecklistPage() -> impl IntoView {
     let open_sign_in = !dom::is_extension_page()
         || surface::param(&query, "client_id").is_some()
         || crate::platform::bearer::signed_in_org().is_some();
-    let prefill = move |name| surface::param(&query, name).unwrap_or_default();
+    // The form is filled from the address first, then from the registration saved in Options.
+    let saved_registration = LocalResource::new(|| chrome::local_get_value::<SignInSettings>(SIGN_IN_KEY));
+    let sign_in = move || {
+        let saved = saved_registration.get()?.unwrap_or_default();
+        let prefill =
+            |name, fallback: &str| surface::param(&query, name).unwrap_or_else(|| fallback.to_owned());
+        Some(view! {
+            <SignIn
+                org=prefill("org", "")
+                client_id=prefill("client_id", &saved.client_id)
+                authority=prefill("authority", &saved.authority)
+                on_signed_in=on_signed_in
+            />
+        })
+    };
     let sign_in = view! {
         <details class="sr-signin" prop:open=open_sign_in>
             <summary>"Sign in with Microsoft Entra ID instead of the Dynamics session"</summary>
-            <SignIn
-                org=prefill("org")
-                client_id=prefill("client_id")
-                authority=prefill("authority")
-                on_signed_in=on_signed_in
-            />
+            {sign_in}
         </details>
     };
     view! {
@@ -422,6 +431,76 @@ pub fn OptionsPage() -> impl IntoView {
             </label>
             <button class="sr-button sr-button--primary" data-testid="opt-save" on:click=save>"Save"</button>
         </fieldset>
+        <SignInOptions />
         <p role="status" data-testid="opt-status">{status}</p>
+    }
+}
+
+/// Options: the admin's own app registration for "Sign in with Microsoft Entra ID".
+#[component]
+fn SignInOptions() -> impl IntoView {
+    let saved = LocalResource::new(|| chrome::local_get_value::<SignInSettings>(SIGN_IN_KEY));
+    let client_id = RwSignal::new(None::<String>);
+    let authority = RwSignal::new(None::<String>);
+    let (message, set_message) = signal(Vec::<String>::new());
+    let current = move || saved.get().flatten().unwrap_or_default();
+    let client_value = move || client_id.get().unwrap_or_else(|| current().client_id);
+    let authority_value = move || {
+        authority.get().unwrap_or_else(|| {
+            let a = current().authority;
+            if a.is_empty() { syncready_core::oauth::DEFAULT_AUTHORITY.to_owned() } else { a }
+        })
+    };
+    let save = move |_| match SignInSettings::parse(&authority_value(), &client_value()) {
+        Ok(settings) => {
+            leptos::task::spawn_local(async move {
+                let ok = chrome::local_set_value(SIGN_IN_KEY, &settings).await;
+                set_message.set(vec![if ok {
+                    "Sign-in settings saved. The side panel offers this sign-in under its heading.".to_owned()
+                } else {
+                    "Could not save the sign-in settings.".to_owned()
+                }]);
+                if ok {
+                    saved.refetch();
+                }
+            });
+        }
+        Err(problems) => set_message.set(problems),
+    };
+    let clear = move |_| {
+        leptos::task::spawn_local(async move {
+            let ok = chrome::local_set_value(SIGN_IN_KEY, &SignInSettings::default()).await;
+            client_id.set(None);
+            authority.set(None);
+            saved.refetch();
+            set_message
+                .set(vec![if ok { "Sign-in settings cleared." } else { "Could not clear them." }.to_owned()]);
+        });
+    };
+    view! {
+        <fieldset class="sr-options">
+            <legend>"Own sign-in (optional)"</legend>
+            <p>
+                "For admins who cannot reuse the Dynamics session: your single-page app registration in Entra ID. "
+                "These are public identifiers; tokens stay in the panel's memory and are never saved."
+            </p>
+            <label>
+                "Application (client) ID "
+                <input class="sr-input" data-testid="opt-client-id" spellcheck="false" autocomplete="off"
+                    prop:value=client_value
+                    on:input=move |ev| client_id.set(Some(event_target_value(&ev))) />
+            </label>
+            <label>
+                " Authority "
+                <input class="sr-input" data-testid="opt-authority" spellcheck="false" autocomplete="off"
+                    prop:value=authority_value
+                    on:input=move |ev| authority.set(Some(event_target_value(&ev))) />
+            </label>
+            <button class="sr-button sr-button--primary" data-testid="opt-sign-in-save" on:click=save>"Save sign-in settings"</button>
+            <button class="sr-button" data-testid="opt-sign-in-clear" on:click=clear>"Clear"</button>
+            <ul class="sr-options__messages" role="status" data-testid="opt-sign-in-status">
+                {move || message.get().into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
+            </ul>
+        </fieldset>
     }
 }

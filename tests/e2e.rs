@@ -105,6 +105,37 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
     wait_attr(&client, "[data-testid=opt-save]", "data-testid").await;
     a11y.extend(a11y_problems(&client, "options").await);
 
+    // Options keep the admin's own app registration: a bad id is explained, a good one saved and
+    // offered by the panel's sign-in form.
+    let field = client.find(Locator::Css("[data-testid=opt-client-id]")).await.unwrap();
+    field.send_keys("not-a-guid").await.unwrap();
+    click(&client, "[data-testid=opt-sign-in-save]").await;
+    let mut refused = String::new();
+    for _ in 0..50 {
+        refused = text(&client, "[data-testid=opt-sign-in-status]").await;
+        if !refused.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    field.clear().await.unwrap();
+    field.send_keys("6731DE76-14A6-49AE-97BC-6EBA6914391E").await.unwrap();
+    click(&client, "[data-testid=opt-sign-in-save]").await;
+    let mut saved = String::new();
+    for _ in 0..50 {
+        saved = text(&client, "[data-testid=opt-sign-in-status]").await;
+        if saved.contains("saved") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    client.goto(&format!("chrome-extension://{ext}/index.html?surface=panel")).await.unwrap();
+    wait_attr(&client, "[data-testid=sign-in-client-id]", "data-testid").await;
+    let prefilled = client
+        .execute("return document.querySelector('[data-testid=sign-in-client-id]').value", Vec::new())
+        .await
+        .unwrap();
+
     client.close().await.unwrap();
     let _ = stop.send(());
     let _ = server.await;
@@ -117,6 +148,9 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
     assert_eq!((popup_org.as_str(), popup.as_str()), ("Contoso", "6 of 6 steps done"));
     assert_eq!(expired, "unknown");
     assert!(a11y.is_empty(), "accessibility problems:\n{}", a11y.join("\n"));
+    assert!(refused.contains("Application (client) ID: an application (client) id looks like"), "{refused}");
+    assert!(saved.contains("Sign-in settings saved"), "{saved}");
+    assert_eq!(prefilled, "6731de76-14a6-49ae-97bc-6eba6914391e", "the panel offers the saved registration");
     assert_eq!(guide, "mailboxes mailbox-configuration=pass mailbox-approval=pass test-and-enable=pass");
     assert!(no_guide, "the guide must not appear on pages outside the procedure");
     assert!(expired_error.contains("Sign in again"), "{expired_error}");

@@ -52,3 +52,38 @@ impl Settings {
         }
     }
 }
+
+/// Storage key of [`SignInSettings`].
+pub const SIGN_IN_KEY: &str = "syncready.sign-in";
+
+/// The admin's own app registration for "Sign in with Microsoft Entra ID" (Options). Both values are
+/// public identifiers of a single-page application, not secrets; tokens are never stored here.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInSettings {
+    /// Application (client) id, normalised.
+    pub client_id: String,
+    /// Authority URL, normalised (e.g. `https://login.microsoftonline.com/organizations`).
+    pub authority: String,
+}
+
+impl SignInSettings {
+    /// Validates what the admin typed; every problem is reported, as "Field: reason" lines.
+    pub fn parse(authority: &str, client_id: &str) -> Result<Self, Vec<String>> {
+        use syncready_core::oauth::{ConfigField, OAuthConfig};
+        OAuthConfig::check_registration(authority, client_id)
+            .map(|(authority, client_id)| Self { client_id, authority: authority.as_str().to_owned() })
+            .map_err(|problems| {
+                problems
+                    .iter()
+                    .map(|p| {
+                        let field = match p.field() {
+                            ConfigField::Authority => "Authority",
+                            ConfigField::ClientId => "Application (client) ID",
+                            _ => "Setting",
+                        };
+                        format!("{field}: {}", p.reason())
+                    })
+                    .collect()
+            })
+    }
+}

@@ -281,6 +281,15 @@ impl OAuthConfig {
         }
     }
 
+    /// Validates just the app registration half (authority and client id), as the options page
+    /// saves it before any org is known; returns them normalised, or every problem at once.
+    pub fn check_registration(authority: &str, client_id: &str) -> Result<(Authority, String), Vec<ConfigError>> {
+        match (Authority::parse(authority), parse_client_id(client_id)) {
+            (Ok(a), Ok(c)) => Ok((a, c)),
+            (a, c) => Err([a.err(), c.err()].into_iter().flatten().collect()),
+        }
+    }
+
     /// Replaces the scopes (e.g. `<org>/.default` instead of `user_impersonation`).
     #[must_use]
     pub fn with_scope(mut self, scope: impl Into<String>) -> Self {

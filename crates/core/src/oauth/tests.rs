@@ -89,6 +89,17 @@ fn every_invalid_field_is_reported_at_once() {
 }
 
 #[test]
+fn the_registration_alone_is_checked_and_normalised_before_any_org_is_known() {
+    let (authority, client) =
+        OAuthConfig::check_registration(" contoso.onmicrosoft.com ", &CLIENT.to_uppercase()).unwrap();
+    assert_eq!(authority.as_str(), "https://login.microsoftonline.com/contoso.onmicrosoft.com");
+    assert_eq!(client, CLIENT);
+    let problems = OAuthConfig::check_registration("consumers", "").unwrap_err();
+    let fields: Vec<ConfigField> = problems.iter().map(ConfigError::field).collect();
+    assert_eq!(fields, vec![ConfigField::Authority, ConfigField::ClientId]);
+}
+
+#[test]
 fn authorities_with_endpoint_paths_no_tenant_or_consumers_are_refused() {
     check_config(
         "https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize",
