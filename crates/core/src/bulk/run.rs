@@ -5,6 +5,18 @@
 //! write batch ends with read-back GETs of the records it wrote (requests in a batch run in order), so
 //! verifying costs no extra round trip; a separate read-back settles ambiguous outcomes before any
 //! resend. Requests are `$batch` POSTs with `Prefer: odata.continue-on-error`.
+//!
+//! # Pacing
+//!
+//! The service protection limits (reference §10) count, per user over a sliding window of 300 s,
+//! requests (6000) and combined execution time (1,200,000 ms), and allow 52 concurrent requests. The run
+//! keeps its own ledger of them (`ledger`): it sends at full concurrency
+//! ([`RunConfig::max_in_flight`]) while what it spent in the window, plus what its requests in flight are
+//! expected to cost, fits its share ([`RunConfig::execution_budget`], [`RunConfig::request_budget`]), and
+//! otherwise sends nothing and reports in [`Run::poll_timeout`] when enough of the window will have slid
+//! past. A run that fits one window's allowance therefore runs at full concurrency from start to end,
+//! and a longer one spends the allowance and then paces itself, instead of waiting for 429s. The 429
+//! handling stays as the safety net for when other tabs of the same user spent the allowance.
 
 use super::action::{Entity, Field};
 use super::plan::{Plan, PlanItem};
@@ -15,28 +27,38 @@ use crate::http::{Request, Response, TransportError};
 use crate::model::TestStatus;
 use crate::odata::batch::{self, BatchEntry};
 use crate::odata::{Query, check_response, decode_collection, decode_json};
+use ledger::{Ledger, Sent, Verdict};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+mod ledger;
+
 /// Tuning of a run. [`RunConfig::default`] suits the documented service protection limits.
+///
+/// Fields missing from a saved configuration (one saved by an older version) take their default.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RunConfig {
     /// Writes per `$batch` (at most 1000 operations per batch including read-backs). A batch counts once
     /// toward the 6000-requests limit, but its operations run one after another on the server, so very
     /// large batches only add latency, and their execution time arrives at the limit in large lumps
-    /// (50 writes, about 3 s of execution, measured best in `benches/bulk_approve.rs`).
+    /// (50 writes, about 3 s of execution, measured best in `benches/bulk_approve.rs`). When fewer
+    /// writes are left than fill every batch in flight, batches shrink (down to a fifth of this) so the
+    /// rest spreads over all of them instead of leaving the end of the run to a few full batches.
     pub batch_size: usize,
     /// Record ids per read-back GET (`Microsoft.Dynamics.CRM.In`); keeps URLs short.
     pub read_chunk: usize,
     /// Attempts per write before a retriable failure (429/5xx inside a batch) becomes the item's failure.
     pub max_attempts: u32,
-    /// Batches in flight at most. After a 429 nothing new is sent until `Retry-After` has passed; then
-    /// the run resumes one below the concurrency that hit the limit and widens by one per answer. The operations
-    /// of a batch run one after another on the server, so each batch in flight spends at most one second
-    /// of execution time per second: the limit of 1,200,000 ms per 300 s is therefore sustained by 4
-    /// batches in flight (the default), far below the 52 concurrent requests allowed.
+    /// Batches in flight at most. The service allows 52 concurrent requests per user and refuses the
+    /// 53rd at once; the default of 48 leaves 4 for the user's own Dynamics tabs, which count toward
+    /// the same limit. The operations of a batch run one after another on the server, so each batch in
+    /// flight spends up to one second of execution time per second: 48 in flight would spend the
+    /// window's 1,200,000 ms in about 25 s, and it is the ledger ([`RunConfig::execution_budget`]) that
+    /// then paces the run. After a 429 nothing new is sent until `Retry-After` has passed; then the run
+    /// resumes one below the concurrency that hit the limit and widens by one per answer.
     pub max_in_flight: usize,
     /// Send `Prefer: odata.continue-on-error` so one failed item does not stop its batch.
     pub continue_on_error: bool,
@@ -50,6 +72,23 @@ pub struct RunConfig {
     pub backoff_base: Duration,
     /// Longest backoff.
     pub backoff_max: Duration,
+    /// The sliding window of the service protection limits (300 s).
+    pub limit_window: Duration,
+    /// Execution time the run may spend per window, counted as the time from sending each request to
+    /// its answer (at least its execution time on the server). The service allows 1,200,000 ms per
+    /// user; the default of 1,000,000 ms leaves 200 s per window to what else runs as the same user (the
+    /// admin's own Dynamics tabs, other tools), so that the run does not push them into 429s. A run whose
+    /// execution fits this runs at full concurrency; a longer one is paced by the window.
+    pub execution_budget: Duration,
+    /// Requests the run may send per window. The service allows 6000 per user; the default of 5000
+    /// leaves 1000 (more than 3 a second) to the user's other tabs. A `$batch` counts once.
+    pub request_budget: u32,
+    /// Also respect the `x-ms-ratelimit-burst-remaining-xrm-requests` and
+    /// `x-ms-ratelimit-time-remaining-xrm-requests` headers when the service sends them: they count what
+    /// the user's other tabs spent too. They are documented as for debugging only and may change, so
+    /// they only ever hold the run back further than its own ledger, never let it go faster, and a run
+    /// without them works the same.
+    pub use_ratelimit_headers: bool,
 }
 
 impl Default for RunConfig {
@@ -58,13 +97,17 @@ impl Default for RunConfig {
             batch_size: 50,
             read_chunk: 100,
             max_attempts: 5,
-            max_in_flight: 4,
+            max_in_flight: 48,
             continue_on_error: true,
             verify: true,
             stuck_after: Duration::from_secs(15 * 60),
             poll_interval: Duration::from_secs(30),
             backoff_base: Duration::from_secs(1),
             backoff_max: Duration::from_secs(60),
+            limit_window: Duration::from_secs(300),
+            execution_budget: Duration::from_millis(1_000_000),
+            request_budget: 5000,
+            use_ratelimit_headers: true,
         }
     }
 }
@@ -85,6 +128,8 @@ enum Role {
 #[derive(Debug, Clone)]
 struct Outstanding {
     roles: Vec<Role>,
+    /// What the ledger reserved for it.
+    sent: Sent,
 }
 
 #[derive(Debug, Clone)]
@@ -117,6 +162,10 @@ pub struct Run {
     requests: u64,
     throttled: u64,
     retries: u64,
+    /// The run's account of the service protection limits.
+    ledger: Ledger,
+    /// When the ledger lets the next request go, if it holds one back now.
+    budget_until: Option<Millis>,
 }
 
 /// A compact, serialisable record of a run, enough to resume it without repeating applied writes.
@@ -258,11 +307,15 @@ impl Run {
             requests: 0,
             throttled: 0,
             retries: 0,
+            ledger: Ledger::default(),
+            budget_until: None,
         }
     }
 
     /// Continues a run from its journal: applied writes are not repeated, unknown outcomes are read back
-    /// first, and tracking of running tests goes on.
+    /// first, and tracking of running tests goes on. The ledger of the service protection limits starts
+    /// empty (the journal's times belong to another clock): what the earlier run spent in the window is
+    /// covered by the 429 handling and, when the service sends them, the ratelimit headers.
     pub fn resume(plan: Plan, journal: &Journal, config: RunConfig) -> Result<Run, ResumeError> {
         if journal.digest != digest(&plan) || journal.states.len() != plan.items.len() {
             return Err(ResumeError::PlanMismatch);
@@ -425,13 +478,17 @@ impl Run {
     }
 
     /// The earliest time something is due without an answer arriving: the end of a throttle or backoff
-    /// pause, the next Test & Enable poll, or a stuck deadline. `None` when nothing is timed.
+    /// pause, the time the ledger of the service protection limits lets the next request go, the next
+    /// Test & Enable poll, or a stuck deadline. `None` when nothing is timed.
     pub fn poll_timeout(&self) -> Option<Millis> {
         if self.halt.is_some() {
             return None;
         }
         let mut t: Option<Millis> = self.not_before;
         let mut consider = |m: Millis| t = Some(t.map_or(m, |x| x.min(m)));
+        if let Some(b) = self.budget_until {
+            consider(b);
+        }
         if self.slots.iter().any(|s| s.outcome.state == ItemState::Testing) {
             // The next poll only matters when a polled item is not already in a request.
             let free = self.slots.iter().any(|s| s.outcome.state == ItemState::Testing && s.in_request.is_none());
@@ -463,8 +520,20 @@ impl Run {
         }
     }
 
+    /// Execution time (ms, send to answer) the run has spent in the limits' window at `now`, and what
+    /// its requests in flight are expected to cost.
+    pub fn execution_in_window(&self, now: Millis) -> (u64, u64) {
+        (self.ledger.spent(now, self.config.limit_window), self.ledger.reserved())
+    }
+
+    /// Requests the run has sent in the limits' window at `now`.
+    pub fn requests_in_window(&self, now: Millis) -> usize {
+        self.ledger.requests(now, self.config.limit_window)
+    }
+
     /// The next request to send now, if any.
     pub fn poll_request(&mut self, now: Millis) -> Option<(RequestId, Request)> {
+        self.budget_until = None;
         self.tick(now);
         // A pause that is over is forgotten, so that `poll_timeout` never reports a time already past.
         if self.not_before.is_some_and(|t| now >= t) {
@@ -477,10 +546,30 @@ impl Run {
         if self.halt.is_some() || self.not_before.is_some_and(|t| now < t) || self.outstanding.len() >= self.cap {
             return None;
         }
-        let (entries, roles) =
-            self.read_back_batch().or_else(|| self.write_batch()).or_else(|| self.poll_batch(now))?;
+        let (entries, roles, polled) = match self.read_back_batch().or_else(|| self.write_batch()) {
+            Some((entries, roles)) => (entries, roles, false),
+            None => {
+                let (entries, roles) = self.poll_batch(now)?;
+                (entries, roles, true)
+            }
+        };
+        let writes = roles.iter().filter(|r| matches!(r, Role::Write(_))).count();
+        let estimate = self.ledger.estimate(writes, roles.len());
+        match self.ledger.check(now, estimate, self.outstanding.len(), &self.config) {
+            Verdict::Send => {}
+            Verdict::Until(t) => {
+                self.budget_until = Some(t);
+                return None;
+            }
+            Verdict::Answers => return None,
+        }
+        if polled {
+            self.polled(now, &roles);
+        }
         self.counter += 1;
         let id = self.counter;
+        let sent = Sent { id, at: now, estimate, writes, operations: roles.len() };
+        self.ledger.sent(&sent);
         for role in &roles {
             let idxs: Vec<usize> = match role {
                 Role::Write(i) | Role::ReadOne(i) => vec![*i],
@@ -497,7 +586,7 @@ impl Run {
                 }
             }
         }
-        self.outstanding.insert(id, Outstanding { roles });
+        self.outstanding.insert(id, Outstanding { roles, sent });
         self.requests += 1;
         Some((RequestId(id), batch::encode(id, &entries, self.config.continue_on_error)))
     }
@@ -550,11 +639,14 @@ impl Run {
     }
 
     fn write_batch(&self) -> Option<(Vec<BatchEntry>, Vec<Role>)> {
-        let size = self.config.batch_size.clamp(1, batch::MAX_OPERATIONS / 2);
-        let idxs: Vec<usize> = (0..self.slots.len())
-            .filter(|&i| self.free(i) && self.slots[i].outcome.state == ItemState::Pending)
-            .take(size)
-            .collect();
+        let full = self.config.batch_size.clamp(1, batch::MAX_OPERATIONS / 2);
+        let pending = |i: &usize| self.free(*i) && self.slots[*i].outcome.state == ItemState::Pending;
+        // Near the end, spread what is left over every batch that may be in flight.
+        let lanes = self.cap.max(1);
+        let left = (0..self.slots.len()).filter(pending).count();
+        let size =
+            if left >= full.saturating_mul(lanes) { full } else { left.div_ceil(lanes).clamp((full / 5).max(1), full) };
+        let idxs: Vec<usize> = (0..self.slots.len()).filter(pending).take(size).collect();
         if idxs.is_empty() {
             return None;
         }
@@ -572,7 +664,8 @@ impl Run {
         Some((entries, roles))
     }
 
-    fn poll_batch(&mut self, now: Millis) -> Option<(Vec<BatchEntry>, Vec<Role>)> {
+    /// The Test & Enable poll (and alert fetch) due now, if any; [`Run::polled`] records it as sent.
+    fn poll_batch(&self, now: Millis) -> Option<(Vec<BatchEntry>, Vec<Role>)> {
         let alerts: Vec<usize> = (0..self.slots.len()).filter(|&i| self.slots[i].want_alert && self.free(i)).collect();
         let due = self.next_poll.is_none_or(|t| now >= t);
         let testing: Vec<usize> = if due {
@@ -589,7 +682,6 @@ impl Run {
         let (mut entries, mut roles) = (Vec::new(), Vec::new());
         if !testing.is_empty() {
             self.reads_for(&testing, &mut entries, &mut roles);
-            self.next_poll = Some(now.plus(self.config.poll_interval));
         }
         let ids: Vec<(usize, String)> = alerts.iter().filter_map(|&i| Some((i, self.item(i)?.id.clone()))).collect();
         for chunk in ids.chunks(crate::collect::ALERT_CHUNK) {
@@ -597,12 +689,24 @@ impl Run {
             entries.push(BatchEntry::Single(crate::collect::alerts_query(&refs).request()));
             roles.push(Role::Alerts(chunk.iter().map(|(i, _)| *i).collect()));
         }
-        for &i in &alerts {
-            if let Some(s) = self.slots.get_mut(i) {
-                s.want_alert = false;
+        Some((entries, roles))
+    }
+
+    /// Records a poll batch of `roles` as sent at `now`: the next poll is due a poll interval later,
+    /// and the alerts asked for are not asked again.
+    fn polled(&mut self, now: Millis, roles: &[Role]) {
+        if roles.iter().any(|r| matches!(r, Role::ReadMailboxes(_) | Role::ReadOne(_))) {
+            self.next_poll = Some(now.plus(self.config.poll_interval));
+        }
+        for role in roles {
+            if let Role::Alerts(idxs) = role {
+                for &i in idxs {
+                    if let Some(s) = self.slots.get_mut(i) {
+                        s.want_alert = false;
+                    }
+                }
             }
         }
-        Some((entries, roles))
     }
 
     fn backoff(&mut self, now: Millis) {
@@ -633,6 +737,17 @@ impl Run {
                 }
             }
         }
+        match &result {
+            // Never sent: it does not count.
+            Err(TransportError::Unavailable(_)) => self.ledger.unsent(&out.sent),
+            answer => {
+                let ran = matches!(answer, Ok(r) if (200..300).contains(&r.status));
+                self.ledger.answered(now, &out.sent, self.counter, ran);
+                if let (Ok(r), true) = (answer, self.config.use_ratelimit_headers) {
+                    self.ledger.observe(&out.sent, r);
+                }
+            }
+        }
         let response = match result {
             Ok(r) => r,
             Err(TransportError::Unavailable(_)) => {
@@ -644,7 +759,7 @@ impl Run {
             Err(_) => {
                 // Sent, and no answer: the writes may have applied.
                 self.requeue_writes(&out, ItemState::Unknown, false);
-                self.read_failed(&out);
+                self.read_failed(&out.roles);
                 self.backoff(now);
                 return;
             }
@@ -673,7 +788,7 @@ impl Run {
             Ok(parts) => parts,
             Err(_) if response.status >= 500 || (200..300).contains(&response.status) => {
                 self.requeue_writes(&out, ItemState::Unknown, false);
-                self.read_failed(&out);
+                self.read_failed(&out.roles);
                 self.backoff(now);
                 return;
             }
@@ -744,9 +859,9 @@ impl Run {
     }
 
     /// Counts a failed read-back; an item that cannot be read back after many tries is failed.
-    fn read_failed(&mut self, out: &Outstanding) {
+    fn read_failed(&mut self, roles: &[Role]) {
         let limit = self.config.max_attempts.max(1) * 2;
-        for role in &out.roles {
+        for role in roles {
             let idxs = match role {
                 Role::ReadMailboxes(v) => v.clone(),
                 Role::ReadOne(i) => vec![*i],
@@ -790,11 +905,11 @@ impl Run {
                         self.handle_row(now, i, row);
                     }
                 }
-                Err(e) => self.read_part_failed(&e, Outstanding { roles: vec![Role::ReadMailboxes(idxs)] }),
+                Err(e) => self.read_part_failed(&e, &[Role::ReadMailboxes(idxs)]),
             },
             Role::ReadOne(i) => match decode_json::<Value>(response, "read-back") {
                 Ok(row) => self.handle_row(now, i, Some(&row)),
-                Err(e) => self.read_part_failed(&e, Outstanding { roles: vec![Role::ReadOne(i)] }),
+                Err(e) => self.read_part_failed(&e, &[Role::ReadOne(i)]),
             },
             Role::Alerts(idxs) => {
                 if let Ok(page) = decode_collection::<crate::wire::TraceLog>(response, "tracelogs") {
@@ -818,12 +933,12 @@ impl Run {
         }
     }
 
-    fn read_part_failed(&mut self, e: &Error, out: Outstanding) {
+    fn read_part_failed(&mut self, e: &Error, roles: &[Role]) {
         if let Error::SessionExpired { status } = e {
             self.halt = Some(Halt::SessionExpired { status: *status });
             return;
         }
-        self.read_failed(&out);
+        self.read_failed(roles);
     }
 
     fn handle_write(&mut self, i: usize, response: &Response) {

@@ -45,8 +45,8 @@ async fn five_thousand_approvals_under_chaos_end_verified_or_failed_with_a_reaso
     t.lose_answers.set(3);
     let chaos = Chaos { inner: &t, expire_at: t.sent.get() + 90 };
     let clock = SimClock::new(&sim);
-    // Small batches, so that faults hit many of them.
-    let config = RunConfig { batch_size: 25, max_in_flight: 4, ..RunConfig::default() };
+    // Small batches, so that faults hit many of them, at the default concurrency (48 in flight).
+    let config = RunConfig { batch_size: 25, ..RunConfig::default() };
     let mut outcome = bulk::drive(bulk::Run::new(plan.clone(), config.clone()), &chaos, &clock, |_| ()).await;
     let mut resumes = 0;
     while let Some(Halt::SessionExpired { status }) = outcome.progress.halt.clone() {
