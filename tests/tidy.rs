@@ -106,6 +106,35 @@ fn the_manifest_version_equals_the_package_version() {
     assert_eq!(manifest["manifest_version"], 3);
 }
 
+/// Every string in the manifest that names a packaged file (`.js`, `.html`, `.png`, with any query).
+fn packaged_paths(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::String(s) => {
+            let path = s.split('?').next().unwrap_or_default();
+            if [".js", ".html", ".png", ".css"].iter().any(|ext| path.ends_with(ext)) {
+                out.push(path.to_owned());
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| packaged_paths(v, out)),
+        serde_json::Value::Object(map) => map.values().for_each(|v| packaged_paths(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_file_the_manifest_names_is_in_the_source_tree_and_icons_come_in_every_size() {
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(root().join("manifest.json")).unwrap()).unwrap();
+    let mut paths = Vec::new();
+    packaged_paths(&manifest, &mut paths);
+    assert!(paths.len() >= 8, "{paths:?}");
+    for path in &paths {
+        assert!(root().join(path).is_file(), "manifest.json names {path}, which does not exist");
+    }
+    let sizes: Vec<&String> = manifest["icons"].as_object().unwrap().keys().collect();
+    assert_eq!(sizes, ["128", "16", "32", "48"], "Chrome and Edge use 16, 32, 48 and 128 px icons");
+}
+
 #[test]
 fn the_manifest_asks_for_minimal_permissions_and_a_strict_csp() {
     let manifest: serde_json::Value =
