@@ -110,10 +110,25 @@ fn ms(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-fn header_number(response: &Response, name: &str) -> Option<f64> {
+/// A header's non-negative decimal number in thousandths (`"1,199.5"` → 1,199,500; negative → 0).
+/// Parsed by hand: `str::parse::<f64>` would add ~16 KB of float parsing tables to the wasm.
+fn header_thousandths(response: &Response, name: &str) -> Option<u64> {
     let text: String = response.header(name)?.chars().filter(|c| *c != ',').collect();
-    let n = text.trim().parse::<f64>().ok()?;
-    n.is_finite().then_some(n.max(0.0))
+    let text = text.trim();
+    if let Some(negative) = text.strip_prefix('-') {
+        return negative.chars().all(|c| c.is_ascii_digit() || c == '.').then_some(0);
+    }
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if whole.is_empty() && fraction.is_empty() {
+        return None;
+    }
+    let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    if !digits(whole) || !digits(fraction) {
+        return None;
+    }
+    let whole: u64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let milli: u64 = format!("{:0<3}", fraction.get(..3).unwrap_or(fraction)).parse().ok()?;
+    Some(whole.saturating_mul(1000).saturating_add(milli))
 }
 
 impl Default for Ledger {
@@ -274,10 +289,34 @@ impl Ledger {
     /// Keeps what the debugging headers of the answer to the request `sent` say.
     pub(super) fn observe(&mut self, sent: &Sent, response: &Response) {
         let (id, sent_at) = (sent.id, sent.at);
-        let requests = header_number(response, REQUESTS_LEFT).map(|n| n.floor() as u64);
-        let exec_ms = header_number(response, TIME_LEFT).map(|s| (s * 1000.0).floor() as u64);
+        let requests = header_thousandths(response, REQUESTS_LEFT).map(|n| n / 1000);
+        let exec_ms = header_thousandths(response, TIME_LEFT);
         if (requests.is_some() || exec_ms.is_some()) && self.remaining.is_none_or(|r| r.id < id) {
             self.remaining = Some(Remaining { id, sent_at, requests, exec_ms });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::header_thousandths;
+    use crate::http::Response;
+
+    fn with(value: &str) -> Response {
+        Response { status: 200, headers: vec![("x-n".into(), value.into())], body: String::new() }
+    }
+
+    #[test]
+    fn header_numbers_are_read_in_thousandths_without_float_parsing() {
+        let read = |v: &str| header_thousandths(&with(v), "x-n");
+        assert_eq!(read("1,199.5"), Some(1_199_500));
+        assert_eq!(read(" 42 "), Some(42_000));
+        assert_eq!(read("0.0456"), Some(45));
+        assert_eq!(read(".5"), Some(500));
+        assert_eq!(read("-3.2"), Some(0));
+        for bad in ["", ".", "abc", "1e3", "1.2.3", "--1"] {
+            assert_eq!(read(bad), None, "{bad:?}");
+        }
+        assert_eq!(header_thousandths(&with("7"), "other"), None);
     }
 }
