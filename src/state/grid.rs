@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use syncready_core::collect::Snapshot;
 use syncready_core::model::{ApprovalState, Mailbox, MailboxKind, RecordState, TestStatus};
+use syncready_core::text::fold;
 
 /// One mailbox as the grid shows it (all text, ready to render).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +34,7 @@ pub struct MailboxRow {
     pub approval_state: ApprovalFilter,
     /// Whether the mailbox is inactive.
     pub inactive: bool,
-    /// Lower-case text searched by the search box.
+    /// Case-folded text searched by the search box (`syncready_core::text::fold`).
     search_text: String,
 }
 
@@ -74,7 +75,7 @@ impl MailboxRow {
         let email = m.email.clone().unwrap_or_default();
         let failed =
             [m.incoming_status, m.outgoing_status, m.act_status].contains(&Some(TestStatus::Failure));
-        let search_text = format!("{} {} {}", m.name, email, profile).to_lowercase();
+        let search_text = fold(&format!("{} {} {}", m.name, email, profile));
         let directions = [m.incoming_status, m.outgoing_status];
         let test_outcome = if failed {
             TestOutcome::Failed
@@ -211,7 +212,7 @@ pub struct GridFilter {
 
 /// Indices of the rows that pass `filter`, in order.
 pub fn apply(rows: &[MailboxRow], filter: &GridFilter) -> Vec<usize> {
-    let needle = filter.search.trim().to_lowercase();
+    let needle = fold(filter.search.trim());
     rows.iter()
         .enumerate()
         .filter(|(_, r)| filter.only.as_ref().is_none_or(|ids| ids.contains(&r.id)))

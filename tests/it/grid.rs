@@ -105,6 +105,20 @@ fn filters_by_test_outcome_approval_and_profile_and_lists_the_profiles() {
 }
 
 #[test]
+fn search_ignores_case_in_accented_and_non_latin_names() {
+    let snap = snapshot(vec![
+        mailbox("m1", "Élodie Müller", "systemuser", 1, 1),
+        mailbox("m2", "Иван Петров", "systemuser", 1, 1),
+        mailbox("m3", "Ann Lee", "systemuser", 1, 1),
+    ]);
+    let all = rows(&snap);
+    let find = |text: &str| apply(&all, &GridFilter { search: text.into(), ..GridFilter::default() });
+    assert_eq!(find("ÉLODIE MÜ"), vec![0]);
+    assert_eq!(find("иВАН"), vec![1]);
+    assert_eq!(find("ann"), vec![2]);
+}
+
+#[test]
 fn the_scroll_window_covers_the_viewport_plus_overscan_and_stays_in_bounds() {
     assert_eq!(window(50_000, 0.0, 400.0, 32.0, 5), (0, 19));
     assert_eq!(window(50_000, 3200.0, 400.0, 32.0, 5), (95, 119));

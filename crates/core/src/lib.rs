@@ -41,6 +41,7 @@ pub mod model;
 pub mod oauth;
 pub mod odata;
 pub mod readiness;
+pub mod text;
 pub mod wire;
 
 pub use error::Error;

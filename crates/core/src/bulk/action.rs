@@ -185,8 +185,9 @@ impl MailboxFilter {
     /// Whether `m` matches.
     pub fn matches(&self, m: &Mailbox) -> bool {
         let text_ok = self.text.as_deref().is_none_or(|t| {
-            let t = t.to_lowercase();
-            m.name.to_lowercase().contains(&t) || m.email.as_deref().is_some_and(|e| e.to_lowercase().contains(&t))
+            let t = crate::text::fold(t);
+            crate::text::fold(&m.name).contains(&t)
+                || m.email.as_deref().is_some_and(|e| crate::text::fold(e).contains(&t))
         });
         self.kind.as_ref().is_none_or(|k| *k == m.kind)
             && self.approval.is_none_or(|a| a == m.approval)

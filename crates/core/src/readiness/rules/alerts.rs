@@ -509,7 +509,8 @@ pub(super) fn mailbox_alerts(ctx: &Context<'_>) -> StepResult {
     result(STEP, summary, findings, counts)
 }
 
+/// Our own cause texts start with an ASCII letter (no Unicode case tables needed).
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+    c.next().map_or_else(String::new, |f| std::iter::once(f.to_ascii_uppercase()).chain(c).collect())
 }
