@@ -72,7 +72,7 @@ mod tests {
         for range in [0x41..=0x5A, 0xC0..=0xDE, 0x100..=0x17F, 0x391..=0x3AB, 0x400..=0x42F] {
             for c in range.filter_map(char::from_u32) {
                 let std: String = c.to_lowercase().collect();
-                let simple = std.chars().count() == 1 && std.chars().next() != Some(c);
+                let simple = std.chars().count() == 1 && !std.starts_with(c);
                 // Capitals whose lower case is a single other character must be folded (the dotted
                 // İ and the reserved or symbol code points map to themselves or to two characters).
                 if simple {
