@@ -99,6 +99,30 @@ fn the_core_reads_no_clock_and_no_randomness() {
 }
 
 #[test]
+fn code_that_ships_in_the_wasm_parses_no_floats_and_uses_no_unicode_case_tables() {
+    // Each links tables that gzip cannot shrink (~14 KB each; ARCHITECTURE.md "Size"). Tests may.
+    let mut files = Vec::new();
+    rust_files(&root().join("crates/core/src"), &mut files);
+    rust_files(&root().join("src"), &mut files);
+    for file in files {
+        let path = file.to_string_lossy().replace('\\', "/");
+        if path.contains("/tests/") || path.ends_with("tests.rs") {
+            continue;
+        }
+        let text = fs::read_to_string(&file).unwrap();
+        // The part before a file's unit tests.
+        let shipped = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for banned in ["to_lowercase(", "to_uppercase(", "parse::<f64>", "parse::<f32>"] {
+            assert!(
+                !shipped.contains(banned),
+                "{} uses {banned}; use syncready_core::text::fold or integer parsing",
+                file.display()
+            );
+        }
+    }
+}
+
+#[test]
 fn the_manifest_version_equals_the_package_version() {
     let manifest: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(root().join("manifest.json")).unwrap()).unwrap();
