@@ -4,8 +4,8 @@
 use crate::platform::dom;
 use crate::state::bulk::BulkRequest;
 use crate::state::grid::{
-    ApprovalFilter, GridFilter, KindFilter, MailboxRow, TestOutcome, apply, choice, move_cursor,
-    profile_names, scroll_to_show, window,
+    ApprovalFilter, GridFilter, KindFilter, MailboxRow, TestOutcome, apply, choice, choice_options,
+    move_cursor, profile_names, scroll_to_show, value_of, window,
 };
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -74,7 +74,6 @@ pub fn MailboxGrid(
         format!("transform: translateY({}px)", start * ROW_PX)
     };
     let spacer = move || format!("height: {}px", matching.with(Vec::len) * ROW_PX);
-    let set_kind = move |kind: KindFilter| filter.update(|f| f.kind = kind);
     let (chosen, set_chosen) = signal("approve".to_owned());
     let bulk_bar = on_bulk.map(|cb| {
         let run = move |_| {
@@ -119,72 +118,42 @@ pub fn MailboxGrid(
                     prop:value=move || filter.with(|f| f.search.clone())
                     on:input=move |ev| filter.update(|f| f.search = event_target_value(&ev))
                 />
-                <select
-                    class="sr-input"
-                    aria-label="Mailbox kind"
-                    on:change=move |ev| {
-                        set_kind(match event_target_value(&ev).as_str() {
-                            "user" => KindFilter::User,
-                            "queue" => KindFilter::Queue,
-                            _ => KindFilter::All,
-                        })
-                    }
-                >
-                    <option value="all">"Users and queues"</option>
-                    <option value="user">"Users"</option>
-                    <option value="queue">"Queues"</option>
-                </select>
-                <select
-                    class="sr-input"
-                    aria-label="Test result"
-                    data-testid="grid-tests"
-                    on:change=move |ev| {
-                        let value = event_target_value(&ev);
-                        filter.update(|f| f.tests = choice(&TestOutcome::CHOICES, &value).unwrap_or_default());
-                    }
-                >
-                    {TestOutcome::CHOICES
-                        .iter()
-                        .map(|&(c, value, label)| {
-                            view! { <option value=value selected=move || filter.with(|f| f.tests == c)>{label}</option> }
-                        })
-                        .collect_view()}
-                </select>
-                <select
-                    class="sr-input"
-                    aria-label="Approval"
-                    data-testid="grid-approval"
-                    on:change=move |ev| {
-                        let value = event_target_value(&ev);
-                        filter.update(|f| f.approval = choice(&ApprovalFilter::CHOICES, &value).unwrap_or_default());
-                    }
-                >
-                    {ApprovalFilter::CHOICES
-                        .iter()
-                        .map(|&(c, value, label)| {
-                            view! { <option value=value selected=move || filter.with(|f| f.approval == c)>{label}</option> }
-                        })
-                        .collect_view()}
-                </select>
-                <select
-                    class="sr-input"
-                    aria-label="Email server profile"
-                    data-testid="grid-profile"
-                    on:change=move |ev| {
-                        let value = event_target_value(&ev);
-                        filter.update(|f| f.profile = (!value.is_empty()).then_some(value));
-                    }
-                >
-                    <option value="" selected=move || filter.with(|f| f.profile.is_none())>"Any profile"</option>
-                    {profiles
-                        .into_iter()
-                        .map(|name| {
-                            let mine = name.clone();
-                            let selected = move || filter.with(|f| f.profile.as_ref() == Some(&mine));
-                            view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
-                        })
-                        .collect_view()}
-                </select>
+                {filter_select(
+                    "Mailbox kind",
+                    "grid-kind",
+                    choice_options(&KindFilter::CHOICES),
+                    Signal::derive(move || filter.with(|f| value_of(&KindFilter::CHOICES, f.kind).to_owned())),
+                    Callback::new(move |v: String| {
+                        filter.update(|f| f.kind = choice(&KindFilter::CHOICES, &v).unwrap_or_default());
+                    }),
+                )}
+                {filter_select(
+                    "Test result",
+                    "grid-tests",
+                    choice_options(&TestOutcome::CHOICES),
+                    Signal::derive(move || filter.with(|f| value_of(&TestOutcome::CHOICES, f.tests).to_owned())),
+                    Callback::new(move |v: String| {
+                        filter.update(|f| f.tests = choice(&TestOutcome::CHOICES, &v).unwrap_or_default());
+                    }),
+                )}
+                {filter_select(
+                    "Approval",
+                    "grid-approval",
+                    choice_options(&ApprovalFilter::CHOICES),
+                    Signal::derive(move || filter.with(|f| value_of(&ApprovalFilter::CHOICES, f.approval).to_owned())),
+                    Callback::new(move |v: String| {
+                        filter.update(|f| f.approval = choice(&ApprovalFilter::CHOICES, &v).unwrap_or_default());
+                    }),
+                )}
+                {filter_select(
+                    "Email server profile",
+                    "grid-profile",
+                    std::iter::once((String::new(), "Any profile".to_owned()))
+                        .chain(profiles.into_iter().map(|p| (p.clone(), p)))
+                        .collect(),
+                    Signal::derive(move || filter.with(|f| f.profile.clone().unwrap_or_default())),
+                    Callback::new(move |v: String| filter.update(|f| f.profile = (!v.is_empty()).then_some(v))),
+                )}
                 <button class="sr-button" on:click=move |_| filter.set(GridFilter::default())>"Show all"</button>
                 {bulk_bar}
             </div>
@@ -231,5 +200,27 @@ pub fn MailboxGrid(
                 </div>
             </div>
         </section>
+    }
+}
+
+/// A labelled filter `<select>` over `(value, label)` options: `selected` is the value the filter holds,
+/// `on_pick` gets the value chosen. Type-erased (`Signal`, `Callback`), so every select shares one copy.
+fn filter_select(
+    label: &'static str,
+    testid: &'static str,
+    options: Vec<(String, String)>,
+    selected: Signal<String>,
+    on_pick: Callback<String>,
+) -> impl IntoView {
+    view! {
+        <select class="sr-input" aria-label=label data-testid=testid on:change=move |ev| on_pick.run(event_target_value(&ev))>
+            {options
+                .into_iter()
+                .map(|(value, text)| {
+                    let mine = value.clone();
+                    view! { <option value=value selected=move || selected.with(|s| *s == mine)>{text}</option> }
+                })
+                .collect_view()}
+        </select>
     }
 }

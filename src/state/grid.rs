@@ -132,6 +132,15 @@ pub enum KindFilter {
     Queue,
 }
 
+impl KindFilter {
+    /// Every filter choice, with its `<option>` value and label.
+    pub const CHOICES: [(Self, &'static str, &'static str); 3] = [
+        (Self::All, "all", "Users and queues"),
+        (Self::User, "user", "Users"),
+        (Self::Queue, "queue", "Queues"),
+    ];
+}
+
 /// A mailbox's test results taken together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TestOutcome {
@@ -183,6 +192,19 @@ impl ApprovalFilter {
 /// The choice whose `<option>` value is `value` (the first, "any", when unknown).
 pub fn choice<T: Copy>(choices: &[(T, &'static str, &'static str)], value: &str) -> Option<T> {
     choices.iter().find(|(_, v, _)| *v == value).or(choices.first()).map(|(c, _, _)| *c)
+}
+
+/// The `<option>` value of `current` (the first choice's when it is not listed).
+pub fn value_of<T: Copy + PartialEq>(
+    choices: &[(T, &'static str, &'static str)],
+    current: T,
+) -> &'static str {
+    choices.iter().find(|(c, _, _)| *c == current).or(choices.first()).map_or("", |(_, v, _)| v)
+}
+
+/// The `(value, label)` pairs of `choices`, for a `<select>`.
+pub fn choice_options<T>(choices: &[(T, &'static str, &'static str)]) -> Vec<(String, String)> {
+    choices.iter().map(|(_, v, l)| ((*v).to_owned(), (*l).to_owned())).collect()
 }
 
 /// The distinct profile names of `rows`, sorted, for the profile filter.

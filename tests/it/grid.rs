@@ -1,7 +1,8 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 use syncready::state::grid::{
-    ApprovalFilter, GridFilter, KindFilter, TestOutcome, apply, choice, profile_names, rows, window,
+    ApprovalFilter, GridFilter, KindFilter, TestOutcome, apply, choice, choice_options, profile_names, rows,
+    value_of, window,
 };
 use syncready_core::collect::Snapshot;
 use syncready_core::model::{Mailbox, Profile};
@@ -102,6 +103,12 @@ fn filters_by_test_outcome_approval_and_profile_and_lists_the_profiles() {
     assert_eq!(choice(&TestOutcome::CHOICES, "not-run"), Some(TestOutcome::NotRun));
     assert_eq!(choice(&ApprovalFilter::CHOICES, "rejected"), Some(ApprovalFilter::Rejected));
     assert_eq!(choice(&ApprovalFilter::CHOICES, "bogus"), Some(ApprovalFilter::Any));
+    assert_eq!(value_of(&KindFilter::CHOICES, KindFilter::Queue), "queue");
+    assert_eq!(
+        choice(&KindFilter::CHOICES, value_of(&KindFilter::CHOICES, KindFilter::User)),
+        Some(KindFilter::User)
+    );
+    assert_eq!(choice_options(&TestOutcome::CHOICES)[2], ("not-run".to_owned(), "Not tested".to_owned()));
 }
 
 #[test]
