@@ -302,6 +302,19 @@ mod browser {
         client.execute(script, Vec::new()).await.unwrap()
     }
 
+    /// Whether `css` shows text containing `want` within 10 s.
+    async fn wait_text(client: &Client, css: &str, want: &str) -> bool {
+        for _ in 0..100 {
+            if let Ok(el) = client.find(Locator::Css(css)).await
+                && el.text().await.is_ok_and(|t| t.contains(want))
+            {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        false
+    }
+
     /// Waits until the sign-in box shows `state`.
     async fn sign_in_state(client: &Client, state: &str) -> String {
         wait_attr(client, &format!("[data-testid=sign-in][data-state={state}]"), "data-state").await;
@@ -339,11 +352,14 @@ mod browser {
             .await
             .unwrap();
 
-        // The happy path: Microsoft's authorize page (the simulator) redirects straight back.
+        // The happy path: Microsoft's authorize page (the simulator) redirects straight back. The code
+        // takes 1.5 s to redeem, so a read of the org that did not wait for it would show first.
+        sim.inject(dataverse_sim::Fault::latency(std::time::Duration::from_millis(1500)).on_path("/token"));
         let field = client.find(Locator::Css("[data-testid=sign-in-client-id]")).await.unwrap();
         field.clear().await.unwrap();
         field.send_keys(CLIENT).await.unwrap();
         client.find(Locator::Css("[data-testid=sign-in-button]")).await.unwrap().click().await.unwrap();
+        let finishing = wait_text(&client, "[data-testid=loading]", "Finishing sign-in").await;
         let signed_in = sign_in_state(&client, "signed-in").await;
         let profile = wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
         let profile_summary =
@@ -390,6 +406,10 @@ mod browser {
         let _ = server.await;
 
         assert!(client_id_error.contains("application (client) id looks like"), "{client_id_error}");
+        assert!(
+            finishing,
+            "the checklist waits for the sign-in to finish instead of reading without a token"
+        );
         assert!(signed_in.starts_with("Signed in as "), "{signed_in}");
         assert_eq!(profile, "pass", "{profile_summary}");
         let href = storage[0].as_str().unwrap();
