@@ -401,6 +401,13 @@ mod browser {
         let revoked = sign_in_state(&client, "revoked").await;
         let session_after = js(&client, "return sessionStorage.getItem('syncready.oauth.session')").await;
 
+        // A return from Microsoft that cannot be finished (here: an unreadable pending sign-in) is
+        // explained, and releases the checklist's read instead of leaving it on "Finishing sign-in…".
+        js(&client, "sessionStorage.setItem('syncready.oauth.pending', 'garbled'); return null").await;
+        client.goto(&format!("{page}?surface=app&state=s1&code=c1")).await.unwrap();
+        let broken = sign_in_state(&client, "error").await;
+        let released = wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
+
         client.close().await.unwrap();
         let _ = stop.send(());
         let _ = server.await;
@@ -425,6 +432,8 @@ mod browser {
         assert_eq!(revoked_status, 200);
         assert!(revoked.contains("Sign-in revoked") && revoked.contains("AADSTS9002313"), "{revoked}");
         assert_eq!(session_after, serde_json::Value::Null, "a refused renewal forgets the tokens");
+        assert!(broken.contains("Sign-in did not finish") && broken.contains("unreadable"), "{broken}");
+        assert!(["pass", "unknown"].contains(&released.as_str()), "the checklist was read: {released}");
     }
 
     /// Chromium derives an unpacked extension's id from its absolute path (see `tests/e2e.rs`).
