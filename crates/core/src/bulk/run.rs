@@ -642,11 +642,13 @@ impl Run {
         let full = self.config.batch_size.clamp(1, batch::MAX_OPERATIONS / 2);
         let pending = |i: &usize| self.free(*i) && self.slots[*i].outcome.state == ItemState::Pending;
         // Near the end, spread what is left over every batch that may be in flight.
+        // One scan, which stops once every lane could get a full batch (no count of all that is left).
         let lanes = self.cap.max(1);
-        let left = (0..self.slots.len()).filter(pending).count();
-        let size =
-            if left >= full.saturating_mul(lanes) { full } else { left.div_ceil(lanes).clamp((full / 5).max(1), full) };
-        let idxs: Vec<usize> = (0..self.slots.len()).filter(pending).take(size).collect();
+        let enough = full.saturating_mul(lanes);
+        let mut idxs: Vec<usize> = (0..self.slots.len()).filter(pending).take(enough).collect();
+        let left = idxs.len();
+        let size = if left >= enough { full } else { left.div_ceil(lanes).clamp((full / 5).max(1), full) };
+        idxs.truncate(size);
         if idxs.is_empty() {
             return None;
         }
