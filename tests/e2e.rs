@@ -110,25 +110,11 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
     let field = client.find(Locator::Css("[data-testid=opt-client-id]")).await.unwrap();
     field.send_keys("not-a-guid").await.unwrap();
     click(&client, "[data-testid=opt-sign-in-save]").await;
-    let mut refused = String::new();
-    for _ in 0..50 {
-        refused = text(&client, "[data-testid=opt-sign-in-status]").await;
-        if !refused.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let refused = wait_text(&client, "[data-testid=opt-sign-in-status]", "Application (client) ID", 5).await;
     field.clear().await.unwrap();
     field.send_keys("6731DE76-14A6-49AE-97BC-6EBA6914391E").await.unwrap();
     click(&client, "[data-testid=opt-sign-in-save]").await;
-    let mut saved = String::new();
-    for _ in 0..50 {
-        saved = text(&client, "[data-testid=opt-sign-in-status]").await;
-        if saved.contains("saved") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let saved = wait_text(&client, "[data-testid=opt-sign-in-status]", "saved", 5).await;
     client.goto(&format!("chrome-extension://{ext}/index.html?surface=panel")).await.unwrap();
     wait_attr(&client, "[data-testid=sign-in-client-id]", "data-testid").await;
     let prefilled = client

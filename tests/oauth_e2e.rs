@@ -285,7 +285,9 @@ async fn a_token_for_one_org_does_not_open_another() {
 // --- in headless Chromium: the web app ------------------------------------------------------------
 
 mod browser {
-    use crate::support::{Driver, browser_with, extension_id, start_chromedriver, text, wait_attr};
+    use crate::support::{
+        Driver, browser_with, extension_id, start_chromedriver, text, wait_attr, wait_text,
+    };
     use dataverse_sim::{Scenario, Sim};
     use fantoccini::{Client, Locator};
     use std::path::PathBuf;
@@ -300,19 +302,6 @@ mod browser {
 
     async fn js(client: &Client, script: &str) -> serde_json::Value {
         client.execute(script, Vec::new()).await.unwrap()
-    }
-
-    /// Whether `css` shows text containing `want` within 10 s.
-    async fn wait_text(client: &Client, css: &str, want: &str) -> bool {
-        for _ in 0..100 {
-            if let Ok(el) = client.find(Locator::Css(css)).await
-                && el.text().await.is_ok_and(|t| t.contains(want))
-            {
-                return true;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        false
     }
 
     /// Waits until the sign-in box shows `state`.
@@ -359,7 +348,7 @@ mod browser {
         field.clear().await.unwrap();
         field.send_keys(CLIENT).await.unwrap();
         client.find(Locator::Css("[data-testid=sign-in-button]")).await.unwrap().click().await.unwrap();
-        let finishing = wait_text(&client, "[data-testid=loading]", "Finishing sign-in").await;
+        let finishing = wait_text(&client, "[data-testid=loading]", "Finishing sign-in", 10).await;
         let signed_in = sign_in_state(&client, "signed-in").await;
         let profile = wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
         let profile_summary =
@@ -414,8 +403,8 @@ mod browser {
 
         assert!(client_id_error.contains("application (client) id looks like"), "{client_id_error}");
         assert!(
-            finishing,
-            "the checklist waits for the sign-in to finish instead of reading without a token"
+            finishing.contains("Finishing sign-in"),
+            "the checklist waits for the sign-in to finish instead of reading without a token: {finishing:?}"
         );
         assert!(signed_in.starts_with("Signed in as "), "{signed_in}");
         assert_eq!(profile, "pass", "{profile_summary}");

@@ -146,6 +146,22 @@ pub async fn click(client: &Client, css: &str) {
 }
 
 /// Waits until the element matching `css` has `attr` equal to `want`; returns the last value seen.
+/// Waits up to `secs` for `css` to show text containing `want`; returns the last text seen (empty
+/// when the element never appeared), so a failed wait can be asserted with what was there.
+pub async fn wait_text(client: &Client, css: &str, want: &str, secs: u64) -> String {
+    let mut last = String::new();
+    for _ in 0..secs * 10 {
+        if let Ok(el) = client.find(Locator::Css(css)).await {
+            last = el.text().await.unwrap_or_default();
+            if last.contains(want) {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    last
+}
+
 pub async fn wait_attr_eq(client: &Client, css: &str, attr: &str, want: &str, secs: u64) -> String {
     let mut last = String::new();
     for _ in 0..secs * 5 {
