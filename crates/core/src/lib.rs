@@ -37,6 +37,7 @@ pub mod bulk;
 pub mod collect;
 pub mod error;
 pub mod http;
+pub mod json;
 pub mod model;
 pub mod oauth;
 pub mod odata;
