@@ -88,8 +88,8 @@ pub const FOCUS_STEP_KEY: &str = "syncready.focusStep";
 pub const SUMMARY_PREFIX: &str = "syncready.summary.";
 
 /// Writes a value to `chrome.storage.session` (memory only) as JSON text. Returns false outside the
-/// extension. JSON text (rather than a structured value) keeps one deserializer per type in the
-/// wasm binary: the Web API decoding already uses `serde_json`.
+/// extension. JSON text (rather than a structured value) is read back by [`session_get_value`] with the
+/// one JSON parser the Web API decoding already uses.
 pub async fn session_set<T: serde::Serialize>(key: &str, value: &T) -> bool {
     let Some(session) = chrome().and_then(|c| path(&c, &["storage", "session"])) else {
         return false;
@@ -112,10 +112,11 @@ pub async fn session_remove(key: &str) -> bool {
     call_async(&session, "remove", &JsValue::from_str(key)).await.is_some()
 }
 
-/// Reads a value written by [`session_set`] from `chrome.storage.session`.
-pub async fn session_get_value<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
+/// Reads a value written by [`session_set`] from `chrome.storage.session` (through
+/// [`FromJson`](syncready_core::json::FromJson), like the Web API's answers).
+pub async fn session_get_value<T: syncready_core::json::FromJson>(key: &str) -> Option<T> {
     let text = session_get(key).await?;
-    serde_json::from_str(&text).ok()
+    syncready_core::json::decode(&text).ok()
 }
 
 /// Reads a serde value from `chrome.storage.local` (non-secret preferences only).

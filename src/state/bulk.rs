@@ -1,8 +1,10 @@
 //! View state of a bulk run: labels for actions and remedies, the progress bar, and what is kept in
 //! `storage.session` so a reopened panel can resume.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value;
 use syncready_core::bulk::{Action, Journal, Plan, Progress, RunConfig, Selection};
+use syncready_core::json::{FromJson, JsonError, Obj};
 use syncready_core::readiness::Remedy;
 
 /// Button label for a checklist remedy.
@@ -94,7 +96,7 @@ pub fn bar(progress: &Progress) -> Bar {
 
 /// What the panel keeps in `storage.session` (memory only) while a run is going, so a reopened
 /// panel can resume it without repeating applied writes.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SavedRun {
     /// The org the run belongs to.
     pub org: String,
@@ -115,6 +117,19 @@ impl SavedRun {
             journal: run.journal(),
             config: run.config().clone(),
         }
+    }
+}
+
+/// Reads what [`SavedRun`]'s `Serialize` writes, including runs saved by earlier versions.
+impl FromJson for SavedRun {
+    fn from_json(value: &Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        Ok(Self {
+            org: o.req("org")?,
+            plan: o.req("plan")?,
+            journal: o.req("journal")?,
+            config: o.req("config")?,
+        })
     }
 }
 

@@ -4,8 +4,10 @@
 //! - `grid`: mailbox grid rows, filters and the virtual-scroll window.
 //! - `charts`: the donut numbers.
 //! - `settings`: options parsing and validation.
+//! - `saved_run`: a bulk run saved for resuming reads back (and so do runs saved by earlier versions).
 #![cfg(not(target_arch = "wasm32"))]
 
 mod charts;
 mod grid;
+mod saved_run;
 mod settings;

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// A bulk action. Each is a set of plain field writes (reference §4); none calls an internal API.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Action {
     /// "Approve Email": `emailrouteraccessapproval` = 1 on each mailbox.
@@ -198,7 +198,7 @@ impl MailboxFilter {
 }
 
 /// The table a write goes to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Entity {
     /// `mailboxes`.
@@ -231,7 +231,7 @@ impl Entity {
 
 /// A column a bulk action writes. Values are the Web API JSON values (option numbers, booleans,
 /// strings; lookups as the lower-case id; `null` for empty).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Field {
     /// `mailbox.emailrouteraccessapproval`.

@@ -4,11 +4,11 @@ use super::action::{Entity, Field};
 use super::progress::ItemState;
 use super::run::Run;
 use crate::model::MailboxKind;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 /// One field of one record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EvidenceRow {
     /// Table.
     pub entity: Entity,
@@ -39,7 +39,7 @@ pub struct EvidenceRow {
 }
 
 /// What a run did, field by field.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Evidence {
     /// The action's key (`approve`, …).
     pub action: String,

@@ -29,6 +29,7 @@
 mod action;
 mod drive;
 mod evidence;
+mod from_json;
 mod plan;
 mod progress;
 mod run;

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// One field change of one record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Change {
     /// The column.
     pub field: Field,
@@ -21,7 +21,7 @@ pub struct Change {
 }
 
 /// The writes to one record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PlanItem {
     /// Table.
     pub entity: Entity,
@@ -59,7 +59,7 @@ impl PlanItem {
 }
 
 /// A selected record that needs no write.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Skipped {
     /// Record id.
     pub id: String,
@@ -70,7 +70,7 @@ pub struct Skipped {
 }
 
 /// A selected record the caller cannot change (found before anything is sent).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Blocked {
     /// Record id.
     pub id: String,
@@ -81,7 +81,7 @@ pub struct Blocked {
 }
 
 /// Everything a run will write, and what it will not.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Plan {
     /// The action planned.
     pub action: Action,

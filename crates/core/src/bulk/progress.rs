@@ -59,7 +59,7 @@ impl TestReport {
 }
 
 /// One planned record's outcome.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ItemOutcome {
     /// Record id.
     pub id: String,
@@ -97,7 +97,7 @@ pub enum Halt {
 }
 
 /// Counts per state and every item's outcome.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Progress {
     /// Items not sent yet.
     pub pending: usize,

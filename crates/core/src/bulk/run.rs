@@ -38,8 +38,7 @@ mod ledger;
 /// Tuning of a run. [`RunConfig::default`] suits the documented service protection limits.
 ///
 /// Fields missing from a saved configuration (one saved by an older version) take their default.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RunConfig {
     /// Writes per `$batch` (at most 1000 operations per batch including read-backs). A batch counts once
     /// toward the 6000-requests limit, but its operations run one after another on the server, so very
@@ -169,7 +168,7 @@ pub struct Run {
 }
 
 /// A compact, serialisable record of a run, enough to resume it without repeating applied writes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Journal {
     /// Fingerprint of the plan the journal belongs to.
     pub digest: u64,

@@ -55,7 +55,7 @@ async fn five_thousand_approvals_under_chaos_end_verified_or_failed_with_a_reaso
         assert!(resumes < 10, "too many session expiries");
         // The page was closed: only the serialised journal survives.
         let saved = serde_json::to_string(&outcome.run.journal()).unwrap();
-        let journal: Journal = serde_json::from_str(&saved).unwrap();
+        let journal: Journal = syncready_core::json::decode(&saved).unwrap();
         t.sign_in();
         let run = bulk::Run::resume(plan.clone(), &journal, config.clone()).unwrap();
         outcome = bulk::drive(run, &chaos, &clock, |_| ()).await;

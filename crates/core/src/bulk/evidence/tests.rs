@@ -60,8 +60,8 @@ fn evidence_keeps_before_after_and_read_back_of_every_field() {
         approve,mailboxes,b0000000-0000-4000-8000-000000000002,Mailbox 2,emailrouteraccessapproval,3,1,3,Rejected,Approved,failed,true,,,"the service accepted the change but read back emailrouteraccessapproval = Rejected, expected Approved"
     "#]]
     .assert_eq(&evidence.to_csv().replace("\r\n", "\n"));
-    let json: Evidence = serde_json::from_str(&evidence.to_json()).unwrap();
-    assert_eq!(json, evidence);
+    let json: serde_json::Value = serde_json::from_str(&evidence.to_json()).unwrap();
+    assert_eq!(json, serde_json::to_value(&evidence).unwrap());
 }
 
 #[test]

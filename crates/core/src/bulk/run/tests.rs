@@ -375,7 +375,7 @@ fn a_run_resumed_from_its_journal_reads_back_unknown_items_and_never_repeats_app
     let text = serde_json::to_string(&journal).unwrap();
     assert!(text.len() < 200, "the journal is compact: {text}");
 
-    let journal: Journal = serde_json::from_str(&text).unwrap();
+    let journal: Journal = crate::json::decode(&text).unwrap();
     let mut resumed = Run::resume(plan, &journal, config()).unwrap();
     drive(&mut resumed, &mut fake, Millis(10_000), 100);
     assert_eq!(resumed.progress().succeeded, 25);
@@ -640,8 +640,8 @@ fn a_run_paused_by_the_budget_resumes_from_its_journal_without_repeating_writes(
     let done = run.progress().succeeded;
     assert!(done > 100 && done < 200, "{done}");
     // The page closes during the pause: only the journal and the configuration survive.
-    let journal: Journal = serde_json::from_str(&serde_json::to_string(&run.journal()).unwrap()).unwrap();
-    let config: RunConfig = serde_json::from_str(&serde_json::to_string(run.config()).unwrap()).unwrap();
+    let journal: Journal = crate::json::decode(&serde_json::to_string(&run.journal()).unwrap()).unwrap();
+    let config: RunConfig = crate::json::decode(&serde_json::to_string(run.config()).unwrap()).unwrap();
     assert_eq!(config, tight());
     let mut resumed = Run::resume(plan, &journal, config).unwrap();
     assert_eq!(resumed.progress().succeeded, done);
@@ -697,7 +697,7 @@ fn a_configuration_saved_before_the_ledger_existed_loads_with_the_new_defaults()
     let old = r#"{"batch_size":25,"read_chunk":100,"max_attempts":5,"max_in_flight":4,"continue_on_error":true,
         "verify":true,"stuck_after":{"secs":900,"nanos":0},"poll_interval":{"secs":30,"nanos":0},
         "backoff_base":{"secs":1,"nanos":0},"backoff_max":{"secs":60,"nanos":0}}"#;
-    let config: RunConfig = serde_json::from_str(old).unwrap();
+    let config: RunConfig = crate::json::decode(old).unwrap();
     assert_eq!((config.batch_size, config.max_in_flight), (25, 4), "saved values are kept");
     assert_eq!(config.limit_window, Duration::from_secs(300));
     assert_eq!(config.execution_budget, Duration::from_millis(1_000_000));

@@ -1,0 +1,355 @@
+//! Reading a saved run back: [`FromJson`] for the plan, the journal and the run configuration.
+//!
+//! The shell saves a run (plan, journal, configuration) with serde's derived `Serialize` and reads it
+//! back through these readers, so a reopened panel resumes without repeating applied writes. They
+//! accept exactly what `Serialize` writes, including what earlier versions wrote: enum variants in
+//! kebab case (`"approve"`, `{"edit-profile-and-methods": {...}}`), model enums in their Rust names
+//! (`"ServerSideSync"`, `{"Unknown": 7}`), tuples as arrays, and [`Duration`] as
+//! `{"secs": …, "nanos": …}`. A [`RunConfig`] field that is missing (saved before the field existed)
+//! takes its default.
+
+use super::action::{Action, Entity, Field};
+use super::plan::{Blocked, Change, Plan, PlanItem, Skipped};
+use super::run::{Journal, RunConfig};
+use crate::json::{FromJson, JsonError, Obj, array, tagged, unknown_variant};
+use crate::model::{ActDeliveryMethod, DeliveryMethod, MailboxKind};
+use serde_json::Value;
+use std::time::Duration;
+
+// ---------------------------------------------------------------------------------------------------
+// Helpers (private: `json.rs` stays as it is)
+
+/// The items of an array of exactly `len` items (a serialised tuple).
+fn tuple(value: &Value, len: usize) -> Result<&[Value], JsonError> {
+    let items = array(value)?;
+    if items.len() == len {
+        Ok(items)
+    } else {
+        Err(JsonError::new(format!("expected an array of {len} items, got {}", items.len())))
+    }
+}
+
+/// Item `i` of a tuple read by [`tuple`].
+fn item<T: FromJson>(items: &[Value], i: usize) -> Result<T, JsonError> {
+    match items.get(i) {
+        Some(value) => T::from_json(value).map_err(|e| e.at_index(i)),
+        None => Err(JsonError::new(format!("missing item {i}"))),
+    }
+}
+
+/// A required array field whose items `read` reads (for item types that are not [`FromJson`]).
+fn list<T>(o: &Obj<'_>, key: &str, read: fn(&Value) -> Result<T, JsonError>) -> Result<Vec<T>, JsonError> {
+    let Some(value) = o.get(key) else {
+        return Err(JsonError::new(format!("missing field `{key}`")));
+    };
+    let read_all = || {
+        let items = array(value)?;
+        let mut out = Vec::with_capacity(items.len());
+        for (i, value) in items.iter().enumerate() {
+            out.push(read(value).map_err(|e| e.at_index(i))?);
+        }
+        Ok(out)
+    };
+    read_all().map_err(|e: JsonError| e.at_key(key))
+}
+
+/// A field that takes `default` when it is missing or null.
+fn or<T: FromJson>(o: &Obj<'_>, key: &str, default: T) -> Result<T, JsonError> {
+    Ok(o.opt(key)?.unwrap_or(default))
+}
+
+/// A [`Duration`] as serde writes it: `{"secs": u64, "nanos": u32}`.
+fn duration(value: &Value) -> Result<Duration, JsonError> {
+    let o = Obj::of(value)?;
+    let secs: u64 = o.req("secs")?;
+    let nanos: u32 = o.req("nanos")?;
+    // `Duration::new` carries whole seconds out of `nanos`; refuse what would overflow (as serde does).
+    if secs.checked_add(u64::from(nanos / 1_000_000_000)).is_none() {
+        return Err(JsonError::new("overflow deserializing Duration"));
+    }
+    Ok(Duration::new(secs, nanos))
+}
+
+/// A [`Duration`] field that takes `default` when it is missing or null.
+fn duration_or(o: &Obj<'_>, key: &str, default: Duration) -> Result<Duration, JsonError> {
+    match o.get(key) {
+        None | Some(Value::Null) => Ok(default),
+        Some(value) => duration(value).map_err(|e| e.at_key(key)),
+    }
+}
+
+/// A unit variant from `table` (an enum whose variants carry no data), by its serialised name.
+fn unit<T: Copy>(value: &Value, table: &[(&str, T)]) -> Result<T, JsonError> {
+    let (tag, _) = tagged(value)?;
+    match table.iter().find(|(name, _)| *name == tag) {
+        Some((_, variant)) => Ok(*variant),
+        None => Err(unknown_variant(tag, &table.iter().map(|(name, _)| *name).collect::<Vec<_>>())),
+    }
+}
+
+/// The content of an `Unknown(i32)` variant, or the unit variant `known` names.
+fn option_value<T: Copy>(
+    value: &Value,
+    known: &[(&str, T)],
+    unknown: fn(i32) -> T,
+    expected: &[&str],
+) -> Result<T, JsonError> {
+    let (tag, content) = tagged(value)?;
+    if tag == "Unknown" {
+        return i32::from_json(content).map(unknown).map_err(|e| e.at_key(tag));
+    }
+    match known.iter().find(|(name, _)| *name == tag) {
+        Some((_, variant)) => Ok(*variant),
+        None => Err(unknown_variant(tag, expected)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Model enums
+
+impl FromJson for DeliveryMethod {
+    fn from_json(value: &Value) -> Result<Self, JsonError> {
+        const KNOWN: &[(&str, DeliveryMethod)] = &[
+            ("None", DeliveryMethod::None),
+            ("Outlook", DeliveryMethod::Outlook),
+            ("ServerSideSync", DeliveryMethod::ServerSideSync),
+            ("ForwardMailbox", DeliveryMethod::ForwardMailbox),
+        ];
+        option_value(
+            value,
+            KNOWN,
+            DeliveryMethod::Unknown,
+            &["None", "Outlook", "ServerSideSync", "ForwardMailbox", "Unknown"],
+        )
+    }
+}
+
+impl FromJson for ActDeliveryMethod {
+    fn from_json(value: &Value) -> Result<Self, JsonError> {
+        const KNOWN: &[(&str, ActDeliveryMethod)] = &[
+            ("Outlook", ActDeliveryMethod::Outlook),
+            ("ServerSideSync", ActDeliveryMethod::ServerSideSync),
+            ("None", ActDeliveryMethod::None),
+        ];
+        option_value(value, KNOWN, ActDeliveryMethod::Unknown, &["Outlook", "ServerSideSync", "None", "Unknown"])
+    }
+}
+
+/// A [`MailboxKind`] (`"User"`, `"Queue"`, `"Forward"`, `{"Unknown": "…"}`). A private reader rather
+/// than a [`FromJson`] impl: the model's own decoding is another module's business.
+fn mailbox_kind(value: &Value) -> Result<MailboxKind, JsonError> {
+    let (tag, content) = tagged(value)?;
+    match tag {
+        "User" => Ok(MailboxKind::User),
+        "Queue" => Ok(MailboxKind::Queue),
+        "Forward" => Ok(MailboxKind::Forward),
+        "Unknown" => String::from_json(content).map(MailboxKind::Unknown).map_err(|e| e.at_key(tag)),
+        _ => Err(unknown_variant(tag, &["User", "Queue", "Forward", "Unknown"])),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Actions and fields
+
+/// Every action's serialised name (the same as [`Action::key`]).
+const ACTIONS: &[&str] = &[
+    "approve",
+    "reject",
+    "apply-default-settings",
+    "edit-profile-and-methods",
+    "test-and-enable",
+    "test-and-enable-profile",
+    "set-org-default-profile",
+    "set-org-default-email-settings",
+    "set-approval-requirement",
+    "activate-profile",
+    "undo",
+];
+
+impl FromJson for Action {
+    fn from_json(value: &Value) -> Result<Self, JsonError> {
+        let (tag, content) = tagged(value)?;
+        match tag {
+            "approve" => Ok(Action::Approve),
+            "reject" => Ok(Action::Reject),
+            "undo" => Ok(Action::Undo),
+            _ if ACTIONS.contains(&tag) => action_with_fields(tag, content).map_err(|e| e.at_key(tag)),
+            _ => Err(unknown_variant(tag, ACTIONS)),
+        }
+    }
+}
+
+/// The struct variant `tag` of [`Action`] from its fields.
+fn action_with_fields(tag: &str, content: &Value) -> Result<Action, JsonError> {
+    let o = Obj::of(content)?;
+    Ok(match tag {
+        "apply-default-settings" => Action::ApplyDefaultSettings {
+            test_and_enable: o.req("test_and_enable")?,
+            this_org_only: o.req("this_org_only")?,
+        },
+        "edit-profile-and-methods" => Action::EditProfileAndMethods {
+            profile_id: o.opt("profile_id")?,
+            incoming: o.opt("incoming")?,
+            outgoing: o.opt("outgoing")?,
+            act: o.opt("act")?,
+        },
+        "test-and-enable" => Action::TestAndEnable {
+            this_org_only: o.req("this_org_only")?,
+            process_email_after: o.opt("process_email_after")?,
+        },
+        "test-and-enable-profile" => Action::TestAndEnableProfile { profile_id: o.req("profile_id")? },
+        "set-org-default-profile" => Action::SetOrgDefaultProfile { profile_id: o.req("profile_id")? },
+        "set-org-default-email-settings" => Action::SetOrgDefaultEmailSettings {
+            profile_id: o.opt("profile_id")?,
+            incoming: o.req("incoming")?,
+            outgoing: o.req("outgoing")?,
+            act: o.req("act")?,
+            server_side_sync: o.req("server_side_sync")?,
+        },
+        "set-approval-requirement" => {
+            Action::SetApprovalRequirement { users: o.req("users")?, queues: o.req("queues")? }
+        }
+        "activate-profile" => Action::ActivateProfile { profile_id: o.req("profile_id")? },
+        _ => return Err(unknown_variant(tag, ACTIONS)),
+    })
+}
+
+impl FromJson for Entity {
+    fn from_json(value: &Value) -> Result<Self, JsonError> {
+        unit(
+            value,
+            &[("mailbox", Entity::Mailbox), ("organization", Entity::Organization), ("profile", Entity::Profile)],
+        )
+    }
+}
+
+impl FromJson for Field {
+    fn from_json(value: &Value) -> Result<Self, JsonError> {
+        const FIELDS: &[(&str, Field)] = &[
+            ("approval", Field::Approval),
+            ("profile", Field::Profile),
+            ("incoming-method", Field::IncomingMethod),
+            ("outgoing-method", Field::OutgoingMethod),
+            ("act-method", Field::ActMethod),
+            ("test-scheduled", Field::TestScheduled),
+            ("org-marked-primary", Field::OrgMarkedPrimary),
+            ("process-email-after", Field::ProcessEmailAfter),
+            ("default-profile", Field::DefaultProfile),
+            ("default-email-settings", Field::DefaultEmailSettings),
+            ("connection-channel", Field::ConnectionChannel),
+            ("require-approval-users", Field::RequireApprovalUsers),
+            ("require-approval-queues", Field::RequireApprovalQueues),
+            ("profile-state", Field::ProfileState),
+        ];
+        unit(value, FIELDS)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The plan
+
+impl FromJson for Change {
+    fn from_json(value: &Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        Ok(Change { field: o.req("field")?, before: o.req("before")?, after: o.req("after")? })
+    }
+}
+
+impl FromJson for PlanItem {
+    fn from_json(value: &Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        let kind = match o.get("kind") {
+            None | Some(Value::Null) => None,
+            Some(kind) => Some(mailbox_kind(kind).map_err(|e| e.at_key("kind"))?),
+        };
+        Ok(PlanItem {
+            entity: o.req("entity")?,
+            id: o.req("id")?,
+            name: o.req("name")?,
+            kind,
+            changes: o.req("changes")?,
+            tracks_test: o.req("tracks_test")?,
+            test_completed_before: o.opt("test_completed_before")?,
+        })
+    }
+}
+
+impl FromJson for Skipped {
+    fn from_json(value: &Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        Ok(Skipped { id: o.req("id")?, name: o.req("name")?, reason: o.req("reason")? })
+    }
+}
+
+impl FromJson for Blocked {
+    fn from_json(value: &Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        Ok(Blocked { id: o.req("id")?, name: o.req("name")?, reason: o.req("reason")? })
+    }
+}
+
+impl FromJson for Plan {
+    fn from_json(value: &Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        Ok(Plan {
+            action: o.req("action")?,
+            items: o.req("items")?,
+            skipped: o.req("skipped")?,
+            blocked: o.req("blocked")?,
+            warnings: o.req("warnings")?,
+            profile_names: list(&o, "profile_names", |v| {
+                let items = tuple(v, 2)?;
+                Ok((item(items, 0)?, item(items, 1)?))
+            })?,
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The journal and the configuration
+
+impl FromJson for Journal {
+    fn from_json(value: &Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        Ok(Journal {
+            digest: o.req("digest")?,
+            states: o.req("states")?,
+            applied: o.req("applied")?,
+            reasons: list(&o, "reasons", |v| {
+                let items = tuple(v, 4)?;
+                Ok((item(items, 0)?, item(items, 1)?, item(items, 2)?, item(items, 3)?))
+            })?,
+            testing_since: list(&o, "testing_since", |v| {
+                let items = tuple(v, 2)?;
+                Ok((item(items, 0)?, item(items, 1)?))
+            })?,
+            approvals_stopped: o.opt("approvals_stopped")?,
+        })
+    }
+}
+
+impl FromJson for RunConfig {
+    fn from_json(value: &Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        let d = RunConfig::default();
+        Ok(RunConfig {
+            batch_size: or(&o, "batch_size", d.batch_size)?,
+            read_chunk: or(&o, "read_chunk", d.read_chunk)?,
+            max_attempts: or(&o, "max_attempts", d.max_attempts)?,
+            max_in_flight: or(&o, "max_in_flight", d.max_in_flight)?,
+            continue_on_error: or(&o, "continue_on_error", d.continue_on_error)?,
+            verify: or(&o, "verify", d.verify)?,
+            stuck_after: duration_or(&o, "stuck_after", d.stuck_after)?,
+            poll_interval: duration_or(&o, "poll_interval", d.poll_interval)?,
+            backoff_base: duration_or(&o, "backoff_base", d.backoff_base)?,
+            backoff_max: duration_or(&o, "backoff_max", d.backoff_max)?,
+            limit_window: duration_or(&o, "limit_window", d.limit_window)?,
+            execution_budget: duration_or(&o, "execution_budget", d.execution_budget)?,
+            request_budget: or(&o, "request_budget", d.request_budget)?,
+            use_ratelimit_headers: or(&o, "use_ratelimit_headers", d.use_ratelimit_headers)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

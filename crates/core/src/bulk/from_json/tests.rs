@@ -1,0 +1,462 @@
+use super::*;
+use crate::json::decode;
+use serde::Serialize;
+use serde_json::json;
+use std::fmt::Debug;
+
+/// `from_json(to_value(x)) == x`.
+fn round_trips<T: FromJson + Serialize + PartialEq + Debug>(x: &T) {
+    let value = serde_json::to_value(x).unwrap();
+    assert_eq!(T::from_json(&value).as_ref(), Ok(x), "{value}");
+}
+
+fn error<T: FromJson + Debug>(value: Value) -> String {
+    T::from_json(&value).unwrap_err().to_string()
+}
+
+fn every_action() -> Vec<Action> {
+    vec![
+        Action::Approve,
+        Action::Reject,
+        Action::ApplyDefaultSettings { test_and_enable: true, this_org_only: false },
+        Action::EditProfileAndMethods { profile_id: None, incoming: None, outgoing: None, act: None },
+        Action::EditProfileAndMethods {
+            profile_id: Some("p".into()),
+            incoming: Some(DeliveryMethod::ForwardMailbox),
+            outgoing: Some(DeliveryMethod::Unknown(-4)),
+            act: Some(ActDeliveryMethod::Unknown(9)),
+        },
+        Action::TestAndEnable { this_org_only: true, process_email_after: Some("2024-05-01T00:00:00Z".into()) },
+        Action::TestAndEnable { this_org_only: false, process_email_after: None },
+        Action::TestAndEnableProfile { profile_id: "p1".into() },
+        Action::SetOrgDefaultProfile { profile_id: "p2".into() },
+        Action::SetOrgDefaultEmailSettings {
+            profile_id: None,
+            incoming: DeliveryMethod::ServerSideSync,
+            outgoing: DeliveryMethod::None,
+            act: ActDeliveryMethod::ServerSideSync,
+            server_side_sync: true,
+        },
+        Action::SetApprovalRequirement { users: true, queues: false },
+        Action::ActivateProfile { profile_id: "p3".into() },
+        Action::Undo,
+    ]
+}
+
+fn every_field() -> [Field; 14] {
+    [
+        Field::Approval,
+        Field::Profile,
+        Field::IncomingMethod,
+        Field::OutgoingMethod,
+        Field::ActMethod,
+        Field::TestScheduled,
+        Field::OrgMarkedPrimary,
+        Field::ProcessEmailAfter,
+        Field::DefaultProfile,
+        Field::DefaultEmailSettings,
+        Field::ConnectionChannel,
+        Field::RequireApprovalUsers,
+        Field::RequireApprovalQueues,
+        Field::ProfileState,
+    ]
+}
+
+fn sample_plan() -> Plan {
+    let kinds = [
+        None,
+        Some(MailboxKind::User),
+        Some(MailboxKind::Queue),
+        Some(MailboxKind::Forward),
+        Some(MailboxKind::Unknown("8".into())),
+    ];
+    let entities = [Entity::Mailbox, Entity::Organization, Entity::Profile];
+    let values = [json!(null), json!(1), json!(true), json!("x"), json!({"a": [1, 2.5]})];
+    let items = every_field()
+        .iter()
+        .enumerate()
+        .map(|(i, &field)| PlanItem {
+            entity: entities[i % entities.len()],
+            id: format!("id{i}"),
+            name: format!("Name {i}"),
+            kind: kinds[i % kinds.len()].clone(),
+            changes: vec![Change {
+                field,
+                before: values[i % values.len()].clone(),
+                after: values[(i + 1) % values.len()].clone(),
+            }],
+            tracks_test: i % 2 == 0,
+            test_completed_before: (i % 3 == 0).then_some(-(i as i64)),
+        })
+        .collect();
+    Plan {
+        action: Action::Approve,
+        items,
+        skipped: vec![Skipped { id: "s".into(), name: "S".into(), reason: "already".into() }],
+        blocked: vec![Blocked { id: "b".into(), name: "B".into(), reason: "role".into() }],
+        warnings: vec!["careful".into()],
+        profile_names: vec![("p".into(), "Profile".into())],
+    }
+}
+
+fn sample_journal() -> Journal {
+    Journal {
+        digest: u64::MAX,
+        states: "PUWTSFKX".into(),
+        applied: vec![5, 6],
+        reasons: vec![(5, Some(403), Some("0x80040220".into()), "refused".into()), (6, None, None, "n/a".into())],
+        testing_since: vec![(3, 12_345)],
+        approvals_stopped: Some("ask an admin".into()),
+    }
+}
+
+#[test]
+fn every_action_and_model_enum_round_trips() {
+    for action in every_action() {
+        round_trips(&action);
+    }
+    for field in every_field() {
+        round_trips(&field);
+    }
+    for entity in [Entity::Mailbox, Entity::Organization, Entity::Profile] {
+        round_trips(&entity);
+    }
+    for m in [
+        DeliveryMethod::None,
+        DeliveryMethod::Outlook,
+        DeliveryMethod::ServerSideSync,
+        DeliveryMethod::ForwardMailbox,
+        DeliveryMethod::Unknown(i32::MIN),
+    ] {
+        round_trips(&m);
+    }
+    for m in [
+        ActDeliveryMethod::Outlook,
+        ActDeliveryMethod::ServerSideSync,
+        ActDeliveryMethod::None,
+        ActDeliveryMethod::Unknown(i32::MAX),
+    ] {
+        round_trips(&m);
+    }
+}
+
+#[test]
+fn plans_journals_and_configurations_round_trip() {
+    let mut plan = sample_plan();
+    round_trips(&plan);
+    for action in every_action() {
+        plan.action = action;
+        round_trips(&plan);
+    }
+    round_trips(&sample_journal());
+    round_trips(&Journal {
+        digest: 0,
+        states: String::new(),
+        applied: vec![],
+        reasons: vec![],
+        testing_since: vec![],
+        approvals_stopped: None,
+    });
+    round_trips(&RunConfig::default());
+    round_trips(&RunConfig {
+        batch_size: 1,
+        read_chunk: 2,
+        max_attempts: 3,
+        max_in_flight: 4,
+        continue_on_error: false,
+        verify: false,
+        stuck_after: Duration::new(u64::MAX, 999_999_999),
+        poll_interval: Duration::from_nanos(1),
+        backoff_base: Duration::ZERO,
+        backoff_max: Duration::from_millis(1_500),
+        limit_window: Duration::from_secs(7),
+        execution_budget: Duration::from_micros(3),
+        request_budget: u32::MAX,
+        use_ratelimit_headers: false,
+    });
+}
+
+/// What the previous version (derived `Deserialize`) wrote and read: a run saved by it resumes.
+#[test]
+fn reads_what_the_previous_version_saved() {
+    let plan: Plan = decode(
+        r#"{"action":{"edit-profile-and-methods":{"profile_id":"p","incoming":"ServerSideSync","outgoing":{"Unknown":7},"act":null}},
+        "items":[{"entity":"mailbox","id":"m1","name":"Alex","kind":{"Unknown":"contact"},"changes":[{"field":"incoming-method","before":0,"after":2}],"tracks_test":false,"test_completed_before":null}],
+        "skipped":[],"blocked":[],"warnings":[],"profile_names":[["p","Exchange Online"]]}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        plan.action,
+        Action::EditProfileAndMethods {
+            profile_id: Some("p".into()),
+            incoming: Some(DeliveryMethod::ServerSideSync),
+            outgoing: Some(DeliveryMethod::Unknown(7)),
+            act: None,
+        }
+    );
+    assert_eq!(plan.items[0].kind, Some(MailboxKind::Unknown("contact".into())));
+    assert_eq!(plan.items[0].changes[0].field, Field::IncomingMethod);
+    assert_eq!(plan.profile_names, [("p".to_owned(), "Exchange Online".to_owned())]);
+
+    let journal: Journal = decode(
+        r#"{"digest":18446744073709551615,"states":"SFU","applied":[1],"reasons":[[1,403,"0x8004","no"]],"testing_since":[],"approvals_stopped":null}"#,
+    )
+    .unwrap();
+    assert_eq!(journal.reasons, [(1, Some(403), Some("0x8004".to_owned()), "no".to_owned())]);
+    assert_eq!(journal.digest, u64::MAX);
+}
+
+#[test]
+fn a_configuration_missing_fields_takes_their_defaults() {
+    let config: RunConfig = decode(r#"{"batch_size":25,"stuck_after":{"secs":60,"nanos":5}}"#).unwrap();
+    assert_eq!(config.batch_size, 25);
+    assert_eq!(config.stuck_after, Duration::new(60, 5));
+    assert_eq!(RunConfig { batch_size: 25, stuck_after: Duration::new(60, 5), ..RunConfig::default() }, config);
+    assert_eq!(decode::<RunConfig>("{}"), Ok(RunConfig::default()));
+}
+
+#[test]
+fn wrong_shapes_name_their_path() {
+    let mut plan = serde_json::to_value(sample_plan()).unwrap();
+    plan["items"][2]["changes"][0]["field"] = json!("colour");
+    let err = error::<Plan>(plan);
+    assert!(
+        err.starts_with("items[2].changes[0].field: unknown variant `colour`, expected one of approval, "),
+        "{err}"
+    );
+
+    let cases: [(Value, &str); 7] = [
+        (
+            json!({"edit-profile-and-methods": {"incoming": "Pigeon"}}),
+            "edit-profile-and-methods.incoming: unknown variant `Pigeon`, expected one of None, Outlook, ServerSideSync, ForwardMailbox, Unknown",
+        ),
+        (json!({"set-org-default-profile": {}}), "set-org-default-profile: missing field `profile_id`"),
+        (json!({"set-approval-requirement": 1}), "set-approval-requirement: expected an object, got an integer"),
+        (
+            json!("approve-all"),
+            "unknown variant `approve-all`, expected one of approve, reject, apply-default-settings, edit-profile-and-methods, test-and-enable, test-and-enable-profile, set-org-default-profile, set-org-default-email-settings, set-approval-requirement, activate-profile, undo",
+        ),
+        (
+            json!({"set-org-default-email-settings": {"incoming": "None", "outgoing": "None", "act": {"Unknown": "x"}, "server_side_sync": true}}),
+            "set-org-default-email-settings.act.Unknown: expected an integer, got a string",
+        ),
+        (json!(7), "expected a variant (a string or an object with one key), got an integer"),
+        (
+            json!({"approve": null, "reject": null}),
+            "expected a variant (a string or an object with one key), got an object",
+        ),
+    ];
+    for (value, want) in cases {
+        assert_eq!(error::<Action>(value), want);
+    }
+
+    let mut journal = serde_json::to_value(sample_journal()).unwrap();
+    journal["reasons"][1] = json!([6, null, null]);
+    assert_eq!(error::<Journal>(journal.clone()), "reasons[1]: expected an array of 4 items, got 3");
+    journal["reasons"][1] = json!([6, 70000, null, "x"]);
+    assert_eq!(error::<Journal>(journal), "reasons[1][1]: 70000 is out of range for u16");
+
+    assert_eq!(error::<RunConfig>(json!({"poll_interval": {"secs": 30}})), "poll_interval: missing field `nanos`");
+    assert_eq!(
+        error::<RunConfig>(json!({"backoff_max": {"secs": u64::MAX, "nanos": 1_000_000_000u32}})),
+        "backoff_max: overflow deserializing Duration"
+    );
+    assert_eq!(error::<RunConfig>(json!({"verify": "yes"})), "verify: expected a boolean, got a string");
+    assert_eq!(
+        error::<PlanItem>(json!({"entity": "mailbox", "id": "m", "name": "n", "kind": "Robot"})),
+        "kind: unknown variant `Robot`, expected one of User, Queue, Forward, Unknown"
+    );
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        "[a-z0-9 ]{0,6}"
+    }
+
+    fn delivery() -> impl Strategy<Value = DeliveryMethod> {
+        prop_oneof![any::<i32>().prop_map(DeliveryMethod::Unknown), (0..4).prop_map(DeliveryMethod::from)]
+    }
+
+    fn act() -> impl Strategy<Value = ActDeliveryMethod> {
+        prop_oneof![any::<i32>().prop_map(ActDeliveryMethod::Unknown), (0..3).prop_map(ActDeliveryMethod::from)]
+    }
+
+    fn action() -> impl Strategy<Value = Action> {
+        prop_oneof![
+            Just(Action::Approve),
+            Just(Action::Reject),
+            Just(Action::Undo),
+            (any::<bool>(), any::<bool>())
+                .prop_map(|(t, o)| Action::ApplyDefaultSettings { test_and_enable: t, this_org_only: o }),
+            (
+                proptest::option::of(text()),
+                proptest::option::of(delivery()),
+                proptest::option::of(delivery()),
+                proptest::option::of(act())
+            )
+                .prop_map(|(profile_id, incoming, outgoing, act)| Action::EditProfileAndMethods {
+                    profile_id,
+                    incoming,
+                    outgoing,
+                    act
+                }),
+            (any::<bool>(), proptest::option::of(text()))
+                .prop_map(|(o, p)| Action::TestAndEnable { this_org_only: o, process_email_after: p }),
+            text().prop_map(|p| Action::TestAndEnableProfile { profile_id: p }),
+            text().prop_map(|p| Action::SetOrgDefaultProfile { profile_id: p }),
+            (proptest::option::of(text()), delivery(), delivery(), act(), any::<bool>()).prop_map(
+                |(profile_id, incoming, outgoing, act, server_side_sync)| Action::SetOrgDefaultEmailSettings {
+                    profile_id,
+                    incoming,
+                    outgoing,
+                    act,
+                    server_side_sync
+                }
+            ),
+            (any::<bool>(), any::<bool>()).prop_map(|(users, queues)| Action::SetApprovalRequirement { users, queues }),
+            text().prop_map(|p| Action::ActivateProfile { profile_id: p }),
+        ]
+    }
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            text().prop_map(Value::String),
+        ]
+    }
+
+    fn item() -> impl Strategy<Value = PlanItem> {
+        let kind = proptest::option::of(prop_oneof![
+            Just(MailboxKind::User),
+            Just(MailboxKind::Queue),
+            Just(MailboxKind::Forward),
+            text().prop_map(MailboxKind::Unknown),
+        ]);
+        let change = (0..14usize, json_value(), json_value()).prop_map(|(f, before, after)| Change {
+            field: every_field()[f],
+            before,
+            after,
+        });
+        (
+            0..3usize,
+            text(),
+            text(),
+            kind,
+            proptest::collection::vec(change, 0..3),
+            any::<bool>(),
+            proptest::option::of(any::<i64>()),
+        )
+            .prop_map(|(e, id, name, kind, changes, tracks_test, test_completed_before)| PlanItem {
+                entity: [Entity::Mailbox, Entity::Organization, Entity::Profile][e],
+                id,
+                name,
+                kind,
+                changes,
+                tracks_test,
+                test_completed_before,
+            })
+    }
+
+    fn plan() -> impl Strategy<Value = Plan> {
+        let reason = || (text(), text(), text());
+        (
+            action(),
+            proptest::collection::vec(item(), 0..4),
+            proptest::collection::vec(reason(), 0..2),
+            proptest::collection::vec(reason(), 0..2),
+            proptest::collection::vec(text(), 0..2),
+            proptest::collection::vec((text(), text()), 0..2),
+        )
+            .prop_map(|(action, items, skipped, blocked, warnings, profile_names)| Plan {
+                action,
+                items,
+                skipped: skipped.into_iter().map(|(id, name, reason)| Skipped { id, name, reason }).collect(),
+                blocked: blocked.into_iter().map(|(id, name, reason)| Blocked { id, name, reason }).collect(),
+                warnings,
+                profile_names,
+            })
+    }
+
+    fn journal() -> impl Strategy<Value = Journal> {
+        (
+            any::<u64>(),
+            "[PUWTSFKX]{0,8}",
+            proptest::collection::vec(any::<u32>(), 0..3),
+            proptest::collection::vec(
+                (any::<u32>(), proptest::option::of(any::<u16>()), proptest::option::of(text()), text()),
+                0..3,
+            ),
+            proptest::collection::vec((any::<u32>(), any::<u64>()), 0..3),
+            proptest::option::of(text()),
+        )
+            .prop_map(|(digest, states, applied, reasons, testing_since, approvals_stopped)| Journal {
+                digest,
+                states,
+                applied,
+                reasons,
+                testing_since,
+                approvals_stopped,
+            })
+    }
+
+    fn duration() -> impl Strategy<Value = Duration> {
+        (any::<u64>(), 0..1_000_000_000u32).prop_map(|(s, n)| Duration::new(s, n))
+    }
+
+    fn config() -> impl Strategy<Value = RunConfig> {
+        (
+            (any::<usize>(), any::<usize>(), any::<u32>(), any::<usize>(), any::<bool>(), any::<bool>()),
+            (duration(), duration(), duration(), duration(), duration(), duration()),
+            (any::<u32>(), any::<bool>()),
+        )
+            .prop_map(
+                |((batch_size, read_chunk, max_attempts, max_in_flight, continue_on_error, verify), d, (r, h))| {
+                    RunConfig {
+                        batch_size,
+                        read_chunk,
+                        max_attempts,
+                        max_in_flight,
+                        continue_on_error,
+                        verify,
+                        stuck_after: d.0,
+                        poll_interval: d.1,
+                        backoff_base: d.2,
+                        backoff_max: d.3,
+                        limit_window: d.4,
+                        execution_budget: d.5,
+                        request_budget: r,
+                        use_ratelimit_headers: h,
+                    }
+                },
+            )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn plans_round_trip(plan in plan()) {
+            let value = serde_json::to_value(&plan).unwrap();
+            prop_assert_eq!(Plan::from_json(&value), Ok(plan));
+        }
+
+        #[test]
+        fn journals_round_trip(journal in journal()) {
+            let value = serde_json::to_value(&journal).unwrap();
+            prop_assert_eq!(Journal::from_json(&value), Ok(journal));
+        }
+
+        #[test]
+        fn configurations_round_trip(config in config()) {
+            let value = serde_json::to_value(&config).unwrap();
+            prop_assert_eq!(RunConfig::from_json(&value), Ok(config));
+        }
+    }
+}
