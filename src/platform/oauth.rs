@@ -21,6 +21,7 @@ use crate::platform::dom;
 use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use std::cell::RefCell;
 use std::rc::Rc;
+use syncready_core::json::{FromJson, JsonError, Obj};
 use syncready_core::model::Timestamp;
 use syncready_core::oauth::{OAuthConfig, OAuthError, PendingSignIn, Tokens};
 use wasm_bindgen::{JsCast, JsValue};
@@ -78,10 +79,17 @@ pub enum Status {
 }
 
 /// The settings and tokens of this tab's sign-in.
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 struct StoredSession {
     config: OAuthConfig,
     tokens: Tokens,
+}
+
+impl FromJson for StoredSession {
+    fn from_json(value: &serde_json::Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        Ok(Self { config: o.req("config")?, tokens: o.req("tokens")? })
+    }
 }
 
 type Listener = Rc<dyn Fn(&Status)>;
@@ -209,7 +217,7 @@ pub fn save_session(config: &OAuthConfig, tokens: &Tokens) {
 /// This tab's session, if it has one.
 pub fn load_session() -> Option<(OAuthConfig, Tokens)> {
     let json = session_storage().ok()?.get_item(SESSION_KEY).ok().flatten()?;
-    let stored: StoredSession = serde_json::from_str(&json).ok()?;
+    let stored: StoredSession = syncready_core::json::decode(&json).ok()?;
     Some((stored.config, stored.tokens))
 }
 
@@ -333,7 +341,7 @@ pub async fn complete_redirect() -> Option<Result<Tokens, SignInError>> {
         return None;
     }
     let json = storage_take(PENDING_KEY)?;
-    let pending: PendingSignIn = match serde_json::from_str(&json) {
+    let pending: PendingSignIn = match syncready_core::json::decode(&json) {
         Ok(p) => p,
         Err(e) => {
             return Some(Err(failed(SignInError::Browser(format!(
@@ -356,4 +364,34 @@ pub async fn complete_redirect() -> Option<Result<Tokens, SignInError>> {
         }
         Err(e) => Err(failed(e.into())),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_saved_session_reads_back_what_was_saved() {
+        let config = OAuthConfig::new(
+            "https://login.microsoftonline.com/organizations",
+            "6731de76-14a6-49ae-97bc-6eba6914391e",
+            "https://abcdefghijklmnop.chromiumapp.org/oauth",
+            "https://contoso.crm.dynamics.com",
+        )
+        .unwrap();
+        let tokens = Tokens {
+            access_token: "a".into(),
+            refresh_token: Some("r".into()),
+            expires_at: Timestamp(1_700_000_000),
+            scope: "s".into(),
+            user: Some("alex@contoso.com".into()),
+            nonce: None,
+        };
+        let text =
+            serde_json::to_string(&StoredSession { config: config.clone(), tokens: tokens.clone() }).unwrap();
+        let stored: StoredSession = syncready_core::json::decode(&text).unwrap();
+        assert_eq!((stored.config, stored.tokens), (config, tokens));
+        let err = syncready_core::json::decode::<StoredSession>(r#"{"config":{}}"#).map(drop).unwrap_err();
+        assert_eq!(err.to_string(), "config: missing field `authority`");
+    }
 }

@@ -27,6 +27,7 @@
 //! (AADSTS9002326). `docs/oauth.md` explains how an admin registers their own.
 
 use crate::http::{Method, Request, Response, Transport, TransportError, query_pairs};
+use crate::json::{FromJson, JsonError, Obj};
 use crate::model::{OrgUrl, OrgUrlError, Timestamp};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -55,7 +56,7 @@ pub const REFRESH_MARGIN_SECS: i64 = 300;
 // Configuration
 
 /// A validated authority: `https://login.microsoftonline.com/<tenant>` without a trailing slash.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Authority(String);
 
 impl Authority {
@@ -251,7 +252,7 @@ fn parse_redirect_uri(input: &str) -> Result<String, ConfigError> {
 }
 
 /// Everything needed to sign in to one org.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OAuthConfig {
     /// Where to sign in.
     pub authority: Authority,
@@ -301,6 +302,30 @@ impl OAuthConfig {
     /// the user's name), a refresh token (silent renewal), and delegated access to the org's Web API.
     pub fn default_scope(org: &OrgUrl) -> String {
         format!("openid profile offline_access {}/user_impersonation", org.as_str())
+    }
+}
+
+/// A saved [`OrgUrl`]; it is checked again, so a tampered value cannot point the token elsewhere.
+fn org_url(value: &serde_json::Value) -> Result<OrgUrl, JsonError> {
+    let text = String::from_json(value)?;
+    OrgUrl::parse(&text).map_err(|e| JsonError::new(e.to_string()))
+}
+
+/// Reads what the derived `Serialize` writes (a saved session or pending sign-in). The authority is
+/// taken as saved: it was validated when the configuration was made.
+impl FromJson for OAuthConfig {
+    fn from_json(value: &serde_json::Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        Ok(Self {
+            authority: Authority(o.req("authority")?),
+            client_id: o.req("client_id")?,
+            redirect_uri: o.req("redirect_uri")?,
+            org: o.get("org").map_or_else(
+                || Err(JsonError::new("missing field `org`")),
+                |v| org_url(v).map_err(|e| e.at_key("org")),
+            )?,
+            scope: o.req("scope")?,
+        })
     }
 }
 
@@ -666,7 +691,7 @@ pub fn parse_redirect(url: &str, expected_state: &str) -> Result<AuthCode, OAuth
 }
 
 /// Tokens from the token endpoint. `Debug` never prints them.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct Tokens {
     /// The bearer token for the org's Web API.
     pub access_token: String,
@@ -694,6 +719,21 @@ impl std::fmt::Debug for Tokens {
     }
 }
 
+/// Reads what the derived `Serialize` writes (a saved session).
+impl FromJson for Tokens {
+    fn from_json(value: &serde_json::Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        Ok(Self {
+            access_token: o.req("access_token")?,
+            refresh_token: o.opt("refresh_token")?,
+            expires_at: Timestamp(o.req("expires_at")?),
+            scope: o.req("scope")?,
+            user: o.opt("user")?,
+            nonce: o.opt("nonce")?,
+        })
+    }
+}
+
 impl Tokens {
     /// True from [`REFRESH_MARGIN_SECS`] before expiry on.
     pub fn needs_refresh(&self, now: Timestamp) -> bool {
@@ -711,49 +751,81 @@ impl Tokens {
     }
 }
 
-#[derive(Deserialize)]
 struct TokenWire {
     access_token: String,
-    #[serde(default)]
     token_type: Option<String>,
     expires_in: NumberOrText,
-    #[serde(default)]
     refresh_token: Option<String>,
-    #[serde(default)]
     id_token: Option<String>,
-    #[serde(default)]
     scope: Option<String>,
 }
 
 /// `expires_in` is a number in v2.0 answers and a string in some v1.0 ones.
-#[derive(Deserialize)]
-#[serde(untagged)]
 enum NumberOrText {
     Number(i64),
     Text(String),
 }
 
-#[derive(Deserialize)]
+impl FromJson for TokenWire {
+    fn from_json(value: &serde_json::Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        let expires_in = match o.get("expires_in") {
+            None => return Err(JsonError::new("missing field `expires_in`")),
+            Some(serde_json::Value::String(text)) => NumberOrText::Text(text.clone()),
+            Some(other) => NumberOrText::Number(
+                other
+                    .as_i64()
+                    .ok_or_else(|| JsonError::expected("a whole number of seconds", other).at_key("expires_in"))?,
+            ),
+        };
+        Ok(Self {
+            access_token: o.req("access_token")?,
+            token_type: o.opt("token_type")?,
+            expires_in,
+            refresh_token: o.opt("refresh_token")?,
+            id_token: o.opt("id_token")?,
+            scope: o.opt("scope")?,
+        })
+    }
+}
+
 struct ErrorWire {
     error: String,
-    #[serde(default)]
     error_description: String,
-    #[serde(default)]
     error_codes: Vec<u32>,
 }
 
-#[derive(Deserialize, Default)]
+impl FromJson for ErrorWire {
+    fn from_json(value: &serde_json::Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        Ok(Self {
+            error: o.req("error")?,
+            error_description: o.or_default("error_description")?,
+            error_codes: o.or_default("error_codes")?,
+        })
+    }
+}
+
+#[derive(Default)]
 struct Claims {
-    #[serde(default)]
     preferred_username: Option<String>,
-    #[serde(default)]
     upn: Option<String>,
-    #[serde(default)]
     unique_name: Option<String>,
-    #[serde(default)]
     name: Option<String>,
-    #[serde(default)]
     nonce: Option<String>,
+}
+
+impl FromJson for Claims {
+    fn from_json(value: &serde_json::Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        Ok(Self {
+            preferred_username: o.opt("preferred_username")?,
+            upn: o.opt("upn")?,
+            unique_name: o.opt("unique_name")?,
+            name: o.opt("name")?,
+            nonce: o.opt("nonce")?,
+        })
+    }
 }
 
 /// The claims of a JWT's payload, unverified: used only to show who signed in and to compare the
@@ -761,7 +833,8 @@ struct Claims {
 /// the code flow).
 fn claims(jwt: &str) -> Option<Claims> {
     let payload = jwt.split('.').nth(1)?;
-    serde_json::from_slice(&base64url_decode(payload)?).ok()
+    let text = String::from_utf8(base64url_decode(payload)?).ok()?;
+    crate::json::decode(&text).ok()
 }
 
 fn excerpt(body: &str) -> String {
@@ -769,7 +842,7 @@ fn excerpt(body: &str) -> String {
 }
 
 fn entra_failure(response: &Response) -> OAuthError {
-    match serde_json::from_str::<ErrorWire>(&response.body) {
+    match crate::json::decode::<ErrorWire>(&response.body) {
         Ok(w) => OAuthError::from_entra(EntraError::new(&w.error, &w.error_description, w.error_codes)),
         Err(_) => OAuthError::Http { status: response.status, body_excerpt: excerpt(&response.body) },
     }
@@ -781,7 +854,7 @@ pub fn parse_token_response(response: &Response, now: Timestamp) -> Result<Token
         return Err(entra_failure(response));
     }
     let decode_error = |reason: String| OAuthError::Decode { reason, body_excerpt: String::new() };
-    let wire: TokenWire = serde_json::from_str(&response.body).map_err(|e| decode_error(e.to_string()))?;
+    let wire: TokenWire = crate::json::decode(&response.body).map_err(|e| decode_error(e.to_string()))?;
     if let Some(kind) = &wire.token_type
         && !kind.eq_ignore_ascii_case("bearer")
     {
@@ -836,7 +909,7 @@ pub fn parse_refresh_response(response: &Response, previous: &Tokens, now: Times
 
 /// What survives the redirect to the sign-in page: the settings, the PKCE verifier, `state` and
 /// `nonce`. The shell keeps it in `sessionStorage` only and removes it when the browser comes back.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct PendingSignIn {
     /// The settings signed in with.
     pub config: OAuthConfig,
@@ -848,6 +921,20 @@ pub struct PendingSignIn {
     pub nonce: String,
     /// Where the app was before the redirect (restored after sign-in).
     pub return_to: String,
+}
+
+/// Reads what the derived `Serialize` writes (the pending sign-in kept across the redirect).
+impl FromJson for PendingSignIn {
+    fn from_json(value: &serde_json::Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        Ok(Self {
+            config: o.req("config")?,
+            verifier: o.req("verifier")?,
+            state: o.req("state")?,
+            nonce: o.req("nonce")?,
+            return_to: o.req("return_to")?,
+        })
+    }
 }
 
 impl std::fmt::Debug for PendingSignIn {

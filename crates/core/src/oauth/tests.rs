@@ -479,7 +479,7 @@ fn a_pending_sign_in_survives_serialisation_without_showing_secrets_in_debug() {
     assert_eq!(p.state, "AQEBAQEBAQEBAQEBAQEBAQ");
     assert_eq!(p.nonce, "AgICAgICAgICAgICAgICAg");
     let json = serde_json::to_string(&p).unwrap();
-    assert_eq!(serde_json::from_str::<PendingSignIn>(&json).unwrap(), p);
+    assert_eq!(crate::json::decode::<PendingSignIn>(&json).unwrap(), p);
     let debug = format!("{p:?}");
     assert!(!debug.contains(&p.verifier) && !debug.contains(&p.state), "{debug}");
     let url = p.authorize_url().unwrap();
@@ -730,4 +730,74 @@ fn signed_out_transports_send_nothing() {
     assert_eq!(block_on(t.send(Request::get("WhoAmI"))), Err(TransportError::Unavailable(SIGN_IN_REQUIRED.into())));
     assert!(t.inner().sent.borrow().is_empty());
     assert_eq!(block_on(t.refresh()), Err(OAuthError::NotSignedIn));
+}
+
+// --- reading saved sessions back -------------------------------------------------------------------
+
+/// `from_json(to_value(x)) == x`.
+fn round_trips<T: FromJson + Serialize + PartialEq + std::fmt::Debug>(x: &T) {
+    let value = serde_json::to_value(x).unwrap();
+    assert_eq!(T::from_json(&value).as_ref(), Ok(x), "{value}");
+}
+
+fn tokens(refresh: Option<&str>, user: Option<&str>, nonce: Option<&str>) -> Tokens {
+    Tokens {
+        access_token: "a.b.c".into(),
+        refresh_token: refresh.map(Into::into),
+        expires_at: Timestamp(-5),
+        scope: "openid".into(),
+        user: user.map(Into::into),
+        nonce: nonce.map(Into::into),
+    }
+}
+
+#[test]
+fn saved_configurations_tokens_and_pending_sign_ins_round_trip() {
+    round_trips(&config());
+    round_trips(&config().with_scope(""));
+    let loopback =
+        OAuthConfig::new("http://127.0.0.1:8443/tenant-1", CLIENT, "http://localhost:3000/", "http://localhost:9")
+            .unwrap();
+    round_trips(&loopback);
+    round_trips(&tokens(None, None, None));
+    round_trips(&tokens(Some("r"), Some("alex@contoso.com"), Some("n")));
+    round_trips(&pending());
+    round_trips(&PendingSignIn { return_to: String::new(), config: loopback, ..pending() });
+}
+
+#[test]
+fn a_malformed_saved_session_names_what_is_wrong() {
+    let mut value = serde_json::to_value(pending()).unwrap();
+    value["config"]["org"] = serde_json::json!("ftp://contoso");
+    let err = PendingSignIn::from_json(&value).unwrap_err().to_string();
+    assert_eq!(err, "config.org: `ftp://contoso` is not an org URL: the scheme must be https");
+    value["config"]["org"] = serde_json::json!(null);
+    let err = PendingSignIn::from_json(&value).unwrap_err().to_string();
+    assert_eq!(err, "config.org: expected a string, got null");
+    let err = Tokens::from_json(&serde_json::json!({"access_token": "a", "expires_at": "soon"})).unwrap_err();
+    assert_eq!(err.to_string(), "expires_at: expected an integer, got a string");
+    let err = Tokens::from_json(&serde_json::json!({"access_token": "a", "expires_at": 1})).unwrap_err();
+    assert_eq!(err.to_string(), "missing field `scope`");
+}
+
+#[test]
+fn a_token_response_that_is_not_one_says_which_field() {
+    let decode = |body: &str| match parse_token_response(&response(200, body), Timestamp(0)) {
+        Err(OAuthError::Decode { reason, .. }) => reason,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(decode(r#"{"token_type":"Bearer","expires_in":60}"#), "missing field `access_token`");
+    assert_eq!(decode(r#"{"access_token":"a"}"#), "missing field `expires_in`");
+    assert_eq!(
+        decode(r#"{"access_token":"a","expires_in":59.5}"#),
+        "expires_in: expected a whole number of seconds, got a decimal number"
+    );
+    assert_eq!(decode(r#"{"access_token":"a","expires_in":60,"scope":7}"#), "scope: expected a string, got an integer");
+    assert!(decode("<html>").contains("line 1 column 1"));
+    // An ID token whose payload is not the claims JSON only loses the user's name.
+    let body = tokens_json("opaque", None, r#","id_token":"x.bm90IGpzb24.y""#);
+    assert_eq!(parse_token_response(&response(200, &body), Timestamp(0)).unwrap().user, None);
+    // An error body with null or missing optional parts is still an Entra error.
+    let r = response(400, r#"{"error":"invalid_grant","error_description":null}"#);
+    assert!(matches!(parse_token_response(&r, Timestamp(0)), Err(OAuthError::Entra(e)) if e.error == "invalid_grant"));
 }
