@@ -219,6 +219,15 @@ impl<'a> Obj<'a> {
         self.opt(key).map(Option::unwrap_or_default)
     }
 
+    /// A field with a default only when missing; null is read as a `T` (an error for most types),
+    /// as serde's `#[serde(default)]` on a non-`Option` field.
+    pub fn default_if_missing<T: FromJson + Default>(&self, key: &str) -> Result<T, JsonError> {
+        match self.0.get(key) {
+            Some(value) => T::from_json(value).map_err(|e| e.at_key(key)),
+            None => Ok(T::default()),
+        }
+    }
+
     /// The object's entries, in the order the map keeps them.
     pub fn entries(&self) -> impl Iterator<Item = (&'a str, &'a Value)> + 'a {
         self.0.iter().map(|(k, v)| (k.as_str(), v))

@@ -84,3 +84,18 @@ fn tagged_reads_unit_and_struct_variants() {
     assert!(tagged(&json!(3)).is_err());
     assert_eq!(unknown_variant("X", &["A", "B"]).to_string(), "unknown variant `X`, expected one of A, B");
 }
+
+#[test]
+fn default_if_missing_defaults_only_a_missing_field() {
+    let value = json!({"some": [true], "null": null, "wrong": 1});
+    let o = Obj::of(&value).unwrap();
+    assert_eq!(o.default_if_missing::<Vec<bool>>("absent"), Ok(vec![]));
+    assert_eq!(o.default_if_missing::<Vec<bool>>("some"), Ok(vec![true]));
+    assert_eq!(o.default_if_missing::<Vec<bool>>("null").unwrap_err().to_string(), "null: expected an array, got null");
+    assert_eq!(
+        o.default_if_missing::<Vec<bool>>("wrong").unwrap_err().to_string(),
+        "wrong: expected an array, got an integer"
+    );
+    // `or_default` is the lenient one: null is the default too.
+    assert_eq!(o.or_default::<Vec<bool>>("null"), Ok(vec![]));
+}
