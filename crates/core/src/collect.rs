@@ -5,12 +5,12 @@
 
 use crate::error::Error;
 use crate::http::{Request, Transport};
+use crate::json::FromJson;
 use crate::model::{
     APPROVE_PRIVILEGE, Alert, AlertSet, Caller, Mailbox, OrgSettings, PrivilegeHolding, Profile, Role, TestStatus,
 };
 use crate::odata::{Query, decode_collection, decode_json};
 use crate::wire;
-use serde::de::DeserializeOwned;
 
 /// Upper bound on pages followed for one query; a service that keeps sending the same
 /// `@odata.nextLink` must not trap the client in a loop.
@@ -158,11 +158,7 @@ fn is_guid(s: &str) -> bool {
 }
 
 /// Reads every page of `query`, following `@odata.nextLink` exactly as given.
-pub async fn fetch_all<T: DeserializeOwned>(
-    transport: &impl Transport,
-    query: &Query,
-    what: &str,
-) -> Result<Vec<T>, Error> {
+pub async fn fetch_all<T: FromJson>(transport: &impl Transport, query: &Query, what: &str) -> Result<Vec<T>, Error> {
     let mut rows = Vec::new();
     let mut request = query.request();
     let mut seen_links: Vec<String> = Vec::new();
@@ -319,7 +315,7 @@ async fn collect_alerts(transport: &impl Transport, snap: &mut Snapshot, errors:
     snap.alerts = Some(AlertSet { alerts, failing_mailboxes: failing.len(), mailboxes_read: read });
 }
 
-async fn send_json<T: DeserializeOwned>(transport: &impl Transport, request: Request, what: &str) -> Result<T, Error> {
+async fn send_json<T: FromJson>(transport: &impl Transport, request: Request, what: &str) -> Result<T, Error> {
     let response = transport.send(request).await?;
     decode_json(&response, what)
 }

@@ -1,15 +1,25 @@
 //! The core's error type. Every variant keeps the evidence a support engineer would ask for.
 
 use crate::http::TransportError;
-use serde::{Deserialize, Serialize};
+use crate::json::{FromJson, JsonError, Obj};
+use serde::Serialize;
+use serde_json::Value;
 
 /// The `error` object of a Dataverse error body: `{"error":{"code":"0x…","message":"…"}}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DataverseError {
     /// Hex code such as `0x80040256` (may be empty on some older answers).
     pub code: String,
     /// Human-readable message from the service.
     pub message: String,
+}
+
+/// Both members are required strings; others (`innererror`, `@Microsoft.PowerApps.CDS.*`) are ignored.
+impl FromJson for DataverseError {
+    fn from_json(value: &Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        Ok(Self { code: o.req("code")?, message: o.req("message")? })
+    }
 }
 
 /// Everything that can go wrong talking to Dataverse.

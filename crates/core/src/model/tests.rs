@@ -144,7 +144,7 @@ fn a_mailbox_row_becomes_a_typed_mailbox() {
         "postponetestemailconfigurationuntil": null,
         "processemailreceivedafter": null
     }"#;
-    let m = Mailbox::from(serde_json::from_str::<wire::Mailbox>(json).unwrap());
+    let m = Mailbox::from(crate::json::decode::<wire::Mailbox>(json).unwrap());
     expect_test::expect![[r#"
         Mailbox {
             id: "aaaa0000-0000-0000-0000-000000000001",
@@ -206,7 +206,7 @@ fn a_mailbox_row_becomes_a_typed_mailbox() {
 
 #[test]
 fn mailbox_kind_comes_from_the_forward_flag_then_the_lookup_annotation_then_the_type_code() {
-    let base: wire::Mailbox = serde_json::from_str(r#"{"mailboxid":"m"}"#).unwrap();
+    let base: wire::Mailbox = crate::json::decode(r#"{"mailboxid":"m"}"#).unwrap();
     let kind = |w: wire::Mailbox| Mailbox::from(w).kind;
     assert_eq!(kind(base.clone()), MailboxKind::Unknown(String::new()));
     assert_eq!(
@@ -247,7 +247,7 @@ fn act_option_values_are_not_the_email_ones() {
 
 #[test]
 fn the_org_settings_carry_the_parsed_defaults() {
-    let w: wire::Organization = serde_json::from_str(
+    let w: wire::Organization = crate::json::decode(
         r#"{"organizationid":"O","defaultemailsettings":"<EmailSettings><ACTDeliveryMethod>1</ACTDeliveryMethod></EmailSettings>","emailconnectionchannel":1}"#,
     )
     .unwrap();
@@ -255,6 +255,6 @@ fn the_org_settings_carry_the_parsed_defaults() {
     assert_eq!(org.default_email_settings.clone().unwrap().unwrap().act, Some(ActDeliveryMethod::ServerSideSync));
     assert_eq!(org.channel(), Some(ConnectionChannel::EmailRouter));
     let empty: wire::Organization =
-        serde_json::from_str(r#"{"organizationid":"O","defaultemailsettings":" "}"#).unwrap();
+        crate::json::decode(r#"{"organizationid":"O","defaultemailsettings":" "}"#).unwrap();
     assert_eq!(OrgSettings::from(empty).default_email_settings, None);
 }

@@ -1,23 +1,34 @@
 //! Turning [`Response`] values into data or into an [`Error`] that says what came back.
+//!
+//! A body is parsed once into a [`Value`]; the wanted type then reads itself out of it through
+//! [`FromJson`] (see [`crate::json`]).
 
 use crate::error::{DataverseError, Error};
 use crate::http::Response;
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
+use crate::json::{FromJson, JsonError, Obj};
+use serde_json::Value;
 
 /// One page of an entity collection.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Collection<T> {
-    /// The rows.
+    /// The rows (JSON `value`, required).
     pub value: Vec<T>,
-    /// The link to the next page, to be followed unchanged.
-    #[serde(rename = "@odata.nextLink", default)]
+    /// The link to the next page, to be followed unchanged (JSON `@odata.nextLink`; missing or null
+    /// on the last page).
     pub next_link: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct ErrorBody {
-    error: DataverseError,
+impl<T: FromJson> FromJson for Collection<T> {
+    fn from_json(value: &Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        Ok(Self { value: o.req("value")?, next_link: o.opt("@odata.nextLink")? })
+    }
+}
+
+/// The `error` object of a Dataverse error body (`{"error":{"code":…,"message":…}}`), if `value`
+/// is one.
+fn dataverse_error(value: &Value) -> Option<DataverseError> {
+    Obj::of(value).and_then(|o| o.req("error")).ok()
 }
 
 const EXCERPT: usize = 300;
@@ -52,21 +63,21 @@ pub fn check_response(response: &Response) -> Result<(), Error> {
         }
     }
     if !(200..300).contains(&status) {
-        let dataverse = serde_json::from_str::<ErrorBody>(&response.body).ok().map(|b| b.error);
+        let dataverse = serde_json::from_str::<Value>(&response.body).ok().as_ref().and_then(dataverse_error);
         return Err(Error::Http { status, dataverse, body: response.body.clone() });
     }
     Ok(())
 }
 
 /// Decodes a JSON body of type `T`, after [`check_response`]. `what` names the request for messages.
-pub fn decode_json<T: DeserializeOwned>(response: &Response, what: &str) -> Result<T, Error> {
-    // Only the typed parse is generic; the checks and the error report are shared by every `T`.
-    let body = json_body(response, what)?;
-    serde_json::from_str(body).map_err(|e| decode_error(body, what, &e))
+pub fn decode_json<T: FromJson>(response: &Response, what: &str) -> Result<T, Error> {
+    // Only the typed read is generic; the parse, the checks and the error report are shared.
+    let (body, value) = json_body(response, what)?;
+    T::from_json(&value).map_err(|e| shape_error(body, what, &e))
 }
 
-/// The body of a usable JSON answer, or the error that says what came back instead.
-fn json_body<'r>(response: &'r Response, what: &str) -> Result<&'r str, Error> {
+/// The body of a usable JSON answer, parsed, or the error that says what came back instead.
+fn json_body<'r>(response: &'r Response, what: &str) -> Result<(&'r str, Value), Error> {
     check_response(response)?;
     let body = response.body.as_str();
     let content_type = response.header("Content-Type").unwrap_or("");
@@ -81,23 +92,33 @@ fn json_body<'r>(response: &'r Response, what: &str) -> Result<&'r str, Error> {
             body_excerpt: excerpt(body),
         });
     }
+    // Parsed with serde_json directly (not `json::parse`) to keep the error's line and column.
+    let value = serde_json::from_str::<Value>(body).map_err(|e| syntax_error(body, what, &e))?;
     // A 200 that carries an error object is still an error.
-    if let Ok(err) = serde_json::from_str::<ErrorBody>(body) {
-        return Err(Error::Http { status: response.status, dataverse: Some(err.error), body: body.to_owned() });
+    if let Some(error) = dataverse_error(&value) {
+        return Err(Error::Http { status: response.status, dataverse: Some(error), body: body.to_owned() });
     }
-    Ok(body)
+    Ok((body, value))
 }
 
-/// A parse failure with the JSON path where it happened. The path is worked out from the error's
-/// position only when decoding fails, so the happy path pays nothing for it (a tracking
-/// deserializer per type cost ~50 KB of wasm).
-fn decode_error(body: &str, what: &str, e: &serde_json::Error) -> Error {
-    let at = json_path_at(body, e.line(), e.column());
+/// `what`, then the JSON path if there is one: `mailboxes: value[3].statecode`.
+fn located(what: &str, at: &str) -> String {
+    if at.is_empty() { what.to_owned() } else { format!("{what}: {at}") }
+}
+
+/// A body that is not JSON, with the JSON path where parsing stopped. The path is worked out from
+/// the error's position only when parsing fails, so the happy path pays nothing for it.
+fn syntax_error(body: &str, what: &str, e: &serde_json::Error) -> Error {
     Error::Decode {
-        path: if at.is_empty() { what.to_owned() } else { format!("{what}: {at}") },
+        path: located(what, &json_path_at(body, e.line(), e.column())),
         reason: e.to_string(),
         body_excerpt: excerpt(body),
     }
+}
+
+/// JSON that is not the shape the request answers with, at the path the reader names.
+fn shape_error(body: &str, what: &str, e: &JsonError) -> Error {
+    Error::Decode { path: located(what, &e.path()), reason: e.reason().to_owned(), body_excerpt: excerpt(body) }
 }
 
 /// Where a container of the JSON text is at a given point: the key it is reading in an object, or
@@ -168,7 +189,7 @@ fn json_path_at(body: &str, line: usize, column: usize) -> String {
 }
 
 /// Decodes one page of a collection.
-pub fn decode_collection<T: DeserializeOwned>(response: &Response, what: &str) -> Result<Collection<T>, Error> {
+pub fn decode_collection<T: FromJson>(response: &Response, what: &str) -> Result<Collection<T>, Error> {
     decode_json(response, what)
 }
 
@@ -184,10 +205,23 @@ mod tests {
         }
     }
 
-    #[derive(Debug, Deserialize)]
+    #[derive(Debug, PartialEq)]
     struct Row {
-        #[allow(dead_code)]
         name: String,
+    }
+
+    impl FromJson for Row {
+        fn from_json(value: &Value) -> Result<Self, JsonError> {
+            Ok(Row { name: Obj::of(value)?.req("name")? })
+        }
+    }
+
+    /// The path and reason of a decode error, or a panic naming what came instead.
+    fn decode_failure(r: &Response) -> (String, String) {
+        match decode_collection::<Row>(r, "mailboxes") {
+            Err(Error::Decode { path, reason, .. }) => (path, reason),
+            other => panic!("unexpected {other:?}"),
+        }
     }
 
     #[test]
@@ -215,11 +249,12 @@ mod tests {
     }
 
     #[test]
-    fn truncated_json_names_the_request_and_keeps_an_excerpt() {
+    fn truncated_json_names_the_request_the_path_and_the_position_and_keeps_an_excerpt() {
         let r = json(200, r#"{"value":[{"name":"a"},{"name":"#);
         match decode_collection::<Row>(&r, "mailboxes").unwrap_err() {
-            Error::Decode { path, body_excerpt, .. } => {
-                assert!(path.starts_with("mailboxes"), "{path}");
+            Error::Decode { path, reason, body_excerpt } => {
+                assert_eq!(path, "mailboxes: value[1].name");
+                assert_eq!(reason, "EOF while parsing a value at line 1 column 31");
                 assert!(body_excerpt.starts_with("{\"value\""));
             }
             other => panic!("unexpected {other:?}"),
@@ -227,11 +262,54 @@ mod tests {
     }
 
     #[test]
-    fn a_wrong_field_type_reports_the_json_path() {
+    fn a_wrong_field_type_reports_the_json_path_and_what_arrived() {
         let r = json(200, r#"{"value":[{"name":"a"},{"name":7}]}"#);
+        assert_eq!(
+            decode_failure(&r),
+            ("mailboxes: value[1].name".to_owned(), "expected a string, got an integer".to_owned())
+        );
+    }
+
+    #[test]
+    fn a_wrong_shape_at_the_root_names_only_the_request() {
+        let cases = [
+            ("[]", "mailboxes", "expected an object, got an array"),
+            (r#"{"@odata.context":"x"}"#, "mailboxes", "missing field `value`"),
+            (r#"{"value":null}"#, "mailboxes: value", "expected an array, got null"),
+            (r#"{"value":[],"@odata.nextLink":3}"#, "mailboxes: @odata.nextLink", "expected a string, got an integer"),
+        ];
+        for (body, path, reason) in cases {
+            assert_eq!(decode_failure(&json(200, body)), (path.to_owned(), reason.to_owned()), "{body}");
+        }
+    }
+
+    #[test]
+    fn a_missing_required_field_names_the_row() {
+        let r = json(200, r#"{"value":[{"name":"a"},{"other":"b"}]}"#);
+        assert_eq!(decode_failure(&r), ("mailboxes: value[1]".to_owned(), "missing field `name`".to_owned()));
+    }
+
+    #[test]
+    fn a_200_with_an_error_object_is_an_http_error_and_other_error_keys_are_data() {
+        let r = json(200, r#"{"error":{"code":"0x1","message":"m","innererror":{"type":"x"}}}"#);
         match decode_collection::<Row>(&r, "mailboxes").unwrap_err() {
-            Error::Decode { path, .. } => assert_eq!(path, "mailboxes: value[1].name"),
+            Error::Http { status: 200, dataverse: Some(d), .. } => {
+                assert_eq!(d, DataverseError { code: "0x1".into(), message: "m".into() });
+            }
             other => panic!("unexpected {other:?}"),
+        }
+        // An `error` member that is not the Dataverse error object does not make the answer an error.
+        let r = json(200, r#"{"error":{"code":"0x1"},"value":[{"name":"a"}]}"#);
+        assert_eq!(decode_collection::<Row>(&r, "mailboxes").unwrap().value, vec![Row { name: "a".into() }]);
+    }
+
+    #[test]
+    fn an_error_status_without_a_dataverse_body_keeps_the_raw_body() {
+        for body in ["<html>Bad gateway</html>", r#"{"error":{"code":7,"message":"m"}}"#] {
+            match check_response(&json(502, body)).unwrap_err() {
+                Error::Http { status: 502, dataverse: None, body: kept } => assert_eq!(kept, body),
+                other => panic!("unexpected {other:?}"),
+            }
         }
     }
 
@@ -248,13 +326,10 @@ mod tests {
     #[test]
     fn a_wrong_type_deep_in_a_page_is_located() {
         let body = "{\"value\":[\n{\"name\":\"a\"},\n{\"name\":\"b\"},\n{\"name\":[1]}]}";
-        match decode_collection::<Row>(&json(200, body), "mailboxes").unwrap_err() {
-            Error::Decode { path, reason, .. } => {
-                assert_eq!(path, "mailboxes: value[2].name");
-                assert!(reason.contains("line 4"), "{reason}");
-            }
-            other => panic!("unexpected {other:?}"),
-        }
+        assert_eq!(
+            decode_failure(&json(200, body)),
+            ("mailboxes: value[2].name".to_owned(), "expected a string, got an array".to_owned())
+        );
     }
 
     #[test]

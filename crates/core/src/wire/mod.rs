@@ -1,14 +1,18 @@
-//! Serde types that mirror the Dataverse Web API JSON exactly.
+//! Types that mirror the Dataverse Web API JSON exactly, each read by a hand-written [`FromJson`].
 //!
 //! Field names are the Web API's logical names; lookups appear as `_x_value`; option-set values are
-//! integers. Extra fields are ignored, so a newer service adding columns breaks nothing. Conversion to
-//! validated domain types lives in [`crate::model`].
+//! integers. Extra fields are ignored, so a newer service adding columns breaks nothing. A column
+//! documented as optional may be missing or null (both read as `None`); the primary key is required.
+//! Conversion to validated domain types lives in [`crate::model`].
+//!
+//! The readers replace derived `Deserialize` (see [`crate::json`] for why); each field's JSON name
+//! is in its doc comment when it differs from the Rust name.
 
-use serde::Deserialize;
+use crate::json::{FromJson, JsonError, Obj};
+use serde_json::Value;
 
-/// `GET WhoAmI` response.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+/// `GET WhoAmI` response. JSON names are PascalCase: `UserId`, `BusinessUnitId`, `OrganizationId`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WhoAmI {
     /// The signed-in user's `systemuserid`.
     pub user_id: String,
@@ -18,29 +22,50 @@ pub struct WhoAmI {
     pub organization_id: String,
 }
 
+impl FromJson for WhoAmI {
+    fn from_json(value: &Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        Ok(Self {
+            user_id: o.req("UserId")?,
+            business_unit_id: o.req("BusinessUnitId")?,
+            organization_id: o.req("OrganizationId")?,
+        })
+    }
+}
+
 /// A row of `organizations` with the email settings columns.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Organization {
     /// Primary key.
     pub organizationid: String,
     /// Display name of the org.
-    #[serde(default)]
     pub name: Option<String>,
     /// Default email server profile (lookup value).
-    #[serde(rename = "_defaultemailserverprofileid_value", default)]
+    /// JSON: `_defaultemailserverprofileid_value`.
     pub default_email_server_profile: Option<String>,
     /// XML with the default delivery methods.
-    #[serde(default)]
     pub defaultemailsettings: Option<String>,
     /// 0 server-side synchronization, 1 email router.
-    #[serde(default)]
     pub emailconnectionchannel: Option<i32>,
     /// "Process emails only for approved users".
-    #[serde(default)]
     pub requireapprovalforuseremail: Option<bool>,
     /// "Process emails only for approved queues".
-    #[serde(default)]
     pub requireapprovalforqueueemail: Option<bool>,
+}
+
+impl FromJson for Organization {
+    fn from_json(value: &Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        Ok(Self {
+            organizationid: o.req("organizationid")?,
+            name: o.opt("name")?,
+            default_email_server_profile: o.opt("_defaultemailserverprofileid_value")?,
+            defaultemailsettings: o.opt("defaultemailsettings")?,
+            emailconnectionchannel: o.opt("emailconnectionchannel")?,
+            requireapprovalforuseremail: o.opt("requireapprovalforuseremail")?,
+            requireapprovalforqueueemail: o.opt("requireapprovalforqueueemail")?,
+        })
+    }
 }
 
 /// Columns of `organizations` the collector selects.
@@ -55,31 +80,40 @@ pub const ORGANIZATION_COLUMNS: &[&str] = &[
 ];
 
 /// A row of `emailserverprofiles`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmailServerProfile {
     /// Primary key.
     pub emailserverprofileid: String,
     /// Name, e.g. "Microsoft Exchange Online".
-    #[serde(default)]
     pub name: Option<String>,
     /// 0 Exchange Server (Exchange Online on an online org), 1 POP3/SMTP, 2–4 hybrid / IMAP.
-    #[serde(default)]
     pub servertype: Option<i32>,
     /// Read-only type label, e.g. "Exchange Online".
-    #[serde(default)]
     pub emailservertypename: Option<String>,
     /// 0 active, 1 inactive.
-    #[serde(default)]
     pub statecode: Option<i32>,
     /// Incoming credential retrieval (2 = server-to-server).
-    #[serde(default)]
     pub incomingcredentialretrieval: Option<i32>,
     /// Outgoing credential retrieval (2 = server-to-server).
-    #[serde(default)]
     pub outgoingcredentialretrieval: Option<i32>,
     /// Autodiscover on.
-    #[serde(default)]
     pub useautodiscover: Option<bool>,
+}
+
+impl FromJson for EmailServerProfile {
+    fn from_json(value: &Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        Ok(Self {
+            emailserverprofileid: o.req("emailserverprofileid")?,
+            name: o.opt("name")?,
+            servertype: o.opt("servertype")?,
+            emailservertypename: o.opt("emailservertypename")?,
+            statecode: o.opt("statecode")?,
+            incomingcredentialretrieval: o.opt("incomingcredentialretrieval")?,
+            outgoingcredentialretrieval: o.opt("outgoingcredentialretrieval")?,
+            useautodiscover: o.opt("useautodiscover")?,
+        })
+    }
 }
 
 /// Columns of `emailserverprofiles` the collector selects.
@@ -96,8 +130,7 @@ pub const PROFILE_COLUMNS: &[&str] = &[
 
 /// `regardingobjecttypecode` as the Web API returns it: the logical name as a string in current
 /// versions, an object type code number in some older answers.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EntityName {
     /// Logical name, e.g. `"systemuser"`.
     Name(String),
@@ -105,86 +138,111 @@ pub enum EntityName {
     Code(i64),
 }
 
+/// A string is a [`EntityName::Name`], a whole number in `i64` range a [`EntityName::Code`] (as the
+/// untagged serde enum did: the string is tried first).
+impl FromJson for EntityName {
+    fn from_json(value: &Value) -> Result<Self, JsonError> {
+        match value {
+            Value::String(name) => Ok(Self::Name(name.clone())),
+            Value::Number(_) => i64::from_json(value).map(Self::Code),
+            other => Err(JsonError::expected("a logical name or an object type code", other)),
+        }
+    }
+}
+
 /// A row of `mailboxes` with the columns the readiness rules read.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mailbox {
     /// Primary key.
     pub mailboxid: String,
     /// Row version, `W/"<n>"`.
-    #[serde(rename = "@odata.etag", default)]
+    /// JSON: `@odata.etag`.
     pub etag: Option<String>,
     /// The owner's name.
-    #[serde(default)]
     pub name: Option<String>,
     /// SMTP address.
-    #[serde(default)]
     pub emailaddress: Option<String>,
     /// Email server profile (lookup value).
-    #[serde(rename = "_emailserverprofile_value", default)]
+    /// JSON: `_emailserverprofile_value`.
     pub email_server_profile: Option<String>,
     /// The user or queue the mailbox belongs to (lookup value).
-    #[serde(rename = "_regardingobjectid_value", default)]
+    /// JSON: `_regardingobjectid_value`.
     pub regarding: Option<String>,
     /// `systemuser` or `queue`: the lookup's table, from the annotation.
-    #[serde(rename = "_regardingobjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname", default)]
+    /// JSON: `_regardingobjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname`.
     pub regarding_logical_name: Option<String>,
     /// Table of the regarding row.
-    #[serde(default)]
     pub regardingobjecttypecode: Option<EntityName>,
     /// True for forward mailboxes (not tied to a user or queue).
-    #[serde(default)]
     pub isforwardmailbox: Option<bool>,
     /// 0 active, 1 inactive.
-    #[serde(default)]
     pub statecode: Option<i32>,
     /// 0 None, 1 Outlook, 2 server-side synchronization, 3 forward mailbox.
-    #[serde(default)]
     pub incomingemaildeliverymethod: Option<i32>,
     /// 0 None, 1 Outlook, 2 server-side synchronization.
-    #[serde(default)]
     pub outgoingemaildeliverymethod: Option<i32>,
     /// Appointments, contacts and tasks: 0 Outlook, 1 server-side synchronization, 2 None.
-    #[serde(default)]
     pub actdeliverymethod: Option<i32>,
     /// 0 not run, 1 success, 2 failure.
-    #[serde(default)]
     pub incomingemailstatus: Option<i32>,
     /// 0 not run, 1 success, 2 failure.
-    #[serde(default)]
     pub outgoingemailstatus: Option<i32>,
     /// 0 not run, 1 success, 2 failure.
-    #[serde(default)]
     pub actstatus: Option<i32>,
     /// Overall: 0 not run, 1 success, 2 failure.
-    #[serde(default)]
     pub mailboxstatus: Option<i32>,
     /// 0 empty, 1 approved, 2 pending approval, 3 rejected.
-    #[serde(default)]
     pub emailrouteraccessapproval: Option<i32>,
     /// Incoming email enabled (a permanent test failure clears it).
-    #[serde(default)]
     pub enabledforincomingemail: Option<bool>,
     /// Outgoing email enabled.
-    #[serde(default)]
     pub enabledforoutgoingemail: Option<bool>,
     /// Appointments, contacts and tasks enabled.
-    #[serde(default)]
     pub enabledforact: Option<bool>,
     /// Test & Enable is scheduled.
-    #[serde(default)]
     pub testemailconfigurationscheduled: Option<bool>,
     /// When the last test finished (ISO 8601).
-    #[serde(default)]
     pub testmailboxaccesscompletedon: Option<String>,
     /// "Sync items with Exchange from this org only".
-    #[serde(default)]
     pub orgmarkedasprimaryforexchangesync: Option<bool>,
     /// The scheduled test runs only once this time has passed (ISO 8601).
-    #[serde(default)]
     pub postponetestemailconfigurationuntil: Option<String>,
     /// Mail received before this date is not processed (ISO 8601).
-    #[serde(default)]
     pub processemailreceivedafter: Option<String>,
+}
+
+impl FromJson for Mailbox {
+    fn from_json(value: &Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        Ok(Self {
+            mailboxid: o.req("mailboxid")?,
+            etag: o.opt("@odata.etag")?,
+            name: o.opt("name")?,
+            emailaddress: o.opt("emailaddress")?,
+            email_server_profile: o.opt("_emailserverprofile_value")?,
+            regarding: o.opt("_regardingobjectid_value")?,
+            regarding_logical_name: o.opt("_regardingobjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname")?,
+            regardingobjecttypecode: o.opt("regardingobjecttypecode")?,
+            isforwardmailbox: o.opt("isforwardmailbox")?,
+            statecode: o.opt("statecode")?,
+            incomingemaildeliverymethod: o.opt("incomingemaildeliverymethod")?,
+            outgoingemaildeliverymethod: o.opt("outgoingemaildeliverymethod")?,
+            actdeliverymethod: o.opt("actdeliverymethod")?,
+            incomingemailstatus: o.opt("incomingemailstatus")?,
+            outgoingemailstatus: o.opt("outgoingemailstatus")?,
+            actstatus: o.opt("actstatus")?,
+            mailboxstatus: o.opt("mailboxstatus")?,
+            emailrouteraccessapproval: o.opt("emailrouteraccessapproval")?,
+            enabledforincomingemail: o.opt("enabledforincomingemail")?,
+            enabledforoutgoingemail: o.opt("enabledforoutgoingemail")?,
+            enabledforact: o.opt("enabledforact")?,
+            testemailconfigurationscheduled: o.opt("testemailconfigurationscheduled")?,
+            testmailboxaccesscompletedon: o.opt("testmailboxaccesscompletedon")?,
+            orgmarkedasprimaryforexchangesync: o.opt("orgmarkedasprimaryforexchangesync")?,
+            postponetestemailconfigurationuntil: o.opt("postponetestemailconfigurationuntil")?,
+            processemailreceivedafter: o.opt("processemailreceivedafter")?,
+        })
+    }
 }
 
 /// Columns of `mailboxes` the collector selects (the lookup annotation comes from the `Prefer` header).
@@ -216,84 +274,124 @@ pub const MAILBOX_COLUMNS: &[&str] = &[
 ];
 
 /// A security role row (`systemuserroles_association` or `teamroles_association`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Role {
     /// Primary key.
     pub roleid: String,
     /// Role name, e.g. "System Administrator".
-    #[serde(default)]
     pub name: Option<String>,
     /// The role template (the same for a role in every business unit).
-    #[serde(rename = "_roletemplateid_value", default)]
+    /// JSON: `_roletemplateid_value`.
     pub role_template: Option<String>,
+}
+
+impl FromJson for Role {
+    fn from_json(value: &Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        Ok(Self { roleid: o.req("roleid")?, name: o.opt("name")?, role_template: o.opt("_roletemplateid_value")? })
+    }
 }
 
 /// Columns of a role the collector selects.
 pub const ROLE_COLUMNS: &[&str] = &["name", "roleid", "_roletemplateid_value"];
 
 /// A team the caller belongs to, with the team's roles expanded.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TeamWithRoles {
     /// Primary key.
     pub teamid: String,
     /// Team name.
-    #[serde(default)]
     pub name: Option<String>,
-    /// The team's roles.
-    #[serde(default)]
+    /// The team's roles (the expanded navigation property); missing is empty, null is an error.
     pub teamroles_association: Vec<Role>,
 }
 
-/// Response of `RetrieveUserPrivilegeByPrivilegeName` (and `RetrieveUserPrivileges`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+impl FromJson for TeamWithRoles {
+    fn from_json(value: &Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        Ok(Self {
+            teamid: o.req("teamid")?,
+            name: o.opt("name")?,
+            teamroles_association: o.default_if_missing("teamroles_association")?,
+        })
+    }
+}
+
+/// Response of `RetrieveUserPrivilegeByPrivilegeName` (and `RetrieveUserPrivileges`). JSON:
+/// `{"RolePrivileges": [...]}`; missing is empty, null is an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserPrivileges {
     /// The privileges the user holds, directly or through teams.
-    #[serde(default)]
     pub role_privileges: Vec<RolePrivilege>,
 }
 
-/// One privilege a user holds.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+impl FromJson for UserPrivileges {
+    fn from_json(value: &Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        Ok(Self { role_privileges: o.default_if_missing("RolePrivileges")? })
+    }
+}
+
+/// One privilege a user holds. JSON names are PascalCase: `Depth`, `PrivilegeId`, `PrivilegeName`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RolePrivilege {
     /// `Basic`, `Local`, `Deep` or `Global` (a number in some older answers).
-    #[serde(default)]
-    pub depth: Option<serde_json::Value>,
+    pub depth: Option<Value>,
     /// Privilege id.
-    #[serde(default)]
     pub privilege_id: Option<String>,
     /// Privilege name, e.g. `prvApproveRejectEmailAddress`.
-    #[serde(default)]
     pub privilege_name: Option<String>,
 }
 
+impl FromJson for RolePrivilege {
+    fn from_json(value: &Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        Ok(Self {
+            depth: o.opt("Depth")?,
+            privilege_id: o.opt("PrivilegeId")?,
+            privilege_name: o.opt("PrivilegeName")?,
+        })
+    }
+}
+
 /// A row of `tracelogs` (an alert).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TraceLog {
     /// Primary key.
-    #[serde(default)]
     pub tracelogid: Option<String>,
     /// 1 information, 2 warning, 3 error.
-    #[serde(default)]
     pub level: Option<i32>,
     /// The alert text.
-    #[serde(default)]
     pub text: Option<String>,
     /// Error code number.
-    #[serde(default)]
     pub tracecode: Option<i64>,
     /// When first logged (ISO 8601).
-    #[serde(default)]
     pub createdon: Option<String>,
     /// When last repeated (ISO 8601).
-    #[serde(default)]
     pub modifiedon: Option<String>,
     /// The mailbox or profile the alert is about.
-    #[serde(rename = "_regardingobjectid_value", default)]
+    /// JSON: `_regardingobjectid_value`.
     pub regarding: Option<String>,
+}
+
+impl FromJson for TraceLog {
+    fn from_json(value: &Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        Ok(Self {
+            tracelogid: o.opt("tracelogid")?,
+            level: o.opt("level")?,
+            text: o.opt("text")?,
+            tracecode: o.opt("tracecode")?,
+            createdon: o.opt("createdon")?,
+            modifiedon: o.opt("modifiedon")?,
+            regarding: o.opt("_regardingobjectid_value")?,
+        })
+    }
 }
 
 /// Columns of `tracelogs` the collector selects.
 pub const TRACELOG_COLUMNS: &[&str] =
     &["level", "text", "tracecode", "createdon", "modifiedon", "_regardingobjectid_value"];
+
+#[cfg(test)]
+mod tests;

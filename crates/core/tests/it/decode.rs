@@ -94,7 +94,7 @@ fn a_wrong_option_value_type_names_the_json_path() {
     check(
         json(200, body),
         expect![[r#"
-        error: unexpected response at `mailboxes: value[1].emailrouteraccessapproval`: invalid type: string "Approved", expected i32 at line 1 column 115
+        error: unexpected response at `mailboxes: value[1].emailrouteraccessapproval`: expected an integer, got a string
     "#]],
     );
 }

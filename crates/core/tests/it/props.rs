@@ -107,6 +107,7 @@ mod evaluate_is_total {
     use proptest::prelude::*;
     use serde_json::json;
     use syncready_core::collect::Snapshot;
+    use syncready_core::json::FromJson;
     use syncready_core::model::{
         Alert, AlertSet, Caller, Mailbox, OrgSettings, PrivilegeHolding, Profile, Role, Timestamp,
     };
@@ -160,7 +161,7 @@ mod evaluate_is_total {
                     "testmailboxaccesscompletedon": d[0], "postponetestemailconfigurationuntil": d[1],
                     "processemailreceivedafter": d[2],
                 });
-                Mailbox::from(serde_json::from_value::<wire::Mailbox>(v).unwrap())
+                Mailbox::from(wire::Mailbox::from_json(&v).unwrap())
             })
     }
 
@@ -182,7 +183,7 @@ mod evaluate_is_total {
         prop::option::of((xml, default, option_value(), flag(), flag())).prop_map(|o| {
             o.map(|(xml, default, channel, users, queues)| {
                 OrgSettings::from(
-                    serde_json::from_value::<wire::Organization>(json!({
+                    wire::Organization::from_json(&json!({
                         "organizationid": "o", "_defaultemailserverprofileid_value": default,
                         "defaultemailsettings": xml, "emailconnectionchannel": channel,
                         "requireapprovalforuseremail": users, "requireapprovalforqueueemail": queues,
@@ -197,7 +198,7 @@ mod evaluate_is_total {
         let profile =
             (0u8..2, option_value(), option_value(), flag(), option_value()).prop_map(|(i, st, cred, auto, ty)| {
                 Profile::from(
-                    serde_json::from_value::<wire::EmailServerProfile>(json!({
+                    wire::EmailServerProfile::from_json(&json!({
                         "emailserverprofileid": if i == 0 { "p-exo" } else { "p-pop" },
                         "name": if i == 0 { "Microsoft Exchange Online" } else { "Other" },
                         "servertype": ty, "emailservertypename": "Exchange Online", "statecode": st,
@@ -219,7 +220,7 @@ mod evaluate_is_total {
         ];
         let alert = (0u8..8, -1i32..5, text, option_value()).prop_map(|(id, level, text, code)| {
             Alert::from(
-                serde_json::from_value::<wire::TraceLog>(json!({
+                wire::TraceLog::from_json(&json!({
                     "level": level, "text": text, "tracecode": code, "_regardingobjectid_value": format!("m{id}"),
                 }))
                 .unwrap(),
