@@ -154,7 +154,9 @@ macro_rules! integer_from_json {
                     Ok(i) => <$t>::try_from(i).ok(),
                     Err(u) => <$t>::try_from(u).ok(),
                 };
-                fits.ok_or_else(|| JsonError::new(format!("{value} is out of range for {}", stringify!($t))))
+                // The number itself, not `value`: formatting a `Value` pulls in its serializer.
+                let shown = || match n { Ok(i) => i.to_string(), Err(u) => u.to_string() };
+                fits.ok_or_else(|| JsonError::new(format!("{} is out of range for {}", shown(), stringify!($t))))
             }
         }
     )*};
