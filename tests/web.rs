@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use syncready::components::{Checklist, ErrorView};
 use syncready_core::collect::Snapshot;
+use syncready_core::json::FromJson;
 use syncready_core::model::{OrgSettings, Profile};
 use syncready_core::readiness;
 use syncready_core::wire;
@@ -22,17 +23,15 @@ fn container() -> web_sys::HtmlElement {
 
 /// Builds model values the way the collector does: from Web API JSON through the wire types.
 fn snapshot(profiles: &[serde_json::Value], default: Option<&str>) -> Snapshot {
-    let org: wire::Organization = serde_json::from_value(serde_json::json!({
+    let org = wire::Organization::from_json(&serde_json::json!({
         "organizationid": "o",
         "name": "Contoso",
         "_defaultemailserverprofileid_value": default,
         "emailconnectionchannel": 0
     }))
     .unwrap();
-    let profiles = profiles
-        .iter()
-        .map(|p| Profile::from(serde_json::from_value::<wire::EmailServerProfile>(p.clone()).unwrap()))
-        .collect();
+    let profiles =
+        profiles.iter().map(|p| Profile::from(wire::EmailServerProfile::from_json(p).unwrap())).collect();
     Snapshot { org: Some(OrgSettings::from(org)), profiles: Some(profiles), ..Snapshot::default() }
 }
 
@@ -79,7 +78,7 @@ fn hostile_text_is_rendered_as_text_not_html() {
 fn mailboxes(n: usize) -> Vec<syncready_core::model::Mailbox> {
     (0..n)
         .map(|i| {
-            let w: wire::Mailbox = serde_json::from_value(serde_json::json!({
+            let w = wire::Mailbox::from_json(&serde_json::json!({
                 "mailboxid": format!("m{i}"),
                 "name": format!("User {i}"),
                 "emailaddress": format!("user{i}@contoso.com"),

@@ -1,10 +1,11 @@
 use syncready::state::charts::{Slice, readiness, segments, test_outcomes};
 use syncready_core::collect::Snapshot;
+use syncready_core::json::FromJson;
 use syncready_core::model::Mailbox;
 use syncready_core::wire;
 
 fn mailbox(profile: &str, approval: i32, incoming: i32, outgoing: i32) -> Mailbox {
-    let w: wire::Mailbox = serde_json::from_value(serde_json::json!({
+    let w = wire::Mailbox::from_json(&serde_json::json!({
         "mailboxid": format!("m{approval}{incoming}{outgoing}{profile}"),
         "name": "x",
         "_emailserverprofile_value": profile,
@@ -20,7 +21,7 @@ fn mailbox(profile: &str, approval: i32, incoming: i32, outgoing: i32) -> Mailbo
 }
 
 fn queue() -> Mailbox {
-    let w: wire::Mailbox = serde_json::from_value(serde_json::json!({
+    let w = wire::Mailbox::from_json(&serde_json::json!({
         "mailboxid": "q", "name": "Support", "_emailserverprofile_value": "exo",
         "_regardingobjectid_value": "q",
         "_regardingobjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname": "queue",

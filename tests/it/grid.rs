@@ -5,11 +5,12 @@ use syncready::state::grid::{
     value_of, window,
 };
 use syncready_core::collect::Snapshot;
+use syncready_core::json::FromJson;
 use syncready_core::model::{Mailbox, Profile};
 use syncready_core::wire;
 
 fn mailbox(id: &str, name: &str, kind: &str, approval: i32, incoming_status: i32) -> Mailbox {
-    let w: wire::Mailbox = serde_json::from_value(serde_json::json!({
+    let w = wire::Mailbox::from_json(&serde_json::json!({
         "mailboxid": id,
         "name": name,
         "emailaddress": format!("{}@contoso.com", name.to_lowercase().replace(' ', ".")),
@@ -27,7 +28,7 @@ fn mailbox(id: &str, name: &str, kind: &str, approval: i32, incoming_status: i32
 }
 
 fn snapshot(mailboxes: Vec<Mailbox>) -> Snapshot {
-    let p: wire::EmailServerProfile = serde_json::from_value(serde_json::json!({
+    let p = wire::EmailServerProfile::from_json(&serde_json::json!({
         "emailserverprofileid": "p1", "name": "Microsoft Exchange Online", "servertype": 0
     }))
     .unwrap();
