@@ -5,11 +5,11 @@
 
 use crate::error::Error;
 use crate::http::{Request, Transport};
-use crate::json::FromJson;
+use crate::json::{FromJson, JsonError, Obj};
 use crate::model::{
     APPROVE_PRIVILEGE, Alert, AlertSet, Caller, Mailbox, OrgSettings, PrivilegeHolding, Profile, Role, TestStatus,
 };
-use crate::odata::{Query, decode_collection, decode_json};
+use crate::odata::{Query, decode_json, decode_page};
 use crate::wire;
 
 /// Upper bound on pages followed for one query; a service that keeps sending the same
@@ -160,14 +160,27 @@ fn is_guid(s: &str) -> bool {
 /// Reads every page of `query`, following `@odata.nextLink` exactly as given.
 pub async fn fetch_all<T: FromJson>(transport: &impl Transport, query: &Query, what: &str) -> Result<Vec<T>, Error> {
     let mut rows = Vec::new();
+    fetch_pages(transport, query, what, &mut |page| {
+        rows.extend(page.req::<Vec<T>>("value")?);
+        Ok(())
+    })
+    .await?;
+    Ok(rows)
+}
+
+/// The paging loop of [`fetch_all`], the same for every row type: `read` takes each page's rows.
+async fn fetch_pages(
+    transport: &impl Transport,
+    query: &Query,
+    what: &str,
+    read: &mut dyn FnMut(Obj<'_>) -> Result<(), JsonError>,
+) -> Result<(), Error> {
     let mut request = query.request();
     let mut seen_links: Vec<String> = Vec::new();
     for _ in 0..MAX_PAGES {
         let response = transport.send(request).await?;
-        let page = decode_collection::<T>(&response, what)?;
-        rows.extend(page.value);
-        match page.next_link {
-            None => return Ok(rows),
+        match decode_page(&response, what, read)? {
+            None => return Ok(()),
             Some(link) => {
                 if seen_links.contains(&link) {
                     return Err(Error::Decode {

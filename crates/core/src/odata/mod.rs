@@ -5,4 +5,4 @@ pub mod query;
 pub mod response;
 
 pub use query::{Query, escape_literal};
-pub use response::{Collection, check_response, decode_collection, decode_json};
+pub use response::{Collection, check_response, decode_collection, decode_json, decode_page};

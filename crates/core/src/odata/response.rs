@@ -193,6 +193,22 @@ pub fn decode_collection<T: FromJson>(response: &Response, what: &str) -> Result
     decode_json(response, what)
 }
 
+/// Decodes one page of a collection without knowing the row type: `read` takes the rows out of the
+/// page object (`value`), and the page's `@odata.nextLink` is returned. Errors are reported as by
+/// [`decode_collection`]; a paging loop built on this is compiled once for every row type.
+pub fn decode_page(
+    response: &Response,
+    what: &str,
+    read: &mut dyn FnMut(Obj<'_>) -> Result<(), JsonError>,
+) -> Result<Option<String>, Error> {
+    let (body, value) = json_body(response, what)?;
+    let page = Obj::of(&value).and_then(|o| {
+        read(o)?;
+        o.opt("@odata.nextLink")
+    });
+    page.map_err(|e| shape_error(body, what, &e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -357,5 +373,25 @@ mod tests {
         );
         let page = decode_collection::<Row>(&r, "mailboxes").unwrap();
         assert_eq!(page.next_link.as_deref(), Some("https://o/api/data/v9.2/mailboxes?$skiptoken=a"));
+    }
+
+    #[test]
+    fn a_page_read_without_its_row_type_reports_as_a_typed_one() {
+        let mut names = Vec::new();
+        let mut read = |page: Obj<'_>| -> Result<(), JsonError> {
+            names.extend(page.req::<Vec<Row>>("value")?);
+            Ok(())
+        };
+        let r = json(200, r#"{"value":[{"name":"a"}],"@odata.nextLink":"https://o/next"}"#);
+        assert_eq!(decode_page(&r, "mailboxes", &mut read), Ok(Some("https://o/next".to_owned())));
+        for body in [r#"{"value":[{"name":"b"},{"name":7}]}"#, "[]", r#"{"value":[],"@odata.nextLink":3}"#] {
+            let r = json(200, body);
+            let typed = decode_collection::<Row>(&r, "mailboxes").unwrap_err();
+            assert_eq!(decode_page(&r, "mailboxes", &mut read), Err(typed), "{body}");
+        }
+        let r = json(200, r#"{"error":{"code":"0x1","message":"m"}}"#);
+        assert!(matches!(decode_page(&r, "mailboxes", &mut read), Err(Error::Http { status: 200, .. })));
+        // A page with a bad row yields none of its rows.
+        assert_eq!(names, vec![Row { name: "a".into() }]);
     }
 }
