@@ -88,9 +88,34 @@ fn broken_default_email_settings_say_what_is_wrong() {
     );
     check_settings(
         "<EmailSettings><A></B></EmailSettings>",
-        expect_test::expect!["error: ill-formed document: expected `</A>`, but `</B>` was found at byte 18"],
+        expect_test::expect!["error: expected `</A>`, but `</B>` was found at byte 18"],
     );
     check_settings("2", expect_test::expect!["error: text `2` outside <EmailSettings>"]);
+    check_settings(
+        "<EmailSettings></A></EmailSettings>",
+        expect_test::expect!["error: expected `</EmailSettings>`, but `</A>` was found at byte 15"],
+    );
+    check_settings("</A>", expect_test::expect!["error: `</A>` closes nothing at byte 0"]);
+    check_settings(
+        "<EmailSettings/><EmailSettings/>",
+        expect_test::expect!["error: more than one root element (<EmailSettings/>)"],
+    );
+    check_settings("<EmailSettings><!-- open", expect_test::expect!["error: comment at byte 15 is not closed"]);
+    check_settings("<EmailSettings a=\"1", expect_test::expect!["error: the tag at byte 0 is not closed"]);
+    check_settings("<EmailSettings></ >", expect_test::expect!["error: the tag at byte 15 has no valid name"]);
+    check_settings("<EmailSettings><![CDATA[2", expect_test::expect!["error: CDATA at byte 15 is not closed"]);
+}
+
+#[test]
+fn default_email_settings_skip_what_xml_allows_around_the_values() {
+    // Declarations, comments, a DOCTYPE, attributes (a quoted `>` included), namespaces and CDATA.
+    check_settings(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><!DOCTYPE EmailSettings><!-- set by admin -->\
+         <s:EmailSettings xmlns:s=\"urn:x\" note='a > b'><s:IncomingEmailDeliveryMethod kind=\"x\">2</s:IncomingEmailDeliveryMethod>\
+         <OutgoingEmailDeliveryMethod><![CDATA[ 2 ]]></OutgoingEmailDeliveryMethod><!-- <ACTDeliveryMethod>1</ACTDeliveryMethod> -->\
+         <ACTDeliveryMethod/></s:EmailSettings>",
+        expect_test::expect!["incoming=Some(ServerSideSync) outgoing=Some(ServerSideSync) act=None"],
+    );
 }
 
 #[test]
