@@ -123,6 +123,42 @@ fn code_that_ships_in_the_wasm_parses_no_floats_and_uses_no_unicode_case_tables(
 }
 
 #[test]
+fn code_that_ships_in_the_wasm_reads_json_through_core_json() {
+    // A derived `Deserialize` compiles a visitor per type and container: ~100 KB of the wasm before
+    // `syncready_core::json` (ARCHITECTURE.md "Size"). Shipped code parses into `serde_json::Value`
+    // and reads types out with `FromJson`. The one exception: the small settings read from
+    // `chrome.storage` through serde-wasm-bindgen (`platform/chrome.rs`).
+    let mut files = Vec::new();
+    rust_files(&root().join("crates/core/src"), &mut files);
+    rust_files(&root().join("src"), &mut files);
+    for file in files {
+        let path = file.to_string_lossy().replace('\\', "/");
+        if path.contains("/tests/") || path.ends_with("tests.rs") {
+            continue;
+        }
+        let text = fs::read_to_string(&file).unwrap();
+        let shipped = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for (at, _) in shipped.match_indices("serde_json::from_") {
+            let call = &shipped[at..];
+            let into_value =
+                call.starts_with("serde_json::from_str::<Value>") || path.ends_with("core/src/json.rs");
+            assert!(
+                into_value,
+                "{} decodes JSON with serde into a typed value; use syncready_core::json",
+                file.display()
+            );
+        }
+        if !path.ends_with("src/platform/chrome.rs") {
+            assert!(
+                !shipped.contains("DeserializeOwned"),
+                "{} decodes with a derived Deserialize",
+                file.display()
+            );
+        }
+    }
+}
+
+#[test]
 fn the_manifest_version_equals_the_package_version() {
     let manifest: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(root().join("manifest.json")).unwrap()).unwrap();
