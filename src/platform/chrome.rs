@@ -119,15 +119,17 @@ pub async fn session_get_value<T: syncready_core::json::FromJson>(key: &str) -> 
     syncready_core::json::decode(&text).ok()
 }
 
-/// Reads a serde value from `chrome.storage.local` (non-secret preferences only).
-pub async fn local_get_value<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
+/// Reads a value written by [`local_set_value`] from `chrome.storage.local` (non-secret preferences
+/// only), through [`FromJson`](syncready_core::json::FromJson).
+pub async fn local_get_value<T: syncready_core::json::FromJson>(key: &str) -> Option<T> {
     let local = path(&chrome()?, &["storage", "local"])?;
     let items = call_async(&local, "get", &JsValue::from_str(key)).await?;
     let value = Reflect::get(&items, &JsValue::from_str(key)).ok()?;
     if value.is_undefined() {
         return None;
     }
-    serde_wasm_bindgen::from_value(value).ok()
+    let text = js_sys::JSON::stringify(&value).ok()?.as_string()?;
+    syncready_core::json::decode(&text).ok()
 }
 
 /// Writes a serde value to `chrome.storage.local` (non-secret preferences only).

@@ -1,14 +1,15 @@
 //! User preferences for bulk runs (kept in `chrome.storage.local`; they are not secrets).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::time::Duration;
 use syncready_core::bulk::RunConfig;
+use syncready_core::json::{FromJson, JsonError, Obj};
 
 /// Storage key of [`Settings`].
 pub const SETTINGS_KEY: &str = "syncready.settings";
 
 /// Bulk-run preferences.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Settings {
     /// Writes per `$batch` (1–1000).
     pub batch_size: usize,
@@ -58,7 +59,7 @@ pub const SIGN_IN_KEY: &str = "syncready.sign-in";
 
 /// The admin's own app registration for "Sign in with Microsoft Entra ID" (Options). Both values are
 /// public identifiers of a single-page application, not secrets; tokens are never stored here.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SignInSettings {
     /// Application (client) id, normalised.
     pub client_id: String,
@@ -85,5 +86,19 @@ impl SignInSettings {
                     })
                     .collect()
             })
+    }
+}
+
+impl FromJson for Settings {
+    fn from_json(value: &serde_json::Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        Ok(Self { batch_size: o.req("batch_size")?, poll_seconds: o.req("poll_seconds")? })
+    }
+}
+
+impl FromJson for SignInSettings {
+    fn from_json(value: &serde_json::Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        Ok(Self { client_id: o.req("client_id")?, authority: o.req("authority")? })
     }
 }

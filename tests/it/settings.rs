@@ -27,3 +27,19 @@ fn sign_in_settings_are_normalised_or_every_problem_is_named_by_its_field() {
         "{problems:?}"
     );
 }
+
+#[test]
+fn saved_settings_read_back_what_was_written_and_refuse_other_shapes() {
+    use syncready_core::json::FromJson;
+    let settings = Settings { batch_size: 250, poll_seconds: 30 };
+    assert_eq!(Settings::from_json(&serde_json::to_value(settings).unwrap()), Ok(settings));
+    let sign_in = SignInSettings {
+        client_id: "11111111-2222-3333-4444-555555555555".into(),
+        authority: "https://login.microsoftonline.com/organizations".into(),
+    };
+    assert_eq!(SignInSettings::from_json(&serde_json::to_value(&sign_in).unwrap()), Ok(sign_in));
+    let wrong = Settings::from_json(&serde_json::json!({"batch_size": "250", "poll_seconds": 30}));
+    assert_eq!(wrong.unwrap_err().to_string(), "batch_size: expected an integer, got a string");
+    let missing = SignInSettings::from_json(&serde_json::json!({"client_id": "x"}));
+    assert_eq!(missing.unwrap_err().to_string(), "missing field `authority`");
+}
