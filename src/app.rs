@@ -370,8 +370,8 @@ pub fn OptionsPage() -> impl IntoView {
     let saved = LocalResource::new(|| chrome::local_get(THEME_KEY));
     let settings = LocalResource::new(|| chrome::local_get_value::<Settings>(SETTINGS_KEY));
     let (status, set_status) = signal(String::new());
-    let (batch, set_batch) = signal(None::<String>);
-    let (poll, set_poll) = signal(None::<String>);
+    let batch = RwSignal::new(None::<String>);
+    let poll = RwSignal::new(None::<String>);
     let choose = move |theme: &'static str| {
         leptos::task::spawn_local(async move {
             let ok = chrome::local_set(THEME_KEY, theme).await;
@@ -406,33 +406,59 @@ pub fn OptionsPage() -> impl IntoView {
             (_, Err(e)) => set_status.set(format!("Test & Enable check interval: {e}")),
         }
     };
+    const THEMES: [(&str, &str); 3] = [("system", "Follow system"), ("light", "Light"), ("dark", "Dark")];
     view! {
         <h1>"SyncReady options"</h1>
         <fieldset class="sr-options">
             <legend>"Theme"</legend>
             <p>{move || format!("Current: {}", saved.get().flatten().unwrap_or_else(|| "system".to_owned()))}</p>
-            <button class="sr-button" on:click=move |_| choose("system")>"Follow system"</button>
-            <button class="sr-button" on:click=move |_| choose("light")>"Light"</button>
-            <button class="sr-button" on:click=move |_| choose("dark")>"Dark"</button>
+            {THEMES
+                .into_iter()
+                .map(|(theme, text)| view! { <button class="sr-button" on:click=move |_| choose(theme)>{text}</button> })
+                .collect_view()}
         </fieldset>
         <fieldset class="sr-options">
             <legend>"Bulk actions"</legend>
-            <label>
-                "Changes per batch (1–1000) "
-                <input class="sr-input" data-testid="opt-batch" inputmode="numeric"
-                    prop:value=move || batch.get().unwrap_or_else(|| current().batch_size.to_string())
-                    on:input=move |ev| set_batch.set(Some(event_target_value(&ev))) />
-            </label>
-            <label>
-                " Seconds between Test & Enable checks (1–600) "
-                <input class="sr-input" data-testid="opt-poll" inputmode="numeric"
-                    prop:value=move || poll.get().unwrap_or_else(|| current().poll_seconds.to_string())
-                    on:input=move |ev| set_poll.set(Some(event_target_value(&ev))) />
-            </label>
+            {option_input(
+                "Changes per batch (1–1000) ",
+                "opt-batch",
+                true,
+                batch,
+                Signal::derive(move || current().batch_size.to_string()),
+            )}
+            {option_input(
+                " Seconds between Test & Enable checks (1–600) ",
+                "opt-poll",
+                true,
+                poll,
+                Signal::derive(move || current().poll_seconds.to_string()),
+            )}
             <button class="sr-button sr-button--primary" data-testid="opt-save" on:click=save>"Save"</button>
         </fieldset>
         <SignInOptions />
         <p role="status" data-testid="opt-status">{status}</p>
+    }
+}
+
+/// A labelled Options text field: shows `edited` once the admin typed, else `saved`. One copy for
+/// every field (the signal types are shared).
+fn option_input(
+    label: &'static str,
+    testid: &'static str,
+    numeric: bool,
+    edited: RwSignal<Option<String>>,
+    saved: Signal<String>,
+) -> impl IntoView {
+    view! {
+        <label>
+            {label}
+            <input class="sr-input" data-testid=testid
+                inputmode=numeric.then_some("numeric")
+                spellcheck=(!numeric).then_some("false")
+                autocomplete=(!numeric).then_some("off")
+                prop:value=move || edited.get().unwrap_or_else(|| saved.get())
+                on:input=move |ev| edited.set(Some(event_target_value(&ev))) />
+        </label>
     }
 }
 
@@ -444,14 +470,18 @@ fn SignInOptions() -> impl IntoView {
     let authority = RwSignal::new(None::<String>);
     let (message, set_message) = signal(Vec::<String>::new());
     let current = move || saved.get().flatten().unwrap_or_default();
-    let client_value = move || client_id.get().unwrap_or_else(|| current().client_id);
-    let authority_value = move || {
-        authority.get().unwrap_or_else(|| {
-            let a = current().authority;
-            if a.is_empty() { syncready_core::oauth::DEFAULT_AUTHORITY.to_owned() } else { a }
-        })
+    let saved_client = Signal::derive(move || current().client_id);
+    let saved_authority = Signal::derive(move || {
+        let a = current().authority;
+        if a.is_empty() { syncready_core::oauth::DEFAULT_AUTHORITY.to_owned() } else { a }
+    });
+    let value = move |edited: RwSignal<Option<String>>, saved: Signal<String>| {
+        edited.get_untracked().unwrap_or_else(|| saved.get_untracked())
     };
-    let save = move |_| match SignInSettings::parse(&authority_value(), &client_value()) {
+    let save = move |_| match SignInSettings::parse(
+        &value(authority, saved_authority),
+        &value(client_id, saved_client),
+    ) {
         Ok(settings) => {
             leptos::task::spawn_local(async move {
                 let ok = chrome::local_set_value(SIGN_IN_KEY, &settings).await;
@@ -484,18 +514,8 @@ fn SignInOptions() -> impl IntoView {
                 "For admins who cannot reuse the Dynamics session: your single-page app registration in Entra ID. "
                 "These are public identifiers; tokens stay in the panel's memory and are never saved."
             </p>
-            <label>
-                "Application (client) ID "
-                <input class="sr-input" data-testid="opt-client-id" spellcheck="false" autocomplete="off"
-                    prop:value=client_value
-                    on:input=move |ev| client_id.set(Some(event_target_value(&ev))) />
-            </label>
-            <label>
-                " Authority "
-                <input class="sr-input" data-testid="opt-authority" spellcheck="false" autocomplete="off"
-                    prop:value=authority_value
-                    on:input=move |ev| authority.set(Some(event_target_value(&ev))) />
-            </label>
+            {option_input("Application (client) ID ", "opt-client-id", false, client_id, saved_client)}
+            {option_input(" Authority ", "opt-authority", false, authority, saved_authority)}
             <button class="sr-button sr-button--primary" data-testid="opt-sign-in-save" on:click=save>"Save sign-in settings"</button>
             <button class="sr-button" data-testid="opt-sign-in-clear" on:click=clear>"Clear"</button>
             <ul class="sr-options__messages" role="status" data-testid="opt-sign-in-status">
