@@ -177,16 +177,22 @@ pub fn export_json(data: &Loaded) -> String {
     serde_json::to_string_pretty(&value).unwrap_or_default()
 }
 
+/// The org's checklist, read by [`load`] unless `awaiting_sign_in` holds (then the read waits for
+/// the sign-in to finish). One resource type for every surface.
+fn loader(awaiting_sign_in: StoredValue<bool>) -> LocalResource<Result<Loaded, OrgProblem>> {
+    LocalResource::new(move || {
+        let wait = awaiting_sign_in.get_value();
+        async move { if wait { Err(OrgProblem::FinishingSignIn) } else { load().await } }
+    })
+}
+
 /// Main surface: header, checklist and mailbox drill-down.
 #[component]
 pub fn ChecklistPage() -> impl IntoView {
     // On the return from Microsoft the first read waits for the code to be redeemed: read now, it
     // would go out without the token and show "unable to check" until the signed-in read replaced it.
     let awaiting_sign_in = StoredValue::new(crate::platform::oauth::returning_from_sign_in());
-    let loaded = LocalResource::new(move || {
-        let wait = awaiting_sign_in.get_value();
-        async move { if wait { Err(OrgProblem::FinishingSignIn) } else { load().await } }
-    });
+    let loaded = loader(awaiting_sign_in);
     // A redirect that fails (refused, cancelled) releases the read too, as a cookie-session read.
     let settled = crate::platform::oauth::subscribe(move |s| {
         if awaiting_sign_in.try_get_value() == Some(true)
@@ -211,11 +217,18 @@ pub fn ChecklistPage() -> impl IntoView {
             }
         });
     }
-    let focus = LocalResource::new(take_focus_step);
+    // Read once, like the registration below: a signal filled by one task rather than a resource
+    // (every resource type is a large monomorphised copy of the async machinery).
+    let focus = RwSignal::new(None::<String>);
+    leptos::task::spawn_local(async move {
+        if let Some(step) = take_focus_step().await {
+            focus.try_set(Some(step));
+        }
+    });
     // Once both the checklist and the requested step are known, bring that step into view.
     Effect::new(move |_| {
         if let (Some(Ok(_)), Some(Some(step))) =
-            (loaded.get().as_ref().map(|r| r.as_ref().map(|_| ())), focus.get())
+            (loaded.get().as_ref().map(|r| r.as_ref().map(|_| ())), Some(focus.get()))
         {
             dom::focus_testid(&format!("step-{step}"));
         }
@@ -253,9 +266,13 @@ pub fn ChecklistPage() -> impl IntoView {
         || surface::param(&query, "client_id").is_some()
         || crate::platform::bearer::signed_in_org().is_some();
     // The form is filled from the address first, then from the registration saved in Options.
-    let saved_registration = LocalResource::new(|| chrome::local_get_value::<SignInSettings>(SIGN_IN_KEY));
+    let saved_registration = RwSignal::new(None::<SignInSettings>);
+    leptos::task::spawn_local(async move {
+        let saved = chrome::local_get_value::<SignInSettings>(SIGN_IN_KEY).await;
+        saved_registration.try_set(Some(saved.unwrap_or_default()));
+    });
     let sign_in = move || {
-        let saved = saved_registration.get()?.unwrap_or_default();
+        let saved = saved_registration.get()?;
         let prefill =
             |name, fallback: &str| surface::param(&query, name).unwrap_or_else(|| fallback.to_owned());
         Some(view! {
@@ -329,10 +346,15 @@ pub fn ChecklistPage() -> impl IntoView {
 /// Popup: org, headline status, "open side panel".
 #[component]
 pub fn PopupPage() -> impl IntoView {
-    let loaded = LocalResource::new(load);
-    let window_id = LocalResource::new(chrome::current_window_id);
+    let loaded = loader(StoredValue::new(false));
+    // Read ahead: the side panel may only be opened from the click itself, not after an await.
+    let window_id = StoredValue::new(None::<f64>);
+    leptos::task::spawn_local(async move {
+        let id = chrome::current_window_id().await;
+        window_id.try_set_value(id);
+    });
     let open = move |_| {
-        if let Some(Some(id)) = window_id.get() {
+        if let Some(Some(id)) = window_id.try_get_value() {
             chrome::open_side_panel(id);
         }
     };
@@ -367,8 +389,12 @@ pub const THEME_KEY: &str = "syncready.theme";
 /// Options: theme and bulk-run preferences.
 #[component]
 pub fn OptionsPage() -> impl IntoView {
-    let saved = LocalResource::new(|| chrome::local_get(THEME_KEY));
-    let settings = LocalResource::new(|| chrome::local_get_value::<Settings>(SETTINGS_KEY));
+    let saved = RwSignal::new(None::<String>);
+    let settings = RwSignal::new(None::<Settings>);
+    leptos::task::spawn_local(async move {
+        saved.try_set(chrome::local_get(THEME_KEY).await);
+        settings.try_set(chrome::local_get_value::<Settings>(SETTINGS_KEY).await);
+    });
     let (status, set_status) = signal(String::new());
     let batch = RwSignal::new(None::<String>);
     let poll = RwSignal::new(None::<String>);
@@ -385,7 +411,7 @@ pub fn OptionsPage() -> impl IntoView {
             });
         });
     };
-    let current = move || settings.get().flatten().unwrap_or_default();
+    let current = move || settings.get().unwrap_or_default();
     let save = move |_| {
         let base = current();
         let batch_text = batch.get_untracked().unwrap_or_else(|| base.batch_size.to_string());
@@ -411,7 +437,7 @@ pub fn OptionsPage() -> impl IntoView {
         <h1>"SyncReady options"</h1>
         <fieldset class="sr-options">
             <legend>"Theme"</legend>
-            <p>{move || format!("Current: {}", saved.get().flatten().unwrap_or_else(|| "system".to_owned()))}</p>
+            <p>{move || format!("Current: {}", saved.get().unwrap_or_else(|| "system".to_owned()))}</p>
             {THEMES
                 .into_iter()
                 .map(|(theme, text)| view! { <button class="sr-button" on:click=move |_| choose(theme)>{text}</button> })
@@ -465,11 +491,17 @@ fn option_input(
 /// Options: the admin's own app registration for "Sign in with Microsoft Entra ID".
 #[component]
 fn SignInOptions() -> impl IntoView {
-    let saved = LocalResource::new(|| chrome::local_get_value::<SignInSettings>(SIGN_IN_KEY));
+    let saved = RwSignal::new(None::<SignInSettings>);
+    let reload = move || {
+        leptos::task::spawn_local(async move {
+            saved.try_set(chrome::local_get_value::<SignInSettings>(SIGN_IN_KEY).await);
+        });
+    };
+    reload();
     let client_id = RwSignal::new(None::<String>);
     let authority = RwSignal::new(None::<String>);
     let (message, set_message) = signal(Vec::<String>::new());
-    let current = move || saved.get().flatten().unwrap_or_default();
+    let current = move || saved.get().unwrap_or_default();
     let saved_client = Signal::derive(move || current().client_id);
     let saved_authority = Signal::derive(move || {
         let a = current().authority;
@@ -491,7 +523,7 @@ fn SignInOptions() -> impl IntoView {
                     "Could not save the sign-in settings.".to_owned()
                 }]);
                 if ok {
-                    saved.refetch();
+                    reload();
                 }
             });
         }
@@ -502,7 +534,7 @@ fn SignInOptions() -> impl IntoView {
             let ok = chrome::local_set_value(SIGN_IN_KEY, &SignInSettings::default()).await;
             client_id.set(None);
             authority.set(None);
-            saved.refetch();
+            reload();
             set_message
                 .set(vec![if ok { "Sign-in settings cleared." } else { "Could not clear them." }.to_owned()]);
         });
