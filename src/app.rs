@@ -226,15 +226,13 @@ pub fn ChecklistPage() -> impl IntoView {
         }
     });
     // Once both the checklist and the requested step are known, bring that step into view.
+    // One effect (each is its own monomorphised copy): marks the checklist shown (idempotent) and
+    // brings the step into view.
     Effect::new(move |_| {
-        if let (Some(Ok(_)), Some(Some(step))) =
-            (loaded.get().as_ref().map(|r| r.as_ref().map(|_| ())), Some(focus.get()))
-        {
-            dom::focus_testid(&format!("step-{step}"));
-        }
-    });
-    Effect::new(move |_| {
-        if matches!(loaded.get(), Some(Ok(_))) {
+        if loaded.with(|l| matches!(l, Some(Ok(_)))) {
+            if let Some(step) = focus.get() {
+                dom::focus_testid(&format!("step-{step}"));
+            }
             dom::mark_checklist_shown();
         }
     });
@@ -271,23 +269,23 @@ pub fn ChecklistPage() -> impl IntoView {
         let saved = chrome::local_get_value::<SignInSettings>(SIGN_IN_KEY).await;
         saved_registration.try_set(Some(saved.unwrap_or_default()));
     });
-    let sign_in = move || {
-        let saved = saved_registration.get()?;
-        let prefill =
-            |name, fallback: &str| surface::param(&query, name).unwrap_or_else(|| fallback.to_owned());
-        Some(view! {
-            <SignIn
-                org=prefill("org", "")
-                client_id=prefill("client_id", &saved.client_id)
-                authority=prefill("authority", &saved.authority)
-                on_signed_in=on_signed_in
-            />
-        })
-    };
+    let prefill =
+        move |name, fallback: &str| surface::param(&query, name).unwrap_or_else(|| fallback.to_owned());
     let sign_in = view! {
         <details class="sr-signin" prop:open=open_sign_in>
             <summary>"Sign in with Microsoft Entra ID instead of the Dynamics session"</summary>
-            {sign_in}
+            {move || match saved_registration.get() {
+                None => ().into_any(),
+                Some(saved) => view! {
+                    <SignIn
+                        org=prefill("org", "")
+                        client_id=prefill("client_id", &saved.client_id)
+                        authority=prefill("authority", &saved.authority)
+                        on_signed_in=on_signed_in
+                    />
+                }
+                .into_any(),
+            }}
         </details>
     };
     view! {
@@ -551,7 +549,7 @@ fn SignInOptions() -> impl IntoView {
             <button class="sr-button sr-button--primary" data-testid="opt-sign-in-save" on:click=save>"Save sign-in settings"</button>
             <button class="sr-button" data-testid="opt-sign-in-clear" on:click=clear>"Clear"</button>
             <ul class="sr-options__messages" role="status" data-testid="opt-sign-in-status">
-                {move || message.get().into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
+                {move || message.get().into_iter().map(|m| view! { <li>{m}</li> }).collect_view().into_any()}
             </ul>
         </fieldset>
     }

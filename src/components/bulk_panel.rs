@@ -190,9 +190,12 @@ pub fn BulkPanel(
     };
 
     view! {
-        <section class="sr-bulk" data-testid="bulk" data-phase=phase_key aria-live="polite">
+        <section class="sr-bulk" data-testid="bulk" data-phase=move || phase_key() aria-live="polite">
             {move || {
-                saved.get().flatten().filter(|_| matches!(phase.get(), Phase::Idle)).map(|s| {
+                let Some(s) = saved.get().flatten().filter(|_| matches!(phase.get(), Phase::Idle)) else {
+                    return ().into_any();
+                };
+                {
                     let left = s.plan.items.len();
                     view! {
                         <div class="sr-bulk__resume" data-testid="bulk-resume-offer">
@@ -201,7 +204,8 @@ pub fn BulkPanel(
                             <button class="sr-button" on:click=discard>"Discard"</button>
                         </div>
                     }
-                })
+                    .into_any()
+                }
             }}
             {move || match phase.get() {
                 Phase::Idle => ().into_any(),
@@ -277,8 +281,9 @@ fn preview(
 /// Progress bar, counts and the per-item failures.
 #[component]
 fn ProgressView(progress: RwSignal<Option<Progress>>) -> impl IntoView {
-    move || {
-        progress.get().map(|p| {
+    view! { {move || match progress.get() {
+        None => ().into_any(),
+        Some(p) => {
             let b = bar(&p);
             let failures = p
                 .items
@@ -309,6 +314,7 @@ fn ProgressView(progress: RwSignal<Option<Progress>>) -> impl IntoView {
                     <ul class="sr-failures">{failures}</ul>
                 </div>
             }
-        })
-    }
+            .into_any()
+        }
+    }} }
 }

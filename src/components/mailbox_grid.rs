@@ -175,8 +175,8 @@ pub fn MailboxGrid(
                 on:scroll=on_scroll
                 on:keydown=on_key
             >
-                <div class="sr-grid__spacer" style=spacer>
-                    <div class="sr-grid__rows" style=offset>
+                <div class="sr-grid__spacer" style=move || spacer()>
+                    <div class="sr-grid__rows" style=move || offset()>
                         <For each=visible key=|(pos, r)| (*pos, r.id.clone()) let((pos, r))>
                             <div
                                 class="sr-grid__row"

@@ -205,7 +205,7 @@ pub fn SignIn(
             }
         }
     };
-    let message = move |field| move || field_error(&errors.get(), field);
+    let message = move |field| errors.with(|e| field_error(e, field)).unwrap_or_default();
     let view = Memo::new(move |_| describe_status(&status.get()));
     let signed_in = move || matches!(status.get(), Status::SignedIn { .. });
     let busy = move || matches!(status.get(), Status::SigningIn);
@@ -223,20 +223,20 @@ pub fn SignIn(
                         <label>
                             "Org URL"
                             <input type="url" name="org" data-testid="sign-in-org" placeholder="https://contoso.crm.dynamics.com" bind:value=org />
-                            <span class="sr-field-error" data-testid="sign-in-org-error">{message(ConfigField::Org)}</span>
+                            <span class="sr-field-error" data-testid="sign-in-org-error">{move || message(ConfigField::Org)}</span>
                         </label>
                         <label>
                             "Application (client) id"
                             <input type="text" name="client_id" data-testid="sign-in-client-id" placeholder="00000000-0000-0000-0000-000000000000" bind:value=client_id />
-                            <span class="sr-field-error" data-testid="sign-in-client-id-error">{message(ConfigField::ClientId)}</span>
+                            <span class="sr-field-error" data-testid="sign-in-client-id-error">{move || message(ConfigField::ClientId)}</span>
                         </label>
                         <label>
                             "Authority"
                             <input type="text" name="authority" data-testid="sign-in-authority" bind:value=authority />
-                            <span class="sr-field-error" data-testid="sign-in-authority-error">{message(ConfigField::Authority)}</span>
+                            <span class="sr-field-error" data-testid="sign-in-authority-error">{move || message(ConfigField::Authority)}</span>
                         </label>
-                        <span class="sr-field-error" data-testid="sign-in-redirect-error">{message(ConfigField::RedirectUri)}</span>
-                        <button type="submit" class="sr-button sr-button--primary" data-testid="sign-in-button" disabled=busy>
+                        <span class="sr-field-error" data-testid="sign-in-redirect-error">{move || message(ConfigField::RedirectUri)}</span>
+                        <button type="submit" class="sr-button sr-button--primary" data-testid="sign-in-button" disabled=move || busy()>
                             "Sign in with Microsoft"
                         </button>
                     </form>
