@@ -2,7 +2,9 @@
 
 use crate::components::donut::Donut;
 use crate::components::sign_in::SignIn;
-use crate::components::{BulkPanel, Checklist, Drill, ErrorView, MailboxGrid, OrgHeader, describe_error};
+use crate::components::{
+    BulkPanel, Checklist, Drill, ErrorView, MailboxGrid, OrgHeader, describe_error, on_click,
+};
 use crate::platform::{
     chrome, dom,
     transport::{FetchTransport, OrgTransport},
@@ -318,15 +320,15 @@ pub fn ChecklistPage() -> impl IntoView {
                 let has_rows = !rows.is_empty();
                 let json = export_json(&data);
                 let host = data.org.host().to_owned();
-                let export = move |_| {
+                let export = Callback::new(move |()| {
                     let _ = dom::download(&format!("syncready-checklist-{host}.json"), "application/json", &json);
-                };
+                });
                 view! {
                     <OrgHeader name=name url=data.org.to_string() />
                     {problem}
                     {charts}
                     <div class="sr-toolbar">
-                        <button class="sr-button" data-testid="export-checklist" on:click=export>
+                        <button class="sr-button" data-testid="export-checklist" on:click=on_click(export)>
                             "Export checklist (JSON)"
                         </button>
                     </div>
@@ -351,11 +353,11 @@ pub fn PopupPage() -> impl IntoView {
         let id = chrome::current_window_id().await;
         window_id.try_set_value(id);
     });
-    let open = move |_| {
+    let open = Callback::new(move |()| {
         if let Some(Some(id)) = window_id.try_get_value() {
             chrome::open_side_panel(id);
         }
-    };
+    });
     view! {
         {move || match loaded.get() {
             None => view! { <p class="sr-loading">"Reading your org…"</p> }.into_any(),
@@ -377,7 +379,7 @@ pub fn PopupPage() -> impl IntoView {
                 .into_any()
             }
         }}
-        <button class="sr-button sr-button--primary" data-testid="open-panel" on:click=open>"Open side panel"</button>
+        <button class="sr-button sr-button--primary" data-testid="open-panel" on:click=on_click(open)>"Open side panel"</button>
     }
 }
 
@@ -410,7 +412,7 @@ pub fn OptionsPage() -> impl IntoView {
         });
     };
     let current = move || settings.get().unwrap_or_default();
-    let save = move |_| {
+    let save = Callback::new(move |()| {
         let base = current();
         let batch_text = batch.get_untracked().unwrap_or_else(|| base.batch_size.to_string());
         let poll_text = poll.get_untracked().unwrap_or_else(|| base.poll_seconds.to_string());
@@ -429,7 +431,7 @@ pub fn OptionsPage() -> impl IntoView {
             (Err(e), _) => set_status.set(format!("Batch size: {e}")),
             (_, Err(e)) => set_status.set(format!("Test & Enable check interval: {e}")),
         }
-    };
+    });
     const THEMES: [(&str, &str); 3] = [("system", "Follow system"), ("light", "Light"), ("dark", "Dark")];
     view! {
         <h1>"SyncReady options"</h1>
@@ -438,7 +440,7 @@ pub fn OptionsPage() -> impl IntoView {
             <p>{move || format!("Current: {}", saved.get().unwrap_or_else(|| "system".to_owned()))}</p>
             {THEMES
                 .into_iter()
-                .map(|(theme, text)| view! { <button class="sr-button" on:click=move |_| choose(theme)>{text}</button> })
+                .map(|(theme, text)| view! { <button class="sr-button" on:click=on_click(Callback::new(move |()| choose(theme)))>{text}</button> })
                 .collect_view()}
         </fieldset>
         <fieldset class="sr-options">
@@ -457,7 +459,7 @@ pub fn OptionsPage() -> impl IntoView {
                 poll,
                 Signal::derive(move || current().poll_seconds.to_string()),
             )}
-            <button class="sr-button sr-button--primary" data-testid="opt-save" on:click=save>"Save"</button>
+            <button class="sr-button sr-button--primary" data-testid="opt-save" on:click=on_click(save)>"Save"</button>
         </fieldset>
         <SignInOptions />
         <p role="status" data-testid="opt-status">{status}</p>
@@ -508,26 +510,26 @@ fn SignInOptions() -> impl IntoView {
     let value = move |edited: RwSignal<Option<String>>, saved: Signal<String>| {
         edited.get_untracked().unwrap_or_else(|| saved.get_untracked())
     };
-    let save = move |_| match SignInSettings::parse(
-        &value(authority, saved_authority),
-        &value(client_id, saved_client),
-    ) {
-        Ok(settings) => {
-            leptos::task::spawn_local(async move {
-                let ok = chrome::local_set_value(SIGN_IN_KEY, &settings).await;
-                set_message.set(vec![if ok {
-                    "Sign-in settings saved. The side panel offers this sign-in under its heading.".to_owned()
-                } else {
-                    "Could not save the sign-in settings.".to_owned()
-                }]);
-                if ok {
-                    reload();
-                }
-            });
+    let save = Callback::new(move |()| {
+        match SignInSettings::parse(&value(authority, saved_authority), &value(client_id, saved_client)) {
+            Ok(settings) => {
+                leptos::task::spawn_local(async move {
+                    let ok = chrome::local_set_value(SIGN_IN_KEY, &settings).await;
+                    set_message.set(vec![if ok {
+                        "Sign-in settings saved. The side panel offers this sign-in under its heading."
+                            .to_owned()
+                    } else {
+                        "Could not save the sign-in settings.".to_owned()
+                    }]);
+                    if ok {
+                        reload();
+                    }
+                });
+            }
+            Err(problems) => set_message.set(problems),
         }
-        Err(problems) => set_message.set(problems),
-    };
-    let clear = move |_| {
+    });
+    let clear = Callback::new(move |()| {
         leptos::task::spawn_local(async move {
             let ok = chrome::local_set_value(SIGN_IN_KEY, &SignInSettings::default()).await;
             client_id.set(None);
@@ -536,7 +538,7 @@ fn SignInOptions() -> impl IntoView {
             set_message
                 .set(vec![if ok { "Sign-in settings cleared." } else { "Could not clear them." }.to_owned()]);
         });
-    };
+    });
     view! {
         <fieldset class="sr-options">
             <legend>"Own sign-in (optional)"</legend>
@@ -546,8 +548,8 @@ fn SignInOptions() -> impl IntoView {
             </p>
             {option_input("Application (client) ID ", "opt-client-id", false, client_id, saved_client)}
             {option_input(" Authority ", "opt-authority", false, authority, saved_authority)}
-            <button class="sr-button sr-button--primary" data-testid="opt-sign-in-save" on:click=save>"Save sign-in settings"</button>
-            <button class="sr-button" data-testid="opt-sign-in-clear" on:click=clear>"Clear"</button>
+            <button class="sr-button sr-button--primary" data-testid="opt-sign-in-save" on:click=on_click(save)>"Save sign-in settings"</button>
+            <button class="sr-button" data-testid="opt-sign-in-clear" on:click=on_click(clear)>"Clear"</button>
             <ul class="sr-options__messages" role="status" data-testid="opt-sign-in-status">
                 {move || message.get().into_iter().map(|m| view! { <li>{m}</li> }).collect_view().into_any()}
             </ul>

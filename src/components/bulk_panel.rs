@@ -3,6 +3,7 @@
 //! closed panel.
 
 use crate::components::error_view::ErrorView;
+use crate::components::on_click;
 use crate::platform::{chrome, clock::BrowserClock, dom, transport::OrgTransport};
 use crate::state::bulk::{BulkRequest, SavedRun, action_title, bar, saved_run_key};
 use crate::state::settings::{SETTINGS_KEY, Settings};
@@ -132,29 +133,23 @@ pub fn BulkPanel(
         }
     };
 
-    let confirm = {
-        move |_| {
-            if let Phase::Preview(plan) = phase.get_untracked() {
-                leptos::task::spawn_local(async move {
-                    let settings: Settings = chrome::local_get_value(SETTINGS_KEY).await.unwrap_or_default();
-                    start(Run::new((*plan).clone(), settings.run_config()));
-                });
+    let confirm = Callback::new(move |()| {
+        if let Phase::Preview(plan) = phase.get_untracked() {
+            leptos::task::spawn_local(async move {
+                let settings: Settings = chrome::local_get_value(SETTINGS_KEY).await.unwrap_or_default();
+                start(Run::new((*plan).clone(), settings.run_config()));
+            });
+        }
+    });
+    let resume = Callback::new(move |()| {
+        if let Some(Some(s)) = saved.get() {
+            match Run::resume(s.plan.clone(), &s.journal, s.config.clone()) {
+                Ok(run) => start(run),
+                Err(e) => phase.set(Phase::Problem(format!("The interrupted run cannot be resumed: {e}"))),
             }
         }
-    };
-    let resume = {
-        move |_| {
-            if let Some(Some(s)) = saved.get() {
-                match Run::resume(s.plan.clone(), &s.journal, s.config.clone()) {
-                    Ok(run) => start(run),
-                    Err(e) => {
-                        phase.set(Phase::Problem(format!("The interrupted run cannot be resumed: {e}")))
-                    }
-                }
-            }
-        }
-    };
-    let discard = move |_| {
+    });
+    let discard = Callback::new(move |()| {
         if let Some(org) = org() {
             let key = saved_run_key(org.as_str());
             leptos::task::spawn_local(async move {
@@ -162,14 +157,15 @@ pub fn BulkPanel(
                 saved.refetch();
             });
         }
-    };
-    let undo = move |_| {
+    });
+    let undo = Callback::new(move |()| {
         if let Some(ev) = evidence.get_untracked() {
             phase.set(Phase::Preview(Arc::new(Plan::undo(&ev))));
             evidence.set(None);
             progress.set(None);
         }
-    };
+    });
+    let close = Callback::new(move |()| phase.set(Phase::Idle));
     let export = move |json: bool| {
         if let Some(ev) = evidence.get_untracked() {
             let (name, mime, text) = if json {
@@ -200,8 +196,8 @@ pub fn BulkPanel(
                     view! {
                         <div class="sr-bulk__resume" data-testid="bulk-resume-offer">
                             <p>{format!("A run of \u{201c}{}\u{201d} over {left} records was interrupted.", action_title(&s.plan.action))}</p>
-                            <button class="sr-button sr-button--primary" data-testid="bulk-resume" on:click=resume>"Resume"</button>
-                            <button class="sr-button" on:click=discard>"Discard"</button>
+                            <button class="sr-button sr-button--primary" data-testid="bulk-resume" on:click=on_click(resume)>"Resume"</button>
+                            <button class="sr-button" on:click=on_click(discard)>"Discard"</button>
                         </div>
                     }
                     .into_any()
@@ -210,20 +206,20 @@ pub fn BulkPanel(
             {move || match phase.get() {
                 Phase::Idle => ().into_any(),
                 Phase::Problem(why) => view! { <ErrorView title="Cannot plan this action".to_owned() detail=why /> }.into_any(),
-                Phase::Preview(plan) => preview(&plan, confirm, move |_| phase.set(Phase::Idle)).into_any(),
+                Phase::Preview(plan) => preview(&plan, confirm, close).into_any(),
                 Phase::Running | Phase::Finished => {
                     let running = matches!(phase.get(), Phase::Running);
                     view! {
                         <ProgressView progress=progress />
                         {running.then(|| view! {
-                            <button class="sr-button" data-testid="bulk-cancel" on:click=move |_| cancel.set(true)>"Cancel"</button>
+                            <button class="sr-button" data-testid="bulk-cancel" on:click=on_click(Callback::new(move |()| cancel.set(true)))>"Cancel"</button>
                         })}
                         {(!running).then(|| view! {
                             <div class="sr-toolbar">
-                                <button class="sr-button" data-testid="bulk-export-csv" on:click=move |_| export(false)>"Export changes (CSV)"</button>
-                                <button class="sr-button" data-testid="bulk-export-json" on:click=move |_| export(true)>"Export changes (JSON)"</button>
-                                <button class="sr-button" data-testid="bulk-undo" on:click=undo>"Undo…"</button>
-                                <button class="sr-button" on:click=move |_| phase.set(Phase::Idle)>"Close"</button>
+                                <button class="sr-button" data-testid="bulk-export-csv" on:click=on_click(Callback::new(move |()| export(false)))>"Export changes (CSV)"</button>
+                                <button class="sr-button" data-testid="bulk-export-json" on:click=on_click(Callback::new(move |()| export(true)))>"Export changes (JSON)"</button>
+                                <button class="sr-button" data-testid="bulk-undo" on:click=on_click(undo)>"Undo…"</button>
+                                <button class="sr-button" on:click=on_click(close)>"Close"</button>
                             </div>
                         })}
                     }
@@ -235,11 +231,7 @@ pub fn BulkPanel(
 }
 
 /// The dry-run preview and the confirm button.
-fn preview(
-    plan: &Plan,
-    confirm: impl Fn(leptos::ev::MouseEvent) + Clone + 'static,
-    close: impl Fn(leptos::ev::MouseEvent) + 'static,
-) -> impl IntoView {
+fn preview(plan: &Plan, confirm: Callback<()>, close: Callback<()>) -> impl IntoView {
     const SHOWN: usize = 200;
     let rows = plan.dry_run();
     let total_rows = rows.len();
@@ -270,10 +262,10 @@ fn preview(
                 <tbody>{body}</tbody>
             </table>
             {(more > 0).then(|| view! { <p class="sr-muted">{format!("…and {more} more changes.")}</p> })}
-            <button class="sr-button sr-button--primary" data-testid="bulk-confirm" disabled=writes == 0 on:click=confirm>
+            <button class="sr-button sr-button--primary" data-testid="bulk-confirm" disabled=writes == 0 on:click=on_click(confirm)>
                 {format!("Apply {writes} changes")}
             </button>
-            <button class="sr-button" on:click=close>"Cancel"</button>
+            <button class="sr-button" on:click=on_click(close)>"Cancel"</button>
         </div>
     }
 }

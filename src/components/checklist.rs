@@ -1,6 +1,7 @@
 //! The readiness checklist: one row per step of Microsoft's procedure, with live counts, what blocks
 //! the step, the findings and a way to drill into the affected mailboxes.
 
+use crate::components::on_click;
 use crate::state::bulk::remedy_label;
 use leptos::prelude::*;
 use syncready_core::readiness::{Actor, Finding, Remedy, Report, Severity, Status, StepResult, Subject};
@@ -127,7 +128,7 @@ pub fn StepRow(
                     <button
                         class="sr-button sr-button--subtle"
                         data-testid="drill"
-                        on:click=move |_| cb.run(Drill { title: title.clone(), ids: ids.clone() })
+                        on:click=on_click(Callback::new(move |()| cb.run(Drill { title: title.clone(), ids: ids.clone() })))
                     >
                         {if n == 1 { "Show the mailbox".to_owned() } else { format!("Show {n} mailboxes") }}
                     </button>
@@ -140,7 +141,7 @@ pub fn StepRow(
                     <button
                         class="sr-button sr-button--primary sr-button--small"
                         data-testid=format!("remedy-{key}")
-                        on:click=move |_| cb.run(remedy.clone())
+                        on:click=on_click(Callback::new(move |()| cb.run(remedy.clone())))
                     >
                         {label}
                     </button>

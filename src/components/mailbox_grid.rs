@@ -1,6 +1,7 @@
 //! Virtualised grid of mailboxes (usable at 50,000 rows): filters, search, fixed-height rows and
 //! only the rows in view rendered.
 
+use crate::components::on_click;
 use crate::platform::dom;
 use crate::state::bulk::BulkRequest;
 use crate::state::grid::{
@@ -76,7 +77,7 @@ pub fn MailboxGrid(
     let spacer = move || format!("height: {}px", matching.with(Vec::len) * ROW_PX);
     let (chosen, set_chosen) = signal("approve".to_owned());
     let bulk_bar = on_bulk.map(|cb| {
-        let run = move |_| {
+        let run = Callback::new(move |()| {
             let ids: Vec<String> = matching.with(|idx| idx.iter().map(|&i| ids_rows[i].id.clone()).collect());
             let action = match chosen.get_untracked().as_str() {
                 "reject" => Action::Reject,
@@ -86,7 +87,7 @@ pub fn MailboxGrid(
                 _ => Action::Approve,
             };
             cb.run(BulkRequest { action, selection: Selection::Ids(ids) });
-        };
+        });
         view! {
             <div class="sr-grid__bulk">
                 <select class="sr-input" aria-label="Bulk action" data-testid="grid-bulk-action" on:change=move |ev| set_chosen.set(event_target_value(&ev))>
@@ -96,7 +97,7 @@ pub fn MailboxGrid(
                     <option value="test-this-org">"Test & enable, this org only"</option>
                     <option value="reject">"Reject email"</option>
                 </select>
-                <button class="sr-button sr-button--primary" data-testid="grid-bulk-run" on:click=run>
+                <button class="sr-button sr-button--primary" data-testid="grid-bulk-run" on:click=on_click(run)>
                     {move || format!("Preview for all {} matching", matching.with(Vec::len))}
                 </button>
             </div>
@@ -154,7 +155,7 @@ pub fn MailboxGrid(
                     Signal::derive(move || filter.with(|f| f.profile.clone().unwrap_or_default())),
                     Callback::new(move |v: String| filter.update(|f| f.profile = (!v.is_empty()).then_some(v))),
                 )}
-                <button class="sr-button" on:click=move |_| filter.set(GridFilter::default())>"Show all"</button>
+                <button class="sr-button" on:click=on_click(Callback::new(move |()| filter.set(GridFilter::default())))>"Show all"</button>
                 {bulk_bar}
             </div>
             <div class="sr-grid__head" role="row">

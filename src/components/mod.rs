@@ -13,3 +13,11 @@ pub use checklist::{Checklist, Drill};
 pub use error_view::{ErrorView, describe_error};
 pub use mailbox_grid::MailboxGrid;
 pub use org_header::OrgHeader;
+
+use leptos::prelude::{Callable, Callback};
+
+/// A click handler that runs `action`. Every button's handler is this one type, so the event
+/// machinery (attribute erasure, the wasm-bindgen closure) is compiled once instead of per button.
+pub fn on_click(action: Callback<()>) -> impl FnMut(leptos::ev::MouseEvent) + Clone + 'static {
+    move |_| action.run(())
+}

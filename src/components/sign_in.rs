@@ -3,6 +3,7 @@
 //! The protocol is `syncready_core::oauth`; the browser legs are `platform::oauth`. This component
 //! only validates the fields (through `OAuthConfig::new`), starts the sign-in and renders the status.
 
+use crate::components::on_click;
 use crate::platform::oauth::{self, SignInError, Status};
 use leptos::prelude::*;
 use syncready_core::oauth::{ConfigError, ConfigField, DEFAULT_AUTHORITY, OAuthConfig, OAuthError};
@@ -242,7 +243,7 @@ pub fn SignIn(
                     </form>
                 }
             >
-                <button class="sr-button" data-testid="sign-out-button" on:click=move |_| oauth::sign_out()>"Sign out"</button>
+                <button class="sr-button" data-testid="sign-out-button" on:click=on_click(Callback::new(move |()| oauth::sign_out()))>"Sign out"</button>
             </Show>
         </section>
     }
