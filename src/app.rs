@@ -181,10 +181,11 @@ pub fn export_json(data: &Loaded) -> String {
 
 /// The org's checklist, read by [`load`] unless `awaiting_sign_in` holds (then the read waits for
 /// the sign-in to finish). One resource type for every surface.
-fn loader(awaiting_sign_in: StoredValue<bool>) -> LocalResource<Result<Loaded, OrgProblem>> {
+/// Shared (`Arc`): every read of the resource clones it.
+fn loader(awaiting_sign_in: StoredValue<bool>) -> LocalResource<Result<Arc<Loaded>, OrgProblem>> {
     LocalResource::new(move || {
         let wait = awaiting_sign_in.get_value();
-        async move { if wait { Err(OrgProblem::FinishingSignIn) } else { load().await } }
+        async move { if wait { Err(OrgProblem::FinishingSignIn) } else { load().await.map(Arc::new) } }
     })
 }
 
@@ -245,9 +246,7 @@ pub fn ChecklistPage() -> impl IntoView {
         Callback::new(move |remedy: Remedy| bulk_request.set(Some(BulkRequest::from_remedy(&remedy))));
     let on_bulk = Callback::new(move |req: BulkRequest| bulk_request.set(Some(req)));
     let on_finished = Callback::new(move |()| loaded.refetch());
-    let context = Signal::derive(move || {
-        loaded.get().and_then(Result::ok).map(|d| (d.org.clone(), Arc::new(d.snapshot.clone())))
-    });
+    let context = Signal::derive(move || loaded.get().and_then(Result::ok));
     let on_drill = Callback::new(move |drill: Drill| {
         set_grid_title.set(drill.title);
         filter.set(GridFilter {

@@ -2,6 +2,7 @@
 //! explained → evidence export → undo; and resume of a run interrupted by an expired session or a
 //! closed panel.
 
+use crate::app::Loaded;
 use crate::components::error_view::ErrorView;
 use crate::components::on_click;
 use crate::platform::{chrome, clock::BrowserClock, dom, transport::OrgTransport};
@@ -10,8 +11,6 @@ use crate::state::settings::{SETTINGS_KEY, Settings};
 use leptos::prelude::*;
 use std::sync::Arc;
 use syncready_core::bulk::{self, Control, Evidence, Halt, ItemState, Plan, Progress, Run};
-use syncready_core::collect::Snapshot;
-use syncready_core::model::OrgUrl;
 
 /// Where the flow is.
 #[derive(Debug, Clone)]
@@ -32,7 +31,7 @@ const SAVE_MS: u64 = 2_000;
 #[component]
 pub fn BulkPanel(
     /// The org and the snapshot plans are made against (the latest one read).
-    context: Signal<Option<(OrgUrl, Arc<Snapshot>)>>,
+    context: Signal<Option<Arc<Loaded>>>,
     /// Set by remedy buttons and the grid's "apply to all matching".
     request: RwSignal<Option<BulkRequest>>,
     /// Called after a run ends, to refresh the checklist.
@@ -42,9 +41,9 @@ pub fn BulkPanel(
     let progress = RwSignal::new(None::<Progress>);
     let evidence = RwSignal::new(None::<Evidence>);
     let cancel = RwSignal::new(false);
-    let org = move || context.with_untracked(|c| c.as_ref().map(|(o, _)| o.clone()));
+    let org = move || context.with_untracked(|c| c.as_ref().map(|d| d.org.clone()));
     let saved = LocalResource::new(move || {
-        let key = context.with(|c| c.as_ref().map(|(o, _)| saved_run_key(o.as_str())));
+        let key = context.with(|c| c.as_ref().map(|d| saved_run_key(d.org.as_str())));
         async move {
             match key {
                 Some(key) => chrome::session_get_value::<SavedRun>(&key).await,
@@ -58,9 +57,8 @@ pub fn BulkPanel(
         if let Some(req) = request.get() {
             evidence.set(None);
             progress.set(None);
-            let planned = context.with_untracked(|c| {
-                c.as_ref().map(|(_, snapshot)| bulk::plan(snapshot, &req.selection, &req.action))
-            });
+            let planned = context
+                .with_untracked(|c| c.as_ref().map(|d| bulk::plan(&d.snapshot, &req.selection, &req.action)));
             phase.set(match planned {
                 Some(Ok(plan)) => Phase::Preview(Arc::new(plan)),
                 Some(Err(e)) => Phase::Problem(e.to_string()),
@@ -72,7 +70,7 @@ pub fn BulkPanel(
     // A preview belongs to the org it was planned for: when the panel follows the admin to another
     // org, an unconfirmed preview is dropped (a running run keeps the org it started with).
     Effect::new(move |prev: Option<Option<String>>| {
-        let current = context.with(|c| c.as_ref().map(|(o, _)| o.to_string()));
+        let current = context.with(|c| c.as_ref().map(|d| d.org.to_string()));
         let before = prev.flatten();
         if let (Some(b), Some(c)) = (&before, &current)
             && b != c
