@@ -140,11 +140,15 @@ pub fn BulkPanel(
         }
     });
     let resume = Callback::new(move |()| {
-        if let Some(Some(s)) = saved.get() {
-            match Run::resume(s.plan.clone(), &s.journal, s.config.clone()) {
-                Ok(run) => start(run),
-                Err(e) => phase.set(Phase::Problem(format!("The interrupted run cannot be resumed: {e}"))),
-            }
+        let resumed = saved.with(|s| {
+            s.as_ref()
+                .and_then(Option::as_ref)
+                .map(|s| Run::resume(s.plan.clone(), &s.journal, s.config.clone()))
+        });
+        match resumed {
+            Some(Ok(run)) => start(run),
+            Some(Err(e)) => phase.set(Phase::Problem(format!("The interrupted run cannot be resumed: {e}"))),
+            None => {}
         }
     });
     let discard = Callback::new(move |()| {
@@ -186,14 +190,18 @@ pub fn BulkPanel(
     view! {
         <section class="sr-bulk" data-testid="bulk" data-phase=move || phase_key() aria-live="polite">
             {move || {
-                let Some(s) = saved.get().flatten().filter(|_| matches!(phase.get(), Phase::Idle)) else {
+                let offer = saved.with(|s| {
+                    s.as_ref()
+                        .and_then(Option::as_ref)
+                        .map(|s| (s.plan.items.len(), action_title(&s.plan.action)))
+                });
+                let Some((left, title)) = offer.filter(|_| matches!(phase.get(), Phase::Idle)) else {
                     return ().into_any();
                 };
                 {
-                    let left = s.plan.items.len();
                     view! {
                         <div class="sr-bulk__resume" data-testid="bulk-resume-offer">
-                            <p>{format!("A run of \u{201c}{}\u{201d} over {left} records was interrupted.", action_title(&s.plan.action))}</p>
+                            <p>{format!("A run of \u{201c}{}\u{201d} over {left} records was interrupted.", title)}</p>
                             <button class="sr-button sr-button--primary" data-testid="bulk-resume" on:click=on_click(resume)>"Resume"</button>
                             <button class="sr-button" on:click=on_click(discard)>"Discard"</button>
                         </div>
@@ -271,10 +279,10 @@ fn preview(plan: &Plan, confirm: Callback<()>, close: Callback<()>) -> impl Into
 /// Progress bar, counts and the per-item failures.
 #[component]
 fn ProgressView(progress: RwSignal<Option<Progress>>) -> impl IntoView {
-    view! { {move || match progress.get() {
+    view! { {move || progress.with(|p| match p {
         None => ().into_any(),
         Some(p) => {
-            let b = bar(&p);
+            let b = bar(p);
             let failures = p
                 .items
                 .iter()
@@ -306,5 +314,5 @@ fn ProgressView(progress: RwSignal<Option<Progress>>) -> impl IntoView {
             }
             .into_any()
         }
-    }} }
+    })} }
 }

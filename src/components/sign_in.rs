@@ -207,15 +207,17 @@ pub fn SignIn(
         }
     };
     let message = move |field| errors.with(|e| field_error(e, field)).unwrap_or_default();
-    let view = Memo::new(move |_| describe_status(&status.get()));
+    // Described on each read (cheap) rather than memoised: a memo of this type is another copy of
+    // the reactive machinery.
+    let view = move || status.with(describe_status);
     let signed_in = move || matches!(status.get(), Status::SignedIn { .. });
     let busy = move || matches!(status.get(), Status::SigningIn);
 
     view! {
-        <section class="sr-signin" data-testid="sign-in" data-state=move || view.get().key>
+        <section class="sr-signin" data-testid="sign-in" data-state=move || view().key>
             <div class="sr-signin__status" role="status" data-testid="sign-in-status">
-                <strong>{move || view.get().title}</strong>
-                <p>{move || view.get().detail}</p>
+                <strong>{move || view().title}</strong>
+                <p>{move || view().detail}</p>
             </div>
             <Show
                 when=signed_in
