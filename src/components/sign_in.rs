@@ -210,7 +210,8 @@ pub fn SignIn(
     // Described on each read (cheap) rather than memoised: a memo of this type is another copy of
     // the reactive machinery.
     let view = move || status.with(describe_status);
-    let signed_in = move || matches!(status.get(), Status::SignedIn { .. });
+    // Memoised so the form is rebuilt only when the signed-in state flips (as `<Show>` did).
+    let signed_in = Memo::new(move |_| matches!(status.get(), Status::SignedIn { .. }));
     let busy = move || matches!(status.get(), Status::SigningIn);
 
     view! {
@@ -219,9 +220,13 @@ pub fn SignIn(
                 <strong>{move || view().title}</strong>
                 <p>{move || view().detail}</p>
             </div>
-            <Show
-                when=signed_in
-                fallback=move || view! {
+            {move || if signed_in.get() {
+                view! {
+                    <button class="sr-button" data-testid="sign-out-button" on:click=on_click(Callback::new(move |()| oauth::sign_out()))>"Sign out"</button>
+                }
+                .into_any()
+            } else {
+                view! {
                     <form class="sr-signin__form" on:submit=submit novalidate>
                         <label>
                             "Org URL"
@@ -244,9 +249,8 @@ pub fn SignIn(
                         </button>
                     </form>
                 }
-            >
-                <button class="sr-button" data-testid="sign-out-button" on:click=on_click(Callback::new(move |()| oauth::sign_out()))>"Sign out"</button>
-            </Show>
+                .into_any()
+            }}
         </section>
     }
 }
