@@ -42,15 +42,19 @@ pub fn BulkPanel(
     let evidence = RwSignal::new(None::<Evidence>);
     let cancel = RwSignal::new(false);
     let org = move || context.with_untracked(|c| c.as_ref().map(|d| d.org.clone()));
-    let saved = LocalResource::new(move || {
-        let key = context.with(|c| c.as_ref().map(|d| saved_run_key(d.org.as_str())));
-        async move {
-            match key {
+    // The interrupted run saved for the org shown: read again whenever the org's data changes (by
+    // the effect below) and after a discard. A signal, not a resource: one resource type less.
+    let saved = RwSignal::new(None::<SavedRun>);
+    let read_saved = move || {
+        let key = context.with_untracked(|c| c.as_ref().map(|d| saved_run_key(d.org.as_str())));
+        leptos::task::spawn_local(async move {
+            let run = match key {
                 Some(key) => chrome::session_get_value::<SavedRun>(&key).await,
                 None => None,
-            }
-        }
-    });
+            };
+            saved.try_set(run);
+        });
+    };
 
     // A new request is planned at once; nothing is sent before the admin confirms.
     Effect::new(move |_| {
@@ -71,6 +75,7 @@ pub fn BulkPanel(
     // org, an unconfirmed preview is dropped (a running run keeps the org it started with).
     Effect::new(move |prev: Option<Option<String>>| {
         let current = context.with(|c| c.as_ref().map(|d| d.org.to_string()));
+        read_saved();
         let before = prev.flatten();
         if let (Some(b), Some(c)) = (&before, &current)
             && b != c
@@ -140,11 +145,8 @@ pub fn BulkPanel(
         }
     });
     let resume = Callback::new(move |()| {
-        let resumed = saved.with(|s| {
-            s.as_ref()
-                .and_then(Option::as_ref)
-                .map(|s| Run::resume(s.plan.clone(), &s.journal, s.config.clone()))
-        });
+        let resumed =
+            saved.with(|s| s.as_ref().map(|s| Run::resume(s.plan.clone(), &s.journal, s.config.clone())));
         match resumed {
             Some(Ok(run)) => start(run),
             Some(Err(e)) => phase.set(Phase::Problem(format!("The interrupted run cannot be resumed: {e}"))),
@@ -156,7 +158,7 @@ pub fn BulkPanel(
             let key = saved_run_key(org.as_str());
             leptos::task::spawn_local(async move {
                 chrome::session_remove(&key).await;
-                saved.refetch();
+                read_saved();
             });
         }
     });
@@ -191,9 +193,7 @@ pub fn BulkPanel(
         <section class="sr-bulk" data-testid="bulk" data-phase=move || phase_key() aria-live="polite">
             {move || {
                 let offer = saved.with(|s| {
-                    s.as_ref()
-                        .and_then(Option::as_ref)
-                        .map(|s| (s.plan.items.len(), action_title(&s.plan.action)))
+                    s.as_ref().map(|s| (s.plan.items.len(), action_title(&s.plan.action)))
                 });
                 let Some((left, title)) = offer.filter(|_| matches!(phase.get(), Phase::Idle)) else {
                     return ().into_any();
