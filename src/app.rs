@@ -179,14 +179,36 @@ pub fn export_json(data: &Loaded) -> String {
     serde_json::to_string_pretty(&value).unwrap_or_default()
 }
 
-/// The org's checklist, read by [`load`] unless `awaiting_sign_in` holds (then the read waits for
-/// the sign-in to finish). One resource type for every surface.
-/// Shared (`Arc`): every read of the resource clones it.
-fn loader(awaiting_sign_in: StoredValue<bool>) -> LocalResource<Result<Arc<Loaded>, OrgProblem>> {
-    LocalResource::new(move || {
-        let wait = awaiting_sign_in.get_value();
-        async move { if wait { Err(OrgProblem::FinishingSignIn) } else { load().await.map(Arc::new) } }
-    })
+/// What the surfaces show: `None` until the first read finishes; the last result stays while the org
+/// is read again. Shared (`Arc`): every read of the signal clones it.
+type Read = Option<Result<Arc<Loaded>, OrgProblem>>;
+
+/// Reads the org's checklist with [`load`] now, unless `awaiting_sign_in` holds (then the read waits
+/// for the sign-in to finish), and returns the result's signal and the function that reads again.
+/// A plain signal and task rather than a `LocalResource`: the async-derived machinery is a large
+/// monomorphised copy. Only the latest read lands, as with a resource.
+fn loader(awaiting_sign_in: StoredValue<bool>) -> (RwSignal<Read>, impl Fn() + Copy + Send + Sync + 'static) {
+    let loaded = RwSignal::new(None);
+    let generation = StoredValue::new(0_u64);
+    let read = move || {
+        let Some(wait) = awaiting_sign_in.try_get_value() else {
+            return;
+        };
+        let Some(mine) = generation.try_update_value(|g| {
+            *g += 1;
+            *g
+        }) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let result = if wait { Err(OrgProblem::FinishingSignIn) } else { load().await.map(Arc::new) };
+            if generation.try_get_value() == Some(mine) {
+                loaded.try_set(Some(result));
+            }
+        });
+    };
+    read();
+    (loaded, read)
 }
 
 /// Main surface: header, checklist and mailbox drill-down.
@@ -195,7 +217,7 @@ pub fn ChecklistPage() -> impl IntoView {
     // On the return from Microsoft the first read waits for the code to be redeemed: read now, it
     // would go out without the token and show "unable to check" until the signed-in read replaced it.
     let awaiting_sign_in = StoredValue::new(crate::platform::oauth::returning_from_sign_in());
-    let loaded = loader(awaiting_sign_in);
+    let (loaded, refetch) = loader(awaiting_sign_in);
     // A redirect that fails (refused, cancelled) releases the read too, as a cookie-session read.
     let settled = crate::platform::oauth::subscribe(move |s| {
         if awaiting_sign_in.try_get_value() == Some(true)
@@ -205,7 +227,7 @@ pub fn ChecklistPage() -> impl IntoView {
             )
         {
             awaiting_sign_in.set_value(false);
-            loaded.refetch();
+            refetch();
         }
     });
     on_cleanup(move || crate::platform::oauth::unsubscribe(settled));
@@ -216,7 +238,7 @@ pub fn ChecklistPage() -> impl IntoView {
     if surface::param(&dom::query_string(), "org").is_none() {
         chrome::watch_session(chrome::ACTIVE_ORG_KEY, move |org| {
             if org.is_some() && org != shown_org() {
-                loaded.refetch();
+                refetch();
             }
         });
     }
@@ -245,7 +267,7 @@ pub fn ChecklistPage() -> impl IntoView {
     let on_remedy =
         Callback::new(move |remedy: Remedy| bulk_request.set(Some(BulkRequest::from_remedy(&remedy))));
     let on_bulk = Callback::new(move |req: BulkRequest| bulk_request.set(Some(req)));
-    let on_finished = Callback::new(move |()| loaded.refetch());
+    let on_finished = Callback::new(move |()| refetch());
     let context = Signal::derive(move || loaded.get().and_then(Result::ok));
     let on_drill = Callback::new(move |drill: Drill| {
         set_grid_title.set(drill.title);
@@ -256,7 +278,7 @@ pub fn ChecklistPage() -> impl IntoView {
     });
     let on_signed_in = Callback::new(move |()| {
         awaiting_sign_in.set_value(false);
-        loaded.refetch();
+        refetch();
     });
     let query = dom::query_string();
     // Open the own sign-in when it is what the page is for: a plain web page (web-app mode, also on
@@ -345,7 +367,7 @@ pub fn ChecklistPage() -> impl IntoView {
 /// Popup: org, headline status, "open side panel".
 #[component]
 pub fn PopupPage() -> impl IntoView {
-    let loaded = loader(StoredValue::new(false));
+    let (loaded, _) = loader(StoredValue::new(false));
     // Read ahead: the side panel may only be opened from the click itself, not after an await.
     let window_id = StoredValue::new(None::<f64>);
     leptos::task::spawn_local(async move {
