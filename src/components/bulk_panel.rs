@@ -217,17 +217,22 @@ pub fn BulkPanel(
                     let running = matches!(phase.get(), Phase::Running);
                     view! {
                         <ProgressView progress=progress />
-                        {running.then(|| view! {
-                            <button class="sr-button" data-testid="bulk-cancel" on:click=on_click(Callback::new(move |()| cancel.set(true)))>"Cancel"</button>
-                        })}
-                        {(!running).then(|| view! {
+                        {if running {
+                            view! {
+                                <button class="sr-button" data-testid="bulk-cancel" on:click=on_click(Callback::new(move |()| cancel.set(true)))>"Cancel"</button>
+                            }
+                            .into_any()
+                        } else {
+                            view! {
                             <div class="sr-toolbar">
                                 <button class="sr-button" data-testid="bulk-export-csv" on:click=on_click(Callback::new(move |()| export(false)))>"Export changes (CSV)"</button>
                                 <button class="sr-button" data-testid="bulk-export-json" on:click=on_click(Callback::new(move |()| export(true)))>"Export changes (JSON)"</button>
                                 <button class="sr-button" data-testid="bulk-undo" on:click=on_click(undo)>"Undo…"</button>
                                 <button class="sr-button" on:click=on_click(close)>"Close"</button>
                             </div>
-                        })}
+                            }
+                            .into_any()
+                        }}
                     }
                     .into_any()
                 }
