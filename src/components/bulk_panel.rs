@@ -181,16 +181,8 @@ pub fn BulkPanel(
         }
     };
 
-    let phase_key = move || match phase.get() {
-        Phase::Idle => "idle",
-        Phase::Preview(_) => "preview",
-        Phase::Running => "running",
-        Phase::Finished => "finished",
-        Phase::Problem(_) => "problem",
-    };
-
     view! {
-        <section class="sr-bulk" data-testid="bulk" data-phase=move || phase_key() aria-live="polite">
+        <section class="sr-bulk" data-testid="bulk" data-phase=move || phase_key(&phase.get()) aria-live="polite">
             {move || {
                 let offer = saved.with(|s| {
                     s.as_ref().map(|s| (s.plan.items.len(), action_title(&s.plan.action)))
@@ -238,6 +230,17 @@ pub fn BulkPanel(
                 }
             }}
         </section>
+    }
+}
+
+/// The phase's `data-phase` value.
+fn phase_key(phase: &Phase) -> &'static str {
+    match phase {
+        Phase::Idle => "idle",
+        Phase::Preview(_) => "preview",
+        Phase::Running => "running",
+        Phase::Finished => "finished",
+        Phase::Problem(_) => "problem",
     }
 }
 

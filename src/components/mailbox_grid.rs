@@ -68,13 +68,6 @@ pub fn MailboxGrid(
             idx[start..end].iter().enumerate().map(|(k, &i)| (start + k, rows[i].clone())).collect::<Vec<_>>()
         })
     };
-    let offset = move || {
-        let (top, height) = scroll.get();
-        let (start, _) = window(matching.with(Vec::len), top, height, ROW_HEIGHT, OVERSCAN);
-        // Integer pixels: keeps float formatting out of the wasm binary.
-        format!("transform: translateY({}px)", start * ROW_PX)
-    };
-    let spacer = move || format!("height: {}px", matching.with(Vec::len) * ROW_PX);
     let (chosen, set_chosen) = signal("approve".to_owned());
     let bulk_bar = on_bulk.map(|cb| {
         let run = Callback::new(move |()| {
@@ -176,8 +169,13 @@ pub fn MailboxGrid(
                 on:scroll=on_scroll
                 on:keydown=on_key
             >
-                <div class="sr-grid__spacer" style=move || spacer()>
-                    <div class="sr-grid__rows" style=move || offset()>
+                <div class="sr-grid__spacer" style=move || format!("height: {}px", matching.with(Vec::len) * ROW_PX)>
+                    <div class="sr-grid__rows" style=move || {
+                    let (top, height) = scroll.get();
+                    let (start, _) = window(matching.with(Vec::len), top, height, ROW_HEIGHT, OVERSCAN);
+                    // Integer pixels: keeps float formatting out of the wasm binary.
+                    format!("transform: translateY({}px)", start * ROW_PX)
+                }>
                         <For each=visible key=|(pos, r)| (*pos, r.id.clone()) let((pos, r))>
                             <div
                                 class="sr-grid__row"

@@ -212,7 +212,6 @@ pub fn SignIn(
     let view = move || status.with(describe_status);
     // Memoised so the form is rebuilt only when the signed-in state flips (as `<Show>` did).
     let signed_in = Memo::new(move |_| matches!(status.get(), Status::SignedIn { .. }));
-    let busy = move || matches!(status.get(), Status::SigningIn);
 
     view! {
         <section class="sr-signin" data-testid="sign-in" data-state=move || view().key>
@@ -244,7 +243,7 @@ pub fn SignIn(
                             <span class="sr-field-error" data-testid="sign-in-authority-error">{move || message(ConfigField::Authority)}</span>
                         </label>
                         <span class="sr-field-error" data-testid="sign-in-redirect-error">{move || message(ConfigField::RedirectUri)}</span>
-                        <button type="submit" class="sr-button sr-button--primary" data-testid="sign-in-button" disabled=move || busy()>
+                        <button type="submit" class="sr-button sr-button--primary" data-testid="sign-in-button" disabled=move || matches!(status.get(), Status::SigningIn)>
                             "Sign in with Microsoft"
                         </button>
                     </form>
