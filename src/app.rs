@@ -268,7 +268,6 @@ pub fn ChecklistPage() -> impl IntoView {
         Callback::new(move |remedy: Remedy| bulk_request.set(Some(BulkRequest::from_remedy(&remedy))));
     let on_bulk = Callback::new(move |req: BulkRequest| bulk_request.set(Some(req)));
     let on_finished = Callback::new(move |()| refetch());
-    let context = Signal::derive(move || loaded.get().and_then(Result::ok));
     let on_drill = Callback::new(move |drill: Drill| {
         set_grid_title.set(drill.title);
         filter.set(GridFilter {
@@ -313,7 +312,7 @@ pub fn ChecklistPage() -> impl IntoView {
     };
     view! {
         {sign_in}
-        <BulkPanel context=context request=bulk_request on_finished=on_finished />
+        <BulkPanel context=loaded request=bulk_request on_finished=on_finished />
         {move || match loaded.get() {
             None => view! { <p class="sr-loading" data-testid="loading">"Reading your org…"</p> }.into_any(),
             Some(Err(problem)) => org_problem_view(problem),

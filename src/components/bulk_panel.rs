@@ -2,7 +2,7 @@
 //! explained → evidence export → undo; and resume of a run interrupted by an expired session or a
 //! closed panel.
 
-use crate::app::Loaded;
+use crate::app::{Loaded, OrgProblem};
 use crate::components::error_view::ErrorView;
 use crate::components::on_click;
 use crate::platform::{chrome, clock::BrowserClock, dom, transport::OrgTransport};
@@ -30,8 +30,8 @@ const SAVE_MS: u64 = 2_000;
 /// The bulk action panel.
 #[component]
 pub fn BulkPanel(
-    /// The org and the snapshot plans are made against (the latest one read).
-    context: Signal<Option<Arc<Loaded>>>,
+    /// The org read (the latest one): plans are made against its snapshot.
+    context: RwSignal<Option<Result<Arc<Loaded>, OrgProblem>>>,
     /// Set by remedy buttons and the grid's "apply to all matching".
     request: RwSignal<Option<BulkRequest>>,
     /// Called after a run ends, to refresh the checklist.
@@ -41,12 +41,12 @@ pub fn BulkPanel(
     let progress = RwSignal::new(None::<Progress>);
     let evidence = RwSignal::new(None::<Evidence>);
     let cancel = RwSignal::new(false);
-    let org = move || context.with_untracked(|c| c.as_ref().map(|d| d.org.clone()));
+    let org = move || context.with_untracked(|c| shown(c).map(|d| d.org.clone()));
     // The interrupted run saved for the org shown: read again whenever the org's data changes (by
     // the effect below) and after a discard. A signal, not a resource: one resource type less.
     let saved = RwSignal::new(None::<SavedRun>);
     let read_saved = move || {
-        let key = context.with_untracked(|c| c.as_ref().map(|d| saved_run_key(d.org.as_str())));
+        let key = context.with_untracked(|c| shown(c).map(|d| saved_run_key(d.org.as_str())));
         leptos::task::spawn_local(async move {
             let run = match key {
                 Some(key) => chrome::session_get_value::<SavedRun>(&key).await,
@@ -62,7 +62,7 @@ pub fn BulkPanel(
             evidence.set(None);
             progress.set(None);
             let planned = context
-                .with_untracked(|c| c.as_ref().map(|d| bulk::plan(&d.snapshot, &req.selection, &req.action)));
+                .with_untracked(|c| shown(c).map(|d| bulk::plan(&d.snapshot, &req.selection, &req.action)));
             phase.set(match planned {
                 Some(Ok(plan)) => Phase::Preview(Arc::new(plan)),
                 Some(Err(e)) => Phase::Problem(e.to_string()),
@@ -74,7 +74,7 @@ pub fn BulkPanel(
     // A preview belongs to the org it was planned for: when the panel follows the admin to another
     // org, an unconfirmed preview is dropped (a running run keeps the org it started with).
     Effect::new(move |prev: Option<Option<String>>| {
-        let current = context.with(|c| c.as_ref().map(|d| d.org.to_string()));
+        let current = context.with(|c| shown(c).map(|d| d.org.to_string()));
         read_saved();
         let before = prev.flatten();
         if let (Some(b), Some(c)) = (&before, &current)
@@ -231,6 +231,11 @@ pub fn BulkPanel(
             }}
         </section>
     }
+}
+
+/// The org read, if it succeeded.
+fn shown(read: &Option<Result<Arc<Loaded>, OrgProblem>>) -> Option<&Loaded> {
+    read.as_ref()?.as_ref().ok().map(|d| &**d)
 }
 
 /// The phase's `data-phase` value.
