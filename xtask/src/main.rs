@@ -119,7 +119,35 @@ fn build() -> Result<(), String> {
     let stripped = wasm_strip::strip_custom_sections(&bytes, &["name", "producers"])?;
     std::fs::write(&wasm, &stripped).map_err(|e| format!("writing {}: {e}", wasm.display()))?;
     println!("    stripped wasm custom sections: {} -> {} bytes", bytes.len(), stripped.len());
+    minify(&dist)?;
     report_sizes(&dist)
+}
+
+/// The text files in `dist/` that esbuild minifies (measured −3.7 KB gzipped together).
+const MINIFIED: &[&str] =
+    &["syncready.js", "public/boot.js", "public/background.js", "public/content.js", "public/syncready.css"];
+
+/// Minifies [`MINIFIED`] in place with esbuild (no bundling: each file keeps its imports and exports).
+fn minify(dist: &Path) -> Result<(), String> {
+    let esbuild = setup::esbuild_path();
+    for file in MINIFIED {
+        let path = dist.join(file);
+        let out = dist.join(format!("{file}.min"));
+        let before = std::fs::metadata(&path).map_err(|e| format!("{}: {e}", path.display()))?.len();
+        let status = cmd(&esbuild.to_string_lossy())
+            .arg(&path)
+            .args(["--minify", "--log-level=warning"])
+            .arg(format!("--outfile={}", out.display()))
+            .status()
+            .map_err(|e| format!("could not start esbuild: {e}"))?;
+        if !status.success() {
+            return Err(format!("esbuild could not minify dist/{file} ({status})"));
+        }
+        std::fs::rename(&out, &path).map_err(|e| format!("replacing {}: {e}", path.display()))?;
+        let after = std::fs::metadata(&path).map_err(|e| e.to_string())?.len();
+        println!("    minified {file}: {before} -> {after} bytes");
+    }
+    Ok(())
 }
 
 fn gzip_len(path: &Path) -> Option<u64> {

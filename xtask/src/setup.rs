@@ -25,7 +25,8 @@ pub(crate) fn all(browser: bool) -> Result<(), String> {
     }
     wasm_target()?;
     wasm_bindgen_cli()?;
-    trunk()
+    trunk()?;
+    esbuild()
 }
 
 fn chromium() -> Result<(), String> {
@@ -109,5 +110,25 @@ fn trunk() -> Result<(), String> {
     run(
         &format!("cargo install --locked trunk@{TRUNK_VERSION}"),
         cmd("cargo").args(["install", "--locked", "--force", &format!("trunk@{TRUNK_VERSION}")]),
+    )
+}
+
+/// esbuild, pinned in `xtask/minify/package-lock.json`: minifies the JS and CSS that ship in `dist/`.
+const ESBUILD_VERSION: &str = "0.24.2";
+
+/// Where `npm ci` puts esbuild.
+pub(crate) fn esbuild_path() -> std::path::PathBuf {
+    root().join("xtask/minify/node_modules/.bin/esbuild")
+}
+
+fn esbuild() -> Result<(), String> {
+    let have = output(&esbuild_path().to_string_lossy(), &["--version"]).unwrap_or_default();
+    if have.trim() == ESBUILD_VERSION {
+        println!("==> esbuild {ESBUILD_VERSION}: present");
+        return Ok(());
+    }
+    run(
+        &format!("npm ci esbuild@{ESBUILD_VERSION} (minifier)"),
+        cmd("npm").args(["ci", "--no-audit", "--no-fund", "--prefix"]).arg(root().join("xtask/minify")),
     )
 }
