@@ -98,25 +98,34 @@ fn the_core_reads_no_clock_and_no_randomness() {
     }
 }
 
-#[test]
-fn code_that_ships_in_the_wasm_parses_no_floats_and_uses_no_unicode_case_tables() {
-    // Each links tables that gzip cannot shrink (~14 KB each; ARCHITECTURE.md "Size"). Tests may.
+/// The code that ships in the wasm: each non-test file of the core and the UI, as (path, the text
+/// before its unit tests).
+fn shipped_sources() -> Vec<(String, String)> {
     let mut files = Vec::new();
     rust_files(&root().join("crates/core/src"), &mut files);
     rust_files(&root().join("src"), &mut files);
-    for file in files {
-        let path = file.to_string_lossy().replace('\\', "/");
-        if path.contains("/tests/") || path.ends_with("tests.rs") {
-            continue;
-        }
-        let text = fs::read_to_string(&file).unwrap();
-        // The part before a file's unit tests.
-        let shipped = text.split("#[cfg(test)]").next().unwrap_or_default();
+    files
+        .into_iter()
+        .filter_map(|file| {
+            let path = file.to_string_lossy().replace('\\', "/");
+            if path.contains("/tests/") || path.ends_with("tests.rs") {
+                return None;
+            }
+            let text = fs::read_to_string(&file).unwrap();
+            let shipped = text.split("#[cfg(test)]").next().unwrap_or_default().to_owned();
+            Some((path, shipped))
+        })
+        .collect()
+}
+
+#[test]
+fn code_that_ships_in_the_wasm_parses_no_floats_and_uses_no_unicode_case_tables() {
+    // Each links tables that gzip cannot shrink (~14 KB each; ARCHITECTURE.md "Size"). Tests may.
+    for (path, shipped) in shipped_sources() {
         for banned in ["to_lowercase(", "to_uppercase(", "parse::<f64>", "parse::<f32>"] {
             assert!(
                 !shipped.contains(banned),
-                "{} uses {banned}; use syncready_core::text::fold or integer parsing",
-                file.display()
+                "{path} uses {banned}; use syncready_core::text::fold or integer parsing"
             );
         }
     }
@@ -128,32 +137,18 @@ fn code_that_ships_in_the_wasm_reads_json_through_core_json() {
     // `syncready_core::json` (ARCHITECTURE.md "Size"). Shipped code parses into `serde_json::Value`
     // and reads types out with `FromJson` (settings from `chrome.storage` too: serde-wasm-bindgen's
     // deserializer, float formatting included, was 10 KB gzipped; it still writes them).
-    let mut files = Vec::new();
-    rust_files(&root().join("crates/core/src"), &mut files);
-    rust_files(&root().join("src"), &mut files);
-    for file in files {
-        let path = file.to_string_lossy().replace('\\', "/");
-        if path.contains("/tests/") || path.ends_with("tests.rs") {
-            continue;
-        }
-        let text = fs::read_to_string(&file).unwrap();
-        let shipped = text.split("#[cfg(test)]").next().unwrap_or_default();
+    for (path, shipped) in shipped_sources() {
         for (at, _) in shipped.match_indices("serde_json::from_") {
             let call = &shipped[at..];
             let into_value =
                 call.starts_with("serde_json::from_str::<Value>") || path.ends_with("core/src/json.rs");
             assert!(
                 into_value,
-                "{} decodes JSON with serde into a typed value; use syncready_core::json",
-                file.display()
+                "{path} decodes JSON with serde into a typed value; use syncready_core::json"
             );
         }
-        if !path.ends_with("src/platform/chrome.rs") {
-            assert!(
-                !shipped.contains("DeserializeOwned"),
-                "{} decodes with a derived Deserialize",
-                file.display()
-            );
+        for banned in ["DeserializeOwned", "serde_wasm_bindgen::from_value"] {
+            assert!(!shipped.contains(banned), "{path} decodes with a derived Deserialize ({banned})");
         }
     }
 }
