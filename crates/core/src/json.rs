@@ -31,16 +31,35 @@ enum Segment {
 impl JsonError {
     /// An error at the value being read.
     pub fn new(reason: impl Into<String>) -> Self {
-        Self { segments: Vec::new(), reason: reason.into() }
+        Self::of_reason(reason.into())
+    }
+
+    // The error paths are cold and out of line: every reader calls them, and inlined into each call
+    // site they cost more than the reading itself.
+    #[cold]
+    #[inline(never)]
+    fn of_reason(reason: String) -> Self {
+        Self { segments: Vec::new(), reason }
     }
 
     /// "expected `what`, got …" for `found`.
+    #[cold]
+    #[inline(never)]
     pub fn expected(what: &str, found: &Value) -> Self {
         Self::new(format!("expected {what}, got {}", kind(found)))
     }
 
+    /// "missing field `key`".
+    #[cold]
+    #[inline(never)]
+    pub fn missing_field(key: &str) -> Self {
+        Self::new(format!("missing field `{key}`"))
+    }
+
     /// The same error, one object key further out.
     #[must_use]
+    #[cold]
+    #[inline(never)]
     pub fn at_key(mut self, key: &str) -> Self {
         self.segments.push(Segment::Key(key.to_owned()));
         self
@@ -48,6 +67,8 @@ impl JsonError {
 
     /// The same error, one array index further out.
     #[must_use]
+    #[cold]
+    #[inline(never)]
     pub fn at_index(mut self, index: usize) -> Self {
         self.segments.push(Segment::Index(index));
         self
@@ -202,10 +223,14 @@ impl<'a> Obj<'a> {
 
     /// A required field: missing is an error, and so is null unless `T` is an `Option`.
     pub fn req<T: FromJson>(&self, key: &str) -> Result<T, JsonError> {
-        match self.0.get(key) {
-            Some(value) => T::from_json(value).map_err(|e| e.at_key(key)),
-            None => Err(JsonError::new(format!("missing field `{key}`"))),
-        }
+        T::from_json(self.field(key)?).map_err(|e| e.at_key(key))
+    }
+
+    /// The value at `key` (null included), or a "missing field" error: the non-generic half of
+    /// [`Obj::req`].
+    #[inline(never)]
+    pub fn field(&self, key: &str) -> Result<&'a Value, JsonError> {
+        self.0.get(key).ok_or_else(|| JsonError::missing_field(key))
     }
 
     /// An optional field: missing and null are both `None`.

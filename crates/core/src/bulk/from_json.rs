@@ -33,15 +33,19 @@ fn tuple(value: &Value, len: usize) -> Result<&[Value], JsonError> {
 fn item<T: FromJson>(items: &[Value], i: usize) -> Result<T, JsonError> {
     match items.get(i) {
         Some(value) => T::from_json(value).map_err(|e| e.at_index(i)),
-        None => Err(JsonError::new(format!("missing item {i}"))),
+        None => Err(missing_item(i)),
     }
+}
+
+#[cold]
+#[inline(never)]
+fn missing_item(i: usize) -> JsonError {
+    JsonError::new(format!("missing item {i}"))
 }
 
 /// A required array field whose items `read` reads (for item types that are not [`FromJson`]).
 fn list<T>(o: &Obj<'_>, key: &str, read: fn(&Value) -> Result<T, JsonError>) -> Result<Vec<T>, JsonError> {
-    let Some(value) = o.get(key) else {
-        return Err(JsonError::new(format!("missing field `{key}`")));
-    };
+    let value = o.field(key)?;
     let read_all = || {
         let items = array(value)?;
         let mut out = Vec::with_capacity(items.len());
