@@ -209,7 +209,7 @@ fn storage_take(key: &str) -> Option<String> {
 /// Saves this tab's session (settings and tokens) in `sessionStorage`.
 pub fn save_session(config: &OAuthConfig, tokens: &Tokens) {
     let stored = StoredSession { config: config.clone(), tokens: tokens.clone() };
-    if let Ok(json) = serde_json::to_string(&stored) {
+    if let Ok(json) = super::chrome::json_text(&stored) {
         let _ = storage_set(SESSION_KEY, &json);
     }
 }
@@ -301,7 +301,7 @@ pub fn start_redirect(config: OAuthConfig) -> Result<(), SignInError> {
     let here = location.href().unwrap_or_default();
     let pending = new_pending(config, here).map_err(failed)?;
     let url = pending.authorize_url().map_err(|e| failed(e.into()))?;
-    let json = serde_json::to_string(&pending).map_err(|e| failed(SignInError::Browser(e.to_string())))?;
+    let json = super::chrome::json_text(&pending).map_err(|e| failed(SignInError::Browser(e.to_string())))?;
     storage_set(PENDING_KEY, &json).map_err(failed)?;
     publish(Status::SigningIn);
     location.assign(&url).map_err(|e| failed(SignInError::Browser(dom::js_error_text(&e))))
