@@ -391,8 +391,14 @@ pub(super) fn mailbox_alerts(ctx: &Context<'_>) -> StepResult {
         let is_profile = profile_ids.contains(regarding);
         match decode_alert(alert) {
             Some(cause) => {
-                let idx = match known.iter().position(|(c, _)| *c == cause) {
-                    Some(i) => i,
+                // Kept sorted by cause as it grows (the causes are distinct): no sort afterwards, and
+                // no stable-sort instance for this element type in the wasm.
+                let idx = match known.iter().position(|(c, _)| *c >= cause) {
+                    Some(i) if known.get(i).is_some_and(|(c, _)| *c == cause) => i,
+                    Some(i) => {
+                        known.insert(i, (cause, Group::new()));
+                        i
+                    }
                     None => {
                         known.push((cause, Group::new()));
                         known.len() - 1
@@ -418,7 +424,6 @@ pub(super) fn mailbox_alerts(ctx: &Context<'_>) -> StepResult {
             }
         }
     }
-    known.sort_by_key(|(c, _)| *c);
 
     let mut findings = Vec::new();
     for (cause, group) in &known {
