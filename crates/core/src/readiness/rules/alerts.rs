@@ -375,14 +375,15 @@ pub(super) fn mailbox_alerts(ctx: &Context<'_>) -> StepResult {
         return unable(STEP, Part::Alerts, ctx.errors);
     };
     let relevant: Vec<&Alert> = set.alerts.iter().filter(|a| a.level != AlertLevel::Information).collect();
-    let wanted: HashSet<&str> = relevant.iter().filter_map(|a| a.regarding.as_deref()).collect();
+    // The id sets are of `String` (as `mailboxes_with`'s): one hash set instance in the wasm, not two.
+    let wanted: HashSet<String> = relevant.iter().filter_map(|a| a.regarding.clone()).collect();
     // Alerts were read for failing mailboxes only; checking that first avoids hashing every id.
     let by_id: Vec<&Mailbox> = if wanted.is_empty() {
         Vec::new()
     } else {
         mailboxes.iter().filter(|m| crate::collect::is_failing(m) && wanted.contains(m.id.as_str())).collect()
     };
-    let profile_ids: HashSet<&str> = snap.profiles.iter().flatten().map(|p| p.id.as_str()).collect();
+    let profile_ids: HashSet<String> = snap.profiles.iter().flatten().map(|p| p.id.clone()).collect();
 
     let mut known: Vec<(AlertCause, Group)> = Vec::new();
     let mut unknown: Vec<(String, Group)> = Vec::new();
@@ -486,8 +487,12 @@ pub(super) fn mailbox_alerts(ctx: &Context<'_>) -> StepResult {
         ));
     }
 
-    let with_alerts: HashSet<&str> =
-        relevant.iter().filter_map(|a| a.regarding.as_deref()).filter(|r| !profile_ids.contains(r)).collect();
+    let with_alerts: HashSet<String> = relevant
+        .iter()
+        .filter_map(|a| a.regarding.as_deref())
+        .filter(|r| !profile_ids.contains(*r))
+        .map(str::to_owned)
+        .collect();
     let counts = vec![
         Count::plain("failing", "failing mailboxes", set.failing_mailboxes),
         Count::plain("alerts-read-for", "failing mailboxes whose alerts were read", set.mailboxes_read),
