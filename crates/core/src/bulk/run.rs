@@ -30,7 +30,6 @@ use crate::odata::{Query, check_response, decode_collection, decode_json};
 use ledger::{Ledger, Sent, Verdict};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 mod ledger;
@@ -146,7 +145,9 @@ pub struct Run {
     plan: Plan,
     config: RunConfig,
     slots: Vec<Slot>,
-    outstanding: BTreeMap<u64, Outstanding>,
+    /// Requests sent and not yet answered, by id (a few: at most `max_in_flight`). A `Vec` rather than a
+    /// map: a second `BTreeMap` instance (next to `serde_json`'s) costs the wasm more than a linear search.
+    outstanding: Vec<(u64, Outstanding)>,
     counter: u64,
     not_before: Option<Millis>,
     cap: usize,
@@ -293,7 +294,7 @@ impl Run {
             plan,
             config,
             slots,
-            outstanding: BTreeMap::new(),
+            outstanding: Vec::new(),
             counter: 0,
             not_before: None,
             cap,
@@ -585,7 +586,11 @@ impl Run {
                 }
             }
         }
-        self.outstanding.insert(id, Outstanding { roles, sent });
+        let out = Outstanding { roles, sent };
+        match self.outstanding.iter_mut().find(|(k, _)| *k == id) {
+            Some((_, old)) => *old = out,
+            None => self.outstanding.push((id, out)),
+        }
         self.requests += 1;
         Some((RequestId(id), batch::encode(id, &entries, self.config.continue_on_error)))
     }
@@ -721,9 +726,10 @@ impl Run {
 
     /// Hands back the answer to request `id` (or why none came).
     pub fn handle_response(&mut self, now: Millis, id: RequestId, result: Result<Response, TransportError>) {
-        let Some(out) = self.outstanding.remove(&id.0) else {
+        let Some(pos) = self.outstanding.iter().position(|(k, _)| *k == id.0) else {
             return;
         };
+        let (_, out) = self.outstanding.swap_remove(pos);
         for role in &out.roles {
             let idxs: Vec<usize> = match role {
                 Role::Write(i) | Role::ReadOne(i) => vec![*i],
