@@ -24,7 +24,6 @@
 use super::RunConfig;
 use crate::bulk::Millis;
 use crate::http::Response;
-use std::collections::VecDeque;
 use std::time::Duration;
 
 /// Header with the requests left in the window, as the service saw it when it admitted the request.
@@ -90,12 +89,13 @@ struct Remaining {
 /// See the module docs.
 #[derive(Debug, Clone)]
 pub(super) struct Ledger {
-    /// Charges in the window, oldest first.
-    charges: VecDeque<Charge>,
+    /// Charges in the window, oldest first. `Vec`s rather than `VecDeque`s (here and `sent`): the
+    /// windows hold a few hundred entries, and two more `VecDeque` instances cost the wasm ≈ 1 KB.
+    charges: Vec<Charge>,
     /// Sum of `charges`.
     charged: u64,
     /// (request id, sent at) of requests sent in the window, oldest first.
-    sent: VecDeque<(u64, Millis)>,
+    sent: Vec<(u64, Millis)>,
     /// Sum of the reservations of requests in flight.
     reserved: u64,
     /// Moving average of the cost per write of answered batches with writes, in ms.
@@ -134,9 +134,9 @@ fn header_thousandths(response: &Response, name: &str) -> Option<u64> {
 impl Default for Ledger {
     fn default() -> Self {
         Ledger {
-            charges: VecDeque::new(),
+            charges: Vec::new(),
             charged: 0,
-            sent: VecDeque::new(),
+            sent: Vec::new(),
             reserved: 0,
             per_write: FIRST_PER_WRITE_MS,
             per_read: FIRST_PER_READ_MS,
@@ -155,16 +155,13 @@ impl Ledger {
 
     /// Forgets what has left the window at `now`.
     fn prune(&mut self, now: Millis, window: Duration) {
-        while let Some(c) = self.charges.front().copied() {
-            if c.at.plus(window) > now {
-                break;
-            }
-            self.charges.pop_front();
+        // Both are sorted by time: what left the window is a prefix.
+        let gone = self.charges.partition_point(|c| c.at.plus(window) <= now);
+        for c in self.charges.drain(..gone) {
             self.charged = self.charged.saturating_sub(c.cost);
         }
-        while self.sent.front().is_some_and(|(_, at)| at.plus(window) <= now) {
-            self.sent.pop_front();
-        }
+        let gone = self.sent.partition_point(|(_, at)| at.plus(window) <= now);
+        self.sent.drain(..gone);
         if self.remaining.is_some_and(|r| r.sent_at.plus(window) <= now) {
             self.remaining = None;
         }
@@ -218,7 +215,7 @@ impl Ledger {
             }
             if fits_at.is_none() && outstanding == 0 {
                 // Too big even for an empty window: it goes alone once the window is empty.
-                fits_at = self.charges.back().map(|c| c.at);
+                fits_at = self.charges.last().map(|c| c.at);
             }
             match fits_at {
                 Some(at) => until = Some(until.map_or(at.plus(window), |t| t.max(at.plus(window)))),
