@@ -182,7 +182,7 @@ pub fn BulkPanel(
     };
 
     view! {
-        <section class="sr-bulk" data-testid="bulk" data-phase=move || phase_key(&phase.get()) aria-live="polite">
+        <section class="sr-bulk" data-testid="bulk" data-phase=move || phase_key(&phase.get()).to_owned() aria-live="polite">
             {move || {
                 let offer = saved.with(|s| {
                     s.as_ref().map(|s| (s.plan.items.len(), action_title(&s.plan.action)))

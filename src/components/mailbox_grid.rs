@@ -180,7 +180,7 @@ pub fn MailboxGrid(
                             <div
                                 class="sr-grid__row"
                                 class:sr-grid__row--cursor=move || cursor.get() == pos
-                                aria-selected=move || if cursor.get() == pos { "true" } else { "false" }
+                                aria-selected=move || (cursor.get() == pos).to_string()
                                 aria-rowindex=(pos + 1) as u64
                                 class:sr-grid__row--failed=move || r.failed
                                 class:sr-grid__row--inactive=move || r.inactive

@@ -219,7 +219,7 @@ pub fn SignIn(
     let view = move || status.with(describe_status);
 
     view! {
-        <section class="sr-signin" data-testid="sign-in" data-state=move || view().key>
+        <section class="sr-signin" data-testid="sign-in" data-state=move || view().key.to_owned()>
             <div class="sr-signin__status" role="status" data-testid="sign-in-status">
                 <strong>{move || view().title}</strong>
                 <p>{move || view().detail}</p>
