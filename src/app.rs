@@ -482,7 +482,7 @@ pub fn OptionsPage() -> impl IntoView {
             <button class="sr-button sr-button--primary" data-testid="opt-save" on:click=on_click(save)>"Save"</button>
         </fieldset>
         <SignInOptions />
-        <p role="status" data-testid="opt-status">{status}</p>
+        <p role="status" data-testid="opt-status">{move || status.get()}</p>
     }
 }
 

@@ -234,17 +234,17 @@ pub fn SignIn(
                     <form class="sr-signin__form" on:submit=submit novalidate>
                         <label>
                             "Org URL"
-                            <input type="url" name="org" data-testid="sign-in-org" placeholder="https://contoso.crm.dynamics.com" bind:value=org />
+                            <input type="url" name="org" data-testid="sign-in-org" placeholder="https://contoso.crm.dynamics.com" prop:value=move || org.get() on:input=move |ev| org.set(event_target_value(&ev)) />
                             <span class="sr-field-error" data-testid="sign-in-org-error">{move || message(ConfigField::Org)}</span>
                         </label>
                         <label>
                             "Application (client) id"
-                            <input type="text" name="client_id" data-testid="sign-in-client-id" placeholder="00000000-0000-0000-0000-000000000000" bind:value=client_id />
+                            <input type="text" name="client_id" data-testid="sign-in-client-id" placeholder="00000000-0000-0000-0000-000000000000" prop:value=move || client_id.get() on:input=move |ev| client_id.set(event_target_value(&ev)) />
                             <span class="sr-field-error" data-testid="sign-in-client-id-error">{move || message(ConfigField::ClientId)}</span>
                         </label>
                         <label>
                             "Authority"
-                            <input type="text" name="authority" data-testid="sign-in-authority" bind:value=authority />
+                            <input type="text" name="authority" data-testid="sign-in-authority" prop:value=move || authority.get() on:input=move |ev| authority.set(event_target_value(&ev)) />
                             <span class="sr-field-error" data-testid="sign-in-authority-error">{move || message(ConfigField::Authority)}</span>
                         </label>
                         <span class="sr-field-error" data-testid="sign-in-redirect-error">{move || message(ConfigField::RedirectUri)}</span>
