@@ -262,14 +262,14 @@ pub fn ChecklistPage() -> impl IntoView {
         }
     });
     let filter = RwSignal::new(GridFilter::default());
-    let (grid_title, set_grid_title) = signal("All mailboxes".to_owned());
+    let grid_title = RwSignal::new("All mailboxes".to_owned());
     let bulk_request = RwSignal::new(None::<BulkRequest>);
     let on_remedy =
         Callback::new(move |remedy: Remedy| bulk_request.set(Some(BulkRequest::from_remedy(&remedy))));
     let on_bulk = Callback::new(move |req: BulkRequest| bulk_request.set(Some(req)));
     let on_finished = Callback::new(move |()| refetch());
     let on_drill = Callback::new(move |drill: Drill| {
-        set_grid_title.set(drill.title);
+        grid_title.set(drill.title);
         filter.set(GridFilter {
             only: Some(Arc::new(drill.ids.into_iter().collect())),
             ..GridFilter::default()
@@ -415,7 +415,7 @@ pub fn OptionsPage() -> impl IntoView {
         saved.try_set(chrome::local_get(THEME_KEY).await);
         settings.try_set(chrome::local_get_value::<Settings>(SETTINGS_KEY).await);
     });
-    let (status, set_status) = signal(String::new());
+    let status = RwSignal::new(String::new());
     let batch = RwSignal::new(None::<String>);
     let poll = RwSignal::new(None::<String>);
     let choose = move |theme: &'static str| {
@@ -424,7 +424,7 @@ pub fn OptionsPage() -> impl IntoView {
             if ok {
                 dom::apply_theme(theme);
             }
-            set_status.set(if ok {
+            status.set(if ok {
                 format!("Theme set to {theme}.")
             } else {
                 "Could not save the setting.".to_owned()
@@ -441,15 +441,15 @@ pub fn OptionsPage() -> impl IntoView {
                 let new = Settings { batch_size, poll_seconds };
                 leptos::task::spawn_local(async move {
                     let ok = chrome::local_set_value(SETTINGS_KEY, &new).await;
-                    set_status.set(if ok {
+                    status.set(if ok {
                         "Bulk settings saved.".to_owned()
                     } else {
                         "Could not save the settings.".to_owned()
                     });
                 });
             }
-            (Err(e), _) => set_status.set(format!("Batch size: {e}")),
-            (_, Err(e)) => set_status.set(format!("Test & Enable check interval: {e}")),
+            (Err(e), _) => status.set(format!("Batch size: {e}")),
+            (_, Err(e)) => status.set(format!("Test & Enable check interval: {e}")),
         }
     });
     const THEMES: [(&str, &str); 3] = [("system", "Follow system"), ("light", "Light"), ("dark", "Dark")];
@@ -520,7 +520,7 @@ fn SignInOptions() -> impl IntoView {
     reload();
     let client_id = RwSignal::new(None::<String>);
     let authority = RwSignal::new(None::<String>);
-    let (message, set_message) = signal(Vec::<String>::new());
+    let message = RwSignal::new(Vec::<String>::new());
     let current = move || saved.get().unwrap_or_default();
     let saved_client = Signal::derive(move || current().client_id);
     let saved_authority = Signal::derive(move || {
@@ -535,7 +535,7 @@ fn SignInOptions() -> impl IntoView {
             Ok(settings) => {
                 leptos::task::spawn_local(async move {
                     let ok = chrome::local_set_value(SIGN_IN_KEY, &settings).await;
-                    set_message.set(vec![if ok {
+                    message.set(vec![if ok {
                         "Sign-in settings saved. The side panel offers this sign-in under its heading."
                             .to_owned()
                     } else {
@@ -546,7 +546,7 @@ fn SignInOptions() -> impl IntoView {
                     }
                 });
             }
-            Err(problems) => set_message.set(problems),
+            Err(problems) => message.set(problems),
         }
     });
     let clear = Callback::new(move |()| {
@@ -555,7 +555,7 @@ fn SignInOptions() -> impl IntoView {
             client_id.set(None);
             authority.set(None);
             reload();
-            set_message
+            message
                 .set(vec![if ok { "Sign-in settings cleared." } else { "Could not clear them." }.to_owned()]);
         });
     });

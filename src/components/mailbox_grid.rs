@@ -31,7 +31,7 @@ pub fn MailboxGrid(
     #[prop(optional)]
     on_bulk: Option<Callback<BulkRequest>>,
 ) -> impl IntoView {
-    let (scroll, set_scroll) = signal((0.0_f64, VIEWPORT));
+    let scroll = RwSignal::new((0.0_f64, VIEWPORT));
     let all = rows.clone();
     let profiles = profile_names(&rows);
     let ids_rows = rows.clone();
@@ -41,7 +41,7 @@ pub fn MailboxGrid(
     // A new filter starts at the top.
     Effect::new(move |_| {
         filter.track();
-        set_scroll.set((0.0, VIEWPORT));
+        scroll.set((0.0, VIEWPORT));
         cursor.set(0);
     });
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
@@ -53,12 +53,12 @@ pub fn MailboxGrid(
             cursor.set(next);
             let new_top = scroll_to_show(next, top, height, ROW_HEIGHT);
             dom::set_scroll_top(&ev, new_top);
-            set_scroll.set((new_top, height));
+            scroll.set((new_top, height));
         }
     };
     let on_scroll = move |ev: leptos::ev::Event| {
         if let Some(metrics) = dom::scroll_metrics(&ev) {
-            set_scroll.set(metrics);
+            scroll.set(metrics);
         }
     };
     let visible = move || {
@@ -68,7 +68,7 @@ pub fn MailboxGrid(
             idx[start..end].iter().enumerate().map(|(k, &i)| (start + k, rows[i].clone())).collect::<Vec<_>>()
         })
     };
-    let (chosen, set_chosen) = signal("approve".to_owned());
+    let chosen = RwSignal::new("approve".to_owned());
     let bulk_bar = on_bulk.map(|cb| {
         let run = Callback::new(move |()| {
             let ids: Vec<String> = matching.with(|idx| idx.iter().map(|&i| ids_rows[i].id.clone()).collect());
@@ -83,7 +83,7 @@ pub fn MailboxGrid(
         });
         view! {
             <div class="sr-grid__bulk">
-                <select class="sr-input" aria-label="Bulk action" data-testid="grid-bulk-action" on:change=move |ev| set_chosen.set(event_target_value(&ev))>
+                <select class="sr-input" aria-label="Bulk action" data-testid="grid-bulk-action" on:change=move |ev| chosen.set(event_target_value(&ev))>
                     <option value="approve">"Approve email"</option>
                     <option value="apply-defaults">"Apply default email settings (then test & enable)"</option>
                     <option value="test">"Test & enable"</option>
