@@ -355,7 +355,7 @@ pub fn ChecklistPage() -> impl IntoView {
                     <div class="sr-report" data-testid="report" data-loaded-at=data.loaded_at>
                         <Checklist report=data.report.clone() on_drill=on_drill on_remedy=on_remedy />
                     </div>
-                    {has_rows.then(|| view! { <MailboxGrid rows=rows filter=filter title=Signal::from(grid_title) on_bulk=on_bulk /> })}
+                    {has_rows.then(|| view! { <MailboxGrid rows=rows filter=filter title=grid_title on_bulk=on_bulk /> })}
                 }
                 .into_any()
             }

@@ -103,7 +103,7 @@ async fn mount_grid(n: usize) -> (web_sys::HtmlElement, RwSignal<syncready::stat
     let el = container();
     let filter = RwSignal::new(GridFilter::default());
     let handle = leptos::mount::mount_to(el.clone(), move || {
-        view! { <MailboxGrid rows=all.clone() filter=filter title=Signal::stored("All".to_owned()) /> }
+        view! { <MailboxGrid rows=all.clone() filter=filter title=RwSignal::new("All".to_owned()) /> }
     });
     std::mem::forget(handle);
     leptos::task::tick().await;

@@ -26,7 +26,7 @@ pub fn MailboxGrid(
     /// Filter state.
     filter: RwSignal<GridFilter>,
     /// Heading, e.g. the finding being drilled into.
-    title: Signal<String>,
+    title: RwSignal<String>,
     /// Called with a bulk action over every mailbox the filter matches.
     #[prop(optional)]
     on_bulk: Option<Callback<BulkRequest>>,
