@@ -189,12 +189,13 @@ type Read = Option<Result<Arc<Loaded>, OrgProblem>>;
 /// monomorphised copy. Only the latest read lands, as with a resource.
 fn loader(awaiting_sign_in: RwSignal<bool>) -> (RwSignal<Read>, impl Fn() + Copy + Send + Sync + 'static) {
     let loaded = RwSignal::new(None);
-    let generation = StoredValue::new(0_u64);
+    // Untracked: nothing subscribes to it. A `usize` signal like the grid's cursor (one type less).
+    let generation = RwSignal::new(0_usize);
     let read = move || {
         let Some(wait) = awaiting_sign_in.try_get_untracked() else {
             return;
         };
-        let Some(mine) = generation.try_update_value(|g| {
+        let Some(mine) = generation.try_update_untracked(|g| {
             *g += 1;
             *g
         }) else {
@@ -202,7 +203,7 @@ fn loader(awaiting_sign_in: RwSignal<bool>) -> (RwSignal<Read>, impl Fn() + Copy
         };
         leptos::task::spawn_local(async move {
             let result = if wait { Err(OrgProblem::FinishingSignIn) } else { load().await.map(Arc::new) };
-            if generation.try_get_value() == Some(mine) {
+            if generation.try_get_untracked() == Some(mine) {
                 loaded.try_set(Some(result));
             }
         });
