@@ -337,6 +337,7 @@ pub fn ChecklistPage() -> impl IntoView {
                             <Donut title="Test results (per direction)" slices=charts::test_outcomes(&data.snapshot) />
                         </div>
                     }
+                    .into_any()
                 });
                 let has_rows = !rows.is_empty();
                 let json = export_json(&data);

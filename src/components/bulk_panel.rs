@@ -280,7 +280,7 @@ fn preview(plan: &Plan, confirm: Callback<()>, close: Callback<()>) -> impl Into
                 <thead><tr><th>"Record"</th><th>"Field"</th><th>"Now"</th><th>"After"</th></tr></thead>
                 <tbody>{body}</tbody>
             </table>
-            {(more > 0).then(|| view! { <p class="sr-muted">{format!("…and {more} more changes.")}</p> })}
+            {(more > 0).then(|| view! { <p class="sr-muted">{format!("…and {more} more changes.")}</p> }.into_any())}
             <button class="sr-button sr-button--primary" data-testid="bulk-confirm" disabled=move || writes == 0 on:click=on_click(confirm)>
                 {format!("Apply {writes} changes")}
             </button>
@@ -320,8 +320,8 @@ fn ProgressView(progress: RwSignal<Option<Progress>>) -> impl IntoView {
                 <div class="sr-progress" data-testid="bulk-progress" data-percent=u64::from(b.percent) data-succeeded=p.succeeded as u64 data-failed=p.failed as u64>
                     <progress max=b.total as u64 value=b.done.to_string() aria-label="Bulk action progress"></progress>
                     <p data-testid="bulk-progress-label">{b.label}</p>
-                    {halt.map(|h| view! { <p class="sr-warn" data-testid="bulk-halt">{h}</p> })}
-                    {stopped.map(|s| view! { <p class="sr-warn" data-testid="bulk-approvals-stopped">{s}</p> })}
+                    {halt.map(|h| view! { <p class="sr-warn" data-testid="bulk-halt">{h}</p> }.into_any())}
+                    {stopped.map(|s| view! { <p class="sr-warn" data-testid="bulk-approvals-stopped">{s}</p> }.into_any())}
                     <ul class="sr-failures">{failures}</ul>
                 </div>
             }

@@ -115,6 +115,7 @@ pub fn StepRow(
                 {format!("Fix first: {}", blocked_by.join("; "))}
             </p>
         }
+        .into_any()
     });
     let findings = step
         .findings
@@ -133,6 +134,7 @@ pub fn StepRow(
                         {if n == 1 { "Show the mailbox".to_owned() } else { format!("Show {n} mailboxes") }}
                     </button>
                 }
+                .into_any()
             });
             let fix = f.remedy.clone().zip(on_remedy).map(|(remedy, cb)| {
                 let label = remedy_label(&remedy);
@@ -146,6 +148,7 @@ pub fn StepRow(
                         {label}
                     </button>
                 }
+                .into_any()
             });
             let doc = f.doc_link.clone().map(|href| {
                 view! {
@@ -153,6 +156,7 @@ pub fn StepRow(
                         "How to fix"
                     </a>
                 }
+                .into_any()
             });
             view! {
                 <li class=class>
