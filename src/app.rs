@@ -462,7 +462,7 @@ pub fn OptionsPage() -> impl IntoView {
             <p>{move || format!("Current: {}", saved.get().unwrap_or_else(|| "system".to_owned()))}</p>
             {THEMES
                 .into_iter()
-                .map(|(theme, text)| view! { <button class="sr-button" on:click=on_click(Callback::new(move |()| choose(theme)))>{text}</button> })
+                .map(|(theme, text)| view! { <button class="sr-button" on:click=on_click(Callback::new(move |()| choose(theme)))>{text}</button> }.into_any())
                 .collect_view()}
         </fieldset>
         <fieldset class="sr-options">
@@ -573,7 +573,7 @@ fn SignInOptions() -> impl IntoView {
             <button class="sr-button sr-button--primary" data-testid="opt-sign-in-save" on:click=on_click(save)>"Save sign-in settings"</button>
             <button class="sr-button" data-testid="opt-sign-in-clear" on:click=on_click(clear)>"Clear"</button>
             <ul class="sr-options__messages" role="status" data-testid="opt-sign-in-status">
-                {move || message.get().into_iter().map(|m| view! { <li>{m}</li> }).collect_view().into_any()}
+                {move || message.get().into_iter().map(|m| view! { <li>{m}</li> }.into_any()).collect_view().into_any()}
             </ul>
         </fieldset>
     }

@@ -256,13 +256,19 @@ fn preview(plan: &Plan, confirm: Callback<()>, close: Callback<()>) -> impl Into
     let total_rows = rows.len();
     let writes = plan.items.len();
     let more = total_rows.saturating_sub(SHOWN);
-    let blocked =
-        plan.blocked.iter().map(|b| view! { <li>{format!("{}: {}", b.name, b.reason)}</li> }).collect_view();
-    let warnings = plan.warnings.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view();
+    let blocked = plan
+        .blocked
+        .iter()
+        .map(|b| view! { <li>{format!("{}: {}", b.name, b.reason)}</li> }.into_any())
+        .collect_view();
+    let warnings = plan.warnings.iter().map(|w| view! { <li>{w.clone()}</li> }.into_any()).collect_view();
     let body = rows
         .into_iter()
         .take(SHOWN)
-        .map(|r| view! { <tr><td>{r.name}</td><td>{r.field}</td><td>{r.before}</td><td>{r.after}</td></tr> })
+        .map(|r| {
+            view! { <tr><td>{r.name}</td><td>{r.field}</td><td>{r.before}</td><td>{r.after}</td></tr> }
+                .into_any()
+        })
         .collect_view();
     view! {
         <div class="sr-bulk__preview" data-testid="bulk-preview" data-writes=writes as u64>
@@ -308,7 +314,7 @@ fn ProgressView(progress: RwSignal<Option<Progress>>) -> impl IntoView {
                         (Some(code), None) => code.clone(),
                         (None, None) => "no reason given".to_owned(),
                     };
-                    view! { <li data-testid="bulk-failure">{format!("{}: {why}", i.name)}</li> }
+                    view! { <li data-testid="bulk-failure">{format!("{}: {why}", i.name)}</li> }.into_any()
                 })
                 .collect_view();
             let halt = p.halt.as_ref().map(|h| match h {

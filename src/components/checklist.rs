@@ -107,6 +107,7 @@ pub fn StepRow(
         .iter()
         .map(|c| {
             view! { <li class="sr-count" data-testid=format!("count-{}", c.key)>{c.to_string()}</li> }
+                .into_any()
         })
         .collect_view();
     let blocked = (!blocked_by.is_empty()).then(|| {
@@ -169,6 +170,7 @@ pub fn StepRow(
                     {doc}
                 </li>
             }
+            .into_any()
         })
         .collect_view();
     view! {

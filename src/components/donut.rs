@@ -25,6 +25,7 @@ pub fn Donut(
                     stroke-dashoffset=format!("{}", 250 + 1000 - offset)
                 />
             }
+            .into_any()
         })
         .collect_view();
     let legend = slices
@@ -36,6 +37,7 @@ pub fn Donut(
                     {format!("{} {}", s.value, s.label)}
                 </li>
             }
+            .into_any()
         })
         .collect_view();
     view! {

@@ -217,7 +217,7 @@ fn filter_select(
                 .into_iter()
                 .map(|(value, text)| {
                     let mine = value.clone();
-                    view! { <option value=value selected=move || selected.with(|s| *s == mine)>{text}</option> }
+                    view! { <option value=value selected=move || selected.with(|s| *s == mine)>{text}</option> }.into_any()
                 })
                 .collect_view()}
         </select>
