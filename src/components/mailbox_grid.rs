@@ -176,7 +176,9 @@ pub fn MailboxGrid(
                     // Integer pixels: keeps float formatting out of the wasm binary.
                     format!("transform: translateY({}px)", start * ROW_PX)
                 }>
-                        <For each=visible key=|(pos, r)| (*pos, r.id.clone()) let((pos, r))>
+                        // Rows rebuilt in place rather than keyed (`<For>`): only the rows in view exist,
+                        // and the keyed-list machinery is a large copy.
+                        {move || visible().into_iter().map(|(pos, r)| view! {
                             <div
                                 class="sr-grid__row"
                                 class:sr-grid__row--cursor=move || cursor.get() == pos
@@ -194,7 +196,7 @@ pub fn MailboxGrid(
                                 <span role="gridcell">{r.approval}</span>
                                 <span role="gridcell">{r.tests}</span>
                             </div>
-                        </For>
+                        }.into_any()).collect_view().into_any()}
                     </div>
                 </div>
             </div>
