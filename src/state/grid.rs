@@ -209,9 +209,9 @@ pub fn choice_options<T>(choices: &[(T, &'static str, &'static str)]) -> Vec<(St
 
 /// The distinct profile names of `rows`, sorted, for the profile filter.
 pub fn profile_names(rows: &[MailboxRow]) -> Vec<String> {
-    let mut names: Vec<String> =
-        rows.iter().map(|r| r.profile.clone()).collect::<HashSet<_>>().into_iter().collect();
-    names.sort();
+    let mut names: Vec<String> = rows.iter().map(|r| r.profile.clone()).collect();
+    names.sort_unstable();
+    names.dedup();
     names
 }
 
