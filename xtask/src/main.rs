@@ -168,8 +168,18 @@ fn report_sizes(dist: &Path) -> Result<(), String> {
         println!("      {file:<24} {raw:>9} / {gz:>8}");
     }
     println!("      {:<24} {total_raw:>9} / {total_gz:>8}", "total");
+    if total_gz > SIZE_BUDGET_GZ {
+        return Err(format!(
+            "the extension is {total_gz} bytes gzipped, over its {SIZE_BUDGET_GZ}-byte budget (ARCHITECTURE.md \"Size\")"
+        ));
+    }
+    println!("    within the {SIZE_BUDGET_GZ}-byte budget ({} bytes to spare)", SIZE_BUDGET_GZ - total_gz);
     Ok(())
 }
+
+/// The whole extension (wasm + JS + CSS + manifest and page), gzip -9: 300 KB. `build` fails above it,
+/// so CI (which builds `dist/`) keeps the budget.
+const SIZE_BUDGET_GZ: u64 = 300_000;
 
 fn demo(args: &[String]) -> Result<(), String> {
     let http = args
