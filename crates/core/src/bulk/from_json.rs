@@ -29,7 +29,7 @@ fn tuple(value: &Value, len: usize) -> Result<&[Value], JsonError> {
     }
 }
 
-/// Item `i` of a tuple read by [`tuple`].
+/// Item `i` of a tuple read by [`tuple()`].
 fn item<T: FromJson>(items: &[Value], i: usize) -> Result<T, JsonError> {
     match items.get(i) {
         Some(value) => T::from_json(value).map_err(|e| e.at_index(i)),
