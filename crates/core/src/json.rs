@@ -192,13 +192,19 @@ impl<T: FromJson> FromJson for Option<T> {
 
 impl<T: FromJson> FromJson for Vec<T> {
     fn from_json(value: &Value) -> Result<Self, JsonError> {
-        let items = array(value)?;
-        let mut out = Vec::with_capacity(items.len());
-        for (i, item) in items.iter().enumerate() {
-            out.push(T::from_json(item).map_err(|e| e.at_index(i))?);
-        }
-        Ok(out)
+        items(value, T::from_json)
     }
+}
+
+/// An array whose items `read` reads (also for item types that are not [`FromJson`]); an item's
+/// error carries its index.
+pub fn items<T>(value: &Value, read: fn(&Value) -> Result<T, JsonError>) -> Result<Vec<T>, JsonError> {
+    let items = array(value)?;
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        out.push(read(item).map_err(|e| e.at_index(i))?);
+    }
+    Ok(out)
 }
 
 /// The items of an array, or an error.

@@ -11,13 +11,13 @@
 use super::action::{Action, Entity, Field};
 use super::plan::{Blocked, Change, Plan, PlanItem, Skipped};
 use super::run::{Journal, RunConfig};
-use crate::json::{FromJson, JsonError, Obj, array, tagged, unknown_variant};
+use crate::json::{FromJson, JsonError, Obj, array, items, tagged, unknown_variant};
 use crate::model::{ActDeliveryMethod, DeliveryMethod, MailboxKind};
 use serde_json::Value;
 use std::time::Duration;
 
 // ---------------------------------------------------------------------------------------------------
-// Helpers (private: `json.rs` stays as it is)
+// Helpers for what serde writes beyond plain structs (tuples, durations, enums)
 
 /// The items of an array of exactly `len` items (a serialised tuple).
 fn tuple(value: &Value, len: usize) -> Result<&[Value], JsonError> {
@@ -45,16 +45,7 @@ fn missing_item(i: usize) -> JsonError {
 
 /// A required array field whose items `read` reads (for item types that are not [`FromJson`]).
 fn list<T>(o: &Obj<'_>, key: &str, read: fn(&Value) -> Result<T, JsonError>) -> Result<Vec<T>, JsonError> {
-    let value = o.field(key)?;
-    let read_all = || {
-        let items = array(value)?;
-        let mut out = Vec::with_capacity(items.len());
-        for (i, value) in items.iter().enumerate() {
-            out.push(read(value).map_err(|e| e.at_index(i))?);
-        }
-        Ok(out)
-    };
-    read_all().map_err(|e: JsonError| e.at_key(key))
+    items(o.field(key)?, read).map_err(|e| e.at_key(key))
 }
 
 /// A field that takes `default` when it is missing or null.
