@@ -187,15 +187,14 @@ type Read = Option<Result<Arc<Loaded>, OrgProblem>>;
 /// for the sign-in to finish), and returns the result's signal and the function that reads again.
 /// A plain signal and task rather than a `LocalResource`: the async-derived machinery is a large
 /// monomorphised copy. Only the latest read lands, as with a resource.
-fn loader(awaiting_sign_in: RwSignal<bool>) -> (RwSignal<Read>, impl Fn() + Copy + Send + Sync + 'static) {
+fn loader(awaiting_sign_in: StoredValue<bool>) -> (RwSignal<Read>, impl Fn() + Copy + Send + Sync + 'static) {
     let loaded = RwSignal::new(None);
-    // Untracked: nothing subscribes to it. A `usize` signal like the grid's cursor (one type less).
-    let generation = RwSignal::new(0_usize);
+    let generation = StoredValue::new(0_u64);
     let read = move || {
-        let Some(wait) = awaiting_sign_in.try_get_untracked() else {
+        let Some(wait) = awaiting_sign_in.try_get_value() else {
             return;
         };
-        let Some(mine) = generation.try_update_untracked(|g| {
+        let Some(mine) = generation.try_update_value(|g| {
             *g += 1;
             *g
         }) else {
@@ -203,7 +202,7 @@ fn loader(awaiting_sign_in: RwSignal<bool>) -> (RwSignal<Read>, impl Fn() + Copy
         };
         leptos::task::spawn_local(async move {
             let result = if wait { Err(OrgProblem::FinishingSignIn) } else { load().await.map(Arc::new) };
-            if generation.try_get_untracked() == Some(mine) {
+            if generation.try_get_value() == Some(mine) {
                 loaded.try_set(Some(result));
             }
         });
@@ -217,17 +216,17 @@ fn loader(awaiting_sign_in: RwSignal<bool>) -> (RwSignal<Read>, impl Fn() + Copy
 pub fn ChecklistPage() -> impl IntoView {
     // On the return from Microsoft the first read waits for the code to be redeemed: read now, it
     // would go out without the token and show "unable to check" until the signed-in read replaced it.
-    let awaiting_sign_in = RwSignal::new(crate::platform::oauth::returning_from_sign_in());
+    let awaiting_sign_in = StoredValue::new(crate::platform::oauth::returning_from_sign_in());
     let (loaded, refetch) = loader(awaiting_sign_in);
     // A redirect that fails (refused, cancelled) releases the read too, as a cookie-session read.
     let settled = crate::platform::oauth::subscribe(move |s| {
-        if awaiting_sign_in.try_get_untracked() == Some(true)
+        if awaiting_sign_in.try_get_value() == Some(true)
             && matches!(
                 s,
                 crate::platform::oauth::Status::Failed(_) | crate::platform::oauth::Status::SignedOut
             )
         {
-            awaiting_sign_in.set(false);
+            awaiting_sign_in.set_value(false);
             refetch();
         }
     });
@@ -277,7 +276,7 @@ pub fn ChecklistPage() -> impl IntoView {
         });
     });
     let on_signed_in = Callback::new(move |()| {
-        awaiting_sign_in.set(false);
+        awaiting_sign_in.set_value(false);
         refetch();
     });
     let query = dom::query_string();
@@ -368,7 +367,7 @@ pub fn ChecklistPage() -> impl IntoView {
 /// Popup: org, headline status, "open side panel".
 #[component]
 pub fn PopupPage() -> impl IntoView {
-    let (loaded, _) = loader(RwSignal::new(false));
+    let (loaded, _) = loader(StoredValue::new(false));
     // Read ahead: the side panel may only be opened from the click itself, not after an await.
     let window_id = StoredValue::new(None::<f64>);
     leptos::task::spawn_local(async move {

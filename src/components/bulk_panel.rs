@@ -324,7 +324,7 @@ fn ProgressView(progress: RwSignal<Option<Progress>>) -> impl IntoView {
             let stopped = p.approvals_stopped.clone();
             view! {
                 <div class="sr-progress" data-testid="bulk-progress" data-percent=u64::from(b.percent) data-succeeded=p.succeeded as u64 data-failed=p.failed as u64>
-                    <progress max=b.total as u64 value=b.done.to_string() aria-label="Bulk action progress"></progress>
+                    <progress max=b.total value=b.done.to_string() aria-label="Bulk action progress"></progress>
                     <p data-testid="bulk-progress-label">{b.label}</p>
                     {halt.map(|h| view! { <p class="sr-warn" data-testid="bulk-halt">{h}</p> }.into_any())}
                     {stopped.map(|s| view! { <p class="sr-warn" data-testid="bulk-approvals-stopped">{s}</p> }.into_any())}

@@ -164,7 +164,7 @@ pub fn MailboxGrid(
                 role="grid"
                 tabindex="0"
                 aria-label="Mailboxes: use the arrow keys, Page Up, Page Down, Home and End"
-                aria-rowcount=move || matching.with(Vec::len).to_string()
+                aria-rowcount=move || matching.with(Vec::len)
                 data-testid="grid-viewport"
                 on:scroll=on_scroll
                 on:keydown=on_key
@@ -183,7 +183,7 @@ pub fn MailboxGrid(
                                 class="sr-grid__row"
                                 class:sr-grid__row--cursor=move || cursor.get() == pos
                                 aria-selected=move || (cursor.get() == pos).to_string()
-                                aria-rowindex=(pos + 1) as u64
+                                aria-rowindex=pos + 1
                                 class:sr-grid__row--failed=move || r.failed
                                 class:sr-grid__row--inactive=move || r.inactive
                                 role="row"

@@ -25,8 +25,6 @@ fn view_of(key: &'static str, title: &str, detail: impl Into<String>) -> StatusV
 }
 
 /// The words for a sign-in status. The one place that explains sign-in failures to the admin.
-/// Not inlined: the status box reads it from three places.
-#[inline(never)]
 pub fn describe_status(status: &Status) -> StatusView {
     match status {
         Status::SignedOut => view_of(
@@ -175,15 +173,8 @@ pub fn SignIn(
     let org = RwSignal::new(org);
     let errors = RwSignal::new(Vec::<ConfigError>::new());
     let status = RwSignal::new(oauth::status());
-    // Flipped only when the signed-in state changes, so the form is rebuilt only then (as `<Show>`
-    // did). A signal set here rather than a memo: a `Memo<bool>` is another copy of the machinery.
-    let signed_in = RwSignal::new(matches!(status.get_untracked(), Status::SignedIn { .. }));
     let id = oauth::subscribe(move |s| {
         status.try_set(s.clone());
-        let now_signed_in = matches!(s, Status::SignedIn { .. });
-        if signed_in.try_get_untracked() == Some(!now_signed_in) {
-            signed_in.set(now_signed_in);
-        }
         if matches!(s, Status::SignedIn { .. })
             && let Some(callback) = on_signed_in
         {
@@ -219,6 +210,8 @@ pub fn SignIn(
     // Described on each read (cheap) rather than memoised: a memo of this type is another copy of
     // the reactive machinery.
     let view = move || status.with(describe_status);
+    // Memoised so the form is rebuilt only when the signed-in state flips (as `<Show>` did).
+    let signed_in = Memo::new(move |_| matches!(status.get(), Status::SignedIn { .. }));
 
     view! {
         <section class="sr-signin" data-testid="sign-in" data-state=move || view().key.to_owned()>
