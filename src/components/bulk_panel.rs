@@ -287,7 +287,7 @@ fn preview(plan: &Plan, confirm: Callback<()>, close: Callback<()>) -> impl Into
                 <tbody>{body}</tbody>
             </table>
             {(more > 0).then(|| view! { <p class="sr-muted">{format!("…and {more} more changes.")}</p> }.into_any())}
-            <button class="sr-button sr-button--primary" data-testid="bulk-confirm" disabled=move || writes == 0 on:click=on_click(confirm)>
+            <button class="sr-button sr-button--primary" data-testid="bulk-confirm" disabled=writes == 0 on:click=on_click(confirm)>
                 {format!("Apply {writes} changes")}
             </button>
             <button class="sr-button" on:click=on_click(close)>"Cancel"</button>
@@ -324,7 +324,7 @@ fn ProgressView(progress: RwSignal<Option<Progress>>) -> impl IntoView {
             let stopped = p.approvals_stopped.clone();
             view! {
                 <div class="sr-progress" data-testid="bulk-progress" data-percent=u64::from(b.percent) data-succeeded=p.succeeded as u64 data-failed=p.failed as u64>
-                    <progress max=b.total value=b.done.to_string() aria-label="Bulk action progress"></progress>
+                    <progress max=b.total value=b.done aria-label="Bulk action progress"></progress>
                     <p data-testid="bulk-progress-label">{b.label}</p>
                     {halt.map(|h| view! { <p class="sr-warn" data-testid="bulk-halt">{h}</p> }.into_any())}
                     {stopped.map(|s| view! { <p class="sr-warn" data-testid="bulk-approvals-stopped">{s}</p> }.into_any())}

@@ -184,7 +184,7 @@ pub fn StepRow(
                 <ul class="sr-counts">{counts}</ul>
                 {blocked}
                 <ul class="sr-findings">{findings}</ul>
-                <a class="sr-link" href=step.step.doc_link().to_owned() target="_blank" rel="noopener noreferrer">
+                <a class="sr-link" href=step.step.doc_link() target="_blank" rel="noopener noreferrer">
                     "Microsoft guidance"
                 </a>
             </div>

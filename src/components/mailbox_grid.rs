@@ -184,8 +184,8 @@ pub fn MailboxGrid(
                                 class:sr-grid__row--cursor=move || cursor.get() == pos
                                 aria-selected=move || (cursor.get() == pos).to_string()
                                 aria-rowindex=pos + 1
-                                class:sr-grid__row--failed=move || r.failed
-                                class:sr-grid__row--inactive=move || r.inactive
+                                class:sr-grid__row--failed=r.failed
+                                class:sr-grid__row--inactive=r.inactive
                                 role="row"
                                 data-testid="grid-row"
                             >
