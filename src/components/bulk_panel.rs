@@ -271,7 +271,7 @@ fn preview(plan: &Plan, confirm: Callback<()>, close: Callback<()>) -> impl Into
         })
         .collect_view();
     view! {
-        <div class="sr-bulk__preview" data-testid="bulk-preview" data-writes=writes as u64>
+        <div class="sr-bulk__preview" data-testid="bulk-preview" data-writes=writes>
             <h2 class="sr-bulk__title">{action_title(&plan.action)}</h2>
             <p data-testid="bulk-summary">
                 {format!(
@@ -323,7 +323,7 @@ fn ProgressView(progress: RwSignal<Option<Progress>>) -> impl IntoView {
             });
             let stopped = p.approvals_stopped.clone();
             view! {
-                <div class="sr-progress" data-testid="bulk-progress" data-percent=u64::from(b.percent) data-succeeded=p.succeeded as u64 data-failed=p.failed as u64>
+                <div class="sr-progress" data-testid="bulk-progress" data-percent=b.percent data-succeeded=p.succeeded data-failed=p.failed>
                     <progress max=b.total value=b.done aria-label="Bulk action progress"></progress>
                     <p data-testid="bulk-progress-label">{b.label}</p>
                     {halt.map(|h| view! { <p class="sr-warn" data-testid="bulk-halt">{h}</p> }.into_any())}

@@ -41,7 +41,7 @@ pub fn Donut(
         })
         .collect_view();
     view! {
-        <figure class="sr-donut" data-testid="chart" data-total=total as u64>
+        <figure class="sr-donut" data-testid="chart" data-total=total>
             <svg viewBox="0 0 42 42" width="96" height="96" role="img" aria-label=title>
                 <circle class="sr-donut__track" cx="21" cy="21" r="15.9155" fill="none" stroke-width="6" />
                 {arcs}
