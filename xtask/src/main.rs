@@ -177,9 +177,10 @@ fn report_sizes(dist: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// The whole extension (wasm + JS + CSS + manifest and page), gzip -9: 300 KB. `build` fails above it,
+/// The whole extension (wasm + JS + CSS + manifest and page), gzip -9: 450 KB (issue 19: the extension is
+/// installed, not downloaded per open; room for the tenant view, Graph checks and health). `build` fails above it,
 /// so CI (which builds `dist/`) keeps the budget.
-const SIZE_BUDGET_GZ: u64 = 300_000;
+const SIZE_BUDGET_GZ: u64 = 450_000;
 
 fn demo(args: &[String]) -> Result<(), String> {
     let http = args
