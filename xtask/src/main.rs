@@ -9,8 +9,14 @@
 //! - `build`: `trunk build --release` into `dist/`, strip custom sections, check and measure.
 //! - `demo`: build, then run the simulator with the demo org and serve `dist/` as a web app.
 //! - `test`: every check CI runs.
+//! - `package`: one store zip per store from `dist/`, checked against the stores' rules (`package.rs`,
+//!   `permissions.rs`).
+//! - `release`: moves the crate, manifest and CHANGELOG versions together (`release.rs`).
 //! - `bench`: benchmarks that print figures (no timed assertions anywhere).
 
+mod package;
+mod permissions;
+mod release;
 mod setup;
 mod wasm_strip;
 
@@ -18,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
-const USAGE: &str = "usage: cargo xtask <setup|build|demo|test|bench> [--help]
+const USAGE: &str = "usage: cargo xtask <setup|build|demo|test|bench|package|release> [--help]
 
   setup   install what is missing: Debian chromium + chromium-driver, the wasm32 target,
           the wasm-bindgen CLI matching Cargo.lock, trunk 0.21.14
@@ -27,7 +33,14 @@ const USAGE: &str = "usage: cargo xtask <setup|build|demo|test|bench> [--help]
   test    set up, then run every check: fmt, clippy (host + wasm32), rustdoc, native tests,
           wasm-bindgen tests in headless Chromium, and the end-to-end test with the extension loaded
   bench   print the performance figures: readiness collect+evaluate, bulk throughput against the
-          simulator's service-protection limits, simulator scans, and panel time-to-checklist";
+          simulator's service-protection limits, simulator scans, and panel time-to-checklist
+  package [--no-build]
+          build dist/ (unless --no-build), check it against the Chrome Web Store's and Edge Add-ons'
+          rules and docs/permissions.md against manifest.json, and write one zip per store into
+          target/package/
+  release <major.minor.patch>
+          on a clean tree, move the workspace version, manifest.json's version and CHANGELOG.md's
+          Unreleased section to a larger version";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,6 +50,9 @@ fn main() -> ExitCode {
         Some("demo") => setup::all(false).and_then(|()| build()).and_then(|()| demo(&args[1..])),
         Some("test") => test(),
         Some("bench") => setup::all(true).and_then(|()| build()).and_then(|()| bench()),
+        Some("package") if args.get(1).is_some_and(|a| a == "--no-build") => package(),
+        Some("package") => setup::all(false).and_then(|()| build()).and_then(|()| package()),
+        Some("release") => release::release(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
@@ -182,6 +198,11 @@ fn report_sizes(dist: &Path) -> Result<(), String> {
 /// so CI (which builds `dist/`) keeps the budget.
 const SIZE_BUDGET_GZ: u64 = 450_000;
 
+fn package() -> Result<(), String> {
+    println!("\n==> package (Chrome Web Store, Edge Add-ons)");
+    package::package(&root(), env!("CARGO_PKG_VERSION")).map(drop)
+}
+
 fn demo(args: &[String]) -> Result<(), String> {
     let http = args
         .iter()
@@ -279,6 +300,7 @@ fn test() -> Result<(), String> {
             .env("RUSTDOCFLAGS", "-D warnings"),
     )?;
     build()?;
+    package()?;
     run(
         "native tests (core, simulator, UI host tests, tidy, end-to-end)",
         &mut cargo(&["test", "--workspace", "--locked"]),
