@@ -12,7 +12,7 @@ use crate::platform::{
 use crate::state::bulk::BulkRequest;
 use crate::state::charts;
 use crate::state::grid::{self, GridFilter};
-use crate::state::settings::{SETTINGS_KEY, SIGN_IN_KEY, Settings, SignInSettings};
+use crate::state::settings::{ManagedSettings, SETTINGS_KEY, SIGN_IN_KEY, Settings, SignInSettings};
 use crate::surface::{self, Surface};
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -289,7 +289,9 @@ pub fn ChecklistPage() -> impl IntoView {
     let saved_registration = RwSignal::new(None::<SignInSettings>);
     leptos::task::spawn_local(async move {
         let saved = chrome::local_get_value::<SignInSettings>(SIGN_IN_KEY).await;
-        saved_registration.try_set(Some(saved.unwrap_or_default()));
+        // An organisation's preset registration (chrome.storage.managed) takes precedence.
+        let managed = chrome::managed_get_value::<ManagedSettings>().await.unwrap_or_default();
+        saved_registration.try_set(Some(managed.sign_in(saved).0.unwrap_or_default()));
     });
     let prefill =
         move |name, fallback: &str| surface::param(&query, name).unwrap_or_else(|| fallback.to_owned());
@@ -416,6 +418,13 @@ pub fn OptionsPage() -> impl IntoView {
         saved.try_set(chrome::local_get(THEME_KEY).await);
         settings.try_set(chrome::local_get_value::<Settings>(SETTINGS_KEY).await);
     });
+    // Organisation presets (chrome.storage.managed) take precedence where the settings are used.
+    let managed = RwSignal::new(ManagedSettings::default());
+    leptos::task::spawn_local(async move {
+        if let Some(m) = chrome::managed_get_value::<ManagedSettings>().await {
+            managed.try_set(m);
+        }
+    });
     let status = RwSignal::new(String::new());
     let batch = RwSignal::new(None::<String>);
     let poll = RwSignal::new(None::<String>);
@@ -456,6 +465,7 @@ pub fn OptionsPage() -> impl IntoView {
     const THEMES: [(&str, &str); 3] = [("system", "Follow system"), ("light", "Light"), ("dark", "Dark")];
     view! {
         <h1>"SyncReady options"</h1>
+        <crate::components::managed::ManagedNotice managed=managed />
         <fieldset class="sr-options">
             <legend>"Theme"</legend>
             <p>{move || format!("Current: {}", saved.get().unwrap_or_else(|| "system".to_owned()))}</p>

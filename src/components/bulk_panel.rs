@@ -7,7 +7,7 @@ use crate::components::error_view::ErrorView;
 use crate::components::on_click;
 use crate::platform::{chrome, clock::BrowserClock, dom, transport::OrgTransport};
 use crate::state::bulk::{BulkRequest, SavedRun, action_title, bar, saved_run_key};
-use crate::state::settings::{SETTINGS_KEY, Settings};
+use crate::state::settings::{ManagedSettings, SETTINGS_KEY, Settings};
 use leptos::prelude::*;
 use std::sync::Arc;
 use syncready_core::bulk::{self, Control, Evidence, Halt, ItemState, Plan, Progress, Run};
@@ -139,7 +139,10 @@ pub fn BulkPanel(
     let confirm = Callback::new(move |()| {
         if let Phase::Preview(plan) = phase.get_untracked() {
             leptos::task::spawn_local(async move {
-                let settings: Settings = chrome::local_get_value(SETTINGS_KEY).await.unwrap_or_default();
+                let local: Settings = chrome::local_get_value(SETTINGS_KEY).await.unwrap_or_default();
+                // An organisation's presets (chrome.storage.managed) take precedence.
+                let managed = chrome::managed_get_value::<ManagedSettings>().await.unwrap_or_default();
+                let settings = managed.apply(local);
                 start(Run::new((*plan).clone(), settings.run_config()));
             });
         }

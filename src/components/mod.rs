@@ -5,6 +5,7 @@ pub mod checklist;
 pub mod donut;
 pub mod error_view;
 pub mod mailbox_grid;
+pub mod managed;
 pub mod org_header;
 pub mod sign_in;
 

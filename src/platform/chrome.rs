@@ -191,3 +191,13 @@ pub fn watch_session(key: &'static str, on_change: impl Fn(Option<String>) + 'st
     listener.forget();
     ok
 }
+
+/// Reads every policy the organisation set in `chrome.storage.managed` (read-only, declared by
+/// `public/managed_schema.json`) through [`FromJson`](syncready_core::json::FromJson). `None` outside the
+/// extension or when the browser refuses (no policy set is an empty object, read as such).
+pub async fn managed_get_value<T: syncready_core::json::FromJson>() -> Option<T> {
+    let managed = path(&chrome()?, &["storage", "managed"])?;
+    let items = call_async(&managed, "get", &JsValue::NULL).await?;
+    let text = js_sys::JSON::stringify(&items).ok()?.as_string()?;
+    syncready_core::json::decode(&text).ok()
+}

@@ -102,3 +102,128 @@ impl FromJson for SignInSettings {
         Ok(Self { client_id: o.req("client_id")?, authority: o.req("authority")? })
     }
 }
+
+/// Options an organisation presets by policy: `chrome.storage.managed`, declared by
+/// `public/managed_schema.json` (`docs/enterprise.md`). Each is `None` when the policy leaves it to the
+/// user. A preset takes precedence over what the user saved, and the options page shows it as "set by
+/// your organisation".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ManagedSettings {
+    /// `SignInClientId`: the own sign-in's application (client) id.
+    pub sign_in_client_id: Option<String>,
+    /// `SignInAuthority`: the own sign-in's authority URL.
+    pub sign_in_authority: Option<String>,
+    /// `BatchSize`: writes per `$batch` (1–1000).
+    pub batch_size: Option<usize>,
+    /// `PollSeconds`: seconds between Test & Enable status checks (1–600).
+    pub poll_seconds: Option<u64>,
+}
+
+/// Policy names in `public/managed_schema.json`, in the order of [`ManagedSettings`]'s fields.
+pub const MANAGED_POLICIES: [&str; 4] = ["SignInClientId", "SignInAuthority", "BatchSize", "PollSeconds"];
+
+impl FromJson for ManagedSettings {
+    /// Chrome publishes only values that match the schema; anything else (a wrong type, a number out of
+    /// range, an empty text) is ignored here too, so one bad policy never hides the others.
+    fn from_json(value: &serde_json::Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        let text = |key: &str| {
+            o.opt::<String>(key).ok().flatten().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+        };
+        let number = |key: &str, max: u64| o.opt::<u64>(key).ok().flatten().filter(|n| (1..=max).contains(n));
+        Ok(Self {
+            sign_in_client_id: text(MANAGED_POLICIES[0]),
+            sign_in_authority: text(MANAGED_POLICIES[1]),
+            batch_size: number(MANAGED_POLICIES[2], Settings::MAX_BATCH as u64)
+                .and_then(|n| usize::try_from(n).ok()),
+            poll_seconds: number(MANAGED_POLICIES[3], 600),
+        })
+    }
+}
+
+impl ManagedSettings {
+    /// True when the policy sets nothing.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// The bulk preferences in force: each preset replaces the user's value.
+    pub fn apply(&self, local: Settings) -> Settings {
+        Settings {
+            batch_size: self.batch_size.unwrap_or(local.batch_size),
+            poll_seconds: self.poll_seconds.unwrap_or(local.poll_seconds),
+        }
+    }
+
+    /// True when the policy sets any part of the own sign-in's registration (the user's fields are then
+    /// read-only).
+    pub fn sets_sign_in(&self) -> bool {
+        self.sign_in_client_id.is_some() || self.sign_in_authority.is_some()
+    }
+
+    /// What the options page shows under "Set by your organisation": one (label, value) per preset.
+    pub fn rows(&self) -> Vec<(&'static str, String)> {
+        let mut rows = Vec::new();
+        if let Some(id) = &self.sign_in_client_id {
+            rows.push(("Own sign-in: application (client) ID", id.clone()));
+        }
+        if let Some(authority) = &self.sign_in_authority {
+            rows.push(("Own sign-in: authority", authority.clone()));
+        }
+        if let Some(n) = self.batch_size {
+            rows.push(("Changes per batch", n.to_string()));
+        }
+        if let Some(n) = self.poll_seconds {
+            rows.push(("Seconds between Test & Enable checks", n.to_string()));
+        }
+        rows
+    }
+
+    /// Problems with the preset sign-in values themselves (a part the policy leaves out is not judged).
+    pub fn problems(&self) -> Vec<String> {
+        if !self.sets_sign_in() {
+            return Vec::new();
+        }
+        let authority = self.sign_in_authority.as_deref().unwrap_or(syncready_core::oauth::DEFAULT_AUTHORITY);
+        let Err(problems) =
+            SignInSettings::parse(authority, self.sign_in_client_id.as_deref().unwrap_or_default())
+        else {
+            return Vec::new();
+        };
+        problems
+            .into_iter()
+            .filter(|p| {
+                (self.sign_in_authority.is_some() && p.starts_with("Authority:"))
+                    || (self.sign_in_client_id.is_some() && p.starts_with("Application (client) ID:"))
+            })
+            .map(|p| format!("Your organisation's policy: {p}"))
+            .collect()
+    }
+
+    /// The own sign-in's registration in force: the policy's client id and authority replace the user's,
+    /// a part the policy leaves out comes from the user (the authority defaults to
+    /// `…/organizations`). A preset that does not validate is ignored, with its problems, so a typo in a
+    /// policy shows up in Options instead of breaking sign-in.
+    pub fn sign_in(&self, local: Option<SignInSettings>) -> (Option<SignInSettings>, Vec<String>) {
+        if !self.sets_sign_in() {
+            return (local, Vec::new());
+        }
+        let client_id =
+            self.sign_in_client_id.clone().or_else(|| local.as_ref().map(|l| l.client_id.clone()));
+        let authority = self
+            .sign_in_authority
+            .clone()
+            .or_else(|| local.as_ref().map(|l| l.authority.clone()))
+            .unwrap_or_else(|| syncready_core::oauth::DEFAULT_AUTHORITY.to_owned());
+        let Some(client_id) = client_id else {
+            // Only the authority is preset and the user has no client id yet: nothing to sign in with.
+            return (None, Vec::new());
+        };
+        match SignInSettings::parse(&authority, &client_id) {
+            Ok(settings) => (Some(settings), Vec::new()),
+            Err(problems) => {
+                (local, problems.into_iter().map(|p| format!("Your organisation's policy: {p}")).collect())
+            }
+        }
+    }
+}

@@ -43,3 +43,138 @@ fn saved_settings_read_back_what_was_written_and_refuse_other_shapes() {
     let missing = SignInSettings::from_json(&serde_json::json!({"client_id": "x"}));
     assert_eq!(missing.unwrap_err().to_string(), "missing field `authority`");
 }
+
+mod managed {
+    use syncready::state::settings::{MANAGED_POLICIES, ManagedSettings, Settings, SignInSettings};
+    use syncready_core::json::FromJson;
+
+    const CLIENT: &str = "11111111-2222-3333-4444-555555555555";
+    const OTHER: &str = "66666666-7777-8888-9999-000000000000";
+
+    fn managed(value: serde_json::Value) -> ManagedSettings {
+        ManagedSettings::from_json(&value).unwrap()
+    }
+
+    fn local_sign_in() -> SignInSettings {
+        SignInSettings {
+            client_id: OTHER.into(),
+            authority: "https://login.microsoftonline.com/fabrikam.com".into(),
+        }
+    }
+
+    #[test]
+    fn the_policy_names_are_those_of_the_managed_schema() {
+        let schema: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/public/managed_schema.json"))
+                .unwrap(),
+        )
+        .unwrap();
+        let mut declared: Vec<&str> =
+            schema["properties"].as_object().unwrap().keys().map(String::as_str).collect();
+        declared.sort_unstable();
+        let mut ours = MANAGED_POLICIES.to_vec();
+        ours.sort_unstable();
+        assert_eq!(declared, ours);
+        assert_eq!(schema["type"], "object");
+        assert_eq!(schema["properties"]["BatchSize"]["maximum"], Settings::MAX_BATCH);
+    }
+
+    #[test]
+    fn managed_bulk_settings_take_precedence_over_local_ones_field_by_field() {
+        let local = Settings { batch_size: 100, poll_seconds: 30 };
+        assert_eq!(ManagedSettings::default().apply(local), local);
+        let policy = managed(serde_json::json!({"BatchSize": 250}));
+        assert_eq!(policy.apply(local), Settings { batch_size: 250, poll_seconds: 30 });
+        let policy = managed(serde_json::json!({"BatchSize": 250, "PollSeconds": 120}));
+        assert_eq!(policy.apply(local), Settings { batch_size: 250, poll_seconds: 120 });
+    }
+
+    #[test]
+    fn values_outside_the_schema_are_ignored_one_by_one() {
+        let policy = managed(serde_json::json!({
+            "BatchSize": 5000, "PollSeconds": "60", "SignInClientId": "  ", "SignInAuthority": 7, "Unknown": true
+        }));
+        assert!(policy.is_empty(), "{policy:?}");
+        let policy = managed(serde_json::json!({"BatchSize": 0, "PollSeconds": 600}));
+        assert_eq!(policy, ManagedSettings { poll_seconds: Some(600), ..ManagedSettings::default() });
+        assert!(ManagedSettings::from_json(&serde_json::json!([])).is_err(), "not an object");
+    }
+
+    #[test]
+    fn a_managed_sign_in_registration_replaces_the_users_and_fills_gaps_from_it() {
+        let none = ManagedSettings::default();
+        assert_eq!(none.sign_in(Some(local_sign_in())), (Some(local_sign_in()), vec![]));
+        assert!(!none.sets_sign_in());
+
+        let both = managed(
+            serde_json::json!({"SignInClientId": CLIENT, "SignInAuthority": "contoso.onmicrosoft.com"}),
+        );
+        let (settings, problems) = both.sign_in(Some(local_sign_in()));
+        assert!(problems.is_empty(), "{problems:?}");
+        let settings = settings.unwrap();
+        assert_eq!(settings.client_id, CLIENT);
+        assert_eq!(settings.authority, "https://login.microsoftonline.com/contoso.onmicrosoft.com");
+
+        // Only the client id preset: the user's authority stays, or the default when there is none.
+        let client = managed(serde_json::json!({"SignInClientId": CLIENT}));
+        let settings = client.sign_in(Some(local_sign_in())).0.unwrap();
+        assert_eq!(
+            (settings.client_id.as_str(), settings.authority.as_str()),
+            (CLIENT, local_sign_in().authority.as_str())
+        );
+        let settings = client.sign_in(None).0.unwrap();
+        assert_eq!(settings.authority, syncready_core::oauth::DEFAULT_AUTHORITY);
+
+        // Only the authority preset and no client id anywhere: nothing to sign in with.
+        let authority = managed(serde_json::json!({"SignInAuthority": "contoso.onmicrosoft.com"}));
+        assert_eq!(authority.sign_in(None), (None, vec![]));
+        assert!(authority.sets_sign_in());
+    }
+
+    #[test]
+    fn an_invalid_managed_registration_is_ignored_and_reported() {
+        let bad = managed(serde_json::json!({"SignInClientId": "not-a-guid"}));
+        let (settings, problems) = bad.sign_in(Some(local_sign_in()));
+        assert_eq!(settings, Some(local_sign_in()));
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with("Your organisation's policy: Application (client) ID:"),
+            "{problems:?}"
+        );
+    }
+}
+
+mod managed_view {
+    use syncready::state::settings::ManagedSettings;
+
+    #[test]
+    fn the_options_page_lists_each_preset_and_judges_only_the_preset_parts() {
+        assert!(ManagedSettings::default().rows().is_empty());
+        let policy = ManagedSettings {
+            sign_in_client_id: Some("11111111-2222-3333-4444-555555555555".into()),
+            batch_size: Some(250),
+            ..ManagedSettings::default()
+        };
+        assert_eq!(
+            policy.rows(),
+            [
+                ("Own sign-in: application (client) ID", "11111111-2222-3333-4444-555555555555".to_owned()),
+                ("Changes per batch", "250".to_owned())
+            ]
+        );
+        assert!(policy.problems().is_empty());
+        // Only the authority is preset: the missing client id is the user's business, not the policy's.
+        let authority = ManagedSettings {
+            sign_in_authority: Some("contoso.onmicrosoft.com".into()),
+            ..ManagedSettings::default()
+        };
+        assert!(authority.problems().is_empty(), "{:?}", authority.problems());
+        let bad = ManagedSettings {
+            sign_in_authority: Some("http://evil.example".into()),
+            ..ManagedSettings::default()
+        };
+        let problems = bad.problems();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].starts_with("Your organisation's policy: Authority:"), "{problems:?}");
+    }
+}
