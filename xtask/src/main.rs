@@ -316,6 +316,8 @@ fn test() -> Result<(), String> {
             "wasm32-unknown-unknown",
             "--test",
             "web",
+            "--test",
+            "web_managed",
             "--locked",
         ]),
     )?;

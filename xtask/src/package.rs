@@ -190,6 +190,7 @@ pub(crate) fn check(files: &Files, version: &str, store: Store) -> Vec<String> {
         }
     };
     problems.extend(check_manifest(&manifest, &catalogues, version, store));
+    problems.extend(check_catalogues(&manifest, &catalogues));
     problems.extend(check_icons(&manifest, files));
     problems.extend(check_contents(files));
     problems.into_iter().map(|p| format!("{}: {p}", store.title())).collect()
@@ -288,6 +289,46 @@ pub(crate) fn check_manifest(
             "the extension pages' script-src must be exactly 'self' 'wasm-unsafe-eval' (no remote code), found {other:?}"
         )),
     }
+    problems
+}
+
+/// Every catalogue has the same keys, each with a non-empty `message`, and every `__MSG_key__` the manifest
+/// uses (anywhere) is one of them: a translation is a file, and no locale falls back silently.
+pub(crate) fn check_catalogues(manifest: &Value, catalogues: &BTreeMap<String, Value>) -> Vec<String> {
+    fn placeholders(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::String(s) => {
+                if let Some(key) = s.strip_prefix("__MSG_").and_then(|k| k.strip_suffix("__")) {
+                    out.push(key.to_owned());
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| placeholders(v, out)),
+            Value::Object(map) => map.values().for_each(|v| placeholders(v, out)),
+            _ => {}
+        }
+    }
+    let mut problems = Vec::new();
+    let mut used = Vec::new();
+    placeholders(manifest, &mut used);
+    let all_keys: std::collections::BTreeSet<&str> =
+        catalogues.values().filter_map(Value::as_object).flat_map(|o| o.keys().map(String::as_str)).collect();
+    for (locale, catalogue) in catalogues {
+        let Some(entries) = catalogue.as_object() else {
+            problems.push(format!("_locales/{locale}/messages.json is not an object"));
+            continue;
+        };
+        for key in all_keys.iter().copied().chain(used.iter().map(String::as_str)) {
+            match entries.get(key).and_then(|e| e.get("message")).and_then(Value::as_str) {
+                None => problems.push(format!("_locales/{locale}/messages.json has no message {key:?}")),
+                Some(m) if m.trim().is_empty() => {
+                    problems.push(format!("_locales/{locale}/messages.json has an empty message {key:?}"));
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    problems.sort();
+    problems.dedup();
     problems
 }
 

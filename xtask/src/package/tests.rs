@@ -138,13 +138,55 @@ fn a_missing_message_and_a_missing_default_locale_are_refused() {
         "_locales/de/messages.json".into(),
         br#"{"name":{"message":"SyncReady"},"description":{"message":"x"}}"#.to_vec(),
     );
-    assert_one_problem(&files, Store::Chrome, "short_name __MSG_short_name__ has no message in _locales/de");
+    let found = problems(&files, Store::Chrome);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(found[0].contains("short_name __MSG_short_name__ has no message in _locales/de"), "{found:#?}");
+    assert!(found[1].contains("_locales/de/messages.json has no message \"short_name\""), "{found:#?}");
     let files = with_manifest(|m| {
         m.as_object_mut().unwrap().remove("default_locale");
     });
     assert_one_problem(&files, Store::Chrome, "default_locale must be set");
     let files = with_manifest(|m| m["default_locale"] = json!("fr"));
     assert_one_problem(&files, Store::Chrome, "default_locale \"fr\" has no _locales/fr/messages.json");
+}
+
+#[test]
+fn every_catalogue_has_every_key_and_every_manifest_placeholder() {
+    // A key only one locale has.
+    let mut files = valid();
+    let mut en: Value = serde_json::from_slice(&files["_locales/en/messages.json"]).unwrap();
+    en["extra"] = json!({ "message": "Only in English" });
+    files.insert("_locales/en/messages.json".into(), en.to_string().into_bytes());
+    assert_one_problem(&files, Store::Chrome, "_locales/de/messages.json has no message \"extra\"");
+    // A placeholder outside name/description (the toolbar title) that no catalogue has.
+    let files = with_manifest(|m| m["action"] = json!({ "default_title": "__MSG_action_title__" }));
+    let found = problems(&files, Store::Chrome);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(found.iter().all(|p| p.contains("has no message \"action_title\"")), "{found:#?}");
+    // An empty translation.
+    let mut files = valid();
+    files.insert("_locales/de/messages.json".into(), catalogue("SyncReady", " "));
+    let found = problems(&files, Store::Chrome);
+    assert!(
+        found.iter().any(|p| p.contains("_locales/de/messages.json has an empty message \"description\"")),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn the_source_catalogues_are_complete() {
+    let root = crate::root();
+    let mut files = Files::new();
+    for path in source_files("_locales") {
+        files.insert(path.clone(), std::fs::read(root.join(&path)).unwrap());
+    }
+    let catalogues = catalogues(&files).unwrap();
+    assert_eq!(catalogues.keys().collect::<Vec<_>>(), ["de", "en"]);
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(root.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(check_catalogues(&manifest, &catalogues), Vec::<String>::new());
+    assert_eq!(manifest["default_locale"], "en");
+    assert_eq!(manifest["name"], "__MSG_name__");
 }
 
 #[test]
