@@ -286,7 +286,7 @@ async fn a_token_for_one_org_does_not_open_another() {
 
 mod browser {
     use crate::support::{
-        Driver, browser_with, extension_id, start_chromedriver, text, wait_attr, wait_text,
+        Driver, browser_with, console_problems, extension_id, start_chromedriver, text, wait_attr, wait_text,
     };
     use dataverse_sim::{Scenario, Sim};
     use fantoccini::{Client, Locator};
@@ -360,6 +360,8 @@ mod browser {
         )
         .await;
         let first_token = storage[3].as_str().unwrap_or_default().to_owned();
+        // Any CSP violation or failed load fails the test (issue 13); the refusals below are provoked.
+        let mut console = console_problems(&client, "web app signed in", &[]).await;
 
         // Time passes in the browser: the next load renews the token with the refresh token first.
         js(
@@ -374,6 +376,7 @@ mod browser {
         let renewed_state = sign_in_state(&client, "signed-in").await;
         let renewed =
             js(&client, "return JSON.parse(sessionStorage.getItem('syncready.oauth.session')).tokens").await;
+        console.extend(console_problems(&client, "web app renewed", &[]).await);
 
         // The refresh token is revoked (sign-out everywhere): the next renewal asks for a sign-in.
         let refresh = renewed["refresh_token"].as_str().unwrap().to_owned();
@@ -389,6 +392,10 @@ mod browser {
         client.goto(&format!("{page}?surface=app")).await.unwrap();
         let revoked = sign_in_state(&client, "revoked").await;
         let session_after = js(&client, "return sessionStorage.getItem('syncready.oauth.session')").await;
+        // The authority refuses the revoked refresh token (400), and the org a read without a token.
+        console.extend(
+            console_problems(&client, "web app revoked", &["status of 400", "status of 401"]).await,
+        );
 
         // A return from Microsoft that cannot be finished (here: an unreadable pending sign-in) is
         // explained, and releases the checklist's read instead of leaving it on "Finishing sign-in…".
@@ -396,6 +403,7 @@ mod browser {
         client.goto(&format!("{page}?surface=app&state=s1&code=c1")).await.unwrap();
         let broken = sign_in_state(&client, "error").await;
         let released = wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
+        console.extend(console_problems(&client, "web app unfinished return", &["status of 401"]).await);
 
         client.close().await.unwrap();
         let _ = stop.send(());
@@ -423,6 +431,7 @@ mod browser {
         assert_eq!(session_after, serde_json::Value::Null, "a refused renewal forgets the tokens");
         assert!(broken.contains("Sign-in did not finish") && broken.contains("unreadable"), "{broken}");
         assert!(["pass", "unknown"].contains(&released.as_str()), "the checklist was read: {released}");
+        assert!(console.is_empty(), "console:\n{}", console.join("\n"));
     }
 
     /// Chromium derives an unpacked extension's id from its absolute path (see `tests/e2e.rs`).
@@ -455,6 +464,7 @@ mod browser {
         let signed_in = sign_in_state(&client, "signed-in").await;
         let profile = wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
         let local = js(&client, "return localStorage.length").await;
+        let console = console_problems(&client, "extension signed in", &[]).await;
 
         client.close().await.unwrap();
         let _ = stop.send(());
@@ -470,5 +480,6 @@ mod browser {
         assert!(signed_in.starts_with("Signed in as "), "{signed_in}");
         assert_eq!(profile, "pass");
         assert_eq!(local, 0, "nothing in localStorage");
+        assert!(console.is_empty(), "console:\n{}", console.join("\n"));
     }
 }
