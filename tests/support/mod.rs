@@ -328,7 +328,7 @@ pub async fn wheel(client: &Client, css: &str, delta_y: i64) {
 /// element.
 pub async fn press(client: &Client, keys: &[char]) {
     use fantoccini::actions::{InputSource, KeyAction, KeyActions};
-    let mut actions = KeyActions::new("keys");
+    let mut actions = KeyActions::new("keys".to_owned());
     for &value in keys {
         actions = actions.then(KeyAction::Down { value }).then(KeyAction::Up { value });
     }
