@@ -341,6 +341,16 @@ mod browser {
             .await
             .unwrap();
 
+        // Any CSP violation or failed load fails the test (issue 13). Signed out, the page (on another
+        // origin than the org here) first tries the org with cookies, which CORS refuses: provoked.
+        wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
+        let mut console = console_problems(
+            &client,
+            "web app signed out",
+            &["blocked by CORS policy", "net::ERR_FAILED"],
+        )
+        .await;
+
         // The happy path: Microsoft's authorize page (the simulator) redirects straight back. The code
         // takes 1.5 s to redeem, so a read of the org that did not wait for it would show first.
         sim.inject(dataverse_sim::Fault::latency(std::time::Duration::from_millis(1500)).on_path("/token"));
@@ -360,8 +370,7 @@ mod browser {
         )
         .await;
         let first_token = storage[3].as_str().unwrap_or_default().to_owned();
-        // Any CSP violation or failed load fails the test (issue 13); the refusals below are provoked.
-        let mut console = console_problems(&client, "web app signed in", &[]).await;
+        console.extend(console_problems(&client, "web app signed in", &[]).await);
 
         // Time passes in the browser: the next load renews the token with the refresh token first.
         js(
@@ -460,11 +469,15 @@ mod browser {
             .await
             .unwrap();
         sign_in_state(&client, "signed-out").await;
+        // Signed out, the panel first reads the org with the (missing) session: a provoked 401. Any
+        // CSP violation or other failed load fails the test (issue 13).
+        wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
+        let mut console = console_problems(&client, "extension signed out", &["status of 401"]).await;
         client.find(Locator::Css("[data-testid=sign-in-button]")).await.unwrap().click().await.unwrap();
         let signed_in = sign_in_state(&client, "signed-in").await;
         let profile = wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
         let local = js(&client, "return localStorage.length").await;
-        let console = console_problems(&client, "extension signed in", &[]).await;
+        console.extend(console_problems(&client, "extension signed in", &[]).await);
 
         client.close().await.unwrap();
         let _ = stop.send(());
