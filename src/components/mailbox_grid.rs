@@ -68,11 +68,13 @@ pub fn MailboxGrid(
             scroll.set(metrics);
         }
     };
+    // The rows in view as (position in the filtered list, index into `rows`): plain numbers, so a
+    // scroll step copies no text and the keyed list below builds only the rows that came into view.
     let visible = move || {
         let (top, height) = scroll.get();
         matching.with(|idx| {
             let (start, end) = window(idx.len(), top, height, ROW_HEIGHT, OVERSCAN);
-            idx[start..end].iter().enumerate().map(|(k, &i)| (start + k, rows[i].clone())).collect::<Vec<_>>()
+            idx[start..end].iter().enumerate().map(|(k, &i)| (start + k, i)).collect::<Vec<_>>()
         })
     };
     let chosen = RwSignal::new("approve".to_owned());
@@ -184,9 +186,11 @@ pub fn MailboxGrid(
                     // Integer pixels: keeps float formatting out of the wasm binary.
                     format!("translateY({}px)", start * ROW_PX)
                 }>
-                        // Rows rebuilt in place rather than keyed (`<For>`): only the rows in view exist,
-                        // and the keyed-list machinery is a large copy.
-                        {move || visible().into_iter().map(|(pos, r)| view! {
+                        // Keyed by (position, mailbox): a scroll step of a few rows builds only those rows
+                        // (issue 13: one step in 50,000 rows within a frame); a new filter rebuilds all.
+                        <For each=visible key=|pair| *pair children=move |(pos, i)| {
+                            let r = &rows[i];
+                            view! {
                             <div
                                 class="sr-grid__row"
                                 class:sr-grid__row--cursor=move || cursor.get() == pos
@@ -198,15 +202,16 @@ pub fn MailboxGrid(
                                 data-testid="grid-row"
                                 on:click=move |_| cursor.set(pos)
                             >
-                                <span role="gridcell" class="sr-grid__name">{r.name}</span>
-                                <span role="gridcell" class="sr-grid__email">{r.email}</span>
+                                <span role="gridcell" class="sr-grid__name">{r.name.clone()}</span>
+                                <span role="gridcell" class="sr-grid__email">{r.email.clone()}</span>
                                 <span role="gridcell" class=format!("sr-grid__problem sr-badge--{}", r.problem.tone())>{r.problem.label()}</span>
                                 <span role="gridcell" class="sr-grid__wide">{r.kind}</span>
-                                <span role="gridcell" class="sr-grid__wide">{r.profile}</span>
+                                <span role="gridcell" class="sr-grid__wide">{r.profile.clone()}</span>
                                 <span role="gridcell" class="sr-grid__wide">{r.approval}</span>
-                                <span role="gridcell" class="sr-grid__wide">{r.tests}</span>
+                                <span role="gridcell" class="sr-grid__wide">{r.tests.clone()}</span>
                             </div>
-                        }.into_any()).collect_view().into_any()}
+                            }
+                        } />
                     </div>
                 </div>
             </div>
