@@ -51,6 +51,8 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
     screenshot(&client, "panel-contoso.png").await;
     // What a screen-reader user would miss, on every surface this test visits.
     let mut a11y = a11y_problems(&client, "panel (contoso)").await;
+    // Any CSP violation or failed load on any page this test visits fails it (issue 13).
+    let mut console = console_problems(&client, "panel (contoso)", &[]).await;
 
     // The popup names the org and how far it is.
     client.goto(&format!("chrome-extension://{ext}/index.html?surface=popup")).await.unwrap();
@@ -58,12 +60,14 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
     let popup = text(&client, "[data-testid=headline]").await;
     let popup_org = text(&client, "[data-testid=org-name]").await;
     a11y.extend(a11y_problems(&client, "popup").await);
+    console.extend(console_problems(&client, "popup", &[]).await);
 
     // In-context guidance: on the mailboxes list, the guide names its steps with the statuses the
     // panel just computed for this org.
     client.goto("https://contoso.crm.dynamics.com/main.aspx?pagetype=entitylist&etn=mailbox").await.unwrap();
     let guide = wait_attr(&client, "html[data-syncready-guide]", "data-syncready-guide").await;
     screenshot(&client, "guide-mailboxes.png").await;
+    console.extend(console_problems(&client, "guide (mailboxes)", &[]).await);
     client.goto("https://contoso.crm.dynamics.com/main.aspx?pagetype=entitylist&etn=account").await.unwrap();
     wait_attr(&client, "html[data-syncready]", "data-syncready").await;
     let no_guide = client.find(Locator::Css("html[data-syncready-guide]")).await.is_err();
@@ -72,12 +76,14 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
     let fabrikam_name = text(&client, "[data-testid=org-name]").await;
     screenshot(&client, "panel-fabrikam.png").await;
     a11y.extend(a11y_problems(&client, "panel (fabrikam, failing)").await);
+    console.extend(console_problems(&client, "panel (fabrikam, failing)", &[]).await);
 
     // The mixed demo org, light and dark (README screenshots), with its charts.
     let demo = profile_step_for(&client, &ext, "demo.crm.dynamics.com").await;
     let chart_total = wait_attr(&client, "[data-testid=chart]", "data-total").await;
     screenshot(&client, "panel-demo-light.png").await;
     a11y.extend(a11y_problems(&client, "panel (demo, charts and grid)").await);
+    console.extend(console_problems(&client, "panel (demo, charts and grid)", &[]).await);
     client
         .execute("document.querySelector('[data-testid=mailbox-grid]').scrollIntoView()", Vec::new())
         .await
@@ -87,12 +93,14 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
     wait_attr_eq(&client, "html", "data-theme", "dark", 10).await;
     wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
     screenshot(&client, "panel-demo-dark.png").await;
+    console.extend(console_problems(&client, "panel (demo, dark)", &[]).await);
 
     // Web-app mode: the same build served by the org's host, reading it with the page's own session.
     client.goto("https://demo.crm.dynamics.com/syncready/index.html?surface=app").await.unwrap();
     let web_app = wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
     let web_app_org = text(&client, "[data-testid=org-name]").await;
     a11y.extend(a11y_problems(&client, "web app").await);
+    console.extend(console_problems(&client, "web app", &[]).await);
 
     // The session expires: the panel must say so instead of showing stale or empty results.
     sim.set_session_expired(true);
@@ -101,9 +109,11 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
     let expired_error = text(&client, "[data-testid=error]").await;
     screenshot(&client, "panel-session-expired.png").await;
     a11y.extend(a11y_problems(&client, "panel (session expired)").await);
+    console.extend(console_problems(&client, "panel (session expired)", &["status of 401"]).await);
     client.goto(&format!("chrome-extension://{ext}/index.html?surface=options")).await.unwrap();
     wait_attr(&client, "[data-testid=opt-save]", "data-testid").await;
     a11y.extend(a11y_problems(&client, "options").await);
+    console.extend(console_problems(&client, "options", &[]).await);
 
     // Options keep the admin's own app registration: a bad id is explained, a good one saved and
     // offered by the panel's sign-in form.
@@ -121,6 +131,7 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
         .execute("return document.querySelector('[data-testid=sign-in-client-id]').value", Vec::new())
         .await
         .unwrap();
+    console.extend(console_problems(&client, "options and panel (saved registration, session still expired)", &["status of 401"]).await);
 
     client.close().await.unwrap();
     let _ = stop.send(());
@@ -140,6 +151,7 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
     assert_eq!(guide, "mailboxes mailbox-configuration=pass mailbox-approval=pass test-and-enable=pass");
     assert!(no_guide, "the guide must not appear on pages outside the procedure");
     assert!(expired_error.contains("Sign in again"), "{expired_error}");
+    assert!(console.is_empty(), "console:\n{}", console.join("\n"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -177,6 +189,7 @@ async fn a_fresh_org_becomes_ready_through_one_click_bulk_actions() {
     // Fix what the checklist offers, one remedy at a time, until nothing is left to fix.
     let mut runs = Vec::new();
     let mut a11y = Vec::new();
+    let mut console = console_problems(&client, "options and panel (northwind)", &[]).await;
     for _ in 0..8 {
         let loaded_at = wait_attr(&client, "[data-testid=report]", "data-loaded-at").await;
         let mut next = None;
@@ -192,12 +205,14 @@ async fn a_fresh_org_becomes_ready_through_one_click_bulk_actions() {
         let writes = wait_attr(&client, "[data-testid=bulk-preview]", "data-writes").await;
         screenshot(&client, &format!("flow-{}-preview-{remedy}.png", runs.len())).await;
         a11y.extend(a11y_problems(&client, &format!("bulk preview ({remedy})")).await);
+        console.extend(console_problems(&client, &format!("bulk preview ({remedy})"), &[]).await);
         click(&client, "[data-testid=bulk-confirm]").await;
         let phase = wait_attr_eq(&client, "[data-testid=bulk]", "data-phase", "finished", 90).await;
         let failed = wait_attr(&client, "[data-testid=bulk-progress]", "data-failed").await;
         let succeeded = wait_attr(&client, "[data-testid=bulk-progress]", "data-succeeded").await;
         screenshot(&client, &format!("flow-{}-done-{remedy}.png", runs.len())).await;
         a11y.extend(a11y_problems(&client, &format!("bulk results ({remedy})")).await);
+        console.extend(console_problems(&client, &format!("bulk results ({remedy})"), &[]).await);
         runs.push((remedy, writes, phase, failed, succeeded));
         // Wait for the checklist to be read again after the run.
         for _ in 0..100 {
@@ -226,6 +241,7 @@ async fn a_fresh_org_becomes_ready_through_one_click_bulk_actions() {
         statuses.push((step, status));
     }
     screenshot(&client, "flow-2-after.png").await;
+    console.extend(console_problems(&client, "panel after the runs", &[]).await);
 
     ticker.abort();
     client.close().await.unwrap();
@@ -241,6 +257,7 @@ async fn a_fresh_org_becomes_ready_through_one_click_bulk_actions() {
     }
     assert!(statuses.iter().all(|(_, s)| s == "pass"), "{statuses:?}");
     assert!(a11y.is_empty(), "accessibility problems:\n{}", a11y.join("\n"));
+    assert!(console.is_empty(), "console:\n{}", console.join("\n"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -283,6 +300,8 @@ async fn a_run_paused_by_an_expired_session_resumes_after_signing_in_again_witho
         wait_attr(&client, "[data-testid=bulk-progress]", "data-succeeded").await.parse().unwrap();
     let failed = wait_attr(&client, "[data-testid=bulk-progress]", "data-failed").await;
     screenshot(&client, "resume-2-done.png").await;
+    // The expired session answers 401 on purpose; nothing else may fail.
+    let console = console_problems(&client, "paused and resumed run", &["status of 401"]).await;
     let ops_after: usize =
         sim.journal().iter().filter(|j| j.path.contains("$batch")).map(|j| j.batch_operations).sum();
 
@@ -291,6 +310,7 @@ async fn a_run_paused_by_an_expired_session_resumes_after_signing_in_again_witho
     let _ = server.await;
 
     assert!(halt.contains("session expired"), "{halt}");
+    assert!(console.is_empty(), "console:\n{}", console.join("\n"));
     assert!(paused_succeeded < writes, "the run was paused part-way ({paused_succeeded} of {writes})");
     assert_eq!(phase, "finished");
     assert_eq!((succeeded, failed.as_str()), (writes, "0"), "every approval verified after the resume");
@@ -344,6 +364,7 @@ async fn an_open_panel_follows_the_admin_to_another_orgs_tab() {
     }
     let status =
         wait_attr_eq(&client, "[data-testid=step-exchange-online-profile]", "data-status", "fail", 20).await;
+    let console = console_problems(&client, "panel following the admin", &[]).await;
 
     client.close().await.unwrap();
     let _ = stop.send(());
@@ -351,4 +372,5 @@ async fn an_open_panel_follows_the_admin_to_another_orgs_tab() {
 
     assert_eq!((first.as_str(), before.as_str()), ("pass", "Contoso"));
     assert_eq!((after.as_str(), status.as_str()), ("Fabrikam", "fail"));
+    assert!(console.is_empty(), "console:\n{}", console.join("\n"));
 }

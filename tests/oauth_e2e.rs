@@ -286,7 +286,7 @@ async fn a_token_for_one_org_does_not_open_another() {
 
 mod browser {
     use crate::support::{
-        Driver, browser_with, extension_id, start_chromedriver, text, wait_attr, wait_text,
+        Driver, browser_with, console_problems, extension_id, start_chromedriver, text, wait_attr, wait_text,
     };
     use dataverse_sim::{Scenario, Sim};
     use fantoccini::{Client, Locator};
@@ -341,6 +341,16 @@ mod browser {
             .await
             .unwrap();
 
+        // Any CSP violation or failed load fails the test (issue 13). Signed out, the page (on another
+        // origin than the org here) first tries the org with cookies, which CORS refuses: provoked.
+        wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
+        let mut console = console_problems(
+            &client,
+            "web app signed out",
+            &["blocked by CORS policy", "net::ERR_FAILED"],
+        )
+        .await;
+
         // The happy path: Microsoft's authorize page (the simulator) redirects straight back. The code
         // takes 1.5 s to redeem, so a read of the org that did not wait for it would show first.
         sim.inject(dataverse_sim::Fault::latency(std::time::Duration::from_millis(1500)).on_path("/token"));
@@ -360,6 +370,7 @@ mod browser {
         )
         .await;
         let first_token = storage[3].as_str().unwrap_or_default().to_owned();
+        console.extend(console_problems(&client, "web app signed in", &[]).await);
 
         // Time passes in the browser: the next load renews the token with the refresh token first.
         js(
@@ -374,6 +385,7 @@ mod browser {
         let renewed_state = sign_in_state(&client, "signed-in").await;
         let renewed =
             js(&client, "return JSON.parse(sessionStorage.getItem('syncready.oauth.session')).tokens").await;
+        console.extend(console_problems(&client, "web app renewed", &[]).await);
 
         // The refresh token is revoked (sign-out everywhere): the next renewal asks for a sign-in.
         let refresh = renewed["refresh_token"].as_str().unwrap().to_owned();
@@ -389,6 +401,10 @@ mod browser {
         client.goto(&format!("{page}?surface=app")).await.unwrap();
         let revoked = sign_in_state(&client, "revoked").await;
         let session_after = js(&client, "return sessionStorage.getItem('syncready.oauth.session')").await;
+        // The authority refuses the revoked refresh token (400), and the org a read without a token.
+        console.extend(
+            console_problems(&client, "web app revoked", &["status of 400", "status of 401"]).await,
+        );
 
         // A return from Microsoft that cannot be finished (here: an unreadable pending sign-in) is
         // explained, and releases the checklist's read instead of leaving it on "Finishing sign-in…".
@@ -396,6 +412,7 @@ mod browser {
         client.goto(&format!("{page}?surface=app&state=s1&code=c1")).await.unwrap();
         let broken = sign_in_state(&client, "error").await;
         let released = wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
+        console.extend(console_problems(&client, "web app unfinished return", &["status of 401"]).await);
 
         client.close().await.unwrap();
         let _ = stop.send(());
@@ -423,6 +440,7 @@ mod browser {
         assert_eq!(session_after, serde_json::Value::Null, "a refused renewal forgets the tokens");
         assert!(broken.contains("Sign-in did not finish") && broken.contains("unreadable"), "{broken}");
         assert!(["pass", "unknown"].contains(&released.as_str()), "the checklist was read: {released}");
+        assert!(console.is_empty(), "console:\n{}", console.join("\n"));
     }
 
     /// Chromium derives an unpacked extension's id from its absolute path (see `tests/e2e.rs`).
@@ -451,10 +469,15 @@ mod browser {
             .await
             .unwrap();
         sign_in_state(&client, "signed-out").await;
+        // Signed out, the panel first reads the org with the (missing) session: a provoked 401. Any
+        // CSP violation or other failed load fails the test (issue 13).
+        wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
+        let mut console = console_problems(&client, "extension signed out", &["status of 401"]).await;
         client.find(Locator::Css("[data-testid=sign-in-button]")).await.unwrap().click().await.unwrap();
         let signed_in = sign_in_state(&client, "signed-in").await;
         let profile = wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
         let local = js(&client, "return localStorage.length").await;
+        console.extend(console_problems(&client, "extension signed in", &[]).await);
 
         client.close().await.unwrap();
         let _ = stop.send(());
@@ -470,5 +493,6 @@ mod browser {
         assert!(signed_in.starts_with("Signed in as "), "{signed_in}");
         assert_eq!(profile, "pass");
         assert_eq!(local, 0, "nothing in localStorage");
+        assert!(console.is_empty(), "console:\n{}", console.join("\n"));
     }
 }

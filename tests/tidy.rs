@@ -235,3 +235,22 @@ fn no_test_is_ignored_or_expected_to_panic() {
         assert!(!text.contains(&should_panic), "{} has a should_panic test", file.display());
     }
 }
+
+#[test]
+fn the_ui_sets_no_inline_style_attribute_the_extension_csp_would_refuse() {
+    // `style-src 'self'` refuses `style="…"` attribute strings (issue 13: the grid's spacer had no
+    // height under the real CSP). Set single properties through the CSSOM: Leptos `style:prop=`
+    // bindings call `style.setProperty`, which the CSP allows.
+    for (path, shipped) in shipped_sources().into_iter().filter(|(p, _)| !p.contains("crates/core")) {
+        for (n, line) in shipped.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            for banned in [" style=", "<style", "\"style\""] {
+                assert!(
+                    !code.contains(banned),
+                    "{path}:{}: `{banned}` is an inline style the CSP refuses; use a `style:` binding",
+                    n + 1
+                );
+            }
+        }
+    }
+}

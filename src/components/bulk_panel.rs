@@ -290,10 +290,12 @@ fn preview(plan: &Plan, confirm: Callback<()>, close: Callback<()>) -> impl Into
                 <tbody>{body}</tbody>
             </table>
             {(more > 0).then(|| view! { <p class="sr-muted">{format!("…and {more} more changes.")}</p> }.into_any())}
-            <button class="sr-button sr-button--primary" data-testid="bulk-confirm" disabled=writes == 0 on:click=on_click(confirm)>
-                {format!("Apply {writes} changes")}
-            </button>
-            <button class="sr-button" on:click=on_click(close)>"Cancel"</button>
+            <div class="sr-bulk__actions">
+                <button class="sr-button sr-button--primary" data-testid="bulk-confirm" disabled=writes == 0 on:click=on_click(confirm)>
+                    {format!("Apply {writes} changes")}
+                </button>
+                <button class="sr-button" on:click=on_click(close)>"Cancel"</button>
+            </div>
         </div>
     }
 }

@@ -1,5 +1,11 @@
 //! Virtualised grid of mailboxes (usable at 50,000 rows): filters, search, fixed-height rows and
 //! only the rows in view rendered.
+//!
+//! Side panel first: below 600 px each row is two lines (name and the one problem that matters, then
+//! the address) and the cursor row's details show under the list; from 600 px the same rows lay out
+//! as a six-column table (CSS media queries in `public/syncready.css`). Sizes and the scroll offset are
+//! set through the CSSOM (`style:` bindings call `style.setProperty`), never as `style="…"` attribute
+//! strings, which the extension's CSP (`style-src 'self'`) refuses.
 
 use crate::components::on_click;
 use crate::platform::dom;
@@ -12,9 +18,9 @@ use leptos::prelude::*;
 use std::sync::Arc;
 use syncready_core::bulk::{Action, Selection};
 
-/// Row height in pixels; must match `.sr-grid__row` in the CSS.
-pub const ROW_HEIGHT: f64 = 32.0;
-const ROW_PX: usize = 32;
+/// Row height in pixels, the same in both layouts; must match `.sr-grid__row` in the CSS.
+pub const ROW_HEIGHT: f64 = 44.0;
+const ROW_PX: usize = 44;
 const VIEWPORT: f64 = 384.0;
 const OVERSCAN: usize = 6;
 
@@ -35,6 +41,7 @@ pub fn MailboxGrid(
     let all = rows.clone();
     let profiles = profile_names(&rows);
     let ids_rows = rows.clone();
+    let detail_rows = rows.clone();
     let matching = Memo::new(move |_| filter.with(|f| apply(&all, f)));
     // The keyboard cursor: an index into the matching rows (arrow keys, Page Up/Down, Home, End).
     let cursor = RwSignal::new(0_usize);
@@ -61,11 +68,13 @@ pub fn MailboxGrid(
             scroll.set(metrics);
         }
     };
+    // The rows in view as (position in the filtered list, index into `rows`): plain numbers, so a
+    // scroll step copies no text and the keyed list below builds only the rows that came into view.
     let visible = move || {
         let (top, height) = scroll.get();
         matching.with(|idx| {
             let (start, end) = window(idx.len(), top, height, ROW_HEIGHT, OVERSCAN);
-            idx[start..end].iter().enumerate().map(|(k, &i)| (start + k, rows[i].clone())).collect::<Vec<_>>()
+            idx[start..end].iter().enumerate().map(|(k, &i)| (start + k, i)).collect::<Vec<_>>()
         })
     };
     let chosen = RwSignal::new("approve".to_owned());
@@ -104,7 +113,7 @@ pub fn MailboxGrid(
                     {move || format!("{} mailboxes", matching.with(Vec::len))}
                 </span>
                 <input
-                    class="sr-input"
+                    class="sr-input sr-grid__search"
                     type="search"
                     placeholder="Search name, address, profile"
                     aria-label="Search mailboxes"
@@ -112,6 +121,7 @@ pub fn MailboxGrid(
                     prop:value=move || filter.with(|f| f.search.clone())
                     on:input=move |ev| filter.update(|f| f.search = event_target_value(&ev))
                 />
+                <div class="sr-grid__filters">
                 {filter_select(
                     "Mailbox kind",
                     "grid-kind",
@@ -148,8 +158,8 @@ pub fn MailboxGrid(
                     Signal::derive(move || filter.with(|f| f.profile.clone().unwrap_or_default())),
                     Callback::new(move |v: String| filter.update(|f| f.profile = (!v.is_empty()).then_some(v))),
                 )}
+                </div>
                 <button class="sr-button" on:click=on_click(Callback::new(move |()| filter.set(GridFilter::default())))>"Show all"</button>
-                {bulk_bar}
             </div>
             <div class="sr-grid__head" role="row">
                 <span role="columnheader">"Name"</span>
@@ -169,16 +179,18 @@ pub fn MailboxGrid(
                 on:scroll=on_scroll
                 on:keydown=on_key
             >
-                <div class="sr-grid__spacer" style=move || format!("height: {}px", matching.with(Vec::len) * ROW_PX)>
-                    <div class="sr-grid__rows" style=move || {
+                <div class="sr-grid__spacer" style:height=move || format!("{}px", matching.with(Vec::len) * ROW_PX)>
+                    <div class="sr-grid__rows" style:transform=move || {
                     let (top, height) = scroll.get();
                     let (start, _) = window(matching.with(Vec::len), top, height, ROW_HEIGHT, OVERSCAN);
                     // Integer pixels: keeps float formatting out of the wasm binary.
-                    format!("transform: translateY({}px)", start * ROW_PX)
+                    format!("translateY({}px)", start * ROW_PX)
                 }>
-                        // Rows rebuilt in place rather than keyed (`<For>`): only the rows in view exist,
-                        // and the keyed-list machinery is a large copy.
-                        {move || visible().into_iter().map(|(pos, r)| view! {
+                        // Keyed by (position, mailbox): a scroll step of a few rows builds only those rows
+                        // (issue 13: one step in 50,000 rows within a frame); a new filter rebuilds all.
+                        <For each=visible key=|pair| *pair children=move |(pos, i)| {
+                            let r = &rows[i];
+                            view! {
                             <div
                                 class="sr-grid__row"
                                 class:sr-grid__row--cursor=move || cursor.get() == pos
@@ -188,18 +200,29 @@ pub fn MailboxGrid(
                                 class:sr-grid__row--inactive=r.inactive
                                 role="row"
                                 data-testid="grid-row"
+                                on:click=move |_| cursor.set(pos)
                             >
-                                <span role="gridcell">{r.name}</span>
-                                <span role="gridcell">{r.email}</span>
-                                <span role="gridcell">{r.kind}</span>
-                                <span role="gridcell">{r.profile}</span>
-                                <span role="gridcell">{r.approval}</span>
-                                <span role="gridcell">{r.tests}</span>
+                                <span role="gridcell" class="sr-grid__name">{r.name.clone()}</span>
+                                <span role="gridcell" class="sr-grid__email">{r.email.clone()}</span>
+                                <span role="gridcell" class=format!("sr-grid__problem sr-badge--{}", r.problem.tone())>{r.problem.label()}</span>
+                                <span role="gridcell" class="sr-grid__wide">{r.kind}</span>
+                                <span role="gridcell" class="sr-grid__wide">{r.profile.clone()}</span>
+                                <span role="gridcell" class="sr-grid__wide">{r.approval}</span>
+                                <span role="gridcell" class="sr-grid__wide">{r.tests.clone()}</span>
                             </div>
-                        }.into_any()).collect_view().into_any()}
+                            }
+                        } />
                     </div>
                 </div>
             </div>
+            // Details on demand (narrow layout): the row under the cursor, in full.
+            <p class="sr-grid__detail" data-testid="grid-detail" aria-live="polite">
+                {move || matching.with(|idx| idx.get(cursor.get()).map(|&i| {
+                    let r = &detail_rows[i];
+                    format!("{}: {} · {} · {} · {}", r.name, r.kind, r.profile, r.approval, r.tests)
+                }))}
+            </p>
+            {bulk_bar}
         </section>
     }
 }

@@ -34,6 +34,8 @@ pub struct MailboxRow {
     pub approval_state: ApprovalFilter,
     /// Whether the mailbox is inactive.
     pub inactive: bool,
+    /// The one problem the narrow (side panel) list shows beside the name.
+    pub problem: Problem,
     /// Case-folded text searched by the search box (`syncready_core::text::fold`).
     search_text: String,
 }
@@ -91,6 +93,8 @@ impl MailboxRow {
                 ApprovalFilter::NotApproved
             }
         };
+        let inactive = m.state != RecordState::Active;
+        let problem = Problem::of(inactive, m.profile.is_some(), approval_state, test_outcome);
         Self {
             id: m.id.clone(),
             name: m.name.clone(),
@@ -107,8 +111,73 @@ impl MailboxRow {
             failed,
             test_outcome,
             approval_state,
-            inactive: m.state != RecordState::Active,
+            inactive,
+            problem,
             search_text,
+        }
+    }
+}
+
+/// The one thing that stands between a mailbox and working server-side synchronization, in the order
+/// of Microsoft's procedure (profile, approval, Test & Enable), so a two-line row can name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    /// The mailbox is inactive (reported apart; nothing else matters until it is active).
+    Inactive,
+    /// No email server profile.
+    NoProfile,
+    /// Approval was rejected.
+    Rejected,
+    /// Not approved (pending, empty or unknown).
+    NotApproved,
+    /// A Test & Enable direction failed.
+    TestFailed,
+    /// Incoming or outgoing has not been tested.
+    NotTested,
+    /// Nothing left to do.
+    Ready,
+}
+
+impl Problem {
+    /// The problem of a mailbox with these facts: the first unmet step of the procedure.
+    pub fn of(inactive: bool, has_profile: bool, approval: ApprovalFilter, tests: TestOutcome) -> Self {
+        if inactive {
+            Self::Inactive
+        } else if !has_profile {
+            Self::NoProfile
+        } else if approval == ApprovalFilter::Rejected {
+            Self::Rejected
+        } else if approval != ApprovalFilter::Approved {
+            Self::NotApproved
+        } else if tests == TestOutcome::Failed {
+            Self::TestFailed
+        } else if tests != TestOutcome::Passed {
+            Self::NotTested
+        } else {
+            Self::Ready
+        }
+    }
+
+    /// Short label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Inactive => "Inactive",
+            Self::NoProfile => "No profile",
+            Self::Rejected => "Rejected",
+            Self::NotApproved => "Not approved",
+            Self::TestFailed => "Test failed",
+            Self::NotTested => "Not tested",
+            Self::Ready => "Ready",
+        }
+    }
+
+    /// Tone for the badge's CSS class: `fail`, `warn`, `pass` or `unknown`.
+    pub fn tone(self) -> &'static str {
+        match self {
+            Self::TestFailed | Self::Rejected | Self::NoProfile => "fail",
+            Self::NotApproved | Self::NotTested => "warn",
+            Self::Ready => "pass",
+            Self::Inactive => "unknown",
         }
     }
 }

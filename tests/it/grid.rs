@@ -155,3 +155,35 @@ fn scrolling_follows_the_cursor_only_when_it_leaves_the_viewport() {
     assert_eq!(scroll_to_show(12, 0.0, 384.0, 32.0), 32.0);
     assert_eq!(scroll_to_show(3, 320.0, 384.0, 32.0), 96.0);
 }
+
+#[test]
+fn each_row_names_the_first_unmet_step_as_its_one_problem() {
+    use syncready::state::grid::Problem;
+    let mut no_profile = mailbox("m4", "Dee Fox", "systemuser", 3, 2);
+    no_profile.profile = None;
+    let mut inactive = mailbox("m7", "Old Box", "systemuser", 2, 2);
+    inactive.state = syncready_core::model::RecordState::Inactive;
+    let snap = snapshot(vec![
+        mailbox("m1", "Ann Lee", "systemuser", 1, 1),
+        mailbox("m2", "Support", "queue", 2, 2),
+        mailbox("m3", "Bob Ray", "systemuser", 3, 2),
+        no_profile,
+        mailbox("m5", "Cy Ng", "systemuser", 1, 2),
+        mailbox("m6", "Eve Li", "systemuser", 1, 0),
+        inactive,
+    ]);
+    let problems: Vec<(Problem, &str, &str)> =
+        rows(&snap).iter().map(|r| (r.problem, r.problem.label(), r.problem.tone())).collect();
+    assert_eq!(
+        problems,
+        vec![
+            (Problem::Ready, "Ready", "pass"),
+            (Problem::NotApproved, "Not approved", "warn"),
+            (Problem::Rejected, "Rejected", "fail"),
+            (Problem::NoProfile, "No profile", "fail"),
+            (Problem::TestFailed, "Test failed", "fail"),
+            (Problem::NotTested, "Not tested", "warn"),
+            (Problem::Inactive, "Inactive", "unknown"),
+        ]
+    );
+}

@@ -88,7 +88,9 @@ pub async fn browser_with(
     }
     let caps = serde_json::json!({
         "acceptInsecureCerts": true,
-        "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args }
+        "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args },
+        // Every console message of every page, read back by `console_problems`.
+        "goog:loggingPrefs": { "browser": "ALL" }
     });
     let serde_json::Value::Object(caps) = caps else { unreachable!() };
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
@@ -232,4 +234,130 @@ return problems;
         .as_array()
         .map(|a| a.iter().filter_map(|p| p.as_str()).map(|p| format!("{page}: {p}")).collect())
         .unwrap_or_default()
+}
+
+// --- Console, CSP and real sizes (issue 13) --------------------------------------------------------
+
+/// A raw WebDriver command on the session (chromedriver's own endpoints, which fantoccini does not
+/// wrap: the browser log, DevTools commands, wheel input).
+#[derive(Debug)]
+struct Raw {
+    method: http::Method,
+    path: &'static str,
+    body: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Raw {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/{}", session.unwrap_or_default(), self.path))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (self.method.clone(), Some(self.body.to_string()))
+    }
+}
+
+async fn raw(client: &Client, path: &'static str, body: serde_json::Value) -> serde_json::Value {
+    client
+        .issue_cmd(Raw { method: http::Method::POST, path, body })
+        .await
+        .unwrap_or_else(|e| panic!("chromedriver refused {path}: {e}"))
+}
+
+/// Drains the browser's console log (chromedriver's `goog:loggingPrefs`, every page since the last
+/// call) and returns what must fail a test, each line prefixed with `page`: every Content Security
+/// Policy violation (never allowed), and every other error (failed resource loads, uncaught
+/// exceptions, `console.error`) unless its text contains one of `expected` (responses a flow provokes
+/// on purpose, e.g. the 401 of an expired session).
+///
+/// Why the log and not a `securitypolicyviolation` listener: the log is written by the browser from
+/// the first byte of every page (a listener installed by the test comes after the page's own
+/// scripts and styles were applied), it covers failed loads of every kind, and it needs nothing in
+/// the shipped pages. `the_console_collector_catches_a_csp_violation_and_a_failed_load` proves it.
+pub async fn console_problems(client: &Client, page: &str, expected: &[&str]) -> Vec<String> {
+    let log = raw(client, "se/log", serde_json::json!({ "type": "browser" })).await;
+    log.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| {
+            let level = entry["level"].as_str().unwrap_or_default();
+            let message = entry["message"].as_str().unwrap_or_default();
+            let csp = message.contains("Content Security Policy");
+            let error = level == "SEVERE";
+            let excused = !csp && expected.iter().any(|e| message.contains(e));
+            ((csp || error) && !excused).then(|| format!("{page}: [{level}] {message}"))
+        })
+        .collect()
+}
+
+/// Sets the page's viewport to exactly `width` x `height` CSS pixels (DevTools device metrics, so
+/// media queries and `innerWidth` see that size; the window itself keeps its size). Applies to the
+/// current tab across navigations; `0` x `0` clears it.
+pub async fn set_viewport(client: &Client, width: u32, height: u32) {
+    let (cmd, params) = if width == 0 {
+        ("Emulation.clearDeviceMetricsOverride", serde_json::json!({}))
+    } else {
+        (
+            "Emulation.setDeviceMetricsOverride",
+            serde_json::json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": false }),
+        )
+    };
+    raw(client, "goog/cdp/execute", serde_json::json!({ "cmd": cmd, "params": params })).await;
+}
+
+/// One mouse-wheel turn of `delta_y` pixels with the pointer at the centre of the element matching
+/// `css` (WebDriver wheel input: the browser scrolls what is under the pointer, as a user's wheel).
+pub async fn wheel(client: &Client, css: &str, delta_y: i64) {
+    let centre = client
+        .execute(
+            "const r = document.querySelector(arguments[0]).getBoundingClientRect(); \
+             return [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)]",
+            vec![serde_json::json!(css)],
+        )
+        .await
+        .unwrap();
+    let body = serde_json::json!({ "actions": [{
+        "type": "wheel", "id": "wheel",
+        "actions": [{ "type": "scroll", "origin": "viewport", "x": centre[0], "y": centre[1],
+                      "deltaX": 0, "deltaY": delta_y, "duration": 0 }]
+    }] });
+    raw(client, "actions", body).await;
+}
+
+/// Presses `keys` (WebDriver key codes, e.g. `\u{E010}` for End) one after another in the focused
+/// element.
+pub async fn press(client: &Client, keys: &[char]) {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let mut actions = KeyActions::new("keys".to_owned());
+    for &value in keys {
+        actions = actions.then(KeyAction::Down { value }).then(KeyAction::Up { value });
+    }
+    client.perform_actions(actions).await.unwrap();
+}
+
+/// Horizontal overflow of the current page: `None` when `scrollWidth <= clientWidth`, otherwise the
+/// widths and the elements that stick out (for the failure message), prefixed with `page`.
+pub async fn horizontal_overflow(client: &Client, page: &str) -> Option<String> {
+    let script = r#"
+const root = document.scrollingElement || document.documentElement;
+if (root.scrollWidth <= root.clientWidth) return null;
+const out = [];
+for (const el of document.querySelectorAll('body *')) {
+  const r = el.getBoundingClientRect();
+  if (r.width && r.right > root.clientWidth + 0.5) {
+    out.push(`<${el.tagName.toLowerCase()} ${el.getAttribute('data-testid') || el.className || ''}> right ${Math.round(r.right)}`);
+  }
+}
+return `scrollWidth ${root.scrollWidth} > clientWidth ${root.clientWidth}: ${out.slice(0, 8).join('; ')}`;
+"#;
+    let value = client.execute(script, Vec::new()).await.unwrap();
+    value.as_str().map(|s| format!("{page}: {s}"))
+}
+
+/// Whether the element matching `css` lies entirely inside the window's viewport.
+pub async fn in_viewport(client: &Client, css: &str) -> bool {
+    let script = "const el = document.querySelector(arguments[0]); if (!el) return false; \
+                  const r = el.getBoundingClientRect(); \
+                  return r.width > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth";
+    client.execute(script, vec![serde_json::json!(css)]).await.unwrap() == serde_json::json!(true)
 }

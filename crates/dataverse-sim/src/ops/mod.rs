@@ -206,6 +206,12 @@ fn route(st: &mut State, req: &Req) -> (Resp, Option<(usize, Guid, i64)>, bool, 
         }
         return (page::main(st, req, org), None, false, 0);
     }
+    if req.method == "GET" && path == "/_static/_common/scripts/PageLoader.js" {
+        return (page::page_loader(), None, false, 0);
+    }
+    if req.method == "GET" && path == "/favicon.ico" {
+        return (page::favicon(), None, false, 0);
+    }
     let Some(rest) = path.strip_prefix("/api/data/") else {
         return (loud_404(req), None, true, 0);
     };

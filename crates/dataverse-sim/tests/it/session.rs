@@ -79,6 +79,18 @@ async fn a_cookie_from_one_org_does_not_open_another() {
 }
 
 #[tokio::test]
+async fn the_pages_script_and_the_favicon_load_so_a_browser_console_stays_clean() {
+    let sim = two_orgs();
+    let c = Client::anonymous(&sim, "contoso.crm.dynamics.com");
+    let page = c.get("/main.aspx").await;
+    assert!(page.body.contains("<script src=\"/_static/_common/scripts/PageLoader.js\"></script>"));
+    let script = c.get("/_static/_common/scripts/PageLoader.js").await;
+    assert_eq!((script.status, script.header("content-type")), (200, Some("text/javascript; charset=utf-8")));
+    assert_eq!(c.get("/favicon.ico").await.status, 204);
+    assert!(sim.unexpected_requests().is_empty(), "{:?}", sim.unexpected_requests());
+}
+
+#[tokio::test]
 async fn an_unknown_route_fails_loudly_and_is_journalled_as_unexpected() {
     let sim = two_orgs();
     let c = Client::signed_in(&sim, "contoso.crm.dynamics.com").await;
