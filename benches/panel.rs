@@ -26,6 +26,7 @@ async fn main() {
     let client =
         browser(driver_port, &dist, port, &["contoso.crm.dynamics.com", "big.crm.dynamics.com"]).await;
     let ext = extension_id(&dist);
+    enable_test_hooks(&client, &ext).await;
 
     println!("panel: navigation start -> checklist shown (ms), {RUNS} runs each");
     for (host, label) in [

@@ -194,13 +194,13 @@
         }
         if (m.approval !== 'approved') buttons.append(actionButton('approve', 'Approve email…', page.id));
         buttons.append(actionButton('test-and-enable', 'Test & enable…', page.id));
-        mailboxHook = `approval=${m.approval} incoming=${m.incoming} outgoing=${m.outgoing} act=${m.act} alerts=${m.alerts.length}`;
+        mailboxHook = `id=${page.id} approval=${m.approval} incoming=${m.incoming} outgoing=${m.outgoing} act=${m.act} alerts=${m.alerts.length}`;
       } else {
         const why = reply.checked
           ? 'SyncReady did not read this mailbox (inactive or outside the checklist).'
           : 'Open SyncReady once to check this mailbox.';
         box.append(el('div', 'fact', why));
-        mailboxHook = reply.checked ? 'unknown' : 'unchecked';
+        mailboxHook = `id=${page.id} ${reply.checked ? 'unknown' : 'unchecked'}`;
       }
     } else {
       box.append(el('p', 'action', guide.action));

@@ -81,6 +81,12 @@ pub async fn load() -> Result<Loaded, OrgProblem> {
     let report = readiness::evaluate_with(&snapshot, &errors, &EvaluateOptions::at(now));
     let summary = GuideSummary::of(&org, &report);
     chrome::session_set(&format!("{}{}", chrome::SUMMARY_PREFIX, org.as_str()), &summary).await;
+    // The in-page guide's mailbox records (issue 14): written after the checklist is shown.
+    let guide = crate::state::guide::GuideMailboxes::of(&snapshot, &report);
+    let guide_key = format!("{}{}", crate::state::guide::MAILBOXES_PREFIX, org.as_str());
+    leptos::task::spawn_local(async move {
+        chrome::session_set(&guide_key, &guide).await;
+    });
     Ok(Loaded { org, snapshot, errors, report, loaded_at: crate::platform::clock::now_ms() })
 }
 
@@ -264,6 +270,25 @@ pub fn ChecklistPage() -> impl IntoView {
     let filter = RwSignal::new(GridFilter::default());
     let grid_title = RwSignal::new("All mailboxes".to_owned());
     let bulk_request = RwSignal::new(None::<BulkRequest>);
+    // The in-page guide's "Approve email…" / "Test & enable…" on a mailbox record: preview that action
+    // for that mailbox once the org it was asked for is the one shown (consumed once).
+    let guide_action = RwSignal::new(None::<crate::state::guide::FocusAction>);
+    leptos::task::spawn_local(async move {
+        let key = crate::state::guide::FOCUS_ACTION_KEY;
+        if let Some(action) = chrome::session_get_value::<crate::state::guide::FocusAction>(key).await {
+            chrome::session_remove(key).await;
+            guide_action.try_set(Some(action));
+        }
+    });
+    Effect::new(move |_| {
+        let Some(org) = loaded.with(|l| l.as_ref().and_then(|r| r.as_ref().ok()).map(|d| d.org.to_string())) else {
+            return;
+        };
+        if let Some(request) = guide_action.get().and_then(|a| a.request_for(&org)) {
+            guide_action.set(None);
+            bulk_request.set(Some(request));
+        }
+    });
     let on_remedy =
         Callback::new(move |remedy: Remedy| bulk_request.set(Some(BulkRequest::from_remedy(&remedy))));
     let on_bulk = Callback::new(move |req: BulkRequest| bulk_request.set(Some(req)));

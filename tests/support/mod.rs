@@ -2,6 +2,9 @@
 //! headless Chromium with the built extension loaded, the simulator mapped to `*.crm.dynamics.com`.
 #![allow(dead_code, unreachable_pub)]
 
+mod hooks;
+pub use hooks::enable_test_hooks;
+
 use fantoccini::{Client, ClientBuilder, Locator};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
