@@ -251,7 +251,9 @@ async fn the_guide_follows_both_dynamics_clients_through_the_procedure_and_acts_
         .unwrap()
         .unwrap();
     client.find(Locator::Css("a[data-mailbox]")).await.unwrap().click().await.unwrap();
-    client.enter_parent_frame().await.unwrap();
+    // The frame is gone with the page: back to the top-level browsing context.
+    let tab = client.window().await.unwrap();
+    client.switch_to_window(tab).await.unwrap();
     let legacy_record_state = wait_mailbox(&client, &format!("id={legacy_record}"), 10).await;
     let legacy_record_url = client.current_url().await.unwrap().to_string();
 
