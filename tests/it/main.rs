@@ -1,3 +1,5 @@
+// Host-only test code: the size rule (no std case mapping) is for code that ships in the wasm.
+#![allow(clippy::disallowed_methods)]
 //! Host tests of the UI's view state (no browser needed).
 //!
 //! Modules:

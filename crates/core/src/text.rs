@@ -54,7 +54,6 @@ mod tests {
         let mut changed = 0;
         for c in (0..0x800u32).filter_map(char::from_u32) {
             let mine = fold_char(c);
-            #[allow(clippy::disallowed_methods)] // the test compares against std on purpose
             let mut std = c.to_lowercase();
             let single = match (std.next(), std.next()) {
                 (Some(l), None) => Some(l),
