@@ -239,6 +239,7 @@
       clear();
       return;
     }
+    listen();
     const message = page.kind === 'mailbox-record' && page.id
       ? { kind: 'syncready/guide-record', id: page.id }
       : { kind: 'syncready/guide', page: page.kind };
@@ -259,10 +260,16 @@
   }
 
   // The worker says the panel wrote new statuses (a run finished, the checklist was read again).
-  chrome.runtime.onMessage.addListener((message, sender) => {
-    if (sender.id !== chrome.runtime.id || sender.tab || !message || message.kind !== 'syncready/changed') return;
-    if (wanted) update(pageKind(location.href), true);
-  });
+  // Registered with the first guide only: on pages outside the procedure it would cost for nothing.
+  let listening = false;
+  function listen() {
+    if (listening) return;
+    listening = true;
+    chrome.runtime.onMessage.addListener((message, sender) => {
+      if (sender.id !== chrome.runtime.id || sender.tab || !message || message.kind !== 'syncready/changed') return;
+      if (wanted) update(pageKind(location.href), true);
+    });
+  }
 
   if (TOP) {
     // Unified Interface navigates with the History API (pushState/replaceState) and sometimes only

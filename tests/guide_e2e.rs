@@ -149,11 +149,20 @@ async fn the_guide_follows_both_dynamics_clients_through_the_procedure_and_acts_
     let ext = extension_id(&dist);
     enable_test_hooks(&client, &ext).await;
 
-    // The dashboard is not part of the procedure: nothing injected; the script's cost is reported.
-    client.goto(&format!("{ORG}/main.aspx")).await.unwrap();
-    assert_eq!(wait_attr(&client, "html[data-syncready]", "data-syncready").await, "connected");
-    let eval_us: u64 = wait_attr(&client, "html[data-syncready-eval-us]", "data-syncready-eval-us").await.parse().unwrap();
-    let dashboard_clean = !injected(&client).await && guide(&client).await.is_empty();
+    // Pages outside the procedure (the dashboard, Accounts): nothing injected; the script's synchronous
+    // evaluation time is measured on each of several full loads.
+    let mut eval_us = Vec::new();
+    let mut outside_clean = true;
+    for i in 0..7 {
+        let page = if i % 2 == 0 { "main.aspx" } else { "main.aspx?pagetype=entitylist&etn=account" };
+        client.goto(&format!("{ORG}/{page}")).await.unwrap();
+        assert_eq!(wait_attr(&client, "html[data-syncready]", "data-syncready").await, "connected");
+        let us: u64 = wait_attr(&client, "html[data-syncready-eval-us]", "data-syncready-eval-us").await.parse().unwrap();
+        eval_us.push(us);
+        outside_clean &= !injected(&client).await && guide(&client).await.is_empty();
+    }
+    eval_us.sort_unstable();
+    let eval_median = eval_us[eval_us.len() / 2];
 
     // Before the panel has read the org, the guide says so instead of inventing statuses.
     client.goto(&format!("{ORG}/main.aspx?pagetype=entitylist&etn=emailserverprofile")).await.unwrap();
@@ -204,20 +213,6 @@ async fn the_guide_follows_both_dynamics_clients_through_the_procedure_and_acts_
     let back = wait_mailbox(&client, &format!("id={}", records[1]), 5).await;
     screenshot(&client, "guide-record.png").await;
 
-    // Dismissed on the mailbox list: stays dismissed through navigation and a reload in this tab.
-    client.goto(&format!("{ORG}/main.aspx?pagetype=entitylist&etn=mailbox")).await.unwrap();
-    wait_guide(&client, "mailboxes", 10).await;
-    press(&client, "guide-dismiss").await;
-    let dismissed_now = wait_guide(&client, "", 5).await;
-    client.execute("document.querySelector('#nav-accounts').click(); document.querySelector('#nav-mailboxes').click();", Vec::new()).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let dismissed_after_nav = injected(&client).await;
-    client.refresh().await.unwrap();
-    wait_attr(&client, "html[data-syncready]", "data-syncready").await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let dismissed_after_reload = injected(&client).await;
-    let (profiles_still, _) = click_and_time(&client, "#nav-profiles").await;
-
     // Legacy Advanced Settings: the shell itself shows nothing; each page in the content frame does.
     client.goto(&format!("{ORG}/main.aspx?settingsonly=true")).await.unwrap();
     wait_attr(&client, "html[data-syncready]", "data-syncready").await;
@@ -257,6 +252,20 @@ async fn the_guide_follows_both_dynamics_clients_through_the_procedure_and_acts_
     let legacy_record_state = wait_mailbox(&client, &format!("id={legacy_record}"), 10).await;
     let legacy_record_url = client.current_url().await.unwrap().to_string();
 
+    // Dismissed on the mailbox list: stays dismissed through navigation and a reload in this tab.
+    client.goto(&format!("{ORG}/main.aspx?pagetype=entitylist&etn=mailbox")).await.unwrap();
+    wait_guide(&client, "mailboxes", 10).await;
+    press(&client, "guide-dismiss").await;
+    let dismissed_now = wait_guide(&client, "", 5).await;
+    client.execute("document.querySelector('#nav-accounts').click(); document.querySelector('#nav-mailboxes').click();", Vec::new()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let dismissed_after_nav = injected(&client).await;
+    client.refresh().await.unwrap();
+    wait_attr(&client, "html[data-syncready]", "data-syncready").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let dismissed_after_reload = injected(&client).await;
+    let (profiles_still, _) = click_and_time(&client, "#nav-profiles").await;
+
     // One-click approval from the record page of a pending mailbox: the panel previews it for that
     // one mailbox, the admin confirms, and the guide in the Dynamics tab updates without a reload.
     client
@@ -286,8 +295,11 @@ async fn the_guide_follows_both_dynamics_clients_through_the_procedure_and_acts_
     let _ = server.await;
 
     println!(
-        "content script on a page outside the procedure (UCI dashboard): synchronous evaluation {eval_us} µs \
-         (performance.now(), coarsened to 100 µs), 0 timers, 0 observers; one message to the worker"
+        "content script on a page outside the procedure (dashboard, Accounts; 7 full loads): synchronous \
+         evaluation median {eval_median} µs (min {}, max {}; performance.now(), coarsened to 100 µs, on a \
+         shared 2-core machine); 0 timers, 0 observers, 1 listener, 1 message to the worker",
+        eval_us[0],
+        eval_us[eval_us.len() - 1]
     );
     for (link, shown, want, ms) in &spa {
         println!("  UCI pushState {link}: guide in {ms} ms");
@@ -295,8 +307,8 @@ async fn the_guide_follows_both_dynamics_clients_through_the_procedure_and_acts_
         assert!((0..500).contains(ms), "UCI {link}: the guide took {ms} ms");
     }
     println!("  UCI record: guide in {record_ms} ms; to Accounts (removed) in {accounts_ms} ms");
-    assert!(eval_us < 5_000, "the content script took {eval_us} µs on a page outside the procedure");
-    assert!(dashboard_clean, "nothing is injected on the dashboard");
+    assert!(eval_median < 10_000, "the content script took {eval_median} µs on a page outside the procedure");
+    assert!(outside_clean, "nothing is injected on pages outside the procedure");
     assert_eq!(unchecked, "profiles exchange-online-profile=unchecked");
     assert!(record_guide.starts_with("mailbox-record test-and-enable="), "{record_guide}");
     assert!((0..500).contains(&record_ms), "record guide took {record_ms} ms");

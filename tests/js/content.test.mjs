@@ -84,8 +84,9 @@ test('pages outside the procedure: only the top frame reports the org, other fra
 
 test('same-document navigation changes the guide, once per page', () => {
   const page = run(`${ORG}/main.aspx`);
-  assert.deepEqual(page.listeners.map(([t]) => t).sort(), ['currententrychange', 'message']);
+  assert.deepEqual(page.listeners.map(([t]) => t), ['currententrychange'], 'outside the procedure: one listener');
   page.navigate(`${ORG}/main.aspx?pagetype=entitylist&etn=mailbox`);
+  assert.deepEqual(page.listeners.map(([t]) => t), ['currententrychange', 'message'], 'live updates once a guide shows');
   page.navigate(`${ORG}/main.aspx?pagetype=entitylist&etn=mailbox#details`);
   page.navigate(`${ORG}/main.aspx?pagetype=entityrecord&etn=mailbox&id=${ID}`);
   page.navigate(`${ORG}/main.aspx?pagetype=entitylist&etn=account`);
