@@ -12,7 +12,6 @@
 //! that one mailbox, run by the same bulk engine once the admin confirms.
 
 use crate::state::bulk::BulkRequest;
-use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use syncready_core::bulk::{Action, Selection};
 use syncready_core::collect::Snapshot;
@@ -26,7 +25,7 @@ pub const MAILBOXES_PREFIX: &str = "syncready.mailboxes.";
 pub const FOCUS_ACTION_KEY: &str = "syncready.focusAction";
 
 /// One decoded alert as the guide shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GuideAlert {
     /// The finding's message: what happened and the fix.
     pub message: String,
@@ -34,12 +33,27 @@ pub struct GuideAlert {
     pub actor: &'static str,
 }
 
-/// One mailbox: `[name, profile index or -1, approval, incoming, outgoing, act, [alert indices]]`.
-/// An array rather than an object: at 50,000 mailboxes the field names would double the table.
-pub type GuideRow = (String, i64, &'static str, &'static str, &'static str, &'static str, Vec<usize>);
+/// One mailbox as the guide shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuideRow {
+    /// Mailbox name.
+    pub name: String,
+    /// Index into [`GuideMailboxes::profiles`], if it has a known profile.
+    pub profile: Option<usize>,
+    /// `approved`, `pending`, `rejected`, `empty` or `unknown`.
+    pub approval: &'static str,
+    /// Incoming test: `success`, `failure`, `not-run` or `unknown`.
+    pub incoming: &'static str,
+    /// Outgoing test.
+    pub outgoing: &'static str,
+    /// Appointments, contacts and tasks test.
+    pub act: &'static str,
+    /// Indices into [`GuideMailboxes::alerts`].
+    pub alerts: Vec<usize>,
+}
 
 /// The table the panel writes for the guide.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GuideMailboxes {
     /// Profile names, indexed by the rows.
     pub profiles: Vec<String>,
@@ -75,6 +89,35 @@ fn actor_key(a: Actor) -> &'static str {
     }
 }
 
+/// `s` as a JSON string literal.
+fn push_json_str(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                let n = u32::from(c) as usize;
+                out.push_str("\\u00");
+                out.push(char::from(HEX[n >> 4]));
+                out.push(char::from(HEX[n & 0xf]));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn push_list<T>(out: &mut String, items: impl IntoIterator<Item = T>, mut each: impl FnMut(&mut String, T)) {
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        each(out, item);
+    }
+}
+
 impl GuideMailboxes {
     /// The table for `snapshot` as `report` judged it.
     pub fn of(snapshot: &Snapshot, report: &Report) -> Self {
@@ -104,25 +147,57 @@ impl GuideMailboxes {
             .flatten()
             .map(|m| {
                 let id = m.id.to_ascii_lowercase();
-                let profile = m
-                    .profile
-                    .as_deref()
-                    .and_then(|p| profile_index.get(&p.to_ascii_lowercase()))
-                    .and_then(|i| i64::try_from(*i).ok())
-                    .unwrap_or(-1);
-                let row = (
-                    m.name.clone(),
-                    profile,
-                    approval_key(m.approval),
-                    test_key(m.incoming_status),
-                    test_key(m.outgoing_status),
-                    test_key(m.act_status),
-                    by_mailbox.remove(&id).unwrap_or_default(),
-                );
+                let row = GuideRow {
+                    name: m.name.clone(),
+                    profile: m.profile.as_deref().and_then(|p| profile_index.get(&p.to_ascii_lowercase()).copied()),
+                    approval: approval_key(m.approval),
+                    incoming: test_key(m.incoming_status),
+                    outgoing: test_key(m.outgoing_status),
+                    act: test_key(m.act_status),
+                    alerts: by_mailbox.remove(&id).unwrap_or_default(),
+                };
                 (id, row)
             })
             .collect();
         Self { profiles, alerts, mailboxes }
+    }
+
+    /// The JSON text `public/background.js` reads: `{"profiles": [...], "alerts": [{"message",
+    /// "actor"}], "mailboxes": {"<id>": [name, profile index or -1, approval, incoming, outgoing, act,
+    /// [alert indices]]}}`. Rows are arrays: at 50,000 mailboxes field names would double the table.
+    /// Written by hand: a derived serializer for these types costs the wasm more than this function.
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(64 + self.mailboxes.len() * 96);
+        out.push_str("{\"profiles\":[");
+        push_list(&mut out, &self.profiles, |out, p| push_json_str(out, p));
+        out.push_str("],\"alerts\":[");
+        push_list(&mut out, &self.alerts, |out, a| {
+            out.push_str("{\"message\":");
+            push_json_str(out, &a.message);
+            out.push_str(",\"actor\":");
+            push_json_str(out, a.actor);
+            out.push('}');
+        });
+        out.push_str("],\"mailboxes\":{");
+        push_list(&mut out, &self.mailboxes, |out, (id, row)| {
+            push_json_str(out, id);
+            out.push_str(":[");
+            push_json_str(out, &row.name);
+            out.push(',');
+            match row.profile {
+                Some(i) => out.push_str(&i.to_string()),
+                None => out.push_str("-1"),
+            }
+            for key in [row.approval, row.incoming, row.outgoing, row.act] {
+                out.push(',');
+                push_json_str(out, key);
+            }
+            out.push_str(",[");
+            push_list(out, &row.alerts, |out, i| out.push_str(&i.to_string()));
+            out.push_str("]]");
+        });
+        out.push_str("}}");
+        out
     }
 }
 

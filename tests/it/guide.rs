@@ -53,9 +53,20 @@ fn the_guide_table_gives_each_mailbox_its_profile_approval_tests_and_decoded_ale
         }]
     );
     // Ids and profile references match in any case; the JSON is what public/background.js reads.
-    let json = serde_json::to_value(&table).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&table.to_json()).unwrap();
     assert_eq!(json["mailboxes"]["m1"], serde_json::json!(["Ann Lee", 0, "pending", "failure", "success", "not-run", [0]]));
     assert_eq!(json["mailboxes"]["m2"], serde_json::json!(["Support", 0, "approved", "success", "success", "not-run", []]));
+}
+
+#[test]
+fn the_guide_table_escapes_names_as_json_text() {
+    let m = mailbox("m3", "Quote \" back\\slash \u{1} line\nend — ünï", 1, 1);
+    let snapshot = Snapshot { mailboxes: Some(vec![m]), ..Snapshot::default() };
+    let table = GuideMailboxes::of(&snapshot, &Report { steps: Vec::new() });
+    let json: serde_json::Value = serde_json::from_str(&table.to_json()).unwrap();
+    assert_eq!(json["mailboxes"]["m3"][0], "Quote \" back\\slash \u{1} line\nend — ünï");
+    assert_eq!(json["mailboxes"]["m3"][1], -1, "no known profile");
+    assert_eq!(json["profiles"], serde_json::json!([]));
 }
 
 #[test]
