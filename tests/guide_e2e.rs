@@ -335,3 +335,45 @@ async fn the_guide_follows_both_dynamics_clients_through_the_procedure_and_acts_
     assert_eq!((phase.as_str(), succeeded.as_str()), ("finished", "1"));
     assert!(approved.contains("approval=approved"), "the guide updated live: {approved}");
 }
+
+/// Issue 12.8: without the tests' flag the page sees no `data-syncready*` attribute and only a closed
+/// shadow root, whatever the page itself sets up to ask for the hooks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_test_flag_the_page_sees_no_hooks_and_cannot_turn_them_on() {
+    let dist = root().join("dist").canonicalize().expect("dist/ is missing: run `cargo xtask build`");
+    let sim = Sim::builder().org("northwind", Scenario::fresh("Northwind")).build();
+    let (sim_port, stop, server) = start_sim(sim.clone()).await;
+    let (_driver, driver_port) = start_chromedriver().await;
+    let client = browser(driver_port, &dist, sim_port, &["northwind.crm.dynamics.com"]).await;
+
+    // The page tries what it can reach: its own storage and its own DOM.
+    client.goto(&format!("{ORG}/main.aspx")).await.unwrap();
+    client
+        .execute(
+            "sessionStorage.setItem('syncready.testHooks', 'true'); localStorage.setItem('syncready.testHooks', 'true'); \
+             document.documentElement.dataset.syncreadyHooks = 'true'; return true",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    client.goto(&format!("{ORG}/main.aspx?pagetype=entitylist&etn=mailbox")).await.unwrap();
+    // The guide is there (its host element is the one thing the page can see) …
+    client.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css("#syncready-guide-host")).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let seen = client
+        .execute(
+            "return [Object.keys(document.documentElement.dataset).filter((k) => k.startsWith('syncready')).join(','), \
+             document.getElementById('syncready-guide-host').shadowRoot === null]",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+
+    client.close().await.unwrap();
+    let _ = stop.send(());
+    let _ = server.await;
+
+    // … but no attribute of ours (the page's own `syncreadyHooks` is gone with the reload) and a closed root.
+    assert_eq!(seen[0], "", "data-syncready* attributes without the test flag");
+    assert_eq!(seen[1], true, "the shadow root is closed without the test flag");
+}
