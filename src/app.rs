@@ -269,7 +269,9 @@ pub fn ChecklistPage() -> impl IntoView {
     // One effect (each is its own monomorphised copy): marks the checklist shown (idempotent), brings
     // the step into view and hands the guide's action to the bulk panel.
     Effect::new(move |_| {
-        if let Some(org) = loaded.with(|l| l.as_ref().and_then(|r| r.as_ref().ok()).map(|d| d.org.to_string())) {
+        if let Some(org) =
+            loaded.with(|l| l.as_ref().and_then(|r| r.as_ref().ok()).map(|d| d.org.to_string()))
+        {
             if let Some(step) = focus.get() {
                 dom::focus_testid(&format!("step-{step}"));
             }

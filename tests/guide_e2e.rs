@@ -103,7 +103,10 @@ async fn panel_statuses(client: &Client) -> std::collections::HashMap<String, St
         "test-and-enable",
         "mailbox-alerts",
     ] {
-        out.insert(step.to_owned(), wait_attr(client, &format!("[data-testid=step-{step}]"), "data-status").await);
+        out.insert(
+            step.to_owned(),
+            wait_attr(client, &format!("[data-testid=step-{step}]"), "data-status").await,
+        );
     }
     out
 }
@@ -157,7 +160,10 @@ async fn the_guide_follows_both_dynamics_clients_through_the_procedure_and_acts_
         let page = if i % 2 == 0 { "main.aspx" } else { "main.aspx?pagetype=entitylist&etn=account" };
         client.goto(&format!("{ORG}/{page}")).await.unwrap();
         assert_eq!(wait_attr(&client, "html[data-syncready]", "data-syncready").await, "connected");
-        let us: u64 = wait_attr(&client, "html[data-syncready-eval-us]", "data-syncready-eval-us").await.parse().unwrap();
+        let us: u64 = wait_attr(&client, "html[data-syncready-eval-us]", "data-syncready-eval-us")
+            .await
+            .parse()
+            .unwrap();
         eval_us.push(us);
         outside_clean &= !injected(&client).await && guide(&client).await.is_empty();
     }
@@ -178,10 +184,18 @@ async fn the_guide_follows_both_dynamics_clients_through_the_procedure_and_acts_
     wait_attr(&client, "html[data-syncready]", "data-syncready").await;
     let mut spa = Vec::new();
     for (link, page, steps) in [
-        ("#nav-mailboxes", "mailboxes", &["mailbox-configuration", "mailbox-approval", "test-and-enable"][..]),
+        (
+            "#nav-mailboxes",
+            "mailboxes",
+            &["mailbox-configuration", "mailbox-approval", "test-and-enable"][..],
+        ),
         ("#nav-profiles", "profiles", &["exchange-online-profile"][..]),
         ("#nav-roles", "security-roles", &["mailbox-approval"][..]),
-        ("#nav-mailboxes", "mailboxes", &["mailbox-configuration", "mailbox-approval", "test-and-enable"][..]),
+        (
+            "#nav-mailboxes",
+            "mailboxes",
+            &["mailbox-configuration", "mailbox-approval", "test-and-enable"][..],
+        ),
     ] {
         let (shown, ms) = click_and_time(&client, link).await;
         spa.push((link, shown, expected(page, steps, &statuses), ms));
@@ -189,7 +203,10 @@ async fn the_guide_follows_both_dynamics_clients_through_the_procedure_and_acts_
     // A mailbox record, then the next one: each shows its own mailbox.
     let records: Vec<String> = {
         let v = client
-            .execute("return [...document.querySelectorAll('a[data-mailbox]')].map((a) => a.dataset.mailbox)", Vec::new())
+            .execute(
+                "return [...document.querySelectorAll('a[data-mailbox]')].map((a) => a.dataset.mailbox)",
+                Vec::new(),
+            )
             .await
             .unwrap();
         v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_owned()).collect()
@@ -198,7 +215,10 @@ async fn the_guide_follows_both_dynamics_clients_through_the_procedure_and_acts_
     let (record_guide, record_ms) =
         click_and_time(&client, &format!("a[data-mailbox='{}']", records[0])).await;
     let first_record = wait_mailbox(&client, &format!("id={}", records[0]), 5).await;
-    client.execute(&format!("document.querySelector(\"a[data-mailbox='{}']\").click()", records[1]), Vec::new()).await.unwrap();
+    client
+        .execute(&format!("document.querySelector(\"a[data-mailbox='{}']\").click()", records[1]), Vec::new())
+        .await
+        .unwrap();
     let second_record = wait_mailbox(&client, &format!("id={}", records[1]), 5).await;
     // A hash-only change keeps the record's guide.
     client.execute("location.hash = 'details'", Vec::new()).await.unwrap();
@@ -224,7 +244,11 @@ async fn the_guide_follows_both_dynamics_clients_through_the_procedure_and_acts_
         ("#nav-system-settings", "email-settings", &["org-email-defaults", "mailbox-approval"][..]),
         ("#nav-security", "security-roles", &["mailbox-approval"][..]),
         ("#nav-business", "", &[][..]),
-        ("#nav-mailboxes", "mailboxes", &["mailbox-configuration", "mailbox-approval", "test-and-enable"][..]),
+        (
+            "#nav-mailboxes",
+            "mailboxes",
+            &["mailbox-configuration", "mailbox-approval", "test-and-enable"][..],
+        ),
     ] {
         client.enter_parent_frame().await.unwrap();
         client.execute(&format!("document.querySelector('{link}').click()"), Vec::new()).await.unwrap();
@@ -358,7 +382,12 @@ async fn without_the_test_flag_the_page_sees_no_hooks_and_cannot_turn_them_on() 
         .unwrap();
     client.goto(&format!("{ORG}/main.aspx?pagetype=entitylist&etn=mailbox")).await.unwrap();
     // The guide is there (its host element is the one thing the page can see) …
-    client.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css("#syncready-guide-host")).await.unwrap();
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("#syncready-guide-host"))
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
     let seen = client
         .execute(

@@ -209,14 +209,16 @@ fn the_manifest_asks_for_minimal_permissions_and_a_strict_csp() {
         manifest["host_permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
     // Dataverse org hosts only (issue 12.3): never all of *.dynamics.com, which also serves Business
     // Central, Finance and Operations and other non-Dataverse sites.
-    let orgs: Vec<String> = dataverse_regions().iter().map(|r| format!("https://*.{r}.dynamics.com/*")).collect();
+    let orgs: Vec<String> =
+        dataverse_regions().iter().map(|r| format!("https://*.{r}.dynamics.com/*")).collect();
     assert_eq!(hosts, orgs, "host_permissions are the Dataverse org hosts of the regions in background.js");
     for region in dataverse_regions() {
         assert!(readme.contains(&format!("`{region}`")), "README does not list the {region} region");
     }
     let scripts = manifest["content_scripts"].as_array().unwrap();
     assert_eq!(scripts.len(), 1);
-    let matches: Vec<&str> = scripts[0]["matches"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    let matches: Vec<&str> =
+        scripts[0]["matches"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
     assert_eq!(matches, hosts, "the content script runs on the org hosts only");
     assert_eq!(scripts[0]["all_frames"], true, "the legacy web client loads its pages into a frame");
     assert_eq!(manifest["incognito"], "split", "incognito tabs get their own worker and session storage");
@@ -262,7 +264,8 @@ fn dataverse_regions() -> Vec<String> {
 fn the_content_script_runs_no_timers_and_sets_no_html() {
     // Issue 14: near-zero cost on pages outside the procedure (no polling), and text only.
     let script = fs::read_to_string(root().join("public/content.js")).unwrap();
-    let code: String = script.lines().filter(|l| !l.trim_start().starts_with("//")).collect::<Vec<_>>().join("\n");
+    let code: String =
+        script.lines().filter(|l| !l.trim_start().starts_with("//")).collect::<Vec<_>>().join("\n");
     for banned in [
         "setInterval",
         "setTimeout",

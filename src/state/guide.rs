@@ -149,7 +149,10 @@ impl GuideMailboxes {
                 let id = m.id.to_ascii_lowercase();
                 let row = GuideRow {
                     name: m.name.clone(),
-                    profile: m.profile.as_deref().and_then(|p| profile_index.get(&p.to_ascii_lowercase()).copied()),
+                    profile: m
+                        .profile
+                        .as_deref()
+                        .and_then(|p| profile_index.get(&p.to_ascii_lowercase()).copied()),
                     approval: approval_key(m.approval),
                     incoming: test_key(m.incoming_status),
                     outgoing: test_key(m.outgoing_status),
@@ -227,7 +230,9 @@ impl FromJson for FocusAction {
         let action = match o.req::<String>("action")?.as_str() {
             "approve" => GuideAction::Approve,
             "test-and-enable" => GuideAction::TestAndEnable,
-            other => return Err(syncready_core::json::unknown_variant(other, &["approve", "test-and-enable"])),
+            other => {
+                return Err(syncready_core::json::unknown_variant(other, &["approve", "test-and-enable"]));
+            }
         };
         Ok(Self { org: o.req("org")?, action, id: o.req("id")? })
     }
@@ -242,7 +247,9 @@ impl FocusAction {
         }
         let action = match self.action {
             GuideAction::Approve => Action::Approve,
-            GuideAction::TestAndEnable => Action::TestAndEnable { this_org_only: false, process_email_after: None },
+            GuideAction::TestAndEnable => {
+                Action::TestAndEnable { this_org_only: false, process_email_after: None }
+            }
         };
         Some(BulkRequest { action, selection: Selection::Ids(vec![self.id.clone()]) })
     }

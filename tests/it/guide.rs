@@ -48,14 +48,21 @@ fn the_guide_table_gives_each_mailbox_its_profile_approval_tests_and_decoded_ale
     assert_eq!(
         table.alerts,
         [GuideAlert {
-            message: "The Microsoft 365 account is disabled (8005E273): enable it, then test and enable.".into(),
+            message: "The Microsoft 365 account is disabled (8005E273): enable it, then test and enable."
+                .into(),
             actor: "exchange-admin"
         }]
     );
     // Ids and profile references match in any case; the JSON is what public/background.js reads.
     let json: serde_json::Value = serde_json::from_str(&table.to_json()).unwrap();
-    assert_eq!(json["mailboxes"]["m1"], serde_json::json!(["Ann Lee", 0, "pending", "failure", "success", "not-run", [0]]));
-    assert_eq!(json["mailboxes"]["m2"], serde_json::json!(["Support", 0, "approved", "success", "success", "not-run", []]));
+    assert_eq!(
+        json["mailboxes"]["m1"],
+        serde_json::json!(["Ann Lee", 0, "pending", "failure", "success", "not-run", [0]])
+    );
+    assert_eq!(
+        json["mailboxes"]["m2"],
+        serde_json::json!(["Support", 0, "approved", "success", "success", "not-run", []])
+    );
 }
 
 #[test]
@@ -73,17 +80,22 @@ fn the_guide_table_escapes_names_as_json_text() {
 fn a_guide_action_becomes_a_one_mailbox_bulk_request_for_its_own_org_only() {
     let id = "0f8e2b4a-1c3d-4e5f-8a9b-0c1d2e3f4a5b";
     let approve: FocusAction =
-        decode(&format!(r#"{{"org":"https://contoso.crm.dynamics.com","action":"approve","id":"{id}"}}"#)).unwrap();
+        decode(&format!(r#"{{"org":"https://contoso.crm.dynamics.com","action":"approve","id":"{id}"}}"#))
+            .unwrap();
     let request = approve.request_for("https://contoso.crm.dynamics.com/").unwrap();
     assert_eq!(request.action, Action::Approve);
     assert_eq!(request.selection, Selection::Ids(vec![id.to_owned()]));
     assert_eq!(approve.request_for("https://fabrikam.crm.dynamics.com"), None, "another org's tab asked");
-    let test: FocusAction =
-        decode(&format!(r#"{{"org":"https://contoso.crm.dynamics.com","action":"test-and-enable","id":"{id}"}}"#))
-            .unwrap();
+    let test: FocusAction = decode(&format!(
+        r#"{{"org":"https://contoso.crm.dynamics.com","action":"test-and-enable","id":"{id}"}}"#
+    ))
+    .unwrap();
     assert_eq!(
         test.request_for("https://contoso.crm.dynamics.com").unwrap().action,
         Action::TestAndEnable { this_org_only: false, process_email_after: None }
     );
-    assert!(decode::<FocusAction>(r#"{"org":"https://contoso.crm.dynamics.com","action":"delete","id":"x"}"#).is_err());
+    assert!(
+        decode::<FocusAction>(r#"{"org":"https://contoso.crm.dynamics.com","action":"delete","id":"x"}"#)
+            .is_err()
+    );
 }

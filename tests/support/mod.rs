@@ -3,6 +3,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 mod hooks;
+#[allow(unused_imports)] // not every test binary turns the hooks on
 pub use hooks::enable_test_hooks;
 
 use fantoccini::{Client, ClientBuilder, Locator};

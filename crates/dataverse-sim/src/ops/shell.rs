@@ -164,6 +164,8 @@ pub(crate) fn legacy_page(st: &State, req: &Req, org: usize) -> Resp {
             other => (format!("Entity {}", escape(other)), String::new()),
         }
     };
-    let html = format!("{PAGE_HEAD}<title>{title}</title>\n</head>\n<body>\n<h2 id=\"page\">{title}</h2>\n{body}</body>\n</html>\n");
+    let html = format!(
+        "{PAGE_HEAD}<title>{title}</title>\n</head>\n<body>\n<h2 id=\"page\">{title}</h2>\n{body}</body>\n</html>\n"
+    );
     Resp::text(200, "text/html; charset=utf-8", html).header("Cache-Control", "no-cache")
 }

@@ -29,7 +29,9 @@ async fn the_legacy_settings_shell_loads_its_pages_into_the_content_frame() {
     let c = Client::anonymous(&sim, "contoso.crm.dynamics.com");
     let shell = c.get("/main.aspx?settingsonly=true").await;
     assert_eq!(shell.status, 200);
-    assert!(shell.body.contains("<iframe id=\"contentIFrame0\" name=\"contentIFrame0\" title=\"Content Area\""));
+    assert!(
+        shell.body.contains("<iframe id=\"contentIFrame0\" name=\"contentIFrame0\" title=\"Content Area\"")
+    );
     assert!(shell.body.contains(
         "target=\"contentIFrame0\" href=\"/_root/homepage.aspx?etc=9606&amp;pagemode=iframe&amp;sitemappath=Settings%7cEmailConfiguration%7cnav_mailboxes\""
     ));
@@ -39,7 +41,11 @@ async fn the_legacy_settings_shell_loads_its_pages_into_the_content_frame() {
     let list = c.get("/_root/homepage.aspx?etc=9606&pagemode=iframe").await;
     assert_eq!(list.status, 200);
     let record = list.body.split("data-mailbox=\"").nth(1).and_then(|r| r.split('"').next()).unwrap();
-    assert!(list.body.contains(&format!("href=\"/main.aspx?etc=9606&amp;id=%7b{record}%7d&amp;pagetype=entityrecord\"")));
+    assert!(
+        list.body.contains(&format!(
+            "href=\"/main.aspx?etc=9606&amp;id=%7b{record}%7d&amp;pagetype=entityrecord\""
+        ))
+    );
     for page in [
         "/_root/homepage.aspx?etc=9605&pagemode=iframe",
         "/tools/systemsettings/dialogs/systemsettings.aspx?selectedTab=2",
