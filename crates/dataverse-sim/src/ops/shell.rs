@@ -8,7 +8,7 @@
 //!   (`etn=emailserverprofile`), Security Roles (`etn=role`), and Accounts (not part of the procedure).
 //!   A full load of any of those addresses (as the Power Platform admin center opens them) renders the
 //!   same shell. URL form: "Open apps, forms, views, dialogs, and reports with a URL",
-//!   https://learn.microsoft.com/power-apps/developer/model-driven-apps/open-forms-views-dialogs-reports-url
+//!   <https://learn.microsoft.com/power-apps/developer/model-driven-apps/open-forms-views-dialogs-reports-url>
 //! - **Legacy web client, Advanced Settings** (`/main.aspx?settingsonly=true`): a shell whose site map
 //!   loads the area pages into the frame `contentIFrame0` (id and name, title "Content Area", as UI
 //!   automation of the legacy client addresses it): `/_root/homepage.aspx?etc=<code>&pagemode=iframe&
@@ -16,7 +16,7 @@
 //!   `/tools/systemsettings/dialogs/systemsettings.aspx` for System Settings and Email Configuration
 //!   Settings (Email tab, `selectedTab=2`), `/tools/AdminSecurity/adminsecurity_area.aspx` for Security.
 //!   Records open in their own window as `/main.aspx?etc=9606&id=%7b<guid>%7d&pagetype=entityrecord`
-//!   (main.aspx query parameters: https://learn.microsoft.com/previous-versions/dynamicscrm-2015/developers-guide/gg328483(v=crm.7)).
+//!   (main.aspx query parameters: <https://learn.microsoft.com/previous-versions/dynamicscrm-2015/developers-guide/gg328483(v=crm.7)>).
 //!   Sources for each address: crates/dataverse-sim/README.md, "Shell pages".
 
 use crate::http::{Req, Resp};
