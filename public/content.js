@@ -120,9 +120,9 @@
   // and the shadow root is open so a test can press its buttons. Off in normal use: nothing visible
   // to the page's scripts but the host element.
   let hooks = false;
-  const root = document.documentElement;
   function hook(name, value) {
     if (!hooks) return;
+    const root = document.documentElement;
     if (value === null) delete root.dataset[name];
     else root.dataset[name] = value;
   }
@@ -213,7 +213,7 @@
     buttons.append(open);
     box.append(buttons);
     shadow.append(style, box);
-    root.append(host);
+    document.documentElement.append(host);
     hook('syncreadyGuide', [page.kind, ...guide.steps.map((k) => `${k}=${(known.get(k) || {}).status || 'unchecked'}`)].join(' '));
     hook('syncreadyMailbox', mailboxHook);
     return host;
