@@ -64,6 +64,7 @@ async fn main() {
         browser(driver_port, &dist, port, &["contoso.crm.dynamics.com", "big.crm.dynamics.com"]).await;
     let ext = extension_id(&dist);
     set_viewport(&client, 360, 640).await;
+    enable_test_hooks(&client, &ext).await;
 
     println!("panel at 360 x 640 px: navigation start -> checklist shown (ms), {RUNS} runs each");
     for (host, label) in [

@@ -81,6 +81,12 @@ pub async fn load() -> Result<Loaded, OrgProblem> {
     let report = readiness::evaluate_with(&snapshot, &errors, &EvaluateOptions::at(now));
     let summary = GuideSummary::of(&org, &report);
     chrome::session_set(&format!("{}{}", chrome::SUMMARY_PREFIX, org.as_str()), &summary).await;
+    // The in-page guide's mailbox records (issue 14): written after the checklist is shown.
+    let guide = crate::state::guide::GuideMailboxes::of(&snapshot, &report).to_json();
+    let guide_key = format!("{}{}", crate::state::guide::MAILBOXES_PREFIX, org.as_str());
+    leptos::task::spawn_local(async move {
+        chrome::session_set_text(&guide_key, &guide).await;
+    });
     Ok(Loaded { org, snapshot, errors, report, loaded_at: crate::platform::clock::now_ms() })
 }
 
@@ -245,25 +251,39 @@ pub fn ChecklistPage() -> impl IntoView {
     // Read once, like the registration below: a signal filled by one task rather than a resource
     // (every resource type is a large monomorphised copy of the async machinery).
     let focus = RwSignal::new(None::<String>);
+    // The in-page guide's "Approve email…" / "Test & enable…" on a mailbox record (issue 14): the
+    // preview of that action for that mailbox, once the org it was asked for is the one shown.
+    let guide_action = RwSignal::new(None::<crate::state::guide::FocusAction>);
     leptos::task::spawn_local(async move {
         if let Some(step) = take_focus_step().await {
             focus.try_set(Some(step));
         }
+        let key = crate::state::guide::FOCUS_ACTION_KEY;
+        if let Some(action) = chrome::session_get_value::<crate::state::guide::FocusAction>(key).await {
+            chrome::session_remove(key).await;
+            guide_action.try_set(Some(action));
+        }
     });
+    let bulk_request = RwSignal::new(None::<BulkRequest>);
     // Once both the checklist and the requested step are known, bring that step into view.
-    // One effect (each is its own monomorphised copy): marks the checklist shown (idempotent) and
-    // brings the step into view.
+    // One effect (each is its own monomorphised copy): marks the checklist shown (idempotent), brings
+    // the step into view and hands the guide's action to the bulk panel.
     Effect::new(move |_| {
-        if loaded.with(|l| matches!(l, Some(Ok(_)))) {
+        if let Some(org) =
+            loaded.with(|l| l.as_ref().and_then(|r| r.as_ref().ok()).map(|d| d.org.to_string()))
+        {
             if let Some(step) = focus.get() {
                 dom::focus_testid(&format!("step-{step}"));
+            }
+            if let Some(request) = guide_action.get().and_then(|a| a.request_for(&org)) {
+                guide_action.set(None);
+                bulk_request.set(Some(request));
             }
             dom::mark_checklist_shown();
         }
     });
     let filter = RwSignal::new(GridFilter::default());
     let grid_title = RwSignal::new("All mailboxes".to_owned());
-    let bulk_request = RwSignal::new(None::<BulkRequest>);
     let on_remedy =
         Callback::new(move |remedy: Remedy| bulk_request.set(Some(BulkRequest::from_remedy(&remedy))));
     let on_bulk = Callback::new(move |req: BulkRequest| bulk_request.set(Some(req)));

@@ -16,6 +16,7 @@ use support::*;
 /// Opens the org's Dynamics page (which signs in and lets the content script report the org), then
 /// the side panel page, and returns the profile step's status.
 async fn profile_step_for(client: &Client, ext: &str, host: &str) -> String {
+    enable_test_hooks(client, ext).await;
     client.goto(&format!("https://{host}/main.aspx")).await.unwrap();
     let marker = wait_attr(client, "html[data-syncready]", "data-syncready").await;
     assert_eq!(marker, "connected", "the content script did not reach the service worker");

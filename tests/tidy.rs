@@ -207,7 +207,21 @@ fn the_manifest_asks_for_minimal_permissions_and_a_strict_csp() {
     }
     let hosts: Vec<&str> =
         manifest["host_permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
-    assert_eq!(hosts, ["https://*.dynamics.com/*"]);
+    // Dataverse org hosts only (issue 12.3): never all of *.dynamics.com, which also serves Business
+    // Central, Finance and Operations and other non-Dataverse sites.
+    let orgs: Vec<String> =
+        dataverse_regions().iter().map(|r| format!("https://*.{r}.dynamics.com/*")).collect();
+    assert_eq!(hosts, orgs, "host_permissions are the Dataverse org hosts of the regions in background.js");
+    for region in dataverse_regions() {
+        assert!(readme.contains(&format!("`{region}`")), "README does not list the {region} region");
+    }
+    let scripts = manifest["content_scripts"].as_array().unwrap();
+    assert_eq!(scripts.len(), 1);
+    let matches: Vec<&str> =
+        scripts[0]["matches"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    assert_eq!(matches, hosts, "the content script runs on the org hosts only");
+    assert_eq!(scripts[0]["all_frames"], true, "the legacy web client loads its pages into a frame");
+    assert_eq!(manifest["incognito"], "split", "incognito tabs get their own worker and session storage");
     let csp = manifest["content_security_policy"]["extension_pages"].as_str().unwrap();
     assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval';"), "{csp}");
     let connect = csp.split(';').find(|d| d.trim().starts_with("connect-src")).unwrap();
@@ -233,6 +247,37 @@ fn no_test_is_ignored_or_expected_to_panic() {
         let text = fs::read_to_string(&file).unwrap();
         assert!(!text.contains(&ignore), "{} has an ignored test", file.display());
         assert!(!text.contains(&should_panic), "{} has a should_panic test", file.display());
+    }
+}
+
+/// The regions `public/background.js` accepts as Dataverse org hosts (`const REGIONS = [...]`).
+fn dataverse_regions() -> Vec<String> {
+    let worker = fs::read_to_string(root().join("public/background.js")).unwrap();
+    let list = worker.split("const REGIONS = [").nth(1).and_then(|r| r.split(']').next()).unwrap();
+    let regions: Vec<String> =
+        list.split(',').map(|r| r.trim().trim_matches('\'').to_owned()).filter(|r| !r.is_empty()).collect();
+    assert!(regions.len() >= 10 && regions[0] == "crm", "{regions:?}");
+    regions
+}
+
+#[test]
+fn the_content_script_runs_no_timers_and_sets_no_html() {
+    // Issue 14: near-zero cost on pages outside the procedure (no polling), and text only.
+    let script = fs::read_to_string(root().join("public/content.js")).unwrap();
+    let code: String =
+        script.lines().filter(|l| !l.trim_start().starts_with("//")).collect::<Vec<_>>().join("\n");
+    for banned in [
+        "setInterval",
+        "setTimeout",
+        "requestAnimationFrame",
+        "requestIdleCallback",
+        "MutationObserver",
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+    ] {
+        assert!(!code.contains(banned), "public/content.js uses {banned}");
     }
 }
 

@@ -91,14 +91,20 @@ pub const SUMMARY_PREFIX: &str = "syncready.summary.";
 /// extension. JSON text (rather than a structured value) is read back by [`session_get_value`] with the
 /// one JSON parser the Web API decoding already uses.
 pub async fn session_set<T: serde::Serialize>(key: &str, value: &T) -> bool {
-    let Some(session) = chrome().and_then(|c| path(&c, &["storage", "session"])) else {
-        return false;
-    };
     let Ok(text) = json_text(value) else {
         return false;
     };
+    session_set_text(key, &text).await
+}
+
+/// Writes JSON text already made (for example by hand, to keep a serializer out of the wasm) to
+/// `chrome.storage.session`. Returns false outside the extension.
+pub async fn session_set_text(key: &str, text: &str) -> bool {
+    let Some(session) = chrome().and_then(|c| path(&c, &["storage", "session"])) else {
+        return false;
+    };
     let items = Object::new();
-    if Reflect::set(&items, &JsValue::from_str(key), &JsValue::from_str(&text)).is_err() {
+    if Reflect::set(&items, &JsValue::from_str(key), &JsValue::from_str(text)).is_err() {
         return false;
     }
     call_async(&session, "set", &items).await.is_some()

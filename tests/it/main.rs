@@ -5,11 +5,13 @@
 //! Modules:
 //! - `grid`: mailbox grid rows, filters and the virtual-scroll window.
 //! - `charts`: the donut numbers.
+//! - `guide`: the in-page guide's mailbox table and the one-click action it hands the panel.
 //! - `settings`: options parsing and validation.
 //! - `saved_run`: a bulk run saved for resuming reads back (and so do runs saved by earlier versions).
 #![cfg(not(target_arch = "wasm32"))]
 
 mod charts;
 mod grid;
+mod guide;
 mod saved_run;
 mod settings;

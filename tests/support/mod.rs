@@ -2,6 +2,10 @@
 //! headless Chromium with the built extension loaded, the simulator mapped to `*.crm.dynamics.com`.
 #![allow(dead_code, unreachable_pub)]
 
+mod hooks;
+#[allow(unused_imports)] // not every test binary turns the hooks on
+pub use hooks::enable_test_hooks;
+
 use fantoccini::{Client, ClientBuilder, Locator};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};

@@ -13,6 +13,7 @@ pub(crate) mod page;
 pub(crate) mod prefer;
 pub(crate) mod retrieve;
 pub(crate) mod security;
+pub(crate) mod shell;
 pub(crate) mod static_files;
 pub(crate) mod test_enable;
 pub(crate) mod whoami;
@@ -211,6 +212,12 @@ fn route(st: &mut State, req: &Req) -> (Resp, Option<(usize, Guid, i64)>, bool, 
     }
     if req.method == "GET" && path == "/favicon.ico" {
         return (page::favicon(), None, false, 0);
+    }
+    if shell::is_legacy_page(path) {
+        if req.method != "GET" {
+            return (ApiError::method_not_allowed(&req.method, path).into(), None, false, 0);
+        }
+        return (shell::legacy_page(st, req, org), None, false, 0);
     }
     let Some(rest) = path.strip_prefix("/api/data/") else {
         return (loud_404(req), None, true, 0);

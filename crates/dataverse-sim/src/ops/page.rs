@@ -1,11 +1,10 @@
 //! `GET /main.aspx`: a small fake Dynamics page that signs the browser in (sets the session cookie).
+//! Its body is one of the client shells of [`super::shell`]: the legacy Advanced Settings shell for
+//! `?settingsonly=true`, the Unified Interface shell otherwise.
 
+use super::shell::{self, escape};
 use crate::http::{Req, Resp};
 use crate::sim::State;
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
 
 /// The page, with a fresh `CrmOwinAuth` session cookie.
 pub(crate) fn main(st: &mut State, req: &Req, org: usize) -> Resp {
@@ -16,12 +15,11 @@ pub(crate) fn main(st: &mut State, req: &Req, org: usize) -> Resp {
     } else {
         format!("{}={token}; Path=/; HttpOnly; SameSite=Lax", super::COOKIE)
     };
-    let html = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{name} - Dynamics 365</title>\n\
-         <script src=\"/_static/_common/scripts/PageLoader.js\"></script>\n</head>\n<body>\n<h1>{name}</h1>\n\
-         <p>Dynamics 365 (dataverse-sim)</p>\n\
-         <p><a href=\"/syncready/index.html?surface=app\">Open SyncReady web app</a></p>\n</body>\n</html>\n"
-    );
+    let html = if shell::is_settings_only(&req.query) {
+        shell::legacy_settings(&name)
+    } else {
+        shell::unified(st, org, &name)
+    };
     Resp::text(200, "text/html; charset=utf-8", html)
         .header("Set-Cookie", cookie)
         .header("Cache-Control", "no-cache")

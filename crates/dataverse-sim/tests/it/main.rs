@@ -11,6 +11,7 @@
 //! - `query`: `WhoAmI`, entity sets, `$select`, errors, etags, annotations, `$expand`, `$count`.
 //! - `scenarios`: what each scenario builder seeds.
 //! - `session`: `/main.aspx`, the session cookie, 401/302 when it is missing or expired, loud 404s.
+//! - `shell`: the client shells the in-page guide meets: Unified Interface (pushState) and the legacy settings frame.
 //! - `test_enable`: the Test & Enable job on the virtual clock: outcomes, alerts, retries, self-approval.
 //! - `tls`: `serve()` over TLS and plain HTTP on port 0.
 //! - `write`: PATCH/POST/PUT/DELETE, conditional headers, binds, validation, approval permissions, roles and privileges.
@@ -24,6 +25,7 @@ mod paging;
 mod query;
 mod scenarios;
 mod session;
+mod shell;
 mod support;
 mod test_enable;
 mod tls;
