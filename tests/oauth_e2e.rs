@@ -405,7 +405,8 @@ mod browser {
         // A return from Microsoft that cannot be finished (here: an unreadable pending sign-in) is
         // explained, and releases the checklist's read instead of leaving it on "Finishing sign-in…".
         js(&client, "sessionStorage.setItem('syncready.oauth.pending', 'garbled'); return null").await;
-        client.goto(&format!("{page}?surface=app#state=s1&code=c1")).await.unwrap();
+        // Another query than the page shown, so this is a page load rather than a same-page fragment change.
+        client.goto(&format!("{page}?surface=app&load=2#state=s1&code=c1")).await.unwrap();
         let broken = sign_in_state(&client, "error").await;
         let released = wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
 
