@@ -36,14 +36,16 @@ pub enum OrgProblem {
 /// mode only) the page's own origin.
 pub async fn resolve_org() -> Result<OrgUrl, OrgProblem> {
     let query = dom::query_string();
+    // Loopback orgs only on a web app served from loopback (the simulator demo).
+    let policy = dom::host_policy();
     if let Some(given) = surface::param(&query, "org") {
-        return OrgUrl::parse(&given).map_err(|e| OrgProblem::Invalid(e.to_string()));
+        return OrgUrl::parse_with(&given, policy).map_err(|e| OrgProblem::Invalid(e.to_string()));
     }
     if let Some(seen) = chrome::session_get(chrome::ACTIVE_ORG_KEY).await {
         return OrgUrl::parse(&seen).map_err(|e| OrgProblem::Invalid(e.to_string()));
     }
     if !dom::is_extension_page() {
-        return OrgUrl::parse(&dom::origin()).map_err(|e| OrgProblem::Invalid(e.to_string()));
+        return OrgUrl::parse_with(&dom::origin(), policy).map_err(|e| OrgProblem::Invalid(e.to_string()));
     }
     Err(OrgProblem::NoOrg)
 }
@@ -301,11 +303,12 @@ pub fn ChecklistPage() -> impl IntoView {
     });
     let query = dom::query_string();
     // Open the own sign-in when it is what the page is for: a plain web page (web-app mode, also on
-    // the way back from Microsoft), a client id was given, or this tab is signed in with a token.
-    let open_sign_in = !dom::is_extension_page()
-        || surface::param(&query, "client_id").is_some()
-        || crate::platform::bearer::signed_in_org().is_some();
-    // The form is filled from the address first, then from the registration saved in Options.
+    // the way back from Microsoft), or this tab is signed in with a token.
+    let open_sign_in = !dom::is_extension_page() || crate::platform::bearer::signed_in_org().is_some();
+    // The org may be filled from the address (`?org=`, which the checklist reads too); the client id
+    // and the authority only from the registration saved in Options or typed by the admin, never
+    // from the address: a link could otherwise send the code and the PKCE verifier to another host
+    // (issue 12).
     let saved_registration = RwSignal::new(None::<SignInSettings>);
     leptos::task::spawn_local(async move {
         let saved = chrome::local_get_value::<SignInSettings>(SIGN_IN_KEY).await;
@@ -323,8 +326,8 @@ pub fn ChecklistPage() -> impl IntoView {
                 Some(saved) => view! {
                     <SignIn
                         org=prefill("org", "")
-                        client_id=prefill("client_id", &saved.client_id)
-                        authority=prefill("authority", &saved.authority)
+                        client_id=saved.client_id
+                        authority=saved.authority
                         on_signed_in=on_signed_in
                     />
                 }

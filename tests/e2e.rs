@@ -375,3 +375,79 @@ async fn an_open_panel_follows_the_admin_to_another_orgs_tab() {
     assert_eq!((after.as_str(), status.as_str()), ("Fabrikam", "fail"));
     assert!(console.is_empty(), "console:\n{}", console.join("\n"));
 }
+
+/// Points the panel at `org` the way the service worker does (`storage.session`), from the panel page.
+async fn show_org(client: &Client, org: &str) {
+    let script = format!(
+        "const done = arguments[arguments.length - 1]; \
+         chrome.storage.session.set({{'syncready.activeOrg': 'https://{org}'}}).then(() => done(true))"
+    );
+    client.execute_async(&script, Vec::new()).await.unwrap();
+}
+
+/// Waits until the panel names `name` as its org; returns the last name seen.
+async fn wait_org_name(client: &Client, name: &str) -> String {
+    wait_text(client, "[data-testid=org-name]", name, 20).await
+}
+
+/// Issue 12: the bulk panel's state belongs to one org. When the panel follows the admin from Contoso
+/// to Fabrikam, a finished run's results and its Undo disappear, and so does a preview.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issue_12_the_bulk_panel_drops_its_state_when_the_panel_follows_another_org() {
+    let dist = root().join("dist").canonicalize().expect("dist/ is missing: run `cargo xtask build`");
+    let sim = Sim::builder()
+        .org("contoso", Scenario::fresh("Contoso"))
+        .org("fabrikam", Scenario::fresh("Fabrikam"))
+        .build();
+    let (sim_port, stop, server) = start_sim(sim.clone()).await;
+    let (_driver, driver_port) = start_chromedriver().await;
+    let hosts = ["contoso.crm.dynamics.com", "fabrikam.crm.dynamics.com"];
+    let client = browser(driver_port, &dist, sim_port, &hosts).await;
+    let ext = extension_id(&dist);
+
+    // Signed in to both orgs (the simulator's sign-in page sets the session cookie).
+    for host in hosts {
+        client.goto(&format!("https://{host}/main.aspx")).await.unwrap();
+    }
+    client.goto(&format!("chrome-extension://{ext}/index.html?surface=panel")).await.unwrap();
+    show_org(&client, "contoso.crm.dynamics.com").await;
+    let contoso = wait_org_name(&client, "Contoso").await;
+
+    // A run on Contoso finishes; its results offer Undo.
+    click(&client, "[data-testid=remedy-approve-mailboxes]").await;
+    wait_attr(&client, "[data-testid=bulk-preview]", "data-writes").await;
+    click(&client, "[data-testid=bulk-confirm]").await;
+    let finished = wait_attr_eq(&client, "[data-testid=bulk]", "data-phase", "finished", 60).await;
+    let undo_on_contoso = client.find(Locator::Css("[data-testid=bulk-undo]")).await.is_ok();
+    let writes_before = sim.journal().iter().filter(|j| j.path.contains("$batch")).count();
+
+    // The admin moves to Fabrikam: the results and their Undo go.
+    show_org(&client, "fabrikam.crm.dynamics.com").await;
+    let fabrikam = wait_org_name(&client, "Fabrikam").await;
+    let after_switch = wait_attr_eq(&client, "[data-testid=bulk]", "data-phase", "idle", 10).await;
+    let undo_on_fabrikam = client.find(Locator::Css("[data-testid=bulk-undo]")).await.is_ok();
+
+    // A preview made on Fabrikam goes too when the admin moves back to Contoso.
+    click(&client, "[data-testid=remedy-approve-mailboxes]").await;
+    let previewed = wait_attr_eq(&client, "[data-testid=bulk]", "data-phase", "preview", 10).await;
+    show_org(&client, "contoso.crm.dynamics.com").await;
+    let back = wait_org_name(&client, "Contoso").await;
+    let after_return = wait_attr_eq(&client, "[data-testid=bulk]", "data-phase", "idle", 10).await;
+    let confirm_left = client.find(Locator::Css("[data-testid=bulk-confirm]")).await.is_ok();
+    let writes_after = sim.journal().iter().filter(|j| j.path.contains("$batch")).count();
+
+    client.close().await.unwrap();
+    let _ = stop.send(());
+    let _ = server.await;
+
+    assert_eq!((contoso.as_str(), finished.as_str(), undo_on_contoso), ("Contoso", "finished", true));
+    assert_eq!(fabrikam, "Fabrikam");
+    assert_eq!(
+        (after_switch.as_str(), undo_on_fabrikam),
+        ("idle", false),
+        "Contoso's results stayed on Fabrikam"
+    );
+    assert_eq!(previewed, "preview");
+    assert_eq!((back.as_str(), after_return.as_str(), confirm_left), ("Contoso", "idle", false));
+    assert_eq!(writes_before, writes_after, "nothing was written after the run");
+}

@@ -114,7 +114,7 @@ async fn authorize(t: &SimTransport, p: &PendingSignIn) -> String {
         t.send(Request { method: Method::Get, path: url, headers: Vec::new(), body: None }).await.unwrap();
     assert_eq!(res.status, 302, "{}", res.body);
     let location = res.header("location").unwrap().to_owned();
-    assert!(location.starts_with(&format!("{REDIRECT}?code=")), "{location}");
+    assert!(location.starts_with(&format!("{REDIRECT}#code=")), "{location}");
     location
 }
 
@@ -326,12 +326,24 @@ mod browser {
         let (_driver, client) = chromium(port, None).await;
         let page = format!("https://127.0.0.1:{port}/syncready/index.html");
 
-        // Signed out: the form is prefilled from the address; a bad client id is explained in place.
+        // Signed out: a link that names a lookalike authority and a client id fills neither field (the
+        // org is taken from the address); a bad client id is explained in place.
         client
-            .goto(&format!("{page}?surface=app&org=https%3A%2F%2Fcontoso.crm.dynamics.com&client_id=nope"))
+            .goto(&format!(
+                "{page}?surface=app&org=https%3A%2F%2Fcontoso.crm.dynamics.com&client_id={CLIENT}\
+                 &authority=https%3A%2F%2Flogin.microsoftonline.com.evil.example%2Fx"
+            ))
             .await
             .unwrap();
         sign_in_state(&client, "signed-out").await;
+        let from_link = js(
+            &client,
+            "return [document.querySelector('[data-testid=sign-in-authority]').value, \
+             document.querySelector('[data-testid=sign-in-client-id]').value]",
+        )
+        .await;
+        let field = client.find(Locator::Css("[data-testid=sign-in-client-id]")).await.unwrap();
+        field.send_keys("nope").await.unwrap();
         client.find(Locator::Css("[data-testid=sign-in-button]")).await.unwrap().click().await.unwrap();
         let client_id_error = client
             .find(Locator::Css("[data-testid=sign-in-client-id-error]"))
@@ -409,7 +421,8 @@ mod browser {
         // A return from Microsoft that cannot be finished (here: an unreadable pending sign-in) is
         // explained, and releases the checklist's read instead of leaving it on "Finishing sign-in…".
         js(&client, "sessionStorage.setItem('syncready.oauth.pending', 'garbled'); return null").await;
-        client.goto(&format!("{page}?surface=app&state=s1&code=c1")).await.unwrap();
+        // Another query than the page shown, so this is a page load rather than a same-page fragment change.
+        client.goto(&format!("{page}?surface=app&load=2#state=s1&code=c1")).await.unwrap();
         let broken = sign_in_state(&client, "error").await;
         let released = wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
         console.extend(console_problems(&client, "web app unfinished return", &["status of 401"]).await);
@@ -418,6 +431,11 @@ mod browser {
         let _ = stop.send(());
         let _ = server.await;
 
+        assert_eq!(
+            from_link,
+            serde_json::json!(["https://login.microsoftonline.com/organizations", ""]),
+            "neither the authority nor the client id is taken from the address"
+        );
         assert!(client_id_error.contains("application (client) id looks like"), "{client_id_error}");
         assert!(
             finishing.contains("Finishing sign-in"),
@@ -464,7 +482,7 @@ mod browser {
 
         client
             .goto(&format!(
-                "chrome-extension://{ext}/index.html?surface=panel&org=https%3A%2F%2Fcontoso.crm.dynamics.com&client_id={CLIENT}"
+                "chrome-extension://{ext}/index.html?surface=panel&org=https%3A%2F%2Fcontoso.crm.dynamics.com"
             ))
             .await
             .unwrap();
@@ -473,6 +491,15 @@ mod browser {
         // CSP violation or other failed load fails the test (issue 13).
         wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
         let mut console = console_problems(&client, "extension signed out", &["status of 401"]).await;
+        // The client id comes from Options or the admin, never from the address.
+        client.find(Locator::Css("details.sr-signin > summary")).await.unwrap().click().await.unwrap();
+        client
+            .find(Locator::Css("[data-testid=sign-in-client-id]"))
+            .await
+            .unwrap()
+            .send_keys(CLIENT)
+            .await
+            .unwrap();
         client.find(Locator::Css("[data-testid=sign-in-button]")).await.unwrap().click().await.unwrap();
         let signed_in = sign_in_state(&client, "signed-in").await;
         let profile = wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;

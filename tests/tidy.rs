@@ -299,3 +299,76 @@ fn the_ui_sets_no_inline_style_attribute_the_extension_csp_would_refuse() {
         }
     }
 }
+
+/// Every entry of `manifest.json` that grants access: permissions (required and optional), host
+/// permissions and content-script matches.
+fn granted(manifest: &serde_json::Value) -> Vec<String> {
+    let strings = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    };
+    let mut out = strings(&manifest["permissions"]);
+    out.extend(strings(&manifest["optional_permissions"]));
+    out.extend(strings(&manifest["host_permissions"]));
+    out.extend(strings(&manifest["optional_host_permissions"]));
+    for script in manifest["content_scripts"].as_array().into_iter().flatten() {
+        out.extend(strings(&script["matches"]));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Issue 12: the README's permissions table and ARCHITECTURE.md's threat model name every permission
+/// and host the manifest grants, and the web app's `<meta>` CSP has the extension's `connect-src`.
+/// (If the manifest changes, this fails until both documents say why.)
+#[test]
+fn issue_12_the_readme_and_the_threat_model_name_everything_the_manifest_grants() {
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(root().join("manifest.json")).unwrap()).unwrap();
+    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+    let table = readme.split("## Permissions, and why").nth(1).and_then(|t| t.split("\n## ").next()).unwrap();
+    let architecture = fs::read_to_string(root().join("ARCHITECTURE.md")).unwrap();
+    let threat_model = architecture
+        .split("## Threat model")
+        .nth(1)
+        .and_then(|t| t.split("\n## ").next())
+        .unwrap_or_default();
+    assert!(!threat_model.is_empty(), "ARCHITECTURE.md has no \"Threat model\" section");
+    let entries = granted(&manifest);
+    assert!(entries.len() >= 3, "{entries:?}");
+    for entry in &entries {
+        assert!(table.contains(entry.as_str()), "the README's permissions table does not name `{entry}`");
+        assert!(threat_model.contains(entry.as_str()), "the threat model does not name `{entry}`");
+    }
+    let csp = manifest["content_security_policy"]["extension_pages"].as_str().unwrap();
+    let connect = |policy: &str| {
+        policy
+            .split(';')
+            .find(|d| d.trim().starts_with("connect-src"))
+            .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "))
+            .unwrap_or_default()
+    };
+    assert!(threat_model.contains(&connect(csp)), "the threat model does not quote `{}`", connect(csp));
+    let index = fs::read_to_string(root().join("index.html")).unwrap();
+    let meta = index
+        .split("http-equiv=\"Content-Security-Policy\" content=\"")
+        .nth(1)
+        .and_then(|m| m.split('"').next())
+        .expect("index.html has no Content-Security-Policy meta tag (web-app mode)");
+    assert_eq!(
+        connect(meta),
+        connect(csp),
+        "the web app's CSP must reach what the extension reaches, no more"
+    );
+    for directive in
+        ["default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "object-src 'none'", "base-uri 'none'"]
+    {
+        assert!(meta.contains(directive), "the web app's CSP lacks {directive}: {meta}");
+    }
+    assert!(index.contains(r#"<meta name="referrer" content="no-referrer" />"#));
+    for header in ["frame-ancestors 'none'", "Referrer-Policy: no-referrer"] {
+        assert!(readme.contains(header), "the README must tell hosts to send {header}");
+    }
+}

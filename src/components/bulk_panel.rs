@@ -61,8 +61,12 @@ pub fn BulkPanel(
         if let Some(req) = request.get() {
             evidence.set(None);
             progress.set(None);
-            let planned = context
-                .with_untracked(|c| shown(c).map(|d| bulk::plan(&d.snapshot, &req.selection, &req.action)));
+            // Bound to the org it is planned for: it runs against no other (issue 12).
+            let planned = context.with_untracked(|c| {
+                shown(c).map(|d| {
+                    bulk::plan(&d.snapshot, &req.selection, &req.action).map(|p| p.bound_to(d.org.clone()))
+                })
+            });
             phase.set(match planned {
                 Some(Ok(plan)) => Phase::Preview(Arc::new(plan)),
                 Some(Err(e)) => Phase::Problem(e.to_string()),
@@ -71,17 +75,21 @@ pub fn BulkPanel(
         }
     });
 
-    // A preview belongs to the org it was planned for: when the panel follows the admin to another
-    // org, an unconfirmed preview is dropped (a running run keeps the org it started with).
+    // The panel's state belongs to the org it was made for: when the panel follows the admin to
+    // another org, a preview, a problem and a finished run's results (with their Undo) are dropped
+    // (issue 12). A running run keeps going against the org it started with; its Undo is bound to
+    // that org and refused anywhere else.
     Effect::new(move |prev: Option<Option<String>>| {
         let current = context.with(|c| shown(c).map(|d| d.org.to_string()));
         read_saved();
         let before = prev.flatten();
         if let (Some(b), Some(c)) = (&before, &current)
             && b != c
-            && matches!(phase.get_untracked(), Phase::Preview(_) | Phase::Problem(_))
+            && !matches!(phase.get_untracked(), Phase::Running)
         {
             phase.set(Phase::Idle);
+            evidence.set(None);
+            progress.set(None);
         }
         // While the new org is being read the context is empty; remember the last org shown.
         current.or(before)
@@ -93,6 +101,12 @@ pub fn BulkPanel(
                 phase.set(Phase::Problem("No org is open.".to_owned()));
                 return;
             };
+            // The org shown now must be the org the plan was made for (the plan, the undo plan and
+            // the resumed run all carry it); otherwise nothing is sent.
+            if let Err(refused) = run.plan().check_target(&org) {
+                phase.set(Phase::Problem(format!("Not run: {refused}.")));
+                return;
+            }
             cancel.set(false);
             phase.set(Phase::Running);
             leptos::task::spawn_local(async move {
@@ -148,11 +162,16 @@ pub fn BulkPanel(
         }
     });
     let resume = Callback::new(move |()| {
-        let resumed =
-            saved.with(|s| s.as_ref().map(|s| Run::resume(s.plan.clone(), &s.journal, s.config.clone())));
+        let Some(current) = org() else { return };
+        let resumed = saved.with(|s| {
+            s.as_ref().map(|s| {
+                s.check_target(&current).map_err(|e| e.to_string())?;
+                Run::resume(s.plan.clone(), &s.journal, s.config.clone()).map_err(|e| e.to_string())
+            })
+        });
         match resumed {
             Some(Ok(run)) => start(run),
-            Some(Err(e)) => phase.set(Phase::Problem(format!("The interrupted run cannot be resumed: {e}"))),
+            Some(Err(e)) => phase.set(Phase::Problem(format!("The interrupted run cannot be resumed: {e}."))),
             None => {}
         }
     });

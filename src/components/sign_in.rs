@@ -195,7 +195,8 @@ pub fn SignIn(
                 return;
             }
         };
-        match OAuthConfig::new(&authority.get(), &client_id.get(), &redirect, &org.get()) {
+        let policy = crate::platform::dom::host_policy();
+        match OAuthConfig::new_with(&authority.get(), &client_id.get(), &redirect, &org.get(), policy) {
             Err(problems) => errors.set(problems),
             Ok(config) => {
                 errors.set(Vec::new());

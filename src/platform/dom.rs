@@ -17,6 +17,16 @@ pub fn is_extension_page() -> bool {
     origin().starts_with("chrome-extension://") || origin().starts_with("extension://")
 }
 
+/// Which hosts an org URL or sign-in authority may name on this page: loopback only in a web app
+/// served from the admin's own machine (the simulator demo); extension pages and web apps on a real
+/// host get Dataverse orgs and Entra ID only (issue 12). The origin is the browser's, not a parameter.
+pub fn host_policy() -> syncready_core::model::HostPolicy {
+    use syncready_core::model::{HostPolicy, OrgUrl};
+    let local = !is_extension_page()
+        && OrgUrl::parse_with(&origin(), HostPolicy::AllowLoopback).is_ok_and(|o| o.is_loopback());
+    if local { HostPolicy::AllowLoopback } else { HostPolicy::Production }
+}
+
 /// Converts a thrown JS value to a message.
 pub fn js_error_text(value: &JsValue) -> String {
     if let Some(s) = value.as_string() {

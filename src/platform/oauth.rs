@@ -317,7 +317,7 @@ fn replace_address(url: &str) {
 }
 
 /// Whether this page load is the return from Entra ID with a sign-in still to redeem: `state` and a
-/// `code` (or `error`) in the address and a pending sign-in in `sessionStorage`. Synchronous, so the
+/// `code` (or `error`) in the address's fragment and a pending sign-in in `sessionStorage`. Synchronous, so the
 /// page can hold its first read until [`complete_redirect`] has settled instead of racing it.
 pub fn returning_from_sign_in() -> bool {
     let Some(href) = web_sys::window().and_then(|w| w.location().href().ok()) else {
@@ -327,9 +327,13 @@ pub fn returning_from_sign_in() -> bool {
         && session_storage().ok().and_then(|s| s.get_item(PENDING_KEY).ok().flatten()).is_some()
 }
 
+/// The sign-in answers in the fragment (`response_mode=fragment`): `#…state=…` with `code=` or `error=`.
 fn is_return_address(href: &str) -> bool {
-    ["?", "&", "#"].iter().any(|p| href.contains(&format!("{p}state=")))
-        && ["code=", "error="].iter().any(|p| href.contains(p))
+    let Some((_, fragment)) = href.split_once('#') else {
+        return false;
+    };
+    let has = |name: &str| fragment.split('&').any(|kv| kv.starts_with(name));
+    has("state=") && (has("code=") || has("error="))
 }
 
 /// Web app, on every page load: if this load is the return from Entra ID (`state` in the address and
@@ -393,5 +397,14 @@ mod tests {
         assert_eq!((stored.config, stored.tokens), (config, tokens));
         let err = syncready_core::json::decode::<StoredSession>(r#"{"config":{}}"#).map(drop).unwrap_err();
         assert_eq!(err.to_string(), "config: missing field `authority`");
+    }
+
+    #[test]
+    fn issue_12_only_a_fragment_with_state_and_a_code_or_error_is_a_return_from_sign_in() {
+        assert!(is_return_address("https://app/index.html?surface=app#code=c&state=s"));
+        assert!(is_return_address("https://app/index.html#state=s&error=access_denied"));
+        assert!(!is_return_address("https://app/index.html?surface=app&state=s&code=c"));
+        assert!(!is_return_address("https://app/index.html#code=c"));
+        assert!(!is_return_address("https://app/index.html#xstate=s&code=c"));
     }
 }

@@ -3,8 +3,9 @@
 
 use serde::Serialize;
 use serde_json::Value;
-use syncready_core::bulk::{Action, Journal, Plan, Progress, RunConfig, Selection};
+use syncready_core::bulk::{Action, Journal, Plan, Progress, RunConfig, Selection, TargetError};
 use syncready_core::json::{FromJson, JsonError, Obj};
+use syncready_core::model::{HostPolicy, OrgUrl};
 use syncready_core::readiness::Remedy;
 
 /// Button label for a checklist remedy.
@@ -117,6 +118,20 @@ impl SavedRun {
             journal: run.journal(),
             config: run.config().clone(),
         }
+    }
+}
+
+impl SavedRun {
+    /// Whether this saved run may be resumed on `current`: it must have been saved for that org, and
+    /// its plan bound to it. A run saved before issue 12 has a plan that names no org; it is refused
+    /// (not bound to the key's org), because its plan may have been made from another org's read.
+    pub fn check_target(&self, current: &OrgUrl) -> Result<(), TargetError> {
+        if self.org != current.as_str() {
+            let planned = OrgUrl::parse_with(&self.org, HostPolicy::AllowLoopback)
+                .map_err(|_| TargetError::Unbound { current: current.clone() })?;
+            return Err(TargetError::OtherOrg { planned, current: current.clone() });
+        }
+        self.plan.check_target(current)
     }
 }
 

@@ -1,11 +1,12 @@
 use serde_json::json;
 use std::time::Duration;
 use syncready::state::bulk::SavedRun;
+use syncready_core::bulk::TargetError;
 use syncready_core::bulk::{
     Action, Blocked, Change, Entity, Field, Journal, Plan, PlanItem, RunConfig, Skipped,
 };
 use syncready_core::json::{FromJson, decode};
-use syncready_core::model::{ActDeliveryMethod, DeliveryMethod, MailboxKind};
+use syncready_core::model::{ActDeliveryMethod, DeliveryMethod, MailboxKind, OrgUrl};
 
 fn saved(action: Action) -> SavedRun {
     SavedRun {
@@ -28,6 +29,7 @@ fn saved(action: Action) -> SavedRun {
             blocked: vec![Blocked { id: "m3".into(), name: "Kim".into(), reason: "role".into() }],
             warnings: vec!["w".into()],
             profile_names: vec![("p".into(), "Exchange Online".into())],
+            org: Some(OrgUrl::parse("https://contoso.crm.dynamics.com").unwrap()),
         },
         journal: Journal {
             digest: 42,
@@ -60,7 +62,7 @@ fn a_saved_run_reads_back_what_was_saved() {
 }
 
 #[test]
-fn a_run_saved_by_the_previous_version_resumes() {
+fn issue_12_a_run_saved_by_the_previous_version_is_read_but_not_resumed() {
     // Written by the version that read runs back with a derived `Deserialize`, before the run
     // configuration had its ledger fields.
     let text = r#"{"org":"https://contoso.crm.dynamics.com","plan":{"action":"approve","items":[{"entity":"mailbox",
@@ -75,6 +77,36 @@ fn a_run_saved_by_the_previous_version_resumes() {
     assert_eq!(run.plan.items[0].kind, Some(MailboxKind::User));
     assert_eq!(run.journal.states, "U");
     assert_eq!(run.config, RunConfig { max_in_flight: 4, ..RunConfig::default() });
+    // Its plan names no org: refused rather than bound to the storage key's org, because the plan
+    // may have been made from another org's read (the bug issue 12 fixes).
+    let contoso = OrgUrl::parse("https://contoso.crm.dynamics.com").unwrap();
+    assert_eq!(run.plan.org, None);
+    assert_eq!(run.check_target(&contoso), Err(TargetError::Unbound { current: contoso }));
+}
+
+fn with_guid_ids(mut run: SavedRun) -> SavedRun {
+    run.plan.items[0].id = "b0000000-0000-4000-8000-000000000001".into();
+    run.plan.items[0].changes[1].after = json!("c0000000-0000-4000-8000-000000000001");
+    run
+}
+
+#[test]
+fn issue_12_a_saved_run_resumes_only_on_the_org_it_was_saved_for() {
+    let contoso = OrgUrl::parse("https://contoso.crm.dynamics.com").unwrap();
+    let fabrikam = OrgUrl::parse("https://fabrikam.crm.dynamics.com").unwrap();
+    let run = with_guid_ids(saved(Action::Approve));
+    assert_eq!(run.check_target(&contoso), Ok(()));
+    assert_eq!(
+        run.check_target(&fabrikam),
+        Err(TargetError::OtherOrg { planned: contoso.clone(), current: fabrikam.clone() })
+    );
+    // The saved record says contoso but the plan inside was made for fabrikam: refused too.
+    let mut mixed = with_guid_ids(saved(Action::Approve));
+    mixed.plan.org = Some(fabrikam.clone());
+    assert_eq!(
+        mixed.check_target(&contoso),
+        Err(TargetError::OtherOrg { planned: fabrikam, current: contoso })
+    );
 }
 
 #[test]

@@ -152,12 +152,49 @@ pub fn is_failing(m: &Mailbox) -> bool {
     m.is_in_scope() && (failed || !m.enabled_incoming || !m.enabled_outgoing || !m.enabled_act)
 }
 
-/// Ids are interpolated into URLs unquoted; only accept GUID-shaped values.
+/// Ids are interpolated into URLs unquoted; only accept GUIDs (8-4-4-4-12 hex).
 fn is_guid(s: &str) -> bool {
-    s.len() == 36 && s.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
+    crate::model::is_guid(s)
 }
 
-/// Reads every page of `query`, following `@odata.nextLink` exactly as given.
+/// The request for a next page. The link must be an absolute URL on a Dataverse org host (or
+/// loopback: the simulator) under the Web API root, on the same origin as the links before it; it is
+/// then sent as a path relative to the Web API root, so the transport sends it to the org it is
+/// reading, never to the host the link names: the session cookies or the token cannot be led to
+/// another origin (issue 12, item 6). `origin` remembers the first link's origin.
+pub fn next_page_request(query: &Query, link: &str, origin: &mut Option<String>) -> Result<Request, String> {
+    if link.contains('\\') || link.chars().any(char::is_whitespace) {
+        return Err("the next-page link is malformed".to_owned());
+    }
+    // The scheme is not what protects anything here (the link is sent as a path over the transport's
+    // own connection to its org), and the in-process simulator renders `http` links.
+    let (scheme, after_scheme) = link.split_once("://").ok_or("the next-page link is not an absolute URL")?;
+    if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
+        return Err("the next-page link is not an http(s) URL".to_owned());
+    }
+    let org =
+        crate::model::OrgUrl::parse_with(&format!("https://{after_scheme}"), crate::model::HostPolicy::AllowLoopback)
+            .map_err(|e| format!("the next-page link does not lead to a Dataverse org: {}", e.reason))?;
+    let after_host = after_scheme;
+    let path = after_host.find('/').map_or("", |i| &after_host[i..]);
+    let relative = path
+        .strip_prefix(crate::http::API_PATH)
+        .filter(|rest| {
+            let path_only = rest.split('?').next().unwrap_or_default();
+            !rest.is_empty() && !rest.starts_with('/') && !path_only.split('/').any(|seg| seg == "..")
+        })
+        .ok_or_else(|| format!("the next-page link leaves the Web API root {}", crate::http::API_PATH))?;
+    match origin {
+        Some(first) if first != org.as_str() => {
+            return Err(format!("the next-page link leads to {org}, not to {first} where the pages came from"));
+        }
+        Some(_) => {}
+        None => *origin = Some(org.as_str().to_owned()),
+    }
+    Ok(query.next_page(relative))
+}
+
+/// Reads every page of `query`, following `@odata.nextLink` (checked by [`next_page_request`]).
 pub async fn fetch_all<T: FromJson>(transport: &impl Transport, query: &Query, what: &str) -> Result<Vec<T>, Error> {
     let mut rows = Vec::new();
     fetch_pages(transport, query, what, &mut |page| {
@@ -177,6 +214,7 @@ async fn fetch_pages(
 ) -> Result<(), Error> {
     let mut request = query.request();
     let mut seen_links: Vec<String> = Vec::new();
+    let mut origin = None;
     for _ in 0..MAX_PAGES {
         let response = transport.send(request).await?;
         match decode_page(&response, what, read)? {
@@ -189,7 +227,11 @@ async fn fetch_pages(
                         body_excerpt: link,
                     });
                 }
-                request = query.next_page(&link);
+                request = next_page_request(query, &link, &mut origin).map_err(|reason| Error::Decode {
+                    path: what.to_owned(),
+                    reason,
+                    body_excerpt: link.clone(),
+                })?;
                 seen_links.push(link);
             }
         }

@@ -28,7 +28,7 @@
 
 use crate::http::{Method, Request, Response, Transport, TransportError, query_pairs};
 use crate::json::{FromJson, JsonError, Obj};
-use crate::model::{OrgUrl, OrgUrlError, Timestamp};
+use crate::model::{HostPolicy, OrgUrl, OrgUrlError, Timestamp};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -55,25 +55,46 @@ pub const REFRESH_MARGIN_SECS: i64 = 300;
 // ---------------------------------------------------------------------------------------------------
 // Configuration
 
+/// Microsoft Entra ID's sign-in host for the public cloud (which also serves Dataverse's regional
+/// `crm<N>` hosts, GCC included):
+/// <https://learn.microsoft.com/entra/identity-platform/authentication-national-cloud>.
+pub const ENTRA_HOST: &str = "login.microsoftonline.com";
+
+/// The sign-in hosts of the national clouds (same page as [`ENTRA_HOST`]), refused by name.
+pub const SOVEREIGN_HOSTS: [&str; 4] = [
+    "login.microsoftonline.us",
+    "login.partner.microsoftonline.cn",
+    "login.chinacloudapi.cn",
+    "login.microsoftonline.de",
+];
+
 /// A validated authority: `https://login.microsoftonline.com/<tenant>` without a trailing slash.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Authority(String);
 
 impl Authority {
-    /// Parses an authority URL, or a bare tenant (`contoso.onmicrosoft.com`, a tenant id,
-    /// `organizations`) which is placed under `https://login.microsoftonline.com/`. `http://` is
-    /// accepted only for loopback hosts (the simulator).
+    /// Parses an authority under [`HostPolicy::Production`]: only Microsoft Entra ID's public cloud,
+    /// `https://login.microsoftonline.com/<tenant>`. A bare tenant (`contoso.onmicrosoft.com`, a
+    /// tenant id, `organizations`) is placed under that host.
     pub fn parse(input: &str) -> Result<Self, ConfigError> {
+        Self::parse_with(input, HostPolicy::Production)
+    }
+
+    /// Parses an authority. The host must be [`ENTRA_HOST`] (issue 12: the code and the PKCE verifier
+    /// are posted to it, so any other host could redeem them); loopback hosts (`http` too) are
+    /// accepted only under [`HostPolicy::AllowLoopback`] (the simulator, tests, a local web app).
+    /// Sovereign clouds are refused by name: their Dataverse orgs live on hosts outside SyncReady's
+    /// host permissions.
+    pub fn parse_with(input: &str, policy: HostPolicy) -> Result<Self, ConfigError> {
         let trimmed = input.trim();
         let err = |reason| ConfigError::Authority { input: input.to_owned(), reason };
         if trimmed.is_empty() {
             return Err(err("it is empty; use https://login.microsoftonline.com/<tenant id> or /organizations"));
         }
-        let full = if trimmed.contains("://") {
-            trimmed.to_owned()
-        } else {
-            format!("https://login.microsoftonline.com/{trimmed}")
-        };
+        if trimmed.contains('\\') {
+            return Err(err("it contains a backslash"));
+        }
+        let full = if trimmed.contains("://") { trimmed.to_owned() } else { format!("https://{ENTRA_HOST}/{trimmed}") };
         let (scheme, rest) = full.split_once("://").ok_or_else(|| err("it has no scheme"))?;
         if rest.contains(['?', '#']) {
             return Err(err("it must not have a query or fragment"));
@@ -82,10 +103,37 @@ impl Authority {
         let (host, tenant) = rest
             .split_once('/')
             .ok_or_else(|| err("it names no tenant; add /<tenant id>, /<domain> or /organizations after the host"))?;
-        if host.is_empty() || host.contains('@') || host.chars().any(char::is_whitespace) {
+        if host.is_empty()
+            || host.contains('@')
+            || !host.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        {
             return Err(err("the host is malformed"));
         }
-        check_scheme(scheme, host).map_err(err)?;
+        let host = host.to_ascii_lowercase();
+        let scheme = scheme.to_ascii_lowercase();
+        let (hostname, port) = crate::model::split_port(&host);
+        if crate::model::is_loopback_host(hostname) {
+            if policy != HostPolicy::AllowLoopback {
+                return Err(err("a loopback authority is allowed only in the simulator and test builds"));
+            }
+            if !matches!(scheme.as_str(), "http" | "https") {
+                return Err(err("the scheme must be https"));
+            }
+        } else {
+            match scheme.as_str() {
+                "https" => {}
+                "http" => return Err(err("only https is allowed for a remote host")),
+                _ => return Err(err("the scheme must be https")),
+            }
+            if SOVEREIGN_HOSTS.contains(&hostname) {
+                return Err(err(
+                    "sovereign clouds (US Government, China) are not supported: their Dataverse orgs are outside SyncReady's host permissions",
+                ));
+            }
+            if hostname != ENTRA_HOST || !matches!(port, None | Some("443")) {
+                return Err(err("the authority must be https://login.microsoftonline.com/<tenant>"));
+            }
+        }
         if tenant.contains('/') {
             return Err(err("give only https://<host>/<tenant>, without /oauth2/v2.0/… after it"));
         }
@@ -95,7 +143,8 @@ impl Authority {
         if tenant.eq_ignore_ascii_case("consumers") {
             return Err(err("personal Microsoft accounts cannot use Dataverse; use your tenant or `organizations`"));
         }
-        Ok(Self(format!("{}://{}/{}", scheme.to_ascii_lowercase(), host.to_ascii_lowercase(), tenant)))
+        let host = if port == Some("443") { hostname } else { host.as_str() };
+        Ok(Self(format!("{scheme}://{host}/{tenant}")))
     }
 
     /// The authority URL.
@@ -126,9 +175,7 @@ impl std::fmt::Display for Authority {
 }
 
 fn is_loopback(host: &str) -> bool {
-    let hostname =
-        host.rsplit_once(':').filter(|(_, p)| p.chars().all(|c| c.is_ascii_digit())).map_or(host, |(h, _)| h);
-    matches!(hostname.to_ascii_lowercase().as_str(), "127.0.0.1" | "localhost" | "[::1]")
+    crate::model::is_loopback_host(crate::model::split_port(&host.to_ascii_lowercase()).0)
 }
 
 fn check_scheme(scheme: &str, host: &str) -> Result<(), &'static str> {
@@ -267,12 +314,24 @@ pub struct OAuthConfig {
 }
 
 impl OAuthConfig {
-    /// Validates every field and reports every problem at once (one per field).
+    /// Validates every field and reports every problem at once (one per field), under
+    /// [`HostPolicy::Production`].
     pub fn new(authority: &str, client_id: &str, redirect_uri: &str, org: &str) -> Result<Self, Vec<ConfigError>> {
-        let authority = Authority::parse(authority);
+        Self::new_with(authority, client_id, redirect_uri, org, HostPolicy::Production)
+    }
+
+    /// [`OAuthConfig::new`] with loopback authorities and orgs allowed or not.
+    pub fn new_with(
+        authority: &str,
+        client_id: &str,
+        redirect_uri: &str,
+        org: &str,
+        policy: HostPolicy,
+    ) -> Result<Self, Vec<ConfigError>> {
+        let authority = Authority::parse_with(authority, policy);
         let client_id = parse_client_id(client_id);
         let redirect_uri = parse_redirect_uri(redirect_uri);
-        let org = OrgUrl::parse(org).map_err(ConfigError::from);
+        let org = OrgUrl::parse_with(org, policy).map_err(ConfigError::from);
         match (authority, client_id, redirect_uri, org) {
             (Ok(authority), Ok(client_id), Ok(redirect_uri), Ok(org)) => {
                 let scope = Self::default_scope(&org);
@@ -308,22 +367,27 @@ impl OAuthConfig {
 /// A saved [`OrgUrl`]; it is checked again, so a tampered value cannot point the token elsewhere.
 fn org_url(value: &serde_json::Value) -> Result<OrgUrl, JsonError> {
     let text = String::from_json(value)?;
-    OrgUrl::parse(&text).map_err(|e| JsonError::new(e.to_string()))
+    OrgUrl::parse_with(&text, HostPolicy::AllowLoopback).map_err(|e| JsonError::new(e.to_string()))
 }
 
-/// Reads what the derived `Serialize` writes (a saved session or pending sign-in). The authority is
-/// taken as saved: it was validated when the configuration was made.
+/// Reads what the derived `Serialize` writes (a saved session or pending sign-in). The org and the
+/// authority are checked again: the authority must be Entra ID's, or loopback only for a loopback org
+/// (the simulator), so a tampered value cannot send the code or the refresh token elsewhere.
 impl FromJson for OAuthConfig {
     fn from_json(value: &serde_json::Value) -> Result<Self, JsonError> {
         let o = Obj::of(value)?;
+        let saved: String = o.req("authority")?;
+        let org = o
+            .get("org")
+            .map_or_else(|| Err(JsonError::new("missing field `org`")), |v| org_url(v).map_err(|e| e.at_key("org")))?;
+        let policy = if org.is_loopback() { HostPolicy::AllowLoopback } else { HostPolicy::Production };
+        let authority =
+            Authority::parse_with(&saved, policy).map_err(|e| JsonError::new(e.to_string()).at_key("authority"))?;
         Ok(Self {
-            authority: Authority(o.req("authority")?),
+            authority,
             client_id: o.req("client_id")?,
             redirect_uri: o.req("redirect_uri")?,
-            org: o.get("org").map_or_else(
-                || Err(JsonError::new("missing field `org`")),
-                |v| org_url(v).map_err(|e| e.at_key("org")),
-            )?,
+            org,
             scope: o.req("scope")?,
         })
     }
@@ -437,13 +501,14 @@ fn form(pairs: &[(&str, &str)]) -> String {
 // Requests
 
 /// The URL to send the browser to: `<authority>/oauth2/v2.0/authorize?…` with `response_type=code`,
-/// `response_mode=query`, the S256 challenge, `state` and `nonce`, every value percent-encoded.
+/// `response_mode=fragment` (the code comes back after `#`, so it never reaches a server log or a
+/// `Referer`), the S256 challenge, `state` and `nonce`, every value percent-encoded.
 pub fn authorize_url(config: &OAuthConfig, pkce: &Pkce, state: &str, nonce: &str) -> String {
     let query = form(&[
         ("client_id", &config.client_id),
         ("response_type", "code"),
         ("redirect_uri", &config.redirect_uri),
-        ("response_mode", "query"),
+        ("response_mode", "fragment"),
         ("scope", &config.scope),
         ("state", state),
         ("nonce", nonce),
@@ -553,8 +618,9 @@ pub enum OAuthError {
     /// forged. Nothing from it is used.
     #[error("the sign-in response does not belong to this sign-in (state mismatch)")]
     StateMismatch,
-    /// The ID token's `nonce` is not the one this sign-in sent.
-    #[error("the ID token does not belong to this sign-in (nonce mismatch)")]
+    /// The ID token's `nonce` is not the one this sign-in sent, or the answer has no ID token or
+    /// no nonce in it.
+    #[error("the ID token is missing or does not belong to this sign-in (nonce mismatch)")]
     NonceMismatch,
     /// The redirect carried neither `code` nor `error`.
     #[error("the sign-in response carries neither a code nor an error")]
@@ -668,15 +734,14 @@ impl OAuthError {
     }
 }
 
-/// Checks the redirect that ended the sign-in (query or fragment of `url`) and returns the code.
+/// Checks the redirect that ended the sign-in (the fragment of `url`: SyncReady asks for
+/// `response_mode=fragment`) and returns the code. Parameters in the query are ignored.
 ///
 /// `state` is checked first: a response with another state is refused whatever else it says, so a
 /// forged or stale redirect can neither sign in nor show an error.
 pub fn parse_redirect(url: &str, expected_state: &str) -> Result<AuthCode, OAuthError> {
-    let (before_fragment, fragment) = url.split_once('#').unwrap_or((url, ""));
-    let query = before_fragment.split_once('?').map_or("", |(_, q)| q);
-    let mut pairs = query_pairs(query);
-    pairs.extend(query_pairs(fragment));
+    let fragment = url.split_once('#').map_or("", |(_, f)| f);
+    let pairs = query_pairs(fragment);
     let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     if expected_state.is_empty() || get("state") != Some(expected_state) {
         return Err(OAuthError::StateMismatch);
@@ -979,12 +1044,14 @@ impl PendingSignIn {
         Ok(token_request(&self.config, &code, &self.pkce()?))
     }
 
-    /// Reads the token answer and checks the ID token's nonce, when there is an ID token.
+    /// Reads the token answer and checks the ID token's nonce. `openid` is always requested, so an
+    /// answer without an ID token, or an ID token without a nonce, is refused like a wrong nonce
+    /// (issue 12, item 7).
     pub fn finish(&self, response: &Response, now: Timestamp) -> Result<Tokens, OAuthError> {
         let tokens = parse_token_response(response, now)?;
         match &tokens.nonce {
-            Some(nonce) if *nonce != self.nonce => Err(OAuthError::NonceMismatch),
-            _ => Ok(tokens),
+            Some(nonce) if *nonce == self.nonce => Ok(tokens),
+            _ => Err(OAuthError::NonceMismatch),
         }
     }
 

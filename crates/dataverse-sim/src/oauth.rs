@@ -23,6 +23,8 @@ pub(crate) struct Code {
     pub(crate) redirect_uri: String,
     pub(crate) challenge: String,
     pub(crate) scope: String,
+    /// The `nonce` of the authorize request, echoed in the ID token.
+    pub(crate) nonce: Option<String>,
     pub(crate) expires: i64,
 }
 

@@ -45,6 +45,9 @@ pub struct Evidence {
     pub action: String,
     /// One row per planned field write.
     pub rows: Vec<EvidenceRow>,
+    /// The org the run wrote to (its plan's org), so Undo goes to the same org.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org: Option<crate::model::OrgUrl>,
 }
 
 impl Run {
@@ -72,20 +75,55 @@ impl Run {
                 });
             }
         }
-        Evidence { action: self.plan().action.key().to_owned(), rows }
+        Evidence { action: self.plan().action.key().to_owned(), rows, org: self.plan().org.clone() }
     }
 }
 
-/// A CSV cell: RFC 4180 quoting, and cells that a spreadsheet would take for a formula (starting with
-/// `=`, `+`, `-`, `@`, tab or carriage return) get a leading single quote.
+/// A CSV cell: always quoted (RFC 4180), and text that a spreadsheet would take for a formula
+/// (starting with `=`, `+`, `-`, `@`, tab or carriage return) gets a leading single quote, at the
+/// start of the cell and after every `,`, `;`, tab or line break inside it.
+///
+/// Every cell is quoted, not only those with a comma: Excel with a semicolon list separator splits
+/// an unquoted line at each `;`, so a name like `x;=HYPERLINK(…)` would start a second cell with
+/// `=` (issue 12, item 5). A spreadsheet that reads the file with another separator than the comma
+/// may still ignore the quotes in mid-line and split inside a cell, which is why each piece a split
+/// could start is defused too.
 pub(crate) fn csv_cell(raw: &str) -> String {
-    let mut cell = String::with_capacity(raw.len() + 2);
-    if raw.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        cell.push('\'');
+    let mut cell = String::with_capacity(raw.len() + 3);
+    cell.push('"');
+    let mut piece_starts = true;
+    for c in raw.chars() {
+        if piece_starts && matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r') {
+            cell.push('\'');
+        }
+        if c == '"' {
+            cell.push('"');
+        }
+        cell.push(c);
+        piece_starts = matches!(c, ',' | ';' | '\t' | '\r' | '\n');
     }
-    cell.push_str(raw);
-    if cell.contains([',', '"', '\r', '\n']) { format!("\"{}\"", cell.replace('"', "\"\"")) } else { cell }
+    cell.push('"');
+    cell
 }
+
+/// The header row's columns.
+const CSV_COLUMNS: [&str; 15] = [
+    "action",
+    "table",
+    "record_id",
+    "name",
+    "column",
+    "before",
+    "after",
+    "read_back",
+    "before_label",
+    "after_label",
+    "state",
+    "applied",
+    "status",
+    "code",
+    "message",
+];
 
 fn plain(v: &Value) -> String {
     match v {
@@ -96,11 +134,11 @@ fn plain(v: &Value) -> String {
 }
 
 impl Evidence {
-    /// RFC 4180 CSV (CRLF line ends), one row per field, formula-injection safe.
+    /// RFC 4180 CSV (CRLF line ends, every cell quoted), one row per field, formula-injection safe.
     pub fn to_csv(&self) -> String {
-        let mut out = String::from(
-            "action,table,record_id,name,column,before,after,read_back,before_label,after_label,state,applied,status,code,message\r\n",
-        );
+        let header: Vec<String> = CSV_COLUMNS.iter().map(|c| csv_cell(c)).collect();
+        let mut out = header.join(",");
+        out.push_str("\r\n");
         for r in &self.rows {
             let cells = [
                 self.action.clone(),

@@ -283,6 +283,13 @@ impl FromJson for Blocked {
     }
 }
 
+/// A saved org URL, checked again (loopback too: a local web app saves loopback orgs).
+fn org_url(value: &Value) -> Result<crate::model::OrgUrl, JsonError> {
+    let text = String::from_json(value)?;
+    crate::model::OrgUrl::parse_with(&text, crate::model::HostPolicy::AllowLoopback)
+        .map_err(|e| JsonError::new(e.to_string()))
+}
+
 impl FromJson for Plan {
     fn from_json(value: &Value) -> Result<Self, JsonError> {
         let o = Obj::of(value)?;
@@ -296,6 +303,12 @@ impl FromJson for Plan {
                 let items = tuple(v, 2)?;
                 Ok((item(items, 0)?, item(items, 1)?))
             })?,
+            // Absent in plans saved before issue 12: such a plan is read, but refused by
+            // `Plan::check_target`, because nothing says which org it was made for.
+            org: match o.get("org") {
+                None | Some(Value::Null) => None,
+                Some(v) => Some(org_url(v).map_err(|e| e.at_key("org"))?),
+            },
         })
     }
 }

@@ -17,6 +17,7 @@
 //! - `progress`: [`Progress`], [`ItemOutcome`], [`ItemState`], [`Halt`].
 //! - `drive`: [`drive()`], [`drive_with()`] (the callback sees the whole run, for saving its journal), [`Clock`], [`RunOutcome`].
 //! - `evidence`: [`Evidence`] with CSV (formula-injection safe) and JSON export.
+//! - `target`: [`Plan::bound_to`], [`Plan::check_target`], [`TargetError`]: a plan runs only against its org.
 //!
 //! # Invariants
 //!
@@ -33,6 +34,7 @@ mod from_json;
 mod plan;
 mod progress;
 mod run;
+mod target;
 
 pub use action::{Action, Entity, Field, MailboxFilter, Selection};
 pub use drive::{Clock, Control, RunOutcome, drive, drive_with};
@@ -40,6 +42,7 @@ pub use evidence::{Evidence, EvidenceRow};
 pub use plan::{Blocked, Change, DryRunRow, Plan, PlanError, PlanItem, Skipped, plan};
 pub use progress::{Halt, ItemOutcome, ItemState, Progress, TestReport};
 pub use run::{Journal, RequestId, ResumeError, Run, RunConfig};
+pub use target::TargetError;
 
 use serde::{Deserialize, Serialize};
 use std::time::Duration;

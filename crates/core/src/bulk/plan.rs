@@ -95,6 +95,10 @@ pub struct Plan {
     pub warnings: Vec<String>,
     /// Profile id → name, for labels.
     pub profile_names: Vec<(String, String)>,
+    /// The org the plan was made for ([`Plan::bound_to`]); nothing runs it against another
+    /// ([`Plan::check_target`]). `None` only for plans saved by versions before issue 12.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org: Option<crate::model::OrgUrl>,
 }
 
 /// One row of the dry-run preview table.
@@ -146,6 +150,7 @@ pub fn plan(snapshot: &Snapshot, selection: &Selection, action: &Action) -> Resu
         blocked: Vec::new(),
         warnings: Vec::new(),
         profile_names,
+        org: None,
     };
     let profile_known =
         |id: &str| snapshot.profiles.as_ref().is_none_or(|ps| ps.iter().any(|p| p.id.eq_ignore_ascii_case(id)));
@@ -552,7 +557,8 @@ impl Plan {
         self.items.iter().map(|i| i.changes.len()).sum()
     }
 
-    /// The plan that restores the "before" values of every change the evidence shows as applied.
+    /// The plan that restores the "before" values of every change the evidence shows as applied, bound
+    /// to the org the evidence was written on.
     /// Test & Enable triggers cannot be undone and are left out (with a warning); so are lookups that
     /// were empty before (clearing a lookup needs a separate disassociate request).
     pub fn undo(evidence: &Evidence) -> Plan {
@@ -563,6 +569,7 @@ impl Plan {
             blocked: Vec::new(),
             warnings: Vec::new(),
             profile_names: Vec::new(),
+            org: evidence.org.clone(),
         };
         for row in &evidence.rows {
             let applied = matches!(row.state, ItemState::Succeeded | ItemState::Testing | ItemState::Stuck)

@@ -3,6 +3,7 @@
 mod alert;
 mod caller;
 mod mailbox;
+mod org_url;
 mod settings;
 mod time;
 
@@ -11,71 +12,13 @@ pub use caller::{
     APPROVE_PRIVILEGE, DELEGATED_MAILBOX_APPROVER, PrivilegeHolding, Role, SYSTEM_ADMINISTRATOR_TEMPLATE,
 };
 pub use mailbox::{ActDeliveryMethod, ApprovalState, DeliveryMethod, Mailbox, MailboxKind, TestStatus};
+pub use org_url::{HostPolicy, OrgUrl, OrgUrlError, is_dataverse_host, is_guid};
+pub(crate) use org_url::{is_loopback_host, split_port};
 pub use settings::{DefaultEmailSettings, SettingsXmlError};
 pub use time::Timestamp;
 
 use crate::wire;
 use serde::{Deserialize, Serialize};
-
-/// An org's base URL, e.g. `https://contoso.crm.dynamics.com`, without a trailing slash.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct OrgUrl(String);
-
-/// Why a string is not an org URL.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{input}` is not an org URL: {reason}")]
-pub struct OrgUrlError {
-    /// What was given.
-    pub input: String,
-    /// What is wrong with it.
-    pub reason: &'static str,
-}
-
-impl OrgUrl {
-    /// Parses `https://host[:port]` (any path after the host is dropped). `http://` is accepted only for
-    /// loopback hosts, where the simulator and the web-app demo run.
-    pub fn parse(input: &str) -> Result<Self, OrgUrlError> {
-        let trimmed = input.trim();
-        let err = |reason| OrgUrlError { input: input.to_owned(), reason };
-        let (scheme, rest) = trimmed.split_once("://").ok_or_else(|| err("it has no scheme"))?;
-        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-        if host.is_empty() {
-            return Err(err("it has no host"));
-        }
-        if host.contains('@') || host.chars().any(|c| c.is_whitespace()) {
-            return Err(err("the host is malformed"));
-        }
-        let hostname = host.rsplit_once(':').map_or(host, |(h, _)| h);
-        match scheme.to_ascii_lowercase().as_str() {
-            "https" => {}
-            "http" if matches!(hostname, "127.0.0.1" | "localhost" | "[::1]") => {}
-            "http" => return Err(err("only https is allowed for a remote org")),
-            _ => return Err(err("the scheme must be https")),
-        }
-        Ok(Self(format!("{}://{}", scheme.to_ascii_lowercase(), host.to_ascii_lowercase())))
-    }
-
-    /// The URL as a string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The host name (with port, if any).
-    pub fn host(&self) -> &str {
-        self.0.split_once("://").map_or(self.0.as_str(), |(_, h)| h)
-    }
-
-    /// True for `*.dynamics.com` orgs (the hosts the extension is allowed to talk to).
-    pub fn is_dynamics(&self) -> bool {
-        self.0.starts_with("https://") && self.host().ends_with(".dynamics.com")
-    }
-}
-
-impl std::fmt::Display for OrgUrl {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 /// State of a record: `statecode` 0 Active, 1 Inactive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -66,9 +66,9 @@ fn a_bare_tenant_is_placed_under_the_microsoft_login_host() {
         "contoso.onmicrosoft.com",
         CLIENT,
         "http://127.0.0.1:8080/syncready/index.html",
-        "http://127.0.0.1:8080",
+        ORG,
         expect![[
-            r#"ok https://login.microsoftonline.com/contoso.onmicrosoft.com 6731de76-14a6-49ae-97bc-6eba6914391e http://127.0.0.1:8080/syncready/index.html http://127.0.0.1:8080 [openid profile offline_access http://127.0.0.1:8080/user_impersonation]"#
+            r#"ok https://login.microsoftonline.com/contoso.onmicrosoft.com 6731de76-14a6-49ae-97bc-6eba6914391e http://127.0.0.1:8080/syncready/index.html https://contoso.crm.dynamics.com [openid profile offline_access https://contoso.crm.dynamics.com/user_impersonation]"#
         ]],
     );
 }
@@ -207,7 +207,7 @@ fn the_authorize_url_carries_the_s256_challenge_state_and_nonce_percent_encoded(
     let pkce = Pkce::from_verifier_bytes(&RFC7636_OCTETS);
     let url = authorize_url(&config(), &pkce, "st/ate+1", "n o");
     expect![[
-        r#"https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize?client_id=6731de76-14a6-49ae-97bc-6eba6914391e&response_type=code&redirect_uri=https%3A%2F%2Fabcdefghijklmnop.chromiumapp.org%2Foauth&response_mode=query&scope=openid%20profile%20offline_access%20https%3A%2F%2Fcontoso.crm.dynamics.com%2Fuser_impersonation&state=st%2Fate%2B1&nonce=n%20o&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256"#
+        r#"https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize?client_id=6731de76-14a6-49ae-97bc-6eba6914391e&response_type=code&redirect_uri=https%3A%2F%2Fabcdefghijklmnop.chromiumapp.org%2Foauth&response_mode=fragment&scope=openid%20profile%20offline_access%20https%3A%2F%2Fcontoso.crm.dynamics.com%2Fuser_impersonation&state=st%2Fate%2B1&nonce=n%20o&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256"#
     ]]
     .assert_eq(&url);
     assert!(!url.contains(pkce.verifier()), "the verifier never leaves with the authorize URL");
@@ -249,17 +249,17 @@ fn check_redirect(url: &str, expect: Expect) {
 
 #[test]
 fn the_redirect_yields_the_code_only_when_the_state_matches() {
-    check_redirect(&format!("{REDIRECT}?code=0.AbC%2Bd&state=xyz&session_state=1"), expect!["code 0.AbC+d"]);
+    check_redirect(&format!("{REDIRECT}#code=0.AbC%2Bd&state=xyz&session_state=1"), expect!["code 0.AbC+d"]);
     check_redirect(&format!("{REDIRECT}#code=frag&state=xyz"), expect!["code frag"]);
-    check_redirect(&format!("{REDIRECT}?code=0.AbC&state=other"), expect!["StateMismatch"]);
-    check_redirect(&format!("{REDIRECT}?code=0.AbC"), expect!["StateMismatch"]);
-    check_redirect(&format!("{REDIRECT}?state=xyz"), expect!["MissingCode"]);
-    assert_eq!(parse_redirect(&format!("{REDIRECT}?code=c&state="), ""), Err(OAuthError::StateMismatch));
+    check_redirect(&format!("{REDIRECT}#code=0.AbC&state=other"), expect!["StateMismatch"]);
+    check_redirect(&format!("{REDIRECT}#code=0.AbC"), expect!["StateMismatch"]);
+    check_redirect(&format!("{REDIRECT}#state=xyz"), expect!["MissingCode"]);
+    assert_eq!(parse_redirect(&format!("{REDIRECT}#code=c&state="), ""), Err(OAuthError::StateMismatch));
 }
 
 #[test]
 fn an_error_redirect_with_a_foreign_state_is_refused_before_its_error_is_believed() {
-    check_redirect(&format!("{REDIRECT}?error=consent_required&state=evil"), expect!["StateMismatch"]);
+    check_redirect(&format!("{REDIRECT}#error=consent_required&state=evil"), expect!["StateMismatch"]);
 }
 
 #[test]
@@ -281,7 +281,7 @@ fn error_redirects_map_to_consent_tenant_interaction_and_denial() {
     let actual: Vec<String> = cases
         .iter()
         .map(|q| {
-            let e = parse_redirect(&format!("{REDIRECT}?{q}&state=xyz"), "xyz").unwrap_err();
+            let e = parse_redirect(&format!("{REDIRECT}#{q}&state=xyz"), "xyz").unwrap_err();
             let name = format!("{e:?}");
             let codes = match &e {
                 OAuthError::ConsentRequired(x)
@@ -316,7 +316,7 @@ fn error_redirects_map_to_consent_tenant_interaction_and_denial() {
 #[test]
 fn an_error_description_keeps_its_text_with_plus_signs_decoded() {
     let e = parse_redirect(
-        &format!("{REDIRECT}?error=consent_required&error_description=AADSTS65001%3A+Admin+consent&state=xyz"),
+        &format!("{REDIRECT}#error=consent_required&error_description=AADSTS65001%3A+Admin+consent&state=xyz"),
         "xyz",
     )
     .unwrap_err();
@@ -486,25 +486,87 @@ fn a_pending_sign_in_survives_serialisation_without_showing_secrets_in_debug() {
     assert!(url.contains("state=AQEBAQEBAQEBAQEBAQEBAQ&nonce=AgICAgICAgICAgICAgICAg&code_challenge=E9Melhoa2Ow"));
 }
 
+/// A token answer whose ID token carries `nonce` (or no ID token at all for `None`).
+fn answer_with_nonce(nonce: Option<&str>) -> Response {
+    let id = match nonce {
+        Some(n) => format!(r#","id_token":"{}""#, jwt(&format!(r#"{{"preferred_username":"a@b.c","nonce":"{n}"}}"#))),
+        None => String::new(),
+    };
+    response(200, &tokens_json("x", Some("r"), &id))
+}
+
 #[test]
 fn finishing_refuses_an_id_token_with_another_nonce() {
     let p = pending();
-    let with_nonce = |n: &str| {
-        let id = jwt(&format!(r#"{{"preferred_username":"a@b.c","nonce":"{n}"}}"#));
-        response(200, &tokens_json("x", Some("r"), &format!(r#","id_token":"{id}""#)))
-    };
-    assert_eq!(p.finish(&with_nonce("forged"), Timestamp(0)), Err(OAuthError::NonceMismatch));
-    assert_eq!(p.finish(&with_nonce(&p.nonce), Timestamp(0)).unwrap().user.as_deref(), Some("a@b.c"));
+    assert_eq!(p.finish(&answer_with_nonce(Some("forged")), Timestamp(0)), Err(OAuthError::NonceMismatch));
+    assert_eq!(p.finish(&answer_with_nonce(Some(&p.nonce)), Timestamp(0)).unwrap().user.as_deref(), Some("a@b.c"));
+}
+
+#[test]
+fn issue_12_finishing_refuses_an_answer_without_an_id_token_or_without_its_nonce() {
+    let p = pending();
+    assert_eq!(p.finish(&answer_with_nonce(None), Timestamp(0)), Err(OAuthError::NonceMismatch));
+    let id = jwt(r#"{"preferred_username":"a@b.c"}"#);
+    let no_nonce = response(200, &tokens_json("x", Some("r"), &format!(r#","id_token":"{id}""#)));
+    assert_eq!(p.finish(&no_nonce, Timestamp(0)), Err(OAuthError::NonceMismatch));
+    let garbled = response(200, &tokens_json("x", Some("r"), r#","id_token":"not-a-jwt""#));
+    assert_eq!(p.finish(&garbled, Timestamp(0)), Err(OAuthError::NonceMismatch));
+}
+
+#[test]
+fn issue_12_the_code_is_asked_for_and_read_only_in_the_fragment() {
+    let p = pending();
+    assert!(p.authorize_url().unwrap().contains("&response_mode=fragment&"));
+    let code_in_query = format!("{REDIRECT}?code=c&state={}", p.state);
+    assert_eq!(parse_redirect(&code_in_query, &p.state), Err(OAuthError::StateMismatch));
+    let code_in_fragment = format!("{REDIRECT}?x=1#code=c&state={}", p.state);
+    assert_eq!(parse_redirect(&code_in_fragment, &p.state).map(|c| c.0), Ok("c".to_owned()));
+}
+
+#[test]
+fn issue_12_an_authority_on_a_lookalike_host_is_refused_and_nothing_is_sent_to_it() {
+    let evil = "https://login.microsoftonline.com.evil.example/x";
+    check_config(
+        evil,
+        CLIENT,
+        REDIRECT,
+        ORG,
+        expect!["Authority: the authority must be https://login.microsoftonline.com/<tenant>"],
+    );
+    for bad in [
+        "https://evil.example/organizations",
+        "https://login.microsoftonline.com:8443/organizations",
+        "https://login.microsoftonline.com@evil.example/organizations",
+        "https://evil.example\\@login.microsoftonline.com/organizations",
+        "http://127.0.0.1:8443/organizations",
+    ] {
+        assert!(Authority::parse(bad).is_err(), "{bad}");
+    }
+    assert!(Authority::parse_with("http://127.0.0.1:8443/organizations", HostPolicy::AllowLoopback).is_ok());
+    assert!(
+        Authority::parse("https://login.microsoftonline.us/organizations").unwrap_err().reason().contains("sovereign")
+    );
+    // A sign-in kept across the redirect with the authority swapped is not read back, so its code and
+    // PKCE verifier never reach the lookalike host.
+    let mut value = serde_json::to_value(pending()).unwrap();
+    value["config"]["authority"] = serde_json::json!(evil);
+    let err = PendingSignIn::from_json(&value).unwrap_err().to_string();
+    assert!(err.starts_with("config.authority:"), "{err}");
+    // Even a configuration built around the check sends nothing but to Entra ID's host.
+    let t = Fake::new(|_| answer_with_nonce(Some("AgICAgICAgICAgICAgICAg")));
+    let p = pending();
+    block_on(p.complete(&t, &format!("{REDIRECT}#code=c&state={}", p.state), Timestamp(0))).unwrap();
+    assert!(t.sent.borrow().iter().all(|r| r.path.starts_with("https://login.microsoftonline.com/")));
 }
 
 #[test]
 fn completing_checks_the_state_before_sending_anything() {
     let p = pending();
-    let t = Fake::new(|_| response(200, &tokens_json("x", Some("r"), "")));
-    let out = block_on(p.complete(&t, &format!("{REDIRECT}?code=c&state=wrong"), Timestamp(0)));
+    let t = Fake::new(|_| answer_with_nonce(Some("AgICAgICAgICAgICAgICAg")));
+    let out = block_on(p.complete(&t, &format!("{REDIRECT}#code=c&state=wrong"), Timestamp(0)));
     assert_eq!(out, Err(OAuthError::StateMismatch));
     assert!(t.sent.borrow().is_empty());
-    let ok = block_on(p.complete(&t, &format!("{REDIRECT}?code=c&state={}", p.state), Timestamp(0))).unwrap();
+    let ok = block_on(p.complete(&t, &format!("{REDIRECT}#code=c&state={}", p.state), Timestamp(0))).unwrap();
     assert_eq!(ok.access_token, "x");
     assert!(
         t.sent.borrow()[0]
@@ -755,9 +817,14 @@ fn tokens(refresh: Option<&str>, user: Option<&str>, nonce: Option<&str>) -> Tok
 fn saved_configurations_tokens_and_pending_sign_ins_round_trip() {
     round_trips(&config());
     round_trips(&config().with_scope(""));
-    let loopback =
-        OAuthConfig::new("http://127.0.0.1:8443/tenant-1", CLIENT, "http://localhost:3000/", "http://localhost:9")
-            .unwrap();
+    let loopback = OAuthConfig::new_with(
+        "http://127.0.0.1:8443/tenant-1",
+        CLIENT,
+        "http://localhost:3000/",
+        "http://localhost:9",
+        HostPolicy::AllowLoopback,
+    )
+    .unwrap();
     round_trips(&loopback);
     round_trips(&tokens(None, None, None));
     round_trips(&tokens(Some("r"), Some("alex@contoso.com"), Some("n")));

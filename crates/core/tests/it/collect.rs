@@ -109,13 +109,14 @@ fn a_healthy_session_reads_every_part_and_follows_the_next_link_unchanged() {
 }
 
 #[test]
-fn the_next_link_is_requested_exactly_as_the_service_gave_it() {
+fn the_next_link_is_requested_as_its_path_on_the_org_being_read() {
     let org = FakeOrg::contoso();
     let _ = block_on(snapshot(&org));
     let page1: serde_json::Value = serde_json::from_str(&fixture("mailboxes-page1.json")).unwrap();
     let link = page1["@odata.nextLink"].as_str().unwrap();
+    let relative = link.strip_prefix("https://contoso.crm.dynamics.com/api/data/v9.2/").unwrap();
     let sent = org.sent.borrow();
-    let next = sent.iter().find(|r| r.path == link).expect("the nextLink was requested verbatim");
+    let next = sent.iter().find(|r| r.path == relative).expect("the nextLink's path and query, unchanged");
     let prefer: Vec<_> = next.headers.iter().filter(|(n, _)| n == "Prefer").map(|(_, v)| v.as_str()).collect();
     assert_eq!(
         prefer,
@@ -307,4 +308,59 @@ fn the_mailbox_index_finds_the_names_behind_finding_ids() {
     let index = snap.mailbox_index();
     assert_eq!(index.len(), 5);
     assert_eq!(index.get("5b0e0000-0000-4000-8000-000000000003").map(|m| m.name.as_str()), Some("Support"));
+}
+
+/// A first mailbox page whose `@odata.nextLink` is `link`.
+fn mailboxes_linking_to(link: &str) -> FakeOrg {
+    let mut page: serde_json::Value = serde_json::from_str(&fixture("mailboxes-page1.json")).unwrap();
+    page["@odata.nextLink"] = serde_json::json!(link);
+    FakeOrg::contoso().route("mailboxes?", json(200, page.to_string()))
+}
+
+#[test]
+fn issue_12_a_next_link_to_another_host_is_refused_and_nothing_is_sent_there() {
+    for link in [
+        "https://evil.example/api/data/v9.2/mailboxes?$skiptoken=1",
+        "https://contoso.crm.dynamics.com.evil.example/api/data/v9.2/mailboxes?$skiptoken=1",
+        "https://evil.example\\@contoso.crm.dynamics.com/api/data/v9.2/mailboxes?$skiptoken=1",
+        "https://contoso.crm.dynamics.com/api/data/v9.1/../../../x?$skiptoken=1",
+        "https://contoso.crm.dynamics.com/api/data/v9.2/../../../evil?$skiptoken=1",
+        "//evil.example/api/data/v9.2/mailboxes",
+    ] {
+        let org = mailboxes_linking_to(link);
+        let (snap, errors) = block_on(snapshot(&org));
+        assert!(snap.mailboxes.is_none(), "{link}");
+        let error = errors.iter().find(|e| e.part == syncready_core::collect::Part::Mailboxes).unwrap();
+        assert!(error.error.to_string().contains("next-page link"), "{link}: {}", error.error);
+        let sent = org.sent.borrow();
+        assert!(sent.iter().all(|r| !r.path.contains("evil") && !r.path.contains("://")), "{link}: {sent:?}");
+    }
+}
+
+#[test]
+fn issue_12_a_next_link_that_changes_origin_between_pages_is_refused() {
+    use syncready_core::collect::{mailboxes_query, next_page_request};
+    let q = mailboxes_query();
+    let mut origin = None;
+    let first =
+        next_page_request(&q, "https://contoso.crm4.dynamics.com/api/data/v9.2/mailboxes?$skiptoken=1", &mut origin);
+    assert_eq!(first.map(|r| r.path), Ok("mailboxes?$skiptoken=1".to_owned()));
+    let other =
+        next_page_request(&q, "https://fabrikam.crm4.dynamics.com/api/data/v9.2/mailboxes?$skiptoken=2", &mut origin);
+    assert_eq!(
+        other.map(|r| r.path),
+        Err("the next-page link leads to https://fabrikam.crm4.dynamics.com, not to https://contoso.crm4.dynamics.com where the pages came from".to_owned())
+    );
+}
+
+#[test]
+fn issue_12_ids_that_are_not_guids_are_never_put_into_a_path_or_filter() {
+    // 36 characters of hex digits and dashes passed the old check; only 8-4-4-4-12 passes now.
+    let fake_id = "7F6C9B1E0D2A-4A3B-9C1D-1A2B3C4D5E6F-";
+    let who = fixture("whoami.json").replace("7F6C9B1E-0D2A-4A3B-9C1D-1A2B3C4D5E6F", fake_id);
+    let org = FakeOrg::contoso().route("WhoAmI", json(200, who));
+    let _ = block_on(snapshot(&org));
+    let paths = org.paths();
+    assert!(paths.iter().all(|p| !p.contains(fake_id)), "{paths:#?}");
+    assert!(paths.iter().all(|p| !p.starts_with("systemusers(")), "{paths:#?}");
 }

@@ -2,9 +2,12 @@
 //! tokens the Web API accepts (§12):
 //!
 //! - `GET /{tenant}/oauth2/v2.0/authorize` (auth-code flow; PKCE `S256` required) signs in the org's
-//!   caller (or the user named by `login_hint`) and redirects to `redirect_uri?code=…&state=…`.
+//!   caller (or the user named by `login_hint`) and redirects to `redirect_uri?code=…&state=…`, or
+//!   with `response_mode=fragment` to `redirect_uri#code=…&state=…` (Entra's documented modes:
+//!   <https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#request-an-authorization-code>).
 //! - `POST /{tenant}/oauth2/v2.0/token` redeems a code (checking `code_verifier`, `client_id`,
-//!   `redirect_uri`) or a refresh token (rotated on use) for a JWT-shaped access token.
+//!   `redirect_uri`) or a refresh token (rotated on use) for a JWT-shaped access token; a code whose
+//!   scope has `openid` also gets an `id_token` carrying the authorize request's `nonce`.
 //! - `POST /{tenant}/oauth2/v2.0/revoke` (simulator-only) invalidates a refresh or access token.
 //!
 //! Errors use Entra's JSON shape with real AADSTS codes where known (e.g. 501481 for a PKCE mismatch).
@@ -97,8 +100,19 @@ fn authorize(st: &mut State, req: &Req, host_org: Option<usize>) -> Resp {
         );
     };
     let state = get("state").unwrap_or_default();
+    // `query` (the default for `code`) or `fragment`; `form_post` needs a page the simulator has not.
+    let fragment = get("response_mode").as_deref() == Some("fragment");
+    let separator = |uri: &str| {
+        if fragment {
+            '#'
+        } else if uri.contains('?') {
+            '&'
+        } else {
+            '?'
+        }
+    };
     let redirect_error = |code: &str, desc: &str| {
-        let sep = if redirect_uri.contains('?') { '&' } else { '?' };
+        let sep = separator(&redirect_uri);
         Resp::new(302).header(
             "Location",
             format!(
@@ -161,10 +175,11 @@ fn authorize(st: &mut State, req: &Req, host_org: Option<usize>) -> Resp {
             redirect_uri: redirect_uri.clone(),
             challenge,
             scope,
+            nonce: get("nonce"),
             expires: now + CODE_LIFETIME * 1000,
         },
     );
-    let sep = if redirect_uri.contains('?') { '&' } else { '?' };
+    let sep = separator(&redirect_uri);
     Resp::new(302).header(
         "Location",
         format!(
@@ -180,7 +195,7 @@ fn form(req: &Req) -> Vec<(String, String)> {
     url::parse_query(&String::from_utf8_lossy(&req.body))
 }
 
-fn issue(st: &mut State, org: usize, user: Guid, client_id: &str, scope: &str) -> Resp {
+fn issue(st: &mut State, org: usize, user: Guid, client_id: &str, scope: &str, nonce: Option<&str>) -> Resp {
     let now = st.now();
     st.session_serial += 1;
     let serial = st.session_serial;
@@ -195,6 +210,7 @@ fn issue(st: &mut State, org: usize, user: Guid, client_id: &str, scope: &str) -
         _ => user.to_string(),
     });
     let header = Json::obj().with("typ", "JWT").with("alg", "RS256").with("kid", "dataverse-sim");
+    let (tenant, username) = (o.tenant_id.to_string(), upn.clone());
     let payload = Json::obj()
         .with("aud", aud)
         .with("iss", format!("https://sts.windows.net/{}/", o.tenant_id))
@@ -217,14 +233,35 @@ fn issue(st: &mut State, org: usize, user: Guid, client_id: &str, scope: &str) -
     let grant = Grant { org, user, expires: now + ACCESS_LIFETIME * 1000, serial };
     st.authority.access.insert(access.clone(), grant.clone());
     st.authority.refresh.insert(refresh.clone(), Grant { expires: now + 90 * 86_400_000, ..grant });
+    let id_token = scope.split_whitespace().any(|s| s == "openid").then(|| {
+        let mut claims = Json::obj()
+            .with("aud", client_id)
+            .with("iss", format!("https://login.microsoftonline.com/{tenant}/v2.0"))
+            .with("iat", now / 1000)
+            .with("exp", now / 1000 + ACCESS_LIFETIME)
+            .with("preferred_username", username)
+            .with("tid", tenant);
+        if let Some(n) = nonce {
+            claims = claims.with("nonce", n);
+        }
+        format!(
+            "{}.{}.{}",
+            b64url(header.render().as_bytes()),
+            b64url(claims.render().as_bytes()),
+            b64url(st.rng.token().as_bytes())
+        )
+    });
     let scope = if scope.is_empty() { default_scope } else { scope.to_string() };
-    let body = Json::obj()
+    let mut body = Json::obj()
         .with("token_type", "Bearer")
         .with("scope", scope)
         .with("expires_in", ACCESS_LIFETIME)
         .with("ext_expires_in", ACCESS_LIFETIME)
         .with("access_token", access)
         .with("refresh_token", refresh);
+    if let Some(id) = id_token {
+        body = body.with("id_token", id);
+    }
     Resp::text(200, "application/json; charset=utf-8", body.render()).header("Cache-Control", "no-store")
 }
 
@@ -284,7 +321,7 @@ fn token(st: &mut State, req: &Req) -> Resp {
                     "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
                 );
             }
-            issue(st, code.org, code.user, &client_id, &code.scope)
+            issue(st, code.org, code.user, &client_id, &code.scope, code.nonce.as_deref())
         }
         Some("refresh_token") => {
             let Some(grant) = get("refresh_token").and_then(|r| st.authority.refresh.remove(&r)) else {
@@ -304,7 +341,7 @@ fn token(st: &mut State, req: &Req) -> Resp {
                 );
             }
             let scope = get("scope").unwrap_or_default();
-            issue(st, grant.org, grant.user, &client_id, &scope)
+            issue(st, grant.org, grant.user, &client_id, &scope, None)
         }
         _ => error(400, "unsupported_grant_type", 70_003, "The app requested an unsupported grant type."),
     }

@@ -198,3 +198,50 @@ async fn the_well_known_public_client_cannot_redeem_from_a_browser_origin() {
     assert_eq!(res.status, 400);
     assert!(res.json()["error_description"].as_str().unwrap().starts_with("AADSTS9002326: Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type."));
 }
+
+#[tokio::test]
+async fn with_response_mode_fragment_the_code_comes_back_after_the_hash_and_the_id_token_carries_the_nonce() {
+    let sim = sim();
+    let c = Client::anonymous(&sim, "127.0.0.1:8080");
+    let res = c
+        .get(&format!(
+            "/organizations/oauth2/v2.0/authorize?client_id=my-app&response_type=code&redirect_uri={REDIRECT}&scope=openid%20https%3A%2F%2Ffabrikam.crm.dynamics.com%2F.default&state=xyz&code_challenge={CHALLENGE}&code_challenge_method=S256&response_mode=fragment&nonce=n-1"
+        ))
+        .await;
+    let location = res.header("location").unwrap().to_string();
+    assert!(location.starts_with(&format!("{REDIRECT}#code=")), "{location}");
+    let code =
+        location.split_once('#').unwrap().1.split('&').find_map(|kv| kv.strip_prefix("code=")).unwrap();
+    let code = code.replace("%2E", ".").replace("%2D", "-");
+    let tok = redeem(&c, &code, VERIFIER).await;
+    assert_eq!(tok.status, 200, "{}", tok.body);
+    let id = tok.json()["id_token"].as_str().unwrap().to_owned();
+    let payload = id.split('.').nth(1).unwrap();
+    let claims = b64_decode(payload);
+    assert!(claims.contains(r#""nonce":"n-1""#), "{claims}");
+    // Without `openid` there is no ID token, as with Entra ID.
+    let plain = authorize(&c, "").await.header("location").unwrap().to_string();
+    let plain_code = query_param(&plain, "code").unwrap();
+    assert!(redeem(&c, &plain_code, VERIFIER).await.json().get("id_token").is_none());
+}
+
+fn b64_decode(text: &str) -> String {
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in text.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' => 62,
+            _ => 63,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(((acc >> bits) & 0xff) as u8);
+        }
+    }
+    String::from_utf8(out).unwrap()
+}

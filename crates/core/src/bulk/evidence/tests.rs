@@ -5,23 +5,34 @@ use crate::model::{ApprovalState, MailboxKind};
 use expect_test::expect;
 
 #[test]
-fn cells_that_look_like_formulas_are_defused_and_quoted_per_rfc_4180() {
-    let cells: Vec<String> =
-        ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "\tx", "a,b", "say \"hi\"", "line\nbreak", "plain"]
-            .iter()
-            .map(|c| csv_cell(c))
-            .collect();
+fn every_cell_is_quoted_and_cells_that_look_like_formulas_are_defused() {
+    let cells: Vec<String> = [
+        "=HYPERLINK(\"x\")",
+        "+1",
+        "-2",
+        "@SUM(A1)",
+        "\tx",
+        "a,b",
+        "say \"hi\"",
+        "line\nbreak",
+        "plain",
+        "a;=b,-c\n@d",
+    ]
+    .iter()
+    .map(|c| csv_cell(c))
+    .collect();
     expect![[r#"
         [
             "\"'=HYPERLINK(\"\"x\"\")\"",
-            "'+1",
-            "'-2",
-            "'@SUM(A1)",
-            "'\tx",
+            "\"'+1\"",
+            "\"'-2\"",
+            "\"'@SUM(A1)\"",
+            "\"'\tx\"",
             "\"a,b\"",
             "\"say \"\"hi\"\"\"",
             "\"line\nbreak\"",
-            "plain",
+            "\"plain\"",
+            "\"a;'=b,'-c\n'@d\"",
         ]
     "#]]
     .assert_debug_eq(&cells);
@@ -55,9 +66,9 @@ fn evidence_of_two_approvals() -> Evidence {
 fn evidence_keeps_before_after_and_read_back_of_every_field() {
     let evidence = evidence_of_two_approvals();
     expect![[r#"
-        action,table,record_id,name,column,before,after,read_back,before_label,after_label,state,applied,status,code,message
-        approve,mailboxes,b0000000-0000-4000-8000-000000000001,'=cmd|' /C calc'!A0,emailrouteraccessapproval,2,1,1,Pending Approval,Approved,succeeded,true,,,
-        approve,mailboxes,b0000000-0000-4000-8000-000000000002,Mailbox 2,emailrouteraccessapproval,3,1,3,Rejected,Approved,failed,true,,,"the service accepted the change but read back emailrouteraccessapproval = Rejected, expected Approved"
+        "action","table","record_id","name","column","before","after","read_back","before_label","after_label","state","applied","status","code","message"
+        "approve","mailboxes","b0000000-0000-4000-8000-000000000001","'=cmd|' /C calc'!A0","emailrouteraccessapproval","2","1","1","Pending Approval","Approved","succeeded","true","","",""
+        "approve","mailboxes","b0000000-0000-4000-8000-000000000002","Mailbox 2","emailrouteraccessapproval","3","1","3","Rejected","Approved","failed","true","","","the service accepted the change but read back emailrouteraccessapproval = Rejected, expected Approved"
     "#]]
     .assert_eq(&evidence.to_csv().replace("\r\n", "\n"));
     let json: serde_json::Value = serde_json::from_str(&evidence.to_json()).unwrap();
@@ -77,4 +88,62 @@ fn undo_restores_the_before_values_of_applied_changes() {
     "#]]
     .assert_debug_eq(&bodies);
     assert_eq!(undo.action, Action::Undo);
+}
+
+/// Splits one CSV line the way a spreadsheet does with `separator` as its list separator: a field that
+/// starts with `"` runs to the closing quote (`""` is a quote), anything after it up to the next
+/// separator is kept; other fields run to the next separator.
+fn spreadsheet_cells(line: &str, separator: char) -> Vec<String> {
+    let mut cells = Vec::new();
+    let mut chars = line.chars().peekable();
+    loop {
+        let mut cell = String::new();
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            while let Some(c) = chars.next() {
+                match (c, chars.peek()) {
+                    ('"', Some('"')) => {
+                        chars.next();
+                        cell.push('"');
+                    }
+                    ('"', _) => break,
+                    (c, _) => cell.push(c),
+                }
+            }
+        }
+        for c in chars.by_ref() {
+            if c == separator {
+                break;
+            }
+            cell.push(c);
+        }
+        cells.push(cell);
+        if chars.peek().is_none() {
+            return cells;
+        }
+    }
+}
+
+#[test]
+fn issue_12_no_cell_starts_a_formula_whether_the_spreadsheet_splits_at_commas_or_semicolons() {
+    let mut first = mailbox(1, MailboxKind::User, ApprovalState::Pending);
+    first.name = "Ann;=HYPERLINK(\"https://evil.example\",\"x\"),=1+1".into();
+    let snap = snapshot(vec![first]);
+    let p = plan(&snap, &Selection::Matching(MailboxFilter::default()), &Action::Approve).unwrap();
+    let csv = crate::bulk::Run::new(p, RunConfig::default()).evidence().to_csv();
+    let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 2);
+    // Comma-separated: one cell per column, the name whole.
+    let cells = spreadsheet_cells(lines[1], ',');
+    assert_eq!(cells.len(), 15, "{cells:?}");
+    assert_eq!(cells[3], "Ann;'=HYPERLINK(\"https://evil.example\",\"x\"),'=1+1");
+    // Semicolon-separated (quotes in mid-line taken literally, as a lenient reader does): whatever is
+    // split off, no piece starts a formula.
+    for separator in [',', ';'] {
+        for line in &lines {
+            for cell in spreadsheet_cells(line, separator) {
+                assert!(!cell.starts_with(['=', '+', '-', '@']), "{separator:?}: {cell:?} in {line}");
+            }
+        }
+    }
 }

@@ -96,6 +96,7 @@ fn sample_plan() -> Plan {
         blocked: vec![Blocked { id: "b".into(), name: "B".into(), reason: "role".into() }],
         warnings: vec!["careful".into()],
         profile_names: vec![("p".into(), "Profile".into())],
+        org: Some(crate::model::OrgUrl::parse("https://contoso.crm4.dynamics.com").unwrap()),
     }
 }
 
@@ -381,6 +382,7 @@ mod props {
                 blocked: blocked.into_iter().map(|(id, name, reason)| Blocked { id, name, reason }).collect(),
                 warnings,
                 profile_names,
+                org: None,
             })
     }
 
