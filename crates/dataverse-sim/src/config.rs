@@ -67,6 +67,36 @@ pub struct Quirks {
     /// §7 \[U\]: each scheduled Test & Enable writes an `asyncoperations` row (operation type 52 "Mailbox Test
     /// Access", Waiting → Completed with Succeeded/Failed). Default false.
     pub async_operation_rows: bool,
+    /// §9.5: what `"<nav>@odata.bind": null` in a PATCH does. Microsoft's page says it disassociates;
+    /// field reports say the service refuses it (MicrosoftDocs/powerapps-docs#2720, rezanid/PSDataverse#27)
+    /// or ignores it (#4268). Default [`BindNull::Refused`]. `"<nav>": null` always clears.
+    pub odata_bind_null: BindNull,
+    /// Issue 11 \[U\]: how the service treats `isemailaddressapprovedbyo365admin` ("approved by Microsoft
+    /// 365 admin"). Default [`O365Approval::WithApproval`].
+    pub o365_approval: O365Approval,
+}
+
+/// What `"<nav>@odata.bind": null` does (see [`Quirks::odata_bind_null`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BindNull {
+    /// 400 0x80048d19 "The 'odata.bind' instance or property annotation has a null value." (default).
+    Refused,
+    /// The annotation is dropped and the lookup keeps its value (204).
+    Ignored,
+    /// The lookup is cleared, as Microsoft's page documents.
+    Clears,
+}
+
+/// How `mailbox.isemailaddressapprovedbyo365admin` behaves. Which flag the service requires in which case
+/// is undocumented; public client reports show approvals that returned no error but left this flag unset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum O365Approval {
+    /// Approving (`emailrouteraccessapproval` = 1) sets the flag too, and rejecting clears it (default).
+    WithApproval,
+    /// As `WithApproval`, except for mailboxes whose address (case-insensitive) is listed: their approval
+    /// leaves the flag false, and their Test & Enable then fails with the alert "… requires an approval by
+    /// a Microsoft 365 administrator".
+    UnsetFor(Vec<String>),
 }
 
 impl Default for Quirks {
@@ -84,6 +114,8 @@ impl Default for Quirks {
             self_approval_on_test: true,
             reset_approval_on_address_change: true,
             async_operation_rows: false,
+            odata_bind_null: BindNull::Refused,
+            o365_approval: O365Approval::WithApproval,
         }
     }
 }

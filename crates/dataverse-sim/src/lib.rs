@@ -76,7 +76,7 @@ mod store;
 mod time;
 mod url;
 
-pub use config::{Config, Limits, OperationCost, Quirks, TestEnableTiming};
+pub use config::{BindNull, Config, Limits, O365Approval, OperationCost, Quirks, TestEnableTiming};
 pub use faults::{Fault, FaultKind};
 pub use http::{app, serve};
 pub use journal::JournalEntry;

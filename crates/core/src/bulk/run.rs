@@ -198,6 +198,7 @@ pub enum ResumeError {
 const MAILBOX_READ: &[&str] = &[
     "mailboxid",
     "emailrouteraccessapproval",
+    "isemailaddressapprovedbyo365admin",
     "_emailserverprofile_value",
     "incomingemaildeliverymethod",
     "outgoingemaildeliverymethod",
@@ -282,6 +283,7 @@ impl Run {
                     observed: Vec::new(),
                     applied: false,
                     test: None,
+                    o365_admin_approved: None,
                 },
                 in_request: None,
                 testing_since: None,
@@ -432,6 +434,9 @@ impl Run {
                 ItemState::Failed => p.failed += 1,
                 ItemState::Skipped => p.skipped += 1,
                 ItemState::Stuck => p.stuck += 1,
+            }
+            if s.outcome.state == ItemState::Succeeded && s.outcome.o365_admin_approved == Some(false) {
+                p.o365_unset += 1;
             }
         }
         p
@@ -1043,6 +1048,10 @@ impl Run {
                     observed.push((c.field, read));
                 }
                 slot.outcome.observed = observed;
+                // Approvals: say whether "approved by Microsoft 365 admin" came along (issue 11).
+                if item.changes.iter().any(|c| c.field == Field::Approval && c.after == Value::from(1)) {
+                    slot.outcome.o365_admin_approved = row.get("isemailaddressapprovedbyo365admin").and_then(Value::as_bool);
+                }
                 match (mismatch, state) {
                     (None, _) => {
                         slot.outcome.applied = true;
