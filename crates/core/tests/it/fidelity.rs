@@ -117,11 +117,30 @@ async fn an_approval_that_leaves_the_microsoft_365_flag_unset_is_shown_and_named
 /// is the number of records it writes; a finding whose fix SyncReady cannot run says who must act.
 #[tokio::test]
 async fn every_remedy_offered_changes_something_and_counts_only_what_it_changes() {
-    for scenario in [Scenario::demo(), Scenario::fresh("Contoso"), Scenario::healthy("Contoso")] {
+    let mut stale_alerts_seen = false;
+    for (scenario, approve_first) in [
+        (Scenario::demo(), false),
+        // Every mailbox approved since its "not approved" alert: the alerts stay, the approvals are done.
+        (Scenario::demo(), true),
+        (Scenario::fresh("Contoso"), false),
+        (Scenario::healthy("Contoso"), false),
+    ] {
         let sim = Sim::builder().org("contoso", scenario).build();
         let t = SimTransport::new(&sim);
-        let snap = snapshot(&t).await;
+        let clock = SimClock::new(&sim);
+        let mut snap = snapshot(&t).await;
+        if approve_first {
+            drive(&t, &clock, bulk::plan(&snap, &all(), &Action::Approve).unwrap()).await;
+            snap = snapshot(&t).await;
+        }
         let report = readiness::evaluate(&snap, &[]);
+        if approve_first {
+            let alerts = report.step(StepId::MailboxAlerts).unwrap();
+            let stale = alerts.findings.iter().find(|f| f.message.contains("is not approved")).unwrap();
+            assert_eq!(stale.remedy, None, "no \"Approve n mailboxes\" that changes nothing: {stale:#?}");
+            assert!(stale.message.contains("SyncReady has no change to make here"), "{}", stale.message);
+            stale_alerts_seen = true;
+        }
         for step in &report.steps {
             for f in &step.findings {
                 let Some(remedy) = &f.remedy else { continue };
@@ -137,4 +156,5 @@ async fn every_remedy_offered_changes_something_and_counts_only_what_it_changes(
             }
         }
     }
+    assert!(stale_alerts_seen);
 }
