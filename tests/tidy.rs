@@ -165,7 +165,13 @@ fn tidy_sees_shipped_code_after_the_first_test_module() {
 
 #[test]
 fn tidy_catches_every_form_of_the_ignore_attribute() {
-    for form in ["ignore]", "ignore = \"slow\"]", "ignore=\"slow\"]", "should_panic(expected = \"x\")]", "should_panic]"] {
+    for form in [
+        "ignore]",
+        "ignore = \"slow\"]",
+        "ignore=\"slow\"]",
+        "should_panic(expected = \"x\")]",
+        "should_panic]",
+    ] {
         let text = format!("{}{form}\nfn t() {{}}", "#[");
         let name = form.split(|c: char| !c.is_ascii_alphanumeric() && c != '_').next().unwrap();
         assert!(has_attribute(&text, name), "{text}");

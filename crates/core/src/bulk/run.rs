@@ -1049,8 +1049,9 @@ impl Run {
                 }
                 slot.outcome.observed = observed;
                 // Approvals: say whether "approved by Microsoft 365 admin" came along (issue 11).
-                if item.changes.iter().any(|c| c.field == Field::Approval && c.after == Value::from(1)) {
-                    slot.outcome.o365_admin_approved = row.get("isemailaddressapprovedbyo365admin").and_then(Value::as_bool);
+                if item.changes.iter().any(|c| c.field == Field::Approval && c.after == 1) {
+                    slot.outcome.o365_admin_approved =
+                        row.get("isemailaddressapprovedbyo365admin").and_then(Value::as_bool);
                 }
                 match (mismatch, state) {
                     (None, _) => {

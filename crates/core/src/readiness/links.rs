@@ -19,7 +19,8 @@ pub const CONFIGURE_DEFAULTS: &str = "https://learn.microsoft.com/power-platform
 pub const CONFIGURE_MAILBOXES: &str =
     "https://learn.microsoft.com/power-platform/admin/connect-exchange-online#configure-mailboxes";
 /// "## Approve email".
-pub const APPROVE_EMAIL: &str = "https://learn.microsoft.com/power-platform/admin/connect-exchange-online#approve-email";
+pub const APPROVE_EMAIL: &str =
+    "https://learn.microsoft.com/power-platform/admin/connect-exchange-online#approve-email";
 /// "#### Approve mailboxes".
 pub const APPROVE_MAILBOXES: &str =
     "https://learn.microsoft.com/power-platform/admin/connect-exchange-online#approve-mailboxes";
@@ -27,13 +28,13 @@ pub const APPROVE_MAILBOXES: &str =
 pub const PERMISSIONS_MODEL: &str =
     "https://learn.microsoft.com/power-platform/admin/connect-exchange-online#permissions-model";
 /// "### Remove the requirement to approve mailboxes".
-pub const REMOVE_APPROVAL_REQUIREMENT: &str =
-    "https://learn.microsoft.com/power-platform/admin/connect-exchange-online#remove-the-requirement-to-approve-mailboxes";
+pub const REMOVE_APPROVAL_REQUIREMENT: &str = "https://learn.microsoft.com/power-platform/admin/connect-exchange-online#remove-the-requirement-to-approve-mailboxes";
 /// "## Test the configuration of mailboxes".
 pub const TEST_MAILBOXES: &str =
     "https://learn.microsoft.com/power-platform/admin/connect-exchange-online#test-the-configuration-of-mailboxes";
 /// Folder of the server-side synchronization troubleshooting articles.
-pub const KB: &str = "https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/";
+pub const KB: &str =
+    "https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/";
 /// "Troubleshooting and monitoring server-side synchronization".
 pub const TROUBLESHOOTING: &str = "https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/troubleshooting-monitoring-server-side-synchronization";
 /// "### Appointments, contacts, and tasks can't be synchronized".
@@ -45,8 +46,8 @@ pub const EXO_SUPPORTED: &str = "https://learn.microsoft.com/troubleshoot/power-
 
 #[cfg(test)]
 mod tests {
-    use crate::readiness::rules::AlertCause;
     use crate::readiness::StepId;
+    use crate::readiness::rules::AlertCause;
     use expect_test::expect;
 
     /// Every Microsoft Learn link SyncReady shows (steps, alert causes, and the constants above), with
@@ -109,7 +110,12 @@ mod tests {
         "#]]
         .assert_debug_eq(&listed);
         // The anchors the current pages have (see the module docs); the old ones must not come back.
-        for stale in ["#test-configuration-of-mailboxes", "#permission-model", "#remove-requirement-to-approve", "#verify-you-have-the-profile"] {
+        for stale in [
+            "#test-configuration-of-mailboxes",
+            "#permission-model",
+            "#remove-requirement-to-approve",
+            "#verify-you-have-the-profile",
+        ] {
             assert!(!links.iter().any(|l| l.contains(stale)), "{stale}");
         }
     }

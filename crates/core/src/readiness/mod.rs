@@ -76,12 +76,8 @@ fn keep_remedy_if_it_writes(snapshot: &Snapshot, finding: &mut Finding) {
             return;
         }
     };
-    let written: Vec<String> = plan
-        .items
-        .iter()
-        .filter(|i| i.entity == crate::bulk::Entity::Mailbox)
-        .map(|i| i.id.clone())
-        .collect();
+    let written: Vec<String> =
+        plan.items.iter().filter(|i| i.entity == crate::bulk::Entity::Mailbox).map(|i| i.id.clone()).collect();
     if plan.items.is_empty() {
         let why = match (plan.blocked.first(), plan.skipped.first()) {
             (Some(b), _) => format!(" SyncReady cannot make this change for you: {}", b.reason),

@@ -2,7 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 
-
 /// A step of the "Connect to Exchange Online" procedure, in the document's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -65,15 +65,14 @@ async fn an_approval_that_leaves_the_microsoft_365_flag_unset_is_shown_and_named
             .mailboxes
             .iter()
             .flatten()
-            .filter(|m| m.is_in_scope() && m.profile.is_some() && m.regarding != snap.caller.as_ref().map(|c| c.user_id.clone()))
+            .filter(|m| {
+                m.is_in_scope() && m.profile.is_some() && m.regarding != snap.caller.as_ref().map(|c| c.user_id.clone())
+            })
             .find(|m| m.approval != syncready_core::model::ApprovalState::Approved)
             .unwrap()
             .clone();
-        let quirk = if unset {
-            O365Approval::UnsetFor(vec![first.email.clone().unwrap()])
-        } else {
-            O365Approval::WithApproval
-        };
+        let quirk =
+            if unset { O365Approval::UnsetFor(vec![first.email.clone().unwrap()]) } else { O365Approval::WithApproval };
         let config = Config { quirks: Quirks { o365_approval: quirk, ..Quirks::default() }, ..Config::default() };
         let sim = Sim::builder().config(config).org("contoso", Scenario::fresh("Contoso").users(6).queues(0)).build();
         let t = SimTransport::new(&sim);
@@ -91,7 +90,8 @@ async fn an_approval_that_leaves_the_microsoft_365_flag_unset_is_shown_and_named
         let approval = report.step(StepId::MailboxApproval).unwrap();
         let flag = approval.counts.iter().find(|c| c.key == "approved-by-o365-admin").unwrap();
         assert!(flag.of.unwrap() >= 1);
-        let note = approval.findings.iter().find(|f| f.message.contains("not marked \"approved by Microsoft 365 admin\""));
+        let note =
+            approval.findings.iter().find(|f| f.message.contains("not marked \"approved by Microsoft 365 admin\""));
         assert_eq!(note.is_some(), unset, "{:#?}", approval.findings);
         if let Some(note) = note {
             assert_eq!(note.severity, readiness::Severity::Info, "never a failure on the flag alone");

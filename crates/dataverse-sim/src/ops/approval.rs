@@ -21,7 +21,10 @@ pub(crate) fn write_approval(
         let left_unset = match &config.quirks.o365_approval {
             crate::config::O365Approval::WithApproval => false,
             crate::config::O365Approval::UnsetFor(addresses) => {
-                let email = org.row("mailbox", mailbox).map(|m| m.text("emailaddress").to_string()).unwrap_or_default();
+                let email = org
+                    .row("mailbox", mailbox)
+                    .map(|m| m.text("emailaddress").to_string())
+                    .unwrap_or_default();
                 addresses.iter().any(|a| a.eq_ignore_ascii_case(&email))
             }
         };

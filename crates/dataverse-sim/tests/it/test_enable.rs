@@ -279,8 +279,13 @@ async fn an_approval_that_leaves_the_microsoft_365_flag_unset_fails_the_test_wit
             .rows("mailboxes?$select=emailaddress&$filter=regardingobjecttypecode eq 'systemuser'&$orderby=emailaddress asc&$top=2")
             .await;
         let listed = users[0]["emailaddress"].as_str().unwrap().to_string();
-        let quirk = if unset { O365Approval::UnsetFor(vec![listed.to_uppercase()]) } else { O365Approval::WithApproval };
-        let config = Config { quirks: Quirks { o365_approval: quirk, ..Quirks::default() }, ..Config::default() };
+        let quirk = if unset {
+            O365Approval::UnsetFor(vec![listed.to_uppercase()])
+        } else {
+            O365Approval::WithApproval
+        };
+        let config =
+            Config { quirks: Quirks { o365_approval: quirk, ..Quirks::default() }, ..Config::default() };
         let sim = Sim::builder().config(config).org("contoso", Scenario::healthy("Contoso")).build();
         let c = Client::signed_in(&sim, HOST).await;
         let mut flags = Vec::new();
@@ -288,23 +293,33 @@ async fn an_approval_that_leaves_the_microsoft_365_flag_unset_fails_the_test_wit
             let id = u["mailboxid"].as_str().unwrap();
             for value in [2, 1] {
                 let res = c
-                    .patch(&api(&format!("mailboxes({id})")), &format!(r#"{{"emailrouteraccessapproval":{value}}}"#))
+                    .patch(
+                        &api(&format!("mailboxes({id})")),
+                        &format!(r#"{{"emailrouteraccessapproval":{value}}}"#),
+                    )
                     .await;
                 assert_eq!(res.status, 204, "{}", res.body);
             }
-            let row = c.get(&api(&format!("mailboxes({id})?$select=isemailaddressapprovedbyo365admin"))).await.json();
+            let row = c
+                .get(&api(&format!("mailboxes({id})?$select=isemailaddressapprovedbyo365admin")))
+                .await
+                .json();
             flags.push(row["isemailaddressapprovedbyo365admin"].clone());
             schedule(&c, id, "").await;
         }
         sim.advance(Duration::from_secs(90));
-        let (first, second) = (users[0]["mailboxid"].as_str().unwrap(), users[1]["mailboxid"].as_str().unwrap());
+        let (first, second) =
+            (users[0]["mailboxid"].as_str().unwrap(), users[1]["mailboxid"].as_str().unwrap());
         assert_eq!(flags, [serde_json::Value::Bool(!unset), serde_json::Value::Bool(true)], "unset: {unset}");
         assert_eq!(mailbox(&c, second).await["incomingemailstatus"], 1);
         let status = mailbox(&c, first).await;
         if unset {
             assert_eq!(status["incomingemailstatus"], 2, "{status}");
-            let texts: Vec<String> =
-                alerts(&c, first).await.iter().map(|a| a["text"].as_str().unwrap_or_default().to_string()).collect();
+            let texts: Vec<String> = alerts(&c, first)
+                .await
+                .iter()
+                .map(|a| a["text"].as_str().unwrap_or_default().to_string())
+                .collect();
             assert!(
                 texts.iter().any(|t| t.contains("requires an approval by a Microsoft 365 administrator")),
                 "{texts:?}"

@@ -669,22 +669,31 @@ async fn a_null_navigation_property_clears_a_lookup_and_a_null_odata_bind_is_ref
     for (mode, status, cleared) in
         [(BindNull::Refused, 400, false), (BindNull::Ignored, 204, false), (BindNull::Clears, 204, true)]
     {
-        let config = Config { quirks: Quirks { odata_bind_null: mode, ..Quirks::default() }, ..Config::default() };
+        let config =
+            Config { quirks: Quirks { odata_bind_null: mode, ..Quirks::default() }, ..Config::default() };
         let sim = Sim::builder().config(config).org("contoso", Scenario::healthy("Contoso")).build();
         let c = Client::signed_in(&sim, HOST).await;
         let id = c.first("mailboxes?$select=name&$top=1").await["mailboxid"].as_str().unwrap().to_string();
         assert!(!profile_of(&c, id.clone()).await.is_null(), "the healthy mailbox has a profile");
-        let res = c.patch(&api(&format!("mailboxes({id})")), r#"{"emailserverprofile@odata.bind":null}"#).await;
+        let res =
+            c.patch(&api(&format!("mailboxes({id})")), r#"{"emailserverprofile@odata.bind":null}"#).await;
         assert_eq!(res.status, status, "{mode:?}: {}", res.body);
         if status == 400 {
             assert!(res.body.contains("0x80048d19"), "{}", res.body);
-            assert!(res.body.contains("'odata.bind' instance or property annotation has a null value"), "{}", res.body);
+            assert!(
+                res.body.contains("'odata.bind' instance or property annotation has a null value"),
+                "{}",
+                res.body
+            );
         }
         assert_eq!(profile_of(&c, id.clone()).await.is_null(), cleared, "{mode:?}");
 
         let res = c.patch(&api(&format!("mailboxes({id})")), r#"{"emailserverprofile":null}"#).await;
         assert_eq!(res.status, 204, "{mode:?}: {}", res.body);
-        assert!(profile_of(&c, id.clone()).await.is_null(), "{mode:?}: the navigation property set to null clears");
+        assert!(
+            profile_of(&c, id.clone()).await.is_null(),
+            "{mode:?}: the navigation property set to null clears"
+        );
         let res = c.patch(&api(&format!("mailboxes({id})")), r#"{"emailserverprofile":"x"}"#).await;
         assert_eq!(res.status, 400, "a navigation property takes only null: {}", res.body);
     }

@@ -3,8 +3,8 @@ use crate::bulk::plan::tests::{mailbox, snapshot};
 use crate::bulk::{Action, MailboxFilter, Plan, RunConfig, Selection, plan};
 use crate::bulk::{Entity, Field, ItemState};
 use crate::model::{ApprovalState, MailboxKind};
-use serde_json::Value;
 use expect_test::expect;
+use serde_json::Value;
 
 #[test]
 fn cells_that_look_like_formulas_are_defused_and_quoted_per_rfc_4180() {

@@ -3,9 +3,7 @@
 use super::{Context, count_of, ids, in_scope, result, unable, why_missing};
 use crate::collect::{Part, Snapshot};
 use crate::model::{ApprovalState, Mailbox, MailboxKind, Role};
-use crate::readiness::report::{
-    Actor, Count, Finding, Remedy, Severity, StepId, StepResult, Subject,
-};
+use crate::readiness::report::{Actor, Count, Finding, Remedy, Severity, StepId, StepResult, Subject};
 
 const STEP: StepId = StepId::MailboxApproval;
 

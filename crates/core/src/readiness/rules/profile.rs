@@ -70,7 +70,12 @@ pub(super) fn exchange_online_profile(ctx: &Context<'_>) -> StepResult {
     let best = default.unwrap_or(first_active);
     let mut findings = Vec::new();
     for guess in exo.iter().filter_map(|p| p.exchange_online_guess().map(|g| (p, g))) {
-        findings.push(Finding::new(Severity::Info, Subject::Profile(guess.0.id.clone()), Actor::DynamicsAdmin, guess.1));
+        findings.push(Finding::new(
+            Severity::Info,
+            Subject::Profile(guess.0.id.clone()),
+            Actor::DynamicsAdmin,
+            guess.1,
+        ));
     }
     if profiles.len() > 1 {
         // With several profiles the admin has to know which one new mailboxes get.

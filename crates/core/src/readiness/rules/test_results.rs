@@ -166,12 +166,11 @@ pub(super) fn test_and_enable(ctx: &Context<'_>) -> StepResult {
             .filter(|(_, n)| *n > 0)
             .map(|(d, n)| format!("{} {n}", d.label()))
             .collect();
-        let off =
-            if disabled_after_failure > 0 {
-                format!("; {disabled_after_failure} of them now disabled")
-            } else {
-                String::new()
-            };
+        let off = if disabled_after_failure > 0 {
+            format!("; {disabled_after_failure} of them now disabled")
+        } else {
+            String::new()
+        };
         let tip = if failed_here_dirs[2] > 0 {
             " If a mailbox also syncs with another Dynamics 365 org, test it with \"this org only\"."
         } else {

@@ -269,7 +269,10 @@ fn remedies_are_offered_only_where_they_change_something_that_can_fix_the_cause(
         failing_mailboxes: 2,
         mailboxes_read: 2,
     });
-    check(STEP, s, expect![[r#"
+    check(
+        STEP,
+        s,
+        expect![[r#"
         fail: 3 alerts on 2 mailboxes: 2 causes known, 0 unrecognised
         counts: 2 failing mailboxes; 2 failing mailboxes whose alerts were read; 2 mailboxes with error or warning alerts; 2 known causes; 0 unrecognised alerts
         - Error DynamicsAdmin mailboxes [u1]: 1 mailbox: the email address is not approved, so the mailbox was disabled. Fix: approve the email address, then test and enable. SyncReady has no change to make here (Name u1: already approved); the cause lies elsewhere; follow the fix above.
@@ -277,5 +280,6 @@ fn remedies_are_offered_only_where_they_change_something_that_can_fix_the_cause(
         - Error ExchangeAdmin mailboxes [u1 u2]: 2 mailboxes: Exchange answered 401 Unauthorized (8005E272) to the email server profile's sign-in. Fix: an Exchange or Microsoft 365 administrator checks that the mailbox's user is licensed for Exchange Online, enabled, and not blocked by an application access policy, and that the profile's tenant is the mailbox's tenant; then test and enable. Applying default settings only helps a mailbox that is not on the Exchange Online profile.
           remedy: apply-default-settings [u2]
           doc: https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/error-code-8005e272
-    "#]]);
+    "#]],
+    );
 }

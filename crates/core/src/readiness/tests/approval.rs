@@ -217,12 +217,16 @@ fn the_microsoft_365_admin_approval_flag_is_shown_and_never_fails_the_step() {
     unset.approved_by_o365_admin = Some(false);
     let mut s = snap(vec![set, unset]);
     s.roles = Some(vec![super::support::sysadmin(), super::support::role("Delegated Mailbox Approver", None, None)]);
-    check(STEP, s, expect![[r#"
+    check(
+        STEP,
+        s,
+        expect![[r#"
         pass: 2 of 2 active mailboxes approved
         counts: 2 of 2 mailboxes approved; 1 of 2 approved mailboxes also marked "approved by Microsoft 365 admin"; 2 of 2 user mailboxes approved; 0 of 0 queue mailboxes approved
         - Info ExchangeAdmin mailboxes [u2]: 1 mailbox is approved in Dynamics 365 but not marked "approved by Microsoft 365 admin" (isemailaddressapprovedbyo365admin). This alone does not stop it while its tests pass; if Test & Enable fails with an alert asking for an approval by a Microsoft 365 administrator, a Global or Exchange administrator (with System Administrator) must approve the address.
           doc: https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/troubleshooting-monitoring-server-side-synchronization#email-address-requires-approval-by-microsoft-365-administrator
         - Info DynamicsAdmin user caller: You can approve mailboxes: you hold System Administrator and Delegated Mailbox Approver.
           doc: https://learn.microsoft.com/power-platform/admin/connect-exchange-online#permissions-model
-    "#]]);
+    "#]],
+    );
 }
