@@ -74,6 +74,15 @@ pub struct Quirks {
     /// Issue 11 \[U\]: how the service treats `isemailaddressapprovedbyo365admin` ("approved by Microsoft
     /// 365 admin"). Default [`O365Approval::WithApproval`].
     pub o365_approval: O365Approval,
+    /// §5, §13.4 \[U\]: where the CrmSecurity code of an approval refusal sits. `false` (default): the
+    /// error's `code` is 0x80040256 (SUP, ERRCODES). `true`: the outer `code` is 0x80040216 (−2147220970,
+    /// what the UI dialog showed), and "CrmSecurity" with 0x80040256 is only in the message.
+    pub crm_security_code_in_message: bool,
+    /// §5 \[U\]: whether a user without `prvApproveRejectEmailAddress` may approve their own mailbox with
+    /// a direct update. EXO documents self-approval through Test & Enable and hides "Approve Email"
+    /// without the privilege, so the cautious default is `false`: refused with 0x80040220 (Test & Enable's
+    /// self-approval, `self_approval_on_test`, is unaffected).
+    pub self_approval_without_privilege: bool,
 }
 
 /// What `"<nav>@odata.bind": null` does (see [`Quirks::odata_bind_null`]).
@@ -116,6 +125,8 @@ impl Default for Quirks {
             async_operation_rows: false,
             odata_bind_null: BindNull::Refused,
             o365_approval: O365Approval::WithApproval,
+            crm_security_code_in_message: false,
+            self_approval_without_privilege: false,
         }
     }
 }

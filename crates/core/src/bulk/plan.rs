@@ -274,11 +274,27 @@ pub fn plan(snapshot: &Snapshot, selection: &Selection, action: &Action) -> Resu
             skip(&mut plan, reason);
             continue;
         }
-        if let Some(reason) = &approval_block
-            && !is_own_mailbox(snapshot, m)
-        {
-            plan.blocked.push(Blocked { id: m.id.clone(), name: m.name.clone(), reason: reason.clone() });
-            continue;
+        if let Some(reason) = &approval_block {
+            // One's own mailbox may be self-approved (EXO "Approve your own user mailbox"). Without the
+            // approval privilege Microsoft documents that only through Test & Enable ("the Approve Email
+            // button doesn't appear"); whether a direct update is accepted is unsettled (simulator switch
+            // `self_approval_without_privilege`), so SyncReady does not send it and says what works.
+            let without_privilege = snapshot.approve_privilege.as_ref().is_some_and(|p| !p.held);
+            if !is_own_mailbox(snapshot, m) {
+                plan.blocked.push(Blocked { id: m.id.clone(), name: m.name.clone(), reason: reason.clone() });
+                continue;
+            }
+            if without_privilege {
+                plan.blocked.push(Blocked {
+                    id: m.id.clone(),
+                    name: m.name.clone(),
+                    reason: "This is your own mailbox: without the privilege \"Approve Email Addresses for Users or \
+                             Queues\" it is approved by running Test & Enable on it, when its email address is your \
+                             sign-in name (self-approval). Use Test & Enable instead."
+                        .to_owned(),
+                });
+                continue;
+            }
         }
         plan.items.push(PlanItem {
             entity: Entity::Mailbox,

@@ -243,6 +243,15 @@ fn digest(plan: &Plan) -> u64 {
     h
 }
 
+/// A CrmSecurity refusal (0x80040256): as the error's code (SUP, ERRCODES), or only in its message
+/// under another outer code, as the UI dialog showed it (reference §5, §13.4; simulator switch
+/// `crm_security_code_in_message`).
+fn is_crm_security(e: &DataverseError) -> bool {
+    e.code.eq_ignore_ascii_case("0x80040256")
+        || e.message.contains("CrmSecurity")
+        || crate::text::fold(&e.message).contains("0x80040256")
+}
+
 fn code_of(e: &Error) -> (Option<u16>, Option<String>, String) {
     match e {
         Error::Http { status, dataverse: Some(d), .. } => (Some(*status), Some(d.code.clone()), d.message.clone()),
@@ -986,8 +995,7 @@ impl Run {
                     self.fail(i, Some(&err), String::new());
                 }
             }
-            Error::Http { dataverse: Some(DataverseError { code, .. }), .. }
-                if code.eq_ignore_ascii_case("0x80040256") && self.plan.action.is_approval() =>
+            Error::Http { dataverse: Some(e), .. } if is_crm_security(e) && self.plan.action.is_approval() =>
             {
                 self.fail(i, Some(&err), String::new());
                 self.stop_approvals();

@@ -158,3 +158,104 @@ async fn every_remedy_offered_changes_something_and_counts_only_what_it_changes(
     }
     assert!(stale_alerts_seen);
 }
+
+/// Unsettled: whether scheduling Test & Enable resets the statuses to "Not Run". A mailbox whose last
+/// test failed is approved and tested again: under both readings the run waits for the new result and
+/// reports success, never the old failure.
+#[tokio::test]
+async fn a_retest_after_a_failure_reports_the_new_result_whether_or_not_statuses_reset() {
+    for reset in [true, false] {
+        let config = Config { quirks: Quirks { test_resets_statuses: reset, ..Quirks::default() }, ..Config::default() };
+        let sim = Sim::builder().config(config).org("contoso", Scenario::fresh("Contoso").users(6).queues(0)).build();
+        let t = SimTransport::new(&sim);
+        let clock = SimClock::new(&sim);
+        let snap = snapshot(&t).await;
+        let caller = snap.caller.as_ref().map(|c| c.user_id.clone());
+        let m = snap
+            .mailboxes
+            .iter()
+            .flatten()
+            .find(|m| {
+                m.is_in_scope()
+                    && m.profile.is_some()
+                    && m.regarding != caller
+                    && m.approval != syncready_core::model::ApprovalState::Approved
+            })
+            .unwrap()
+            .clone();
+        let ids = Selection::Ids(vec![m.id.clone()]);
+        let apply = Action::ApplyDefaultSettings { test_and_enable: true, this_org_only: true };
+        let first = drive(&t, &clock, bulk::plan(&snap, &ids, &apply).unwrap()).await;
+        assert_eq!(first.progress.items[0].state, ItemState::Failed, "reset {reset}: unapproved fails");
+        let snap = snapshot(&t).await;
+        drive(&t, &clock, bulk::plan(&snap, &ids, &Action::Approve).unwrap()).await;
+        let snap = snapshot(&t).await;
+        let test = Action::TestAndEnable { this_org_only: true, process_email_after: None };
+        let again = drive(&t, &clock, bulk::plan(&snap, &ids, &test).unwrap()).await;
+        assert_eq!(again.progress.items[0].state, ItemState::Succeeded, "reset {reset}: {:#?}", again.progress.items);
+    }
+}
+
+/// Unsettled: where the CrmSecurity code of an approval refusal sits. Under both readings the first
+/// refusal stops the remaining approvals and says who can approve.
+#[tokio::test]
+async fn a_crm_security_refusal_stops_approvals_wherever_its_code_sits() {
+    for in_message in [false, true] {
+        let config =
+            Config { quirks: Quirks { crm_security_code_in_message: in_message, ..Quirks::default() }, ..Config::default() };
+        let sim = Sim::builder().config(config).org("contoso", Scenario::fresh("Contoso").users(8).approval_hostile()).build();
+        let t = SimTransport::new(&sim);
+        let clock = SimClock::new(&sim);
+        let snap = snapshot(&t).await;
+        let caller = snap.caller.as_ref().map(|c| c.user_id.clone());
+        let others: Vec<String> = snap
+            .mailboxes
+            .iter()
+            .flatten()
+            .filter(|m| m.is_in_scope() && m.regarding != caller && m.approval != syncready_core::model::ApprovalState::Approved)
+            .map(|m| m.id.clone())
+            .collect();
+        assert!(others.len() > 2);
+        let plan = bulk::plan(&snap, &Selection::Ids(others), &Action::Approve).unwrap();
+        let config = RunConfig { batch_size: 1, max_in_flight: 1, ..RunConfig::default() };
+        let out = bulk::drive(bulk::Run::new(plan, config), &t, &clock, |_| ()).await;
+        assert!(out.progress.approvals_stopped.is_some(), "in message {in_message}: {:#?}", out.progress);
+        assert_eq!(out.progress.failed, 1, "only the first approval was sent");
+        assert!(out.progress.skipped > 0);
+    }
+}
+
+/// Unsettled: whether a user without the approval privilege may approve their own mailbox directly.
+/// SyncReady never sends that approval (it points at Test & Enable instead), and Test & Enable on the
+/// own mailbox approves it under both readings.
+#[tokio::test]
+async fn without_the_privilege_the_own_mailbox_is_approved_through_test_and_enable_under_both_readings() {
+    use dataverse_sim::CallerRoles;
+    for direct in [false, true] {
+        let config =
+            Config { quirks: Quirks { self_approval_without_privilege: direct, ..Quirks::default() }, ..Config::default() };
+        let roles = CallerRoles {
+            system_administrator: false,
+            global_admin: false,
+            exchange_admin: false,
+            delegated_mailbox_approver: false,
+        };
+        let sim =
+            Sim::builder().config(config).org("contoso", Scenario::fresh("Contoso").users(4).caller(roles)).build();
+        let t = SimTransport::new(&sim);
+        let clock = SimClock::new(&sim);
+        let snap = snapshot(&t).await;
+        let caller = snap.caller.as_ref().map(|c| c.user_id.clone());
+        let own = snap.mailboxes.iter().flatten().find(|m| m.regarding == caller).unwrap().clone();
+        let ids = Selection::Ids(vec![own.id.clone()]);
+        let approve = bulk::plan(&snap, &ids, &Action::Approve).unwrap();
+        assert!(approve.items.is_empty(), "direct {direct}: no direct self-approval is sent");
+        assert!(approve.blocked.iter().any(|b| b.reason.contains("Test & Enable")), "{:?}", approve.blocked);
+        let test = Action::TestAndEnable { this_org_only: true, process_email_after: None };
+        let plan = bulk::plan(&snap, &ids, &test).unwrap();
+        drive(&t, &clock, plan).await;
+        let after = snapshot(&t).await;
+        let own_after = after.mailboxes.iter().flatten().find(|m| m.id == own.id).unwrap();
+        assert_eq!(own_after.approval, syncready_core::model::ApprovalState::Approved, "direct {direct}");
+    }
+}
