@@ -995,8 +995,7 @@ impl Run {
                     self.fail(i, Some(&err), String::new());
                 }
             }
-            Error::Http { dataverse: Some(e), .. } if is_crm_security(e) && self.plan.action.is_approval() =>
-            {
+            Error::Http { dataverse: Some(e), .. } if is_crm_security(e) && self.plan.action.is_approval() => {
                 self.fail(i, Some(&err), String::new());
                 self.stop_approvals();
             }

@@ -165,7 +165,8 @@ async fn every_remedy_offered_changes_something_and_counts_only_what_it_changes(
 #[tokio::test]
 async fn a_retest_after_a_failure_reports_the_new_result_whether_or_not_statuses_reset() {
     for reset in [true, false] {
-        let config = Config { quirks: Quirks { test_resets_statuses: reset, ..Quirks::default() }, ..Config::default() };
+        let config =
+            Config { quirks: Quirks { test_resets_statuses: reset, ..Quirks::default() }, ..Config::default() };
         let sim = Sim::builder().config(config).org("contoso", Scenario::fresh("Contoso").users(6).queues(0)).build();
         let t = SimTransport::new(&sim);
         let clock = SimClock::new(&sim);
@@ -201,9 +202,14 @@ async fn a_retest_after_a_failure_reports_the_new_result_whether_or_not_statuses
 #[tokio::test]
 async fn a_crm_security_refusal_stops_approvals_wherever_its_code_sits() {
     for in_message in [false, true] {
-        let config =
-            Config { quirks: Quirks { crm_security_code_in_message: in_message, ..Quirks::default() }, ..Config::default() };
-        let sim = Sim::builder().config(config).org("contoso", Scenario::fresh("Contoso").users(8).approval_hostile()).build();
+        let config = Config {
+            quirks: Quirks { crm_security_code_in_message: in_message, ..Quirks::default() },
+            ..Config::default()
+        };
+        let sim = Sim::builder()
+            .config(config)
+            .org("contoso", Scenario::fresh("Contoso").users(8).approval_hostile())
+            .build();
         let t = SimTransport::new(&sim);
         let clock = SimClock::new(&sim);
         let snap = snapshot(&t).await;
@@ -212,7 +218,9 @@ async fn a_crm_security_refusal_stops_approvals_wherever_its_code_sits() {
             .mailboxes
             .iter()
             .flatten()
-            .filter(|m| m.is_in_scope() && m.regarding != caller && m.approval != syncready_core::model::ApprovalState::Approved)
+            .filter(|m| {
+                m.is_in_scope() && m.regarding != caller && m.approval != syncready_core::model::ApprovalState::Approved
+            })
             .map(|m| m.id.clone())
             .collect();
         assert!(others.len() > 2);
@@ -232,8 +240,10 @@ async fn a_crm_security_refusal_stops_approvals_wherever_its_code_sits() {
 async fn without_the_privilege_the_own_mailbox_is_approved_through_test_and_enable_under_both_readings() {
     use dataverse_sim::CallerRoles;
     for direct in [false, true] {
-        let config =
-            Config { quirks: Quirks { self_approval_without_privilege: direct, ..Quirks::default() }, ..Config::default() };
+        let config = Config {
+            quirks: Quirks { self_approval_without_privilege: direct, ..Quirks::default() },
+            ..Config::default()
+        };
         let roles = CallerRoles {
             system_administrator: false,
             global_admin: false,

@@ -535,45 +535,68 @@ async fn sign_in_as(sim: &Sim, upn: &str) -> Client {
 
 #[tokio::test]
 async fn require_privilege_to_self_approve_stops_a_user_without_the_privilege() {
-    let (sim, admin) = fresh().await;
-    let me = admin.get(&api("WhoAmI")).await.json()["UserId"].as_str().unwrap().to_string();
-    let m = admin
-        .first(&format!(
-            "mailboxes?$select=emailaddress&$filter=regardingobjecttypecode eq 'systemuser' and _regardingobjectid_value ne {me}&$top=1"
-        ))
-        .await;
-    let (mid, upn) =
-        (m["mailboxid"].as_str().unwrap().to_string(), m["emailaddress"].as_str().unwrap().to_string());
-    let org = admin.first("organizations?$select=orgdborgsettings").await;
-    let oid = org["organizationid"].as_str().unwrap().to_string();
-    let settings = org["orgdborgsettings"].as_str().unwrap().to_string();
-    let on = settings.replace(
-        ">false</RequirePrivilegeToSelfApproveEmailAddress>",
-        ">true</RequirePrivilegeToSelfApproveEmailAddress>",
-    );
-    assert_ne!(on, settings);
-    let set = |xml: String| {
-        let admin = &admin;
-        let oid = oid.clone();
-        async move {
-            let res = admin
-                .patch(
-                    &api(&format!("organizations({oid})")),
-                    &serde_json::json!({ "orgdborgsettings": xml }).to_string(),
-                )
-                .await;
-            assert_eq!(res.status, 204, "{}", res.body);
+    // With the setting off, whether a direct self-approval without the privilege is accepted is
+    // unsettled (`Quirks::self_approval_without_privilege`, cautious default: refused).
+    for direct in [false, true] {
+        let config = Config {
+            quirks: Quirks { self_approval_without_privilege: direct, ..Quirks::default() },
+            ..Config::default()
+        };
+        let sim = Sim::builder().config(config).org("contoso", Scenario::fresh("Contoso")).build();
+        let admin = Client::signed_in(&sim, HOST).await;
+        let me = admin.get(&api("WhoAmI")).await.json()["UserId"].as_str().unwrap().to_string();
+        let m = admin
+            .first(&format!(
+                "mailboxes?$select=emailaddress&$filter=regardingobjecttypecode eq 'systemuser' and _regardingobjectid_value ne {me}&$top=1"
+            ))
+            .await;
+        let (mid, upn) =
+            (m["mailboxid"].as_str().unwrap().to_string(), m["emailaddress"].as_str().unwrap().to_string());
+        let org = admin.first("organizations?$select=orgdborgsettings").await;
+        let oid = org["organizationid"].as_str().unwrap().to_string();
+        let settings = org["orgdborgsettings"].as_str().unwrap().to_string();
+        let on = settings.replace(
+            ">false</RequirePrivilegeToSelfApproveEmailAddress>",
+            ">true</RequirePrivilegeToSelfApproveEmailAddress>",
+        );
+        assert_ne!(on, settings);
+        let set = |xml: String| {
+            let admin = &admin;
+            let oid = oid.clone();
+            async move {
+                let res = admin
+                    .patch(
+                        &api(&format!("organizations({oid})")),
+                        &serde_json::json!({ "orgdborgsettings": xml }).to_string(),
+                    )
+                    .await;
+                assert_eq!(res.status, 204, "{}", res.body);
+            }
+        };
+        set(on).await;
+        let user = sign_in_as(&sim, &upn).await;
+        assert_eq!(user.get(&api("WhoAmI")).await.status, 200);
+        let refused =
+            user.patch(&api(&format!("mailboxes({mid})")), r#"{"emailrouteraccessapproval":1}"#).await;
+        assert_eq!(refused.status, 403, "{}", refused.body);
+        assert_eq!(refused.json()["error"]["code"], "0x80040220");
+        set(settings).await;
+        let second =
+            user.patch(&api(&format!("mailboxes({mid})")), r#"{"emailrouteraccessapproval":1}"#).await;
+        if direct {
+            assert_eq!(
+                second.status, 204,
+                "self-approval is allowed while the setting is off: {}",
+                second.body
+            );
+        } else {
+            assert_eq!(
+                second.status, 403,
+                "cautious default: refused without the privilege: {}",
+                second.body
+            );
         }
-    };
-    set(on).await;
-    let user = sign_in_as(&sim, &upn).await;
-    assert_eq!(user.get(&api("WhoAmI")).await.status, 200);
-    let refused = user.patch(&api(&format!("mailboxes({mid})")), r#"{"emailrouteraccessapproval":1}"#).await;
-    assert_eq!(refused.status, 403, "{}", refused.body);
-    assert_eq!(refused.json()["error"]["code"], "0x80040220");
-    set(settings).await;
-    let allowed = user.patch(&api(&format!("mailboxes({mid})")), r#"{"emailrouteraccessapproval":1}"#).await;
-    assert_eq!(allowed.status, 204, "self-approval is allowed while the setting is off: {}", allowed.body);
+    }
 }
 
 #[tokio::test]
