@@ -269,3 +269,34 @@ async fn without_the_privilege_the_own_mailbox_is_approved_through_test_and_enab
         assert_eq!(own_after.approval, syncready_core::model::ApprovalState::Approved, "direct {direct}");
     }
 }
+
+/// The Exchange Online profile is recognised by `servertype`, not by the English type label: with the
+/// label stored in another language the profile step still passes, with no guess to report.
+#[tokio::test]
+async fn the_exchange_online_profile_is_recognised_whatever_language_its_type_label_is_in() {
+    for label in ["Exchange Online", "Exchange Online-Dienst", "Exchange Online（クラウド）", "Échange en ligne"]
+    {
+        let config = Config {
+            quirks: Quirks { exchange_online_type_name: label.to_owned(), ..Quirks::default() },
+            ..Config::default()
+        };
+        let sim = Sim::builder().config(config).org("contoso", Scenario::healthy("Contoso")).build();
+        let t = SimTransport::new(&sim);
+        // The admin renamed the profile too: neither its name nor its label is the English text.
+        let first = snapshot(&t).await;
+        let id = first.org.as_ref().and_then(|o| o.default_profile.clone()).unwrap();
+        let rename = syncready_core::http::Request {
+            method: syncready_core::http::Method::Patch,
+            path: format!("emailserverprofiles({id})"),
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: Some(r#"{"name":"Postfach-Synchronisierung"}"#.into()),
+        };
+        use syncready_core::http::Transport;
+        assert_eq!(t.send(rename).await.unwrap().status, 204);
+        let snap = snapshot(&t).await;
+        let report = readiness::evaluate(&snap, &[]);
+        let step = report.step(StepId::ExchangeOnlineProfile).unwrap();
+        assert_eq!(step.status, readiness::Status::Pass, "{label:?}: {step:#?}");
+        assert!(!step.findings.iter().any(|f| f.message.contains("a guess")), "{label:?}");
+    }
+}
