@@ -3,7 +3,7 @@
 //! [`encode`] turns [`Request`] values into one `POST $batch` request: the boundary comes from a counter
 //! the caller passes (no RNG), and change sets are optional. Only operations inside a change set carry
 //! a `Content-ID`, as in Microsoft's examples: "Change sets can also include a Content-ID header"
-//! (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/execute-batch-operations-using-web-api#change-sets);
+//! (<https://learn.microsoft.com/power-apps/developer/data-platform/webapi/execute-batch-operations-using-web-api#change-sets>);
 //! the top-level requests of those examples have none.
 //! [`decode`] turns the multipart answer into one [`Response`] per part, in order, flattening change-set
 //! answers (`changesetresponse_…`). The multipart framing is split on delimiter lines; the HTTP message
