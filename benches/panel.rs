@@ -1,7 +1,8 @@
 //! Panel benchmark: time from opening the side panel page to a shown checklist, in real headless
 //! Chromium with the built extension at the side panel's width (360 px), against the simulator (demo
 //! org and a 50,000-mailbox org); and the time of one scroll step in the 50,000-row grid.
-//! Prints figures; asserts nothing. Run with `cargo xtask bench` (needs `dist/` and chromedriver).
+//! Prints figures. It fails (rather than report a made-up figure) when the panel's recorded time is not
+//! a whole number of milliseconds. Run with `cargo xtask bench` (needs `dist/` and chromedriver).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -48,6 +49,15 @@ const first = () => vp.querySelector('[data-testid=grid-row]').getAttribute('ari
 })();
 "#;
 
+/// The panel's `data-checklist-shown-ms` as milliseconds. An unreadable value stops the bench: a
+/// median built from a made-up 0 ms would look like the fastest run ever.
+fn shown_ms(raw: &str) -> u64 {
+    match raw.trim().parse::<u64>() {
+        Ok(ms) => ms,
+        Err(e) => panic!("data-checklist-shown-ms is not a whole number of milliseconds: {raw:?} ({e})"),
+    }
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let dist = root().join("dist").canonicalize().expect("dist/ is missing: run `cargo xtask build`");
@@ -80,7 +90,7 @@ async fn main() {
             client.goto(&format!("chrome-extension://{ext}/index.html?surface=panel")).await.expect("panel");
             let ms = wait_attr(&client, "html[data-checklist-shown-ms]", "data-checklist-shown-ms").await;
             wall.push(t.elapsed().as_millis());
-            shown.push(ms.parse::<u64>().unwrap_or(0));
+            shown.push(shown_ms(&ms));
         }
         shown.sort_unstable();
         wall.sort_unstable();

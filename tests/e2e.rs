@@ -91,7 +91,7 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
         .unwrap();
     screenshot(&client, "panel-demo-grid.png").await;
     client.goto(&format!("chrome-extension://{ext}/index.html?surface=panel&theme=dark")).await.unwrap();
-    wait_attr_eq(&client, "html", "data-theme", "dark", 10).await;
+    let dark = wait_attr_eq(&client, "html", "data-theme", "dark", 10).await;
     wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
     screenshot(&client, "panel-demo-dark.png").await;
     console.extend(console_problems(&client, "panel (demo, dark)", &[]).await);
@@ -141,6 +141,7 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
     assert_eq!((contoso_name.as_str(), contoso.as_str()), ("Contoso", "pass"));
     assert_eq!((fabrikam_name.as_str(), fabrikam.as_str()), ("Fabrikam", "fail"));
     assert_eq!(demo, "pass", "the demo org has its Exchange Online profile");
+    assert_eq!(dark, "dark", "?theme=dark shows the panel in the dark theme");
     assert_eq!(chart_total, "292", "the demo org's active user and queue mailboxes");
     assert_eq!((web_app_org.as_str(), web_app.as_str()), ("Contoso", "pass"), "web-app mode");
     assert_eq!((popup_org.as_str(), popup.as_str()), ("Contoso", "6 of 6 steps done"));
@@ -179,8 +180,22 @@ async fn a_fresh_org_becomes_ready_through_one_click_bulk_actions() {
     poll.clear().await.unwrap();
     poll.send_keys("1").await.unwrap();
     click(&client, "[data-testid=opt-save]").await;
-    let saved = wait_attr_eq(&client, "[data-testid=opt-status]", "data-testid", "opt-status", 5).await;
-    assert_eq!(saved, "opt-status");
+    wait_attr(&client, "[data-testid=opt-status]", "data-testid").await;
+    // The value itself was saved: a fresh options page reads it back from storage.
+    client.goto(&format!("chrome-extension://{ext}/index.html?surface=options")).await.unwrap();
+    client.wait().for_element(Locator::Css("[data-testid=opt-poll]")).await.unwrap();
+    let mut saved = serde_json::Value::Null;
+    for _ in 0..25 {
+        saved = client
+            .execute("return document.querySelector('[data-testid=opt-poll]').value", Vec::new())
+            .await
+            .unwrap();
+        if saved == "1" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(saved, "1", "the saved poll interval is read back by a fresh options page");
 
     let before = profile_step_for(&client, &ext, "northwind.crm.dynamics.com").await;
     assert_eq!(before, "pass", "the fresh org has its Exchange Online profile");
@@ -214,17 +229,21 @@ async fn a_fresh_org_becomes_ready_through_one_click_bulk_actions() {
         screenshot(&client, &format!("flow-{}-done-{remedy}.png", runs.len())).await;
         a11y.extend(a11y_problems(&client, &format!("bulk results ({remedy})")).await);
         console.extend(console_problems(&client, &format!("bulk results ({remedy})"), &[]).await);
-        runs.push((remedy, writes, phase, failed, succeeded));
-        // Wait for the checklist to be read again after the run.
+        // Wait for the checklist to be read again after the run; the next remedy must come from the
+        // new reading, so a checklist that never reloads fails the test here.
+        let mut reloaded = false;
         for _ in 0..100 {
             let now = client.find(Locator::Css("[data-testid=report]")).await;
             if let Ok(el) = now
                 && el.attr("data-loaded-at").await.ok().flatten().is_some_and(|v| v != loaded_at)
             {
+                reloaded = true;
                 break;
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
+        assert!(reloaded, "the checklist was not read again within 20 s after the {remedy} run");
+        runs.push((remedy, writes, phase, failed, succeeded));
     }
 
     // After the runs the checklist was read again: every step is done.

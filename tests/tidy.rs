@@ -98,8 +98,89 @@ fn the_core_reads_no_clock_and_no_randomness() {
     }
 }
 
+/// `text` without its `#[cfg(test)]` items: a `mod x;` line, or an item with a body (`mod tests { … }`,
+/// a test-only `fn`, `impl`), whose braces are matched. Everything else stays, including shipped code
+/// after a test module. Braces inside string or char literals of test code could confuse the count;
+/// the items removed are test code, where that does not matter for what is kept after them as long
+/// as the literals balance, and [`tidy_sees_shipped_code_after_the_first_test_module`] checks the usual
+/// shapes.
+fn strip_test_code(text: &str) -> String {
+    let marker = "#[cfg(test)]";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(marker) {
+        out.push_str(&rest[..at]);
+        let item = &rest[at + marker.len()..];
+        let semi = item.find(';');
+        let brace = item.find('{');
+        let end = match (semi, brace) {
+            (Some(s), Some(b)) if s < b => s + 1,
+            (Some(s), None) => s + 1,
+            (_, Some(b)) => {
+                let mut depth = 0usize;
+                let mut end = item.len();
+                for (i, c) in item[b..].char_indices() {
+                    match c {
+                        '{' => depth += 1,
+                        '}' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                end = b + i + 1;
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                end
+            }
+            (None, None) => item.len(),
+        };
+        rest = &item[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether `text` has the attribute `#[name]`, `#[name = …]` or `#[name(…)]`.
+fn has_attribute(text: &str, name: &str) -> bool {
+    let open = format!("{}{name}", "#[");
+    text.match_indices(&open).any(|(at, m)| {
+        let next = text[at + m.len()..].trim_start().chars().next();
+        matches!(next, Some(']' | '=' | '('))
+    })
+}
+
+#[test]
+fn tidy_sees_shipped_code_after_the_first_test_module() {
+    let banned = ["to_", "lowercase("].concat();
+    let file = format!(
+        "fn a() {{}}\n#[cfg(test)]\nmod tests;\n#[cfg(test)]\nmod more {{ fn t() {{ let _ = \"{{}}\"; }} }}\nfn shipped(s: &str) -> String {{ s.{banned}) }}\n"
+    );
+    let kept = strip_test_code(&file);
+    assert!(kept.contains(&banned), "shipped code after test modules is checked: {kept}");
+    assert!(!kept.contains("fn t()"), "test code is not: {kept}");
+    assert!(strip_test_code("#[cfg(test)]\nfn helper() { x.to_uppercase(); }\nfn b() {}").contains("fn b()"));
+}
+
+#[test]
+fn tidy_catches_every_form_of_the_ignore_attribute() {
+    for form in [
+        "ignore]",
+        "ignore = \"slow\"]",
+        "ignore=\"slow\"]",
+        "should_panic(expected = \"x\")]",
+        "should_panic]",
+    ] {
+        let text = format!("{}{form}\nfn t() {{}}", "#[");
+        let name = form.split(|c: char| !c.is_ascii_alphanumeric() && c != '_').next().unwrap();
+        assert!(has_attribute(&text, name), "{text}");
+    }
+    assert!(!has_attribute("#[ignored_by_nothing] fn x() {}", "ignore"));
+}
+
 /// The code that ships in the wasm: each non-test file of the core and the UI, as (path, the text
-/// before its unit tests).
+/// without its `#[cfg(test)]` items).
 fn shipped_sources() -> Vec<(String, String)> {
     let mut files = Vec::new();
     rust_files(&root().join("crates/core/src"), &mut files);
@@ -112,7 +193,7 @@ fn shipped_sources() -> Vec<(String, String)> {
                 return None;
             }
             let text = fs::read_to_string(&file).unwrap();
-            let shipped = text.split("#[cfg(test)]").next().unwrap_or_default().to_owned();
+            let shipped = strip_test_code(&text);
             Some((path, shipped))
         })
         .collect()
@@ -241,12 +322,10 @@ fn no_test_is_ignored_or_expected_to_panic() {
     for dir in ["src", "tests", "crates", "xtask"] {
         rust_files(&root().join(dir), &mut files);
     }
-    let ignore = ["#[", "ignore]"].concat();
-    let should_panic = ["#[", "should_panic"].concat();
     for file in files {
         let text = fs::read_to_string(&file).unwrap();
-        assert!(!text.contains(&ignore), "{} has an ignored test", file.display());
-        assert!(!text.contains(&should_panic), "{} has a should_panic test", file.display());
+        assert!(!has_attribute(&text, "ignore"), "{} has an ignored test", file.display());
+        assert!(!has_attribute(&text, "should_panic"), "{} has a should_panic test", file.display());
     }
 }
 

@@ -346,12 +346,14 @@ fn ProgressView(progress: RwSignal<Option<Progress>>) -> impl IntoView {
                 Halt::Cancelled => "Cancelled: nothing more was sent.",
             });
             let stopped = p.approvals_stopped.clone();
+            let o365 = crate::state::bulk::o365_unset_note(p);
             view! {
                 <div class="sr-progress" data-testid="bulk-progress" data-percent=b.percent data-succeeded=p.succeeded data-failed=p.failed>
                     <progress max=b.total value=b.done aria-label="Bulk action progress"></progress>
                     <p data-testid="bulk-progress-label">{b.label}</p>
                     {halt.map(|h| view! { <p class="sr-warn" data-testid="bulk-halt">{h}</p> }.into_any())}
                     {stopped.map(|s| view! { <p class="sr-warn" data-testid="bulk-approvals-stopped">{s}</p> }.into_any())}
+                    {o365.map(|s| view! { <p class="sr-warn" data-testid="bulk-o365-unset">{s}</p> }.into_any())}
                     <ul class="sr-failures">{failures}</ul>
                 </div>
             }

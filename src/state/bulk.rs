@@ -62,6 +62,21 @@ impl BulkRequest {
     }
 }
 
+/// The plain note shown after approvals that applied but left "approved by Microsoft 365 admin"
+/// (`isemailaddressapprovedbyo365admin`) unset, or `None` when there are none.
+pub fn o365_unset_note(progress: &Progress) -> Option<String> {
+    let n = progress.o365_unset;
+    (n > 0).then(|| {
+        format!(
+            "{} approved, but the approval did not set \"approved by Microsoft 365 admin\" \
+             (isemailaddressapprovedbyo365admin). {} counted as succeeded; if Test & Enable then fails with an alert \
+             asking for an approval by a Microsoft 365 administrator, a Global or Exchange administrator must approve.",
+            if n == 1 { "1 mailbox was".to_owned() } else { format!("{n} mailboxes were") },
+            if n == 1 { "It is" } else { "They are" }
+        )
+    })
+}
+
 /// The progress bar's numbers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bar {

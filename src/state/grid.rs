@@ -22,7 +22,8 @@ pub struct MailboxRow {
     pub kind: &'static str,
     /// Profile name, or "(none)".
     pub profile: String,
-    /// "Approved", "Pending approval", "Rejected", "Empty".
+    /// "Approved" (with "Microsoft 365 admin: yes / not set" when read), "Pending approval", "Rejected",
+    /// "Empty".
     pub approval: &'static str,
     /// Test results per direction, e.g. "In ✓ · Out ✗ · ACT –".
     pub tests: String,
@@ -40,8 +41,12 @@ pub struct MailboxRow {
     search_text: String,
 }
 
-fn approval_label(a: ApprovalState) -> &'static str {
+/// The approval cell; an approved mailbox also shows "approved by Microsoft 365 admin"
+/// (`isemailaddressapprovedbyo365admin`) when it was read.
+fn approval_label(a: ApprovalState, o365: Option<bool>) -> &'static str {
     match a {
+        ApprovalState::Approved if o365 == Some(true) => "Approved (Microsoft 365 admin: yes)",
+        ApprovalState::Approved if o365 == Some(false) => "Approved (Microsoft 365 admin: not set)",
         ApprovalState::Approved => "Approved",
         ApprovalState::Pending => "Pending approval",
         ApprovalState::Rejected => "Rejected",
@@ -101,7 +106,7 @@ impl MailboxRow {
             email,
             kind: kind_label(&m.kind),
             profile,
-            approval: approval_label(m.approval),
+            approval: approval_label(m.approval, m.approved_by_o365_admin),
             tests: format!(
                 "In {} · Out {} · ACT {}",
                 test_mark(m.incoming_status),

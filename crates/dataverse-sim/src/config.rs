@@ -67,6 +67,45 @@ pub struct Quirks {
     /// §7 \[U\]: each scheduled Test & Enable writes an `asyncoperations` row (operation type 52 "Mailbox Test
     /// Access", Waiting → Completed with Succeeded/Failed). Default false.
     pub async_operation_rows: bool,
+    /// §9.5: what `"<nav>@odata.bind": null` in a PATCH does. Microsoft's page says it disassociates;
+    /// field reports say the service refuses it (MicrosoftDocs/powerapps-docs#2720, rezanid/PSDataverse#27)
+    /// or ignores it (#4268). Default [`BindNull::Refused`]. `"<nav>": null` always clears.
+    pub odata_bind_null: BindNull,
+    /// Issue 11 \[U\]: how the service treats `isemailaddressapprovedbyo365admin` ("approved by Microsoft
+    /// 365 admin"). Default [`O365Approval::WithApproval`].
+    pub o365_approval: O365Approval,
+    /// §5, §13.4 \[U\]: where the CrmSecurity code of an approval refusal sits. `false` (default): the
+    /// error's `code` is 0x80040256 (SUP, ERRCODES). `true`: the outer `code` is 0x80040216 (−2147220970,
+    /// what the UI dialog showed), and "CrmSecurity" with 0x80040256 is only in the message.
+    pub crm_security_code_in_message: bool,
+    /// §5 \[U\]: whether a user without `prvApproveRejectEmailAddress` may approve their own mailbox with
+    /// a direct update. EXO documents self-approval through Test & Enable and hides "Approve Email"
+    /// without the privilege, so the cautious default is `false`: refused with 0x80040220 (Test & Enable's
+    /// self-approval, `self_approval_on_test`, is unaffected).
+    pub self_approval_without_privilege: bool,
+}
+
+/// What `"<nav>@odata.bind": null` does (see [`Quirks::odata_bind_null`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BindNull {
+    /// 400 0x80048d19 "The 'odata.bind' instance or property annotation has a null value." (default).
+    Refused,
+    /// The annotation is dropped and the lookup keeps its value (204).
+    Ignored,
+    /// The lookup is cleared, as Microsoft's page documents.
+    Clears,
+}
+
+/// How `mailbox.isemailaddressapprovedbyo365admin` behaves. Which flag the service requires in which case
+/// is undocumented; public client reports show approvals that returned no error but left this flag unset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum O365Approval {
+    /// Approving (`emailrouteraccessapproval` = 1) sets the flag too, and rejecting clears it (default).
+    WithApproval,
+    /// As `WithApproval`, except for mailboxes whose address (case-insensitive) is listed: their approval
+    /// leaves the flag false, and their Test & Enable then fails with the alert "… requires an approval by
+    /// a Microsoft 365 administrator".
+    UnsetFor(Vec<String>),
 }
 
 impl Default for Quirks {
@@ -84,6 +123,10 @@ impl Default for Quirks {
             self_approval_on_test: true,
             reset_approval_on_address_change: true,
             async_operation_rows: false,
+            odata_bind_null: BindNull::Refused,
+            o365_approval: O365Approval::WithApproval,
+            crm_security_code_in_message: false,
+            self_approval_without_privilege: false,
         }
     }
 }

@@ -50,6 +50,13 @@
 //! - `ratelimit_headers` \[true\]: `x-ms-ratelimit-*` debugging headers (§10).
 //! - `wrap_payload_errors` \[true\]: 0x80048d19 wrapping of payload errors (§9.5).
 //! - `self_approval_on_test` \[true\]: Test & Enable approves the owner's own address (§4).
+//! - `self_approval_without_privilege` \[false\]: a direct approval of one's own mailbox without the
+//!   approval privilege is refused (§5).
+//! - `crm_security_code_in_message` \[false\]: approval refusals carry 0x80040256 as their code, or
+//!   only in the message under an outer 0x80040216 (§5, §13.4).
+//! - `odata_bind_null` \[Refused\]: `"<nav>@odata.bind": null` is refused, ignored or clears (§9.5).
+//! - `o365_approval` \[WithApproval\]: "approved by Microsoft 365 admin" set with the approval, or left
+//!   unset for listed addresses, whose tests then fail (§1.2).
 //! - `reset_approval_on_address_change` \[true\]: a changed address goes back to Pending (§1.3, weak).
 //! - `async_operation_rows` \[false\]: an `asyncoperations` row (type 52) per test (§7).
 //!
@@ -76,7 +83,7 @@ mod store;
 mod time;
 mod url;
 
-pub use config::{Config, Limits, OperationCost, Quirks, TestEnableTiming};
+pub use config::{BindNull, Config, Limits, O365Approval, OperationCost, Quirks, TestEnableTiming};
 pub use faults::{Fault, FaultKind};
 pub use http::{app, serve};
 pub use journal::JournalEntry;

@@ -704,7 +704,8 @@ pub(crate) fn mailbox_fields(s: &MailboxSeed<'_>) -> Vec<(&'static str, V)> {
         ("acsoutgoingemailstatus", V::Null),
         ("acsenabledforoutgoingemail", V::Bool(false)),
         ("emailrouteraccessapproval", V::Int(s.state.approval)),
-        ("isemailaddressapprovedbyo365admin", V::Bool(false)),
+        // Both flags set together by default (`Quirks::o365_approval`).
+        ("isemailaddressapprovedbyo365admin", V::Bool(s.state.approval == 1)),
         ("emailaddressapprovedby", V::Null),
         ("emailaddressapprovedon", V::Null),
         ("enabledforincomingemail", V::Bool(true)),

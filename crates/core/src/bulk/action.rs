@@ -303,8 +303,13 @@ impl Field {
                     Value::String(format!("/emailserverprofiles({id})")),
                 );
             }
+            // Empty: the navigation property itself set to null. Microsoft's page documents both this
+            // and `"<nav>@odata.bind": null`, but the service refuses the annotation form ("The
+            // 'odata.bind' instance or property annotation has a null value", MicrosoftDocs/powerapps-docs
+            // #2720) or ignores it (#4268), while the plain property works (#4028, #4268).
+            // https://learn.microsoft.com/power-apps/developer/data-platform/webapi/associate-disassociate-entities-using-web-api#disassociate-with-a-single-valued-navigation-property
             (Field::Profile | Field::DefaultProfile, _) => {
-                body.insert(format!("{}@odata.bind", self.column()), Value::Null);
+                body.insert(self.column().to_owned(), Value::Null);
             }
             (Field::ProfileState, v) => {
                 let status = if v.as_i64() == Some(0) { 1 } else { 2 };

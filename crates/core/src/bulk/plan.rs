@@ -201,10 +201,15 @@ pub fn plan(snapshot: &Snapshot, selection: &Selection, action: &Action) -> Resu
     let mailboxes = snapshot.mailboxes.as_ref().ok_or(PlanError::NoMailboxes)?;
     let selected: Vec<&Mailbox> = match selection {
         Selection::Ids(ids) => {
+            // One index, so that a selection of tens of thousands is linear (ids are lower case in the
+            // model; the selection's are folded the same way).
+            let index: std::collections::HashMap<&str, &Mailbox> =
+                mailboxes.iter().map(|m| (m.id.as_str(), m)).collect();
+            let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
             let mut out = Vec::new();
             for id in ids {
-                match mailboxes.iter().find(|m| m.id.eq_ignore_ascii_case(id)) {
-                    Some(m) if !out.iter().any(|o: &&Mailbox| o.id == m.id) => out.push(m),
+                match index.get(id.to_ascii_lowercase().as_str()).copied() {
+                    Some(m) if seen.insert(m.id.as_str()) => out.push(m),
                     Some(_) => {}
                     None => plan.skipped.push(Skipped {
                         id: id.to_ascii_lowercase(),
@@ -274,11 +279,27 @@ pub fn plan(snapshot: &Snapshot, selection: &Selection, action: &Action) -> Resu
             skip(&mut plan, reason);
             continue;
         }
-        if let Some(reason) = &approval_block
-            && !is_own_mailbox(snapshot, m)
-        {
-            plan.blocked.push(Blocked { id: m.id.clone(), name: m.name.clone(), reason: reason.clone() });
-            continue;
+        if let Some(reason) = &approval_block {
+            // One's own mailbox may be self-approved (EXO "Approve your own user mailbox"). Without the
+            // approval privilege Microsoft documents that only through Test & Enable ("the Approve Email
+            // button doesn't appear"); whether a direct update is accepted is unsettled (simulator switch
+            // `self_approval_without_privilege`), so SyncReady does not send it and says what works.
+            let without_privilege = snapshot.approve_privilege.as_ref().is_some_and(|p| !p.held);
+            if !is_own_mailbox(snapshot, m) {
+                plan.blocked.push(Blocked { id: m.id.clone(), name: m.name.clone(), reason: reason.clone() });
+                continue;
+            }
+            if without_privilege {
+                plan.blocked.push(Blocked {
+                    id: m.id.clone(),
+                    name: m.name.clone(),
+                    reason: "This is your own mailbox: without the privilege \"Approve Email Addresses for Users or \
+                             Queues\" it is approved by running Test & Enable on it, when its email address is your \
+                             sign-in name (self-approval). Use Test & Enable instead."
+                        .to_owned(),
+                });
+                continue;
+            }
         }
         plan.items.push(PlanItem {
             entity: Entity::Mailbox,
@@ -557,10 +578,16 @@ impl Plan {
         self.items.iter().map(|i| i.changes.len()).sum()
     }
 
-    /// The plan that restores the "before" values of every change the evidence shows as applied, bound
-    /// to the org the evidence was written on.
-    /// Test & Enable triggers cannot be undone and are left out (with a warning); so are lookups that
-    /// were empty before (clearing a lookup needs a separate disassociate request).
+    /// The plan, bound to the org the evidence was written on, that restores the "before" value of every
+    /// field of every record whose write may have
+    /// applied: known applied (succeeded, testing, stuck, failed after applying, written) or not known
+    /// either way (sent, unknown; writing the old value again is harmless). Lookups that were empty
+    /// before are cleared (the navigation property set to null in the PATCH). Test & Enable
+    /// triggers cannot be undone and are left out, with a warning.
+    ///
+    /// Every field of a record is written in one PATCH, so the undo item holds every field of the
+    /// record's "before" state that the run changed, and its read-back compares all of them: an undo
+    /// item "succeeded" only when the record is back to how it was.
     pub fn undo(evidence: &Evidence) -> Plan {
         let mut plan = Plan {
             action: Action::Undo,
@@ -572,8 +599,15 @@ impl Plan {
             org: evidence.org.clone(),
         };
         for row in &evidence.rows {
-            let applied = matches!(row.state, ItemState::Succeeded | ItemState::Testing | ItemState::Stuck)
-                || (row.state == ItemState::Failed && row.applied);
+            let applied = matches!(
+                row.state,
+                ItemState::Succeeded
+                    | ItemState::Testing
+                    | ItemState::Stuck
+                    | ItemState::Written
+                    | ItemState::Sent
+                    | ItemState::Unknown
+            ) || (row.state == ItemState::Failed && row.applied);
             if !applied {
                 continue;
             }
@@ -581,14 +615,6 @@ impl Plan {
                 if !plan.warnings.iter().any(|w| w.starts_with("Test & Enable")) {
                     plan.warnings.push("Test & Enable cannot be undone; its results stay.".to_owned());
                 }
-                continue;
-            }
-            if matches!(row.field, Field::Profile | Field::DefaultProfile) && row.before.is_null() {
-                plan.skipped.push(Skipped {
-                    id: row.id.clone(),
-                    name: row.name.clone(),
-                    reason: format!("{} was empty before; clear it by hand", row.field.column()),
-                });
                 continue;
             }
             let change = Change { field: row.field, before: row.after.clone(), after: row.before.clone() };

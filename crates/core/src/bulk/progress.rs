@@ -81,6 +81,10 @@ pub struct ItemOutcome {
     pub applied: bool,
     /// Test & Enable result, for actions that schedule it.
     pub test: Option<TestReport>,
+    /// For approvals: `isemailaddressapprovedbyo365admin` ("approved by Microsoft 365 admin") as read
+    /// back. `Some(false)` means the approval applied but left that flag unset; the item still
+    /// succeeds (which flag the service requires is undocumented), and the run says so plainly.
+    pub o365_admin_approved: Option<bool>,
 }
 
 /// Why a run stopped before finishing.
@@ -125,6 +129,8 @@ pub struct Progress {
     pub retries: u64,
     /// Approvals stopped after a CrmSecurity refusal, with the explanation of who can approve.
     pub approvals_stopped: Option<String>,
+    /// Approvals that applied but left "approved by Microsoft 365 admin" unset.
+    pub o365_unset: usize,
     /// Set while the run is paused or after it stopped early.
     pub halt: Option<Halt>,
     /// Every item, in plan order.

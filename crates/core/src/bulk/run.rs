@@ -198,6 +198,7 @@ pub enum ResumeError {
 const MAILBOX_READ: &[&str] = &[
     "mailboxid",
     "emailrouteraccessapproval",
+    "isemailaddressapprovedbyo365admin",
     "_emailserverprofile_value",
     "incomingemaildeliverymethod",
     "outgoingemaildeliverymethod",
@@ -242,6 +243,15 @@ fn digest(plan: &Plan) -> u64 {
     h
 }
 
+/// A CrmSecurity refusal (0x80040256): as the error's code (SUP, ERRCODES), or only in its message
+/// under another outer code, as the UI dialog showed it (reference §5, §13.4; simulator switch
+/// `crm_security_code_in_message`).
+fn is_crm_security(e: &DataverseError) -> bool {
+    e.code.eq_ignore_ascii_case("0x80040256")
+        || e.message.contains("CrmSecurity")
+        || crate::text::fold(&e.message).contains("0x80040256")
+}
+
 fn code_of(e: &Error) -> (Option<u16>, Option<String>, String) {
     match e {
         Error::Http { status, dataverse: Some(d), .. } => (Some(*status), Some(d.code.clone()), d.message.clone()),
@@ -282,6 +292,7 @@ impl Run {
                     observed: Vec::new(),
                     applied: false,
                     test: None,
+                    o365_admin_approved: None,
                 },
                 in_request: None,
                 testing_since: None,
@@ -432,6 +443,9 @@ impl Run {
                 ItemState::Failed => p.failed += 1,
                 ItemState::Skipped => p.skipped += 1,
                 ItemState::Stuck => p.stuck += 1,
+            }
+            if s.outcome.state == ItemState::Succeeded && s.outcome.o365_admin_approved == Some(false) {
+                p.o365_unset += 1;
             }
         }
         p
@@ -981,9 +995,7 @@ impl Run {
                     self.fail(i, Some(&err), String::new());
                 }
             }
-            Error::Http { dataverse: Some(DataverseError { code, .. }), .. }
-                if code.eq_ignore_ascii_case("0x80040256") && self.plan.action.is_approval() =>
-            {
+            Error::Http { dataverse: Some(e), .. } if is_crm_security(e) && self.plan.action.is_approval() => {
                 self.fail(i, Some(&err), String::new());
                 self.stop_approvals();
             }
@@ -1043,6 +1055,11 @@ impl Run {
                     observed.push((c.field, read));
                 }
                 slot.outcome.observed = observed;
+                // Approvals: say whether "approved by Microsoft 365 admin" came along (issue 11).
+                if item.changes.iter().any(|c| c.field == Field::Approval && c.after == 1) {
+                    slot.outcome.o365_admin_approved =
+                        row.get("isemailaddressapprovedbyo365admin").and_then(Value::as_bool);
+                }
                 match (mismatch, state) {
                     (None, _) => {
                         slot.outcome.applied = true;

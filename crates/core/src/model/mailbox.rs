@@ -221,6 +221,12 @@ pub struct Mailbox {
     pub mailbox_status: Option<TestStatus>,
     /// Email address approval.
     pub approval: ApprovalState,
+    /// `isemailaddressapprovedbyo365admin` ("approved by Microsoft 365 admin"); `None` when not read.
+    /// Which of the two approval flags the service requires in which case is not documented, so a
+    /// mailbox is never failed on this flag alone; it is shown, and named as the cause when a test
+    /// fails with the alert about an approval by a Microsoft 365 administrator.
+    #[serde(default)]
+    pub approved_by_o365_admin: Option<bool>,
     /// Incoming email enabled (the platform clears it after a permanent failure).
     pub enabled_incoming: bool,
     /// Outgoing email enabled.
@@ -276,6 +282,7 @@ impl From<wire::Mailbox> for Mailbox {
             act_status: w.actstatus.map(TestStatus::from),
             mailbox_status: w.mailboxstatus.map(TestStatus::from),
             approval: w.emailrouteraccessapproval.map_or(ApprovalState::Empty, ApprovalState::from),
+            approved_by_o365_admin: w.isemailaddressapprovedbyo365admin,
             // The columns default to true in the metadata.
             enabled_incoming: w.enabledforincomingemail.unwrap_or(true),
             enabled_outgoing: w.enabledforoutgoingemail.unwrap_or(true),

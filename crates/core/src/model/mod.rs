@@ -173,12 +173,34 @@ pub struct Profile {
 }
 
 impl Profile {
-    /// Whether this is an Exchange Online profile: server type 0 with the "Exchange Online" type label
-    /// (the label is what the UI shows; its stored value is unconfirmed), or the auto-created profile's name.
+    /// Whether this is an Exchange Online profile, decided by the typed columns where they were read:
+    /// `servertype` 0 is the type the profile form labels "Exchange Online" on an online org (reference
+    /// §2.2, LEGACY-JS `ConfigureEmailServerTypeName`), whatever the profile is called and whatever
+    /// language `emailservertypename` is stored in. Only when `servertype` was not read is the profile
+    /// recognised by its English name or type label; [`Profile::exchange_online_guess`] then says so.
     pub fn is_exchange_online(&self) -> bool {
+        match self.server_type {
+            Some(ServerType::Exchange) => true,
+            Some(_) => false,
+            None => self.exchange_online_by_text(),
+        }
+    }
+
+    fn exchange_online_by_text(&self) -> bool {
         let label = self.type_name.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("Exchange Online"));
-        let auto_name = self.name.eq_ignore_ascii_case("Microsoft Exchange Online");
-        matches!(self.server_type, Some(ServerType::Exchange) | None) && (label || auto_name)
+        label || self.name.eq_ignore_ascii_case("Microsoft Exchange Online")
+    }
+
+    /// When the profile counts as Exchange Online only by its English name or label (its `servertype`
+    /// could not be read), the reason, to be shown with it: a guess, not a fact.
+    pub fn exchange_online_guess(&self) -> Option<String> {
+        (self.server_type.is_none() && self.exchange_online_by_text()).then(|| {
+            format!(
+                "The server type of the profile \"{}\" could not be read, so SyncReady takes it for Exchange Online \
+                 from its name or type label (a guess).",
+                self.name
+            )
+        })
     }
 }
 

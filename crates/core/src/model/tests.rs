@@ -31,9 +31,42 @@ fn exchange_online_is_recognised_by_label_or_auto_created_name() {
     let named = Profile::from(wire::EmailServerProfile {
         name: Some("Microsoft Exchange Online".into()),
         emailservertypename: None,
-        ..base
+        ..base.clone()
     });
     assert!(named.is_exchange_online());
+}
+
+/// Issue 11: a renamed profile with a translated type label is still Exchange Online by `servertype`,
+/// with no guess; only without `servertype` do the English texts decide, and then it says so.
+#[test]
+fn exchange_online_is_recognised_by_servertype_not_by_english_text() {
+    let base = wire::EmailServerProfile {
+        emailserverprofileid: "abc".into(),
+        name: Some("Postfach-Profil".into()),
+        servertype: Some(0),
+        emailservertypename: Some("Exchange Online-Dienst".into()),
+        statecode: Some(0),
+        incomingcredentialretrieval: Some(2),
+        outgoingcredentialretrieval: None,
+        useautodiscover: Some(true),
+    };
+    let renamed = Profile::from(base.clone());
+    assert!(renamed.is_exchange_online());
+    assert_eq!(renamed.exchange_online_guess(), None);
+    let english_but_pop = Profile::from(wire::EmailServerProfile {
+        servertype: Some(1),
+        name: Some("Microsoft Exchange Online".into()),
+        emailservertypename: Some("Exchange Online".into()),
+        ..base.clone()
+    });
+    assert!(!english_but_pop.is_exchange_online(), "the typed column wins over the English name");
+    let untyped = Profile::from(wire::EmailServerProfile {
+        servertype: None,
+        name: Some("Microsoft Exchange Online".into()),
+        ..base
+    });
+    assert!(untyped.is_exchange_online());
+    assert!(untyped.exchange_online_guess().is_some_and(|g| g.contains("a guess")));
 }
 
 /// Renders the parsed settings, or the error, as one line.
@@ -198,6 +231,7 @@ fn a_mailbox_row_becomes_a_typed_mailbox() {
                 Failure,
             ),
             approval: Pending,
+            approved_by_o365_admin: None,
             enabled_incoming: true,
             enabled_outgoing: false,
             enabled_act: true,

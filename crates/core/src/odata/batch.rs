@@ -1,7 +1,10 @@
 //! `$batch` (multipart/mixed) encoding and decoding (reference §9.7).
 //!
 //! [`encode`] turns [`Request`] values into one `POST $batch` request: the boundary comes from a counter
-//! the caller passes (no RNG), every part carries a `Content-ID`, and change sets are optional.
+//! the caller passes (no RNG), and change sets are optional. Only operations inside a change set carry
+//! a `Content-ID`, as in Microsoft's examples: "Change sets can also include a Content-ID header"
+//! (<https://learn.microsoft.com/power-apps/developer/data-platform/webapi/execute-batch-operations-using-web-api#change-sets>);
+//! the top-level requests of those examples have none.
 //! [`decode`] turns the multipart answer into one [`Response`] per part, in order, flattening change-set
 //! answers (`changesetresponse_…`). The multipart framing is split on delimiter lines; the HTTP message
 //! inside each part (status line, headers) is parsed with `httparse`, never by hand.
@@ -61,9 +64,12 @@ fn part_path(path: &str) -> String {
     }
 }
 
-fn write_operation(out: &mut String, request: &Request, content_id: usize) {
+fn write_operation(out: &mut String, request: &Request, content_id: Option<usize>) {
     out.push_str("Content-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n");
-    out.push_str(&format!("Content-ID: {content_id}\r\n\r\n"));
+    if let Some(id) = content_id {
+        out.push_str(&format!("Content-ID: {id}\r\n"));
+    }
+    out.push_str("\r\n");
     out.push_str(&format!("{} {} HTTP/1.1\r\n", request.method.as_str(), part_path(&request.path)));
     let has_type = request.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("Content-Type"));
     for (name, value) in &request.headers {
@@ -82,8 +88,8 @@ fn write_operation(out: &mut String, request: &Request, content_id: usize) {
     }
 }
 
-/// Encodes `entries` into one `POST $batch` with boundary [`boundary`]`(counter)`. Content-IDs are
-/// 1, 2, … in order over every operation. With `continue_on_error`, the request carries
+/// Encodes `entries` into one `POST $batch` with boundary [`boundary`]`(counter)`. Operations in change
+/// sets get Content-IDs 1, 2, … in order (unique in the batch); top-level requests get none. With `continue_on_error`, the request carries
 /// `Prefer: odata.continue-on-error` so that one failed operation does not stop the rest.
 pub fn encode(counter: u64, entries: &[BatchEntry], continue_on_error: bool) -> Request {
     let outer = boundary(counter);
@@ -92,17 +98,14 @@ pub fn encode(counter: u64, entries: &[BatchEntry], continue_on_error: bool) -> 
     for (i, entry) in entries.iter().enumerate() {
         body.push_str(&format!("--{outer}\r\n"));
         match entry {
-            BatchEntry::Single(request) => {
-                content_id += 1;
-                write_operation(&mut body, request, content_id);
-            }
+            BatchEntry::Single(request) => write_operation(&mut body, request, None),
             BatchEntry::ChangeSet(requests) => {
                 let cs = format!("changeset_{counter:016x}_{i}");
                 body.push_str(&format!("Content-Type: multipart/mixed; boundary=\"{cs}\"\r\n\r\n"));
                 for request in requests {
                     content_id += 1;
                     body.push_str(&format!("--{cs}\r\n"));
-                    write_operation(&mut body, request, content_id);
+                    write_operation(&mut body, request, Some(content_id));
                 }
                 body.push_str(&format!("--{cs}--\r\n"));
             }

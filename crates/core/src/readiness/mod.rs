@@ -6,6 +6,7 @@
 //! through [`EvaluateOptions`]; nothing here reads a clock.
 
 pub mod checklist;
+pub mod links;
 pub mod report;
 pub mod rules;
 
@@ -51,8 +52,59 @@ pub fn evaluate(snapshot: &Snapshot, errors: &[CollectError]) -> Report {
 /// Evaluates every rule over `snapshot` with `options` (the current time, thresholds).
 pub fn evaluate_with(snapshot: &Snapshot, errors: &[CollectError], options: &EvaluateOptions) -> Report {
     let ctx = rules::Context { snapshot, errors, options };
-    let steps = rules::ALL.iter().map(|rule| rule(&ctx)).collect();
+    let mut steps: Vec<StepResult> = rules::ALL.iter().map(|rule| rule(&ctx)).collect();
+    for step in &mut steps {
+        for finding in &mut step.findings {
+            keep_remedy_if_it_writes(snapshot, finding);
+        }
+    }
     Report { steps }
+}
+
+/// A remedy is offered only when its plan writes something (issue 11 item 4): the rules may build a
+/// remedy from alerts older than the records ("Approve 2 mailboxes" for mailboxes already approved), or
+/// for mailboxes the caller cannot change. The remedy keeps exactly the records its plan writes, so
+/// its label counts real changes; when nothing would change, the button goes and the finding says who
+/// must act instead.
+fn keep_remedy_if_it_writes(snapshot: &Snapshot, finding: &mut Finding) {
+    let Some(remedy) = finding.remedy.take() else { return };
+    let (action, selection) = crate::bulk::Action::from_remedy(&remedy);
+    let plan = match crate::bulk::plan(snapshot, &selection, &action) {
+        Ok(plan) => plan,
+        Err(e) => {
+            finding.message.push_str(&format!(" SyncReady cannot make this change: {e}."));
+            return;
+        }
+    };
+    let written: Vec<String> =
+        plan.items.iter().filter(|i| i.entity == crate::bulk::Entity::Mailbox).map(|i| i.id.clone()).collect();
+    if plan.items.is_empty() {
+        let why = match (plan.blocked.first(), plan.skipped.first()) {
+            (Some(b), _) => format!(" SyncReady cannot make this change for you: {}", b.reason),
+            (None, Some(s)) => format!(
+                " SyncReady has no change to make here ({}: {}{}); {}",
+                s.name,
+                s.reason,
+                match plan.skipped.len() {
+                    1 => String::new(),
+                    n => format!(", and {} more", n - 1),
+                },
+                match finding.actor {
+                    Actor::ExchangeAdmin => "an Exchange or Microsoft 365 administrator must act on the cause.",
+                    Actor::DynamicsAdmin => "the cause lies elsewhere; follow the fix above.",
+                }
+            ),
+            (None, None) => " SyncReady has no change to make here.".to_owned(),
+        };
+        finding.message.push_str(&why);
+        return;
+    }
+    finding.remedy = Some(match remedy {
+        Remedy::ApplyDefaultSettings { .. } => Remedy::ApplyDefaultSettings { mailbox_ids: written },
+        Remedy::ApproveMailboxes { .. } => Remedy::ApproveMailboxes { mailbox_ids: written },
+        Remedy::TestAndEnable { this_org_only, .. } => Remedy::TestAndEnable { mailbox_ids: written, this_org_only },
+        org_level => org_level,
+    });
 }
 
 #[cfg(test)]

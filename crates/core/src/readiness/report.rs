@@ -2,8 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 
-const CONNECT_EXO: &str = "https://learn.microsoft.com/power-platform/admin/connect-exchange-online";
-
 /// A step of the "Connect to Exchange Online" procedure, in the document's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -57,27 +55,16 @@ impl StepId {
         }
     }
 
-    /// Microsoft documentation for the step.
+    /// Microsoft documentation for the step (anchors as in [`super::links`]).
     pub fn doc_link(self) -> &'static str {
+        use super::links;
         match self {
-            StepId::ExchangeOnlineProfile => {
-                "https://learn.microsoft.com/power-platform/admin/connect-exchange-online#verify-you-have-the-profile-microsoft-exchange-online"
-            }
-            StepId::OrgEmailDefaults => {
-                "https://learn.microsoft.com/power-platform/admin/connect-exchange-online#configure-default-email-processing-and-synchronization"
-            }
-            StepId::MailboxConfiguration => {
-                "https://learn.microsoft.com/power-platform/admin/connect-exchange-online#configure-mailboxes"
-            }
-            StepId::MailboxApproval => {
-                "https://learn.microsoft.com/power-platform/admin/connect-exchange-online#approve-email"
-            }
-            StepId::TestAndEnable => {
-                "https://learn.microsoft.com/power-platform/admin/connect-exchange-online#test-configuration-of-mailboxes"
-            }
-            StepId::MailboxAlerts => {
-                "https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/troubleshooting-monitoring-server-side-synchronization"
-            }
+            StepId::ExchangeOnlineProfile => links::VERIFY_PROFILE,
+            StepId::OrgEmailDefaults => links::CONFIGURE_DEFAULTS,
+            StepId::MailboxConfiguration => links::CONFIGURE_MAILBOXES,
+            StepId::MailboxApproval => links::APPROVE_EMAIL,
+            StepId::TestAndEnable => links::TEST_MAILBOXES,
+            StepId::MailboxAlerts => links::TROUBLESHOOTING,
         }
     }
 
@@ -93,11 +80,6 @@ impl StepId {
             StepId::MailboxAlerts => &[],
         }
     }
-}
-
-/// The Microsoft page about connecting to Exchange Online, for findings that point at a section of it.
-pub fn connect_exchange_online_link(anchor: &str) -> String {
-    format!("{CONNECT_EXO}#{anchor}")
 }
 
 /// Outcome of one step.

@@ -193,6 +193,8 @@ pub struct Mailbox {
     pub mailboxstatus: Option<i32>,
     /// 0 empty, 1 approved, 2 pending approval, 3 rejected.
     pub emailrouteraccessapproval: Option<i32>,
+    /// "Email Address Approved by Microsoft 365 Admin" (Bool, default false; reference §1.2, MBX).
+    pub isemailaddressapprovedbyo365admin: Option<bool>,
     /// Incoming email enabled (a permanent test failure clears it).
     pub enabledforincomingemail: Option<bool>,
     /// Outgoing email enabled.
@@ -233,6 +235,7 @@ impl FromJson for Mailbox {
             actstatus: o.opt("actstatus")?,
             mailboxstatus: o.opt("mailboxstatus")?,
             emailrouteraccessapproval: o.opt("emailrouteraccessapproval")?,
+            isemailaddressapprovedbyo365admin: o.opt("isemailaddressapprovedbyo365admin")?,
             enabledforincomingemail: o.opt("enabledforincomingemail")?,
             enabledforoutgoingemail: o.opt("enabledforoutgoingemail")?,
             enabledforact: o.opt("enabledforact")?,
@@ -263,6 +266,7 @@ pub const MAILBOX_COLUMNS: &[&str] = &[
     "actstatus",
     "mailboxstatus",
     "emailrouteraccessapproval",
+    "isemailaddressapprovedbyo365admin",
     "enabledforincomingemail",
     "enabledforoutgoingemail",
     "enabledforact",

@@ -160,6 +160,7 @@ fn a_mailbox_reads_renamed_columns_annotations_and_option_values() {
         "testemailconfigurationscheduled": false,
         "testmailboxaccesscompletedon": "2024-05-01T10:00:00Z",
         "orgmarkedasprimaryforexchangesync": true,
+        "isemailaddressapprovedbyo365admin": false,
         "postponetestemailconfigurationuntil": null,
         "processemailreceivedafter": "2024-01-01T00:00:00Z"
     });
@@ -184,6 +185,7 @@ fn a_mailbox_reads_renamed_columns_annotations_and_option_values() {
             actstatus: Some(0),
             mailboxstatus: Some(2),
             emailrouteraccessapproval: Some(1),
+            isemailaddressapprovedbyo365admin: Some(false),
             enabledforincomingemail: Some(true),
             enabledforoutgoingemail: Some(false),
             enabledforact: Some(true),

@@ -46,10 +46,10 @@ fn the_contoso_fixture_org_gives_a_checklist_with_actions_in_every_step_that_nee
               Error/DynamicsAdmin: 1 queue mailbox is not approved (1 never approved); its email is not processed until it is approved. => approve-mailboxes
               Warning/ExchangeAdmin: You are System Administrator, but approving also needs the Microsoft 365 Global admin or Exchange admin role, or the Delegated Mailbox Approver role in this environment. Tenant roles cannot be seen from Dynamics 365, so this will be confirmed on the first approval. If it fails, ask a Global or Exchange admin to approve, or to give you the Delegated Mailbox Approver role.
             [blocked] test-and-enable: 1 of 2 mailboxes on server-side synchronization tested and enabled
-              Error/DynamicsAdmin: 1 mailbox failed Test & Enable (incoming email 1, outgoing email 1; 1 now disabled). Fix the cause shown in the alerts, then test and enable again. => test-and-enable
+              Error/DynamicsAdmin: 1 mailbox failed Test & Enable (incoming email 1, outgoing email 1; 1 of them now disabled). Fix the cause shown in the alerts, then test and enable again. => test-and-enable
             [action-needed] mailbox-alerts: 2 alerts on 1 mailbox: 2 causes known, 0 unrecognised
               Error/DynamicsAdmin: 1 mailbox: the email address is not approved, so the mailbox was disabled. Fix: approve the email address, then test and enable. => approve-mailboxes
-              Error/DynamicsAdmin: 1 mailbox: Exchange answered 401 Unauthorized (8005E272). Fix: apply the default email settings so the mailbox uses the Exchange Online profile, then test and enable; if it persists, an Exchange admin checks the account. => apply-default-settings
+              Error/ExchangeAdmin: 1 mailbox: Exchange answered 401 Unauthorized (8005E272) to the email server profile's sign-in. Fix: an Exchange or Microsoft 365 administrator checks that the mailbox's user is licensed for Exchange Online, enabled, and not blocked by an application access policy, and that the profile's tenant is the mailbox's tenant; then test and enable. Applying default settings only helps a mailbox that is not on the Exchange Online profile. => apply-default-settings
         "#]],
     );
 }
@@ -75,10 +75,10 @@ fn contoso_with_the_exchange_online_default_and_sss_act_only_leaves_the_mailbox_
               Error/DynamicsAdmin: 1 queue mailbox is not approved (1 never approved); its email is not processed until it is approved. => approve-mailboxes
               Warning/ExchangeAdmin: You are System Administrator, but approving also needs the Microsoft 365 Global admin or Exchange admin role, or the Delegated Mailbox Approver role in this environment. Tenant roles cannot be seen from Dynamics 365, so this will be confirmed on the first approval. If it fails, ask a Global or Exchange admin to approve, or to give you the Delegated Mailbox Approver role.
             [blocked] test-and-enable: 1 of 2 mailboxes on server-side synchronization tested and enabled
-              Error/DynamicsAdmin: 1 mailbox failed Test & Enable (incoming email 1, outgoing email 1; 1 now disabled). Fix the cause shown in the alerts, then test and enable again. => test-and-enable
+              Error/DynamicsAdmin: 1 mailbox failed Test & Enable (incoming email 1, outgoing email 1; 1 of them now disabled). Fix the cause shown in the alerts, then test and enable again. => test-and-enable
             [action-needed] mailbox-alerts: 2 alerts on 1 mailbox: 2 causes known, 0 unrecognised
               Error/DynamicsAdmin: 1 mailbox: the email address is not approved, so the mailbox was disabled. Fix: approve the email address, then test and enable. => approve-mailboxes
-              Error/DynamicsAdmin: 1 mailbox: Exchange answered 401 Unauthorized (8005E272). Fix: apply the default email settings so the mailbox uses the Exchange Online profile, then test and enable; if it persists, an Exchange admin checks the account. => apply-default-settings
+              Error/ExchangeAdmin: 1 mailbox: Exchange answered 401 Unauthorized (8005E272) to the email server profile's sign-in. Fix: an Exchange or Microsoft 365 administrator checks that the mailbox's user is licensed for Exchange Online, enabled, and not blocked by an application access policy, and that the profile's tenant is the mailbox's tenant; then test and enable. Applying default settings only helps a mailbox that is not on the Exchange Online profile.
         "#]],
     );
 }

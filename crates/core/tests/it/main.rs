@@ -11,6 +11,8 @@
 //! - `bulk_props`: property tests of the `$batch` codec (decoder total, encode/decode round trip).
 //! - `bulk_chaos`: 5,000 approvals under injected faults and a session expiry; resumed from the journal.
 //! - `bulk_sim`: the bulk engine against the in-process simulator (transport, virtual clock, scenarios).
+//! - `fidelity`: issue 11's fidelity cases against the simulator under each setting of its switches:
+//!   undo of empty lookups, the "approved by Microsoft 365 admin" flag, remedies that change nothing.
 
 #[cfg(not(target_arch = "wasm32"))]
 mod bulk_chaos;
@@ -21,6 +23,8 @@ mod bulk_sim;
 mod checklist;
 mod collect;
 mod decode;
+#[cfg(not(target_arch = "wasm32"))]
+mod fidelity;
 #[cfg(not(target_arch = "wasm32"))]
 mod props;
 mod support;

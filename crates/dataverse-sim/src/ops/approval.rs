@@ -17,7 +17,18 @@ pub(crate) fn write_approval(
     if value == 1 {
         fields.push(("emailaddressapprovedby", V::opt_lookup("systemuser", by)));
         fields.push(("emailaddressapprovedon", V::Time(now)));
-        fields.push(("isemailaddressapprovedbyo365admin", V::Bool(true)));
+        // Issue 11: public client reports show approvals that returned no error but left this flag unset.
+        let left_unset = match &config.quirks.o365_approval {
+            crate::config::O365Approval::WithApproval => false,
+            crate::config::O365Approval::UnsetFor(addresses) => {
+                let email = org
+                    .row("mailbox", mailbox)
+                    .map(|m| m.text("emailaddress").to_string())
+                    .unwrap_or_default();
+                addresses.iter().any(|a| a.eq_ignore_ascii_case(&email))
+            }
+        };
+        fields.push(("isemailaddressapprovedbyo365admin", V::Bool(!left_unset)));
     } else {
         fields.push(("isemailaddressapprovedbyo365admin", V::Bool(false)));
     }

@@ -138,7 +138,12 @@ pub(crate) fn check_approval(org: &Org, user: Guid, mailbox: &Row, config: &Conf
         o.text("orgdborgsettings").contains("<RequirePrivilegeToSelfApproveEmailAddress>true")
     });
     let has_priv = holds(org, user, APPROVE).is_some();
-    if upn_matches && (!require_priv_self || has_priv) && holds(org, user, "prvWriteMailbox").is_some() {
+    let direct_self_approval = has_priv || config.quirks.self_approval_without_privilege;
+    if upn_matches
+        && (!require_priv_self || has_priv)
+        && direct_self_approval
+        && holds(org, user, "prvWriteMailbox").is_some()
+    {
         return Ok(());
     }
     if !has_priv {
@@ -160,6 +165,14 @@ pub(crate) fn check_approval(org: &Org, user: Guid, mailbox: &Row, config: &Conf
             org.name
         )
     };
+    if config.quirks.crm_security_code_in_message {
+        return Err(ApiError::new(
+            config.quirks.approval_denied_status,
+            "0x80040216",
+            "A failure occurred in CrmSecurity. (0x80040256)",
+        )
+        .with_inner(inner));
+    }
     Err(ApiError::new(
         config.quirks.approval_denied_status,
         "0x80040256",

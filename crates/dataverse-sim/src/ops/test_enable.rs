@@ -134,6 +134,7 @@ const MAILBOX_FIELDS: &[&str] = &[
     "emailaddress",
     "regardingobjectid",
     "emailrouteraccessapproval",
+    "isemailaddressapprovedbyo365admin",
     "testandenablelastattemptedby",
     "emailserverprofile",
     "incomingemaildeliverymethod",
@@ -235,6 +236,20 @@ pub(crate) fn run_test(org: &mut Org, id: Guid, now: i64, config: &Config) {
             ),
         });
     }
+    // Issue 11 (`Quirks::o365_approval`): approved, but "approved by Microsoft 365 admin" left unset.
+    if common.is_none()
+        && requires
+        && approval == 1
+        && !m.bool("isemailaddressapprovedbyo365admin")
+        && matches!(&config.quirks.o365_approval, crate::config::O365Approval::UnsetFor(list) if list.iter().any(|a| a.eq_ignore_ascii_case(&email)))
+    {
+        common = Some(Failure {
+            code: 45,
+            text: format!(
+                "The email address {email} of the mailbox {name} requires an approval by a Microsoft 365 administrator. The mailbox has been disabled for sending and receiving email. Ask a Microsoft 365 Global or Exchange administrator to approve the email address, then run Test & Enable again."
+            ),
+        });
+    }
     if common.is_none() && facts.unknown_address {
         common = Some(Failure {
             code: 60,
@@ -258,7 +273,9 @@ pub(crate) fn run_test(org: &mut Org, id: Guid, now: i64, config: &Config) {
     }
     if common.is_none() && facts.no_exchange_licence {
         common = Some(Failure {
-            code: 0x8005_E276,
+            // `tracecode` is a plain integer (TRC: Int), not the HRESULT; that is only in the text. The
+            // value is the simulator's own (\[U\]).
+            code: 61,
             text: format!(
                 "The mailbox {email} could not be found in Exchange Online. The user may not have an Exchange Online license. Assign a license in the Microsoft 365 admin center and run Test & Enable again. Error code: 0x8005E276."
             ),

@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::config::BindNull;
 use crate::error::ApiError;
 use crate::http::Resp;
 use crate::ids::Guid;
@@ -96,8 +97,23 @@ fn parse_fields(
             let target_def = schema::by_logical(target)
                 .ok_or_else(|| ApiError::unknown_property(nav, &def.type_name()))?;
             if v.is_null() {
-                out.push((col.name, V::Null));
-                continue;
+                // Field reports (MicrosoftDocs/powerapps-docs#2720, #4268; rezanid/PSDataverse#27): the
+                // documented `"<nav>@odata.bind": null` is refused or silently ignored; `"<nav>": null`
+                // clears the lookup.
+                match st_quirks.odata_bind_null {
+                    BindNull::Refused => {
+                        return Err(ApiError::payload(
+                            def.set,
+                            "The 'odata.bind' instance or property annotation has a null value. In OData, the 'odata.bind' instance or property annotation must have a non-null string value.",
+                            wrap,
+                        ));
+                    }
+                    BindNull::Ignored => continue,
+                    BindNull::Clears => {
+                        out.push((col.name, V::Null));
+                        continue;
+                    }
+                }
             }
             let (set, id) = v.as_str().and_then(parse_bind).ok_or_else(|| {
                 ApiError::payload(
@@ -127,6 +143,35 @@ fn parse_fields(
             continue;
         }
         if k.contains('@') {
+            continue;
+        }
+        // A single-valued navigation property set to null disassociates (documented:
+        // associate-disassociate-entities-using-web-api#disassociate-with-a-single-valued-navigation-property).
+        if let Some((col, _)) = def.nav(k) {
+            if !v.is_null() {
+                return Err(ApiError::payload(
+                    def.set,
+                    &format!(
+                        "Invalid property '{k}' was found in entity '{}'. ---> Microsoft.OData.ODataException: Does not support untyped value in non-open type.",
+                        def.type_name()
+                    ),
+                    wrap,
+                ));
+            }
+            if col.access == Access::Ro && st_quirks.reject_read_only_writes {
+                return Err(read_only(def, k));
+            }
+            if col.required {
+                return Err(ApiError::new(
+                    400,
+                    "0x80044331",
+                    format!(
+                        "A validation error occurred. The value of '{k}' on record of type '{}' cannot be set to NULL.",
+                        def.logical
+                    ),
+                ));
+            }
+            out.push((col.name, V::Null));
             continue;
         }
         if k.starts_with('_') && k.ends_with("_value") {

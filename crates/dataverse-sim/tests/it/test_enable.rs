@@ -136,35 +136,37 @@ async fn act_synced_with_another_org_fails_until_this_org_is_marked_primary() {
     assert_eq!(mailbox(&c, &id).await["actstatus"], 1);
 }
 
+/// SUP: transient errors are retried up to 10 times, 5 minutes apart. The retry must really happen:
+/// the first attempt fails (still scheduled, one retry used, a warning alert), nothing runs before the
+/// five minutes are up, and the retry then succeeds.
 #[tokio::test]
 async fn a_transient_error_is_retried_five_minutes_later_and_then_succeeds() {
-    let sim = Sim::builder().org("contoso", Scenario::demo()).build();
+    use dataverse_sim::ExchangeFacts;
+    let sim = Sim::builder().org("contoso", Scenario::healthy("Contoso")).build();
     let c = Client::signed_in(&sim, HOST).await;
-    let candidates: Vec<String> = c
-        .rows("mailboxes?$select=name&$filter=incomingemaildeliverymethod eq 2 and statecode eq 0 and regardingobjecttypecode eq 'systemuser'")
-        .await
-        .iter()
-        .map(|m| m["mailboxid"].as_str().unwrap().to_string())
-        .collect();
-    let transient = c.rows("tracelogs?$select=_regardingobjectid_value&$filter=tracecode eq 21").await;
-    let id = transient
-        .iter()
-        .map(|t| t["_regardingobjectid_value"].as_str().unwrap().to_string())
-        .find(|id| candidates.contains(id))
-        .expect("the demo has a user mailbox disabled after transient errors");
-    let mut retried = false;
+    let m = c.first("mailboxes?$select=emailaddress&$filter=regardingobjecttypecode eq 'systemuser'&$orderby=emailaddress desc&$top=1").await;
+    let (id, email) =
+        (m["mailboxid"].as_str().unwrap().to_string(), m["emailaddress"].as_str().unwrap().to_string());
+    assert!(sim.set_exchange_facts(
+        "contoso",
+        &email,
+        ExchangeFacts { transient_failures: 1, ..ExchangeFacts::default() }
+    ));
     schedule(&c, &id, "").await;
     sim.advance(Duration::from_secs(90));
     let after_first = mailbox(&c, &id).await;
-    if after_first["testemailconfigurationscheduled"] == true {
-        retried = true;
-        assert_eq!(after_first["testemailconfigurationretrycount"], 9);
-        assert!(alerts(&c, &id).await.iter().any(|a| a["tracecode"] == 20 && a["level"] == 2));
-        sim.advance(Duration::from_secs(300));
-    }
+    assert_eq!(after_first["testemailconfigurationscheduled"], true, "a retry is scheduled: {after_first}");
+    assert_eq!(after_first["testemailconfigurationretrycount"], 9, "one retry used");
+    assert_ne!(after_first["incomingemailstatus"], 1, "the first attempt did not succeed");
+    assert!(alerts(&c, &id).await.iter().any(|a| a["tracecode"] == 20 && a["level"] == 2));
+    sim.advance(Duration::from_secs(240));
+    let waiting = mailbox(&c, &id).await;
+    assert_eq!(waiting["testemailconfigurationscheduled"], true, "no retry before five minutes: {waiting}");
+    assert_eq!(waiting["testemailconfigurationretrycount"], 9);
+    sim.advance(Duration::from_secs(60));
     let done = mailbox(&c, &id).await;
-    assert_eq!(done["testemailconfigurationscheduled"], false);
-    assert_eq!(done["incomingemailstatus"], 1, "retried: {retried}");
+    assert_eq!(done["testemailconfigurationscheduled"], false, "{done}");
+    assert_eq!(done["incomingemailstatus"], 1, "the retry succeeded: {done}");
 }
 
 #[tokio::test]
@@ -262,4 +264,68 @@ async fn with_the_quirk_on_each_test_has_a_mailbox_test_access_system_job() {
     let job = c.first(&q).await;
     assert_eq!((&job["statecode"], &job["statuscode"]), (&3.into(), &30.into()));
     assert_eq!(job["completedon"], "2026-11-20T09:01:30Z");
+}
+
+/// Issue 11, `Quirks::o365_approval`: by default approving sets "approved by Microsoft 365 admin" too;
+/// with `UnsetFor`, the listed mailbox's approval returns no error but leaves the flag unset, and its
+/// Test & Enable then fails with the troubleshooting article's alert, while the other mailbox passes.
+#[tokio::test]
+async fn an_approval_that_leaves_the_microsoft_365_flag_unset_fails_the_test_with_that_alert() {
+    use dataverse_sim::{Config, O365Approval, Quirks};
+    for unset in [false, true] {
+        let probe = Sim::builder().org("contoso", Scenario::healthy("Contoso")).build();
+        let pc = Client::signed_in(&probe, HOST).await;
+        let users = pc
+            .rows("mailboxes?$select=emailaddress&$filter=regardingobjecttypecode eq 'systemuser'&$orderby=emailaddress asc&$top=2")
+            .await;
+        let listed = users[0]["emailaddress"].as_str().unwrap().to_string();
+        let quirk = if unset {
+            O365Approval::UnsetFor(vec![listed.to_uppercase()])
+        } else {
+            O365Approval::WithApproval
+        };
+        let config =
+            Config { quirks: Quirks { o365_approval: quirk, ..Quirks::default() }, ..Config::default() };
+        let sim = Sim::builder().config(config).org("contoso", Scenario::healthy("Contoso")).build();
+        let c = Client::signed_in(&sim, HOST).await;
+        let mut flags = Vec::new();
+        for u in &users {
+            let id = u["mailboxid"].as_str().unwrap();
+            for value in [2, 1] {
+                let res = c
+                    .patch(
+                        &api(&format!("mailboxes({id})")),
+                        &format!(r#"{{"emailrouteraccessapproval":{value}}}"#),
+                    )
+                    .await;
+                assert_eq!(res.status, 204, "{}", res.body);
+            }
+            let row = c
+                .get(&api(&format!("mailboxes({id})?$select=isemailaddressapprovedbyo365admin")))
+                .await
+                .json();
+            flags.push(row["isemailaddressapprovedbyo365admin"].clone());
+            schedule(&c, id, "").await;
+        }
+        sim.advance(Duration::from_secs(90));
+        let (first, second) =
+            (users[0]["mailboxid"].as_str().unwrap(), users[1]["mailboxid"].as_str().unwrap());
+        assert_eq!(flags, [serde_json::Value::Bool(!unset), serde_json::Value::Bool(true)], "unset: {unset}");
+        assert_eq!(mailbox(&c, second).await["incomingemailstatus"], 1);
+        let status = mailbox(&c, first).await;
+        if unset {
+            assert_eq!(status["incomingemailstatus"], 2, "{status}");
+            let texts: Vec<String> = alerts(&c, first)
+                .await
+                .iter()
+                .map(|a| a["text"].as_str().unwrap_or_default().to_string())
+                .collect();
+            assert!(
+                texts.iter().any(|t| t.contains("requires an approval by a Microsoft 365 administrator")),
+                "{texts:?}"
+            );
+        } else {
+            assert_eq!(status["incomingemailstatus"], 1, "{status}");
+        }
+    }
 }

@@ -535,45 +535,68 @@ async fn sign_in_as(sim: &Sim, upn: &str) -> Client {
 
 #[tokio::test]
 async fn require_privilege_to_self_approve_stops_a_user_without_the_privilege() {
-    let (sim, admin) = fresh().await;
-    let me = admin.get(&api("WhoAmI")).await.json()["UserId"].as_str().unwrap().to_string();
-    let m = admin
-        .first(&format!(
-            "mailboxes?$select=emailaddress&$filter=regardingobjecttypecode eq 'systemuser' and _regardingobjectid_value ne {me}&$top=1"
-        ))
-        .await;
-    let (mid, upn) =
-        (m["mailboxid"].as_str().unwrap().to_string(), m["emailaddress"].as_str().unwrap().to_string());
-    let org = admin.first("organizations?$select=orgdborgsettings").await;
-    let oid = org["organizationid"].as_str().unwrap().to_string();
-    let settings = org["orgdborgsettings"].as_str().unwrap().to_string();
-    let on = settings.replace(
-        ">false</RequirePrivilegeToSelfApproveEmailAddress>",
-        ">true</RequirePrivilegeToSelfApproveEmailAddress>",
-    );
-    assert_ne!(on, settings);
-    let set = |xml: String| {
-        let admin = &admin;
-        let oid = oid.clone();
-        async move {
-            let res = admin
-                .patch(
-                    &api(&format!("organizations({oid})")),
-                    &serde_json::json!({ "orgdborgsettings": xml }).to_string(),
-                )
-                .await;
-            assert_eq!(res.status, 204, "{}", res.body);
+    // With the setting off, whether a direct self-approval without the privilege is accepted is
+    // unsettled (`Quirks::self_approval_without_privilege`, cautious default: refused).
+    for direct in [false, true] {
+        let config = Config {
+            quirks: Quirks { self_approval_without_privilege: direct, ..Quirks::default() },
+            ..Config::default()
+        };
+        let sim = Sim::builder().config(config).org("contoso", Scenario::fresh("Contoso")).build();
+        let admin = Client::signed_in(&sim, HOST).await;
+        let me = admin.get(&api("WhoAmI")).await.json()["UserId"].as_str().unwrap().to_string();
+        let m = admin
+            .first(&format!(
+                "mailboxes?$select=emailaddress&$filter=regardingobjecttypecode eq 'systemuser' and _regardingobjectid_value ne {me}&$top=1"
+            ))
+            .await;
+        let (mid, upn) =
+            (m["mailboxid"].as_str().unwrap().to_string(), m["emailaddress"].as_str().unwrap().to_string());
+        let org = admin.first("organizations?$select=orgdborgsettings").await;
+        let oid = org["organizationid"].as_str().unwrap().to_string();
+        let settings = org["orgdborgsettings"].as_str().unwrap().to_string();
+        let on = settings.replace(
+            ">false</RequirePrivilegeToSelfApproveEmailAddress>",
+            ">true</RequirePrivilegeToSelfApproveEmailAddress>",
+        );
+        assert_ne!(on, settings);
+        let set = |xml: String| {
+            let admin = &admin;
+            let oid = oid.clone();
+            async move {
+                let res = admin
+                    .patch(
+                        &api(&format!("organizations({oid})")),
+                        &serde_json::json!({ "orgdborgsettings": xml }).to_string(),
+                    )
+                    .await;
+                assert_eq!(res.status, 204, "{}", res.body);
+            }
+        };
+        set(on).await;
+        let user = sign_in_as(&sim, &upn).await;
+        assert_eq!(user.get(&api("WhoAmI")).await.status, 200);
+        let refused =
+            user.patch(&api(&format!("mailboxes({mid})")), r#"{"emailrouteraccessapproval":1}"#).await;
+        assert_eq!(refused.status, 403, "{}", refused.body);
+        assert_eq!(refused.json()["error"]["code"], "0x80040220");
+        set(settings).await;
+        let second =
+            user.patch(&api(&format!("mailboxes({mid})")), r#"{"emailrouteraccessapproval":1}"#).await;
+        if direct {
+            assert_eq!(
+                second.status, 204,
+                "self-approval is allowed while the setting is off: {}",
+                second.body
+            );
+        } else {
+            assert_eq!(
+                second.status, 403,
+                "cautious default: refused without the privilege: {}",
+                second.body
+            );
         }
-    };
-    set(on).await;
-    let user = sign_in_as(&sim, &upn).await;
-    assert_eq!(user.get(&api("WhoAmI")).await.status, 200);
-    let refused = user.patch(&api(&format!("mailboxes({mid})")), r#"{"emailrouteraccessapproval":1}"#).await;
-    assert_eq!(refused.status, 403, "{}", refused.body);
-    assert_eq!(refused.json()["error"]["code"], "0x80040220");
-    set(settings).await;
-    let allowed = user.patch(&api(&format!("mailboxes({mid})")), r#"{"emailrouteraccessapproval":1}"#).await;
-    assert_eq!(allowed.status, 204, "self-approval is allowed while the setting is off: {}", allowed.body);
+    }
 }
 
 #[tokio::test]
@@ -652,4 +675,49 @@ async fn a_new_queue_gets_a_mailbox_with_the_org_defaults_and_deleting_the_queue
     assert_eq!(m["_regardingobjectid_value"], qid.as_str());
     assert_eq!(c.send("DELETE", &api(&format!("queues({qid})")), &[], "").await.status, 204);
     assert_eq!(c.get(&api(&format!("mailboxes({mid})"))).await.status, 404);
+}
+
+/// §9.5, issue 11: `"<nav>": null` clears a lookup (Microsoft's page, "Disassociate with a single-valued
+/// navigation property"); `"<nav>@odata.bind": null` is refused by default, as field reports show
+/// (MicrosoftDocs/powerapps-docs#2720), ignored with `BindNull::Ignored` (#4268), and clears with
+/// `BindNull::Clears` (what the page says).
+#[tokio::test]
+async fn a_null_navigation_property_clears_a_lookup_and_a_null_odata_bind_is_refused_or_ignored() {
+    use dataverse_sim::BindNull;
+    async fn profile_of(c: &Client, id: String) -> serde_json::Value {
+        c.get(&api(&format!("mailboxes({id})?$select=_emailserverprofile_value"))).await.json()
+            ["_emailserverprofile_value"]
+            .clone()
+    }
+    for (mode, status, cleared) in
+        [(BindNull::Refused, 400, false), (BindNull::Ignored, 204, false), (BindNull::Clears, 204, true)]
+    {
+        let config =
+            Config { quirks: Quirks { odata_bind_null: mode, ..Quirks::default() }, ..Config::default() };
+        let sim = Sim::builder().config(config).org("contoso", Scenario::healthy("Contoso")).build();
+        let c = Client::signed_in(&sim, HOST).await;
+        let id = c.first("mailboxes?$select=name&$top=1").await["mailboxid"].as_str().unwrap().to_string();
+        assert!(!profile_of(&c, id.clone()).await.is_null(), "the healthy mailbox has a profile");
+        let res =
+            c.patch(&api(&format!("mailboxes({id})")), r#"{"emailserverprofile@odata.bind":null}"#).await;
+        assert_eq!(res.status, status, "{mode:?}: {}", res.body);
+        if status == 400 {
+            assert!(res.body.contains("0x80048d19"), "{}", res.body);
+            assert!(
+                res.body.contains("'odata.bind' instance or property annotation has a null value"),
+                "{}",
+                res.body
+            );
+        }
+        assert_eq!(profile_of(&c, id.clone()).await.is_null(), cleared, "{mode:?}");
+
+        let res = c.patch(&api(&format!("mailboxes({id})")), r#"{"emailserverprofile":null}"#).await;
+        assert_eq!(res.status, 204, "{mode:?}: {}", res.body);
+        assert!(
+            profile_of(&c, id.clone()).await.is_null(),
+            "{mode:?}: the navigation property set to null clears"
+        );
+        let res = c.patch(&api(&format!("mailboxes({id})")), r#"{"emailserverprofile":"x"}"#).await;
+        assert_eq!(res.status, 400, "a navigation property takes only null: {}", res.body);
+    }
 }

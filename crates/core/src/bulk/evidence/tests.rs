@@ -1,8 +1,10 @@
 use super::*;
 use crate::bulk::plan::tests::{mailbox, snapshot};
 use crate::bulk::{Action, MailboxFilter, Plan, RunConfig, Selection, plan};
+use crate::bulk::{Entity, Field, ItemState};
 use crate::model::{ApprovalState, MailboxKind};
 use expect_test::expect;
+use serde_json::Value;
 
 #[test]
 fn every_cell_is_quoted_and_cells_that_look_like_formulas_are_defused() {
@@ -71,8 +73,47 @@ fn evidence_keeps_before_after_and_read_back_of_every_field() {
         "approve","mailboxes","b0000000-0000-4000-8000-000000000002","Mailbox 2","emailrouteraccessapproval","3","1","3","Rejected","Approved","failed","true","","","the service accepted the change but read back emailrouteraccessapproval = Rejected, expected Approved"
     "#]]
     .assert_eq(&evidence.to_csv().replace("\r\n", "\n"));
-    let json: serde_json::Value = serde_json::from_str(&evidence.to_json()).unwrap();
-    assert_eq!(json, serde_json::to_value(&evidence).unwrap());
+}
+
+/// The JSON export, checked against its text (not against serde's own rendering of the same value).
+#[test]
+fn evidence_json_names_every_field_with_its_before_after_and_read_back() {
+    expect![[r#"
+        {
+          "action": "approve",
+          "rows": [
+            {
+              "entity": "mailbox",
+              "id": "b0000000-0000-4000-8000-000000000001",
+              "name": "=cmd|' /C calc'!A0",
+              "kind": "User",
+              "field": "approval",
+              "before": 2,
+              "after": 1,
+              "observed": 1,
+              "state": "succeeded",
+              "applied": true,
+              "status": null,
+              "code": null,
+              "message": null
+            },
+            {
+              "entity": "mailbox",
+              "id": "b0000000-0000-4000-8000-000000000002",
+              "name": "Mailbox 2",
+              "kind": "Queue",
+              "field": "approval",
+              "before": 3,
+              "after": 1,
+              "observed": 3,
+              "state": "failed",
+              "applied": true,
+              "status": null,
+              "code": null,
+              "message": "the service accepted the change but read back emailrouteraccessapproval = Rejected, expected Approved"
+            }
+          ]
+        }"#]].assert_eq(&evidence_of_two_approvals().to_json());
 }
 
 #[test]
@@ -88,6 +129,63 @@ fn undo_restores_the_before_values_of_applied_changes() {
     "#]]
     .assert_debug_eq(&bodies);
     assert_eq!(undo.action, Action::Undo);
+}
+
+fn row(id: &str, field: Field, before: Value, after: Value, state: ItemState, applied: bool) -> EvidenceRow {
+    EvidenceRow {
+        entity: Entity::Mailbox,
+        id: id.into(),
+        name: id.into(),
+        kind: Some(MailboxKind::User),
+        field,
+        before,
+        after,
+        observed: None,
+        state,
+        applied,
+        status: None,
+        code: None,
+        message: None,
+    }
+}
+
+/// Issue 11 item 5: a profile that was empty before is cleared again (the navigation property set to
+/// null, never `@odata.bind: null`), every other field of the record is restored in the same PATCH, and
+/// records whose write may have applied (unknown, sent) are restored too; only records known not to
+/// have applied are left alone.
+#[test]
+fn undo_restores_every_changed_field_including_empty_lookups() {
+    let exo = Value::String("a0000000-0000-4000-8000-00000000e001".into());
+    let mut rows = Vec::new();
+    for (id, state, applied) in [
+        ("m1", ItemState::Testing, true),
+        ("m2", ItemState::Unknown, false),
+        ("m3", ItemState::Failed, false),
+        ("m4", ItemState::Failed, true),
+    ] {
+        rows.push(row(id, Field::Profile, Value::Null, exo.clone(), state, applied));
+        rows.push(row(id, Field::IncomingMethod, Value::from(1), Value::from(2), state, applied));
+        rows.push(row(id, Field::TestScheduled, Value::Bool(false), Value::Bool(true), state, applied));
+    }
+    let undo = Plan::undo(&Evidence { action: "apply-default-settings".into(), rows });
+    let bodies: Vec<String> =
+        undo.items.iter().map(|i| format!("{} {}", i.request().path, i.request().body.unwrap_or_default())).collect();
+    expect![[r#"
+        [
+            "mailboxes(m1) {\"emailserverprofile\":null,\"incomingemaildeliverymethod\":1}",
+            "mailboxes(m2) {\"emailserverprofile\":null,\"incomingemaildeliverymethod\":1}",
+            "mailboxes(m4) {\"emailserverprofile\":null,\"incomingemaildeliverymethod\":1}",
+        ]
+    "#]]
+    .assert_debug_eq(&bodies);
+    assert!(undo.skipped.is_empty(), "nothing is left for the admin to clear by hand: {:?}", undo.skipped);
+    assert_eq!(undo.warnings, ["Test & Enable cannot be undone; its results stay."]);
+    // The read-back of each undo item compares every field of the record's "before" state.
+    for item in &undo.items {
+        let fields: Vec<Field> = item.changes.iter().map(|c| c.field).collect();
+        assert_eq!(fields, [Field::Profile, Field::IncomingMethod]);
+        assert!(item.changes[0].after.is_null());
+    }
 }
 
 /// Splits one CSV line the way a spreadsheet does with `separator` as its list separator: a field that

@@ -35,6 +35,7 @@ pub(crate) fn mailbox(n: u32, kind: MailboxKind, approval: ApprovalState) -> Mai
         org_marked_primary: false,
         postpone_test_until: None,
         process_email_received_after: None,
+        approved_by_o365_admin: None,
     }
 }
 

@@ -32,7 +32,6 @@ fn a_batch_has_a_counter_boundary_content_ids_and_continue_on_error() {
         --batch_0000000000000007
         Content-Type: application/http
         Content-Transfer-Encoding: binary
-        Content-ID: 1
 
         PATCH /api/data/v9.2/mailboxes(a) HTTP/1.1
         If-Match: *
@@ -45,7 +44,7 @@ fn a_batch_has_a_counter_boundary_content_ids_and_continue_on_error() {
         --changeset_0000000000000007_1
         Content-Type: application/http
         Content-Transfer-Encoding: binary
-        Content-ID: 2
+        Content-ID: 1
 
         PATCH /api/data/v9.2/mailboxes(b) HTTP/1.1
         If-Match: *
@@ -56,7 +55,6 @@ fn a_batch_has_a_counter_boundary_content_ids_and_continue_on_error() {
         --batch_0000000000000007
         Content-Type: application/http
         Content-Transfer-Encoding: binary
-        Content-ID: 3
 
         GET /api/data/v9.2/mailboxes?$select=name HTTP/1.1
         Accept: application/json

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
 const STEP: StepId = StepId::MailboxAlerts;
-const KB: &str = "https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/";
+use crate::readiness::links::{self, KB};
 
 /// A known cause of mailbox alerts, from Microsoft's troubleshooting articles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -17,6 +17,9 @@ const KB: &str = "https://learn.microsoft.com/troubleshoot/power-platform/datave
 pub enum AlertCause {
     /// The mailbox has no profile, or its profile is inactive (`InvalidIncomingEmailServerProfile`).
     InvalidProfile,
+    /// The email address needs an approval by a Microsoft 365 administrator: approved in Dynamics 365,
+    /// but "approved by Microsoft 365 admin" (`isemailaddressapprovedbyo365admin`) is not set.
+    NeedsO365AdminApproval,
     /// The email address is not approved.
     NotApproved,
     /// Appointments, contacts and tasks already sync with another org.
@@ -60,8 +63,9 @@ struct Explanation {
 
 impl AlertCause {
     /// Every cause, in the order findings are listed.
-    pub const ALL: [AlertCause; 16] = [
+    pub const ALL: [AlertCause; 17] = [
         AlertCause::InvalidProfile,
+        AlertCause::NeedsO365AdminApproval,
         AlertCause::NotApproved,
         AlertCause::AnotherOrganization,
         AlertCause::MissingPrivileges,
@@ -83,6 +87,7 @@ impl AlertCause {
     pub fn key(self) -> &'static str {
         match self {
             AlertCause::InvalidProfile => "invalid-profile",
+            AlertCause::NeedsO365AdminApproval => "needs-microsoft-365-admin-approval",
             AlertCause::NotApproved => "not-approved",
             AlertCause::AnotherOrganization => "another-organization",
             AlertCause::MissingPrivileges => "8005e259-missing-privileges",
@@ -112,28 +117,59 @@ impl AlertCause {
         if doc.starts_with("https://") { doc.to_owned() } else { format!("{KB}{doc}") }
     }
 
-    /// The Exchange / Dataverse error code that identifies the cause (lower-case hex), if it has one.
+    /// The stable code in the alert text that identifies the cause, if it has one: the HRESULT the
+    /// troubleshooting article is named after (lower-case hex, matched with or without `0x`) or an
+    /// Exchange / Dynamics error name. These are the same in every language Dynamics 365 ships.
+    /// `tracelog.tracecode` is a plain integer (reference §7), not this HRESULT, so it is not used.
     pub fn code(self) -> Option<&'static str> {
         match self {
+            AlertCause::InvalidProfile => Some("invalidincomingemailserverprofile"),
             AlertCause::MissingPrivileges => Some("8005e259"),
             AlertCause::OwnerLacksPrivileges => Some("80048306"),
             AlertCause::Unauthorized => Some("8005e272"),
             AlertCause::UserDisabled => Some("8005e273"),
             AlertCause::NotEnabledForRest => Some("8005e274"),
             AlertCause::NoExchangeLicence => Some("8005e276"),
+            AlertCause::InvalidLicence => Some("errorinvalidlicense"),
+            AlertCause::SendingQuota => Some("errorsubmissionquotaexceeded"),
+            AlertCause::MailboxFull => Some("errorquotaexceeded"),
             _ => None,
         }
     }
 
-    /// Case-insensitive text fragments that identify the cause, checked in [`AlertCause::ALL`] order
-    /// after the error codes.
+    /// Text fragments that identify the cause (compared after [`crate::text::fold`]), checked in
+    /// [`AlertCause::ALL`] order after the codes. English fragments follow the wording of Microsoft's
+    /// troubleshooting articles (reference §7, SUP). The German, French, Spanish, Dutch and Japanese
+    /// fragments are guesses (\[U\]): no public source quotes the localized alert texts, so they are
+    /// the terms Dynamics 365's own translations use for the same notions, kept short so that a
+    /// slightly different sentence still matches. An alert that matches nothing is shown verbatim as
+    /// "unrecognised".
     fn patterns(self) -> &'static [&'static str] {
         match self {
             AlertCause::InvalidProfile => &[
-                "invalidincomingemailserverprofile",
+                // en
                 "does not have an email server profile",
                 "doesn't have an email server profile",
                 "email server profile is inactive",
+                // de, fr, es, nl, ja
+                "kein e-mail-serverprofil",
+                "aucun profil de serveur de messagerie",
+                "ningún perfil de servidor de correo",
+                "geen e-mailserverprofiel",
+                "電子メール サーバー プロファイルがありません",
+            ],
+            AlertCause::NeedsO365AdminApproval => &[
+                "approval by a microsoft 365 administrator",
+                // sic: the troubleshooting article quotes the alert as "an Microsoft 365 administrator".
+                "approval by an microsoft 365 administrator",
+                "approval by an office 365 administrator",
+                "approved by a microsoft 365 administrator",
+                "approved by an office 365 administrator",
+                "microsoft 365-administrator",
+                "administrateur microsoft 365",
+                "administrador de microsoft 365",
+                "microsoft 365-beheerder",
+                "microsoft 365 管理者",
             ],
             AlertCause::NotApproved => &[
                 "is not approved",
@@ -141,8 +177,23 @@ impl AlertCause {
                 "have not been approved",
                 "requires an approval",
                 "not been approved",
+                "nicht genehmigt",
+                "pas été approuvée",
+                "n'est pas approuvée",
+                "no está aprobada",
+                "no se ha aprobado",
+                "niet goedgekeurd",
+                "承認されていません",
             ],
-            AlertCause::AnotherOrganization => &["another organization", "different organization"],
+            AlertCause::AnotherOrganization => &[
+                "another organization",
+                "different organization",
+                "anderen organisation",
+                "autre organisation",
+                "otra organización",
+                "andere organisatie",
+                "別の組織",
+            ],
             AlertCause::MissingPrivileges => &[],
             AlertCause::OwnerLacksPrivileges => &[
                 "doesn't have sufficient permissions on this mailbox",
@@ -152,15 +203,29 @@ impl AlertCause {
             AlertCause::UserDisabled => &[],
             AlertCause::NotEnabledForRest => &["mailboxnotenabledforrestapi"],
             AlertCause::NoExchangeLicence => &[],
-            AlertCause::InvalidLicence => {
-                &["errorinvalidlicense", "license is invalid", "licence is invalid", "invalid license"]
-            }
-            AlertCause::NoUserFound => &["no user was found", "no user found"],
+            AlertCause::InvalidLicence => &["license is invalid", "licence is invalid", "invalid license"],
+            AlertCause::NoUserFound => &[
+                "no user was found",
+                "no user found",
+                "kein benutzer",
+                "aucun utilisateur",
+                "ningún usuario",
+                "geen gebruiker",
+                "ユーザーが見つかりません",
+            ],
             AlertCause::Forbidden => &["forbidden", "(403)"],
-            AlertCause::SendingQuota => &["errorsubmissionquotaexceeded", "submission quota"],
-            AlertCause::MailboxFull => &["errorquotaexceeded", "mailbox is full"],
+            AlertCause::SendingQuota => &["submission quota"],
+            AlertCause::MailboxFull => &["mailbox is full"],
             AlertCause::LocationNotFound => &["mailbox location could not be determined", "autodiscover"],
-            AlertCause::TemporaryError => &["temporary error", "transient error"],
+            AlertCause::TemporaryError => &[
+                "temporary error",
+                "transient error",
+                "vorübergehender fehler",
+                "erreur temporaire",
+                "error temporal",
+                "tijdelijke fout",
+                "一時的なエラー",
+            ],
         }
     }
 
@@ -176,12 +241,22 @@ impl AlertCause {
                 Error,
                 "mailbox-does-not-have-email-server-profile",
             ),
+            AlertCause::NeedsO365AdminApproval => e(
+                "the email address needs an approval by a Microsoft 365 administrator: it is approved in Dynamics \
+                 365, but \"approved by Microsoft 365 admin\" (isemailaddressapprovedbyo365admin) is not set",
+                "a Microsoft 365 Global or Exchange administrator who also holds System Administrator (or a user \
+                 with Delegated Mailbox Approver and System Administrator) approves the email address, then tests and \
+                 enables the mailbox",
+                ExchangeAdmin,
+                Error,
+                links::NEEDS_O365_APPROVAL,
+            ),
             AlertCause::NotApproved => e(
                 "the email address is not approved, so the mailbox was disabled",
                 "approve the email address, then test and enable",
                 DynamicsAdmin,
                 Error,
-                "https://learn.microsoft.com/power-platform/admin/connect-exchange-online#approve-email",
+                links::APPROVE_EMAIL,
             ),
             AlertCause::AnotherOrganization => e(
                 "appointments, contacts and tasks already synchronize with another Dynamics 365 org",
@@ -189,7 +264,7 @@ impl AlertCause {
                  mailbox, and set appointments, contacts and tasks to None in the others",
                 DynamicsAdmin,
                 Error,
-                "https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/troubleshooting-monitoring-server-side-synchronization#appointments-contacts-and-tasks-cant-be-synchronized",
+                links::ACT_ANOTHER_ORG,
             ),
             AlertCause::MissingPrivileges => e(
                 "the user or team that owns the mailbox lacks privileges (8005E259)",
@@ -207,10 +282,12 @@ impl AlertCause {
                 "troubleshooting-monitoring-server-side-synchronization",
             ),
             AlertCause::Unauthorized => e(
-                "Exchange answered 401 Unauthorized (8005E272)",
-                "apply the default email settings so the mailbox uses the Exchange Online profile, then test and \
-                 enable; if it persists, an Exchange admin checks the account",
-                DynamicsAdmin,
+                "Exchange answered 401 Unauthorized (8005E272) to the email server profile's sign-in",
+                "an Exchange or Microsoft 365 administrator checks that the mailbox's user is licensed for Exchange \
+                 Online, enabled, and not blocked by an application access policy, and that the profile's tenant is \
+                 the mailbox's tenant; then test and enable. Applying default settings only helps a mailbox that is \
+                 not on the Exchange Online profile",
+                ExchangeAdmin,
                 Error,
                 "error-code-8005e272",
             ),
@@ -295,7 +372,7 @@ impl AlertCause {
     /// The remedy SyncReady can run for mailboxes with this cause, if the bulk action is the fix.
     fn remedy(self, mailbox_ids: Vec<String>) -> Option<Remedy> {
         match self {
-            AlertCause::InvalidProfile | AlertCause::Unauthorized => Some(Remedy::ApplyDefaultSettings { mailbox_ids }),
+            AlertCause::InvalidProfile => Some(Remedy::ApplyDefaultSettings { mailbox_ids }),
             AlertCause::NotApproved => Some(Remedy::ApproveMailboxes { mailbox_ids }),
             AlertCause::AnotherOrganization => Some(Remedy::TestAndEnable { mailbox_ids, this_org_only: true }),
             AlertCause::TemporaryError => Some(Remedy::TestAndEnable { mailbox_ids, this_org_only: false }),
@@ -304,16 +381,12 @@ impl AlertCause {
     }
 }
 
-/// The known cause of `alert`, if any: first by error code (in `tracecode` or the text), then by wording.
+/// The known cause of `alert`, if any: first by a stable code in its text, then by wording (English,
+/// German, French, Spanish, Dutch, Japanese). `tracecode` is not consulted: it is an integer of
+/// Dynamics' own, not the HRESULT the text names.
 pub fn decode_alert(alert: &Alert) -> Option<AlertCause> {
-    let text = alert.text.to_ascii_lowercase();
-    // Trace codes are HRESULTs; Dataverse may store them signed.
-    let code_hex = alert.code.and_then(|c| u32::try_from(c).ok().or_else(|| i32::try_from(c).ok().map(|v| v as u32)));
-    let code_hex = code_hex.map(|c| format!("{c:x}"));
-    let by_code = AlertCause::ALL
-        .iter()
-        .copied()
-        .find(|c| c.code().is_some_and(|code| text.contains(code) || code_hex.as_deref() == Some(code)));
+    let text = crate::text::fold(&alert.text);
+    let by_code = AlertCause::ALL.iter().copied().find(|c| c.code().is_some_and(|code| text.contains(code)));
     by_code.or_else(|| AlertCause::ALL.iter().copied().find(|c| c.patterns().iter().any(|p| text.contains(p))))
 }
 
@@ -386,7 +459,8 @@ pub(super) fn mailbox_alerts(ctx: &Context<'_>) -> StepResult {
     let profile_ids: HashSet<String> = snap.profiles.iter().flatten().map(|p| p.id.clone()).collect();
 
     let mut known: Vec<(AlertCause, Group)> = Vec::new();
-    let mut unknown: Vec<(String, Group)> = Vec::new();
+    // Grouped by the text with names and addresses replaced; shown with the first alert's own text.
+    let mut unknown: Vec<(String, String, Group)> = Vec::new();
     for alert in &relevant {
         let regarding = alert.regarding.as_deref().unwrap_or("");
         let is_profile = profile_ids.contains(regarding);
@@ -412,14 +486,14 @@ pub(super) fn mailbox_alerts(ctx: &Context<'_>) -> StepResult {
             None => {
                 let mailbox = by_id.iter().copied().find(|m| m.id == regarding);
                 let text = normalise(&alert.text, mailbox);
-                let idx = match unknown.iter().position(|(t, _)| *t == text) {
+                let idx = match unknown.iter().position(|(t, _, _)| *t == text) {
                     Some(i) => i,
                     None => {
-                        unknown.push((text, Group::new()));
+                        unknown.push((text, alert.text.clone(), Group::new()));
                         unknown.len() - 1
                     }
                 };
-                if let Some((_, g)) = unknown.get_mut(idx) {
+                if let Some((_, _, g)) = unknown.get_mut(idx) {
                     g.add(regarding, is_profile);
                 }
             }
@@ -455,11 +529,31 @@ pub(super) fn mailbox_alerts(ctx: &Context<'_>) -> StepResult {
                 format!("{}: {}. Fix: {}.", count_of(group.mailbox_ids.len(), "mailbox", "mailboxes"), x.cause, x.fix),
             )
             .doc(cause.doc_link());
-            f.remedy = cause.remedy(group.mailbox_ids.clone());
+            f.remedy = match cause {
+                // Exchange refused the profile's sign-in: only a mailbox on another profile can be helped
+                // by applying the org's default settings.
+                AlertCause::Unauthorized => {
+                    let default = snap.org.as_ref().and_then(|o| o.default_profile.as_deref());
+                    let on: std::collections::HashMap<&str, Option<&str>> =
+                        mailboxes.iter().map(|m| (m.id.as_str(), m.profile.as_deref())).collect();
+                    let elsewhere: Vec<String> = group
+                        .mailbox_ids
+                        .iter()
+                        .filter(|id| {
+                            default.is_some_and(|d| {
+                                on.get(id.as_str()).is_some_and(|p| !p.is_some_and(|p| p.eq_ignore_ascii_case(d)))
+                            })
+                        })
+                        .cloned()
+                        .collect();
+                    (!elsewhere.is_empty()).then_some(Remedy::ApplyDefaultSettings { mailbox_ids: elsewhere })
+                }
+                _ => cause.remedy(group.mailbox_ids.clone()),
+            };
             findings.push(f);
         }
     }
-    for (text, group) in &unknown {
+    for (_, text, group) in &unknown {
         let subject = match (group.mailbox_ids.is_empty(), group.profile_ids.first()) {
             (true, Some(p)) => Subject::Profile(p.clone()),
             _ => Subject::Mailboxes(group.mailbox_ids.clone()),
@@ -470,7 +564,7 @@ pub(super) fn mailbox_alerts(ctx: &Context<'_>) -> StepResult {
                 Severity::Warning,
                 subject,
                 Actor::DynamicsAdmin,
-                format!("Unrecognised alert on {on}: \"{text}\""),
+                format!("Unrecognised alert on {on}, shown as Dynamics 365 wrote it: \"{text}\""),
             )
             .doc(StepId::MailboxAlerts.doc_link()),
         );

@@ -3,9 +3,7 @@
 use super::{Context, count_of, ids, in_scope, result, unable, why_missing};
 use crate::collect::{Part, Snapshot};
 use crate::model::{ApprovalState, Mailbox, MailboxKind, Role};
-use crate::readiness::report::{
-    Actor, Count, Finding, Remedy, Severity, StepId, StepResult, Subject, connect_exchange_online_link,
-};
+use crate::readiness::report::{Actor, Count, Finding, Remedy, Severity, StepId, StepResult, Subject};
 
 const STEP: StepId = StepId::MailboxApproval;
 
@@ -53,6 +51,10 @@ pub(super) fn approver_verdict(snap: &Snapshot, errors: &[crate::collect::Collec
 struct Bucket<'a> {
     total: usize,
     approved: usize,
+    /// Approved, and `isemailaddressapprovedbyo365admin` read as true.
+    o365_set: usize,
+    /// Approved, but `isemailaddressapprovedbyo365admin` read as false.
+    o365_unset: Vec<&'a Mailbox>,
     waiting: Vec<&'a Mailbox>,
     rejected: Vec<&'a Mailbox>,
 }
@@ -69,7 +71,14 @@ pub(super) fn mailbox_approval(ctx: &Context<'_>) -> StepResult {
         let Some(b) = buckets.get_mut(usize::from(m.kind == MailboxKind::Queue)) else { continue };
         b.total += 1;
         match m.approval {
-            ApprovalState::Approved => b.approved += 1,
+            ApprovalState::Approved => {
+                b.approved += 1;
+                match m.approved_by_o365_admin {
+                    Some(true) => b.o365_set += 1,
+                    Some(false) => b.o365_unset.push(m),
+                    None => {}
+                }
+            }
             ApprovalState::Rejected => b.rejected.push(m),
             ApprovalState::Empty | ApprovalState::Pending | ApprovalState::Unknown(_) => b.waiting.push(m),
         }
@@ -77,7 +86,24 @@ pub(super) fn mailbox_approval(ctx: &Context<'_>) -> StepResult {
     let in_scope_total = buckets[0].total + buckets[1].total;
     let approved_total = buckets[0].approved + buckets[1].approved;
     let mut findings = Vec::new();
+    let mut findings_pending: Vec<Finding> = Vec::new();
     let mut counts = vec![Count::of("approved", "mailboxes approved", approved_total, in_scope_total)];
+    // "Approved by Microsoft 365 admin" (`isemailaddressapprovedbyo365admin`), shown beside the approval.
+    // Which flag the service requires in which case is not documented, so this is information only: a
+    // mailbox whose tests pass is never failed for it (the alerts step names it when a test fails).
+    let o365_set = buckets[0].o365_set + buckets[1].o365_set;
+    let o365_unset: Vec<&Mailbox> = buckets.iter().flat_map(|b| b.o365_unset.iter().copied()).collect();
+    if o365_set + o365_unset.len() > 0 {
+        counts.push(Count::of(
+            "approved-by-o365-admin",
+            "approved mailboxes also marked \"approved by Microsoft 365 admin\"",
+            o365_set,
+            o365_set + o365_unset.len(),
+        ));
+    }
+    if !o365_unset.is_empty() {
+        findings_o365(&mut findings_pending, &o365_unset);
+    }
     let mut blocking = 0;
 
     for ((kind, noun), bucket) in [(MailboxKind::User, "user"), (MailboxKind::Queue, "queue")].into_iter().zip(&buckets)
@@ -105,7 +131,7 @@ pub(super) fn mailbox_approval(ctx: &Context<'_>) -> StepResult {
                          Microsoft recommends keeping approval on."
                     ),
                 )
-                .doc(connect_exchange_online_link("remove-requirement-to-approve-mailboxes")),
+                .doc(crate::readiness::links::REMOVE_APPROVAL_REQUIREMENT),
             );
         }
         let severity = if required == Some(false) { Severity::Info } else { Severity::Error };
@@ -141,7 +167,7 @@ pub(super) fn mailbox_approval(ctx: &Context<'_>) -> StepResult {
                     ),
                 )
                 .remedy(Remedy::ApproveMailboxes { mailbox_ids: ids(waiting.iter().copied()) })
-                .doc(connect_exchange_online_link("approve-mailboxes")),
+                .doc(crate::readiness::links::APPROVE_MAILBOXES),
             );
         }
         if !rejected.is_empty() {
@@ -173,6 +199,7 @@ pub(super) fn mailbox_approval(ctx: &Context<'_>) -> StepResult {
         ));
     }
 
+    findings.append(&mut findings_pending);
     findings.push(permission_finding(snap, ctx.errors, blocking > 0));
     let summary = if in_scope_total == 0 {
         "No active user or queue mailboxes".to_owned()
@@ -182,9 +209,31 @@ pub(super) fn mailbox_approval(ctx: &Context<'_>) -> StepResult {
     result(STEP, summary, findings, counts)
 }
 
+/// Approved mailboxes whose "approved by Microsoft 365 admin" flag is not set: shown, never a failure.
+fn findings_o365(findings: &mut Vec<Finding>, unset: &[&Mailbox]) {
+    let n = unset.len();
+    findings.push(
+        Finding::new(
+            Severity::Info,
+            Subject::Mailboxes(ids(unset.iter().copied())),
+            Actor::ExchangeAdmin,
+            format!(
+                "{} approved in Dynamics 365 but not marked \"approved by Microsoft 365 admin\" \
+                 (isemailaddressapprovedbyo365admin). This alone does not stop {} while {} tests pass; if Test & \
+                 Enable fails with an alert asking for an approval by a Microsoft 365 administrator, a Global or \
+                 Exchange administrator (with System Administrator) must approve the address.",
+                count_of(n, "mailbox is", "mailboxes are"),
+                if n == 1 { "it" } else { "them" },
+                if n == 1 { "its" } else { "their" }
+            ),
+        )
+        .doc(crate::readiness::links::NEEDS_O365_APPROVAL),
+    );
+}
+
 fn permission_finding(snap: &Snapshot, errors: &[crate::collect::CollectError], needed: bool) -> Finding {
     let user = snap.caller.as_ref().map(|c| c.user_id.clone()).unwrap_or_default();
-    let doc = connect_exchange_online_link("permission-model");
+    let doc = crate::readiness::links::PERMISSIONS_MODEL;
     let tenant = "approving also needs the Microsoft 365 Global admin or Exchange admin role, or the Delegated \
                   Mailbox Approver role in this environment";
     match approver_verdict(snap, errors) {

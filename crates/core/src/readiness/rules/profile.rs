@@ -6,7 +6,7 @@ use crate::model::{CredentialRetrieval, Profile, RecordState};
 use crate::readiness::report::{Actor, Count, Finding, Remedy, Severity, Status, StepId, StepResult, Subject};
 
 const STEP: StepId = StepId::ExchangeOnlineProfile;
-const SUPPORTED_CONFIG: &str = "https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/troubleshooting-monitoring-server-side-synchronization#using-dynamics-365-apps-with-exchange-online";
+const SUPPORTED_CONFIG: &str = crate::readiness::links::EXO_SUPPORTED;
 
 /// Exchange Online profile present, active, server-to-server with autodiscover, and the org default.
 pub(super) fn exchange_online_profile(ctx: &Context<'_>) -> StepResult {
@@ -69,6 +69,14 @@ pub(super) fn exchange_online_profile(ctx: &Context<'_>) -> StepResult {
     let default = org.default_profile.as_deref().and_then(|d| active.iter().copied().find(|p| p.id == d));
     let best = default.unwrap_or(first_active);
     let mut findings = Vec::new();
+    for guess in exo.iter().filter_map(|p| p.exchange_online_guess().map(|g| (p, g))) {
+        findings.push(Finding::new(
+            Severity::Info,
+            Subject::Profile(guess.0.id.clone()),
+            Actor::DynamicsAdmin,
+            guess.1,
+        ));
+    }
     if profiles.len() > 1 {
         // With several profiles the admin has to know which one new mailboxes get.
         let names: Vec<String> = profiles

@@ -166,8 +166,11 @@ pub(super) fn test_and_enable(ctx: &Context<'_>) -> StepResult {
             .filter(|(_, n)| *n > 0)
             .map(|(d, n)| format!("{} {n}", d.label()))
             .collect();
-        let off =
-            if disabled_after_failure > 0 { format!("; {disabled_after_failure} now disabled") } else { String::new() };
+        let off = if disabled_after_failure > 0 {
+            format!("; {disabled_after_failure} of them now disabled")
+        } else {
+            String::new()
+        };
         let tip = if failed_here_dirs[2] > 0 {
             " If a mailbox also syncs with another Dynamics 365 org, test it with \"this org only\"."
         } else {
@@ -214,7 +217,8 @@ pub(super) fn test_and_enable(ctx: &Context<'_>) -> StepResult {
                 Subject::Mailboxes(ids(disabled.iter().copied())),
                 Actor::DynamicsAdmin,
                 format!(
-                    "{} {} disabled for email processing after earlier errors. Test and enable to re-enable {}.",
+                    "{} {} disabled for email processing with no failed test on record (disabled after earlier \
+                     errors). Test and enable to re-enable {}.",
                     mailboxes(disabled.len()),
                     if disabled.len() == 1 { "is" } else { "are" },
                     if disabled.len() == 1 { "it" } else { "them" }
@@ -278,7 +282,10 @@ pub(super) fn test_and_enable(ctx: &Context<'_>) -> StepResult {
         Count::plain("failed-incoming", "failed incoming email", failed_per_direction[0]),
         Count::plain("failed-outgoing", "failed outgoing email", failed_per_direction[1]),
         Count::plain("failed-act", "failed appointments, contacts and tasks", failed_per_direction[2]),
-        Count::plain("disabled", "mailboxes disabled after errors", disabled.len()),
+        // Two different sets, named so that both are true at once: failed mailboxes that are also
+        // disabled, and mailboxes disabled with no failed test on record.
+        Count::plain("failed-disabled", "of the failed mailboxes now disabled", disabled_after_failure),
+        Count::plain("disabled", "mailboxes disabled with no failed test on record", disabled.len()),
         Count::plain("never-tested", "mailboxes never tested", never.len()),
         Count::plain("scheduled", "mailboxes being tested", scheduled.len()),
         Count::plain("stuck", "mailboxes stuck in Test & Enable", stuck.len()),

@@ -50,8 +50,29 @@ fn the_decoder_knows_the_documented_alerts() {
             None,
         ),
         ("Something new happened", None),
+        // `tracecode` is Dynamics' own integer, not the HRESULT: it decides nothing.
         ("", Some(0x8005_E273)),
         ("", Some(i64::from(0x8005_E259_u32 as i32))),
+        ("Something new happened", Some(45)),
+        // Stable codes win over wording, in any language.
+        ("Fehler beim Testen. Fehlercode des E-Mail-Servers: 0x8005E272", None),
+        ("La boîte aux lettres n'a pas de profil. Code : InvalidIncomingEmailServerProfile", None),
+        // The troubleshooting article's wording (sic "an Microsoft 365").
+        (
+            "Email cannot be sent/received because the email address of the mailbox X requires an approval by an Microsoft 365 administrator.",
+            None,
+        ),
+        ("... requires an approval by an Office 365 administrator.", None),
+        // German, French, Spanish, Dutch, Japanese (guessed wording, see `AlertCause::patterns`).
+        ("Die E-Mail-Adresse des Postfachs X ist nicht genehmigt.", None),
+        ("L'adresse e-mail de la boîte aux lettres X n'est pas approuvée.", None),
+        ("La dirección de correo electrónico del buzón X no está aprobada.", None),
+        ("Het e-mailadres van postvak X is niet goedgekeurd.", None),
+        ("メールボックス X の電子メール アドレスは承認されていません。", None),
+        ("Die E-Mail-Adresse erfordert eine Genehmigung durch einen Microsoft 365-Administrator.", None),
+        ("Ein VORÜBERGEHENDER FEHLER ist aufgetreten.", None),
+        ("Se produjo un error temporal al conectar con Exchange Online.", None),
+        ("メールボックスは別の組織と同期するように構成されています。", None),
     ];
     let out: Vec<String> = cases.iter().map(|(t, c)| decode(t, *c)).collect();
     expect![[r#"
@@ -75,8 +96,22 @@ fn the_decoder_knows_the_documented_alerts() {
             "temporary-error",
             "unknown",
             "unknown",
-            "8005e273-user-disabled",
-            "8005e259-missing-privileges",
+            "unknown",
+            "unknown",
+            "unknown",
+            "8005e272-unauthorized",
+            "invalid-profile",
+            "needs-microsoft-365-admin-approval",
+            "needs-microsoft-365-admin-approval",
+            "not-approved",
+            "not-approved",
+            "not-approved",
+            "not-approved",
+            "not-approved",
+            "needs-microsoft-365-admin-approval",
+            "temporary-error",
+            "temporary-error",
+            "another-organization",
         ]
     "#]]
     .assert_debug_eq(&out);
@@ -133,12 +168,11 @@ fn alerts_are_grouped_by_cause_with_who_acts_and_unknown_ones_shown_raw() {
             counts: 300 failing mailboxes; 250 failing mailboxes whose alerts were read; 4 mailboxes with error or warning alerts; 3 known causes; 1 unrecognised alerts
             - Error DynamicsAdmin profile p-exo: Profile alert: The mailbox has no email server profile, or its profile is inactive. Fix: apply the default email settings (or activate the profile), then test and enable.
               doc: https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/mailbox-does-not-have-email-server-profile
-            - Error DynamicsAdmin mailboxes [u1 u2]: 2 mailboxes: the email address is not approved, so the mailbox was disabled. Fix: approve the email address, then test and enable.
-              remedy: approve-mailboxes [u1 u2]
+            - Error DynamicsAdmin mailboxes [u1 u2]: 2 mailboxes: the email address is not approved, so the mailbox was disabled. Fix: approve the email address, then test and enable. SyncReady has no change to make here (Name u1: already approved, and 1 more); the cause lies elsewhere; follow the fix above.
               doc: https://learn.microsoft.com/power-platform/admin/connect-exchange-online#approve-email
             - Error ExchangeAdmin mailboxes [u2]: 1 mailbox: the Microsoft 365 account is disabled or blocked from signing in (8005E273). Fix: enable the account and allow sign-in in the Microsoft 365 admin center, then test and enable.
               doc: https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/error-code-8005e273
-            - Warning DynamicsAdmin mailboxes [u3 u4]: Unrecognised alert on 2 records: "Mailbox <mailbox> (<email address>) hit a brand-new problem."
+            - Warning DynamicsAdmin mailboxes [u3 u4]: Unrecognised alert on 2 records, shown as Dynamics 365 wrote it: "Mailbox Name u3 (u3@contoso.com) hit a  brand-new problem."
               doc: https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/troubleshooting-monitoring-server-side-synchronization
             - Info DynamicsAdmin org: Alerts were read for the first 250 of 300 failing mailboxes.
         "#]],
@@ -209,6 +243,43 @@ fn an_alert_on_an_inactive_profile_offers_to_activate_it() {
         - Error DynamicsAdmin mailboxes [u1]: 1 mailbox: the mailbox has no email server profile, or its profile is inactive. Fix: apply the default email settings (or activate the profile), then test and enable.
           remedy: apply-default-settings [u1]
           doc: https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/mailbox-does-not-have-email-server-profile
+    "#]],
+    );
+}
+
+/// Issue 11 item 4: alerts older than the records ("not approved" on mailboxes approved since) offer no
+/// approval that would change nothing, and a 401 from Exchange for the profile's server-to-server
+/// sign-in offers "apply default settings" only to the mailbox that is not on the default profile;
+/// the finding says an Exchange or Microsoft 365 administrator must act.
+#[test]
+fn remedies_are_offered_only_where_they_change_something_that_can_fix_the_cause() {
+    let mut on_default = user("u1");
+    on_default.incoming_status = Some(TestStatus::Failure);
+    let mut elsewhere = user("u2");
+    elsewhere.incoming_status = Some(TestStatus::Failure);
+    elsewhere.profile = Some("p-pop".into());
+    let mut s = snap(vec![on_default, elsewhere]);
+    let unauthorized = "Exchange answered (401) Unauthorized. Email Server Error Code: 8005E272";
+    s.alerts = Some(AlertSet {
+        alerts: vec![
+            alert("u1", AlertLevel::Error, "The email address of the mailbox Name u1 is not approved.", None),
+            alert("u1", AlertLevel::Error, unauthorized, None),
+            alert("u2", AlertLevel::Error, unauthorized, None),
+        ],
+        failing_mailboxes: 2,
+        mailboxes_read: 2,
+    });
+    check(
+        STEP,
+        s,
+        expect![[r#"
+        fail: 3 alerts on 2 mailboxes: 2 causes known, 0 unrecognised
+        counts: 2 failing mailboxes; 2 failing mailboxes whose alerts were read; 2 mailboxes with error or warning alerts; 2 known causes; 0 unrecognised alerts
+        - Error DynamicsAdmin mailboxes [u1]: 1 mailbox: the email address is not approved, so the mailbox was disabled. Fix: approve the email address, then test and enable. SyncReady has no change to make here (Name u1: already approved); the cause lies elsewhere; follow the fix above.
+          doc: https://learn.microsoft.com/power-platform/admin/connect-exchange-online#approve-email
+        - Error ExchangeAdmin mailboxes [u1 u2]: 2 mailboxes: Exchange answered 401 Unauthorized (8005E272) to the email server profile's sign-in. Fix: an Exchange or Microsoft 365 administrator checks that the mailbox's user is licensed for Exchange Online, enabled, and not blocked by an application access policy, and that the profile's tenant is the mailbox's tenant; then test and enable. Applying default settings only helps a mailbox that is not on the Exchange Online profile.
+          remedy: apply-default-settings [u2]
+          doc: https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/error-code-8005e272
     "#]],
     );
 }

@@ -50,6 +50,7 @@ pub(crate) fn healthy(id: &str, kind: MailboxKind) -> Mailbox {
         org_marked_primary: false,
         postpone_test_until: None,
         process_email_received_after: None,
+        approved_by_o365_admin: None,
     }
 }
 

@@ -17,9 +17,9 @@ fn tested_mailboxes_pass_and_mailboxes_off_sss_are_not_counted() {
         STEP,
         snap(vec![user("u1"), queue("q1"), off]),
         expect![[r#"
-        pass: 2 of 2 mailboxes on server-side synchronization tested and enabled
-        counts: 2 of 2 mailboxes tested and enabled; 0 mailboxes failed a test; 0 failed incoming email; 0 failed outgoing email; 0 failed appointments, contacts and tasks; 0 mailboxes disabled after errors; 0 mailboxes never tested; 0 mailboxes being tested; 0 mailboxes stuck in Test & Enable
-    "#]],
+            pass: 2 of 2 mailboxes on server-side synchronization tested and enabled
+            counts: 2 of 2 mailboxes tested and enabled; 0 mailboxes failed a test; 0 failed incoming email; 0 failed outgoing email; 0 failed appointments, contacts and tasks; 0 of the failed mailboxes now disabled; 0 mailboxes disabled with no failed test on record; 0 mailboxes never tested; 0 mailboxes being tested; 0 mailboxes stuck in Test & Enable
+        "#]],
     );
 }
 
@@ -38,8 +38,8 @@ fn failures_are_reported_per_direction_with_how_many_were_disabled() {
         snap(vec![user("u1"), incoming, both, act]),
         expect![[r#"
             fail: 1 of 4 mailboxes on server-side synchronization tested and enabled
-            counts: 1 of 4 mailboxes tested and enabled; 3 mailboxes failed a test; 2 failed incoming email; 1 failed outgoing email; 1 failed appointments, contacts and tasks; 0 mailboxes disabled after errors; 0 mailboxes never tested; 0 mailboxes being tested; 0 mailboxes stuck in Test & Enable
-            - Error DynamicsAdmin mailboxes [u2 q2 u3]: 3 mailboxes failed Test & Enable (incoming email 2, outgoing email 1, appointments, contacts and tasks 1; 1 now disabled). Fix the cause shown in the alerts, then test and enable again. If a mailbox also syncs with another Dynamics 365 org, test it with "this org only".
+            counts: 1 of 4 mailboxes tested and enabled; 3 mailboxes failed a test; 2 failed incoming email; 1 failed outgoing email; 1 failed appointments, contacts and tasks; 1 of the failed mailboxes now disabled; 0 mailboxes disabled with no failed test on record; 0 mailboxes never tested; 0 mailboxes being tested; 0 mailboxes stuck in Test & Enable
+            - Error DynamicsAdmin mailboxes [u2 q2 u3]: 3 mailboxes failed Test & Enable (incoming email 2, outgoing email 1, appointments, contacts and tasks 1; 1 of them now disabled). Fix the cause shown in the alerts, then test and enable again. If a mailbox also syncs with another Dynamics 365 org, test it with "this org only".
               remedy: test-and-enable [u2 q2 u3] this_org_only=false
         "#]],
     );
@@ -67,7 +67,7 @@ fn act_failing_because_another_org_syncs_gets_the_this_org_only_remedy() {
         s,
         expect![[r#"
             fail: 0 of 2 mailboxes on server-side synchronization tested and enabled
-            counts: 0 of 2 mailboxes tested and enabled; 2 mailboxes failed a test; 0 failed incoming email; 0 failed outgoing email; 2 failed appointments, contacts and tasks; 0 mailboxes disabled after errors; 0 mailboxes never tested; 0 mailboxes being tested; 0 mailboxes stuck in Test & Enable
+            counts: 0 of 2 mailboxes tested and enabled; 2 mailboxes failed a test; 0 failed incoming email; 0 failed outgoing email; 2 failed appointments, contacts and tasks; 0 of the failed mailboxes now disabled; 0 mailboxes disabled with no failed test on record; 0 mailboxes never tested; 0 mailboxes being tested; 0 mailboxes stuck in Test & Enable
             - Error DynamicsAdmin mailboxes [u3]: 1 mailbox failed Test & Enable (appointments, contacts and tasks 1). Fix the cause shown in the alerts, then test and enable again. If a mailbox also syncs with another Dynamics 365 org, test it with "this org only".
               remedy: test-and-enable [u3] this_org_only=false
             - Error DynamicsAdmin mailboxes [u2]: 1 mailbox cannot synchronize appointments, contacts and tasks because another Dynamics 365 org synchronizes it. Test and enable with "Sync items with Exchange from this org only" if this org should own it; set the method to None in the other org.
@@ -90,13 +90,13 @@ fn never_tested_and_disabled_mailboxes_need_test_and_enable() {
         STEP,
         snap(vec![never, disabled]),
         expect![[r#"
-        warn: 0 of 2 mailboxes on server-side synchronization tested and enabled
-        counts: 0 of 2 mailboxes tested and enabled; 0 mailboxes failed a test; 0 failed incoming email; 0 failed outgoing email; 0 failed appointments, contacts and tasks; 1 mailboxes disabled after errors; 1 mailboxes never tested; 0 mailboxes being tested; 0 mailboxes stuck in Test & Enable
-        - Warning DynamicsAdmin mailboxes [q2]: 1 mailbox is disabled for email processing after earlier errors. Test and enable to re-enable it.
-          remedy: test-and-enable [q2] this_org_only=false
-        - Warning DynamicsAdmin mailboxes [u2]: 1 mailbox has never been tested, so email is not processed for it.
-          remedy: test-and-enable [u2] this_org_only=false
-    "#]],
+            warn: 0 of 2 mailboxes on server-side synchronization tested and enabled
+            counts: 0 of 2 mailboxes tested and enabled; 0 mailboxes failed a test; 0 failed incoming email; 0 failed outgoing email; 0 failed appointments, contacts and tasks; 0 of the failed mailboxes now disabled; 1 mailboxes disabled with no failed test on record; 1 mailboxes never tested; 0 mailboxes being tested; 0 mailboxes stuck in Test & Enable
+            - Warning DynamicsAdmin mailboxes [q2]: 1 mailbox is disabled for email processing with no failed test on record (disabled after earlier errors). Test and enable to re-enable it.
+              remedy: test-and-enable [q2] this_org_only=false
+            - Warning DynamicsAdmin mailboxes [u2]: 1 mailbox has never been tested, so email is not processed for it.
+              remedy: test-and-enable [u2] this_org_only=false
+        "#]],
     );
 }
 
@@ -115,9 +115,8 @@ fn a_test_due_longer_than_the_threshold_is_stuck_and_a_recent_one_is_running() {
         snap(vec![stuck.clone(), running.clone(), unknown_due.clone()]),
         expect![[r#"
             warn: 0 of 3 mailboxes on server-side synchronization tested and enabled
-            counts: 0 of 3 mailboxes tested and enabled; 0 mailboxes failed a test; 0 failed incoming email; 0 failed outgoing email; 0 failed appointments, contacts and tasks; 0 mailboxes disabled after errors; 0 mailboxes never tested; 2 mailboxes being tested; 1 mailboxes stuck in Test & Enable
-            - Warning DynamicsAdmin mailboxes [u2]: 1 mailbox has waited more than 30 minutes for Test & Enable to finish. Background processing may be off (administration mode), or the test keeps retrying; check the alerts, then schedule the test again.
-              remedy: test-and-enable [u2] this_org_only=false
+            counts: 0 of 3 mailboxes tested and enabled; 0 mailboxes failed a test; 0 failed incoming email; 0 failed outgoing email; 0 failed appointments, contacts and tasks; 0 of the failed mailboxes now disabled; 0 mailboxes disabled with no failed test on record; 0 mailboxes never tested; 2 mailboxes being tested; 1 mailboxes stuck in Test & Enable
+            - Warning DynamicsAdmin mailboxes [u2]: 1 mailbox has waited more than 30 minutes for Test & Enable to finish. Background processing may be off (administration mode), or the test keeps retrying; check the alerts, then schedule the test again. SyncReady has no change to make here (Name u2: Test & Enable is already scheduled); the cause lies elsewhere; follow the fix above.
             - Warning DynamicsAdmin mailboxes [u3 u4]: 2 mailboxes are waiting for Test & Enable to finish; check again in a few minutes.
         "#]],
     );
@@ -130,7 +129,7 @@ fn a_test_due_longer_than_the_threshold_is_stuck_and_a_recent_one_is_running() {
         relaxed,
         expect![[r#"
             warn: 0 of 1 mailboxes on server-side synchronization tested and enabled
-            counts: 0 of 1 mailboxes tested and enabled; 0 mailboxes failed a test; 0 failed incoming email; 0 failed outgoing email; 0 failed appointments, contacts and tasks; 0 mailboxes disabled after errors; 0 mailboxes never tested; 1 mailboxes being tested; 0 mailboxes stuck in Test & Enable
+            counts: 0 of 1 mailboxes tested and enabled; 0 mailboxes failed a test; 0 failed incoming email; 0 failed outgoing email; 0 failed appointments, contacts and tasks; 0 of the failed mailboxes now disabled; 0 mailboxes disabled with no failed test on record; 0 mailboxes never tested; 1 mailboxes being tested; 0 mailboxes stuck in Test & Enable
             - Warning DynamicsAdmin mailboxes [u2]: 1 mailbox is waiting for Test & Enable to finish; check again in a few minutes.
         "#]],
     );
@@ -142,7 +141,7 @@ fn a_test_due_longer_than_the_threshold_is_stuck_and_a_recent_one_is_running() {
         EvaluateOptions::default(),
         expect![[r#"
             warn: 0 of 1 mailboxes on server-side synchronization tested and enabled
-            counts: 0 of 1 mailboxes tested and enabled; 0 mailboxes failed a test; 0 failed incoming email; 0 failed outgoing email; 0 failed appointments, contacts and tasks; 0 mailboxes disabled after errors; 0 mailboxes never tested; 1 mailboxes being tested; 0 mailboxes stuck in Test & Enable
+            counts: 0 of 1 mailboxes tested and enabled; 0 mailboxes failed a test; 0 failed incoming email; 0 failed outgoing email; 0 failed appointments, contacts and tasks; 0 of the failed mailboxes now disabled; 0 mailboxes disabled with no failed test on record; 0 mailboxes never tested; 1 mailboxes being tested; 0 mailboxes stuck in Test & Enable
             - Warning DynamicsAdmin mailboxes [u2]: 1 mailbox is waiting for Test & Enable to finish (stuck tests cannot be told apart without the current time); check again in a few minutes.
         "#]],
     );
