@@ -3,5 +3,6 @@
 
 pub mod bulk;
 pub mod charts;
+pub mod field;
 pub mod grid;
 pub mod settings;

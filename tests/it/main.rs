@@ -6,10 +6,12 @@
 //! - `grid`: mailbox grid rows, filters and the virtual-scroll window.
 //! - `charts`: the donut numbers.
 //! - `settings`: options parsing and validation.
+//! - `field`: what the panel says while Dataverse is slow, unreachable or throttling (issue 11).
 //! - `saved_run`: a bulk run saved for resuming reads back (and so do runs saved by earlier versions).
 #![cfg(not(target_arch = "wasm32"))]
 
 mod charts;
+mod field;
 mod grid;
 mod saved_run;
 mod settings;
