@@ -17,6 +17,7 @@ use crate::surface::{self, Surface};
 use leptos::prelude::*;
 use std::sync::Arc;
 use syncready_core::collect::{self, CollectError, Part, Snapshot};
+use syncready_core::limits::Patient;
 use syncready_core::model::OrgUrl;
 use syncready_core::model::Timestamp;
 use syncready_core::readiness::{self, EvaluateOptions, Remedy, Report, checklist};
@@ -77,7 +78,11 @@ pub async fn load() -> Result<Loaded, OrgProblem> {
             (org, transport)
         }
     };
-    let (snapshot, errors) = collect::snapshot(&transport).await;
+    // Reads wait out the service's throttling (429 Retry-After), sharing the page's limits ledger with
+    // bulk runs, instead of reporting "unable to check" (issue 11).
+    let clock = crate::platform::clock::BrowserClock;
+    let reads = Patient::reads(&transport, &clock, crate::platform::transport::limits_ledger());
+    let (snapshot, errors) = collect::snapshot(&reads).await;
     // Told the time so Test & Enable runs that never finish are reported as stuck.
     let now = Timestamp(i64::try_from(crate::platform::clock::now_ms() / 1000).unwrap_or(i64::MAX));
     let report = readiness::evaluate_with(&snapshot, &errors, &EvaluateOptions::at(now));
@@ -195,7 +200,10 @@ type Read = Option<Result<Arc<Loaded>, OrgProblem>>;
 /// for the sign-in to finish), and returns the result's signal and the function that reads again.
 /// A plain signal and task rather than a `LocalResource`: the async-derived machinery is a large
 /// monomorphised copy. Only the latest read lands, as with a resource.
-fn loader(awaiting_sign_in: StoredValue<bool>) -> (RwSignal<Read>, impl Fn() + Copy + Send + Sync + 'static) {
+fn loader(
+    awaiting_sign_in: StoredValue<bool>,
+    limits_wait: RwSignal<Option<String>>,
+) -> (RwSignal<Read>, impl Fn() + Copy + Send + Sync + 'static) {
     let loaded = RwSignal::new(None);
     let generation = StoredValue::new(0_u64);
     let read = move || {
@@ -208,10 +216,27 @@ fn loader(awaiting_sign_in: StoredValue<bool>) -> (RwSignal<Read>, impl Fn() + C
         }) else {
             return;
         };
+        let reading = std::rc::Rc::new(std::cell::Cell::new(true));
+        let still = reading.clone();
         leptos::task::spawn_local(async move {
             let result = if wait { Err(OrgProblem::FinishingSignIn) } else { load().await.map(Arc::new) };
+            reading.set(false);
             if generation.try_get_value() == Some(mine) {
                 loaded.try_set(Some(result));
+                limits_wait.try_set(None);
+            }
+        });
+        // While the read waits out the service's limits, say so, with the seconds left.
+        leptos::task::spawn_local(async move {
+            while still.get() && generation.try_get_value() == Some(mine) {
+                crate::platform::clock::sleep(std::time::Duration::from_millis(500)).await;
+                let now = syncready_core::bulk::Millis(crate::platform::clock::now_ms());
+                let left = crate::platform::transport::limits_ledger().waiting(now);
+                let text = left.filter(|_| still.get()).map(crate::state::field::limits_wait);
+                if limits_wait.try_set(text).is_some() {
+                    // The page is gone.
+                    break;
+                }
             }
         });
     };
@@ -225,7 +250,8 @@ pub fn ChecklistPage() -> impl IntoView {
     // On the return from Microsoft the first read waits for the code to be redeemed: read now, it
     // would go out without the token and show "unable to check" until the signed-in read replaced it.
     let awaiting_sign_in = StoredValue::new(crate::platform::oauth::returning_from_sign_in());
-    let (loaded, refetch) = loader(awaiting_sign_in);
+    let limits_wait = RwSignal::new(None::<String>);
+    let (loaded, refetch) = loader(awaiting_sign_in, limits_wait);
     // A redirect that fails (refused, cancelled) releases the read too, as a cookie-session read.
     let settled = crate::platform::oauth::subscribe(move |s| {
         if awaiting_sign_in.try_get_value() == Some(true)
@@ -338,6 +364,7 @@ pub fn ChecklistPage() -> impl IntoView {
     view! {
         {sign_in}
         <BulkPanel context=loaded request=bulk_request on_finished=on_finished />
+        {move || limits_wait.get().map(|text| view! { <p class="sr-loading" data-testid="limits-wait" role="status">{text}</p> }.into_any())}
         {move || match loaded.get() {
             None => view! { <p class="sr-loading" data-testid="loading">"Reading your org…"</p> }.into_any(),
             Some(Err(problem)) => org_problem_view(problem),
@@ -392,7 +419,7 @@ pub fn ChecklistPage() -> impl IntoView {
 /// Popup: org, headline status, "open side panel".
 #[component]
 pub fn PopupPage() -> impl IntoView {
-    let (loaded, _) = loader(StoredValue::new(false));
+    let (loaded, _) = loader(StoredValue::new(false), RwSignal::new(None));
     // Read ahead: the side panel may only be opened from the click itself, not after an await.
     let window_id = StoredValue::new(None::<f64>);
     leptos::task::spawn_local(async move {

@@ -7,10 +7,13 @@ use crate::components::error_view::ErrorView;
 use crate::components::on_click;
 use crate::platform::{chrome, clock::BrowserClock, dom, transport::OrgTransport};
 use crate::state::bulk::{BulkRequest, SavedRun, action_title, bar, saved_run_key};
+use crate::state::field::{halt_text, resumable_in_place, waiting_for_dataverse};
 use crate::state::settings::{ManagedSettings, SETTINGS_KEY, Settings};
 use leptos::prelude::*;
 use std::sync::Arc;
-use syncready_core::bulk::{self, Control, Evidence, Halt, ItemState, Plan, Progress, Run};
+use syncready_core::bulk::{self, Control, Evidence, ItemState, Plan, Progress, Run};
+use syncready_core::http::{Request, Transport};
+use syncready_core::limits::Patient;
 
 /// Where the flow is.
 #[derive(Debug, Clone)]
@@ -41,6 +44,8 @@ pub fn BulkPanel(
     let progress = RwSignal::new(None::<Progress>);
     let evidence = RwSignal::new(None::<Evidence>);
     let cancel = RwSignal::new(false);
+    // After a session-expiry or unreachable halt: what the "I signed in again" check found.
+    let recheck = RwSignal::new(None::<String>);
     let org = move || context.with_untracked(|c| shown(c).map(|d| d.org.clone()));
     // The interrupted run saved for the org shown: read again whenever the org's data changes (by
     // the effect below) and after a discard. A signal, not a resource: one resource type less.
@@ -110,7 +115,9 @@ pub fn BulkPanel(
             cancel.set(false);
             phase.set(Phase::Running);
             leptos::task::spawn_local(async move {
-                let transport = OrgTransport::for_org(&org);
+                let session = OrgTransport::for_org(&org);
+                // Its 429s go into the page's limits ledger, so the checklist's reads wait them out too.
+                let transport = Patient::runs(&session, &BrowserClock, crate::platform::transport::limits_ledger());
                 let key = saved_run_key(org.as_str());
                 let mut last_paint = 0_u64;
                 let mut last_save = 0_u64;
@@ -137,7 +144,7 @@ pub fn BulkPanel(
                     if cancel.get_untracked() { Control::Cancel } else { Control::Continue }
                 })
                 .await;
-                if matches!(outcome.progress.halt, Some(Halt::SessionExpired { .. })) {
+                if outcome.progress.halt.as_ref().is_some_and(resumable_in_place) {
                     chrome::session_set(&key, &SavedRun::of(org.as_str(), &outcome.run)).await;
                 } else {
                     chrome::session_remove(&key).await;
@@ -174,6 +181,32 @@ pub fn BulkPanel(
             Some(Err(e)) => phase.set(Phase::Problem(format!("The interrupted run cannot be resumed: {e}."))),
             None => {}
         }
+    });
+    // "I signed in again": WhoAmI answers with the session again, then the saved run resumes here.
+    let signed_in_again = Callback::new(move |()| {
+        let Some(org) = org() else { return };
+        recheck.set(Some("Checking the Dynamics 365 session\u{2026}".to_owned()));
+        leptos::task::spawn_local(async move {
+            let answer = OrgTransport::for_org(&org).send(Request::get("WhoAmI")).await;
+            let ok = answer.as_ref().is_ok_and(|r| {
+                syncready_core::odata::check_response(r).is_ok()
+                    && r.header("Content-Type").is_some_and(|t| t.contains("json"))
+            });
+            if !ok {
+                recheck.try_set(Some(
+                    "Still not signed in (or Dataverse is still unreachable): sign in again in the Dynamics tab, then try again."
+                        .to_owned(),
+                ));
+                return;
+            }
+            recheck.try_set(None);
+            let saved_run = chrome::session_get_value::<SavedRun>(&saved_run_key(org.as_str())).await;
+            match saved_run.map(|s| Run::resume(s.plan, &s.journal, s.config)) {
+                Some(Ok(run)) => start(run),
+                Some(Err(e)) => phase.set(Phase::Problem(format!("The interrupted run cannot be resumed: {e}"))),
+                None => phase.set(Phase::Problem("The interrupted run was not saved; nothing to resume.".to_owned())),
+            }
+        });
     });
     let discard = Callback::new(move |()| {
         if let Some(org) = org() {
@@ -234,6 +267,15 @@ pub fn BulkPanel(
                         {if running {
                             view! {
                                 <button class="sr-button" data-testid="bulk-cancel" on:click=on_click(Callback::new(move |()| cancel.set(true)))>"Cancel"</button>
+                            }
+                            .into_any()
+                        } else if progress.with(|p| p.as_ref().and_then(|p| p.halt.as_ref()).is_some_and(resumable_in_place)) {
+                            view! {
+                            <div class="sr-toolbar">
+                                <button class="sr-button sr-button--primary" data-testid="bulk-signed-in-again" on:click=on_click(signed_in_again)>"I signed in again \u{2014} resume"</button>
+                                <button class="sr-button" on:click=on_click(close)>"Close"</button>
+                            </div>
+                            {move || recheck.get().map(|m| view! { <p class="sr-muted" data-testid="bulk-recheck" role="status">{m}</p> }.into_any())}
                             }
                             .into_any()
                         } else {
@@ -341,16 +383,16 @@ fn ProgressView(progress: RwSignal<Option<Progress>>) -> impl IntoView {
                     view! { <li data-testid="bulk-failure">{format!("{}: {why}", i.name)}</li> }.into_any()
                 })
                 .collect_view();
-            let halt = p.halt.as_ref().map(|h| match h {
-                Halt::SessionExpired { .. } => "Paused: the Dynamics 365 session expired. Sign in again in the Dynamics tab, then reopen SyncReady and resume.",
-                Halt::Cancelled => "Cancelled: nothing more was sent.",
-            });
+            let halt = p.halt.as_ref().map(|h| halt_text(h, crate::platform::clock::local_time));
+            let waiting =
+                waiting_for_dataverse(p, crate::platform::clock::now_ms(), crate::platform::clock::local_time);
             let stopped = p.approvals_stopped.clone();
             let o365 = crate::state::bulk::o365_unset_note(p);
             view! {
                 <div class="sr-progress" data-testid="bulk-progress" data-percent=b.percent data-succeeded=p.succeeded data-failed=p.failed>
                     <progress max=b.total value=b.done aria-label="Bulk action progress"></progress>
                     <p data-testid="bulk-progress-label">{b.label}</p>
+                    {waiting.map(|w| view! { <p class="sr-muted" data-testid="bulk-waiting" role="status">{w}</p> }.into_any())}
                     {halt.map(|h| view! { <p class="sr-warn" data-testid="bulk-halt">{h}</p> }.into_any())}
                     {stopped.map(|s| view! { <p class="sr-warn" data-testid="bulk-approvals-stopped">{s}</p> }.into_any())}
                     {o365.map(|s| view! { <p class="sr-warn" data-testid="bulk-o365-unset">{s}</p> }.into_any())}

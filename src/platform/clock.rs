@@ -9,6 +9,12 @@ pub fn now_ms() -> u64 {
     js_sys::Date::now().max(0.0) as u64
 }
 
+/// A time (Unix ms) as the admin's local time of day, e.g. "14:32:05".
+pub fn local_time(ms: u64) -> String {
+    let date = js_sys::Date::new(&JsValue::from(ms as f64));
+    String::from(date.to_locale_time_string("default"))
+}
+
 /// Resolves after `d` (a `setTimeout`), on the page's event loop.
 pub async fn sleep(d: Duration) {
     let ms = i32::try_from(d.as_millis()).unwrap_or(i32::MAX);

@@ -3,6 +3,7 @@
 
 pub mod bulk;
 pub mod charts;
+pub mod field;
 pub mod grid;
 pub mod guide;
 pub mod settings;

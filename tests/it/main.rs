@@ -7,10 +7,12 @@
 //! - `charts`: the donut numbers.
 //! - `guide`: the in-page guide's mailbox table and the one-click action it hands the panel.
 //! - `settings`: options parsing and validation.
+//! - `field`: what the panel says while Dataverse is slow, unreachable or throttling (issue 11).
 //! - `saved_run`: a bulk run saved for resuming reads back (and so do runs saved by earlier versions).
 #![cfg(not(target_arch = "wasm32"))]
 
 mod charts;
+mod field;
 mod grid;
 mod guide;
 mod saved_run;

@@ -108,6 +108,9 @@ pub enum TransportError {
     /// The request was cancelled by the user.
     #[error("the request was cancelled")]
     Aborted,
+    /// No answer came before the request's deadline (this many seconds); the request was abandoned.
+    #[error("no answer from Dataverse after {0} s; the request was abandoned")]
+    TimedOut(u64),
     /// No transport is available (e.g. no Dynamics tab to borrow a session from).
     #[error("no connection to a Dynamics 365 org is available: {0}")]
     Unavailable(String),

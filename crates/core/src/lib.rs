@@ -21,6 +21,8 @@
 //!   the current time, passed in) to a [`readiness::Report`] with one step per section of Microsoft's
 //!   "Connect to Exchange Online" procedure; [`readiness::checklist()`] derives the view model.
 //!   One rule per file in `readiness/rules/`.
+//! - [`limits`]: one page's ledger of the service's throttling pauses, shared by its reads and bulk
+//!   runs, and [`limits::Patient`], the transport adapter with which reads wait out `429 Retry-After`.
 //! - [`error`]: the error enum that keeps the evidence (status, Dataverse code and message, raw body).
 //!
 //! # Tests and measurements
@@ -40,6 +42,7 @@ pub mod collect;
 pub mod error;
 pub mod http;
 pub mod json;
+pub mod limits;
 pub mod model;
 pub mod oauth;
 pub mod odata;

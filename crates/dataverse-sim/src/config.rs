@@ -38,6 +38,10 @@ pub struct Quirks {
     /// §11 \[U\]: an expired or missing session answers 302 to login.microsoftonline.com instead of 401
     /// with `WWW-Authenticate`. Default false (401).
     pub expired_session_redirect: bool,
+    /// §11: the host the expiry redirect points at. Default `login.microsoftonline.com`; tests set a
+    /// host that cannot be reached (e.g. `sign-in.invalid`) so that a browser's `fetch`, which follows
+    /// the redirect, rejects — the failure seen in the field.
+    pub sign_in_host: String,
     /// §9.5 \[U\]: a read-only column in a PATCH or POST body is rejected with 400 (true) or silently
     /// ignored (false). Default true, so tests catch the mistake.
     pub reject_read_only_writes: bool,
@@ -112,6 +116,7 @@ impl Default for Quirks {
     fn default() -> Self {
         Quirks {
             expired_session_redirect: false,
+            sign_in_host: "login.microsoftonline.com".to_string(),
             reject_read_only_writes: true,
             sync_approval_with_owner: true,
             test_resets_statuses: true,
@@ -148,6 +153,12 @@ pub struct Limits {
     pub cost: OperationCost,
     /// Whether the execution cost is also spent as real latency (scaled by the clock). Default false.
     pub cost_as_latency: bool,
+    /// The `x-ms-dop-hint` response header ("a recommended degree of parallelism for the environment",
+    /// <https://learn.microsoft.com/en-us/power-apps/developer/data-platform/send-parallel-requests>),
+    /// sent on every admitted API answer; `None` leaves it out. Its value on real environments is not
+    /// published (it varies with the resources allocated); default 48, the concurrency that leaves 4 of
+    /// the 52 concurrent requests to the user's other tabs.
+    pub dop_hint: Option<u32>,
 }
 
 impl Default for Limits {
@@ -160,6 +171,7 @@ impl Default for Limits {
             max_concurrent: 52,
             cost: OperationCost::default(),
             cost_as_latency: false,
+            dop_hint: Some(48),
         }
     }
 }

@@ -26,6 +26,12 @@ pub enum FaultKind {
         /// Status of the failed operation.
         status: u16,
     },
+    /// An outage: every request in flight when this fires (already run by the engine, its answer not
+    /// yet sent) and the request it fires on fail at the transport, as when a laptop sleeps, a VPN
+    /// switches or a proxy resets connections. In-process the answers carry the drop marker (as
+    /// [`FaultKind::DropConnection`]); [`crate::serve`] drops the sockets. [`crate::Sim::set_network_down`]
+    /// is the same for as long as it is on.
+    Outage,
     /// Every session that exists when this fires expires after `requests` more API requests (not
     /// counting the request it fires on).
     ExpireSessionAfter {
@@ -77,6 +83,11 @@ impl Fault {
     /// Fail operation `item` (1-based) of the next batch with `status`.
     pub fn fail_batch_item(item: usize, status: u16) -> Fault {
         Fault::of(FaultKind::FailBatchItem { item, status })
+    }
+
+    /// Every request in flight, and the one this fires on, fail at the transport.
+    pub fn outage() -> Fault {
+        Fault::of(FaultKind::Outage)
     }
 
     /// Expire current sessions after `requests` more API requests.

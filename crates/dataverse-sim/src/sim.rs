@@ -47,6 +47,12 @@ pub(crate) struct State {
     pub(crate) authority: Authority,
     /// API requests seen so far (for "expire the session after N requests").
     pub(crate) api_requests: u64,
+    /// Bumped by every outage: a request that arrived under an older value loses its answer.
+    pub(crate) outage_epoch: u64,
+    /// While true, every request fails at the transport ([`Sim::set_network_down`]).
+    pub(crate) network_down: bool,
+    /// (org, row id) → successful API writes (PATCH) of the row, for tests that count doubled writes.
+    pub(crate) api_writes: HashMap<(usize, Guid), u32>,
 }
 
 impl State {
@@ -127,6 +133,9 @@ impl SimBuilder {
             journal: Vec::new(),
             faults: FaultQueue::default(),
             api_requests: 0,
+            outage_epoch: 0,
+            network_down: false,
+            api_writes: HashMap::new(),
             config: self.config,
         };
         Sim { inner: Arc::new(Mutex::new(state)) }
@@ -148,6 +157,27 @@ impl Sim {
     pub fn set_session_expired(&self, expired: bool) {
         let mut st = self.lock();
         st.expired_upto = expired.then_some(st.session_serial);
+    }
+
+    /// While `down` is true, every request fails at the transport: those in flight when it is switched
+    /// on (their operations already ran) and every new one (not run). In-process the answers carry the
+    /// drop marker; [`crate::serve`] drops the connections, so a browser's `fetch` rejects.
+    pub fn set_network_down(&self, down: bool) {
+        let mut st = self.lock();
+        if down {
+            st.outage_epoch += 1;
+        }
+        st.network_down = down;
+    }
+
+    /// How many times the API wrote each row (successful `PATCH`, direct or in a `$batch`), by row id,
+    /// in the org with this prefix: the simulator's own count, independent of what any client decoded.
+    pub fn api_writes(&self, host_prefix: &str) -> HashMap<String, u32> {
+        let st = self.lock();
+        let Some(idx) = st.orgs.iter().position(|o| o.prefix == host_prefix) else {
+            return HashMap::new();
+        };
+        st.api_writes.iter().filter(|((o, _), _)| *o == idx).map(|((_, id), n)| (id.to_string(), *n)).collect()
     }
 
     /// Moves the clock forward and runs background work that became due.

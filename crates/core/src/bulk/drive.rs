@@ -64,12 +64,21 @@ pub async fn drive_with<R: Into<Control>>(
     clock: &impl Clock,
     mut on_update: impl FnMut(&Run) -> R,
 ) -> RunOutcome {
-    let mut in_flight: Vec<InFlight<'_>> = Vec::new();
+    let mut in_flight: Vec<(RequestId, InFlight<'_>)> = Vec::new();
     loop {
         let now = clock.now();
+        run.handle_timeout(now);
         while let Some((id, request)) = run.poll_request(now) {
             let send = transport.send(request);
-            in_flight.push(Box::pin(async move { (id, send.await) }));
+            in_flight.push((id, Box::pin(async move { (id, send.await) })));
+        }
+        // Requests the run abandoned (past their deadline, or given up when it halted) are dropped,
+        // which aborts them: a request the network swallowed never holds the run.
+        let held = in_flight.len();
+        in_flight.retain(|(id, _)| run.is_in_flight(*id));
+        if in_flight.len() != held && on_update(&run).into() == Control::Cancel {
+            run.cancel();
+            in_flight.clear();
         }
         if run.is_finished() && (in_flight.is_empty() || run.halt() == Some(&super::Halt::Cancelled)) {
             break;
@@ -85,7 +94,7 @@ pub async fn drive_with<R: Into<Control>>(
         }
         let mut sleep = timeout.map(|d| Box::pin(clock.sleep(d)));
         let done = poll_fn(|cx| {
-            for (k, f) in in_flight.iter_mut().enumerate() {
+            for (k, (_, f)) in in_flight.iter_mut().enumerate() {
                 if let Poll::Ready(answer) = f.as_mut().poll(cx) {
                     return Poll::Ready(Some((k, answer)));
                 }
@@ -96,14 +105,18 @@ pub async fn drive_with<R: Into<Control>>(
             }
         })
         .await;
-        if let Some((k, (id, answer))) = done {
-            drop(in_flight.swap_remove(k));
-            run.handle_response(clock.now(), id, answer);
-            if on_update(&run).into() == Control::Cancel {
-                run.cancel();
-                // Dropping the futures aborts the requests still in flight.
-                in_flight.clear();
+        match done {
+            Some((k, (id, answer))) => {
+                drop(in_flight.swap_remove(k));
+                run.handle_response(clock.now(), id, answer);
             }
+            // Woken by the clock: the callback hears of slow requests ("waiting since") too.
+            None => run.handle_timeout(clock.now()),
+        }
+        if on_update(&run).into() == Control::Cancel {
+            run.cancel();
+            // Dropping the futures aborts the requests still in flight.
+            in_flight.clear();
         }
     }
     on_update(&run);

@@ -98,6 +98,17 @@ pub enum Halt {
     },
     /// The admin cancelled.
     Cancelled,
+    /// Every request failed at the transport (no HTTP answer: network down, connection reset, a
+    /// redirect to a sign-in page the browser could not reach, or no answer before the request's
+    /// deadline) for [`RunConfig::unreachable_after`](super::RunConfig::unreachable_after). Check the
+    /// network and that the Dynamics tab is signed in, then resume: items whose outcome is unknown are
+    /// read back first.
+    Unreachable {
+        /// Since when requests have been failing (the run's clock).
+        since: super::Millis,
+        /// The last transport error.
+        error: String,
+    },
 }
 
 /// Counts per state and every item's outcome.
@@ -133,6 +144,11 @@ pub struct Progress {
     pub o365_unset: usize,
     /// Set while the run is paused or after it stopped early.
     pub halt: Option<Halt>,
+    /// Since when the run has been waiting for Dataverse (the run's clock), while requests are slow or
+    /// failing: the panel says "waiting for Dataverse since …".
+    pub waiting_since: Option<super::Millis>,
+    /// Stuck items still watched at the slower pace.
+    pub watching_stuck: usize,
     /// Every item, in plan order.
     pub items: Vec<ItemOutcome>,
 }

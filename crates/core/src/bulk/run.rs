@@ -41,8 +41,10 @@ mod ledger;
 pub struct RunConfig {
     /// Writes per `$batch` (at most 1000 operations per batch including read-backs). A batch counts once
     /// toward the 6000-requests limit, but its operations run one after another on the server, so very
-    /// large batches only add latency, and their execution time arrives at the limit in large lumps
-    /// (50 writes, about 3 s of execution, measured best in `benches/bulk_approve.rs`). When fewer
+    /// large batches only add latency, and their execution time arrives at the limit in large lumps.
+    /// 75 writes (about 4.5 s of execution) measured best in `benches/bulk_approve.rs` once its
+    /// ceiling counted busy time as the simulator does (arrival to completion; of 40, 50, 60, 75 and
+    /// 100, at 10,000 approvals: 85, 85, 85, 87 and 85 % of the ceiling; at 50,000 the same as 50). When fewer
     /// writes are left than fill every batch in flight, batches shrink (down to a fifth of this) so the
     /// rest spreads over all of them instead of leaving the end of the run to a few full batches.
     pub batch_size: usize,
@@ -56,14 +58,37 @@ pub struct RunConfig {
     /// flight spends up to one second of execution time per second: 48 in flight would spend the
     /// window's 1,200,000 ms in about 25 s, and it is the ledger ([`RunConfig::execution_budget`]) that
     /// then paces the run. After a 429 nothing new is sent until `Retry-After` has passed; then the run
-    /// resumes one below the concurrency that hit the limit and widens by one per answer.
+    /// resumes one below the concurrency that hit the limit and widens by one per answer. Once an
+    /// answer carries the service's recommended degree of parallelism (`x-ms-dop-hint`), that lowers
+    /// this further ([`Run::max_in_flight`]).
     pub max_in_flight: usize,
     /// Send `Prefer: odata.continue-on-error` so one failed item does not stop its batch.
     pub continue_on_error: bool,
     /// Read every write back; without it a 2xx counts as success (not recommended).
     pub verify: bool,
-    /// Test & Enable that has not finished after this long is declared stuck.
+    /// Test & Enable that has not finished after this long is declared stuck. The service retries a
+    /// transient failure of the test up to 10 times, 5 minutes apart, before it gives up (reference
+    /// §6), so the default of 55 minutes never calls a mailbox stuck while the service is still retrying.
     pub stuck_after: Duration,
+    /// How often a stuck mailbox is still looked at: it is watched at this slower pace (rather than
+    /// dropped) for [`RunConfig::stuck_watch`], and its result replaces "stuck" when one comes.
+    pub stuck_poll_interval: Duration,
+    /// How long a stuck mailbox is still watched after it was declared stuck.
+    pub stuck_watch: Duration,
+    /// A request unanswered after this long is abandoned (the shell drops it, which aborts the
+    /// `fetch`): its outcome is then unknown, and its writes are read back before any resend. Without it
+    /// a request the network swallowed (a laptop asleep, a VPN switch, a redirect to an unreachable
+    /// sign-in host that never settles) would hold the run for ever. The default of 3 minutes is well
+    /// above what a batch of writes takes (seconds), and above the 2 minutes after which the service
+    /// itself gives up on an operation.
+    pub request_timeout: Duration,
+    /// When every request fails at the transport (no HTTP answer at all) for this long, the run halts
+    /// with [`Halt::Unreachable`] and the reason, so that the admin sees it and can resume, instead of
+    /// it retrying unseen.
+    pub unreachable_after: Duration,
+    /// A request older than this counts as slow: [`Progress::waiting_since`] then says since when the
+    /// run has been waiting for Dataverse.
+    pub slow_after: Duration,
     /// How often Test & Enable results are polled.
     pub poll_interval: Duration,
     /// First backoff after a 5xx or a dropped connection; doubles per consecutive failure.
@@ -92,13 +117,18 @@ pub struct RunConfig {
 impl Default for RunConfig {
     fn default() -> Self {
         RunConfig {
-            batch_size: 50,
+            batch_size: 75,
             read_chunk: 100,
             max_attempts: 5,
             max_in_flight: 48,
             continue_on_error: true,
             verify: true,
-            stuck_after: Duration::from_secs(15 * 60),
+            stuck_after: Duration::from_secs(55 * 60),
+            stuck_poll_interval: Duration::from_secs(5 * 60),
+            stuck_watch: Duration::from_secs(60 * 60),
+            request_timeout: Duration::from_secs(180),
+            unreachable_after: Duration::from_secs(120),
+            slow_after: Duration::from_secs(10),
             poll_interval: Duration::from_secs(30),
             backoff_base: Duration::from_secs(1),
             backoff_max: Duration::from_secs(60),
@@ -137,6 +167,8 @@ struct Slot {
     testing_since: Option<Millis>,
     want_alert: bool,
     read_failures: u32,
+    /// While a stuck item is still watched: until when.
+    watch_until: Option<Millis>,
 }
 
 /// A bulk run in progress. See the module docs for the loop that drives it.
@@ -166,6 +198,14 @@ pub struct Run {
     ledger: Ledger,
     /// When the ledger lets the next request go, if it holds one back now.
     budget_until: Option<Millis>,
+    /// Since when every request has failed at the transport (no HTTP answer), with the last error.
+    failing: Option<(Millis, String)>,
+    /// The latest time the run was told.
+    now: Millis,
+    /// The degree of parallelism the service recommends (`x-ms-dop-hint`), once an answer carried it.
+    dop_hint: Option<usize>,
+    /// When stuck items are next looked at.
+    next_stuck_poll: Option<Millis>,
 }
 
 /// A compact, serialisable record of a run, enough to resume it without repeating applied writes.
@@ -264,6 +304,11 @@ fn code_of(e: &Error) -> (Option<u16>, Option<String>, String) {
     }
 }
 
+/// The service's recommended degree of parallelism for the environment: "use the integer value returned
+/// from the `x-ms-dop-hint` response header"
+/// (<https://learn.microsoft.com/en-us/power-apps/developer/data-platform/send-parallel-requests>).
+const DOP_HINT: &str = "x-ms-dop-hint";
+
 fn retry_after(response: &Response) -> Duration {
     let secs = response.header("Retry-After").and_then(|v| v.trim().parse::<u64>().ok()).unwrap_or(5);
     Duration::from_secs(secs.max(1))
@@ -298,6 +343,7 @@ impl Run {
                 testing_since: None,
                 want_alert: false,
                 read_failures: 0,
+                watch_until: None,
             })
             .collect();
         let cap = config.max_in_flight.max(1);
@@ -320,6 +366,10 @@ impl Run {
             retries: 0,
             ledger: Ledger::default(),
             budget_until: None,
+            failing: None,
+            now: Millis(0),
+            dop_hint: None,
+            next_stuck_poll: None,
         }
     }
 
@@ -429,6 +479,8 @@ impl Run {
             retries: self.retries,
             approvals_stopped: self.approvals_stopped.clone(),
             halt: self.halt.clone(),
+            waiting_since: self.waiting_since(),
+            watching_stuck: self.slots.iter().filter(|s| s.watch_until.is_some()).count(),
             items: self.slots.iter().map(|s| s.outcome.clone()).collect(),
             ..Progress::default()
         };
@@ -454,7 +506,84 @@ impl Run {
     /// True when every item is final (including fetching alerts of failed tests) or the run halted.
     pub fn is_finished(&self) -> bool {
         self.halt.is_some()
-            || (self.outstanding.is_empty() && self.slots.iter().all(|s| s.outcome.state.is_final() && !s.want_alert))
+            || (self.outstanding.is_empty()
+                && self.slots.iter().all(|s| s.outcome.state.is_final() && !s.want_alert && s.watch_until.is_none()))
+    }
+
+    /// Since when the run has been waiting for Dataverse, when it is: every request has failed at the
+    /// transport since then, or the oldest request in flight is older than [`RunConfig::slow_after`]
+    /// (at the latest time the run was told).
+    pub fn waiting_since(&self) -> Option<Millis> {
+        if let Some((since, _)) = &self.failing {
+            return Some(*since);
+        }
+        let oldest = self.outstanding.iter().map(|(_, o)| o.sent.at).min()?;
+        (self.now.since(oldest) >= self.config.slow_after).then_some(oldest)
+    }
+
+    /// True while request `id` is in flight; false once it was answered or abandoned (the shell drops
+    /// what it still holds for an abandoned request, which aborts it).
+    pub fn is_in_flight(&self, id: RequestId) -> bool {
+        self.outstanding.iter().any(|(k, _)| *k == id.0)
+    }
+
+    /// Batches in flight at most now: [`RunConfig::max_in_flight`], lowered to the service's
+    /// recommended degree of parallelism (`x-ms-dop-hint`) once an answer carried one.
+    pub fn max_in_flight(&self) -> usize {
+        let most = self.config.max_in_flight.max(1);
+        self.dop_hint.map_or(most, |hint| most.min(hint.max(1)))
+    }
+
+    /// Tells the run the time without an answer: requests older than [`RunConfig::request_timeout`]
+    /// are abandoned (their outcome is unknown and settled by a read-back before any resend), and
+    /// Test & Enable tracking moves on. [`Run::poll_request`] does this too.
+    pub fn handle_timeout(&mut self, now: Millis) {
+        self.now = self.now.max(now);
+        self.expire(now);
+        self.tick(now);
+    }
+
+    fn expire(&mut self, now: Millis) {
+        let timeout = self.config.request_timeout;
+        let expired: Vec<u64> =
+            self.outstanding.iter().filter(|(_, o)| now >= o.sent.at.plus(timeout)).map(|(k, _)| *k).collect();
+        for id in expired {
+            self.handle_response(now, RequestId(id), Err(TransportError::TimedOut(timeout.as_secs())));
+        }
+    }
+
+    /// A request failed at the transport (no HTTP answer): after [`RunConfig::unreachable_after`] of
+    /// nothing but such failures the run halts, visibly, instead of retrying unseen.
+    fn transport_failed(&mut self, now: Millis, error: &TransportError) {
+        let since = self.failing.as_ref().map_or(now, |f| f.0);
+        self.failing = Some((since, error.to_string()));
+        if self.halt.is_none() && now.since(since) >= self.config.unreachable_after {
+            self.halt = Some(Halt::Unreachable { since, error: error.to_string() });
+            // What is still in flight will not be waited for: its outcome is unknown, read back on resume.
+            for (_, out) in std::mem::take(&mut self.outstanding) {
+                self.ledger.answered(now, &out.sent, self.counter, false);
+                self.release(&out, out.sent.id);
+                self.requeue_writes(&out, ItemState::Unknown, false);
+            }
+        }
+    }
+
+    /// Clears the items' marks of being in request `id`.
+    fn release(&mut self, out: &Outstanding, id: u64) {
+        for role in &out.roles {
+            let idxs: Vec<usize> = match role {
+                Role::Write(i) | Role::ReadOne(i) => vec![*i],
+                Role::ReadMailboxes(v) => v.clone(),
+                Role::Alerts(_) => Vec::new(),
+            };
+            for i in idxs {
+                if let Some(s) = self.slots.get_mut(i)
+                    && s.in_request == Some(id)
+                {
+                    s.in_request = None;
+                }
+            }
+        }
     }
 
     /// Why the run is paused or stopped, if it is.
@@ -483,11 +612,14 @@ impl Run {
         }
     }
 
-    /// After the admin signed in again: clears a session-expiry pause so the run continues.
+    /// After the admin signed in again (or the network is back): clears a session-expiry or
+    /// unreachable halt so the run continues; items whose outcome is unknown are read back first.
     pub fn session_renewed(&mut self) {
-        if matches!(self.halt, Some(Halt::SessionExpired { .. })) {
+        if matches!(self.halt, Some(Halt::SessionExpired { .. } | Halt::Unreachable { .. })) {
             self.halt = None;
             self.not_before = None;
+            self.failing = None;
+            self.consecutive_failures = 0;
         }
     }
 
@@ -495,11 +627,23 @@ impl Run {
     /// pause, the time the ledger of the service protection limits lets the next request go, the next
     /// Test & Enable poll, or a stuck deadline. `None` when nothing is timed.
     pub fn poll_timeout(&self) -> Option<Millis> {
-        if self.halt.is_some() {
-            return None;
-        }
-        let mut t: Option<Millis> = self.not_before;
+        let mut t: Option<Millis> = None;
         let mut consider = |m: Millis| t = Some(t.map_or(m, |x| x.min(m)));
+        // Requests in flight, halted or not: one that is never answered is abandoned at its deadline,
+        // and one that turns slow is reported (`waiting_since`).
+        for (_, o) in &self.outstanding {
+            consider(o.sent.at.plus(self.config.request_timeout));
+            let slow = o.sent.at.plus(self.config.slow_after);
+            if slow > self.now {
+                consider(slow);
+            }
+        }
+        if self.halt.is_some() {
+            return t;
+        }
+        if let Some(p) = self.not_before {
+            consider(p);
+        }
         if let Some(b) = self.budget_until {
             consider(b);
         }
@@ -515,12 +659,27 @@ impl Run {
                 }
             }
         }
+        // Stuck items still watched: the next slow poll, and the end of each watch.
+        let watched = self.slots.iter().filter(|s| s.outcome.state == ItemState::Stuck && s.watch_until.is_some());
+        let mut free = false;
+        for s in watched {
+            free |= s.in_request.is_none();
+            if let Some(w) = s.watch_until {
+                consider(w);
+            }
+        }
+        if let (true, Some(p)) = (free, self.next_stuck_poll) {
+            consider(p);
+        }
         t
     }
 
     fn tick(&mut self, now: Millis) {
         let stuck_after = self.config.stuck_after;
         for s in &mut self.slots {
+            if s.outcome.state == ItemState::Stuck && s.watch_until.is_some_and(|w| now >= w) {
+                s.watch_until = None;
+            }
             if s.outcome.state != ItemState::Testing {
                 continue;
             }
@@ -530,6 +689,11 @@ impl Run {
                 s.outcome.message =
                     Some(format!("Test & Enable had not finished after {} minutes", stuck_after.as_secs() / 60));
                 s.want_alert = true;
+                // Still watched, at a slower pace: a late result replaces "stuck".
+                s.watch_until = Some(now.plus(self.config.stuck_watch));
+                if self.next_stuck_poll.is_none() {
+                    self.next_stuck_poll = Some(now.plus(self.config.stuck_poll_interval));
+                }
             }
         }
     }
@@ -548,6 +712,8 @@ impl Run {
     /// The next request to send now, if any.
     pub fn poll_request(&mut self, now: Millis) -> Option<(RequestId, Request)> {
         self.budget_until = None;
+        self.now = self.now.max(now);
+        self.expire(now);
         self.tick(now);
         // A pause that is over is forgotten, so that `poll_timeout` never reports a time already past.
         if self.not_before.is_some_and(|t| now >= t) {
@@ -688,14 +854,16 @@ impl Run {
     fn poll_batch(&self, now: Millis) -> Option<(Vec<BatchEntry>, Vec<Role>)> {
         let alerts: Vec<usize> = (0..self.slots.len()).filter(|&i| self.slots[i].want_alert && self.free(i)).collect();
         let due = self.next_poll.is_none_or(|t| now >= t);
-        let testing: Vec<usize> = if due {
-            (0..self.slots.len())
-                .filter(|&i| self.free(i) && self.slots[i].outcome.state == ItemState::Testing)
-                .take(self.config.read_chunk.max(1) * 50)
-                .collect()
-        } else {
-            Vec::new()
+        let stuck_due = self.next_stuck_poll.is_none_or(|t| now >= t);
+        let polled = |i: &usize| match self.slots[*i].outcome.state {
+            ItemState::Testing => due,
+            ItemState::Stuck => stuck_due && self.slots[*i].watch_until.is_some(),
+            _ => false,
         };
+        let testing: Vec<usize> = (0..self.slots.len())
+            .filter(|&i| self.free(i) && polled(&i))
+            .take(self.config.read_chunk.max(1) * 50)
+            .collect();
         if testing.is_empty() && alerts.is_empty() {
             return None;
         }
@@ -715,8 +883,24 @@ impl Run {
     /// Records a poll batch of `roles` as sent at `now`: the next poll is due a poll interval later,
     /// and the alerts asked for are not asked again.
     fn polled(&mut self, now: Millis, roles: &[Role]) {
-        if roles.iter().any(|r| matches!(r, Role::ReadMailboxes(_) | Role::ReadOne(_))) {
+        let read = roles.iter().flat_map(|r| match r {
+            Role::ReadMailboxes(v) => v.clone(),
+            Role::ReadOne(i) => vec![*i],
+            _ => Vec::new(),
+        });
+        let (mut testing, mut stuck) = (false, false);
+        for i in read {
+            match self.slots.get(i).map(|s| s.outcome.state) {
+                Some(ItemState::Testing) => testing = true,
+                Some(ItemState::Stuck) => stuck = true,
+                _ => {}
+            }
+        }
+        if testing {
             self.next_poll = Some(now.plus(self.config.poll_interval));
+        }
+        if stuck {
+            self.next_stuck_poll = Some(now.plus(self.config.stuck_poll_interval));
         }
         for role in roles {
             if let Role::Alerts(idxs) = role {
@@ -740,24 +924,12 @@ impl Run {
 
     /// Hands back the answer to request `id` (or why none came).
     pub fn handle_response(&mut self, now: Millis, id: RequestId, result: Result<Response, TransportError>) {
+        self.now = self.now.max(now);
         let Some(pos) = self.outstanding.iter().position(|(k, _)| *k == id.0) else {
             return;
         };
         let (_, out) = self.outstanding.swap_remove(pos);
-        for role in &out.roles {
-            let idxs: Vec<usize> = match role {
-                Role::Write(i) | Role::ReadOne(i) => vec![*i],
-                Role::ReadMailboxes(v) => v.clone(),
-                Role::Alerts(_) => Vec::new(),
-            };
-            for i in idxs {
-                if let Some(s) = self.slots.get_mut(i)
-                    && s.in_request == Some(id.0)
-                {
-                    s.in_request = None;
-                }
-            }
-        }
+        self.release(&out, id.0);
         match &result {
             // Never sent: it does not count.
             Err(TransportError::Unavailable(_)) => self.ledger.unsent(&out.sent),
@@ -771,20 +943,31 @@ impl Run {
         }
         let response = match result {
             Ok(r) => r,
-            Err(TransportError::Unavailable(_)) => {
+            Err(e @ TransportError::Unavailable(_)) => {
                 // Nothing was sent.
                 self.requeue_writes(&out, ItemState::Pending, false);
                 self.backoff(now);
+                self.transport_failed(now, &e);
                 return;
             }
-            Err(_) => {
-                // Sent, and no answer: the writes may have applied.
+            Err(e) => {
+                // Sent, and no answer (dropped, reset, or abandoned at its deadline): the writes may have
+                // applied. A failing network says nothing about the records, so this does not count
+                // toward giving up on reading them back; the run halts instead if it lasts.
                 self.requeue_writes(&out, ItemState::Unknown, false);
-                self.read_failed(&out.roles);
                 self.backoff(now);
+                self.transport_failed(now, &e);
                 return;
             }
         };
+        self.failing = None;
+        if let Some(hint) = response.header(DOP_HINT).and_then(|v| v.trim().parse::<usize>().ok())
+            && hint > 0
+        {
+            self.dop_hint = Some(hint);
+            self.cap = self.cap.min(self.max_in_flight());
+            self.after_throttle = self.after_throttle.map(|c| c.min(self.max_in_flight()));
+        }
         if response.status == 401 || is_sign_in(&response) {
             self.requeue_writes(&out, ItemState::Pending, true);
             self.halt = Some(Halt::SessionExpired { status: response.status });
@@ -833,7 +1016,7 @@ impl Run {
             }
         }
         if id.0 > self.throttle_mark {
-            self.cap = (self.cap + 1).min(self.config.max_in_flight.max(1));
+            self.cap = (self.cap + 1).min(self.max_in_flight());
         }
         let mut parts = parts.into_iter();
         for role in out.roles {
@@ -1090,6 +1273,16 @@ impl Run {
                 }
             }
             ItemState::Testing => Self::update_test(slot, row, test_ran),
+            ItemState::Stuck if slot.watch_until.is_some() => {
+                Self::update_test(slot, row, test_ran);
+                if slot.outcome.state != ItemState::Stuck {
+                    // A late result: the mailbox is no longer stuck.
+                    slot.watch_until = None;
+                    if slot.outcome.state == ItemState::Succeeded {
+                        slot.outcome.message = None;
+                    }
+                }
+            }
             _ => {}
         }
     }

@@ -57,7 +57,9 @@ pub fn check_response(response: &Response) -> Result<(), Error> {
         return Err(Error::Throttled { retry_after_secs });
     }
     if (300..400).contains(&status) {
-        let to_sign_in = response.header("Location").is_some_and(looks_like_sign_in);
+        // The Web API redirects only an expired session, to the sign-in page. A browser that does not
+        // follow redirects (`redirect: "manual"`) cannot read where to: no `Location` is read as that.
+        let to_sign_in = response.header("Location").is_none_or(looks_like_sign_in);
         if to_sign_in {
             return Err(Error::SessionExpired { status });
         }
@@ -363,6 +365,19 @@ mod tests {
             body: String::new(),
         };
         assert_eq!(check_response(&r).unwrap_err(), Error::SessionExpired { status: 302 });
+    }
+
+    #[test]
+    fn an_opaque_redirect_without_a_location_is_a_session_expiry_and_one_elsewhere_is_not() {
+        // What the browser transport hands on for `redirect: "manual"` (issue 11).
+        let opaque = Response { status: 302, headers: vec![], body: String::new() };
+        assert_eq!(check_response(&opaque).unwrap_err(), Error::SessionExpired { status: 302 });
+        let elsewhere = Response {
+            status: 302,
+            headers: vec![("Location".into(), "https://contoso.crm.dynamics.com/other".into())],
+            body: String::new(),
+        };
+        assert!(matches!(check_response(&elsewhere), Err(Error::Http { status: 302, .. })));
     }
 
     #[test]

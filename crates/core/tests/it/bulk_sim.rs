@@ -2,8 +2,10 @@
 //!
 //! [`SimTransport`] turns a core [`Request`] into an `http::Request` and `oneshot`s it into
 //! `dataverse_sim::app`, with the session cookie of a sign-in. It can also lose answers after the sim
-//! ran the request (the sim's own `DropConnection` fault drops before running), and it records, from
-//! the answers the sim actually produced (including lost ones), how many times each write applied.
+//! ran the request (the sim's own `DropConnection` fault drops before running), and it follows
+//! redirects the way a browser's `fetch` does: one to another host (the sign-in page) cannot be
+//! reached, so the request fails at the transport. How many times each write applied is the
+//! simulator's own count (`Sim::api_writes`), never a decoding of its answers by the client's code.
 
 use axum::body::Body;
 use dataverse_sim::{Scenario, Sim};
@@ -12,7 +14,6 @@ use std::collections::HashMap;
 use std::time::Duration;
 use syncready_core::bulk::{self, Action, Clock, ItemState, MailboxFilter, Millis, RunConfig, Selection};
 use syncready_core::http::{API_PATH, Method, Request, Response, Transport, TransportError};
-use syncready_core::odata::batch;
 use tower::ServiceExt;
 
 pub(crate) const HOST: &str = "contoso.crm.dynamics.com";
@@ -40,8 +41,6 @@ pub(crate) struct SimTransport {
     /// Percent of requests whose answer is lost after the sim ran them.
     pub(crate) lose_answers: Cell<u64>,
     pub(crate) rng: Lcg,
-    /// Mailbox id → number of PATCHes the sim answered with 2xx (applied), seen or not by the client.
-    pub(crate) applied: RefCell<HashMap<String, u32>>,
     pub(crate) sent: Cell<u64>,
     pub(crate) lost: Cell<u64>,
 }
@@ -55,7 +54,6 @@ impl SimTransport {
             cookie: RefCell::new(cookie),
             lose_answers: Cell::new(0),
             rng: Lcg::new(7),
-            applied: RefCell::new(HashMap::new()),
             sent: Cell::new(0),
             lost: Cell::new(0),
         }
@@ -64,21 +62,6 @@ impl SimTransport {
     /// Signs in again (after a session expiry).
     pub(crate) fn sign_in(&self) {
         *self.cookie.borrow_mut() = self.sim.sign_in("contoso").unwrap_or_default();
-    }
-
-    fn count_applied(&self, request: &Request, response: &Response) {
-        if request.path != "$batch" {
-            return;
-        }
-        let Ok(parts) = batch::decode(response) else { return };
-        let body = request.body.as_deref().unwrap_or("");
-        let ops: Vec<&str> = body.lines().filter(|l| l.starts_with("PATCH ") || l.starts_with("GET ")).collect();
-        for (op, part) in ops.iter().zip(&parts) {
-            if op.starts_with("PATCH ") && (200..300).contains(&part.response.status) {
-                let id = op.split(['(', ')']).nth(1).unwrap_or("").to_owned();
-                *self.applied.borrow_mut().entry(id).or_default() += 1;
-            }
-        }
     }
 }
 
@@ -121,7 +104,15 @@ impl Transport for SimTransport {
             .await
             .map_err(|e| TransportError::Network(e.to_string()))?;
         let response = Response { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() };
-        self.count_applied(&request, &response);
+        if (300..400).contains(&status)
+            && response.header("Location").is_some_and(|l| {
+                let host = l.split("://").nth(1).and_then(|rest| rest.split('/').next()).unwrap_or("");
+                host != HOST
+            })
+        {
+            // `fetch` follows the redirect to the sign-in host, which cannot be reached from here.
+            return Err(TransportError::Network("TypeError: Failed to fetch (redirected to the sign-in page)".into()));
+        }
         if self.rng.percent() < self.lose_answers.get() {
             self.lost.set(self.lost.get() + 1);
             return Err(TransportError::Network("connection reset after the request was sent (injected)".into()));
@@ -147,10 +138,14 @@ impl Clock for SimClock {
         Millis(self.now.get())
     }
 
+    /// Time moves when the sleep is first polled, not when it is made: the driver makes a sleep until
+    /// its next deadline and polls it only when no answer is ready, and an answer that is ready must
+    /// not arrive "after" a deadline that never came.
     fn sleep(&self, d: Duration) -> impl std::future::Future<Output = ()> {
-        self.now.set(self.now.get() + u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-        self.sim.advance(d);
-        std::future::ready(())
+        async move {
+            self.now.set(self.now.get() + u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+            self.sim.advance(d);
+        }
     }
 }
 
@@ -203,7 +198,7 @@ async fn approving_every_pending_mailbox_of_a_fresh_org_is_verified_against_the_
     );
     let state = approvals(&t).await;
     assert!(p.items.iter().all(|i| state[&i.id] == 1));
-    assert!(t.applied.borrow().values().all(|n| *n == 1));
+    assert!(sim.api_writes("contoso").values().all(|n| *n == 1));
     assert!(sim.unexpected_requests().is_empty());
 }
 
@@ -290,7 +285,7 @@ async fn cancelling_from_the_progress_callback_stops_the_run_and_a_resume_finish
     assert_eq!(out.progress.failed, 0);
     let state = approvals(&t).await;
     assert!(state.values().all(|v| *v == 1));
-    assert!(t.applied.borrow().values().all(|n| *n == 1), "no write applied twice");
+    assert!(sim.api_writes("contoso").values().all(|n| *n == 1), "no write applied twice");
 }
 
 /// Drives `plan` to its end and returns the outcome, asserting nothing failed.

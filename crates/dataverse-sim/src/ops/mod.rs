@@ -92,13 +92,20 @@ impl From<ApiError> for Outcome {
 /// Handles one HTTP request end to end.
 pub(crate) async fn process(sim: &Sim, req: Req) -> Resp {
     let mut latency = Duration::ZERO;
-    let (resp, admitted) = {
+    let (resp, admitted, epoch) = {
         let mut st = sim.lock();
         st.tick();
         let faults = st.faults.take(&req.method, &req.path);
         let mut faulted = None;
+        if st.network_down {
+            faulted = Some(Resp::new(502).header(DROP_MARKER, "network-down"));
+        }
         for f in faults {
             match f {
+                FaultKind::Outage => {
+                    st.outage_epoch += 1;
+                    faulted = Some(Resp::new(502).header(DROP_MARKER, "outage"));
+                }
                 FaultKind::Latency(d) => latency += d,
                 FaultKind::Status(s) => {
                     faulted = Some(Resp::from(ApiError::new(
@@ -134,10 +141,13 @@ pub(crate) async fn process(sim: &Sim, req: Req) -> Resp {
             }
         }
         let now = st.now();
-        let (resp, admitted, unexpected, ops) = match faulted {
+        let (mut resp, admitted, unexpected, ops) = match faulted {
             Some(r) => (r, None, false, 0),
             None => route(&mut st, &req),
         };
+        if let (Some(hint), true) = (st.config.limits.dop_hint, admitted.is_some()) {
+            resp = resp.header("x-ms-dop-hint", hint.to_string());
+        }
         let faulted = resp.get_header(DROP_MARKER).is_some() || (admitted.is_none() && resp.status >= 500);
         st.journal.push(JournalEntry {
             method: req.method.clone(),
@@ -161,16 +171,21 @@ pub(crate) async fn process(sim: &Sim, req: Req) -> Resp {
         {
             latency += st.clock.to_real(Duration::from_millis(cost.max(0) as u64));
         }
-        (resp, admitted)
+        let epoch = st.outage_epoch;
+        (resp, admitted, epoch)
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
+    let mut st = sim.lock();
     if let Some((org, user, cost)) = admitted {
-        let mut st = sim.lock();
         let now = st.now();
         let _ = org;
         st.limiter.finish(user, now, cost);
+    }
+    if resp.get_header(DROP_MARKER).is_none() && (st.outage_epoch != epoch || st.network_down) {
+        // An outage began while the request was in flight: it ran, and its answer is lost.
+        return Resp::new(502).header(DROP_MARKER, "outage");
     }
     resp
 }
@@ -356,7 +371,8 @@ fn unauthenticated(st: &State, req: &Req, org: usize) -> Resp {
     let base = req.base();
     if st.config.quirks.expired_session_redirect {
         let location = format!(
-            "https://login.microsoftonline.com/{tenant}/oauth2/authorize?client_id=00000007-0000-0000-c000-000000000000&response_mode=form_post&response_type=code%20id_token&scope=openid%20profile&redirect_uri={}",
+            "https://{}/{tenant}/oauth2/authorize?client_id=00000007-0000-0000-c000-000000000000&response_mode=form_post&response_type=code%20id_token&scope=openid%20profile&redirect_uri={}",
+            st.config.quirks.sign_in_host,
             url::encode(&format!("{base}/"))
         );
         return Resp::new(302).header("Location", location).header("Content-Length", "0");

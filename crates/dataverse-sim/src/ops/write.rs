@@ -478,6 +478,7 @@ pub(crate) fn patch(
         let body = body_object(call, def, st.config.quirks.wrap_payload_errors)?;
         let fields = parse_fields(org, def, &body, current.is_none(), &st.config.quirks)?;
         apply(st, ctx, def, id, fields)?;
+        *st.api_writes.entry((ctx.org, id)).or_default() += 1;
         if call.prefer.return_representation {
             return representation(st, ctx, call, def, id, 200);
         }

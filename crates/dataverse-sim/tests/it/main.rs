@@ -4,6 +4,8 @@
 //! - `support`: the in-process client (`tower::ServiceExt::oneshot` on `app()`) and helpers.
 //! - `batch`: `$batch` multipart, change sets, Content-ID references, atomicity, continue-on-error.
 //! - `faults`: scripted faults (status, latency, drops, throttling, session expiry) and the journal.
+//! - `field`: issue 11's field failures: outages that drop every request in flight, the network down,
+//!   the expiry redirect to an unreachable sign-in host, `x-ms-dop-hint`, the per-row write count.
 //! - `filter`: the `$filter` subset and `$orderby`.
 //! - `limits`: service protection limits: request count, execution time, concurrency, per user.
 //! - `oauth`: the built-in authority: code flow with PKCE, refresh, revocation, bearer tokens, CORS.
@@ -18,6 +20,7 @@
 
 mod batch;
 mod faults;
+mod field;
 mod filter;
 mod limits;
 mod oauth;

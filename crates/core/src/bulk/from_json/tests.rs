@@ -174,6 +174,11 @@ fn plans_journals_and_configurations_round_trip() {
         execution_budget: Duration::from_micros(3),
         request_budget: u32::MAX,
         use_ratelimit_headers: false,
+        stuck_poll_interval: Duration::from_secs(11),
+        stuck_watch: Duration::from_millis(12),
+        request_timeout: Duration::from_secs(13),
+        unreachable_after: Duration::from_nanos(14),
+        slow_after: Duration::from_secs(15),
     });
 }
 
@@ -417,9 +422,10 @@ mod props {
             (any::<usize>(), any::<usize>(), any::<u32>(), any::<usize>(), any::<bool>(), any::<bool>()),
             (duration(), duration(), duration(), duration(), duration(), duration()),
             (any::<u32>(), any::<bool>()),
+            (duration(), duration(), duration(), duration(), duration()),
         )
             .prop_map(
-                |((batch_size, read_chunk, max_attempts, max_in_flight, continue_on_error, verify), d, (r, h))| {
+                |((batch_size, read_chunk, max_attempts, max_in_flight, continue_on_error, verify), d, (r, h), f)| {
                     RunConfig {
                         batch_size,
                         read_chunk,
@@ -435,6 +441,11 @@ mod props {
                         execution_budget: d.5,
                         request_budget: r,
                         use_ratelimit_headers: h,
+                        stuck_poll_interval: f.0,
+                        stuck_watch: f.1,
+                        request_timeout: f.2,
+                        unreachable_after: f.3,
+                        slow_after: f.4,
                     }
                 },
             )

@@ -230,7 +230,11 @@ fn a_429_is_waited_out_for_retry_after_with_one_batch_in_flight_and_never_fails_
     // Three were allowed and two were in flight when the 429 came: after the pause, two.
     assert!(run.poll_request(Millis(7_100)).is_some());
     assert_eq!(run.poll_request(Millis(7_100)), None, "one below the concurrency that hit the limit");
-    assert_eq!(run.poll_timeout(), None, "a pause that is over is not reported again while waiting for answers");
+    assert_eq!(
+        run.poll_timeout(),
+        Some(Millis(0).plus(RunConfig::default().slow_after)),
+        "a pause that is over is not reported again while waiting for answers (only the second request turning slow is)"
+    );
     let answer2 = fake.answer(Millis(0), &request2);
     run.handle_response(Millis(7_200), id2, answer2);
     assert!(run.poll_request(Millis(7_200)).is_some(), "its place is taken again");
@@ -432,7 +436,8 @@ fn test_and_enable_is_tracked_until_each_direction_has_a_result() {
 
 #[test]
 fn a_test_that_never_finishes_is_declared_stuck_after_the_configured_time() {
-    let mut run = Run::new(test_and_enable(2), RunConfig { stuck_after: Duration::from_secs(60), ..config() });
+    let config = RunConfig { stuck_after: Duration::from_secs(60), stuck_watch: Duration::ZERO, ..config() };
+    let mut run = Run::new(test_and_enable(2), config);
     let mut fake = Fake::with(&ids(2));
     fake.test_done_at.insert(ids(2)[0].clone(), Millis(u64::MAX));
     fake.test_done_at.insert(ids(2)[1].clone(), Millis(u64::MAX));
@@ -703,3 +708,5 @@ fn a_configuration_saved_before_the_ledger_existed_loads_with_the_new_defaults()
     assert_eq!(config.execution_budget, Duration::from_millis(1_000_000));
     assert_eq!((config.request_budget, config.use_ratelimit_headers), (5000, true));
 }
+
+mod field;
