@@ -21,6 +21,8 @@
 //!   the current time, passed in) to a [`readiness::Report`] with one step per section of Microsoft's
 //!   "Connect to Exchange Online" procedure; [`readiness::checklist()`] derives the view model.
 //!   One rule per file in `readiness/rules/`.
+//! - [`health`]: after go-live, whether mailboxes keep synchronising (classification, item-level
+//!   failures, the numbers behind the health view's plots and their CSV exports).
 //! - [`error`]: the error enum that keeps the evidence (status, Dataverse code and message, raw body).
 //!
 //! # Tests and measurements
@@ -38,6 +40,7 @@
 pub mod bulk;
 pub mod collect;
 pub mod error;
+pub mod health;
 pub mod http;
 pub mod json;
 pub mod model;

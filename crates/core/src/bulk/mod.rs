@@ -28,7 +28,7 @@
 
 mod action;
 mod drive;
-mod evidence;
+pub(crate) mod evidence;
 mod from_json;
 mod plan;
 mod progress;

@@ -20,17 +20,20 @@ pub enum StepId {
     TestAndEnable,
     /// Alerts of failing mailboxes, decoded into cause, fix and who must act.
     MailboxAlerts,
+    /// After go-live: mailboxes keep synchronising (monitoring columns, item-level failures).
+    KeepSynchronising,
 }
 
 impl StepId {
     /// Every step, in the document's order.
-    pub const ALL: [StepId; 6] = [
+    pub const ALL: [StepId; 7] = [
         StepId::ExchangeOnlineProfile,
         StepId::OrgEmailDefaults,
         StepId::MailboxConfiguration,
         StepId::MailboxApproval,
         StepId::TestAndEnable,
         StepId::MailboxAlerts,
+        StepId::KeepSynchronising,
     ];
 
     /// Stable identifier used in `data-testid` hooks and exports.
@@ -42,6 +45,7 @@ impl StepId {
             StepId::MailboxApproval => "mailbox-approval",
             StepId::TestAndEnable => "test-and-enable",
             StepId::MailboxAlerts => "mailbox-alerts",
+            StepId::KeepSynchronising => "keep-synchronising",
         }
     }
 
@@ -54,6 +58,7 @@ impl StepId {
             StepId::MailboxApproval => "Mailbox email addresses approved",
             StepId::TestAndEnable => "Mailboxes tested and enabled",
             StepId::MailboxAlerts => "Mailbox alerts explained",
+            StepId::KeepSynchronising => "Mailboxes keep synchronising",
         }
     }
 
@@ -75,7 +80,7 @@ impl StepId {
             StepId::TestAndEnable => {
                 "https://learn.microsoft.com/power-platform/admin/connect-exchange-online#test-configuration-of-mailboxes"
             }
-            StepId::MailboxAlerts => {
+            StepId::MailboxAlerts | StepId::KeepSynchronising => {
                 "https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/troubleshooting-monitoring-server-side-synchronization"
             }
         }
@@ -91,6 +96,7 @@ impl StepId {
             StepId::MailboxApproval => &[],
             StepId::TestAndEnable => &[StepId::MailboxConfiguration, StepId::MailboxApproval],
             StepId::MailboxAlerts => &[],
+            StepId::KeepSynchronising => &[],
         }
     }
 }
