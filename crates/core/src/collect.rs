@@ -338,8 +338,20 @@ async fn collect_alerts(transport: &impl Transport, snap: &mut Snapshot, errors:
     let Some(mailboxes) = &snap.mailboxes else {
         return;
     };
-    let failing: Vec<&str> =
-        mailboxes.iter().filter(|m| is_failing(m)).map(|m| m.id.as_str()).filter(|id| is_guid(id)).collect();
+    // Mailboxes whose synchronization cycles fail (health step) have alerts worth reading too.
+    let streak: std::collections::HashSet<&str> = snap
+        .monitoring
+        .iter()
+        .flatten()
+        .filter(|m| m.error_count.unwrap_or(0) > 0)
+        .map(|m| m.mailbox_id.as_str())
+        .collect();
+    let failing: Vec<&str> = mailboxes
+        .iter()
+        .filter(|m| is_failing(m) || (m.is_in_scope() && streak.contains(m.id.as_str())))
+        .map(|m| m.id.as_str())
+        .filter(|id| is_guid(id))
+        .collect();
     let read = failing.len().min(MAX_ALERT_MAILBOXES);
     if read == 0 {
         snap.alerts = Some(AlertSet { alerts: Vec::new(), failing_mailboxes: 0, mailboxes_read: 0 });

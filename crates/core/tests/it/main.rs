@@ -11,6 +11,7 @@
 //! - `bulk_props`: property tests of the `$batch` codec (decoder total, encode/decode round trip).
 //! - `bulk_chaos`: 5,000 approvals under injected faults and a session expiry; resumed from the journal.
 //! - `bulk_sim`: the bulk engine against the in-process simulator (transport, virtual clock, scenarios).
+//! - `health_sim`: the health step against the simulator (drift over virtual time, request budget).
 
 #[cfg(not(target_arch = "wasm32"))]
 mod bulk_chaos;
@@ -21,6 +22,8 @@ mod bulk_sim;
 mod checklist;
 mod collect;
 mod decode;
+#[cfg(not(target_arch = "wasm32"))]
+mod health_sim;
 #[cfg(not(target_arch = "wasm32"))]
 mod props;
 mod support;

@@ -292,8 +292,8 @@ mod evaluate_is_total {
                 prop_assert!(!step.summary.is_empty());
             }
             let list = checklist(&report);
-            prop_assert_eq!(list.rows.len(), 6);
-            prop_assert!(list.done <= 6);
+            prop_assert_eq!(list.rows.len(), StepId::ALL.len());
+            prop_assert!(list.done <= StepId::ALL.len());
         }
     }
 }
