@@ -4,4 +4,5 @@
 pub mod bulk;
 pub mod charts;
 pub mod grid;
+pub mod health;
 pub mod settings;

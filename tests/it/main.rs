@@ -5,11 +5,13 @@
 //! Modules:
 //! - `grid`: mailbox grid rows, filters and the virtual-scroll window.
 //! - `charts`: the donut numbers.
+//! - `health`: the health view's numbers and SVG geometry.
 //! - `settings`: options parsing and validation.
 //! - `saved_run`: a bulk run saved for resuming reads back (and so do runs saved by earlier versions).
 #![cfg(not(target_arch = "wasm32"))]
 
 mod charts;
 mod grid;
+mod health;
 mod saved_run;
 mod settings;
