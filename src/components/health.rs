@@ -104,7 +104,12 @@ fn figure(
             <figcaption class="sr-health__caption">
                 <strong>{title}</strong>
                 " "
-                <button class="sr-button sr-button--small" data-testid=format!("{testid}-csv") on:click=on_click(download(csv_name, csv))>
+                <button
+                    class="sr-button sr-button--small"
+                    data-testid=format!("{testid}-csv")
+                    aria-label=format!("Export the data of “{title}” as CSV")
+                    on:click=on_click(download(csv_name, csv))
+                >
                     "CSV"
                 </button>
             </figcaption>
