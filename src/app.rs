@@ -3,7 +3,7 @@
 use crate::components::donut::Donut;
 use crate::components::sign_in::SignIn;
 use crate::components::{
-    BulkPanel, Checklist, Drill, ErrorView, MailboxGrid, OrgHeader, describe_error, on_click,
+    BulkPanel, Checklist, Drill, ErrorView, HealthView, MailboxGrid, OrgHeader, describe_error, on_click,
 };
 use crate::platform::{
     chrome, dom,
@@ -408,6 +408,7 @@ pub fn ChecklistPage() -> impl IntoView {
                     <div class="sr-report" data-testid="report" data-loaded-at=data.loaded_at>
                         <Checklist report=data.report.clone() on_drill=on_drill on_remedy=on_remedy />
                     </div>
+                    <HealthView snapshot=Arc::new(data.snapshot.clone()) now=Timestamp(i64::try_from(data.loaded_at / 1000).unwrap_or(0)) />
                     {has_rows.then(|| view! { <MailboxGrid rows=rows filter=filter title=grid_title on_bulk=on_bulk /> })}
                 }
                 .into_any()

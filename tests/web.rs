@@ -210,3 +210,94 @@ async fn the_grid_filters_by_test_result_approval_and_profile_from_its_selects()
     );
     assert_eq!(options, 2, "\"Any profile\" and \"(none)\"");
 }
+
+/// An org of `n` live mailboxes with monitoring rows (the last success spread over nine days), one
+/// item failure and one alert for the first mailbox.
+fn health_snapshot(n: usize, now: i64) -> Snapshot {
+    use syncready_core::health::{ItemFailure, Monitoring};
+    use syncready_core::model::{Alert, AlertLevel, AlertSet, Timestamp};
+    let mailboxes = (0..n)
+        .map(|i| {
+            syncready_core::model::Mailbox::from(
+                wire::Mailbox::from_json(&serde_json::json!({
+                    "mailboxid": format!("m{i}"), "name": format!("User <b>{i}</b>"),
+                    "_regardingobjectid_value": format!("u{i}"),
+                    "_regardingobjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname": "systemuser",
+                    "statecode": 0, "mailboxstatus": 1
+                }))
+                .unwrap(),
+            )
+        })
+        .collect();
+    let monitoring = (0..n)
+        .map(|i| Monitoring {
+            mailbox_id: format!("m{i}"),
+            last_success: Some(Timestamp(now - (i as i64 * 61) % (9 * 86_400))),
+            ..Monitoring::default()
+        })
+        .collect();
+    let failures = (n > 0)
+        .then(|| ItemFailure {
+            owner: Some("u0".into()),
+            code: None,
+            error: "Boom".into(),
+            occurred_on: Some(Timestamp(now)),
+            subject: None,
+            object_type: None,
+        })
+        .into_iter()
+        .collect();
+    let alerts = vec![Alert {
+        level: AlertLevel::Error,
+        text: "The email address is not approved".into(),
+        code: None,
+        created_on: Some(Timestamp(now - 86_400)),
+        modified_on: None,
+        regarding: Some("m0".into()),
+    }];
+    Snapshot {
+        mailboxes: Some(mailboxes),
+        monitoring: Some(monitoring),
+        item_failures: Some(failures),
+        alerts: Some(AlertSet { alerts, failing_mailboxes: 1, mailboxes_read: 1 }),
+        ..Snapshot::default()
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_health_plots_render_for_zero_one_and_fifty_thousand_mailboxes_without_inline_styles() {
+    use std::sync::Arc;
+    use syncready::components::HealthView;
+    use syncready_core::model::Timestamp;
+    let now = 1_795_694_400;
+    for n in [0_usize, 1, 50_000] {
+        let snap = Arc::new(health_snapshot(n, now));
+        let el = container();
+        let handle = leptos::mount::mount_to(el.clone(), move || {
+            view! { <HealthView snapshot=snap.clone() now=Timestamp(now) /> }
+        });
+        leptos::task::tick().await;
+        let q = |s: &str| el.query_selector_all(s).unwrap().length();
+        let live = el.query_selector("[data-testid=health-live]").unwrap().unwrap();
+        assert_eq!(live.get_attribute("data-live"), Some(n.to_string()), "{n}");
+        assert_eq!(q("[data-testid=health-histogram] svg"), 1, "{n}");
+        assert_eq!(q("[data-testid=health-timeline] svg"), 1, "{n}");
+        assert_eq!(q("[data-testid=health-top] svg"), 1, "{n}");
+        assert_eq!(q("[data-testid=health-bucket]"), 7, "{n}");
+        let sum: usize = (0..q("[data-testid=health-bucket]"))
+            .map(|i| {
+                let b = el.query_selector_all("[data-testid=health-bucket]").unwrap().get(i).unwrap();
+                let b: web_sys::Element = b.dyn_into().unwrap();
+                b.get_attribute("data-value").unwrap().parse::<usize>().unwrap()
+            })
+            .sum();
+        assert_eq!(sum, n);
+        assert_eq!(q("[data-testid=health-top-row]"), usize::from(n > 0) as u32);
+        assert_eq!(q("[data-testid$=-csv]"), 3);
+        // The CSP forbids inline styles: nothing in the view may carry a style attribute.
+        assert_eq!(q("[style]"), 0, "{n}");
+        // Names are text, never markup.
+        assert_eq!(q("b"), 0);
+        drop(handle);
+    }
+}

@@ -4,6 +4,7 @@ pub mod bulk_panel;
 pub mod checklist;
 pub mod donut;
 pub mod error_view;
+pub mod health;
 pub mod mailbox_grid;
 pub mod managed;
 pub mod org_header;
@@ -12,6 +13,7 @@ pub mod sign_in;
 pub use bulk_panel::BulkPanel;
 pub use checklist::{Checklist, Drill};
 pub use error_view::{ErrorView, describe_error};
+pub use health::HealthView;
 pub use mailbox_grid::MailboxGrid;
 pub use org_header::OrgHeader;
 

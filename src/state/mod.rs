@@ -6,4 +6,5 @@ pub mod charts;
 pub mod field;
 pub mod grid;
 pub mod guide;
+pub mod health;
 pub mod settings;

@@ -6,6 +6,7 @@
 //! - `grid`: mailbox grid rows, filters and the virtual-scroll window.
 //! - `charts`: the donut numbers.
 //! - `guide`: the in-page guide's mailbox table and the one-click action it hands the panel.
+//! - `health`: the health view's numbers and SVG geometry.
 //! - `settings`: options parsing and validation.
 //! - `field`: what the panel says while Dataverse is slow, unreachable or throttling (issue 11).
 //! - `saved_run`: a bulk run saved for resuming reads back (and so do runs saved by earlier versions).
@@ -15,5 +16,6 @@ mod charts;
 mod field;
 mod grid;
 mod guide;
+mod health;
 mod saved_run;
 mod settings;

@@ -35,6 +35,8 @@ pub enum Part {
     ApprovePrivilege,
     /// Alerts of failing mailboxes.
     Alerts,
+    /// Item-level synchronization failures (`exchangesyncidmappings`).
+    ItemFailures,
 }
 
 /// A part that could not be read, and why.
@@ -65,6 +67,10 @@ pub struct Snapshot {
     pub approve_privilege: Option<PrivilegeHolding>,
     /// Recent alerts of failing mailboxes and of the Exchange Online profiles.
     pub alerts: Option<AlertSet>,
+    /// The mailboxes' monitoring columns, read from the same mailbox rows (health step).
+    pub monitoring: Option<Vec<crate::health::Monitoring>>,
+    /// Item-level synchronization failures (health step).
+    pub item_failures: Option<Vec<crate::health::ItemFailure>>,
 }
 
 impl Snapshot {
@@ -105,7 +111,19 @@ fn profiles_query() -> Query {
 pub fn mailboxes_query() -> Query {
     Query::new("mailboxes")
         .select(wire::MAILBOX_COLUMNS)
+        // Health (issue 17): one extra column set in the same request.
+        .select(wire::MAILBOX_MONITORING_COLUMNS)
         .annotations(crate::odata::query::LOOKUP_LOGICAL_NAME)
+        .page_size(crate::odata::query::MAX_PAGE_SIZE)
+}
+
+/// Items that failed to synchronise, newest first: the `exchangesyncidmappings` rows with an error
+/// time (the table behind the Item Monitoring dashboard; rows are kept for a few days). One paged query.
+pub fn item_failures_query() -> Query {
+    Query::new("exchangesyncidmappings")
+        .select(wire::SYNC_ID_MAPPING_COLUMNS)
+        .filter("lastsyncerroroccurredon ne null")
+        .order_by("lastsyncerroroccurredon desc")
         .page_size(crate::odata::query::MAX_PAGE_SIZE)
 }
 
@@ -273,14 +291,30 @@ pub async fn snapshot(transport: &impl Transport) -> (Snapshot, Vec<CollectError
         Ok(rows) => snap.profiles = Some(rows.into_iter().map(Profile::from).collect()),
         Err(error) => errors.push(CollectError { part: Part::Profiles, error }),
     }
-    match fetch_all::<wire::Mailbox>(transport, &mailboxes_query(), "mailboxes").await {
-        Ok(rows) => snap.mailboxes = Some(rows.into_iter().map(Mailbox::from).collect()),
+    // Each page's rows are read twice from the same JSON: the readiness columns and the health
+    // monitoring columns (no extra request).
+    let mut mailboxes = Vec::new();
+    let mut monitoring = Vec::new();
+    let read = fetch_pages(transport, &mailboxes_query(), "mailboxes", &mut |page| {
+        mailboxes.extend(page.req::<Vec<wire::Mailbox>>("value")?.into_iter().map(Mailbox::from));
+        monitoring.extend(
+            page.req::<Vec<wire::MailboxMonitoring>>("value")?.into_iter().map(crate::health::Monitoring::from),
+        );
+        Ok(())
+    })
+    .await;
+    match read {
+        Ok(()) => {
+            snap.mailboxes = Some(mailboxes);
+            snap.monitoring = Some(monitoring);
+        }
         Err(error) => errors.push(CollectError { part: Part::Mailboxes, error }),
     }
     if let Some(user_id) = snap.caller.as_ref().map(|c| c.user_id.clone()).filter(|id| is_guid(id)) {
         collect_permissions(transport, &user_id, &mut snap, &mut errors).await;
     }
     collect_alerts(transport, &mut snap, &mut errors).await;
+    collect_item_failures(transport, &mut snap, &mut errors).await;
     (snap, errors)
 }
 
@@ -346,8 +380,20 @@ async fn collect_alerts(transport: &impl Transport, snap: &mut Snapshot, errors:
     let Some(mailboxes) = &snap.mailboxes else {
         return;
     };
-    let failing: Vec<&str> =
-        mailboxes.iter().filter(|m| is_failing(m)).map(|m| m.id.as_str()).filter(|id| is_guid(id)).collect();
+    // Mailboxes whose synchronization cycles fail (health step) have alerts worth reading too.
+    let streak: std::collections::HashSet<&str> = snap
+        .monitoring
+        .iter()
+        .flatten()
+        .filter(|m| m.error_count.unwrap_or(0) > 0)
+        .map(|m| m.mailbox_id.as_str())
+        .collect();
+    let failing: Vec<&str> = mailboxes
+        .iter()
+        .filter(|m| is_failing(m) || (m.is_in_scope() && streak.contains(m.id.as_str())))
+        .map(|m| m.id.as_str())
+        .filter(|id| is_guid(id))
+        .collect();
     let read = failing.len().min(MAX_ALERT_MAILBOXES);
     if read == 0 {
         snap.alerts = Some(AlertSet { alerts: Vec::new(), failing_mailboxes: 0, mailboxes_read: 0 });
@@ -368,6 +414,17 @@ async fn collect_alerts(transport: &impl Transport, snap: &mut Snapshot, errors:
         }
     }
     snap.alerts = Some(AlertSet { alerts, failing_mailboxes: failing.len(), mailboxes_read: read });
+}
+
+async fn collect_item_failures(transport: &impl Transport, snap: &mut Snapshot, errors: &mut Vec<CollectError>) {
+    match fetch_all::<wire::ExchangeSyncIdMapping>(transport, &item_failures_query(), "exchangesyncidmappings").await {
+        Ok(rows) => {
+            snap.item_failures = Some(
+                rows.into_iter().filter(crate::health::is_failure).map(crate::health::ItemFailure::from).collect(),
+            );
+        }
+        Err(error) => errors.push(CollectError { part: Part::ItemFailures, error }),
+    }
 }
 
 async fn send_json<T: FromJson>(transport: &impl Transport, request: Request, what: &str) -> Result<T, Error> {

@@ -23,6 +23,8 @@
 //!   One rule per file in `readiness/rules/`.
 //! - [`limits`]: one page's ledger of the service's throttling pauses, shared by its reads and bulk
 //!   runs, and [`limits::Patient`], the transport adapter with which reads wait out `429 Retry-After`.
+//! - [`health`]: after go-live, whether mailboxes keep synchronising (classification, item-level
+//!   failures, the numbers behind the health view's plots and their CSV exports).
 //! - [`error`]: the error enum that keeps the evidence (status, Dataverse code and message, raw body).
 //!
 //! # Tests and measurements
@@ -40,6 +42,7 @@
 pub mod bulk;
 pub mod collect;
 pub mod error;
+pub mod health;
 pub mod http;
 pub mod json;
 pub mod limits;

@@ -5,7 +5,7 @@
 
 use crate::config::{Config, Quirks};
 use crate::ids::{Guid, Rng};
-use crate::ops::test_enable;
+use crate::ops::{sync, test_enable};
 use crate::schema;
 use crate::store::{ExchangeFacts, Org, TenantRoles, V};
 
@@ -70,6 +70,8 @@ pub struct Scenario {
     require_approval: bool,
     caller: CallerRoles,
     roles_via_team: bool,
+    /// How many user mailboxes drift from healthy to delayed to failing (issue 17).
+    drifting: usize,
 }
 
 impl Scenario {
@@ -86,6 +88,7 @@ impl Scenario {
             require_approval: true,
             caller: CallerRoles::default(),
             roles_via_team: false,
+            drifting: 0,
         }
     }
 
@@ -120,6 +123,20 @@ impl Scenario {
     /// A large mixed org of `mailboxes` mailboxes (e.g. 50,000), generated from the seed.
     pub fn large(name: &str, mailboxes: usize) -> Scenario {
         Scenario::base(name, Mix::Demo).mailboxes(mailboxes)
+    }
+
+    /// A healthy org whose first `n` user mailboxes (after the caller's) drift over virtual time: they
+    /// synchronise normally, stop 30 minutes after the start (delayed), fail every cycle from two hours
+    /// after the start (401 Unauthorized, with item failures and an alert), and are disabled after an
+    /// hour of failures.
+    pub fn drifting(name: &str, n: usize) -> Scenario {
+        Scenario { drifting: n, ..Scenario::base(name, Mix::Healthy) }
+    }
+
+    /// Makes the first `n` user mailboxes drift (see [`Scenario::drifting`]).
+    pub fn drift(mut self, n: usize) -> Self {
+        self.drifting = n;
+        self
     }
 
     /// Sets the total number of mailboxes; about one in ten is a queue's.
@@ -591,6 +608,41 @@ impl Scenario {
                 );
             }
         }
+        // Live mailboxes have been synchronising all along: their last cycle ran within the last five
+        // minutes, and cycles continue as the clock moves (issue 17).
+        let live: Vec<Guid> = org
+            .rows("mailbox")
+            .iter()
+            .filter(|(_, m)| {
+                m.int("statecode") == 0 && m.int("mailboxstatus") == 1 && m.bool("enabledforincomingemail")
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        for id in &live {
+            let at = now - (rng.below(sync::CYCLE_MS as u64) as i64);
+            sync::succeed(&mut org, *id, at);
+        }
+        let drifting = live
+            .iter()
+            .copied()
+            .filter(|id| {
+                org.row("mailbox", *id)
+                    .and_then(|m| m.lookup("regardingobjectid"))
+                    .is_some_and(|l| l.table == "systemuser" && l.id != caller)
+            })
+            .take(self.drifting);
+        let drifts: Vec<Guid> = drifting.collect();
+        for id in drifts {
+            org.drift.insert(
+                id,
+                sync::Drift {
+                    delayed_at: now + 30 * 60_000,
+                    failing_at: now + 2 * 3_600_000,
+                    code: sync::UNAUTHORIZED,
+                },
+            );
+        }
+        org.next_cycle = now + sync::CYCLE_MS;
         org
     }
 }
@@ -739,6 +791,18 @@ pub(crate) fn mailbox_fields(s: &MailboxSeed<'_>) -> Vec<(&'static str, V)> {
         ("ispasswordset", V::Bool(false)),
         ("isserviceaccount", V::Bool(false)),
         ("hostid", V::Null),
+        ("itemsprocessedforlastsync", V::Null),
+        ("itemsfailedforlastsync", V::Null),
+        ("averagetotalduration", V::Null),
+        ("lastduration", V::Null),
+        ("processedtimes", V::Int(0)),
+        ("lastsyncerror", V::Null),
+        ("lastsyncerrorcode", V::Null),
+        ("lastsyncerrorcount", V::Int(0)),
+        ("lastsyncerroroccurredon", V::Null),
+        ("lastsyncerrormachinename", V::Null),
+        ("transientfailurecount", V::Int(0)),
+        ("forcedunlockcount", V::Int(0)),
         ("statecode", V::Int(0)),
         ("statuscode", V::Int(1)),
         ("ownerid", V::lookup("systemuser", s.owner)),

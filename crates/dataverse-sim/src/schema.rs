@@ -228,6 +228,20 @@ const MAILBOX_COLS: &[Col] = &{
         c("ispasswordset", Bool, Ro),
         c("isserviceaccount", Bool, Ro),
         c("hostid", Str, Ro),
+        // Health monitoring (issue 17): every name below is in Microsoft's mailbox table reference,
+        // https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/mailbox
+        c("itemsprocessedforlastsync", Int, Rw),
+        c("itemsfailedforlastsync", Int, Rw),
+        c("averagetotalduration", Int, Ro),
+        c("lastduration", Int, Ro),
+        c("processedtimes", Int, Ro),
+        c("lastsyncerror", Str, Rw),
+        c("lastsyncerrorcode", Int, Rw),
+        c("lastsyncerrorcount", Int, Rw),
+        c("lastsyncerroroccurredon", Time, Rw),
+        c("lastsyncerrormachinename", Str, Rw),
+        req("transientfailurecount", Int, Ro),
+        req("forcedunlockcount", Int, Ro),
         c("statecode", choice(STATE), Rw),
         c("statuscode", choice(STATUS), Rw),
         c("ownerid", lookup(&[("systemuser", "ownerid"), ("team", "ownerid")]), Rw),
@@ -489,6 +503,30 @@ const ASYNC_COLS: &[Col] = &[
     c("versionnumber", Int, Ro),
 ];
 
+/// `exchangesyncidmapping`: items server-side synchronization tracks, with their last error; the table
+/// behind the Item Monitoring dashboard (issue 17). Columns from
+/// https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/exchangesyncidmapping
+const SYNC_ID_MAPPING_COLS: &[Col] = &[
+    c("exchangesyncidmappingid", Pk, Ro),
+    c("exchangeentryid", Str, Rw),
+    c("objectid", Uniqueidentifier, Rw),
+    c("objecttypecode", Int, Rw),
+    c("itemsubject", Str, Rw),
+    c("lastsyncerror", Str, Rw),
+    c("lastsyncerrorcode", Int, Rw),
+    c("lastsyncerroroccurredon", Time, Rw),
+    c("retries", Int, Rw),
+    c("fromcrmchangetype", Int, Rw),
+    c("tocrmchangetype", Int, Rw),
+    c("isdeletedinexchange", Bool, Rw),
+    c("isunlinkedincrm", Bool, Rw),
+    c("userdecision", Int, Rw),
+    c("ownerid", lookup(&[("systemuser", "ownerid")]), Ro),
+    c("createdon", Time, Ro),
+    c("modifiedon", Time, Ro),
+    c("versionnumber", Int, Ro),
+];
+
 /// Every table the simulator knows.
 pub(crate) static TABLES: &[TableDef] = &[
     TableDef {
@@ -596,6 +634,15 @@ pub(crate) static TABLES: &[TableDef] = &[
         pk: "asyncoperationid",
         primary_name: "name",
         cols: ASYNC_COLS,
+        writable: false,
+        creatable: false,
+    },
+    TableDef {
+        logical: "exchangesyncidmapping",
+        set: "exchangesyncidmappings",
+        pk: "exchangesyncidmappingid",
+        primary_name: "itemsubject",
+        cols: SYNC_ID_MAPPING_COLS,
         writable: false,
         creatable: false,
     },

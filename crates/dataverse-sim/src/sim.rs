@@ -66,6 +66,7 @@ impl State {
         let config = self.config.clone();
         for org in &mut self.orgs {
             crate::ops::test_enable::tick(org, now, &config);
+            crate::ops::sync::tick(org, now);
         }
     }
 

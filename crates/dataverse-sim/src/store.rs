@@ -186,6 +186,10 @@ pub(crate) struct Org {
     pub(crate) alert_index: HashMap<(Guid, i64), Guid>,
     pub(crate) next_version: u64,
     pub(crate) rng: Rng,
+    /// When the next synchronization cycle runs (ms; `i64::MAX`: never).
+    pub(crate) next_cycle: i64,
+    /// Mailboxes that drift from healthy to delayed to failing.
+    pub(crate) drift: HashMap<Guid, crate::ops::sync::Drift>,
 }
 
 impl Org {
@@ -220,6 +224,8 @@ impl Org {
             open_jobs: HashMap::new(),
             next_version: 1_000_000 + rng.below(9_000_000),
             rng,
+            next_cycle: i64::MAX,
+            drift: HashMap::new(),
         }
     }
 

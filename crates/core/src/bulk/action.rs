@@ -122,7 +122,7 @@ impl Action {
                 vec![StepId::MailboxConfiguration]
             }
             Action::TestAndEnable { .. } | Action::TestAndEnableProfile { .. } => {
-                vec![StepId::TestAndEnable, StepId::MailboxAlerts]
+                vec![StepId::TestAndEnable, StepId::MailboxAlerts, StepId::KeepSynchronising]
             }
             Action::SetOrgDefaultProfile { .. } | Action::ActivateProfile { .. } => {
                 vec![StepId::ExchangeOnlineProfile]

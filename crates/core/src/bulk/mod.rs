@@ -29,7 +29,7 @@
 
 mod action;
 mod drive;
-mod evidence;
+pub(crate) mod evidence;
 mod from_json;
 mod plan;
 mod progress;

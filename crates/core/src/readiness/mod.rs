@@ -28,11 +28,18 @@ pub struct EvaluateOptions {
     pub now: Option<Timestamp>,
     /// How long a due test may stay scheduled before it counts as stuck.
     pub stuck_after_secs: i64,
+    /// Health step: a live mailbox with no successful cycle for longer than this is "delayed"
+    /// (the admin sets it; default [`crate::health::DEFAULT_DELAYED_AFTER_SECS`], one hour).
+    pub delayed_after_secs: i64,
 }
 
 impl Default for EvaluateOptions {
     fn default() -> Self {
-        Self { now: None, stuck_after_secs: DEFAULT_STUCK_AFTER_SECS }
+        Self {
+            now: None,
+            stuck_after_secs: DEFAULT_STUCK_AFTER_SECS,
+            delayed_after_secs: crate::health::DEFAULT_DELAYED_AFTER_SECS,
+        }
     }
 }
 

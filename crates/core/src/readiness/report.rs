@@ -18,17 +18,20 @@ pub enum StepId {
     TestAndEnable,
     /// Alerts of failing mailboxes, decoded into cause, fix and who must act.
     MailboxAlerts,
+    /// After go-live: mailboxes keep synchronising (monitoring columns, item-level failures).
+    KeepSynchronising,
 }
 
 impl StepId {
     /// Every step, in the document's order.
-    pub const ALL: [StepId; 6] = [
+    pub const ALL: [StepId; 7] = [
         StepId::ExchangeOnlineProfile,
         StepId::OrgEmailDefaults,
         StepId::MailboxConfiguration,
         StepId::MailboxApproval,
         StepId::TestAndEnable,
         StepId::MailboxAlerts,
+        StepId::KeepSynchronising,
     ];
 
     /// Stable identifier used in `data-testid` hooks and exports.
@@ -40,6 +43,7 @@ impl StepId {
             StepId::MailboxApproval => "mailbox-approval",
             StepId::TestAndEnable => "test-and-enable",
             StepId::MailboxAlerts => "mailbox-alerts",
+            StepId::KeepSynchronising => "keep-synchronising",
         }
     }
 
@@ -52,6 +56,7 @@ impl StepId {
             StepId::MailboxApproval => "Mailbox email addresses approved",
             StepId::TestAndEnable => "Mailboxes tested and enabled",
             StepId::MailboxAlerts => "Mailbox alerts explained",
+            StepId::KeepSynchronising => "Mailboxes keep synchronising",
         }
     }
 
@@ -64,7 +69,7 @@ impl StepId {
             StepId::MailboxConfiguration => links::CONFIGURE_MAILBOXES,
             StepId::MailboxApproval => links::APPROVE_EMAIL,
             StepId::TestAndEnable => links::TEST_MAILBOXES,
-            StepId::MailboxAlerts => links::TROUBLESHOOTING,
+            StepId::MailboxAlerts | StepId::KeepSynchronising => links::TROUBLESHOOTING,
         }
     }
 
@@ -78,6 +83,7 @@ impl StepId {
             StepId::MailboxApproval => &[],
             StepId::TestAndEnable => &[StepId::MailboxConfiguration, StepId::MailboxApproval],
             StepId::MailboxAlerts => &[],
+            StepId::KeepSynchronising => &[],
         }
     }
 }

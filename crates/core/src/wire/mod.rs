@@ -397,5 +397,141 @@ impl FromJson for TraceLog {
 pub const TRACELOG_COLUMNS: &[&str] =
     &["level", "text", "tracecode", "createdon", "modifiedon", "_regardingobjectid_value"];
 
+// --- Health monitoring (issue 17) --------------------------------------------------------------
+// Kept apart from `Mailbox` so the health columns are one separate block of the same request.
+// Every name below is documented in Microsoft's mailbox table reference:
+// https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/mailbox
+
+/// The monitoring columns of a `mailboxes` row, read from the same row as [`Mailbox`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MailboxMonitoring {
+    /// Primary key.
+    pub mailboxid: String,
+    /// "Mailbox Processing State" (values undocumented).
+    pub processingstatecode: Option<i32>,
+    /// "Postpone Mailbox Processing Until" (ISO 8601).
+    pub postponemailboxprocessinguntil: Option<String>,
+    /// "Last Successful Sync Time" (ISO 8601).
+    pub lastsuccessfulsynccompletedon: Option<String>,
+    /// "Date Processing Last Attempted" (ISO 8601).
+    pub processinglastattemptedon: Option<String>,
+    /// "Last Sync Start Time" (ISO 8601).
+    pub lastsyncstartedon: Option<String>,
+    /// "Items Processed For Last Sync".
+    pub itemsprocessedforlastsync: Option<i64>,
+    /// "Items Failed For Last Sync".
+    pub itemsfailedforlastsync: Option<i64>,
+    /// "Monitor Total Performance": mailbox total duration in average.
+    pub averagetotalduration: Option<i64>,
+    /// "Monitor last duration Performance".
+    pub lastduration: Option<i64>,
+    /// "Last Sync Error Stack".
+    pub lastsyncerror: Option<String>,
+    /// "Last Sync Error Code".
+    pub lastsyncerrorcode: Option<i64>,
+    /// "Last Sync Error Continuous Count".
+    pub lastsyncerrorcount: Option<i64>,
+    /// "Last Sync Error Time" (ISO 8601).
+    pub lastsyncerroroccurredon: Option<String>,
+    /// "Transient Failure Count".
+    pub transientfailurecount: Option<i64>,
+}
+
+impl FromJson for MailboxMonitoring {
+    fn from_json(value: &Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        Ok(Self {
+            mailboxid: o.req("mailboxid")?,
+            processingstatecode: o.opt("processingstatecode")?,
+            postponemailboxprocessinguntil: o.opt("postponemailboxprocessinguntil")?,
+            lastsuccessfulsynccompletedon: o.opt("lastsuccessfulsynccompletedon")?,
+            processinglastattemptedon: o.opt("processinglastattemptedon")?,
+            lastsyncstartedon: o.opt("lastsyncstartedon")?,
+            itemsprocessedforlastsync: o.opt("itemsprocessedforlastsync")?,
+            itemsfailedforlastsync: o.opt("itemsfailedforlastsync")?,
+            averagetotalduration: o.opt("averagetotalduration")?,
+            lastduration: o.opt("lastduration")?,
+            lastsyncerror: o.opt("lastsyncerror")?,
+            lastsyncerrorcode: o.opt("lastsyncerrorcode")?,
+            lastsyncerrorcount: o.opt("lastsyncerrorcount")?,
+            lastsyncerroroccurredon: o.opt("lastsyncerroroccurredon")?,
+            transientfailurecount: o.opt("transientfailurecount")?,
+        })
+    }
+}
+
+/// The monitoring columns the collector adds to the mailbox `$select` (one extra column set, in the
+/// same request: no request per mailbox).
+pub const MAILBOX_MONITORING_COLUMNS: &[&str] = &[
+    "processingstatecode",
+    "postponemailboxprocessinguntil",
+    "lastsuccessfulsynccompletedon",
+    "processinglastattemptedon",
+    "lastsyncstartedon",
+    "itemsprocessedforlastsync",
+    "itemsfailedforlastsync",
+    "averagetotalduration",
+    "lastduration",
+    "lastsyncerror",
+    "lastsyncerrorcode",
+    "lastsyncerrorcount",
+    "lastsyncerroroccurredon",
+    "transientfailurecount",
+];
+
+/// A row of `exchangesyncidmappings`: one item (email, appointment, contact, task) server-side
+/// synchronization tracks, with its last error. This is the table behind the Item Monitoring
+/// dashboard; rows are kept for a few days (troubleshooting article:
+/// https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/troubleshooting-monitoring-server-side-synchronization;
+/// columns: https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/exchangesyncidmapping).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ExchangeSyncIdMapping {
+    /// Primary key.
+    pub exchangesyncidmappingid: Option<String>,
+    /// "Sync Error".
+    pub lastsyncerror: Option<String>,
+    /// Error code.
+    pub lastsyncerrorcode: Option<i64>,
+    /// "Last Sync Error Time" (ISO 8601).
+    pub lastsyncerroroccurredon: Option<String>,
+    /// "Item Subject".
+    pub itemsubject: Option<String>,
+    /// "Object Type Code" of the Dynamics record.
+    pub objecttypecode: Option<i64>,
+    /// Retries so far.
+    pub retries: Option<i64>,
+    /// The user (or team) the item belongs to; a user mailbox's `_regardingobjectid_value`.
+    /// JSON: `_ownerid_value`.
+    pub owner: Option<String>,
+}
+
+impl FromJson for ExchangeSyncIdMapping {
+    fn from_json(value: &Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        Ok(Self {
+            exchangesyncidmappingid: o.opt("exchangesyncidmappingid")?,
+            lastsyncerror: o.opt("lastsyncerror")?,
+            lastsyncerrorcode: o.opt("lastsyncerrorcode")?,
+            lastsyncerroroccurredon: o.opt("lastsyncerroroccurredon")?,
+            itemsubject: o.opt("itemsubject")?,
+            objecttypecode: o.opt("objecttypecode")?,
+            retries: o.opt("retries")?,
+            owner: o.opt("_ownerid_value")?,
+        })
+    }
+}
+
+/// Columns of `exchangesyncidmappings` the collector selects.
+pub const SYNC_ID_MAPPING_COLUMNS: &[&str] = &[
+    "exchangesyncidmappingid",
+    "lastsyncerror",
+    "lastsyncerrorcode",
+    "lastsyncerroroccurredon",
+    "itemsubject",
+    "objecttypecode",
+    "retries",
+    "_ownerid_value",
+];
+
 #[cfg(test)]
 mod tests;

@@ -30,7 +30,7 @@ fn the_contoso_fixture_org_gives_a_checklist_with_actions_in_every_step_that_nee
     check(
         FakeOrg::contoso(),
         expect![[r#"
-            0 of 6 done
+            0 of 7 done
             [action-needed] exchange-online-profile: "Microsoft Exchange Online" is active but not the default ("Legacy POP3" is)
               Info/DynamicsAdmin: 2 email server profiles: "Microsoft Exchange Online", "Legacy POP3" (default).
               Warning/DynamicsAdmin: New mailboxes get the org's default profile, currently "Legacy POP3". Make "Microsoft Exchange Online" the default. => set-default-profile
@@ -62,7 +62,7 @@ fn contoso_with_the_exchange_online_default_and_sss_act_only_leaves_the_mailbox_
     check(
         FakeOrg::contoso().route("organizations?", json(200, org_json)),
         expect![[r#"
-            2 of 6 done
+            2 of 7 done
             [done] exchange-online-profile: "Microsoft Exchange Online" is active and the default profile
               Info/DynamicsAdmin: 2 email server profiles: "Microsoft Exchange Online" (default), "Legacy POP3".
             [done] org-email-defaults: Email is processed with server-side synchronization; new mailboxes get the Exchange Online profile
@@ -89,7 +89,7 @@ fn a_403_on_mailboxes_makes_the_mailbox_steps_unable_to_check_but_keeps_the_org_
     check(
         org,
         expect![[r#"
-            0 of 6 done
+            0 of 7 done
             [action-needed] exchange-online-profile: "Microsoft Exchange Online" is active but not the default ("Legacy POP3" is)
               Info/DynamicsAdmin: 2 email server profiles: "Microsoft Exchange Online", "Legacy POP3" (default).
               Warning/DynamicsAdmin: New mailboxes get the org's default profile, currently "Legacy POP3". Make "Microsoft Exchange Online" the default. => set-default-profile
@@ -100,6 +100,7 @@ fn a_403_on_mailboxes_makes_the_mailbox_steps_unable_to_check_but_keeps_the_org_
             [unable-to-check] mailbox-approval: Unable to check: Dataverse answered HTTP 403 0x80040220: The user does not hold the necessary privileges. Principal user is missing prvReadRole privilege.
             [unable-to-check] test-and-enable: Unable to check: Dataverse answered HTTP 403 0x80040220: The user does not hold the necessary privileges. Principal user is missing prvReadRole privilege.
             [unable-to-check] mailbox-alerts: Unable to check: Dataverse answered HTTP 403 0x80040220: The user does not hold the necessary privileges. Principal user is missing prvReadRole privilege.
+            [unable-to-check] keep-synchronising: Unable to check: Dataverse answered HTTP 403 0x80040220: The user does not hold the necessary privileges. Principal user is missing prvReadRole privilege.
         "#]],
     );
 }

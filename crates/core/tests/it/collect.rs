@@ -71,6 +71,13 @@ fn summary(snap: &Snapshot) -> String {
             a.failing_mailboxes
         ));
     }
+    if let Some(m) = &snap.monitoring {
+        let synced = m.iter().filter(|m| m.last_success.is_some()).count();
+        out.push_str(&format!("monitoring: {} rows, {synced} with a last successful sync\n", m.len()));
+    }
+    for f in snap.item_failures.iter().flatten() {
+        out.push_str(&format!("item failure: {:?} {:?} {}\n", f.owner, f.code, f.error));
+    }
     out
 }
 
@@ -80,31 +87,34 @@ fn a_healthy_session_reads_every_part_and_follows_the_next_link_unchanged() {
     check(
         org,
         expect![[r#"
-        caller: Some("7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f")
-        org: Contoso default=Some("3a1d2c4b-0000-4000-8000-00000000e002") settings=Some(Ok(DefaultEmailSettings { incoming: Some(ServerSideSync), outgoing: Some(ServerSideSync), act: Some(Outlook) }))
-        profile: Microsoft Exchange Online exo=true s2s=true state=Active
-        profile: Legacy POP3 exo=false s2s=false state=Active
-        mailbox: Alex Wilber User Active approval=Approved in=Some(ServerSideSync)/Some(Success) etag=Some("W/\"5550101\"")
-        mailbox: Megan Bowen User Active approval=Pending in=Some(ServerSideSync)/Some(Failure) etag=Some("W/\"5550102\"")
-        mailbox: Support Queue Active approval=Empty in=Some(None)/Some(NotRun) etag=Some("W/\"5550103\"")
-        mailbox: Forward Mailbox Forward Active approval=Approved in=Some(ServerSideSync)/Some(NotRun) etag=Some("W/\"5550104\"")
-        mailbox: Former Employee User Inactive approval=Rejected in=Some(Outlook)/Some(NotRun) etag=Some("W/\"5550105\"")
-        role: System Administrator sysadmin=true dma=false team=None
-        role: Basic User sysadmin=false dma=false team=None
-        role: Delegated Mailbox Approver sysadmin=false dma=true team=Some("Mail approvers")
-        privilege: prvApproveRejectEmailAddress held=true depth=Some("Global")
-        alerts: 2 for 1 of 1 failing mailboxes
-        requests:
-          WhoAmI
-          organizations?$select=organizationid,name,_defaultemailserverprofileid_value,defaultemails
-          emailserverprofiles?$select=emailserverprofileid,name,servertype,emailservertypename,state
-          mailboxes?$select=mailboxid,name,emailaddress,_emailserverprofile_value,_regardingobjectid
-          mailboxes?$select=mailboxid,name&$skiptoken=%3Ccookie%20pagenumber=%222%22%20pagingcookie=
-          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/systemuserroles_association?$select=name
-          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/teammembership_association?$select=teami
-          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/Microsoft.Dynamics.CRM.RetrieveUserPrivi
-          tracelogs?$select=level,text,tracecode,createdon,modifiedon,_regardingobjectid_value&$filt
-    "#]],
+            caller: Some("7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f")
+            org: Contoso default=Some("3a1d2c4b-0000-4000-8000-00000000e002") settings=Some(Ok(DefaultEmailSettings { incoming: Some(ServerSideSync), outgoing: Some(ServerSideSync), act: Some(Outlook) }))
+            profile: Microsoft Exchange Online exo=true s2s=true state=Active
+            profile: Legacy POP3 exo=false s2s=false state=Active
+            mailbox: Alex Wilber User Active approval=Approved in=Some(ServerSideSync)/Some(Success) etag=Some("W/\"5550101\"")
+            mailbox: Megan Bowen User Active approval=Pending in=Some(ServerSideSync)/Some(Failure) etag=Some("W/\"5550102\"")
+            mailbox: Support Queue Active approval=Empty in=Some(None)/Some(NotRun) etag=Some("W/\"5550103\"")
+            mailbox: Forward Mailbox Forward Active approval=Approved in=Some(ServerSideSync)/Some(NotRun) etag=Some("W/\"5550104\"")
+            mailbox: Former Employee User Inactive approval=Rejected in=Some(Outlook)/Some(NotRun) etag=Some("W/\"5550105\"")
+            role: System Administrator sysadmin=true dma=false team=None
+            role: Basic User sysadmin=false dma=false team=None
+            role: Delegated Mailbox Approver sysadmin=false dma=true team=Some("Mail approvers")
+            privilege: prvApproveRejectEmailAddress held=true depth=Some("Global")
+            alerts: 2 for 1 of 1 failing mailboxes
+            monitoring: 5 rows, 1 with a last successful sync
+            item failure: Some("7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f") Some(-2147097998) Exchange returned 401 Unauthorized (8005E272).
+            requests:
+              WhoAmI
+              organizations?$select=organizationid,name,_defaultemailserverprofileid_value,defaultemails
+              emailserverprofiles?$select=emailserverprofileid,name,servertype,emailservertypename,state
+              mailboxes?$select=mailboxid,name,emailaddress,_emailserverprofile_value,_regardingobjectid
+              mailboxes?$select=mailboxid,name&$skiptoken=%3Ccookie%20pagenumber=%222%22%20pagingcookie=
+              systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/systemuserroles_association?$select=name
+              systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/teammembership_association?$select=teami
+              systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/Microsoft.Dynamics.CRM.RetrieveUserPrivi
+              tracelogs?$select=level,text,tracecode,createdon,modifiedon,_regardingobjectid_value&$filt
+              exchangesyncidmappings?$select=exchangesyncidmappingid,lastsyncerror,lastsyncerrorcode,las
+        "#]],
     );
 }
 
@@ -133,30 +143,33 @@ fn a_403_on_roles_fails_only_the_roles_part() {
     check(
         org,
         expect![[r#"
-        caller: Some("7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f")
-        org: Contoso default=Some("3a1d2c4b-0000-4000-8000-00000000e002") settings=Some(Ok(DefaultEmailSettings { incoming: Some(ServerSideSync), outgoing: Some(ServerSideSync), act: Some(Outlook) }))
-        profile: Microsoft Exchange Online exo=true s2s=true state=Active
-        profile: Legacy POP3 exo=false s2s=false state=Active
-        mailbox: Alex Wilber User Active approval=Approved in=Some(ServerSideSync)/Some(Success) etag=Some("W/\"5550101\"")
-        mailbox: Megan Bowen User Active approval=Pending in=Some(ServerSideSync)/Some(Failure) etag=Some("W/\"5550102\"")
-        mailbox: Support Queue Active approval=Empty in=Some(None)/Some(NotRun) etag=Some("W/\"5550103\"")
-        mailbox: Forward Mailbox Forward Active approval=Approved in=Some(ServerSideSync)/Some(NotRun) etag=Some("W/\"5550104\"")
-        mailbox: Former Employee User Inactive approval=Rejected in=Some(Outlook)/Some(NotRun) etag=Some("W/\"5550105\"")
-        role: Delegated Mailbox Approver sysadmin=false dma=true team=Some("Mail approvers")
-        privilege: prvApproveRejectEmailAddress held=true depth=Some("Global")
-        alerts: 2 for 1 of 1 failing mailboxes
-        error Roles: Dataverse answered HTTP 403 0x80040220: The user does not hold the necessary privileges. Principal user is missing prvReadRole privilege.
-        requests:
-          WhoAmI
-          organizations?$select=organizationid,name,_defaultemailserverprofileid_value,defaultemails
-          emailserverprofiles?$select=emailserverprofileid,name,servertype,emailservertypename,state
-          mailboxes?$select=mailboxid,name,emailaddress,_emailserverprofile_value,_regardingobjectid
-          mailboxes?$select=mailboxid,name&$skiptoken=%3Ccookie%20pagenumber=%222%22%20pagingcookie=
-          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/systemuserroles_association?$select=name
-          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/teammembership_association?$select=teami
-          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/Microsoft.Dynamics.CRM.RetrieveUserPrivi
-          tracelogs?$select=level,text,tracecode,createdon,modifiedon,_regardingobjectid_value&$filt
-    "#]],
+            caller: Some("7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f")
+            org: Contoso default=Some("3a1d2c4b-0000-4000-8000-00000000e002") settings=Some(Ok(DefaultEmailSettings { incoming: Some(ServerSideSync), outgoing: Some(ServerSideSync), act: Some(Outlook) }))
+            profile: Microsoft Exchange Online exo=true s2s=true state=Active
+            profile: Legacy POP3 exo=false s2s=false state=Active
+            mailbox: Alex Wilber User Active approval=Approved in=Some(ServerSideSync)/Some(Success) etag=Some("W/\"5550101\"")
+            mailbox: Megan Bowen User Active approval=Pending in=Some(ServerSideSync)/Some(Failure) etag=Some("W/\"5550102\"")
+            mailbox: Support Queue Active approval=Empty in=Some(None)/Some(NotRun) etag=Some("W/\"5550103\"")
+            mailbox: Forward Mailbox Forward Active approval=Approved in=Some(ServerSideSync)/Some(NotRun) etag=Some("W/\"5550104\"")
+            mailbox: Former Employee User Inactive approval=Rejected in=Some(Outlook)/Some(NotRun) etag=Some("W/\"5550105\"")
+            role: Delegated Mailbox Approver sysadmin=false dma=true team=Some("Mail approvers")
+            privilege: prvApproveRejectEmailAddress held=true depth=Some("Global")
+            alerts: 2 for 1 of 1 failing mailboxes
+            monitoring: 5 rows, 1 with a last successful sync
+            item failure: Some("7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f") Some(-2147097998) Exchange returned 401 Unauthorized (8005E272).
+            error Roles: Dataverse answered HTTP 403 0x80040220: The user does not hold the necessary privileges. Principal user is missing prvReadRole privilege.
+            requests:
+              WhoAmI
+              organizations?$select=organizationid,name,_defaultemailserverprofileid_value,defaultemails
+              emailserverprofiles?$select=emailserverprofileid,name,servertype,emailservertypename,state
+              mailboxes?$select=mailboxid,name,emailaddress,_emailserverprofile_value,_regardingobjectid
+              mailboxes?$select=mailboxid,name&$skiptoken=%3Ccookie%20pagenumber=%222%22%20pagingcookie=
+              systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/systemuserroles_association?$select=name
+              systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/teammembership_association?$select=teami
+              systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/Microsoft.Dynamics.CRM.RetrieveUserPrivi
+              tracelogs?$select=level,text,tracecode,createdon,modifiedon,_regardingobjectid_value&$filt
+              exchangesyncidmappings?$select=exchangesyncidmappingid,lastsyncerror,lastsyncerrorcode,las
+        "#]],
     );
 }
 
@@ -169,32 +182,35 @@ fn when_the_privilege_function_is_unknown_all_privileges_are_read_instead() {
     check(
         org,
         expect![[r#"
-        caller: Some("7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f")
-        org: Contoso default=Some("3a1d2c4b-0000-4000-8000-00000000e002") settings=Some(Ok(DefaultEmailSettings { incoming: Some(ServerSideSync), outgoing: Some(ServerSideSync), act: Some(Outlook) }))
-        profile: Microsoft Exchange Online exo=true s2s=true state=Active
-        profile: Legacy POP3 exo=false s2s=false state=Active
-        mailbox: Alex Wilber User Active approval=Approved in=Some(ServerSideSync)/Some(Success) etag=Some("W/\"5550101\"")
-        mailbox: Megan Bowen User Active approval=Pending in=Some(ServerSideSync)/Some(Failure) etag=Some("W/\"5550102\"")
-        mailbox: Support Queue Active approval=Empty in=Some(None)/Some(NotRun) etag=Some("W/\"5550103\"")
-        mailbox: Forward Mailbox Forward Active approval=Approved in=Some(ServerSideSync)/Some(NotRun) etag=Some("W/\"5550104\"")
-        mailbox: Former Employee User Inactive approval=Rejected in=Some(Outlook)/Some(NotRun) etag=Some("W/\"5550105\"")
-        role: System Administrator sysadmin=true dma=false team=None
-        role: Basic User sysadmin=false dma=false team=None
-        role: Delegated Mailbox Approver sysadmin=false dma=true team=Some("Mail approvers")
-        privilege: prvApproveRejectEmailAddress held=true depth=Some("Local")
-        alerts: 2 for 1 of 1 failing mailboxes
-        requests:
-          WhoAmI
-          organizations?$select=organizationid,name,_defaultemailserverprofileid_value,defaultemails
-          emailserverprofiles?$select=emailserverprofileid,name,servertype,emailservertypename,state
-          mailboxes?$select=mailboxid,name,emailaddress,_emailserverprofile_value,_regardingobjectid
-          mailboxes?$select=mailboxid,name&$skiptoken=%3Ccookie%20pagenumber=%222%22%20pagingcookie=
-          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/systemuserroles_association?$select=name
-          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/teammembership_association?$select=teami
-          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/Microsoft.Dynamics.CRM.RetrieveUserPrivi
-          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/Microsoft.Dynamics.CRM.RetrieveUserPrivi
-          tracelogs?$select=level,text,tracecode,createdon,modifiedon,_regardingobjectid_value&$filt
-    "#]],
+            caller: Some("7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f")
+            org: Contoso default=Some("3a1d2c4b-0000-4000-8000-00000000e002") settings=Some(Ok(DefaultEmailSettings { incoming: Some(ServerSideSync), outgoing: Some(ServerSideSync), act: Some(Outlook) }))
+            profile: Microsoft Exchange Online exo=true s2s=true state=Active
+            profile: Legacy POP3 exo=false s2s=false state=Active
+            mailbox: Alex Wilber User Active approval=Approved in=Some(ServerSideSync)/Some(Success) etag=Some("W/\"5550101\"")
+            mailbox: Megan Bowen User Active approval=Pending in=Some(ServerSideSync)/Some(Failure) etag=Some("W/\"5550102\"")
+            mailbox: Support Queue Active approval=Empty in=Some(None)/Some(NotRun) etag=Some("W/\"5550103\"")
+            mailbox: Forward Mailbox Forward Active approval=Approved in=Some(ServerSideSync)/Some(NotRun) etag=Some("W/\"5550104\"")
+            mailbox: Former Employee User Inactive approval=Rejected in=Some(Outlook)/Some(NotRun) etag=Some("W/\"5550105\"")
+            role: System Administrator sysadmin=true dma=false team=None
+            role: Basic User sysadmin=false dma=false team=None
+            role: Delegated Mailbox Approver sysadmin=false dma=true team=Some("Mail approvers")
+            privilege: prvApproveRejectEmailAddress held=true depth=Some("Local")
+            alerts: 2 for 1 of 1 failing mailboxes
+            monitoring: 5 rows, 1 with a last successful sync
+            item failure: Some("7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f") Some(-2147097998) Exchange returned 401 Unauthorized (8005E272).
+            requests:
+              WhoAmI
+              organizations?$select=organizationid,name,_defaultemailserverprofileid_value,defaultemails
+              emailserverprofiles?$select=emailserverprofileid,name,servertype,emailservertypename,state
+              mailboxes?$select=mailboxid,name,emailaddress,_emailserverprofile_value,_regardingobjectid
+              mailboxes?$select=mailboxid,name&$skiptoken=%3Ccookie%20pagenumber=%222%22%20pagingcookie=
+              systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/systemuserroles_association?$select=name
+              systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/teammembership_association?$select=teami
+              systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/Microsoft.Dynamics.CRM.RetrieveUserPrivi
+              systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/Microsoft.Dynamics.CRM.RetrieveUserPrivi
+              tracelogs?$select=level,text,tracecode,createdon,modifiedon,_regardingobjectid_value&$filt
+              exchangesyncidmappings?$select=exchangesyncidmappingid,lastsyncerror,lastsyncerrorcode,las
+        "#]],
     );
 }
 
@@ -207,25 +223,27 @@ fn a_sign_in_page_on_the_second_mailbox_page_fails_only_the_mailboxes() {
     check(
         org,
         expect![[r#"
-        caller: Some("7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f")
-        org: Contoso default=Some("3a1d2c4b-0000-4000-8000-00000000e002") settings=Some(Ok(DefaultEmailSettings { incoming: Some(ServerSideSync), outgoing: Some(ServerSideSync), act: Some(Outlook) }))
-        profile: Microsoft Exchange Online exo=true s2s=true state=Active
-        profile: Legacy POP3 exo=false s2s=false state=Active
-        role: System Administrator sysadmin=true dma=false team=None
-        role: Basic User sysadmin=false dma=false team=None
-        role: Delegated Mailbox Approver sysadmin=false dma=true team=Some("Mail approvers")
-        privilege: prvApproveRejectEmailAddress held=true depth=Some("Global")
-        error Mailboxes: the Dynamics 365 session has expired or is missing (HTTP 200)
-        requests:
-          WhoAmI
-          organizations?$select=organizationid,name,_defaultemailserverprofileid_value,defaultemails
-          emailserverprofiles?$select=emailserverprofileid,name,servertype,emailservertypename,state
-          mailboxes?$select=mailboxid,name,emailaddress,_emailserverprofile_value,_regardingobjectid
-          mailboxes?$select=mailboxid,name&$skiptoken=%3Ccookie%20pagenumber=%222%22%20pagingcookie=
-          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/systemuserroles_association?$select=name
-          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/teammembership_association?$select=teami
-          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/Microsoft.Dynamics.CRM.RetrieveUserPrivi
-    "#]],
+            caller: Some("7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f")
+            org: Contoso default=Some("3a1d2c4b-0000-4000-8000-00000000e002") settings=Some(Ok(DefaultEmailSettings { incoming: Some(ServerSideSync), outgoing: Some(ServerSideSync), act: Some(Outlook) }))
+            profile: Microsoft Exchange Online exo=true s2s=true state=Active
+            profile: Legacy POP3 exo=false s2s=false state=Active
+            role: System Administrator sysadmin=true dma=false team=None
+            role: Basic User sysadmin=false dma=false team=None
+            role: Delegated Mailbox Approver sysadmin=false dma=true team=Some("Mail approvers")
+            privilege: prvApproveRejectEmailAddress held=true depth=Some("Global")
+            item failure: Some("7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f") Some(-2147097998) Exchange returned 401 Unauthorized (8005E272).
+            error Mailboxes: the Dynamics 365 session has expired or is missing (HTTP 200)
+            requests:
+              WhoAmI
+              organizations?$select=organizationid,name,_defaultemailserverprofileid_value,defaultemails
+              emailserverprofiles?$select=emailserverprofileid,name,servertype,emailservertypename,state
+              mailboxes?$select=mailboxid,name,emailaddress,_emailserverprofile_value,_regardingobjectid
+              mailboxes?$select=mailboxid,name&$skiptoken=%3Ccookie%20pagenumber=%222%22%20pagingcookie=
+              systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/systemuserroles_association?$select=name
+              systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/teammembership_association?$select=teami
+              systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/Microsoft.Dynamics.CRM.RetrieveUserPrivi
+              exchangesyncidmappings?$select=exchangesyncidmappingid,lastsyncerror,lastsyncerrorcode,las
+        "#]],
     );
 }
 
@@ -251,23 +269,25 @@ fn truncated_json_and_an_error_in_a_200_are_reported_per_part() {
     check(
         org,
         expect![[r#"
-        caller: Some("7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f")
-        org: Contoso default=Some("3a1d2c4b-0000-4000-8000-00000000e002") settings=Some(Ok(DefaultEmailSettings { incoming: Some(ServerSideSync), outgoing: Some(ServerSideSync), act: Some(Outlook) }))
-        role: System Administrator sysadmin=true dma=false team=None
-        role: Basic User sysadmin=false dma=false team=None
-        role: Delegated Mailbox Approver sysadmin=false dma=true team=Some("Mail approvers")
-        privilege: prvApproveRejectEmailAddress held=true depth=Some("Global")
-        error Profiles: Dataverse answered HTTP 200 0x80040220: Principal user (Id=7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f, type=8, roleCount=1, privilegeCount=312, accessMode=0), is missing prvReadMailbox privilege (Id=1f1a8b4c-0000-4000-8000-000000000000) on OTC=9606 for entity 'mailbox'.
-        error Mailboxes: unexpected response at `mailboxes: value[0].mailboxid`: EOF while parsing a string at line 6 column 37
-        requests:
-          WhoAmI
-          organizations?$select=organizationid,name,_defaultemailserverprofileid_value,defaultemails
-          emailserverprofiles?$select=emailserverprofileid,name,servertype,emailservertypename,state
-          mailboxes?$select=mailboxid,name,emailaddress,_emailserverprofile_value,_regardingobjectid
-          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/systemuserroles_association?$select=name
-          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/teammembership_association?$select=teami
-          systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/Microsoft.Dynamics.CRM.RetrieveUserPrivi
-    "#]],
+            caller: Some("7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f")
+            org: Contoso default=Some("3a1d2c4b-0000-4000-8000-00000000e002") settings=Some(Ok(DefaultEmailSettings { incoming: Some(ServerSideSync), outgoing: Some(ServerSideSync), act: Some(Outlook) }))
+            role: System Administrator sysadmin=true dma=false team=None
+            role: Basic User sysadmin=false dma=false team=None
+            role: Delegated Mailbox Approver sysadmin=false dma=true team=Some("Mail approvers")
+            privilege: prvApproveRejectEmailAddress held=true depth=Some("Global")
+            item failure: Some("7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f") Some(-2147097998) Exchange returned 401 Unauthorized (8005E272).
+            error Profiles: Dataverse answered HTTP 200 0x80040220: Principal user (Id=7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f, type=8, roleCount=1, privilegeCount=312, accessMode=0), is missing prvReadMailbox privilege (Id=1f1a8b4c-0000-4000-8000-000000000000) on OTC=9606 for entity 'mailbox'.
+            error Mailboxes: unexpected response at `mailboxes: value[0].mailboxid`: EOF while parsing a string at line 6 column 37
+            requests:
+              WhoAmI
+              organizations?$select=organizationid,name,_defaultemailserverprofileid_value,defaultemails
+              emailserverprofiles?$select=emailserverprofileid,name,servertype,emailservertypename,state
+              mailboxes?$select=mailboxid,name,emailaddress,_emailserverprofile_value,_regardingobjectid
+              systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/systemuserroles_association?$select=name
+              systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/teammembership_association?$select=teami
+              systemusers(7f6c9b1e-0d2a-4a3b-9c1d-1a2b3c4d5e6f)/Microsoft.Dynamics.CRM.RetrieveUserPrivi
+              exchangesyncidmappings?$select=exchangesyncidmappingid,lastsyncerror,lastsyncerrorcode,las
+        "#]],
     );
 }
 

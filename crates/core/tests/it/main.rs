@@ -13,6 +13,7 @@
 //! - `bulk_sim`: the bulk engine against the in-process simulator (transport, virtual clock, scenarios).
 //! - `fidelity`: issue 11's fidelity cases against the simulator under each setting of its switches:
 //!   undo of empty lookups, the "approved by Microsoft 365 admin" flag, remedies that change nothing.
+//! - `health_sim`: the health step against the simulator (drift over virtual time, request budget).
 
 #[cfg(not(target_arch = "wasm32"))]
 mod bulk_chaos;
@@ -25,6 +26,7 @@ mod collect;
 mod decode;
 #[cfg(not(target_arch = "wasm32"))]
 mod fidelity;
+mod health_sim;
 #[cfg(not(target_arch = "wasm32"))]
 mod props;
 mod support;

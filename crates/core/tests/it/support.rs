@@ -58,6 +58,7 @@ impl FakeOrg {
                 json(200, fixture("all-privileges.json")),
             )
             .route("tracelogs?", json(200, fixture("tracelogs.json")))
+            .route("exchangesyncidmappings?", json(200, fixture("exchangesyncidmappings.json")))
     }
 
     /// Adds or replaces the response for paths starting with `prefix`.

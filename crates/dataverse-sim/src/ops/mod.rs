@@ -15,6 +15,7 @@ pub(crate) mod retrieve;
 pub(crate) mod security;
 pub(crate) mod shell;
 pub(crate) mod static_files;
+pub(crate) mod sync;
 pub(crate) mod test_enable;
 pub(crate) mod whoami;
 pub(crate) mod write;

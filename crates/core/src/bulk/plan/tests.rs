@@ -70,6 +70,8 @@ pub(crate) fn snapshot(mailboxes: Vec<Mailbox>) -> Snapshot {
             depth: Some("Global".into()),
         }),
         alerts: None,
+        monitoring: None,
+        item_failures: None,
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod alerts;
 mod approval;
+mod health;
 mod mailboxes;
 mod org_defaults;
 mod profile;
@@ -37,6 +38,7 @@ pub const ALL: &[Rule] = &[
     approval::mailbox_approval,
     test_results::test_and_enable,
     alerts::mailbox_alerts,
+    health::keep_synchronising,
 ];
 
 /// Why `part` is missing: its own error, else the caller's, else "not collected".

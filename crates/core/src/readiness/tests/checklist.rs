@@ -27,14 +27,15 @@ fn a_healthy_org_is_all_done() {
     check(
         snap(vec![user("u1")]),
         expect![[r#"
-        6 of 6 done
-        exchange-online-profile done errors=0 warnings=0 remedies=[] blocked_by=[]
-        org-email-defaults done errors=0 warnings=0 remedies=[] blocked_by=[]
-        mailbox-configuration done errors=0 warnings=0 remedies=[] blocked_by=[]
-        mailbox-approval done errors=0 warnings=0 remedies=[] blocked_by=[]
-        test-and-enable done errors=0 warnings=0 remedies=[] blocked_by=[]
-        mailbox-alerts done errors=0 warnings=0 remedies=[] blocked_by=[]
-    "#]],
+            7 of 7 done
+            exchange-online-profile done errors=0 warnings=0 remedies=[] blocked_by=[]
+            org-email-defaults done errors=0 warnings=0 remedies=[] blocked_by=[]
+            mailbox-configuration done errors=0 warnings=0 remedies=[] blocked_by=[]
+            mailbox-approval done errors=0 warnings=0 remedies=[] blocked_by=[]
+            test-and-enable done errors=0 warnings=0 remedies=[] blocked_by=[]
+            mailbox-alerts done errors=0 warnings=0 remedies=[] blocked_by=[]
+            keep-synchronising done errors=0 warnings=0 remedies=[] blocked_by=[]
+        "#]],
     );
 }
 
@@ -48,14 +49,15 @@ fn an_inactive_profile_blocks_the_steps_that_depend_on_it() {
     check(
         s,
         expect![[r#"
-        2 of 6 done
-        exchange-online-profile action-needed errors=1 warnings=0 remedies=["activate-profile"] blocked_by=[]
-        org-email-defaults blocked errors=1 warnings=0 remedies=[] blocked_by=["exchange-online-profile"]
-        mailbox-configuration blocked errors=1 warnings=0 remedies=[] blocked_by=["exchange-online-profile", "org-email-defaults"]
-        mailbox-approval action-needed errors=1 warnings=1 remedies=["approve-mailboxes"] blocked_by=[]
-        test-and-enable done errors=0 warnings=0 remedies=[] blocked_by=[]
-        mailbox-alerts done errors=0 warnings=0 remedies=[] blocked_by=[]
-    "#]],
+            2 of 7 done
+            exchange-online-profile action-needed errors=1 warnings=0 remedies=["activate-profile"] blocked_by=[]
+            org-email-defaults blocked errors=1 warnings=0 remedies=[] blocked_by=["exchange-online-profile"]
+            mailbox-configuration blocked errors=1 warnings=0 remedies=[] blocked_by=["exchange-online-profile", "org-email-defaults"]
+            mailbox-approval action-needed errors=1 warnings=1 remedies=["approve-mailboxes"] blocked_by=[]
+            test-and-enable done errors=0 warnings=0 remedies=[] blocked_by=[]
+            mailbox-alerts done errors=0 warnings=0 remedies=[] blocked_by=[]
+            keep-synchronising action-needed errors=0 warnings=1 remedies=[] blocked_by=[]
+        "#]],
     );
 }
 
@@ -67,13 +69,14 @@ fn missing_data_is_unable_to_check_not_done() {
     check(
         s,
         expect![[r#"
-        2 of 6 done
-        exchange-online-profile done errors=0 warnings=0 remedies=[] blocked_by=[]
-        org-email-defaults done errors=0 warnings=0 remedies=[] blocked_by=[]
-        mailbox-configuration unable-to-check errors=0 warnings=0 remedies=[] blocked_by=[]
-        mailbox-approval unable-to-check errors=0 warnings=0 remedies=[] blocked_by=[]
-        test-and-enable unable-to-check errors=0 warnings=0 remedies=[] blocked_by=[]
-        mailbox-alerts unable-to-check errors=0 warnings=0 remedies=[] blocked_by=[]
-    "#]],
+            2 of 7 done
+            exchange-online-profile done errors=0 warnings=0 remedies=[] blocked_by=[]
+            org-email-defaults done errors=0 warnings=0 remedies=[] blocked_by=[]
+            mailbox-configuration unable-to-check errors=0 warnings=0 remedies=[] blocked_by=[]
+            mailbox-approval unable-to-check errors=0 warnings=0 remedies=[] blocked_by=[]
+            test-and-enable unable-to-check errors=0 warnings=0 remedies=[] blocked_by=[]
+            mailbox-alerts unable-to-check errors=0 warnings=0 remedies=[] blocked_by=[]
+            keep-synchronising unable-to-check errors=0 warnings=0 remedies=[] blocked_by=[]
+        "#]],
     );
 }

@@ -82,6 +82,15 @@ pub(crate) fn alert(regarding: &str, level: AlertLevel, text: &str, code: Option
 /// A snapshot of a healthy org (Exchange Online default profile, right defaults, caller is System
 /// Administrator with the privilege) holding `mailboxes`.
 pub(crate) fn snap(mailboxes: Vec<Mailbox>) -> Snapshot {
+    // Every mailbox synchronised five minutes ago.
+    let monitoring = mailboxes
+        .iter()
+        .map(|m| crate::health::Monitoring {
+            mailbox_id: m.id.clone(),
+            last_success: Some(Timestamp(NOW.0 - 300)),
+            ..crate::health::Monitoring::default()
+        })
+        .collect();
     Snapshot {
         caller: Some(Caller { user_id: "caller".into(), organization_id: "o".into() }),
         org: Some(org_ok()),
@@ -95,6 +104,8 @@ pub(crate) fn snap(mailboxes: Vec<Mailbox>) -> Snapshot {
             depth: Some("Global".into()),
         }),
         alerts: Some(AlertSet::default()),
+        monitoring: Some(monitoring),
+        item_failures: Some(Vec::new()),
     }
 }
 

@@ -121,7 +121,7 @@ fn a_test_due_longer_than_the_threshold_is_stuck_and_a_recent_one_is_running() {
         "#]],
     );
     // A larger threshold makes the same mailbox merely running.
-    let relaxed = EvaluateOptions { now: Some(NOW), stuck_after_secs: 3 * 3600 };
+    let relaxed = EvaluateOptions { now: Some(NOW), stuck_after_secs: 3 * 3600, ..EvaluateOptions::default() };
     check_with(
         STEP,
         snap(vec![stuck.clone()]),
