@@ -109,7 +109,12 @@ impl ItemFailure {
     fn as_alert(&self) -> Alert {
         Alert {
             level: AlertLevel::Error,
-            text: self.error.clone(),
+            // Alerts are decoded by the HRESULT their text names (`decode_alert`), so the item's error
+            // code goes into the text the way Dynamics writes it ("Email Server Error Code: 8005e272").
+            text: match self.code {
+                Some(code) => format!("{} Email Server Error Code: {code:x}", self.error),
+                None => self.error.clone(),
+            },
             code: self.code,
             created_on: self.occurred_on,
             modified_on: self.occurred_on,

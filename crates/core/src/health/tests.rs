@@ -25,6 +25,7 @@ fn mailbox(id: &str) -> Mailbox {
         act_status: Some(TestStatus::Success),
         mailbox_status: Some(TestStatus::Success),
         approval: ApprovalState::Approved,
+        approved_by_o365_admin: None,
         enabled_incoming: true,
         enabled_outgoing: true,
         enabled_act: true,
@@ -216,7 +217,11 @@ fn the_histogram_puts_each_age_in_exactly_one_fixed_bucket_with_never_last() {
     assert_eq!(sync_age_histogram(&[]).iter().map(|b| b.mailboxes).sum::<usize>(), 0);
     assert_eq!(
         histogram_csv(&h).lines().take(3).collect::<Vec<_>>(),
-        vec!["bucket,from_secs,to_secs,mailboxes", "< 15 min,0,900,2", "15–60 min,900,3600,2"]
+        vec![
+            "\"bucket\",\"from_secs\",\"to_secs\",\"mailboxes\"",
+            "\"< 15 min\",\"0\",\"900\",\"2\"",
+            "\"15–60 min\",\"900\",\"3600\",\"2\""
+        ]
     );
 }
 
@@ -247,14 +252,14 @@ fn the_alert_timeline_counts_the_last_thirty_days_by_cause_and_ignores_informati
     assert_eq!(t.causes.last().map(String::as_str), Some("other"));
     let csv = timeline_csv(&t);
     assert_eq!(csv.lines().count(), 1 + TIMELINE_DAYS * t.causes.len());
-    assert!(csv.contains("2026-11-26,other,1\r\n"), "{csv}");
+    assert!(csv.contains("\"2026-11-26\",\"other\",\"1\"\r\n"), "{csv}");
     assert_eq!(alert_timeline(&[], NOW).causes.len(), 0);
 }
 
 #[test]
 fn the_top_mailboxes_csv_defuses_formulas_in_names() {
     let top = vec![MailboxFailures { id: "a".into(), name: "=cmd()".into(), items: 3 }];
-    assert_eq!(top_failed_csv(&top), "mailbox_id,name,failed_items\r\na,'=cmd(),3\r\n");
+    assert_eq!(top_failed_csv(&top), "\"mailbox_id\",\"name\",\"failed_items\"\r\n\"a\",\"'=cmd()\",\"3\"\r\n");
 }
 
 #[test]

@@ -50,6 +50,9 @@ fn the_contoso_fixture_org_gives_a_checklist_with_actions_in_every_step_that_nee
             [action-needed] mailbox-alerts: 2 alerts on 1 mailbox: 2 causes known, 0 unrecognised
               Error/DynamicsAdmin: 1 mailbox: the email address is not approved, so the mailbox was disabled. Fix: approve the email address, then test and enable. => approve-mailboxes
               Error/ExchangeAdmin: 1 mailbox: Exchange answered 401 Unauthorized (8005E272) to the email server profile's sign-in. Fix: an Exchange or Microsoft 365 administrator checks that the mailbox's user is licensed for Exchange Online, enabled, and not blocked by an application access policy, and that the profile's tenant is the mailbox's tenant; then test and enable. Applying default settings only helps a mailbox that is not on the Exchange Online profile. => apply-default-settings
+            [action-needed] keep-synchronising: 0 of 1 mailbox synchronizing normally.
+              Warning/DynamicsAdmin: 1 mailbox had no successful synchronization for more than 1 hour.
+              Warning/DynamicsAdmin: 1 item failed to synchronize in the last days (1 distinct errors; most frequent: Exchange returned 401 Unauthorized (8005E272).).
         "#]],
     );
 }
@@ -79,6 +82,9 @@ fn contoso_with_the_exchange_online_default_and_sss_act_only_leaves_the_mailbox_
             [action-needed] mailbox-alerts: 2 alerts on 1 mailbox: 2 causes known, 0 unrecognised
               Error/DynamicsAdmin: 1 mailbox: the email address is not approved, so the mailbox was disabled. Fix: approve the email address, then test and enable. => approve-mailboxes
               Error/ExchangeAdmin: 1 mailbox: Exchange answered 401 Unauthorized (8005E272) to the email server profile's sign-in. Fix: an Exchange or Microsoft 365 administrator checks that the mailbox's user is licensed for Exchange Online, enabled, and not blocked by an application access policy, and that the profile's tenant is the mailbox's tenant; then test and enable. Applying default settings only helps a mailbox that is not on the Exchange Online profile.
+            [action-needed] keep-synchronising: 0 of 1 mailbox synchronizing normally.
+              Warning/DynamicsAdmin: 1 mailbox had no successful synchronization for more than 1 hour.
+              Warning/DynamicsAdmin: 1 item failed to synchronize in the last days (1 distinct errors; most frequent: Exchange returned 401 Unauthorized (8005E272).).
         "#]],
     );
 }

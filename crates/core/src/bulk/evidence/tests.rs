@@ -167,7 +167,7 @@ fn undo_restores_every_changed_field_including_empty_lookups() {
         rows.push(row(id, Field::IncomingMethod, Value::from(1), Value::from(2), state, applied));
         rows.push(row(id, Field::TestScheduled, Value::Bool(false), Value::Bool(true), state, applied));
     }
-    let undo = Plan::undo(&Evidence { action: "apply-default-settings".into(), rows });
+    let undo = Plan::undo(&Evidence { action: "apply-default-settings".into(), org: None, rows });
     let bodies: Vec<String> =
         undo.items.iter().map(|i| format!("{} {}", i.request().path, i.request().body.unwrap_or_default())).collect();
     expect![[r#"
