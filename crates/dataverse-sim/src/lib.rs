@@ -25,7 +25,8 @@
 //! - `http`: the thin adapter ([`app`], [`serve`]): axum in, plain `Req`/`Resp` values, axum out;
 //!   TLS with a self-signed rcgen certificate.
 //! - `ops`: one module per operation behind one dispatcher (`ops/mod.rs`) that also applies sessions,
-//!   limits, faults and the journal: `page` (`/main.aspx`), `static_files` (`/syncready/`), `whoami`,
+//!   limits, faults and the journal: `page` (`/main.aspx`) and `shell` (the Unified Interface and legacy
+//!   Advanced Settings shells and frame pages), `static_files` (`/syncready/`), `whoami`,
 //!   `retrieve` (GET of sets and rows, paging), `navigation` (properties and navigation properties below a
 //!   row), `functions` (`RetrieveUserPrivileges…`), `write` (PATCH/POST/PUT/DELETE, binds, conditions),
 //!   `batch` (`$batch`), `approval` and `security` (the approval permission model, privileges),
