@@ -93,11 +93,10 @@ async fn main() {
     }
 
     // The 50,000-row grid is on screen (the last org opened): one wheel notch at a time.
-    let result = client
-        .execute_async(SCROLL_STEPS, vec![serde_json::json!(STEPS)])
-        .await
-        .expect("scroll steps");
-    let mut times: Vec<f64> = result[0].as_array().expect("times").iter().filter_map(|t| t.as_f64()).collect();
+    let result =
+        client.execute_async(SCROLL_STEPS, vec![serde_json::json!(STEPS)]).await.expect("scroll steps");
+    let mut times: Vec<f64> =
+        result[0].as_array().expect("times").iter().filter_map(|t| t.as_f64()).collect();
     let moved = result[1].as_u64().unwrap_or(0);
     times.sort_by(f64::total_cmp);
     let at = |q: usize| times[(times.len() * q / 100).min(times.len() - 1)];

@@ -131,7 +131,14 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
         .execute("return document.querySelector('[data-testid=sign-in-client-id]').value", Vec::new())
         .await
         .unwrap();
-    console.extend(console_problems(&client, "options and panel (saved registration, session still expired)", &["status of 401"]).await);
+    console.extend(
+        console_problems(
+            &client,
+            "options and panel (saved registration, session still expired)",
+            &["status of 401"],
+        )
+        .await,
+    );
 
     client.close().await.unwrap();
     let _ = stop.send(());

@@ -344,12 +344,9 @@ mod browser {
         // Any CSP violation or failed load fails the test (issue 13). Signed out, the page (on another
         // origin than the org here) first tries the org with cookies, which CORS refuses: provoked.
         wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
-        let mut console = console_problems(
-            &client,
-            "web app signed out",
-            &["blocked by CORS policy", "net::ERR_FAILED"],
-        )
-        .await;
+        let mut console =
+            console_problems(&client, "web app signed out", &["blocked by CORS policy", "net::ERR_FAILED"])
+                .await;
 
         // The happy path: Microsoft's authorize page (the simulator) redirects straight back. The code
         // takes 1.5 s to redeem, so a read of the org that did not wait for it would show first.
@@ -402,9 +399,8 @@ mod browser {
         let revoked = sign_in_state(&client, "revoked").await;
         let session_after = js(&client, "return sessionStorage.getItem('syncready.oauth.session')").await;
         // The authority refuses the revoked refresh token (400), and the org a read without a token.
-        console.extend(
-            console_problems(&client, "web app revoked", &["status of 400", "status of 401"]).await,
-        );
+        console
+            .extend(console_problems(&client, "web app revoked", &["status of 400", "status of 401"]).await);
 
         // A return from Microsoft that cannot be finished (here: an unreadable pending sign-in) is
         // explained, and releases the checklist's read instead of leaving it on "Finishing sign-in…".

@@ -118,7 +118,8 @@ async fn scroll_to_the_end(client: &Client, total: i64, label: &str) -> Vec<Stri
     tokio::time::sleep(Duration::from_millis(300)).await;
     let (_, _, _, _, shown, text) = grid_state(client).await;
     if before >= total || shown != total {
-        failures.push(format!("{label}: Page Down from row {before} ends at row {shown} ({text}), not {total}"));
+        failures
+            .push(format!("{label}: Page Down from row {before} ends at row {shown} ({text}), not {total}"));
     }
     failures
 }
@@ -230,8 +231,11 @@ async fn every_surface_fits_its_real_size_without_overflow_csp_violations_or_fai
             overflow.extend(horizontal_overflow(&client, &page).await);
             if width == 360 {
                 screenshot(&client, &shot(&format!("panel-demo-{theme}.png"))).await;
-                js(&client, "document.querySelector('[data-testid=mailbox-grid]').scrollIntoView(); return null")
-                    .await;
+                js(
+                    &client,
+                    "document.querySelector('[data-testid=mailbox-grid]').scrollIntoView(); return null",
+                )
+                .await;
                 js(&client, "document.querySelector('[data-testid=grid-row]').click(); return null").await;
                 if theme == "light" {
                     screenshot(&client, &shot("mailbox-grid.png")).await;
@@ -301,11 +305,8 @@ async fn every_surface_fits_its_real_size_without_overflow_csp_violations_or_fai
         }
         console.extend(console_problems(&client, &page, &[]).await);
     }
-    let table_header = js(
-        &client,
-        "return getComputedStyle(document.querySelector('.sr-grid__head')).display",
-    )
-    .await;
+    let table_header =
+        js(&client, "return getComputedStyle(document.querySelector('.sr-grid__head')).display").await;
 
     client.close().await.unwrap();
     let _ = stop.send(());
@@ -343,8 +344,11 @@ async fn the_bulk_confirm_button_is_in_view_after_choosing_an_action_at_360_px()
     click(&client, "[data-testid=bulk-preview] .sr-bulk__actions .sr-button:not([data-testid])").await;
 
     // From the checklist: a remedy far down the page.
-    js(&client, "document.querySelector('[data-testid=remedy-approve-mailboxes]').scrollIntoView(); return null")
-        .await;
+    js(
+        &client,
+        "document.querySelector('[data-testid=remedy-approve-mailboxes]').scrollIntoView(); return null",
+    )
+    .await;
     click(&client, "[data-testid=remedy-approve-mailboxes]").await;
     wait_attr(&client, "[data-testid=bulk-preview]", "data-writes").await;
     let confirm_from_remedy = in_viewport(&client, "[data-testid=bulk-confirm]").await;

@@ -30,8 +30,12 @@ pub(crate) fn main(st: &mut State, req: &Req, org: usize) -> Resp {
 /// `GET /_static/_common/scripts/PageLoader.js`, which the page above loads as a real Dynamics page
 /// does: an empty script, so a browser test can fail on every failed load in the console.
 pub(crate) fn page_loader() -> Resp {
-    Resp::text(200, "text/javascript; charset=utf-8", "/* dataverse-sim: Dynamics page loader stand-in */\n".to_owned())
-        .header("Cache-Control", "no-cache")
+    Resp::text(
+        200,
+        "text/javascript; charset=utf-8",
+        "/* dataverse-sim: Dynamics page loader stand-in */\n".to_owned(),
+    )
+    .header("Cache-Control", "no-cache")
 }
 
 /// `GET /favicon.ico`, which browsers ask every host for: no content (not a 404 in the console).
