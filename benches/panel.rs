@@ -32,6 +32,16 @@ const first = () => vp.querySelector('[data-testid=grid-row]').getAttribute('ari
 (async () => {
   vp.scrollTop = vp.scrollHeight / 2;
   await frame(); await frame();
+  // Baseline: the same measurement without scrolling (the task hop and a layout read alone), so a
+  // loaded machine's scheduling delay can be told apart from the grid's work.
+  const idle = [];
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    await nextTask();
+    void vp.querySelector('[data-testid=grid-row]').getBoundingClientRect().top;
+    idle.push(performance.now() - t0);
+    await frame();
+  }
   const times = [];
   let moved = 0;
   for (let i = 0; i < steps; i++) {
@@ -45,7 +55,7 @@ const first = () => vp.querySelector('[data-testid=grid-row]').getAttribute('ari
     if (first() !== before) moved++;
     await frame();
   }
-  done([times, moved]);
+  done([times, moved, idle]);
 })();
 "#;
 
@@ -109,8 +119,12 @@ async fn main() {
     let mut times: Vec<f64> =
         result[0].as_array().expect("times").iter().filter_map(|t| t.as_f64()).collect();
     let moved = result[1].as_u64().unwrap_or(0);
+    let mut idle: Vec<f64> = result[2].as_array().expect("idle").iter().filter_map(|t| t.as_f64()).collect();
     times.sort_by(f64::total_cmp);
+    idle.sort_by(f64::total_cmp);
     let at = |q: usize| times[(times.len() * q / 100).min(times.len() - 1)];
+    let idle_at = |q: usize| idle[(idle.len() * q / 100).min(idle.len() - 1)];
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
         "panel: one scroll step (100 px) in the 50,000-row grid, {} steps ({moved} moved the window): \
          median {:.2} ms, p95 {:.2} ms, max {:.2} ms (one frame is 16 ms)",
@@ -118,6 +132,13 @@ async fn main() {
         at(50),
         at(95),
         times[times.len() - 1]
+    );
+    println!(
+        "panel: the same without scrolling (task hop + layout read): median {:.2} ms, p95 {:.2} ms; \
+         load average {}",
+        idle_at(50),
+        idle_at(95),
+        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
     );
     client.close().await.expect("close");
     let _ = stop.send(());
