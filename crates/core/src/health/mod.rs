@@ -291,9 +291,12 @@ pub struct ErrorGroup {
     pub doc_link: Option<String>,
 }
 
+/// A group under construction: first error text, items, distinct owners.
+type Tally<'a> = (String, usize, Vec<&'a str>);
+
 /// Item failures grouped by error (code, else text), most items first, ties by code/text.
 pub fn failures_by_error(failures: &[ItemFailure]) -> Vec<ErrorGroup> {
-    let mut groups: BTreeMap<(Option<i64>, String), (String, usize, Vec<&str>)> = BTreeMap::new();
+    let mut groups: BTreeMap<(Option<i64>, String), Tally<'_>> = BTreeMap::new();
     for f in failures {
         let key = match f.code {
             Some(code) if code != 0 => (Some(code), String::new()),
@@ -324,7 +327,7 @@ pub fn failures_by_error(failures: &[ItemFailure]) -> Vec<ErrorGroup> {
             ErrorGroup { code, error, items, mailboxes: owners.len(), cause, doc_link: cause.map(AlertCause::doc_link) }
         })
         .collect();
-    out.sort_by(|a, b| b.items.cmp(&a.items));
+    out.sort_by_key(|g| std::cmp::Reverse(g.items));
     out
 }
 

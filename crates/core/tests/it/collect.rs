@@ -330,6 +330,22 @@ fn the_mailbox_index_finds_the_names_behind_finding_ids() {
     assert_eq!(index.get("5b0e0000-0000-4000-8000-000000000003").map(|m| m.name.as_str()), Some("Support"));
 }
 
+#[test]
+fn a_403_on_item_failures_fails_only_that_part_and_keeps_the_monitoring_columns() {
+    let org = FakeOrg::contoso().route("exchangesyncidmappings?", json(403, fixture("forbidden.json")));
+    let (snap, errors) = block_on(snapshot(&org));
+    let parts: Vec<_> = errors.iter().map(|e| e.part).collect();
+    assert_eq!(parts, [syncready_core::collect::Part::ItemFailures]);
+    assert_eq!(snap.item_failures, None);
+    assert_eq!(snap.monitoring.as_ref().map(Vec::len), Some(5));
+    let first = &snap.monitoring.as_ref().unwrap()[0];
+    assert_eq!((first.items_processed, first.items_failed, first.error_count), (Some(12), Some(1), Some(0)));
+    // One mailbox request per page, with the monitoring columns in it: nothing per mailbox.
+    let mailbox_requests: Vec<String> = org.paths().into_iter().filter(|p| p.starts_with("mailboxes?")).collect();
+    assert_eq!(mailbox_requests.len(), 2);
+    assert!(mailbox_requests[0].contains("lastsuccessfulsynccompletedon"), "{}", mailbox_requests[0]);
+}
+
 /// A first mailbox page whose `@odata.nextLink` is `link`.
 fn mailboxes_linking_to(link: &str) -> FakeOrg {
     let mut page: serde_json::Value = serde_json::from_str(&fixture("mailboxes-page1.json")).unwrap();
