@@ -11,6 +11,7 @@
 //! - `query`: `WhoAmI`, entity sets, `$select`, errors, etags, annotations, `$expand`, `$count`.
 //! - `scenarios`: what each scenario builder seeds.
 //! - `session`: `/main.aspx`, the session cookie, 401/302 when it is missing or expired, loud 404s.
+//! - `sync`: synchronization cycles over virtual time: monitoring columns, drift, item failures (issue 17).
 //! - `test_enable`: the Test & Enable job on the virtual clock: outcomes, alerts, retries, self-approval.
 //! - `tls`: `serve()` over TLS and plain HTTP on port 0.
 //! - `write`: PATCH/POST/PUT/DELETE, conditional headers, binds, validation, approval permissions, roles and privileges.
@@ -25,6 +26,7 @@ mod query;
 mod scenarios;
 mod session;
 mod support;
+mod sync;
 mod test_enable;
 mod tls;
 mod write;
