@@ -14,6 +14,7 @@
 //! - `scenarios`: what each scenario builder seeds.
 //! - `session`: `/main.aspx`, the session cookie, 401/302 when it is missing or expired, loud 404s.
 //! - `shell`: the client shells the in-page guide meets: Unified Interface (pushState) and the legacy settings frame.
+//! - `sync`: synchronization cycles over virtual time: monitoring columns, drift, item failures (issue 17).
 //! - `test_enable`: the Test & Enable job on the virtual clock: outcomes, alerts, retries, self-approval.
 //! - `tls`: `serve()` over TLS and plain HTTP on port 0.
 //! - `write`: PATCH/POST/PUT/DELETE, conditional headers, binds, validation, approval permissions, roles and privileges.
@@ -30,6 +31,7 @@ mod scenarios;
 mod session;
 mod shell;
 mod support;
+mod sync;
 mod test_enable;
 mod tls;
 mod write;
