@@ -340,6 +340,7 @@ async fn the_bulk_confirm_button_is_in_view_after_choosing_an_action_at_360_px()
     click(&client, "[data-testid=grid-bulk-run]").await;
     wait_attr(&client, "[data-testid=bulk-preview]", "data-writes").await;
     let confirm_from_grid = in_viewport(&client, "[data-testid=bulk-confirm]").await;
+    let focused = js(&client, "return document.activeElement && document.activeElement.dataset.testid || null").await;
     screenshot(&client, "panel-bulk-confirm-360.png").await;
     click(&client, "[data-testid=bulk-preview] .sr-bulk__actions .sr-button:not([data-testid])").await;
 
@@ -361,6 +362,7 @@ async fn the_bulk_confirm_button_is_in_view_after_choosing_an_action_at_360_px()
 
     assert!(run_in_view, "the grid's preview button is in view after choosing an action");
     assert!(confirm_from_grid, "the confirm button is in view after previewing from the grid");
+    assert_eq!(focused, serde_json::json!("bulk-confirm"), "keyboard focus moves to the confirm button");
     assert!(confirm_from_remedy, "the confirm button is in view after picking a remedy");
     assert_eq!(overflow, None);
     assert!(console.is_empty(), "console:\n{}", console.join("\n"));

@@ -229,6 +229,14 @@ pub fn BulkPanel(
         }
     });
     let close = Callback::new(move |()| phase.set(Phase::Idle));
+    // The preview is a sheet at the bottom of the window: keyboard users land on its confirm button
+    // (issue 13) instead of having to find the sheet with Shift+Tab. Effects run after the view is
+    // updated, so the button exists by then.
+    Effect::new(move |_| {
+        if matches!(phase.get(), Phase::Preview(_)) {
+            dom::move_focus("bulk-confirm");
+        }
+    });
     let export = move |json: bool| {
         if let Some(ev) = evidence.get_untracked() {
             let (name, mime, text) = if json {

@@ -79,6 +79,20 @@ pub fn focus_testid(testid: &str) -> bool {
     }
 }
 
+/// Moves keyboard focus to the element with `data-testid=<testid>` (when it is a focusable HTML
+/// element): a keyboard user who opens a dialog-like sheet lands on its main button.
+pub fn move_focus(testid: &str) -> bool {
+    use wasm_bindgen::JsCast;
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return false;
+    };
+    let selector = format!("[data-testid=\"{}\"]", testid.replace(['"', '\\'], ""));
+    match document.query_selector(&selector) {
+        Ok(Some(el)) => el.dyn_into::<web_sys::HtmlElement>().is_ok_and(|el| el.focus().is_ok()),
+        _ => false,
+    }
+}
+
 /// Applies a theme preference: `light` or `dark` force it, anything else follows the system.
 pub fn apply_theme(theme: &str) {
     let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) else {
