@@ -340,7 +340,8 @@ async fn the_bulk_confirm_button_is_in_view_after_choosing_an_action_at_360_px()
     click(&client, "[data-testid=grid-bulk-run]").await;
     wait_attr(&client, "[data-testid=bulk-preview]", "data-writes").await;
     let confirm_from_grid = in_viewport(&client, "[data-testid=bulk-confirm]").await;
-    let focused = js(&client, "return document.activeElement && document.activeElement.dataset.testid || null").await;
+    let focused =
+        js(&client, "return document.activeElement && document.activeElement.dataset.testid || null").await;
     screenshot(&client, "panel-bulk-confirm-360.png").await;
     click(&client, "[data-testid=bulk-preview] .sr-bulk__actions .sr-button:not([data-testid])").await;
 
