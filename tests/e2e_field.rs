@@ -19,6 +19,7 @@ const HOST: &str = "tailspin.crm.dynamics.com";
 
 /// Opens the org's Dynamics page (sign-in, content script), then the panel page.
 async fn open_panel(client: &Client, ext: &str) {
+    enable_test_hooks(client, ext).await;
     client.goto(&format!("https://{HOST}/main.aspx")).await.unwrap();
     let marker = wait_attr(client, "html[data-syncready]", "data-syncready").await;
     assert_eq!(marker, "connected", "the content script did not reach the service worker");

@@ -14,6 +14,7 @@ const HOST: &str = "contoso.crm.dynamics.com";
 const STEP: &str = "[data-testid=step-keep-synchronising]";
 
 async fn open_panel(client: &Client, ext: &str) -> String {
+    enable_test_hooks(client, ext).await;
     client.goto(&format!("https://{HOST}/main.aspx")).await.unwrap();
     let marker = wait_attr(client, "html[data-syncready]", "data-syncready").await;
     assert_eq!(marker, "connected", "the content script did not reach the service worker");

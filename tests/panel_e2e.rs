@@ -27,6 +27,7 @@ fn dist() -> PathBuf {
 /// Opens the org's Dynamics page (the content script reports the org), then the side panel page,
 /// and waits for the checklist.
 async fn open_panel(client: &Client, ext: &str, host: &str, query: &str) {
+    enable_test_hooks(client, ext).await;
     client.goto(&format!("https://{host}/main.aspx")).await.unwrap();
     wait_attr(client, "html[data-syncready]", "data-syncready").await;
     client.goto(&format!("chrome-extension://{ext}/index.html?surface=panel{query}")).await.unwrap();
