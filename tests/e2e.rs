@@ -314,7 +314,8 @@ async fn a_run_paused_by_an_expired_session_resumes_after_signing_in_again_witho
     sim.inject(dataverse_sim::Fault::expire_session_after(2));
     click(&client, "[data-testid=bulk-confirm]").await;
     wait_attr_eq(&client, "[data-testid=bulk]", "data-phase", "finished", 60).await;
-    let halt = text(&client, "[data-testid=bulk-halt]").await;
+    // The halt line follows the phase; wait for it rather than read it at once (it raced once).
+    let halt = wait_text(&client, "[data-testid=bulk-halt]", "session expired", 20).await;
     let paused_succeeded: usize =
         wait_attr(&client, "[data-testid=bulk-progress]", "data-succeeded").await.parse().unwrap();
     screenshot(&client, "resume-1-paused.png").await;
