@@ -473,21 +473,8 @@ pub fn alert_timeline(alerts: &[Alert], now: Timestamp) -> AlertTimeline {
 
 /// ISO date of a day start (`2026-11-20`).
 pub fn iso_date(day: Timestamp) -> String {
-    let (y, m, d) = civil(day.0.div_euclid(86_400));
+    let (y, m, d) = crate::model::civil_from_days(day.0.div_euclid(86_400));
     format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// (year, month, day) from days since 1970-01-01 (Howard Hinnant's `civil_from_days`).
-fn civil(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 fn csv(rows: impl IntoIterator<Item = Vec<String>>) -> String {

@@ -6,6 +6,7 @@ mod mailbox;
 mod org_url;
 mod settings;
 mod time;
+pub(crate) use time::civil_from_days;
 
 pub use alert::{Alert, AlertLevel, AlertSet};
 pub use caller::{
