@@ -90,7 +90,11 @@ async fn a_run_whose_requests_all_fail_at_the_transport_halts_visibly_and_resume
     assert_eq!(paused, 0, "nothing applied while the network was down");
     assert_eq!(done, "finished");
     assert!(!halt_after, "the resumed run finished without a halt");
-    assert_eq!((succeeded, failed.as_str()), (writes, "0"), "every approval verified after resuming in place");
+    assert_eq!(
+        (succeeded, failed.as_str()),
+        (writes, "0"),
+        "every approval verified after resuming in place"
+    );
     assert_eq!(writes_by_sim as usize, writes, "each approval written once, by the simulator's count");
 }
 

@@ -103,7 +103,8 @@ pub fn BulkPanel(
             leptos::task::spawn_local(async move {
                 let session = OrgTransport::for_org(&org);
                 // Its 429s go into the page's limits ledger, so the checklist's reads wait them out too.
-                let transport = Patient::runs(&session, &BrowserClock, crate::platform::transport::limits_ledger());
+                let transport =
+                    Patient::runs(&session, &BrowserClock, crate::platform::transport::limits_ledger());
                 let key = saved_run_key(org.as_str());
                 let mut last_paint = 0_u64;
                 let mut last_save = 0_u64;
@@ -181,8 +182,11 @@ pub fn BulkPanel(
             let saved_run = chrome::session_get_value::<SavedRun>(&saved_run_key(org.as_str())).await;
             match saved_run.map(|s| Run::resume(s.plan, &s.journal, s.config)) {
                 Some(Ok(run)) => start(run),
-                Some(Err(e)) => phase.set(Phase::Problem(format!("The interrupted run cannot be resumed: {e}"))),
-                None => phase.set(Phase::Problem("The interrupted run was not saved; nothing to resume.".to_owned())),
+                Some(Err(e)) => {
+                    phase.set(Phase::Problem(format!("The interrupted run cannot be resumed: {e}")))
+                }
+                None => phase
+                    .set(Phase::Problem("The interrupted run was not saved; nothing to resume.".to_owned())),
             }
         });
     });

@@ -6,7 +6,11 @@ use syncready_core::bulk::{Halt, Progress};
 
 /// "Waiting for Dataverse since 14:32:05 (80 s)" while a run's requests are slow or failing; `clock`
 /// formats a run time (Unix ms) as the admin's local time of day. `None` when nothing is waited for.
-pub fn waiting_for_dataverse(progress: &Progress, now_ms: u64, clock: impl Fn(u64) -> String) -> Option<String> {
+pub fn waiting_for_dataverse(
+    progress: &Progress,
+    now_ms: u64,
+    clock: impl Fn(u64) -> String,
+) -> Option<String> {
     if progress.halt.is_some() {
         return None;
     }
@@ -27,9 +31,11 @@ fn span(secs: u64) -> String {
 /// What a halted run says, with what to do; `clock` as for [`waiting_for_dataverse`].
 pub fn halt_text(halt: &Halt, clock: impl Fn(u64) -> String) -> String {
     match halt {
-        Halt::SessionExpired { .. } => "Paused: the Dynamics 365 session expired. Sign in again in the Dynamics tab, \
+        Halt::SessionExpired { .. } => {
+            "Paused: the Dynamics 365 session expired. Sign in again in the Dynamics tab, \
 then choose \u{201c}I signed in again\u{201d} to resume here."
-            .to_owned(),
+                .to_owned()
+        }
         Halt::Cancelled => "Cancelled: nothing more was sent.".to_owned(),
         Halt::Unreachable { since, error } => format!(
             "Stopped: Dataverse could not be reached since {} ({error}). Nothing was lost: changes whose \

@@ -11,7 +11,10 @@ fn a_slow_run_says_since_when_it_waits_for_dataverse_and_a_halted_one_does_not()
     let mut p = Progress::default();
     assert_eq!(waiting_for_dataverse(&p, 10_000, clock), None);
     p.waiting_since = Some(Millis(1_000));
-    assert_eq!(waiting_for_dataverse(&p, 41_000, clock).as_deref(), Some("Waiting for Dataverse since t1 (40 s)"));
+    assert_eq!(
+        waiting_for_dataverse(&p, 41_000, clock).as_deref(),
+        Some("Waiting for Dataverse since t1 (40 s)")
+    );
     assert_eq!(
         waiting_for_dataverse(&p, 126_000, clock).as_deref(),
         Some("Waiting for Dataverse since t1 (2 min 5 s)")
@@ -34,6 +37,12 @@ fn an_unreachable_halt_names_the_error_and_the_time_and_offers_to_resume_in_plac
 
 #[test]
 fn throttled_reads_say_how_long_they_wait() {
-    assert_eq!(limits_wait(Duration::from_millis(12_400)), "Waiting for Dataverse\u{2019}s limits (12 s)\u{2026}");
-    assert_eq!(limits_wait(Duration::from_millis(300)), "Waiting for Dataverse\u{2019}s limits (1 s)\u{2026}");
+    assert_eq!(
+        limits_wait(Duration::from_millis(12_400)),
+        "Waiting for Dataverse\u{2019}s limits (12 s)\u{2026}"
+    );
+    assert_eq!(
+        limits_wait(Duration::from_millis(300)),
+        "Waiting for Dataverse\u{2019}s limits (1 s)\u{2026}"
+    );
 }

@@ -374,7 +374,13 @@ mod native {
     /// The fair baseline: what a careful script does. The same batches as the engine (PATCHes only, no
     /// read-back), `lanes` of them in flight, a 429 waited out for its `Retry-After` and the batch sent
     /// again; nothing verified. Returns the requests sent.
-    async fn careful_script(transport: &SimTransport<'_>, clock: &BenchClock<'_>, ids: &[String], b: usize, lanes: usize) -> u64 {
+    async fn careful_script(
+        transport: &SimTransport<'_>,
+        clock: &BenchClock<'_>,
+        ids: &[String],
+        b: usize,
+        lanes: usize,
+    ) -> u64 {
         type Lane<'f> = Pin<Box<dyn Future<Output = (usize, Result<Response, TransportError>)> + 'f>>;
         let batches: Vec<Request> = ids
             .chunks(b.max(1))
@@ -619,7 +625,10 @@ mod native {
             script_ids.len(),
             100.0 * script_rate / ceiling
         );
-        println!("(c) engine / careful script: {:.2}x (the engine also reads every write back)", engine_rate / script_rate);
+        println!(
+            "(c) engine / careful script: {:.2}x (the engine also reads every write back)",
+            engine_rate / script_rate
+        );
         println!(
             "parallelism: the service recommends {} (x-ms-dop-hint); the engine capped itself to {} in flight",
             limits.dop_hint.map_or_else(|| "nothing".to_owned(), |h| h.to_string()),

@@ -177,7 +177,11 @@ impl Sim {
         let Some(idx) = st.orgs.iter().position(|o| o.prefix == host_prefix) else {
             return HashMap::new();
         };
-        st.api_writes.iter().filter(|((o, _), _)| *o == idx).map(|((_, id), n)| (id.to_string(), *n)).collect()
+        st.api_writes
+            .iter()
+            .filter(|((o, _), _)| *o == idx)
+            .map(|((_, id), n)| (id.to_string(), *n))
+            .collect()
     }
 
     /// Moves the clock forward and runs background work that became due.

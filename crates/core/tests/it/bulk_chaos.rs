@@ -42,8 +42,7 @@ impl Chaos<'_> {
     async fn read_checklist(&self) {
         let sim = &self.inner.sim;
         sim.inject(Fault::throttle(Duration::from_secs(3)).on_method("GET").times(4));
-        let (_, errors) =
-            syncready_core::collect::snapshot(&Patient::reads(self.inner, self.clock, self.ledger)).await;
+        let (_, errors) = syncready_core::collect::snapshot(&Patient::reads(self.inner, self.clock, self.ledger)).await;
         let gave_up = errors.iter().filter(|e| matches!(e.error, Error::Throttled { .. })).count();
         self.reads_gave_up.set(self.reads_gave_up.get() + gave_up);
         self.reads_done.set(self.reads_done.get() + 1);

@@ -141,11 +141,9 @@ impl Clock for SimClock {
     /// Time moves when the sleep is first polled, not when it is made: the driver makes a sleep until
     /// its next deadline and polls it only when no answer is ready, and an answer that is ready must
     /// not arrive "after" a deadline that never came.
-    fn sleep(&self, d: Duration) -> impl std::future::Future<Output = ()> {
-        async move {
-            self.now.set(self.now.get() + u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-            self.sim.advance(d);
-        }
+    async fn sleep(&self, d: Duration) {
+        self.now.set(self.now.get() + u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        self.sim.advance(d);
     }
 }
 

@@ -34,7 +34,8 @@ async fn an_outage_drops_every_request_in_flight_after_it_ran_and_the_request_it
     assert_eq!((other.status, other.header(DROPPED)), (502, Some("outage")));
     // The lost write did apply, once: the simulator's own count says so.
     assert_eq!(sim.api_writes("contoso").get(&id), Some(&1));
-    let row = c.first(&format!("mailboxes?$select=emailrouteraccessapproval&$filter=mailboxid eq {id}")).await;
+    let row =
+        c.first(&format!("mailboxes?$select=emailrouteraccessapproval&$filter=mailboxid eq {id}")).await;
     assert_eq!(row["emailrouteraccessapproval"], 1);
     assert_eq!(c.get(&api("WhoAmI")).await.status, 200, "one outage, then the network is back");
 }
@@ -49,7 +50,10 @@ async fn while_the_network_is_down_nothing_runs_and_every_answer_is_lost() {
     assert_eq!((r.status, r.header(DROPPED)), (502, Some("network-down")));
     assert_eq!(sim.api_writes("contoso").get(&id), None, "a request that never arrived did not run");
     sim.set_network_down(false);
-    assert_eq!(c.patch(&api(&format!("mailboxes({id})")), r#"{"emailrouteraccessapproval":1}"#).await.status, 204);
+    assert_eq!(
+        c.patch(&api(&format!("mailboxes({id})")), r#"{"emailrouteraccessapproval":1}"#).await.status,
+        204
+    );
     assert_eq!(sim.api_writes("contoso").get(&id), Some(&1));
 }
 

@@ -153,11 +153,7 @@ fn drive_ends_in_a_visible_halt_when_no_request_is_ever_answered_and_completes_o
     let out = block_on(drive_async(Run::new(approvals(30), cfg.clone()), &net, &clock, |p: &Progress| {
         waiting_seen = waiting_seen.or(p.waiting_since);
     }));
-    assert!(
-        matches!(out.progress.halt, Some(Halt::Unreachable { .. })),
-        "halted, not hung: {:?}",
-        out.progress.halt
-    );
+    assert!(matches!(out.progress.halt, Some(Halt::Unreachable { .. })), "halted, not hung: {:?}", out.progress.halt);
     assert_eq!(waiting_seen, Some(Millis(0)), "the callback heard 'waiting for Dataverse since' while it waited");
     let waited = clock.now().since(Millis(0));
     assert!(waited <= cfg.request_timeout * 2 + cfg.unreachable_after, "{waited:?}");
