@@ -74,7 +74,14 @@ fn a_run_saved_by_the_previous_version_resumes() {
     assert_eq!(run.plan.action, Action::Approve);
     assert_eq!(run.plan.items[0].kind, Some(MailboxKind::User));
     assert_eq!(run.journal.states, "U");
-    assert_eq!(run.config, RunConfig { max_in_flight: 4, ..RunConfig::default() });
+    // What it saved is kept (older defaults included); what it did not have takes today's default.
+    let kept = RunConfig {
+        batch_size: 50,
+        max_in_flight: 4,
+        stuck_after: Duration::from_secs(900),
+        ..RunConfig::default()
+    };
+    assert_eq!(run.config, kept);
 }
 
 #[test]
