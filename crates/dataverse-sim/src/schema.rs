@@ -505,7 +505,7 @@ const ASYNC_COLS: &[Col] = &[
 
 /// `exchangesyncidmapping`: items server-side synchronization tracks, with their last error; the table
 /// behind the Item Monitoring dashboard (issue 17). Columns from
-/// https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/exchangesyncidmapping
+/// <https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/exchangesyncidmapping>
 const SYNC_ID_MAPPING_COLS: &[Col] = &[
     c("exchangesyncidmappingid", Pk, Ro),
     c("exchangeentryid", Str, Rw),

@@ -478,8 +478,8 @@ pub const MAILBOX_MONITORING_COLUMNS: &[&str] = &[
 /// A row of `exchangesyncidmappings`: one item (email, appointment, contact, task) server-side
 /// synchronization tracks, with its last error. This is the table behind the Item Monitoring
 /// dashboard; rows are kept for a few days (troubleshooting article:
-/// https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/troubleshooting-monitoring-server-side-synchronization;
-/// columns: https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/exchangesyncidmapping).
+/// <https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/troubleshooting-monitoring-server-side-synchronization>;
+/// columns: <https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/exchangesyncidmapping>).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ExchangeSyncIdMapping {
     /// Primary key.
