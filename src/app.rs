@@ -64,6 +64,8 @@ pub struct Loaded {
     pub report: Report,
     /// When it was read (Unix ms), so a refresh is visible to tests and to the admin.
     pub loaded_at: u64,
+    /// The "delayed after" threshold the checklist was evaluated with (seconds).
+    pub delayed_after_secs: i64,
 }
 
 /// Resolves the org, collects a snapshot and evaluates it.
@@ -85,7 +87,11 @@ pub async fn load() -> Result<Loaded, OrgProblem> {
     let (snapshot, errors) = collect::snapshot(&reads).await;
     // Told the time so Test & Enable runs that never finish are reported as stuck.
     let now = Timestamp(i64::try_from(crate::platform::clock::now_ms() / 1000).unwrap_or(i64::MAX));
-    let report = readiness::evaluate_with(&snapshot, &errors, &EvaluateOptions::at(now));
+    // The admin's "delayed after" threshold (chosen in the health view) decides step 7 too.
+    let delayed_after_secs =
+        chrome::local_get_value::<Settings>(SETTINGS_KEY).await.unwrap_or_default().delayed_after_secs;
+    let options = EvaluateOptions { delayed_after_secs, ..EvaluateOptions::at(now) };
+    let report = readiness::evaluate_with(&snapshot, &errors, &options);
     let summary = GuideSummary::of(&org, &report);
     chrome::session_set(&format!("{}{}", chrome::SUMMARY_PREFIX, org.as_str()), &summary).await;
     // The in-page guide's mailbox records (issue 14): written after the checklist is shown.
@@ -94,7 +100,14 @@ pub async fn load() -> Result<Loaded, OrgProblem> {
     leptos::task::spawn_local(async move {
         chrome::session_set_text(&guide_key, &guide).await;
     });
-    Ok(Loaded { org, snapshot, errors, report, loaded_at: crate::platform::clock::now_ms() })
+    Ok(Loaded {
+        org,
+        snapshot,
+        errors,
+        report,
+        loaded_at: crate::platform::clock::now_ms(),
+        delayed_after_secs,
+    })
 }
 
 /// What the in-page guide shows for each step (written to `storage.session` for the content script).
@@ -316,6 +329,17 @@ pub fn ChecklistPage() -> impl IntoView {
         Callback::new(move |remedy: Remedy| bulk_request.set(Some(BulkRequest::from_remedy(&remedy))));
     let on_bulk = Callback::new(move |req: BulkRequest| bulk_request.set(Some(req)));
     let on_finished = Callback::new(move |()| refetch());
+    // The health view's "delayed after" choice is saved with the bulk preferences and the checklist is
+    // read again, so step 7 uses the admin's threshold too (issue 17).
+    let on_threshold = Callback::new(move |secs: i64| {
+        leptos::task::spawn_local(async move {
+            let mut saved = chrome::local_get_value::<Settings>(SETTINGS_KEY).await.unwrap_or_default();
+            saved.delayed_after_secs = secs;
+            if chrome::local_set_value(SETTINGS_KEY, &saved).await {
+                refetch();
+            }
+        });
+    });
     let on_drill = Callback::new(move |drill: Drill| {
         grid_title.set(drill.title);
         filter.set(GridFilter {
@@ -408,7 +432,12 @@ pub fn ChecklistPage() -> impl IntoView {
                     <div class="sr-report" data-testid="report" data-loaded-at=data.loaded_at>
                         <Checklist report=data.report.clone() on_drill=on_drill on_remedy=on_remedy />
                     </div>
-                    <HealthView snapshot=Arc::new(data.snapshot.clone()) now=Timestamp(i64::try_from(data.loaded_at / 1000).unwrap_or(0)) />
+                    <HealthView
+                        snapshot=Arc::new(data.snapshot.clone())
+                        now=Timestamp(i64::try_from(data.loaded_at / 1000).unwrap_or(0))
+                        threshold_secs=data.delayed_after_secs
+                        on_threshold=on_threshold
+                    />
                     {has_rows.then(|| view! { <MailboxGrid rows=rows filter=filter title=grid_title on_bulk=on_bulk /> })}
                 }
                 .into_any()
@@ -499,7 +528,7 @@ pub fn OptionsPage() -> impl IntoView {
         let poll_text = poll.get_untracked().unwrap_or_else(|| base.poll_seconds.to_string());
         match (Settings::parse_batch_size(&batch_text), Settings::parse_poll_seconds(&poll_text)) {
             (Ok(batch_size), Ok(poll_seconds)) => {
-                let new = Settings { batch_size, poll_seconds };
+                let new = Settings { batch_size, poll_seconds, ..base };
                 leptos::task::spawn_local(async move {
                     let ok = chrome::local_set_value(SETTINGS_KEY, &new).await;
                     status.set(if ok {

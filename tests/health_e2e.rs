@@ -46,6 +46,33 @@ async fn drifting_mailboxes_turn_the_seventh_step_red_and_its_remedy_previews_a_
     let mut a11y = a11y_problems(&client, "panel with the health view").await;
     screenshot(&client, "health-1-go-live.png").await;
 
+    // The admin picks "delayed after 4 hours": it is saved and the checklist is read again with it,
+    // and a panel opened later starts from it.
+    let loaded_at = wait_attr(&client, "[data-testid=report]", "data-loaded-at").await;
+    client
+        .find(Locator::Css("[data-testid=health-threshold]"))
+        .await
+        .unwrap()
+        .select_by_value("14400")
+        .await
+        .unwrap();
+    let mut reread = false;
+    for _ in 0..100 {
+        let now = client.find(Locator::Css("[data-testid=report]")).await;
+        if let Ok(el) = now
+            && el.attr("data-loaded-at").await.ok().flatten().is_some_and(|v| v != loaded_at)
+        {
+            reread = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    open_panel(&client, &ext).await;
+    let kept = client
+        .execute("return document.querySelector('[data-testid=health-threshold]').value", vec![])
+        .await
+        .unwrap();
+
     // Two and a half hours later three mailboxes stopped, then started failing.
     sim.advance(Duration::from_secs(150 * 60));
     let after = open_panel(&client, &ext).await;
@@ -69,6 +96,8 @@ async fn drifting_mailboxes_turn_the_seventh_step_red_and_its_remedy_previews_a_
     let _ = server.await;
 
     assert_eq!(before, "pass");
+    assert!(reread, "choosing a threshold reads the checklist again");
+    assert_eq!(kept, serde_json::json!("14400"), "the chosen threshold is saved");
     assert_eq!(live, "24");
     assert_eq!((plots, csv), (3, 3));
     assert_eq!(after, "fail");

@@ -28,8 +28,14 @@ pub fn HealthView(
     snapshot: Arc<Snapshot>,
     /// When it was read.
     now: Timestamp,
+    /// The saved "delayed after" threshold (seconds) the checklist was evaluated with.
+    #[prop(default = health::DEFAULT_DELAYED_AFTER_SECS)]
+    threshold_secs: i64,
+    /// Called with a newly chosen threshold (the page saves it and reads the checklist again).
+    #[prop(optional)]
+    on_threshold: Option<Callback<i64>>,
 ) -> impl IntoView {
-    let threshold = RwSignal::new(health::DEFAULT_DELAYED_AFTER_SECS);
+    let threshold = RwSignal::new(threshold_secs);
     let options = THRESHOLDS
         .iter()
         .map(|(secs, label)| {
@@ -56,6 +62,9 @@ pub fn HealthView(
                     on:change=move |ev| {
                         if let Ok(v) = event_target_value(&ev).parse::<i64>() {
                             threshold.set(v);
+                            if let Some(cb) = on_threshold {
+                                cb.run(v);
+                            }
                         }
                     }
                 >

@@ -15,12 +15,19 @@ pub struct Settings {
     pub batch_size: usize,
     /// Seconds between Test & Enable status checks (1–600).
     pub poll_seconds: u64,
+    /// Seconds without a successful synchronization after which a mailbox counts as delayed (checklist
+    /// step 7 and the health view; issue 17). Chosen in the health view.
+    pub delayed_after_secs: i64,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         let d = RunConfig::default();
-        Self { batch_size: d.batch_size, poll_seconds: d.poll_interval.as_secs() }
+        Self {
+            batch_size: d.batch_size,
+            poll_seconds: d.poll_interval.as_secs(),
+            delayed_after_secs: syncready_core::health::DEFAULT_DELAYED_AFTER_SECS,
+        }
     }
 }
 
@@ -92,7 +99,14 @@ impl SignInSettings {
 impl FromJson for Settings {
     fn from_json(value: &serde_json::Value) -> Result<Self, JsonError> {
         let o = Obj::of(value)?;
-        Ok(Self { batch_size: o.req("batch_size")?, poll_seconds: o.req("poll_seconds")? })
+        Ok(Self {
+            batch_size: o.req("batch_size")?,
+            poll_seconds: o.req("poll_seconds")?,
+            // Settings saved before issue 17 have no threshold: the default applies.
+            delayed_after_secs: o
+                .opt("delayed_after_secs")?
+                .unwrap_or(syncready_core::health::DEFAULT_DELAYED_AFTER_SECS),
+        })
     }
 }
 
@@ -152,6 +166,7 @@ impl ManagedSettings {
         Settings {
             batch_size: self.batch_size.unwrap_or(local.batch_size),
             poll_seconds: self.poll_seconds.unwrap_or(local.poll_seconds),
+            delayed_after_secs: local.delayed_after_secs,
         }
     }
 

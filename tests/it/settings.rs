@@ -9,7 +9,7 @@ fn bulk_settings_accept_only_whole_numbers_in_range_and_clamp_into_the_run_confi
     }
     assert_eq!(Settings::parse_poll_seconds("600"), Ok(600));
     assert!(Settings::parse_poll_seconds("601").unwrap_err().contains("1 to 600"));
-    let config = Settings { batch_size: 5000, poll_seconds: 0 }.run_config();
+    let config = Settings { batch_size: 5000, poll_seconds: 0, ..Settings::default() }.run_config();
     assert_eq!((config.batch_size, config.poll_interval), (Settings::MAX_BATCH, Duration::from_secs(1)));
 }
 
@@ -31,7 +31,7 @@ fn sign_in_settings_are_normalised_or_every_problem_is_named_by_its_field() {
 #[test]
 fn saved_settings_read_back_what_was_written_and_refuse_other_shapes() {
     use syncready_core::json::FromJson;
-    let settings = Settings { batch_size: 250, poll_seconds: 30 };
+    let settings = Settings { batch_size: 250, poll_seconds: 30, delayed_after_secs: 4 * 3600 };
     assert_eq!(Settings::from_json(&serde_json::to_value(settings).unwrap()), Ok(settings));
     let sign_in = SignInSettings {
         client_id: "11111111-2222-3333-4444-555555555555".into(),
@@ -40,6 +40,10 @@ fn saved_settings_read_back_what_was_written_and_refuse_other_shapes() {
     assert_eq!(SignInSettings::from_json(&serde_json::to_value(&sign_in).unwrap()), Ok(sign_in));
     let wrong = Settings::from_json(&serde_json::json!({"batch_size": "250", "poll_seconds": 30}));
     assert_eq!(wrong.unwrap_err().to_string(), "batch_size: expected an integer, got a string");
+    // Settings saved before issue 17 have no threshold: the default (1 hour) applies.
+    let older = Settings::from_json(&serde_json::json!({"batch_size": 250, "poll_seconds": 30})).unwrap();
+    assert_eq!(older, Settings { batch_size: 250, poll_seconds: 30, ..Settings::default() });
+    assert_eq!(older.delayed_after_secs, 3600);
     let missing = SignInSettings::from_json(&serde_json::json!({"client_id": "x"}));
     assert_eq!(missing.unwrap_err().to_string(), "missing field `authority`");
 }
@@ -81,12 +85,18 @@ mod managed {
 
     #[test]
     fn managed_bulk_settings_take_precedence_over_local_ones_field_by_field() {
-        let local = Settings { batch_size: 100, poll_seconds: 30 };
+        let local = Settings { batch_size: 100, poll_seconds: 30, delayed_after_secs: 7200 };
         assert_eq!(ManagedSettings::default().apply(local), local);
         let policy = managed(serde_json::json!({"BatchSize": 250}));
-        assert_eq!(policy.apply(local), Settings { batch_size: 250, poll_seconds: 30 });
+        assert_eq!(
+            policy.apply(local),
+            Settings { batch_size: 250, poll_seconds: 30, delayed_after_secs: 7200 }
+        );
         let policy = managed(serde_json::json!({"BatchSize": 250, "PollSeconds": 120}));
-        assert_eq!(policy.apply(local), Settings { batch_size: 250, poll_seconds: 120 });
+        assert_eq!(
+            policy.apply(local),
+            Settings { batch_size: 250, poll_seconds: 120, delayed_after_secs: 7200 }
+        );
     }
 
     #[test]
