@@ -240,17 +240,7 @@ async fn a_fresh_org_becomes_ready_through_one_click_bulk_actions() {
         console.extend(console_problems(&client, &format!("bulk results ({remedy})"), &[]).await);
         // Wait for the checklist to be read again after the run; the next remedy must come from the
         // new reading, so a checklist that never reloads fails the test here.
-        let mut reloaded = false;
-        for _ in 0..100 {
-            let now = client.find(Locator::Css("[data-testid=report]")).await;
-            if let Ok(el) = now
-                && el.attr("data-loaded-at").await.ok().flatten().is_some_and(|v| v != loaded_at)
-            {
-                reloaded = true;
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        let reloaded = wait_reloaded(&client, &loaded_at).await;
         assert!(reloaded, "the checklist was not read again within 20 s after the {remedy} run");
         runs.push((remedy, writes, phase, failed, succeeded));
     }

@@ -56,17 +56,7 @@ async fn drifting_mailboxes_turn_the_seventh_step_red_and_its_remedy_previews_a_
         .select_by_value("14400")
         .await
         .unwrap();
-    let mut reread = false;
-    for _ in 0..100 {
-        let now = client.find(Locator::Css("[data-testid=report]")).await;
-        if let Ok(el) = now
-            && el.attr("data-loaded-at").await.ok().flatten().is_some_and(|v| v != loaded_at)
-        {
-            reread = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let reread = wait_reloaded(&client, &loaded_at).await;
     open_panel(&client, &ext).await;
     let kept = client
         .execute("return document.querySelector('[data-testid=health-threshold]').value", vec![])

@@ -128,6 +128,20 @@ pub async fn wait_attr(client: &Client, css: &str, attr: &str) -> String {
     element.attr(attr).await.unwrap().unwrap_or_else(|| panic!("{css} has no {attr}"))
 }
 
+/// Waits up to 20 s for the checklist to be read again after the reading stamped `loaded_at`
+/// (`[data-testid=report]`'s `data-loaded-at`); true when it was.
+pub async fn wait_reloaded(client: &Client, loaded_at: &str) -> bool {
+    for _ in 0..100 {
+        if let Ok(el) = client.find(Locator::Css("[data-testid=report]")).await
+            && el.attr("data-loaded-at").await.ok().flatten().is_some_and(|v| v != loaded_at)
+        {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    false
+}
+
 pub async fn text(client: &Client, css: &str) -> String {
     client.find(Locator::Css(css)).await.unwrap().text().await.unwrap()
 }
