@@ -25,6 +25,8 @@
 //!   runs, and [`limits::Patient`], the transport adapter with which reads wait out `429 Retry-After`.
 //! - [`health`]: after go-live, whether mailboxes keep synchronising (classification, item-level
 //!   failures, the numbers behind the health view's plots and their CSV exports).
+//! - [`i18n`]: the message catalogues (`locales/<tag>.json`, embedded at build time) and [`i18n::Lang`],
+//!   the language the checklist's and the UI's texts are rendered in (English fallback per key).
 //! - [`error`]: the error enum that keeps the evidence (status, Dataverse code and message, raw body).
 //!
 //! # Tests and measurements
@@ -44,6 +46,7 @@ pub mod collect;
 pub mod error;
 pub mod health;
 pub mod http;
+pub mod i18n;
 pub mod json;
 pub mod limits;
 pub mod model;
