@@ -31,41 +31,18 @@ mod action;
 mod drive;
 pub(crate) mod evidence;
 mod from_json;
+mod millis;
 mod plan;
 mod progress;
 mod run;
 mod target;
+mod undo;
 
-pub use action::{Action, Entity, Field, MailboxFilter, Selection};
+pub use action::{Action, Entity, Field, MailboxFilter, Selection, WHO_CAN_APPROVE};
 pub use drive::{Clock, Control, RunOutcome, drive, drive_with};
 pub use evidence::{Evidence, EvidenceRow};
+pub use millis::Millis;
 pub use plan::{Blocked, Change, DryRunRow, Plan, PlanError, PlanItem, Skipped, plan};
 pub use progress::{Halt, ItemOutcome, ItemState, Progress, TestReport};
 pub use run::{Journal, RequestId, ResumeError, Run, RunConfig};
 pub use target::TargetError;
-
-use serde::{Deserialize, Serialize};
-use std::time::Duration;
-
-/// A point in time: milliseconds since an epoch the caller chooses (Unix time, page load, a test's zero).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
-pub struct Millis(pub u64);
-
-impl Millis {
-    /// `self + d`, saturating.
-    #[must_use]
-    pub fn plus(self, d: Duration) -> Millis {
-        Millis(self.0.saturating_add(u64::try_from(d.as_millis()).unwrap_or(u64::MAX)))
-    }
-
-    /// The time from `earlier` to `self` (zero if `earlier` is later).
-    pub fn since(self, earlier: Millis) -> Duration {
-        Duration::from_millis(self.0.saturating_sub(earlier.0))
-    }
-}
-
-/// Who can approve mailbox email addresses (reference §5), shown when an approval is refused.
-pub const WHO_CAN_APPROVE: &str = "Approving email addresses needs the System Administrator security role together with \
-one of: the Microsoft 365 Global Administrator role, the Exchange Administrator role, or the Dynamics 365 \
-\"Delegated Mailbox Approver\" security role. Ask someone who holds such a pair to approve, or have a Global or \
-Exchange administrator assign you the Delegated Mailbox Approver role.";

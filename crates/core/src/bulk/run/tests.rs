@@ -1,10 +1,12 @@
 //! The run state machine against a small fake org, with a virtual clock (plain `Millis` values).
 
 use super::*;
+use crate::bulk::Field;
 use crate::bulk::plan::tests::{mailbox, snapshot};
 use crate::bulk::{Action, MailboxFilter, Selection, plan};
-use crate::model::{ApprovalState, MailboxKind};
+use crate::model::{ApprovalState, MailboxKind, TestStatus};
 use crate::odata::batch::{PartResponse, encode_response};
+use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
 
 /// What the fake does with the next batch.
