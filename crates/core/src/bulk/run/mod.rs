@@ -257,8 +257,7 @@ impl Run {
     /// resume reads them back). Answers that still arrive are used.
     pub fn cancel(&mut self) {
         self.halt = Some(Halt::Cancelled);
-        let affected = self.slots.count(ItemState::Pending) + self.slots.count(ItemState::Sent);
-        for i in (0..self.slots.len()).take(if affected == 0 { 0 } else { usize::MAX }) {
+        for i in 0..self.slots.len() {
             self.slots.update(i, |s| match s.outcome.state {
                 ItemState::Pending => {
                     s.outcome.state = ItemState::Skipped;
@@ -341,40 +340,9 @@ impl Run {
 
     /// Test & Enable tracking: items whose deadline came are declared stuck, or stop being watched.
     fn tick(&mut self, now: Millis) {
-        if self.slots.unstamped() > 0 {
-            // Testing items a journal gave no start: tracking starts now.
-            for i in 0..self.slots.len() {
-                self.slots.update(i, |s| {
-                    if s.outcome.state == ItemState::Testing && s.testing_since.is_none() {
-                        s.testing_since = Some(now);
-                    }
-                });
-            }
-        }
-        let (stuck_after, stuck_watch) = (self.config.stuck_after, self.config.stuck_watch);
-        for i in self.slots.due(now) {
-            let stuck = self.slots.update_due(i, |s| {
-                if s.outcome.state == ItemState::Stuck && s.watch_until.is_some_and(|w| now >= w) {
-                    s.watch_until = None;
-                }
-                let since = match (s.outcome.state, s.testing_since) {
-                    (ItemState::Testing, Some(since)) => since,
-                    _ => return false,
-                };
-                if now.since(since) < stuck_after {
-                    return false;
-                }
-                s.outcome.state = ItemState::Stuck;
-                s.outcome.message =
-                    Some(format!("Test & Enable had not finished after {} minutes", stuck_after.as_secs() / 60));
-                s.want_alert = true;
-                // Still watched, at a slower pace: a late result replaces "stuck".
-                s.watch_until = Some(now.plus(stuck_watch));
-                true
-            });
-            if stuck == Some(true) && self.timers.get(Timer::StuckPoll).is_none() {
-                self.timers.set(Timer::StuckPoll, now.plus(self.config.stuck_poll_interval));
-            }
+        let newly_stuck = self.slots.tick(now, self.config.stuck_watch);
+        if newly_stuck && self.timers.get(Timer::StuckPoll).is_none() {
+            self.timers.set(Timer::StuckPoll, now.plus(self.config.stuck_poll_interval));
         }
     }
 
@@ -611,39 +579,12 @@ impl Run {
     /// when they may have. `uncount` gives the attempt back (the batch never ran).
     fn requeue_writes(&mut self, out: &Outstanding, state: ItemState, uncount: bool) {
         let cancelled = self.halt == Some(Halt::Cancelled);
-        for role in &out.roles {
-            let Role::Write(i) = role else { continue };
-            self.slots.update(*i, |s| {
-                if s.outcome.state != ItemState::Sent {
-                    return;
-                }
-                if uncount {
-                    s.outcome.attempts = s.outcome.attempts.saturating_sub(1);
-                }
-                s.outcome.state = if cancelled && state == ItemState::Pending {
-                    s.outcome.message = Some("cancelled before it was sent".to_owned());
-                    ItemState::Skipped
-                } else {
-                    state
-                };
-            });
-        }
+        self.answers().requeue_writes(&out.roles, state, uncount, cancelled);
     }
 
     /// After a CrmSecurity refusal every further approval would be refused too: skip them all.
     fn stop_approvals(&mut self) {
-        let why =
-            format!("An approval was refused with 0x80040256 (CrmSecurity). {}", crate::bulk::action::WHO_CAN_APPROVE);
-        self.approvals_stopped = Some(why.clone());
-        for i in 0..self.slots.len() {
-            self.slots.update(i, |s| {
-                if s.outcome.state == ItemState::Pending {
-                    s.outcome.state = ItemState::Skipped;
-                    s.outcome.code = Some("0x80040256".to_owned());
-                    s.outcome.message = Some(format!("not sent: {why}"));
-                }
-            });
-        }
+        self.approvals_stopped = Some(self.answers().stop_approvals());
     }
 }
 

@@ -4,7 +4,7 @@
 use super::batches::Role;
 use super::config::RunConfig;
 use super::slots::{Slot, Slots};
-use crate::bulk::action::Field;
+use crate::bulk::action::{Field, WHO_CAN_APPROVE};
 use crate::bulk::millis::Millis;
 use crate::bulk::plan::Plan;
 use crate::bulk::progress::{ItemState, TestReport};
@@ -87,6 +87,45 @@ impl Answers<'_> {
                 }
             });
         }
+    }
+
+    /// Puts the writes among `roles` (of a batch without a readable answer) back: `Pending` when they
+    /// surely did not apply (skipped instead once the run was `cancelled`), `Unknown` when they may
+    /// have. `uncount` gives the attempt back (the batch never ran).
+    pub(super) fn requeue_writes(&mut self, roles: &[Role], state: ItemState, uncount: bool, cancelled: bool) {
+        for role in roles {
+            let Role::Write(i) = role else { continue };
+            self.slots.update(*i, |s| {
+                if s.outcome.state != ItemState::Sent {
+                    return;
+                }
+                if uncount {
+                    s.outcome.attempts = s.outcome.attempts.saturating_sub(1);
+                }
+                s.outcome.state = if cancelled && state == ItemState::Pending {
+                    s.outcome.message = Some("cancelled before it was sent".to_owned());
+                    ItemState::Skipped
+                } else {
+                    state
+                };
+            });
+        }
+    }
+
+    /// After a CrmSecurity refusal every further approval would be refused too: skips them all, and
+    /// says why.
+    pub(super) fn stop_approvals(&mut self) -> String {
+        let why = format!("An approval was refused with 0x80040256 (CrmSecurity). {WHO_CAN_APPROVE}");
+        for i in 0..self.slots.len() {
+            self.slots.update(i, |s| {
+                if s.outcome.state == ItemState::Pending {
+                    s.outcome.state = ItemState::Skipped;
+                    s.outcome.code = Some("0x80040256".to_owned());
+                    s.outcome.message = Some(format!("not sent: {why}"));
+                }
+            });
+        }
+        why
     }
 
     /// The answer to one part of a batch.
