@@ -12,11 +12,16 @@
 //! # Layout
 //!
 //! - `action`: [`Action`], [`Selection`], [`MailboxFilter`], [`Field`], [`Entity`].
-//! - `plan`: [`plan()`], [`Plan`], [`PlanItem`], [`Change`], dry-run rows, [`Plan::undo`].
-//! - `run`: [`Run`], [`RunConfig`], [`Journal`]: batching, throttling, retries, read-back, Test & Enable tracking.
+//! - `millis`: [`Millis`], the time the run is told.
+//! - `plan`: [`plan()`], [`Plan`], [`PlanItem`], [`Change`], dry-run rows.
+//! - `run`: [`Run`], [`RunConfig`], [`Journal`], [`RequestId`]: the sans-IO state machine (its parts: timers,
+//!   slots, concurrency, ledger, batches, verify, journal).
 //! - `progress`: [`Progress`], [`ItemOutcome`], [`ItemState`], [`Halt`].
 //! - `drive`: [`drive()`], [`drive_with()`] (the callback sees the whole run, for saving its journal), [`Clock`], [`RunOutcome`].
-//! - `evidence`: [`Evidence`] with CSV (formula-injection safe) and JSON export.
+//! - `evidence`: [`Evidence::of`] a plan and its progress, with CSV (formula-injection safe) and JSON export.
+//! - `from_json`: readers of format 1 saved runs (serde's output of earlier versions).
+//! - `saved`: [`SavedRun`], the run the panel keeps for resuming, in its own versioned format (reads format 1 too).
+//! - `undo`: [`Plan::undo`], the plan that restores what a run changed, from its evidence.
 //! - `target`: [`Plan::bound_to`], [`Plan::check_target`], [`TargetError`]: a plan runs only against its org.
 //!
 //! # Invariants
@@ -35,6 +40,7 @@ mod millis;
 mod plan;
 mod progress;
 mod run;
+mod saved;
 mod target;
 mod undo;
 
@@ -45,4 +51,5 @@ pub use millis::Millis;
 pub use plan::{Blocked, Change, DryRunRow, Plan, PlanError, PlanItem, Skipped, plan};
 pub use progress::{Halt, ItemOutcome, ItemState, Progress, TestReport};
 pub use run::{Journal, RequestId, ResumeError, Run, RunConfig};
+pub use saved::{SAVED_RUN_FORMAT, SavedRun};
 pub use target::TargetError;
