@@ -7,7 +7,7 @@
 //!
 //! # One name per column
 //!
-//! Each table row is declared once with [`wire_row!`]: every field with how it is read and its Web API
+//! Each table row is declared once with `wire_row!`: every field with how it is read and its Web API
 //! name. The macro produces the struct, its reader, the `$select` list (`*_COLUMNS`) and a module of
 //! the column names (`wire::mailbox::emailrouteraccessapproval`, with lookups' navigation properties
 //! in `wire::mailbox::nav`), which the bulk engine's read-backs and writes use instead of spelling the

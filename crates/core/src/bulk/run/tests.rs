@@ -453,3 +453,35 @@ fn a_test_that_never_finishes_is_declared_stuck_after_the_configured_time() {
 mod field;
 mod pacing;
 mod timers;
+
+#[test]
+fn issue_19_every_written_column_is_read_back_and_selected_by_the_collector_under_one_name() {
+    use crate::bulk::Entity;
+    let fields = [
+        (Field::Approval, Entity::Mailbox),
+        (Field::Profile, Entity::Mailbox),
+        (Field::IncomingMethod, Entity::Mailbox),
+        (Field::OutgoingMethod, Entity::Mailbox),
+        (Field::ActMethod, Entity::Mailbox),
+        (Field::TestScheduled, Entity::Mailbox),
+        (Field::OrgMarkedPrimary, Entity::Mailbox),
+        (Field::ProcessEmailAfter, Entity::Mailbox),
+        (Field::DefaultProfile, Entity::Organization),
+        (Field::DefaultEmailSettings, Entity::Organization),
+        (Field::ConnectionChannel, Entity::Organization),
+        (Field::RequireApprovalUsers, Entity::Organization),
+        (Field::RequireApprovalQueues, Entity::Organization),
+        (Field::ProfileState, Entity::Profile),
+    ];
+    for (field, entity) in fields {
+        let (read_back, selected) = match entity {
+            Entity::Mailbox => (batches::MAILBOX_READ, crate::wire::MAILBOX_COLUMNS),
+            Entity::Organization => (batches::ORG_READ, crate::wire::ORGANIZATION_COLUMNS),
+            Entity::Profile => (batches::PROFILE_READ, crate::wire::PROFILE_COLUMNS),
+        };
+        let column = field.read_column();
+        assert!(read_back.contains(&column), "{field:?}: {column} is not read back");
+        assert!(selected.contains(&column), "{field:?}: {column} is not in the snapshot");
+        assert!(read_back.contains(&entity.key()) && selected.contains(&entity.key()), "{entity:?}");
+    }
+}
