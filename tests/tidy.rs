@@ -554,13 +554,45 @@ fn use_paths(code: &str) -> Vec<String> {
     out
 }
 
-/// Each `use` path of `file` (test code left out) made absolute within its crate (`crate::`,
-/// `super::`, `self::` and child-module paths resolved; paths into other crates dropped).
+/// The `crate::…` and `super::…` paths written inline in `code` (`crate::platform::clock::now_ms()`),
+/// outside `use` items and comments; `$crate` (a macro's) is left out.
+fn inline_paths(code: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in code.lines().map(|l| l.split("//").next().unwrap_or_default()) {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("use ")
+            || trimmed.starts_with("pub use ")
+            || trimmed.starts_with("pub(crate) use ")
+        {
+            continue;
+        }
+        for prefix in ["crate::", "super::"] {
+            for (at, _) in line.match_indices(prefix) {
+                if line[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$' || c == ':') {
+                    continue;
+                }
+                let path: String = line[at..]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+                    .collect();
+                let path = path.trim_end_matches(':');
+                if path.len() > prefix.len() {
+                    out.push(path.to_owned());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Each path `file` names (test code left out): its `use` items, and `crate::…`/`super::…` paths
+/// written inline, made absolute within its crate (`crate::`, `super::`, `self::` and child-module
+/// paths resolved; paths into other crates dropped).
 fn absolute_imports(root: &Path, file: &Path) -> Vec<Vec<String>> {
     let here = module_of(root, file);
     let code = strip_test_code(&fs::read_to_string(file).unwrap());
     let mut out = Vec::new();
-    for path in use_paths(&code) {
+    for path in use_paths(&code).into_iter().chain(inline_paths(&code)) {
         let segments: Vec<String> = path.split("::").map(str::to_owned).collect();
         let mut base: Vec<String>;
         let mut rest = &segments[..];
@@ -598,7 +630,8 @@ fn absolute_imports(root: &Path, file: &Path) -> Vec<Vec<String>> {
 
 /// The import circles among the Rust files under `dir`: groups of files that import each other,
 /// directly or through a cycle, by their `use crate::…`, `use super::…`, `use self::…` and
-/// child-module `use` lines (test code left out). Each import counts as an edge to the file of the
+/// child-module `use` items and their inline `crate::…`/`super::…` paths (test code and comments
+/// left out). Each import counts as an edge to the file of the
 /// longest module prefix it names (`use crate::session::org::Loaded` → `session/org.rs`;
 /// `use crate::session::OrgRead` → `session/mod.rs`). `dir` may be a crate's `src/` or a module
 /// directory inside it (`crates/core/src/bulk/`): only files under `dir` are considered.
@@ -706,11 +739,11 @@ fn issue_19_the_ui_crate_has_no_import_circles() {
 }
 
 #[test]
-fn issue_19_the_circle_check_finds_direct_braced_and_relative_circles_and_skips_test_code() {
+fn issue_19_the_circle_check_finds_direct_braced_relative_and_inline_circles_and_skips_test_code() {
     let dir = std::env::temp_dir().join(format!("syncready-tidy-circles-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
     let files = [
-        ("lib.rs", "pub mod a;\npub mod b;\npub mod c;\npub mod f;\npub mod g;\n"),
+        ("lib.rs", "pub mod a;\npub mod b;\npub mod c;\npub mod f;\npub mod g;\npub mod h;\npub mod i;\n"),
         ("a.rs", "use crate::b::X;\npub struct Y;\n"),
         ("b.rs", "use super::a::Y;\npub struct X;\n"),
         ("c/mod.rs", "pub mod d;\npub mod e;\npub use d::Z;\n"),
@@ -719,8 +752,13 @@ fn issue_19_the_circle_check_finds_direct_braced_and_relative_circles_and_skips_
             "use std::fmt;\nuse serde::Serialize;\npub use crate::{\n    a::Y,\n    c::e::{self, W},\n};\n",
         ),
         ("c/e.rs", "use super::d::Z as Zed;\npub struct W;\n"),
-        ("f.rs", "pub struct L;\n#[cfg(test)]\nmod tests {\n    use crate::g::K;\n}\n"),
+        (
+            "f.rs",
+            "pub struct L; // crate::g::K in a comment\nmacro_rules! m { () => { $crate::g::K }; }\n#[cfg(test)]\nmod tests {\n    use crate::g::K;\n}\n",
+        ),
         ("g.rs", "use crate::f::L;\npub struct K;\n"),
+        ("h.rs", "pub fn f() {\n    let _ = crate::i::g();\n}\n"),
+        ("i.rs", "pub fn g() {\n    super::h::f();\n}\n"),
     ];
     for (path, text) in files {
         let path = dir.join(path);
@@ -730,30 +768,8 @@ fn issue_19_the_circle_check_finds_direct_braced_and_relative_circles_and_skips_
     let whole = no_import_circles(&dir);
     let sub = no_import_circles(&dir.join("c"));
     let _ = fs::remove_dir_all(&dir);
-    assert_eq!(whole, [vec!["a.rs", "b.rs"], vec!["c/d.rs", "c/e.rs"]]);
+    assert_eq!(whole, [vec!["a.rs", "b.rs"], vec!["c/d.rs", "c/e.rs"], vec!["h.rs", "i.rs"]]);
     assert_eq!(sub, [vec!["d.rs", "e.rs"]]);
-}
-
-/// The `crate::…` paths `file` names (its `use` lines, and paths written inline in code), test code
-/// and comments left out, as module segments after `crate`.
-fn crate_paths(root: &Path, file: &Path) -> Vec<Vec<String>> {
-    let mut out = absolute_imports(root, file);
-    let code = strip_test_code(&fs::read_to_string(file).unwrap());
-    for line in code.lines().map(|l| l.split("//").next().unwrap_or_default()) {
-        for (at, _) in line.match_indices("crate::") {
-            if line[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_') {
-                continue;
-            }
-            let path: String = line[at + "crate::".len()..]
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
-                .collect();
-            if !path.is_empty() {
-                out.push(path.split("::").filter(|s| !s.is_empty()).map(str::to_owned).collect());
-            }
-        }
-    }
-    out
 }
 
 #[test]
@@ -773,7 +789,7 @@ fn issue_19_each_ui_layer_imports_only_the_layers_below_it() {
         assert!(!files.is_empty(), "src/{layer}/ has no files");
         for file in &files {
             checked += 1;
-            for path in crate_paths(&root, file) {
+            for path in absolute_imports(&root, file) {
                 let named = path.first().map(String::as_str).unwrap_or_default();
                 assert!(
                     !banned.contains(&named),
@@ -814,7 +830,7 @@ fn issue_19_the_layer_check_sees_inline_paths_braced_imports_and_session_interna
         fs::create_dir_all(path.parent().unwrap()).unwrap();
         fs::write(path, text).unwrap();
     }
-    let paths = crate_paths(&dir, &dir.join("x.rs"));
+    let paths = absolute_imports(&dir, &dir.join("x.rs"));
     let internal: Vec<bool> =
         paths.iter().map(|p| p.len() > 1 && module_file(&dir, &p[..2]).is_some()).collect();
     let _ = fs::remove_dir_all(&dir);
