@@ -146,8 +146,8 @@ impl BulkRun {
     }
 
     /// The progress of the run shown.
-    pub fn progress(&self) -> ReadSignal<Option<Progress>> {
-        self.progress.read_only()
+    pub fn progress(&self) -> RwSignal<Option<Progress>> {
+        self.progress
     }
 
     /// What the "I signed in again" check found (tracked).

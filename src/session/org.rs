@@ -184,8 +184,8 @@ impl OrgRead {
     }
 
     /// The latest result, as a signal to hand to views.
-    pub fn signal(&self) -> ReadSignal<Read> {
-        self.loaded.read_only()
+    pub fn signal(&self) -> RwSignal<Read> {
+        self.loaded
     }
 
     /// While a read waits out the service's limits: what to say, with the seconds left (tracked).
