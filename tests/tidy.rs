@@ -489,16 +489,19 @@ fn module_file(root: &Path, segments: &[String]) -> Option<PathBuf> {
     [flat, nested].into_iter().find(|p| p.is_file())
 }
 
-/// Expands one `use` tree (`crate::{a::B, c::{self, D}}`) into its paths (`crate::a::B`, `crate::c`,
-/// `crate::c::D`), without `as` renames.
-fn expand_use_tree(tree: &str, out: &mut Vec<String>) {
+/// Expands one `use` tree (`crate::{a::B, c::{self, D as E}}`) into its paths and the names they
+/// bind: (`crate::a::B`, `B`), (`crate::c`, `c`), (`crate::c::D`, `E`); a glob binds `*`.
+fn expand_use_tree(tree: &str, out: &mut Vec<(String, String)>) {
     let tree: String = tree.split_whitespace().collect::<Vec<_>>().join(" ");
     let tree = tree.trim();
     let Some(open) = tree.find('{') else {
-        let path = tree.split(" as ").next().unwrap_or_default().trim();
-        let path = path.strip_suffix("::self").unwrap_or(path);
+        let mut halves = tree.split(" as ");
+        let path = halves.next().unwrap_or_default().trim().replace(' ', "");
+        let path = path.strip_suffix("::self").unwrap_or(&path).to_owned();
+        let name =
+            halves.next().map(str::trim).unwrap_or_else(|| path.rsplit("::").next().unwrap_or_default());
         if !path.is_empty() {
-            out.push(path.replace(' ', ""));
+            out.push((path.clone(), name.to_owned()));
         }
         return;
     };
@@ -525,82 +528,151 @@ fn expand_use_tree(tree: &str, out: &mut Vec<String>) {
     }
 }
 
-/// The paths of every `use` item (`use`, `pub use`, `pub(crate) use`) in `code`.
-fn use_paths(code: &str) -> Vec<String> {
+/// Every `use` item (`use`, `pub use`, `pub(crate) use`) in `code`: whether it re-exports (`pub`
+/// in any form), each path and the name it binds.
+fn use_items(code: &str) -> Vec<(bool, String, String)> {
     let mut out = Vec::new();
-    let mut statement: Option<String> = None;
+    let mut statement: Option<(bool, String)> = None;
     for line in code.lines() {
         let line = line.split("//").next().unwrap_or_default();
         let trimmed = line.trim_start();
         match statement.as_mut() {
-            Some(open) => open.push_str(trimmed),
+            Some((_, open)) => open.push_str(trimmed),
             None => {
                 let rest = trimmed
                     .strip_prefix("pub(crate) ")
                     .or_else(|| trimmed.strip_prefix("pub(super) "))
-                    .or_else(|| trimmed.strip_prefix("pub "))
-                    .unwrap_or(trimmed);
-                match rest.strip_prefix("use ") {
-                    Some(tree) => statement = Some(tree.to_owned()),
+                    .or_else(|| trimmed.strip_prefix("pub "));
+                let public = rest.is_some();
+                match rest.unwrap_or(trimmed).strip_prefix("use ") {
+                    Some(tree) => statement = Some((public, tree.to_owned())),
                     None => continue,
                 }
             }
         }
-        if let Some(text) = statement.as_ref().filter(|s| s.contains(';')) {
-            expand_use_tree(text.split(';').next().unwrap_or_default(), &mut out);
+        if let Some((public, text)) = statement.as_ref().filter(|(_, s)| s.contains(';')) {
+            let mut paths = Vec::new();
+            expand_use_tree(text.split(';').next().unwrap_or_default(), &mut paths);
+            out.extend(paths.into_iter().map(|(path, name)| (*public, path, name)));
             statement = None;
         }
     }
     out
 }
 
-/// Each `use` path of `file` (test code left out) made absolute within its crate (`crate::`,
-/// `super::`, `self::` and child-module paths resolved; paths into other crates dropped).
-fn absolute_imports(root: &Path, file: &Path) -> Vec<Vec<String>> {
-    let here = module_of(root, file);
-    let code = strip_test_code(&fs::read_to_string(file).unwrap());
+/// The paths of every `use` item in `code`.
+fn use_paths(code: &str) -> Vec<String> {
+    use_items(code).into_iter().map(|(_, path, _)| path).collect()
+}
+
+/// The `crate::…` and `super::…` paths written inline in `code` (`crate::platform::clock::now_ms()`),
+/// outside `use` items and comments; `$crate` (a macro's) is left out.
+fn inline_paths(code: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for path in use_paths(&code) {
-        let segments: Vec<String> = path.split("::").map(str::to_owned).collect();
-        let mut base: Vec<String>;
-        let mut rest = &segments[..];
-        match segments.first().map(String::as_str) {
-            Some("crate") => {
-                base = Vec::new();
-                rest = &segments[1..];
-            }
-            Some("self") => {
-                base = here.clone();
-                rest = &segments[1..];
-            }
-            Some("super") => {
-                base = here.clone();
-                while rest.first().map(String::as_str) == Some("super") {
-                    base.pop();
-                    rest = &rest[1..];
-                }
-            }
-            Some(first) => {
-                let mut child = here.clone();
-                child.push(first.to_owned());
-                if module_file(root, &child).is_none() {
+    for line in code.lines().map(|l| l.split("//").next().unwrap_or_default()) {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("use ")
+            || trimmed.starts_with("pub use ")
+            || trimmed.starts_with("pub(crate) use ")
+        {
+            continue;
+        }
+        for prefix in ["crate::", "super::"] {
+            for (at, _) in line.match_indices(prefix) {
+                if line[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$' || c == ':') {
                     continue;
                 }
-                base = here.clone();
+                let path: String = line[at..]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+                    .collect();
+                let path = path.trim_end_matches(':');
+                if path.len() > prefix.len() {
+                    out.push(path.to_owned());
+                }
             }
-            None => continue,
         }
-        base.extend(rest.iter().filter(|s| s.as_str() != "*").cloned());
-        out.push(base);
     }
     out
 }
 
+/// `path` as written in module `here`, made absolute within its crate (`crate::`, `super::`,
+/// `self::` and child-module paths resolved); `None` for a path into another crate.
+fn absolutize(root: &Path, here: &[String], path: &str) -> Option<Vec<String>> {
+    let segments: Vec<String> = path.split("::").map(str::to_owned).collect();
+    let mut base: Vec<String> = here.to_vec();
+    let mut rest = &segments[..];
+    match segments.first().map(String::as_str) {
+        Some("crate") => {
+            base.clear();
+            rest = &segments[1..];
+        }
+        Some("self") => rest = &segments[1..],
+        Some("super") => {
+            while rest.first().map(String::as_str) == Some("super") {
+                base.pop();
+                rest = &rest[1..];
+            }
+        }
+        Some(first) => {
+            let mut child = here.to_vec();
+            child.push(first.to_owned());
+            module_file(root, &child)?;
+        }
+        None => return None,
+    }
+    base.extend(rest.iter().filter(|s| s.as_str() != "*").cloned());
+    Some(base)
+}
+
+/// Each path `file` names (test code left out): its `use` items, and `crate::…`/`super::…` paths
+/// written inline, made absolute within its crate (paths into other crates dropped).
+fn absolute_imports(root: &Path, file: &Path) -> Vec<Vec<String>> {
+    let here = module_of(root, file);
+    let code = strip_test_code(&fs::read_to_string(file).unwrap());
+    use_paths(&code)
+        .into_iter()
+        .chain(inline_paths(&code))
+        .filter_map(|path| absolutize(root, &here, &path))
+        .collect()
+}
+
+/// The file that defines what absolute `path` names: the file of its longest module prefix, or,
+/// when that file only re-exports the name (`pub use org::OrgRead;` in `session/mod.rs`), the file
+/// the re-export leads to.
+fn defining_file(root: &Path, path: &[String], hops: usize) -> Option<PathBuf> {
+    let mut prefix = path.to_vec();
+    let file = loop {
+        if let Some(file) = module_file(root, &prefix) {
+            break file;
+        }
+        prefix.pop()?;
+    };
+    let Some(name) = path.get(prefix.len()).filter(|_| hops < 8) else {
+        return Some(file);
+    };
+    let code = strip_test_code(&fs::read_to_string(&file).unwrap());
+    let target = use_items(&code)
+        .into_iter()
+        .find(|(public, _, bound)| *public && bound == name)
+        .and_then(|(_, reexported, _)| absolutize(root, &prefix, &reexported));
+    match target {
+        Some(mut target) => {
+            target.extend(path[prefix.len() + 1..].iter().cloned());
+            defining_file(root, &target, hops + 1).or(Some(file))
+        }
+        None => Some(file),
+    }
+}
+
 /// The import circles among the Rust files under `dir`: groups of files that import each other,
 /// directly or through a cycle, by their `use crate::…`, `use super::…`, `use self::…` and
-/// child-module `use` lines (test code left out). Each import counts as an edge to the file of the
-/// longest module prefix it names (`use crate::session::org::Loaded` → `session/org.rs`;
-/// `use crate::session::OrgRead` → `session/mod.rs`). `dir` may be a crate's `src/` or a module
+/// child-module `use` items and their inline `crate::…`/`super::…` paths (test code and comments
+/// left out). Each import counts as an edge to the file that defines what it names: the file of the
+/// longest module prefix (`use crate::session::org::Loaded` → `session/org.rs`), through re-exports
+/// (`use crate::session::OrgRead` → `session/mod.rs`'s `pub use org::OrgRead` → `session/org.rs`),
+/// so a `mod.rs` that re-exports its children and children that import through it are no circle,
+/// while an item defined in `mod.rs` and used by the child that `mod.rs` imports is one. `dir` may be a crate's `src/` or a module
 /// directory inside it (`crates/core/src/bulk/`): only files under `dir` are considered.
 /// Returns each circle as its files' paths relative to `dir`, sorted.
 fn no_import_circles(dir: &Path) -> Vec<Vec<String>> {
@@ -611,16 +683,8 @@ fn no_import_circles(dir: &Path) -> Vec<Vec<String>> {
     let index = |p: &Path| files.iter().position(|f| f == p);
     let mut edges: Vec<Vec<usize>> = vec![Vec::new(); files.len()];
     for (from, file) in files.iter().enumerate() {
-        for mut target in absolute_imports(&root, file) {
-            let found = loop {
-                if let Some(path) = module_file(&root, &target) {
-                    break Some(path);
-                }
-                if target.pop().is_none() {
-                    break None;
-                }
-            };
-            if let Some(to) = found.as_deref().and_then(index)
+        for target in absolute_imports(&root, file) {
+            if let Some(to) = defining_file(&root, &target, 0).as_deref().and_then(index)
                 && to != from
                 && !edges[from].contains(&to)
             {
@@ -714,11 +778,14 @@ fn issue_19_the_bulk_engine_and_the_simulator_have_no_import_circles() {
 }
 
 #[test]
-fn issue_19_the_circle_check_finds_direct_braced_and_relative_circles_and_skips_test_code() {
+fn issue_19_the_circle_check_finds_direct_braced_relative_and_inline_circles_and_skips_test_code() {
     let dir = std::env::temp_dir().join(format!("syncready-tidy-circles-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
     let files = [
-        ("lib.rs", "pub mod a;\npub mod b;\npub mod c;\npub mod f;\npub mod g;\n"),
+        (
+            "lib.rs",
+            "pub mod a;\npub mod b;\npub mod c;\npub mod f;\npub mod g;\npub mod h;\npub mod i;\npub mod j;\n",
+        ),
         ("a.rs", "use crate::b::X;\npub struct Y;\n"),
         ("b.rs", "use super::a::Y;\npub struct X;\n"),
         ("c/mod.rs", "pub mod d;\npub mod e;\npub use d::Z;\n"),
@@ -727,8 +794,22 @@ fn issue_19_the_circle_check_finds_direct_braced_and_relative_circles_and_skips_
             "use std::fmt;\nuse serde::Serialize;\npub use crate::{\n    a::Y,\n    c::e::{self, W},\n};\n",
         ),
         ("c/e.rs", "use super::d::Z as Zed;\npub struct W;\n"),
-        ("f.rs", "pub struct L;\n#[cfg(test)]\nmod tests {\n    use crate::g::K;\n}\n"),
+        (
+            "f.rs",
+            "pub struct L; // crate::g::K in a comment\nmacro_rules! m { () => { $crate::g::K }; }\n#[cfg(test)]\nmod tests {\n    use crate::g::K;\n}\n",
+        ),
         ("g.rs", "use crate::f::L;\npub struct K;\n"),
+        ("h.rs", "pub fn f() {\n    let _ = crate::i::g();\n}\n"),
+        // A `mod.rs` that re-exports is no circle with the children that import through it; an item
+        // it defines itself, used by a child it imports, is.
+        (
+            "j/mod.rs",
+            "pub mod k;\npub mod l;\npub mod m;\npub use k::Kay;\npub use m::Em as Emm;\npub fn helper() {}\n",
+        ),
+        ("j/k.rs", "pub struct Kay;\n"),
+        ("j/l.rs", "use super::Kay;\nuse crate::j::Emm;\n"),
+        ("j/m.rs", "pub struct Em;\nfn f() {\n    super::helper();\n}\n"),
+        ("i.rs", "pub fn g() {\n    super::h::f();\n}\n"),
     ];
     for (path, text) in files {
         let path = dir.join(path);
@@ -738,30 +819,11 @@ fn issue_19_the_circle_check_finds_direct_braced_and_relative_circles_and_skips_
     let whole = no_import_circles(&dir);
     let sub = no_import_circles(&dir.join("c"));
     let _ = fs::remove_dir_all(&dir);
-    assert_eq!(whole, [vec!["a.rs", "b.rs"], vec!["c/d.rs", "c/e.rs"]]);
+    assert_eq!(
+        whole,
+        [vec!["a.rs", "b.rs"], vec!["c/d.rs", "c/e.rs"], vec!["h.rs", "i.rs"], vec!["j/m.rs", "j/mod.rs"]]
+    );
     assert_eq!(sub, [vec!["d.rs", "e.rs"]]);
-}
-
-/// The `crate::…` paths `file` names (its `use` lines, and paths written inline in code), test code
-/// and comments left out, as module segments after `crate`.
-fn crate_paths(root: &Path, file: &Path) -> Vec<Vec<String>> {
-    let mut out = absolute_imports(root, file);
-    let code = strip_test_code(&fs::read_to_string(file).unwrap());
-    for line in code.lines().map(|l| l.split("//").next().unwrap_or_default()) {
-        for (at, _) in line.match_indices("crate::") {
-            if line[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_') {
-                continue;
-            }
-            let path: String = line[at + "crate::".len()..]
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
-                .collect();
-            if !path.is_empty() {
-                out.push(path.split("::").filter(|s| !s.is_empty()).map(str::to_owned).collect());
-            }
-        }
-    }
-    out
 }
 
 #[test]
@@ -781,7 +843,7 @@ fn issue_19_each_ui_layer_imports_only_the_layers_below_it() {
         assert!(!files.is_empty(), "src/{layer}/ has no files");
         for file in &files {
             checked += 1;
-            for path in crate_paths(&root, file) {
+            for path in absolute_imports(&root, file) {
                 let named = path.first().map(String::as_str).unwrap_or_default();
                 assert!(
                     !banned.contains(&named),
@@ -822,7 +884,7 @@ fn issue_19_the_layer_check_sees_inline_paths_braced_imports_and_session_interna
         fs::create_dir_all(path.parent().unwrap()).unwrap();
         fs::write(path, text).unwrap();
     }
-    let paths = crate_paths(&dir, &dir.join("x.rs"));
+    let paths = absolute_imports(&dir, &dir.join("x.rs"));
     let internal: Vec<bool> =
         paths.iter().map(|p| p.len() > 1 && module_file(&dir, &p[..2]).is_some()).collect();
     let _ = fs::remove_dir_all(&dir);

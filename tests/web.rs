@@ -301,3 +301,29 @@ async fn the_health_plots_render_for_zero_one_and_fifty_thousand_mailboxes_witho
         drop(handle);
     }
 }
+
+#[wasm_bindgen_test]
+async fn issue_19_a_health_csv_button_offers_its_file_through_the_pages_downloads() {
+    use std::sync::{Arc, Mutex};
+    use syncready::components::{Download, Downloads, HealthView};
+    use syncready_core::model::Timestamp;
+    let now = 1_795_694_400;
+    let snap = Arc::new(health_snapshot(3, now));
+    let offered: Arc<Mutex<Vec<Download>>> = Arc::default();
+    let seen = offered.clone();
+    let el = container();
+    let handle = leptos::mount::mount_to(el.clone(), move || {
+        let seen = seen.clone();
+        provide_context(Downloads(Callback::new(move |file: Download| seen.lock().unwrap().push(file))));
+        view! { <HealthView snapshot=snap.clone() now=Timestamp(now) /> }
+    });
+    leptos::task::tick().await;
+    let button: web_sys::HtmlElement =
+        el.query_selector("[data-testid=health-histogram-csv]").unwrap().unwrap().dyn_into().unwrap();
+    button.click();
+    let files = offered.lock().unwrap().clone();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!((files[0].name.as_str(), files[0].mime), ("syncready-sync-age.csv", "text/csv"));
+    assert!(files[0].text.lines().count() > 1, "{}", files[0].text);
+    drop(handle);
+}

@@ -56,7 +56,7 @@ pub fn ChecklistPage() -> impl IntoView {
             }
         });
     }
-    // Read once, like the registration below: a signal filled by one task rather than a resource
+    // Read once, like the sign-in registration: a signal filled by one task rather than a resource
     // (every resource type is a large monomorphised copy of the async machinery).
     let focus = RwSignal::new(None::<String>);
     // The in-page guide's "Approve email…" / "Test & enable…" on a mailbox record (issue 14): the

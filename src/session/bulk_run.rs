@@ -163,11 +163,6 @@ impl BulkRun {
         })
     }
 
-    /// The evidence of the finished run (untracked).
-    pub fn evidence(&self) -> Option<Evidence> {
-        self.evidence.get_untracked()
-    }
-
     fn org(&self) -> Option<OrgUrl> {
         self.org_read.shown_org()
     }
