@@ -70,19 +70,11 @@ fn shown_ms(raw: &str) -> u64 {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let dist = root().join("dist").canonicalize().expect("dist/ is missing: run `cargo xtask build`");
     let sim =
         Sim::builder().org("contoso", Scenario::demo()).org("big", Scenario::large("Big", 50_000)).build();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(dataverse_sim::serve(listener, sim, true, async move {
-        let _ = stopped.await;
-    }));
-    let (_driver, driver_port) = start_chromedriver().await;
-    let client =
-        browser(driver_port, &dist, port, &["contoso.crm.dynamics.com", "big.crm.dynamics.com"]).await;
-    let ext = extension_id(&dist);
+    let h = Harness::extension(sim, &["contoso.crm.dynamics.com", "big.crm.dynamics.com"]).await;
+    let client = h.client.clone();
+    let ext = h.ext.clone();
     set_viewport(&client, 360, 640).await;
     enable_test_hooks(&client, &ext).await;
 
@@ -140,7 +132,5 @@ async fn main() {
         idle_at(95),
         load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
     );
-    client.close().await.expect("close");
-    let _ = stop.send(());
-    let _ = server.await;
+    h.finish().await;
 }

@@ -26,26 +26,20 @@ async fn profile_step_for(client: &Client, ext: &str, host: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() {
-    let dist = root().join("dist").canonicalize().expect("dist/ is missing: run `cargo xtask build`");
-    assert!(dist.join("manifest.json").is_file(), "dist/ has no manifest.json: run `cargo xtask build`");
-
     let sim = Sim::builder()
         .org("contoso", Scenario::healthy("Contoso"))
         .org("fabrikam", Scenario::missing_profile("Fabrikam"))
         .org("demo", Scenario::demo())
-        .static_dir(dist.clone())
+        .static_dir(dist())
         .build();
-    let (sim_port, stop, server) = start_sim(sim.clone()).await;
 
-    let (_driver, driver_port) = start_chromedriver().await;
-    let client = browser(
-        driver_port,
-        &dist,
-        sim_port,
+    let h = Harness::extension(
+        sim.clone(),
         &["contoso.crm.dynamics.com", "fabrikam.crm.dynamics.com", "demo.crm.dynamics.com"],
     )
     .await;
-    let ext = extension_id(&dist);
+    let client = h.client.clone();
+    let ext = h.ext.clone();
 
     let contoso = profile_step_for(&client, &ext, "contoso.crm.dynamics.com").await;
     let contoso_name = text(&client, "[data-testid=org-name]").await;
@@ -53,7 +47,7 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
     // What a screen-reader user would miss, on every surface this test visits.
     let mut a11y = a11y_problems(&client, "panel (contoso)").await;
     // Any CSP violation or failed load on any page this test visits fails it (issue 13).
-    let mut console = console_problems(&client, "panel (contoso)", &[]).await;
+    h.console("panel (contoso)", &[]).await;
 
     // The popup names the org and how far it is.
     client.goto(&format!("chrome-extension://{ext}/index.html?surface=popup")).await.unwrap();
@@ -61,14 +55,14 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
     let popup = text(&client, "[data-testid=headline]").await;
     let popup_org = text(&client, "[data-testid=org-name]").await;
     a11y.extend(a11y_problems(&client, "popup").await);
-    console.extend(console_problems(&client, "popup", &[]).await);
+    h.console("popup", &[]).await;
 
     // In-context guidance: on the mailboxes list, the guide names its steps with the statuses the
     // panel just computed for this org.
     client.goto("https://contoso.crm.dynamics.com/main.aspx?pagetype=entitylist&etn=mailbox").await.unwrap();
     let guide = wait_attr(&client, "html[data-syncready-guide]", "data-syncready-guide").await;
     screenshot(&client, "guide-mailboxes.png").await;
-    console.extend(console_problems(&client, "guide (mailboxes)", &[]).await);
+    h.console("guide (mailboxes)", &[]).await;
     client.goto("https://contoso.crm.dynamics.com/main.aspx?pagetype=entitylist&etn=account").await.unwrap();
     wait_attr(&client, "html[data-syncready]", "data-syncready").await;
     let no_guide = client.find(Locator::Css("html[data-syncready-guide]")).await.is_err();
@@ -77,14 +71,14 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
     let fabrikam_name = text(&client, "[data-testid=org-name]").await;
     screenshot(&client, "panel-fabrikam.png").await;
     a11y.extend(a11y_problems(&client, "panel (fabrikam, failing)").await);
-    console.extend(console_problems(&client, "panel (fabrikam, failing)", &[]).await);
+    h.console("panel (fabrikam, failing)", &[]).await;
 
     // The mixed demo org, light and dark (README screenshots), with its charts.
     let demo = profile_step_for(&client, &ext, "demo.crm.dynamics.com").await;
     let chart_total = wait_attr(&client, "[data-testid=chart]", "data-total").await;
     screenshot(&client, "panel-demo-light.png").await;
     a11y.extend(a11y_problems(&client, "panel (demo, charts and grid)").await);
-    console.extend(console_problems(&client, "panel (demo, charts and grid)", &[]).await);
+    h.console("panel (demo, charts and grid)", &[]).await;
     client
         .execute("document.querySelector('[data-testid=mailbox-grid]').scrollIntoView()", Vec::new())
         .await
@@ -94,14 +88,14 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
     let dark = wait_attr_eq(&client, "html", "data-theme", "dark", 10).await;
     wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
     screenshot(&client, "panel-demo-dark.png").await;
-    console.extend(console_problems(&client, "panel (demo, dark)", &[]).await);
+    h.console("panel (demo, dark)", &[]).await;
 
     // Web-app mode: the same build served by the org's host, reading it with the page's own session.
     client.goto("https://demo.crm.dynamics.com/syncready/index.html?surface=app").await.unwrap();
     let web_app = wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
     let web_app_org = text(&client, "[data-testid=org-name]").await;
     a11y.extend(a11y_problems(&client, "web app").await);
-    console.extend(console_problems(&client, "web app", &[]).await);
+    h.console("web app", &[]).await;
 
     // The session expires: the panel must say so instead of showing stale or empty results.
     sim.set_session_expired(true);
@@ -110,11 +104,11 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
     let expired_error = text(&client, "[data-testid=error]").await;
     screenshot(&client, "panel-session-expired.png").await;
     a11y.extend(a11y_problems(&client, "panel (session expired)").await);
-    console.extend(console_problems(&client, "panel (session expired)", &["status of 401"]).await);
+    h.console("panel (session expired)", &["status of 401"]).await;
     client.goto(&format!("chrome-extension://{ext}/index.html?surface=options")).await.unwrap();
     wait_attr(&client, "[data-testid=opt-save]", "data-testid").await;
     a11y.extend(a11y_problems(&client, "options").await);
-    console.extend(console_problems(&client, "options", &[]).await);
+    h.console("options", &[]).await;
 
     // Options keep the admin's own app registration: a bad id is explained, a good one saved and
     // offered by the panel's sign-in form.
@@ -132,18 +126,9 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
         .execute("return document.querySelector('[data-testid=sign-in-client-id]').value", Vec::new())
         .await
         .unwrap();
-    console.extend(
-        console_problems(
-            &client,
-            "options and panel (saved registration, session still expired)",
-            &["status of 401"],
-        )
-        .await,
-    );
+    h.console("options and panel (saved registration, session still expired)", &["status of 401"]).await;
 
-    client.close().await.unwrap();
-    let _ = stop.send(());
-    let _ = server.await;
+    let console = h.finish().await;
 
     assert_eq!((contoso_name.as_str(), contoso.as_str()), ("Contoso", "pass"));
     assert_eq!((fabrikam_name.as_str(), fabrikam.as_str()), ("Fabrikam", "fail"));
@@ -167,9 +152,7 @@ async fn the_side_panel_shows_the_profile_step_of_the_org_in_the_dynamics_tab() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fresh_org_becomes_ready_through_one_click_bulk_actions() {
-    let dist = root().join("dist").canonicalize().expect("dist/ is missing: run `cargo xtask build`");
     let sim = Sim::builder().org("northwind", Scenario::fresh("Northwind")).build();
-    let (sim_port, stop, server) = start_sim(sim.clone()).await;
     // Simulated time runs 60x faster than the test, so Test & Enable (90 s in the simulator) finishes.
     let ticking = sim.clone();
     let ticker = tokio::spawn(async move {
@@ -179,9 +162,9 @@ async fn a_fresh_org_becomes_ready_through_one_click_bulk_actions() {
         }
     });
 
-    let (_driver, driver_port) = start_chromedriver().await;
-    let client = browser(driver_port, &dist, sim_port, &["northwind.crm.dynamics.com"]).await;
-    let ext = extension_id(&dist);
+    let h = Harness::extension(sim.clone(), &["northwind.crm.dynamics.com"]).await;
+    let client = h.client.clone();
+    let ext = h.ext.clone();
 
     // The admin checks Test & Enable results every second (Options).
     client.goto(&format!("chrome-extension://{ext}/index.html?surface=options")).await.unwrap();
@@ -214,7 +197,7 @@ async fn a_fresh_org_becomes_ready_through_one_click_bulk_actions() {
     // Fix what the checklist offers, one remedy at a time, until nothing is left to fix.
     let mut runs = Vec::new();
     let mut a11y = Vec::new();
-    let mut console = console_problems(&client, "options and panel (northwind)", &[]).await;
+    h.console("options and panel (northwind)", &[]).await;
     for _ in 0..8 {
         let loaded_at = wait_attr(&client, "[data-testid=report]", "data-loaded-at").await;
         let mut next = None;
@@ -230,14 +213,14 @@ async fn a_fresh_org_becomes_ready_through_one_click_bulk_actions() {
         let writes = wait_attr(&client, "[data-testid=bulk-preview]", "data-writes").await;
         screenshot(&client, &format!("flow-{}-preview-{remedy}.png", runs.len())).await;
         a11y.extend(a11y_problems(&client, &format!("bulk preview ({remedy})")).await);
-        console.extend(console_problems(&client, &format!("bulk preview ({remedy})"), &[]).await);
+        h.console(&format!("bulk preview ({remedy})"), &[]).await;
         click(&client, "[data-testid=bulk-confirm]").await;
         let phase = wait_attr_eq(&client, "[data-testid=bulk]", "data-phase", "finished", 90).await;
         let failed = wait_attr(&client, "[data-testid=bulk-progress]", "data-failed").await;
         let succeeded = wait_attr(&client, "[data-testid=bulk-progress]", "data-succeeded").await;
         screenshot(&client, &format!("flow-{}-done-{remedy}.png", runs.len())).await;
         a11y.extend(a11y_problems(&client, &format!("bulk results ({remedy})")).await);
-        console.extend(console_problems(&client, &format!("bulk results ({remedy})"), &[]).await);
+        h.console(&format!("bulk results ({remedy})"), &[]).await;
         // Wait for the checklist to be read again after the run; the next remedy must come from the
         // new reading, so a checklist that never reloads fails the test here.
         let reloaded = wait_reloaded(&client, &loaded_at).await;
@@ -260,12 +243,10 @@ async fn a_fresh_org_becomes_ready_through_one_click_bulk_actions() {
         statuses.push((step, status));
     }
     screenshot(&client, "flow-2-after.png").await;
-    console.extend(console_problems(&client, "panel after the runs", &[]).await);
+    h.console("panel after the runs", &[]).await;
 
     ticker.abort();
-    client.close().await.unwrap();
-    let _ = stop.send(());
-    let _ = server.await;
+    let console = h.finish().await;
 
     assert_ne!(approval_before, "pass", "the fresh org starts with unapproved mailboxes");
     assert!(runs.iter().any(|r| r.0 == "approve-mailboxes"), "no approve remedy was offered: {runs:?}");
@@ -281,12 +262,10 @@ async fn a_fresh_org_becomes_ready_through_one_click_bulk_actions() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_paused_by_an_expired_session_resumes_after_signing_in_again_without_repeating_writes() {
-    let dist = root().join("dist").canonicalize().expect("dist/ is missing: run `cargo xtask build`");
     let sim = Sim::builder().org("tailspin", Scenario::fresh("Tailspin")).build();
-    let (sim_port, stop, server) = start_sim(sim.clone()).await;
-    let (_driver, driver_port) = start_chromedriver().await;
-    let client = browser(driver_port, &dist, sim_port, &["tailspin.crm.dynamics.com"]).await;
-    let ext = extension_id(&dist);
+    let h = Harness::extension(sim.clone(), &["tailspin.crm.dynamics.com"]).await;
+    let client = h.client.clone();
+    let ext = h.ext.clone();
 
     // Small batches, so the approval run takes several requests.
     client.goto(&format!("chrome-extension://{ext}/index.html?surface=options")).await.unwrap();
@@ -321,13 +300,11 @@ async fn a_run_paused_by_an_expired_session_resumes_after_signing_in_again_witho
     let failed = wait_attr(&client, "[data-testid=bulk-progress]", "data-failed").await;
     screenshot(&client, "resume-2-done.png").await;
     // The expired session answers 401 on purpose; nothing else may fail.
-    let console = console_problems(&client, "paused and resumed run", &["status of 401"]).await;
+    h.console("paused and resumed run", &["status of 401"]).await;
     let ops_after: usize =
         sim.journal().iter().filter(|j| j.path.contains("$batch")).map(|j| j.batch_operations).sum();
 
-    client.close().await.unwrap();
-    let _ = stop.send(());
-    let _ = server.await;
+    let console = h.finish().await;
 
     assert!(halt.contains("session expired"), "{halt}");
     assert!(console.is_empty(), "console:\n{}", console.join("\n"));
@@ -347,16 +324,14 @@ async fn a_run_paused_by_an_expired_session_resumes_after_signing_in_again_witho
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_open_panel_follows_the_admin_to_another_orgs_tab() {
-    let dist = root().join("dist").canonicalize().expect("dist/ is missing: run `cargo xtask build`");
     let sim = Sim::builder()
         .org("contoso", Scenario::healthy("Contoso"))
         .org("fabrikam", Scenario::missing_profile("Fabrikam"))
         .build();
-    let (sim_port, stop, server) = start_sim(sim.clone()).await;
-    let (_driver, driver_port) = start_chromedriver().await;
     let hosts = ["contoso.crm.dynamics.com", "fabrikam.crm.dynamics.com"];
-    let client = browser(driver_port, &dist, sim_port, &hosts).await;
-    let ext = extension_id(&dist);
+    let h = Harness::extension(sim.clone(), &hosts).await;
+    let client = h.client.clone();
+    let ext = h.ext.clone();
 
     // Tab 1: Dynamics (Contoso). Tab 2: the panel, which stays open from here on.
     let dynamics_tab = client.window().await.unwrap();
@@ -384,11 +359,9 @@ async fn an_open_panel_follows_the_admin_to_another_orgs_tab() {
     }
     let status =
         wait_attr_eq(&client, "[data-testid=step-exchange-online-profile]", "data-status", "fail", 20).await;
-    let console = console_problems(&client, "panel following the admin", &[]).await;
+    h.console("panel following the admin", &[]).await;
 
-    client.close().await.unwrap();
-    let _ = stop.send(());
-    let _ = server.await;
+    let console = h.finish().await;
 
     assert_eq!((first.as_str(), before.as_str()), ("pass", "Contoso"));
     assert_eq!((after.as_str(), status.as_str()), ("Fabrikam", "fail"));
@@ -413,16 +386,14 @@ async fn wait_org_name(client: &Client, name: &str) -> String {
 /// to Fabrikam, a finished run's results and its Undo disappear, and so does a preview.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn issue_12_the_bulk_panel_drops_its_state_when_the_panel_follows_another_org() {
-    let dist = root().join("dist").canonicalize().expect("dist/ is missing: run `cargo xtask build`");
     let sim = Sim::builder()
         .org("contoso", Scenario::fresh("Contoso"))
         .org("fabrikam", Scenario::fresh("Fabrikam"))
         .build();
-    let (sim_port, stop, server) = start_sim(sim.clone()).await;
-    let (_driver, driver_port) = start_chromedriver().await;
     let hosts = ["contoso.crm.dynamics.com", "fabrikam.crm.dynamics.com"];
-    let client = browser(driver_port, &dist, sim_port, &hosts).await;
-    let ext = extension_id(&dist);
+    let h = Harness::extension(sim.clone(), &hosts).await;
+    let client = h.client.clone();
+    let ext = h.ext.clone();
 
     // Signed in to both orgs (the simulator's sign-in page sets the session cookie).
     for host in hosts {
@@ -455,9 +426,7 @@ async fn issue_12_the_bulk_panel_drops_its_state_when_the_panel_follows_another_
     let confirm_left = client.find(Locator::Css("[data-testid=bulk-confirm]")).await.is_ok();
     let writes_after = sim.journal().iter().filter(|j| j.path.contains("$batch")).count();
 
-    client.close().await.unwrap();
-    let _ = stop.send(());
-    let _ = server.await;
+    h.finish().await;
 
     assert_eq!((contoso.as_str(), finished.as_str(), undo_on_contoso), ("Contoso", "finished", true));
     assert_eq!(fabrikam, "Fabrikam");

@@ -51,12 +51,10 @@ async fn counts(client: &Client) -> (usize, String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_whose_requests_all_fail_at_the_transport_halts_visibly_and_resumes_in_place() {
-    let dist = root().join("dist").canonicalize().expect("dist/ is missing: run `cargo xtask build`");
     let sim = Sim::builder().org("tailspin", Scenario::fresh("Tailspin")).build();
-    let (sim_port, stop, server) = start_sim(sim.clone()).await;
-    let (_driver, driver_port) = start_chromedriver().await;
-    let client = browser(driver_port, &dist, sim_port, &[HOST]).await;
-    let ext = extension_id(&dist);
+    let h = Harness::extension(sim.clone(), &[HOST]).await;
+    let client = h.client.clone();
+    let ext = h.ext.clone();
     small_batches(&client, &ext).await;
     let writes = approval_preview(&client, &ext).await;
 
@@ -81,9 +79,7 @@ async fn a_run_whose_requests_all_fail_at_the_transport_halts_visibly_and_resume
     screenshot(&client, "field-3-resumed.png").await;
     let writes_by_sim: u32 = sim.api_writes("tailspin").values().sum();
 
-    client.close().await.unwrap();
-    let _ = stop.send(());
-    let _ = server.await;
+    h.finish().await;
 
     assert!(waiting.contains("Waiting for Dataverse since"), "{waiting:?}");
     assert_eq!(phase, "finished", "the run ended in a visible halt");
@@ -101,15 +97,13 @@ async fn a_run_whose_requests_all_fail_at_the_transport_halts_visibly_and_resume
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expiry_that_redirects_to_an_unreachable_sign_in_host_halts_and_resumes_after_signing_in_again() {
-    let dist = root().join("dist").canonicalize().expect("dist/ is missing: run `cargo xtask build`");
     let mut config = Config::default();
     config.quirks.expired_session_redirect = true;
     config.quirks.sign_in_host = "sign-in.invalid".to_string();
     let sim = Sim::builder().org("tailspin", Scenario::fresh("Tailspin")).config(config).build();
-    let (sim_port, stop, server) = start_sim(sim.clone()).await;
-    let (_driver, driver_port) = start_chromedriver().await;
-    let client = browser(driver_port, &dist, sim_port, &[HOST]).await;
-    let ext = extension_id(&dist);
+    let h = Harness::extension(sim.clone(), &[HOST]).await;
+    let client = h.client.clone();
+    let ext = h.ext.clone();
     small_batches(&client, &ext).await;
     let writes = approval_preview(&client, &ext).await;
 
@@ -131,9 +125,7 @@ async fn an_expiry_that_redirects_to_an_unreachable_sign_in_host_halts_and_resum
     screenshot(&client, "field-5-resumed.png").await;
     let writes_by_sim = sim.api_writes("tailspin");
 
-    client.close().await.unwrap();
-    let _ = stop.send(());
-    let _ = server.await;
+    h.finish().await;
 
     assert_eq!(phase, "finished");
     assert!(halt.contains("session expired"), "halted at once as an expired session: {halt}");
@@ -147,12 +139,10 @@ async fn an_expiry_that_redirects_to_an_unreachable_sign_in_host_halts_and_resum
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn throttled_reads_show_the_wait_and_then_the_checklist_never_unable_to_check() {
-    let dist = root().join("dist").canonicalize().expect("dist/ is missing: run `cargo xtask build`");
     let sim = Sim::builder().org("tailspin", Scenario::healthy("Tailspin")).build();
-    let (sim_port, stop, server) = start_sim(sim.clone()).await;
-    let (_driver, driver_port) = start_chromedriver().await;
-    let client = browser(driver_port, &dist, sim_port, &[HOST]).await;
-    let ext = extension_id(&dist);
+    let h = Harness::extension(sim.clone(), &[HOST]).await;
+    let client = h.client.clone();
+    let ext = h.ext.clone();
 
     // The admin's other tabs (or a bulk run) spent the limits: the mailbox read is refused twice.
     sim.inject(Fault::throttle(Duration::from_secs(4)).on_method("GET").on_path("mailboxes").times(2));
@@ -166,9 +156,7 @@ async fn throttled_reads_show_the_wait_and_then_the_checklist_never_unable_to_ch
     let throttled = sim.journal().iter().filter(|j| j.status == 429).count();
     screenshot(&client, "field-7-checklist.png").await;
 
-    client.close().await.unwrap();
-    let _ = stop.send(());
-    let _ = server.await;
+    h.finish().await;
 
     assert!(waiting.contains("Waiting for Dataverse\u{2019}s limits ("), "{waiting:?}");
     assert_eq!(throttled, 2, "both refusals were met");

@@ -144,12 +144,10 @@ async fn enter_content_frame(client: &Client) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_guide_follows_both_dynamics_clients_through_the_procedure_and_acts_on_a_mailbox_record() {
-    let dist = root().join("dist").canonicalize().expect("dist/ is missing: run `cargo xtask build`");
     let sim = Sim::builder().org("northwind", Scenario::fresh("Northwind")).build();
-    let (sim_port, stop, server) = start_sim(sim.clone()).await;
-    let (_driver, driver_port) = start_chromedriver().await;
-    let client = browser(driver_port, &dist, sim_port, &["northwind.crm.dynamics.com"]).await;
-    let ext = extension_id(&dist);
+    let h = Harness::extension(sim.clone(), &["northwind.crm.dynamics.com"]).await;
+    let client = h.client.clone();
+    let ext = h.ext.clone();
     enable_test_hooks(&client, &ext).await;
 
     // Pages outside the procedure (the dashboard, Accounts): nothing injected; the script's synchronous
@@ -314,9 +312,7 @@ async fn the_guide_follows_both_dynamics_clients_through_the_procedure_and_acts_
     let approved = wait_mailbox(&client, "approval=approved", 20).await;
     screenshot(&client, "guide-record-approved.png").await;
 
-    client.close().await.unwrap();
-    let _ = stop.send(());
-    let _ = server.await;
+    h.finish().await;
 
     println!(
         "content script on a page outside the procedure (dashboard, Accounts; 7 full loads): synchronous \
@@ -364,11 +360,9 @@ async fn the_guide_follows_both_dynamics_clients_through_the_procedure_and_acts_
 /// shadow root, whatever the page itself sets up to ask for the hooks.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_the_test_flag_the_page_sees_no_hooks_and_cannot_turn_them_on() {
-    let dist = root().join("dist").canonicalize().expect("dist/ is missing: run `cargo xtask build`");
     let sim = Sim::builder().org("northwind", Scenario::fresh("Northwind")).build();
-    let (sim_port, stop, server) = start_sim(sim.clone()).await;
-    let (_driver, driver_port) = start_chromedriver().await;
-    let client = browser(driver_port, &dist, sim_port, &["northwind.crm.dynamics.com"]).await;
+    let h = Harness::extension(sim.clone(), &["northwind.crm.dynamics.com"]).await;
+    let client = h.client.clone();
 
     // The page tries what it can reach: its own storage and its own DOM.
     client.goto(&format!("{ORG}/main.aspx")).await.unwrap();
@@ -398,9 +392,7 @@ async fn without_the_test_flag_the_page_sees_no_hooks_and_cannot_turn_them_on() 
         .await
         .unwrap();
 
-    client.close().await.unwrap();
-    let _ = stop.send(());
-    let _ = server.await;
+    h.finish().await;
 
     // … but no attribute of ours (the page's own `syncreadyHooks` is gone with the reload) and a closed root.
     assert_eq!(seen[0], "", "data-syncready* attributes without the test flag");

@@ -28,15 +28,13 @@ async fn count(client: &Client, css: &str) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn drifting_mailboxes_turn_the_seventh_step_red_and_its_remedy_previews_a_test_and_enable() {
-    let dist = root().join("dist").canonicalize().expect("dist/ is missing: run `cargo xtask build`");
     // The panel measures delays against the browser's clock, so the simulator's clock starts at the
     // wall clock (real time); `advance` then moves it ahead.
     let config = Config { clock: ClockMode::Real { factor: 1.0 }, ..Config::default() };
     let sim = Sim::builder().config(config).org("contoso", Scenario::drifting("Contoso", 3)).build();
-    let (sim_port, stop, server) = start_sim(sim.clone()).await;
-    let (_driver, driver_port) = start_chromedriver().await;
-    let client = browser(driver_port, &dist, sim_port, &[HOST]).await;
-    let ext = extension_id(&dist);
+    let h = Harness::extension(sim.clone(), &[HOST]).await;
+    let client = h.client.clone();
+    let ext = h.ext.clone();
 
     // Go-live: everything synchronises.
     let before = open_panel(&client, &ext).await;
@@ -81,9 +79,7 @@ async fn drifting_mailboxes_turn_the_seventh_step_red_and_its_remedy_previews_a_
         .await
         .unwrap();
 
-    client.close().await.unwrap();
-    let _ = stop.send(());
-    let _ = server.await;
+    h.finish().await;
 
     assert_eq!(before, "pass");
     assert!(reread, "choosing a threshold reads the checklist again");

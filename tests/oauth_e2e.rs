@@ -285,20 +285,14 @@ async fn a_token_for_one_org_does_not_open_another() {
 // --- in headless Chromium: the web app ------------------------------------------------------------
 
 mod browser {
-    use crate::support::{
-        Driver, browser_with, console_problems, extension_id, start_chromedriver, text, wait_attr, wait_text,
-    };
+    use crate::support::{Harness, dist, text, wait_attr, wait_text};
     use dataverse_sim::{Scenario, Sim};
     use fantoccini::{Client, Locator};
-    use std::path::PathBuf;
 
     const CLIENT: &str = super::CLIENT;
 
-    async fn chromium(sim_port: u16, extension: Option<&std::path::Path>) -> (Driver, Client) {
-        let (driver, driver_port) = start_chromedriver().await;
-        let hosts = ["contoso.crm.dynamics.com", "login.microsoftonline.com"];
-        (driver, browser_with(driver_port, extension, sim_port, &hosts).await)
-    }
+    /// The hosts both browser tests reach: the org and Entra ID's sign-in host, both the simulator.
+    const HOSTS: [&str; 2] = ["contoso.crm.dynamics.com", "login.microsoftonline.com"];
 
     async fn js(client: &Client, script: &str) -> serde_json::Value {
         client.execute(script, Vec::new()).await.unwrap()
@@ -312,18 +306,10 @@ mod browser {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn in_headless_chromium_the_web_app_signs_in_renews_silently_and_asks_again_after_revocation() {
-        let dist = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("dist")
-            .canonicalize()
-            .expect("dist/ is missing: run `cargo xtask build`");
-        let sim = Sim::builder().org("contoso", Scenario::healthy("Contoso")).static_dir(dist).build();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(dataverse_sim::serve(listener, sim.clone(), true, async move {
-            let _ = stopped.await;
-        }));
-        let (_driver, client) = chromium(port, None).await;
+        let sim = Sim::builder().org("contoso", Scenario::healthy("Contoso")).static_dir(dist()).build();
+        let h = Harness::web(sim.clone(), &HOSTS).await;
+        let client = h.client.clone();
+        let port = h.sim_port;
         let page = format!("https://127.0.0.1:{port}/syncready/index.html");
 
         // Signed out: a link that names a lookalike authority and a client id fills neither field (the
@@ -356,9 +342,7 @@ mod browser {
         // Any CSP violation or failed load fails the test (issue 13). Signed out, the page (on another
         // origin than the org here) first tries the org with cookies, which CORS refuses: provoked.
         wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
-        let mut console =
-            console_problems(&client, "web app signed out", &["blocked by CORS policy", "net::ERR_FAILED"])
-                .await;
+        h.console("web app signed out", &["blocked by CORS policy", "net::ERR_FAILED"]).await;
 
         // The happy path: Microsoft's authorize page (the simulator) redirects straight back. The code
         // takes 1.5 s to redeem, so a read of the org that did not wait for it would show first.
@@ -379,7 +363,7 @@ mod browser {
         )
         .await;
         let first_token = storage[3].as_str().unwrap_or_default().to_owned();
-        console.extend(console_problems(&client, "web app signed in", &[]).await);
+        h.console("web app signed in", &[]).await;
 
         // Time passes in the browser: the next load renews the token with the refresh token first.
         js(
@@ -394,7 +378,7 @@ mod browser {
         let renewed_state = sign_in_state(&client, "signed-in").await;
         let renewed =
             js(&client, "return JSON.parse(sessionStorage.getItem('syncready.oauth.session')).tokens").await;
-        console.extend(console_problems(&client, "web app renewed", &[]).await);
+        h.console("web app renewed", &[]).await;
 
         // The refresh token is revoked (sign-out everywhere): the next renewal asks for a sign-in.
         let refresh = renewed["refresh_token"].as_str().unwrap().to_owned();
@@ -411,8 +395,7 @@ mod browser {
         let revoked = sign_in_state(&client, "revoked").await;
         let session_after = js(&client, "return sessionStorage.getItem('syncready.oauth.session')").await;
         // The authority refuses the revoked refresh token (400), and the org a read without a token.
-        console
-            .extend(console_problems(&client, "web app revoked", &["status of 400", "status of 401"]).await);
+        h.console("web app revoked", &["status of 400", "status of 401"]).await;
 
         // A return from Microsoft that cannot be finished (here: an unreadable pending sign-in) is
         // explained, and releases the checklist's read instead of leaving it on "Finishing sign-in…".
@@ -421,11 +404,9 @@ mod browser {
         client.goto(&format!("{page}?surface=app&load=2#state=s1&code=c1")).await.unwrap();
         let broken = sign_in_state(&client, "error").await;
         let released = wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
-        console.extend(console_problems(&client, "web app unfinished return", &["status of 401"]).await);
+        h.console("web app unfinished return", &["status of 401"]).await;
 
-        client.close().await.unwrap();
-        let _ = stop.send(());
-        let _ = server.await;
+        let console = h.finish().await;
 
         assert_eq!(
             from_link,
@@ -462,19 +443,10 @@ mod browser {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn in_headless_chromium_the_extension_signs_in_with_chrome_identity_and_reads_the_org_with_the_token()
      {
-        let dist = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("dist")
-            .canonicalize()
-            .expect("dist/ is missing: run `cargo xtask build`");
         let sim = Sim::builder().org("contoso", Scenario::healthy("Contoso")).build();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(dataverse_sim::serve(listener, sim.clone(), true, async move {
-            let _ = stopped.await;
-        }));
-        let (_driver, client) = chromium(port, Some(&dist)).await;
-        let ext = extension_id(&dist);
+        let h = Harness::extension(sim.clone(), &HOSTS).await;
+        let client = h.client.clone();
+        let ext = h.ext.clone();
 
         client
             .goto(&format!(
@@ -486,7 +458,7 @@ mod browser {
         // Signed out, the panel first reads the org with the (missing) session: a provoked 401. Any
         // CSP violation or other failed load fails the test (issue 13).
         wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
-        let mut console = console_problems(&client, "extension signed out", &["status of 401"]).await;
+        h.console("extension signed out", &["status of 401"]).await;
         // The client id comes from Options or the admin, never from the address.
         client.find(Locator::Css("details.sr-signin > summary")).await.unwrap().click().await.unwrap();
         client
@@ -500,11 +472,9 @@ mod browser {
         let signed_in = sign_in_state(&client, "signed-in").await;
         let profile = wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
         let local = js(&client, "return localStorage.length").await;
-        console.extend(console_problems(&client, "extension signed in", &[]).await);
+        h.console("extension signed in", &[]).await;
 
-        client.close().await.unwrap();
-        let _ = stop.send(());
-        let _ = server.await;
+        let console = h.finish().await;
 
         let authorize =
             sim.journal().into_iter().find(|j| j.path.ends_with("/oauth2/v2.0/authorize")).unwrap();

@@ -10,7 +10,6 @@ mod support;
 
 use dataverse_sim::{Scenario, Sim};
 use fantoccini::{Client, Locator};
-use std::path::PathBuf;
 use std::time::Duration;
 use support::*;
 
@@ -19,10 +18,6 @@ const HOME: char = '\u{E011}';
 const PAGE_UP: char = '\u{E00E}';
 const PAGE_DOWN: char = '\u{E00F}';
 const VIEWPORT: &str = "[data-testid=grid-viewport]";
-
-fn dist() -> PathBuf {
-    root().join("dist").canonicalize().expect("dist/ is missing: run `cargo xtask build`")
-}
 
 /// Opens the org's Dynamics page (the content script reports the org), then the side panel page,
 /// and waits for the checklist.
@@ -127,12 +122,10 @@ async fn scroll_to_the_end(client: &Client, total: i64, label: &str) -> Vec<Stri
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_console_collector_catches_a_csp_violation_and_a_failed_load() {
-    let dist = dist();
     let sim = Sim::builder().org("contoso", Scenario::healthy("Contoso")).build();
-    let (sim_port, stop, server) = start_sim(sim).await;
-    let (_driver, driver_port) = start_chromedriver().await;
-    let client = browser(driver_port, &dist, sim_port, &["contoso.crm.dynamics.com"]).await;
-    let ext = extension_id(&dist);
+    let h = Harness::extension(sim, &["contoso.crm.dynamics.com"]).await;
+    let client = h.client.clone();
+    let ext = h.ext.clone();
 
     client.goto(&format!("chrome-extension://{ext}/index.html?surface=options")).await.unwrap();
     wait_attr(&client, "[data-testid=opt-save]", "data-testid").await;
@@ -152,9 +145,7 @@ async fn the_console_collector_catches_a_csp_violation_and_a_failed_load() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let excused = console_problems(&client, "options", &["Content Security Policy", "style"]).await;
 
-    client.close().await.unwrap();
-    let _ = stop.send(());
-    let _ = server.await;
+    h.finish().await;
 
     assert!(clean.is_empty(), "the options page logs nothing: {clean:?}");
     assert!(broken.iter().any(|p| p.contains("Content Security Policy")), "{broken:?}");
@@ -166,22 +157,63 @@ async fn the_console_collector_catches_a_csp_violation_and_a_failed_load() {
     );
 }
 
+/// The processes whose command line names Chromium's profile directory `profile` (the browser and
+/// its helpers).
+fn chromium_processes(profile: &std::path::Path) -> Vec<String> {
+    let flag = format!("--user-data-dir={}", profile.display());
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|entry| {
+            let pid = entry.ok()?.file_name().into_string().ok()?;
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+            let args: Vec<String> =
+                cmdline.split(|b| *b == 0).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+            args.contains(&flag).then(|| format!("{pid} {}", args[0]))
+        })
+        .collect()
+}
+
+/// The harness every browser test starts with ends what it started when a test stops half-way (a
+/// failed assertion drops it without `finish`): Chromium quits and the simulator stops serving.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_harness_ends_the_browser_and_the_simulator() {
+    let sim = Sim::builder().org("contoso", Scenario::healthy("Contoso")).build();
+    let h = Harness::extension(sim, &["contoso.crm.dynamics.com"]).await;
+    h.client.goto(&format!("chrome-extension://{}/index.html?surface=options", h.ext)).await.unwrap();
+    wait_attr(&h.client, "[data-testid=opt-save]", "data-testid").await;
+    let (profile, port) = (h.profile(), h.sim_port);
+    let running = chromium_processes(&profile);
+    let serving = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok();
+
+    drop(h);
+    let mut left = chromium_processes(&profile);
+    let mut still_serving = true;
+    for _ in 0..50 {
+        still_serving = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok();
+        if left.is_empty() && !still_serving {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        left = chromium_processes(&profile);
+    }
+
+    assert!(!running.is_empty() && serving, "the harness runs Chromium ({running:?}) and the simulator");
+    assert!(left.is_empty(), "Chromium still runs after the harness was dropped: {left:?}");
+    assert!(!still_serving, "the simulator still serves on port {port}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_grid_scrolls_to_the_last_of_1301_and_of_50000_mailboxes_by_wheel_and_keyboard() {
-    let dist = dist();
     let sim = Sim::builder()
         .org("adatum", Scenario::large("Adatum", 1_301))
         .org("big", Scenario::large("Big", 50_000))
         .build();
-    let (sim_port, stop, server) = start_sim(sim).await;
-    let (_driver, driver_port) = start_chromedriver().await;
-    let client =
-        browser(driver_port, &dist, sim_port, &["adatum.crm.dynamics.com", "big.crm.dynamics.com"]).await;
-    let ext = extension_id(&dist);
+    let h = Harness::extension(sim, &["adatum.crm.dynamics.com", "big.crm.dynamics.com"]).await;
+    let client = h.client.clone();
+    let ext = h.ext.clone();
     set_viewport(&client, 360, 640).await;
 
     let mut failures = Vec::new();
-    let mut console = Vec::new();
     let mut counts = Vec::new();
     for (host, total) in [("adatum.crm.dynamics.com", 1_301), ("big.crm.dynamics.com", 50_000)] {
         open_panel(&client, &ext, host, "").await;
@@ -190,12 +222,10 @@ async fn the_grid_scrolls_to_the_last_of_1301_and_of_50000_mailboxes_by_wheel_an
         if total == 1_301 {
             screenshot(&client, "panel-grid-end-360.png").await;
         }
-        console.extend(console_problems(&client, host, &[]).await);
+        h.console(host, &[]).await;
     }
 
-    client.close().await.unwrap();
-    let _ = stop.send(());
-    let _ = server.await;
+    let console = h.finish().await;
 
     assert_eq!(counts, ["1301 mailboxes", "50000 mailboxes"]);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -207,21 +237,16 @@ async fn the_grid_scrolls_to_the_last_of_1301_and_of_50000_mailboxes_by_wheel_an
 /// sideways at 320 px, the audit passes, the console stays clean; README screenshots come from here.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_surface_fits_its_real_size_without_overflow_csp_violations_or_failed_loads() {
-    let dist = dist();
     let sim = Sim::builder()
         .org("contoso", Scenario::demo())
         .org("northwind", Scenario::fresh("Northwind"))
-        .static_dir(dist.clone())
+        .static_dir(dist())
         .build();
-    let (sim_port, stop, server) = start_sim(sim).await;
-    let (_driver, driver_port) = start_chromedriver().await;
-    let client =
-        browser(driver_port, &dist, sim_port, &["contoso.crm.dynamics.com", "northwind.crm.dynamics.com"])
-            .await;
-    let ext = extension_id(&dist);
+    let h = Harness::extension(sim, &["contoso.crm.dynamics.com", "northwind.crm.dynamics.com"]).await;
+    let client = h.client.clone();
+    let ext = h.ext.clone();
     let mut overflow = Vec::new();
     let mut a11y = Vec::new();
-    let mut console = Vec::new();
     let shots = root().join("target/e2e/readme");
     std::fs::create_dir_all(&shots).unwrap();
     let shot = |name: &str| format!("readme/{name}");
@@ -248,7 +273,7 @@ async fn every_surface_fits_its_real_size_without_overflow_csp_violations_or_fai
                 overflow.extend(horizontal_overflow(&client, &format!("{page}, grid")).await);
             }
             a11y.extend(a11y_problems(&client, &page).await);
-            console.extend(console_problems(&client, &page, &[]).await);
+            h.console(&page, &[]).await;
         }
     }
 
@@ -267,7 +292,7 @@ async fn every_surface_fits_its_real_size_without_overflow_csp_violations_or_fai
     a11y.extend(a11y_problems(&client, "bulk results 320 px").await);
     js(&client, "window.scrollTo(0, 0); return null").await;
     screenshot(&client, &shot("bulk-done.png")).await;
-    console.extend(console_problems(&client, "bulk at 320 px", &[]).await);
+    h.console("bulk at 320 px", &[]).await;
 
     // The popup: at 320 px, and at its own size (the content decides; Chrome caps it at 800 x 600).
     client.goto(&format!("chrome-extension://{ext}/index.html?surface=popup")).await.unwrap();
@@ -283,7 +308,7 @@ async fn every_surface_fits_its_real_size_without_overflow_csp_violations_or_fai
     )
     .await;
     a11y.extend(a11y_problems(&client, "popup").await);
-    console.extend(console_problems(&client, "popup", &[]).await);
+    h.console("popup", &[]).await;
 
     // Options at 320 and at a desktop tab's width.
     for width in [320, 1_280] {
@@ -292,7 +317,7 @@ async fn every_surface_fits_its_real_size_without_overflow_csp_violations_or_fai
         wait_attr(&client, "[data-testid=opt-save]", "data-testid").await;
         overflow.extend(horizontal_overflow(&client, &format!("options {width} px")).await);
         a11y.extend(a11y_problems(&client, &format!("options {width} px")).await);
-        console.extend(console_problems(&client, &format!("options {width} px"), &[]).await);
+        h.console(&format!("options {width} px"), &[]).await;
     }
 
     // The web app at 320 px and at 1,280 px (the table layout), served by the org's host.
@@ -308,14 +333,12 @@ async fn every_surface_fits_its_real_size_without_overflow_csp_violations_or_fai
         if width == 1_280 {
             screenshot(&client, &shot("web-app-wide.png")).await;
         }
-        console.extend(console_problems(&client, &page, &[]).await);
+        h.console(&page, &[]).await;
     }
     let table_header =
         js(&client, "return getComputedStyle(document.querySelector('.sr-grid__head')).display").await;
 
-    client.close().await.unwrap();
-    let _ = stop.send(());
-    let _ = server.await;
+    let console = h.finish().await;
 
     assert!(overflow.is_empty(), "horizontal overflow:\n{}", overflow.join("\n"));
     assert!(a11y.is_empty(), "accessibility problems:\n{}", a11y.join("\n"));
@@ -328,12 +351,10 @@ async fn every_surface_fits_its_real_size_without_overflow_csp_violations_or_fai
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_bulk_confirm_button_is_in_view_after_choosing_an_action_at_360_px() {
-    let dist = dist();
     let sim = Sim::builder().org("northwind", Scenario::fresh("Northwind").mailboxes(400)).build();
-    let (sim_port, stop, server) = start_sim(sim).await;
-    let (_driver, driver_port) = start_chromedriver().await;
-    let client = browser(driver_port, &dist, sim_port, &["northwind.crm.dynamics.com"]).await;
-    let ext = extension_id(&dist);
+    let h = Harness::extension(sim, &["northwind.crm.dynamics.com"]).await;
+    let client = h.client.clone();
+    let ext = h.ext.clone();
     set_viewport(&client, 360, 640).await;
     open_panel(&client, &ext, "northwind.crm.dynamics.com", "").await;
 
@@ -360,11 +381,9 @@ async fn the_bulk_confirm_button_is_in_view_after_choosing_an_action_at_360_px()
     wait_attr(&client, "[data-testid=bulk-preview]", "data-writes").await;
     let confirm_from_remedy = in_viewport(&client, "[data-testid=bulk-confirm]").await;
     let overflow = horizontal_overflow(&client, "preview 360 px").await;
-    let console = console_problems(&client, "bulk at 360 px", &[]).await;
+    h.console("bulk at 360 px", &[]).await;
 
-    client.close().await.unwrap();
-    let _ = stop.send(());
-    let _ = server.await;
+    let console = h.finish().await;
 
     assert!(run_in_view, "the grid's preview button is in view after choosing an action");
     assert!(confirm_from_grid, "the confirm button is in view after previewing from the grid");

@@ -1,8 +1,15 @@
 //! Shared browser helpers for the end-to-end tests and the panel benchmark: Debian chromedriver +
 //! headless Chromium with the built extension loaded, the simulator mapped to `*.crm.dynamics.com`.
+//!
+//! A test starts with [`Harness::extension`] (or [`Harness::web`] for the web-app mode), which owns
+//! the simulator, chromedriver and the browser and ends them on drop; the functions below are the
+//! waits, reads and inputs the tests share.
 #![allow(dead_code, unreachable_pub)]
 
+mod harness;
 mod hooks;
+#[allow(unused_imports)] // not every test binary needs `dist` itself
+pub use harness::{Harness, dist};
 #[allow(unused_imports)] // not every test binary turns the hooks on
 pub use hooks::enable_test_hooks;
 
@@ -55,6 +62,11 @@ pub async fn start_chromedriver() -> (Driver, u16) {
     panic!("chromedriver did not start listening on port {port}");
 }
 
+/// The Chromium profile directory of a browser mapped to the simulator on `sim_port` (one per test).
+pub fn profile_dir(sim_port: u16) -> PathBuf {
+    std::env::temp_dir().join(format!("syncready-e2e-{}-{sim_port}", std::process::id()))
+}
+
 pub async fn browser(driver_port: u16, dist: &Path, sim_port: u16, hosts: &[&str]) -> Client {
     browser_with(driver_port, Some(dist), sim_port, hosts).await
 }
@@ -67,7 +79,7 @@ pub async fn browser_with(
     sim_port: u16,
     hosts: &[&str],
 ) -> Client {
-    let profile = std::env::temp_dir().join(format!("syncready-e2e-{}-{sim_port}", std::process::id()));
+    let profile = profile_dir(sim_port);
     let rules = hosts.iter().map(|h| format!("MAP {h} 127.0.0.1:{sim_port}")).collect::<Vec<_>>().join(", ");
     let mut args: Vec<String> = [
         "--headless=new",
