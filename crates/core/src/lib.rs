@@ -25,6 +25,8 @@
 //!   runs, and [`limits::Patient`], the transport adapter with which reads wait out `429 Retry-After`.
 //! - [`health`]: after go-live, whether mailboxes keep synchronising (classification, item-level
 //!   failures, the numbers behind the health view's plots and their CSV exports).
+//! - [`tenant`]: tenant-wide readiness (issue 15): environments from the Global Discovery Service,
+//!   several read at a time, one row each, and the conflicts between them with their fixes.
 //! - [`error`]: the error enum that keeps the evidence (status, Dataverse code and message, raw body).
 //!
 //! # Tests and measurements
@@ -50,6 +52,7 @@ pub mod model;
 pub mod oauth;
 pub mod odata;
 pub mod readiness;
+pub mod tenant;
 pub mod text;
 pub mod wire;
 
