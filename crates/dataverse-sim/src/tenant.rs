@@ -111,7 +111,9 @@ fn cors(resp: Resp, req: &Req) -> Resp {
 fn unauthorized(reason: &str) -> Resp {
     let body = Json::obj().with(
         "error",
-        Json::obj().with("code", "InvalidAuthenticationToken").with("message", format!("{reason} (dataverse-sim)")),
+        Json::obj()
+            .with("code", "InvalidAuthenticationToken")
+            .with("message", format!("{reason} (dataverse-sim)")),
     );
     Resp::json(401, body.render()).header(
         "WWW-Authenticate",
@@ -160,14 +162,19 @@ fn instances(st: &mut State, req: &Req) -> Resp {
         );
     }
     let now = st.now();
-    let Some(token) = req.header("authorization").and_then(|a| a.strip_prefix("Bearer ")).map(str::trim) else {
+    let Some(token) = req.header("authorization").and_then(|a| a.strip_prefix("Bearer ")).map(str::trim)
+    else {
         return unauthorized("No access token was sent");
     };
     match st.authority.access.get(token) {
         None => return unauthorized("The access token is unknown or revoked"),
         Some(g) if g.expires <= now => return unauthorized("The access token has expired"),
         Some(g) if !g.discovery => {
-            let aud = st.orgs.get(g.org).map(|o| format!("https://{}.crm.dynamics.com", o.prefix)).unwrap_or_default();
+            let aud = st
+                .orgs
+                .get(g.org)
+                .map(|o| format!("https://{}.crm.dynamics.com", o.prefix))
+                .unwrap_or_default();
             return unauthorized(&format!(
                 "The audience '{aud}' is invalid; this service accepts tokens for https://globaldisco.crm.dynamics.com"
             ));
@@ -184,9 +191,10 @@ fn instances(st: &mut State, req: &Req) -> Resp {
             Json::obj()
                 .with(
                     "error",
-                    Json::obj()
-                        .with("code", "")
-                        .with("message", format!("Could not find a property named '{bad}' on type 'Instance'.")),
+                    Json::obj().with("code", "").with(
+                        "message",
+                        format!("Could not find a property named '{bad}' on type 'Instance'."),
+                    ),
                 )
                 .render(),
         );
@@ -277,7 +285,8 @@ impl Sim {
                 .values()
                 .filter(|m| m.int("statecode") == 0 && !m.bool("isforwardmailbox"))
                 .filter_map(|m| {
-                    let owner = m.lookup("regardingobjectid").filter(|l| l.table == "systemuser").map(|l| l.id)?;
+                    let owner =
+                        m.lookup("regardingobjectid").filter(|l| l.table == "systemuser").map(|l| l.id)?;
                     (owner != o.caller).then(|| (m.id, Some(owner), m.text("emailaddress").to_owned()))
                 })
                 .take(n)
@@ -304,14 +313,24 @@ impl Sim {
 
     /// Sets the appointments, contacts and tasks columns of the mailbox with this address in the org
     /// with this prefix: delivery method, last test status, and "this org only". False when missing.
-    pub fn set_act(&self, host_prefix: &str, email: &str, method: i64, status: i64, marked_primary: bool) -> bool {
+    pub fn set_act(
+        &self,
+        host_prefix: &str,
+        email: &str,
+        method: i64,
+        status: i64,
+        marked_primary: bool,
+    ) -> bool {
         let mut st = self.lock();
         let now = st.now();
         let Some(org) = st.orgs.iter_mut().find(|o| o.prefix == host_prefix) else {
             return false;
         };
-        let Some(id) =
-            org.rows("mailbox").values().find(|m| m.text("emailaddress").eq_ignore_ascii_case(email)).map(|m| m.id)
+        let Some(id) = org
+            .rows("mailbox")
+            .values()
+            .find(|m| m.text("emailaddress").eq_ignore_ascii_case(email))
+            .map(|m| m.id)
         else {
             return false;
         };

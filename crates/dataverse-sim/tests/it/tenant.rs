@@ -42,7 +42,8 @@ async fn sign_in(c: &Client) -> serde_json::Value {
 }
 
 async fn refresh(c: &Client, refresh_token: &str, scope: &str) -> serde_json::Value {
-    let form = format!("grant_type=refresh_token&client_id=my-app&refresh_token={refresh_token}&scope={scope}");
+    let form =
+        format!("grant_type=refresh_token&client_id=my-app&refresh_token={refresh_token}&scope={scope}");
     let tok = c.send("POST", "/organizations/oauth2/v2.0/token", &[], &form).await;
     assert_eq!(tok.status, 200, "{}", tok.body);
     tok.json()
@@ -75,17 +76,32 @@ async fn discovery_lists_every_org_of_the_tenant_only_for_a_token_of_its_own_aud
 
     let none = disco.get(path).await;
     assert_eq!(none.status, 401);
-    let wrong = disco.get_with(path, &[("authorization", &format!("Bearer {}", org_token["access_token"].as_str().unwrap()))]).await;
+    let wrong = disco
+        .get_with(
+            path,
+            &[("authorization", &format!("Bearer {}", org_token["access_token"].as_str().unwrap()))],
+        )
+        .await;
     assert_eq!(wrong.status, 401, "an org's token is for another audience: {}", wrong.body);
     let challenge = wrong.header("www-authenticate").unwrap();
     assert!(challenge.starts_with("Bearer ") && challenge.contains("error=\"invalid_token\""), "{challenge}");
     assert!(challenge.contains("The audience 'https://contoso.crm.dynamics.com' is invalid"), "{challenge}");
     assert_eq!(wrong.json()["error"]["code"], "InvalidAuthenticationToken");
 
-    let disco_token = refresh(&login, org_token["refresh_token"].as_str().unwrap(), "https%3A%2F%2Fglobaldisco.crm.dynamics.com%2Fuser_impersonation%20offline_access").await;
+    let disco_token = refresh(
+        &login,
+        org_token["refresh_token"].as_str().unwrap(),
+        "https%3A%2F%2Fglobaldisco.crm.dynamics.com%2Fuser_impersonation%20offline_access",
+    )
+    .await;
     let access = disco_token["access_token"].as_str().unwrap();
     assert_eq!(claims(access)["aud"], "https://globaldisco.crm.dynamics.com");
-    let listed = disco.get_with(path, &[("authorization", &format!("Bearer {access}")), ("origin", "chrome-extension://abc")]).await;
+    let listed = disco
+        .get_with(
+            path,
+            &[("authorization", &format!("Bearer {access}")), ("origin", "chrome-extension://abc")],
+        )
+        .await;
     assert_eq!(listed.status, 200, "{}", listed.body);
     assert_eq!(listed.header("access-control-allow-origin"), Some("chrome-extension://abc"));
     let body = listed.json();
@@ -97,7 +113,9 @@ async fn discovery_lists_every_org_of_the_tenant_only_for_a_token_of_its_own_aud
         .as_array()
         .unwrap()
         .iter()
-        .map(|i| format!("{} {} state={} type={}", i["FriendlyName"], i["Url"], i["State"], i["OrganizationType"]))
+        .map(|i| {
+            format!("{} {} state={} type={}", i["FriendlyName"], i["Url"], i["State"], i["OrganizationType"])
+        })
         .collect();
     assert_eq!(
         rows,
@@ -109,7 +127,8 @@ async fn discovery_lists_every_org_of_the_tenant_only_for_a_token_of_its_own_aud
             r#""Contoso (copy)" "https://contoso-dev.crm.dynamics.com" state=0 type=5"#,
         ]
     );
-    let tenant_ids: Vec<&serde_json::Value> = body["value"].as_array().unwrap().iter().map(|i| &i["TenantId"]).collect();
+    let tenant_ids: Vec<&serde_json::Value> =
+        body["value"].as_array().unwrap().iter().map(|i| &i["TenantId"]).collect();
     assert!(tenant_ids.iter().all(|t| *t == tenant_ids[0]), "one tenant");
     assert_eq!(body["value"][0]["Id"], sim.org_ids("contoso").unwrap().organization_id.as_str());
     assert_ne!(body["value"][4]["Id"], body["value"][0]["Id"], "a copy has its own organization id");
@@ -119,11 +138,26 @@ async fn discovery_lists_every_org_of_the_tenant_only_for_a_token_of_its_own_aud
     let who = contoso.get_with(&api("WhoAmI"), &[("authorization", &format!("Bearer {access}"))]).await;
     assert_eq!(who.status, 401);
     // The same sign-in redeems a token for another org of the tenant.
-    let fab_token = refresh(&login, disco_token["refresh_token"].as_str().unwrap(), "https%3A%2F%2Ffabrikam.crm.dynamics.com%2Fuser_impersonation").await;
+    let fab_token = refresh(
+        &login,
+        disco_token["refresh_token"].as_str().unwrap(),
+        "https%3A%2F%2Ffabrikam.crm.dynamics.com%2Fuser_impersonation",
+    )
+    .await;
     let fab = Client::anonymous(&sim, "fabrikam.crm.dynamics.com");
-    let who = fab.get_with(&api("WhoAmI"), &[("authorization", &format!("Bearer {}", fab_token["access_token"].as_str().unwrap()))]).await;
+    let who = fab
+        .get_with(
+            &api("WhoAmI"),
+            &[("authorization", &format!("Bearer {}", fab_token["access_token"].as_str().unwrap()))],
+        )
+        .await;
     assert_eq!(who.status, 200, "{}", who.body);
-    let bad = disco.get_with("/api/discovery/v2.0/Instances?$select=Nope", &[("authorization", &format!("Bearer {access}"))]).await;
+    let bad = disco
+        .get_with(
+            "/api/discovery/v2.0/Instances?$select=Nope",
+            &[("authorization", &format!("Bearer {access}"))],
+        )
+        .await;
     assert_eq!(bad.status, 400);
 }
 
@@ -170,6 +204,9 @@ async fn shared_addresses_and_act_settings_are_set_across_orgs() {
             shared[0]
         ))
         .await;
-    assert_eq!((row["actdeliverymethod"].as_i64(), row["orgmarkedasprimaryforexchangesync"].as_bool()), (Some(1), Some(true)));
+    assert_eq!(
+        (row["actdeliverymethod"].as_i64(), row["orgmarkedasprimaryforexchangesync"].as_bool()),
+        (Some(1), Some(true))
+    );
     assert!(!sim.set_act("nowhere", &shared[0], 1, 1, true));
 }
