@@ -167,7 +167,7 @@ impl TenantSession {
             self.phase.set(Phase::Failed("The sign-in has no refresh token; sign in again.".to_owned()));
             return;
         };
-        let disco = match redeem(discovery::discovery_token_request(&config, &refresh), latest.clone()).await
+        let disco = match redeem(discovery::discovery_token_request(&config, refresh.expose()), latest.clone()).await
         {
             Ok(t) => t,
             Err(e) => {
@@ -195,7 +195,7 @@ impl TenantSession {
         for (i, env) in envs.iter().enumerate() {
             let (Some(url), None) = (&env.url, &env.skip) else { continue };
             let Some(rt) = latest.refresh_token.clone() else { break };
-            if let Ok(t) = redeem(discovery::org_token_request(&config, url, &rt), latest.clone()).await {
+            if let Ok(t) = redeem(discovery::org_token_request(&config, url, rt.expose()), latest.clone()).await {
                 tokens[i] = Some(t.authorization());
                 latest.refresh_token = t.refresh_token.clone().or(latest.refresh_token);
             }
