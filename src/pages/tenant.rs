@@ -99,7 +99,7 @@ pub fn TenantPage() -> impl IntoView {
             rows.with_untracked(|r| r.iter().find(|x| x.index == i).and_then(|x| x.url.clone()));
         if let Some(url) = url.and_then(|u| OrgUrl::parse_with(&u, dom::host_policy()).ok()) {
             let surface = if dom::is_extension_page() { "panel" } else { "app" };
-            let org = url.as_str().replace(':', "%3A").replace('/', "%2F");
+            let org = syncready_core::encoding::percent_encode(url.as_str());
             dom::navigate(&format!("index.html?surface={surface}&org={org}"));
         }
     });

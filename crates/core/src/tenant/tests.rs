@@ -203,6 +203,9 @@ fn a_token_for_another_audience_is_reported_as_unauthorized_with_the_services_he
         matches!(&e, DiscoveryError::Unauthorized { www_authenticate: Some(w), .. } if w.contains("invalid_token"))
     );
     assert!(e.to_string().contains("needs a token for https://globaldisco.crm.dynamics.com"), "{e}");
+    // Without a challenge header or body (the service's exact 401 is not documented) it is the same.
+    let bare = Response { status: 401, headers: vec![], body: String::new() };
+    assert!(matches!(discovery::parse_instances(&bare), Err(DiscoveryError::Unauthorized { www_authenticate: None, .. })));
     assert!(matches!(discovery::parse_instances(&json(500, "{}")), Err(DiscoveryError::Http { status: 500, .. })));
     assert!(matches!(discovery::parse_instances(&json(200, "{}")), Err(DiscoveryError::Decode { .. })));
 }
