@@ -249,14 +249,32 @@ pub fn TenantView(
                 .copies
                 .iter()
                 .map(|c| {
-                    let fix = Fix::DisableCopy { env: c.copy };
+                    let (copy, source) = (name_of(c.copy), name_of(c.production));
+                    let title = if c.certain {
+                        format!("{copy} is a copy of {source}")
+                    } else {
+                        format!("{source} and {copy} hold the same mailbox records: one is a copy of the other")
+                    };
+                    let mut targets = vec![(c.copy, copy)];
+                    if !c.certain {
+                        targets.push((c.production, source));
+                    }
+                    let buttons = targets
+                        .into_iter()
+                        .map(|(env, name)| {
+                            let fix = Fix::DisableCopy { env };
+                            view! {
+                                <button class="sr-button sr-button--small" data-testid="fix-copy" on:click=on_click(Callback::new(move |()| on_preview.run(fix.clone())))>
+                                    {format!("Set them to None in {name}")}
+                                </button>
+                            }
+                        })
+                        .collect_view();
                     view! {
                         <li class="sr-tenant__conflict" data-testid="conflict-copy">
-                            <strong>{format!("{} is a copy of {}", name_of(c.copy), name_of(c.production))}</strong>
-                            <p>{format!("{} of its {} shared mailboxes still synchronise: a mailbox can't be synchronised with two environments.", c.enabled.len(), c.shared)}</p>
-                            <button class="sr-button sr-button--small" data-testid="fix-copy" on:click=on_click(Callback::new(move |()| on_preview.run(fix.clone())))>
-                                {format!("Set them to None in {}", name_of(c.copy))}
-                            </button>
+                            <strong>{title}</strong>
+                            <p>{format!("{} of {} shared mailboxes still synchronise: a mailbox can't be synchronised with two environments.", c.enabled.len().max(c.other_enabled.len()), c.shared)}</p>
+                            <div class="sr-tenant__fixes">{buttons}</div>
                         </li>
                     }
                     .into_any()

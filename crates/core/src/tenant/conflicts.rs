@@ -76,17 +76,23 @@ pub struct AddressConflict {
 }
 
 /// A non-production environment holding production's mailbox records (same ids: a copy) with
-/// server-side synchronization still on.
+/// server-side synchronization still on. When the types are not known (session reuse: no discovery),
+/// two environments holding the same records are reported with `certain` false: one is a copy of the
+/// other, and the admin says which.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CopyConflict {
-    /// The copy.
+    /// The copy (when not `certain`, the later of the two in the read).
     pub copy: usize,
-    /// The production environment it shares record ids with.
+    /// The production environment it shares record ids with (when not `certain`, the other one).
     pub production: usize,
+    /// Whether the types say which one is the copy.
+    pub certain: bool,
     /// Mailbox ids both hold.
     pub shared: usize,
     /// Shared mailboxes the copy still synchronises (any direction), ids.
     pub enabled: Vec<String>,
+    /// When not `certain`: the shared mailboxes the other one still synchronises.
+    pub other_enabled: Vec<String>,
 }
 
 /// Everything found.
@@ -168,33 +174,53 @@ pub fn find_conflicts(read: &TenantRead) -> ConflictReport {
     ConflictReport { addresses, copies: copies(read) }
 }
 
+fn still_synchronising(m: &Mailbox) -> bool {
+    m.is_in_scope()
+        && (m.incoming.is_some_and(|d| d != DeliveryMethod::None)
+            || m.outgoing.is_some_and(|d| d != DeliveryMethod::None)
+            || m.act.is_some_and(|d| d != ActDeliveryMethod::None))
+}
+
 fn copies(read: &TenantRead) -> Vec<CopyConflict> {
+    use super::EnvKind;
     let envs = read.environments();
-    let read_ok = |i: usize| matches!(read.progress()[i].state, super::EnvState::Read { .. });
-    let mailboxes = |i: usize| read.result(i).and_then(|r| r.snapshot.mailboxes.as_ref());
+    let boxes = |i: usize| {
+        read.result(i)
+            .filter(|_| matches!(read.progress()[i].state, super::EnvState::Read { .. }))
+            .and_then(|r| r.snapshot.mailboxes.as_ref())
+    };
+    let unknown = |k: EnvKind| k == EnvKind::Other(-1);
     let mut out = Vec::new();
-    for (p, prod) in envs.iter().enumerate().filter(|(p, e)| e.kind == super::EnvKind::Production && read_ok(*p)) {
-        let Some(prod_boxes) = mailboxes(p) else { continue };
-        let ids: HashSet<&str> = prod_boxes.iter().map(|m| m.id.as_str()).collect();
-        for (c, _) in envs
-            .iter()
-            .enumerate()
-            .filter(|(c, e)| *c != p && e.kind != super::EnvKind::Production && e.id != prod.id && read_ok(*c))
-        {
-            let Some(copy_boxes) = mailboxes(c) else { continue };
-            let shared: Vec<&Mailbox> = copy_boxes.iter().filter(|m| ids.contains(m.id.as_str())).collect();
-            let enabled: Vec<String> = shared
-                .iter()
-                .filter(|m| {
-                    m.is_in_scope()
-                        && (m.incoming.is_some_and(|d| d != DeliveryMethod::None)
-                            || m.outgoing.is_some_and(|d| d != DeliveryMethod::None)
-                            || m.act.is_some_and(|d| d != ActDeliveryMethod::None))
-                })
-                .map(|m| m.id.clone())
-                .collect();
-            if !enabled.is_empty() {
-                out.push(CopyConflict { copy: c, production: p, shared: shared.len(), enabled });
+    for a in 0..envs.len() {
+        for b in a + 1..envs.len() {
+            let (ka, kb) = (envs[a].kind, envs[b].kind);
+            // (copy, source, certain)
+            let (copy, source, certain) = match (ka == EnvKind::Production, kb == EnvKind::Production) {
+                (true, false) => (b, a, true),
+                (false, true) => (a, b, true),
+                _ if unknown(ka) && unknown(kb) => (b, a, false),
+                _ => continue,
+            };
+            let (Some(source_boxes), Some(copy_boxes)) = (boxes(source), boxes(copy)) else { continue };
+            let source_ids: HashMap<&str, &Mailbox> = source_boxes.iter().map(|m| (m.id.as_str(), m)).collect();
+            let shared: Vec<(&Mailbox, &Mailbox)> =
+                copy_boxes.iter().filter_map(|m| source_ids.get(m.id.as_str()).map(|s| (m, *s))).collect();
+            let enabled: Vec<String> =
+                shared.iter().filter(|(m, _)| still_synchronising(m)).map(|(m, _)| m.id.clone()).collect();
+            let other_enabled: Vec<String> = if certain {
+                Vec::new()
+            } else {
+                shared.iter().filter(|(_, s)| still_synchronising(s)).map(|(_, s)| s.id.clone()).collect()
+            };
+            if !enabled.is_empty() && (certain || !other_enabled.is_empty()) {
+                out.push(CopyConflict {
+                    copy,
+                    production: source,
+                    certain,
+                    shared: shared.len(),
+                    enabled,
+                    other_enabled,
+                });
             }
         }
     }
@@ -222,7 +248,7 @@ pub enum Fix {
         addresses: Vec<String>,
     },
     /// In a copy of production: incoming, outgoing and ACT methods None on the shared mailboxes it
-    /// still synchronises.
+    /// still synchronises (when the copy is not certain, in whichever of the two `env` names).
     DisableCopy {
         /// The copy written to.
         env: usize,
@@ -291,7 +317,15 @@ pub fn fix_plan(read: &TenantRead, report: &ConflictReport, fix: &Fix) -> Result
             },
         ),
         Fix::DisableCopy { .. } => (
-            report.copies.iter().filter(|c| c.copy == i).flat_map(|c| c.enabled.iter().cloned()).collect(),
+            report
+                .copies
+                .iter()
+                .flat_map(|c| match (c.copy == i, !c.certain && c.production == i) {
+                    (true, _) => c.enabled.clone(),
+                    (false, true) => c.other_enabled.clone(),
+                    (false, false) => Vec::new(),
+                })
+                .collect(),
             Action::EditProfileAndMethods {
                 profile_id: None,
                 incoming: Some(DeliveryMethod::None),

@@ -205,7 +205,10 @@ fn a_token_for_another_audience_is_reported_as_unauthorized_with_the_services_he
     assert!(e.to_string().contains("needs a token for https://globaldisco.crm.dynamics.com"), "{e}");
     // Without a challenge header or body (the service's exact 401 is not documented) it is the same.
     let bare = Response { status: 401, headers: vec![], body: String::new() };
-    assert!(matches!(discovery::parse_instances(&bare), Err(DiscoveryError::Unauthorized { www_authenticate: None, .. })));
+    assert!(matches!(
+        discovery::parse_instances(&bare),
+        Err(DiscoveryError::Unauthorized { www_authenticate: None, .. })
+    ));
     assert!(matches!(discovery::parse_instances(&json(500, "{}")), Err(DiscoveryError::Http { status: 500, .. })));
     assert!(matches!(discovery::parse_instances(&json(200, "{}")), Err(DiscoveryError::Decode { .. })));
 }
@@ -426,6 +429,30 @@ fn each_fix_is_one_plan_bound_to_the_environment_it_writes_to() {
     assert_eq!(disable.org.as_ref(), Some(&copy_url));
     assert_eq!(disable.items.len(), 2);
     assert!(matches!(fix_plan(&read, &report, &Fix::DisableCopy { env: 0 }), Err(FixError::NothingToFix(_))));
+}
+
+#[test]
+fn without_types_two_environments_holding_the_same_records_are_an_uncertain_copy_fixable_in_either() {
+    let known = tenant();
+    let mut envs = known.environments().to_vec();
+    for e in &mut envs {
+        e.kind = EnvKind::Other(-1);
+    }
+    let mut read = TenantRead::new(envs, ReadLimits::default());
+    for i in 0..3 {
+        read.poll_start(Millis(0));
+        read.finish(i, known.result(i).cloned().unwrap(), Millis(1));
+    }
+    let report = find_conflicts(&read);
+    assert_eq!(report.copies.len(), 1);
+    let c = &report.copies[0];
+    assert_eq!((c.copy, c.production, c.certain, c.enabled.len(), c.other_enabled.len()), (1, 0, false, 2, 3));
+    let in_first = fix_plan(&read, &report, &Fix::DisableCopy { env: 0 }).unwrap();
+    assert_eq!(in_first.items.len(), 3);
+    assert_eq!(in_first.org, read.environments()[0].url);
+    let in_second = fix_plan(&read, &report, &Fix::DisableCopy { env: 1 }).unwrap();
+    assert_eq!(in_second.items.len(), 2);
+    assert_eq!(in_second.org, read.environments()[1].url);
 }
 
 #[test]
