@@ -28,6 +28,8 @@
 //! - [`oauth`]: signing in with Microsoft Entra ID (authorization code + PKCE) as values, and the
 //!   bearer transport that renews tokens silently.
 //! - [`encoding`]: base64url and percent-encoding, shared by `oauth` and `odata`.
+//! - [`i18n`]: the message catalogues (`locales/<tag>.json`, embedded at build time) and [`i18n::Lang`],
+//!   the language the checklist's and the UI's texts are rendered in (English fallback per key).
 //! - [`tenant`]: tenant-wide readiness (issue 15): environments from the Global Discovery Service,
 //!   several read at a time, one row each, and the conflicts between them with their fixes.
 //! - [`error`]: the error enum that keeps the evidence (status, Dataverse code and message, raw body).
@@ -50,6 +52,7 @@ pub mod encoding;
 pub mod error;
 pub mod health;
 pub mod http;
+pub mod i18n;
 pub mod json;
 pub mod limits;
 pub mod model;
