@@ -8,7 +8,7 @@
 
 use crate::components::tenant::{FixPreview, TenantView};
 use crate::platform::{clock, dom};
-use crate::session::tenant::{Phase, TenantSession};
+use crate::session::{Phase, TenantSession};
 use leptos::prelude::*;
 use syncready_core::bulk::{Millis, Plan};
 use syncready_core::model::OrgUrl;
@@ -70,10 +70,10 @@ pub fn TenantPage() -> impl IntoView {
     {
         let session = session.get_value();
         leptos::task::spawn_local(async move {
-            if crate::platform::bearer::restore().is_some() {
+            if crate::session::bearer::restore().is_some() {
                 session.discover_and_read().await;
             } else {
-                let current = crate::app::resolve_org().await.ok();
+                let current = crate::session::org::resolve_org().await.ok();
                 let orgs = TenantSession::seen_orgs(current).await;
                 session.read_sessions(orgs).await;
             }

@@ -143,7 +143,7 @@ impl TenantSession {
 
     /// Own sign-in: discovery with a token for its audience, a token per environment, then the reads.
     pub async fn discover_and_read(&self) {
-        let Some(bearer) = crate::platform::bearer::restore() else {
+        let Some(bearer) = crate::session::bearer::restore() else {
             self.phase.set(Phase::Failed("Sign in with Microsoft Entra ID first.".to_owned()));
             return;
         };
@@ -167,14 +167,15 @@ impl TenantSession {
             self.phase.set(Phase::Failed("The sign-in has no refresh token; sign in again.".to_owned()));
             return;
         };
-        let disco = match redeem(discovery::discovery_token_request(&config, refresh.expose()), latest.clone()).await
-        {
-            Ok(t) => t,
-            Err(e) => {
-                self.phase.set(Phase::Failed(format!("No token for the Global Discovery Service: {e}")));
-                return;
-            }
-        };
+        let disco =
+            match redeem(discovery::discovery_token_request(&config, refresh.expose()), latest.clone()).await
+            {
+                Ok(t) => t,
+                Err(e) => {
+                    self.phase.set(Phase::Failed(format!("No token for the Global Discovery Service: {e}")));
+                    return;
+                }
+            };
         latest.refresh_token = disco.refresh_token.clone().or(latest.refresh_token);
         // The simulator demo (a loopback web app) serves the discovery service itself.
         let loopback = dom::host_policy() == syncready_core::model::HostPolicy::AllowLoopback;
@@ -195,7 +196,9 @@ impl TenantSession {
         for (i, env) in envs.iter().enumerate() {
             let (Some(url), None) = (&env.url, &env.skip) else { continue };
             let Some(rt) = latest.refresh_token.clone() else { break };
-            if let Ok(t) = redeem(discovery::org_token_request(&config, url, rt.expose()), latest.clone()).await {
+            if let Ok(t) =
+                redeem(discovery::org_token_request(&config, url, rt.expose()), latest.clone()).await
+            {
                 tokens[i] = Some(t.authorization());
                 latest.refresh_token = t.refresh_token.clone().or(latest.refresh_token);
             }
