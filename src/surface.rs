@@ -57,6 +57,7 @@ mod tests {
         assert_eq!(Surface::from_query("?surface=popup"), Surface::Popup);
         assert_eq!(Surface::from_query("x=1&surface=options"), Surface::Options);
         assert_eq!(Surface::from_query("surface=app"), Surface::App);
+        assert_eq!(Surface::from_query("?surface=tenant"), Surface::Tenant);
         assert_eq!(Surface::from_query(""), Surface::Panel);
         assert_eq!(Surface::from_query("?surface=<script>"), Surface::Panel);
     }
