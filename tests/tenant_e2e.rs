@@ -103,7 +103,8 @@ async fn the_tenant_view_at_360_px_lists_every_environment_its_conflicts_and_fix
     let a11y = a11y_problems(&client, "tenant").await;
     assert!(a11y.is_empty(), "{a11y:#?}");
     // The refusing org's 403s are logged by the browser as failed loads: provoked on purpose.
-    let console = console_problems(&client, "tenant", &["https://locked.crm.dynamics.com/api/data/v9.2/"]).await;
+    let console =
+        console_problems(&client, "tenant", &["https://locked.crm.dynamics.com/api/data/v9.2/"]).await;
     assert!(console.is_empty(), "{console:#?}");
     assert!(sim.unexpected_requests().is_empty(), "{:?}", sim.unexpected_requests());
 

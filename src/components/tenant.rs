@@ -67,10 +67,12 @@ fn row_view(r: TenantRow, time: Callback<Millis, String>, on_open: Callback<usiz
         <li class="sr-tenant__row" data-testid="tenant-row" data-env=r.id.clone() data-state=state_attr>
             <div class="sr-tenant__head">
                 <strong class="sr-tenant__name">{r.name.clone()}</strong>
-                " "
-                <span class=format!("sr-badge sr-badge--{}", if r.kind == EnvKind::Production { "production" } else { "other" })>
-                    {r.kind.label()}
-                </span>
+                {(r.kind != EnvKind::Other(-1)).then(|| view! {
+                    " "
+                    <span class=format!("sr-badge sr-badge--{}", if r.kind == EnvKind::Production { "production" } else { "other" })>
+                        {r.kind.label()}
+                    </span>
+                })}
             </div>
             {if reading {
                 view! {
