@@ -79,7 +79,7 @@ async fn the_tenant_view_at_360_px_lists_every_environment_its_conflicts_and_fix
     let conflicts = client.find_all(Locator::Css("[data-testid=conflict]")).await.unwrap();
     assert!(!conflicts.is_empty());
     assert_eq!(horizontal_overflow(&client, "tenant 360").await, None);
-    screenshot(&client, "tenant-360").await;
+    screenshot(&client, "tenant-360.png").await;
 
     // Without discovery the types are unknown: either of the two may be the copy, the admin says
     // which. Preview and run "switch the copy off" in contoso-dev: only it is written to.
