@@ -79,6 +79,10 @@ pub fn TenantPage() -> impl IntoView {
             }
         });
     }
+    // Session reuse sees only the orgs opened in this browser: offer the own sign-in for the rest (the
+    // panel's sign-in form; from there, this page lists every environment through discovery).
+    let signed_in = crate::session::bearer::restore().is_some();
+    let sign_in_href = if dom::is_extension_page() { "index.html?surface=panel" } else { "?surface=app" };
     let reading = Signal::derive(move || matches!(phase.get(), Phase::Reading | Phase::Discovering));
     let status = Signal::derive(move || rows.with(|r| status_text(&phase.get(), r)));
     let time = Callback::new(|m: Millis| clock::local_time(m.0));
@@ -148,6 +152,13 @@ pub fn TenantPage() -> impl IntoView {
                 on_dismiss=on_dismiss
                 fix_status=Signal::from(fix_status)
             />
+            {(!signed_in).then(|| view! {
+                <p class="sr-muted" data-testid="tenant-sign-in">
+                    "Only the orgs opened in this browser session are listed. To list every environment of the tenant, "
+                    <a href=sign_in_href>"sign in with Microsoft Entra ID"</a>
+                    " in the panel, then open All environments again."
+                </p>
+            })}
         </div>
     }
 }
