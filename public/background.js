@@ -11,6 +11,9 @@ const FOCUS_ACTION_KEY = 'syncready.focusAction';
 const SUMMARY_PREFIX = 'syncready.summary.';
 const MAILBOXES_PREFIX = 'syncready.mailboxes.';
 const DISMISSED_PREFIX = 'syncready.dismissed.';
+// The org origins opened in this browser session (JSON text), for the tenant view (issue 15).
+const SEEN_ORGS_KEY = 'syncready.seenOrgs';
+const MAX_SEEN_ORGS = 50;
 // Set only by the end-to-end tests, from an extension page (README "Test hooks"): web pages and
 // content scripts cannot write storage.session (its default access level is trusted contexts).
 const TEST_HOOKS_KEY = 'syncready.testHooks';
@@ -104,6 +107,25 @@ function mailboxState(table, id) {
   };
 }
 
+// Remembers an org opened in this browser session for the tenant view (issue 15). Any top frame of a
+// Dataverse org counts, active or not: the list retargets nothing, it only says which orgs the
+// panel may read with their sessions. Kept in storage.session (memory only), at most 50.
+function rememberOrg(origin) {
+  if (!ORG_ORIGIN.test(origin)) return Promise.resolve();
+  return chrome.storage.session.get(SEEN_ORGS_KEY).then((items) => {
+    let list;
+    try {
+      list = JSON.parse(items[SEEN_ORGS_KEY] || '[]');
+    } catch (_) {
+      list = [];
+    }
+    if (!Array.isArray(list)) list = [];
+    list = list.filter((o) => typeof o === 'string' && ORG_ORIGIN.test(o));
+    if (list.includes(origin)) return undefined;
+    return chrome.storage.session.set({ [SEEN_ORGS_KEY]: JSON.stringify([...list, origin].slice(-MAX_SEEN_ORGS)) });
+  });
+}
+
 // A null-prototype table looked up with an own-property check: a message kind such as
 // "constructor" or "__proto__" finds nothing instead of an inherited Object member.
 const HANDLERS = Object.assign(Object.create(null), {
@@ -113,7 +135,7 @@ const HANDLERS = Object.assign(Object.create(null), {
     // the top frame of the active tab of the focused window may retarget the panel: a background
     // tab of another org (or a frame) cannot switch the org an open panel shows.
     run: (_m, sender) =>
-      Promise.all([inActiveTab(sender), testHooks()]).then(([active, hooks]) => {
+      Promise.all([inActiveTab(sender), testHooks(), sender.frameId === 0 ? rememberOrg(sender.origin).catch(() => {}) : null]).then(([active, hooks]) => {
         if (!active || sender.frameId !== 0) return { ok: true, recorded: false, hooks };
         return chrome.storage.session.set({ [ACTIVE_ORG_KEY]: sender.origin }).then(() => ({ ok: true, recorded: true, hooks }));
       }),

@@ -11,6 +11,8 @@ pub enum Surface {
     Options,
     /// Plain client-side web app, outside the extension.
     App,
+    /// Every environment of the tenant (issue 15), in the side panel or the web app.
+    Tenant,
 }
 
 impl Surface {
@@ -22,6 +24,7 @@ impl Surface {
             "popup" => Self::Popup,
             "options" => Self::Options,
             "app" => Self::App,
+            "tenant" => Self::Tenant,
             _ => Self::Panel,
         }
     }
@@ -33,6 +36,7 @@ impl Surface {
             Self::Popup => "popup",
             Self::Options => "options",
             Self::App => "app",
+            Self::Tenant => "tenant",
         }
     }
 }
@@ -53,6 +57,7 @@ mod tests {
         assert_eq!(Surface::from_query("?surface=popup"), Surface::Popup);
         assert_eq!(Surface::from_query("x=1&surface=options"), Surface::Options);
         assert_eq!(Surface::from_query("surface=app"), Surface::App);
+        assert_eq!(Surface::from_query("?surface=tenant"), Surface::Tenant);
         assert_eq!(Surface::from_query(""), Surface::Panel);
         assert_eq!(Surface::from_query("?surface=<script>"), Surface::Panel);
     }

@@ -13,6 +13,7 @@ pub mod mailbox_grid;
 pub mod managed;
 pub mod org_header;
 pub mod sign_in;
+pub mod tenant;
 
 pub use bulk_panel::BulkPanel;
 pub use checklist::{Checklist, Drill};

@@ -6,11 +6,14 @@
 //! - [`sign_in`]: the panel's and the web app's "Sign in with Microsoft Entra ID" section.
 //! - [`popup`]: the toolbar popup: headline and "open side panel".
 //! - [`options`]: the options page: theme, bulk preferences and the own sign-in's registration.
+//! - [`tenant`]: every environment of the tenant at once and the conflicts between them (issue 15,
+//!   `?surface=tenant`, in the side panel and the web app).
 
 pub mod options;
 pub mod panel;
 pub mod popup;
 pub mod sign_in;
+pub mod tenant;
 
 use crate::components::{Download, Downloads, ErrorView};
 use crate::platform::dom;
@@ -32,6 +35,7 @@ pub fn App(
         Surface::Panel | Surface::App => view! { <panel::ChecklistPage /> }.into_any(),
         Surface::Popup => view! { <popup::PopupPage /> }.into_any(),
         Surface::Options => view! { <options::OptionsPage /> }.into_any(),
+        Surface::Tenant => view! { <tenant::TenantPage /> }.into_any(),
     };
     view! { <main class=format!("sr-app sr-app--{}", surface.key()) data-surface=surface.key()>{body}</main> }
 }

@@ -148,6 +148,8 @@ pub fn ChecklistPage() -> impl IntoView {
                 let has_rows = !rows.is_empty();
                 let json = export_json(&data);
                 let host = data.org.host().to_owned();
+                // Issue 15: every environment at once, in the same panel or web app.
+                let tenant_href = if dom::is_extension_page() { "index.html?surface=tenant" } else { "?surface=tenant" };
                 let export = Callback::new(move |()| {
                     let _ = dom::download(&format!("syncready-checklist-{host}.json"), "application/json", &json);
                 });
@@ -159,6 +161,10 @@ pub fn ChecklistPage() -> impl IntoView {
                         <button class="sr-button" data-testid="export-checklist" on:click=on_click(export)>
                             "Export checklist (JSON)"
                         </button>
+                        " "
+                        <a class="sr-button" data-testid="open-tenant" href=tenant_href>
+                            "All environments"
+                        </a>
                     </div>
                     <div class="sr-report" data-testid="report" data-loaded-at=data.loaded_at>
                         <Checklist report=data.report.clone() on_drill=on_drill on_remedy=on_remedy />

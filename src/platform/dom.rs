@@ -27,6 +27,13 @@ pub fn host_policy() -> syncready_core::model::HostPolicy {
     if local { HostPolicy::AllowLoopback } else { HostPolicy::Production }
 }
 
+/// Goes to `url` (relative to the page) in this tab.
+pub fn navigate(url: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().set_href(url);
+    }
+}
+
 /// Converts a thrown JS value to a message.
 pub fn js_error_text(value: &JsValue) -> String {
     if let Some(s) = value.as_string() {

@@ -6,6 +6,8 @@
 //!   kept in `storage.session` so a closed panel or an expired session can resume it).
 //! - [`sign_in`]: the own sign-in with Entra ID: the status bus, the tab's saved session, the
 //!   `chrome.identity` and redirect flows ([`SignInSession`] for the sign-in form).
+//! - [`tenant`]: the tenant read (issue 15): environments from the Global Discovery Service or the
+//!   orgs opened in this browser session, read several at a time; conflicts and their fixes.
 //! - [`bearer`]: how the page reaches the org ([`bearer::OrgTransport`]): the Dynamics session's
 //!   cookies, or the shared signed-in transport that renews its token.
 //!
@@ -16,7 +18,9 @@ pub mod bearer;
 pub mod bulk_run;
 pub mod org;
 pub mod sign_in;
+pub mod tenant;
 
 pub use bulk_run::{BulkPhase, BulkRun};
 pub use org::{Loaded, OrgProblem, OrgRead};
 pub use sign_in::{SignInError, SignInSession, Status};
+pub use tenant::{Phase, TenantSession};

@@ -114,6 +114,20 @@ test('"org detected" retargets the panel only from the top frame of the active t
   }
 });
 
+test('orgs opened in this browser session are listed for the tenant view, background tabs too, frames not (issue 15)', async () => {
+  const env = worker();
+  await send(env, { kind: 'syncready/org-detected' }, sender(ORG));
+  await send(env, { kind: 'syncready/org-detected' }, sender('https://fabrikam.crm4.dynamics.com', { tab: { active: false } }));
+  await send(env, { kind: 'syncready/org-detected' }, sender(ORG));
+  await send(env, { kind: 'syncready/org-detected' }, sender('https://framed.crm.dynamics.com', { sender: { frameId: 2 } }));
+  await send(env, { kind: 'syncready/org-detected' }, sender('https://businesscentral.dynamics.com'));
+  assert.deepEqual(JSON.parse(env.session.get('syncready.seenOrgs')), [ORG, 'https://fabrikam.crm4.dynamics.com']);
+  // A tampered list keeps only org origins.
+  env.session.set('syncready.seenOrgs', JSON.stringify(['javascript:alert(1)', 42, ORG]));
+  await send(env, { kind: 'syncready/org-detected' }, sender('https://a.crm.dynamics.com'));
+  assert.deepEqual(JSON.parse(env.session.get('syncready.seenOrgs')), [ORG, 'https://a.crm.dynamics.com']);
+});
+
 test('"open panel" is accepted only from the active tab (12.8)', async () => {
   const env = worker();
   const refused = await send(env, { kind: 'syncready/open-panel', step: 'mailbox-approval' }, sender(ORG, { tab: { active: false } }));

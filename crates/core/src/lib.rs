@@ -30,6 +30,8 @@
 //! - [`encoding`]: base64url and percent-encoding, shared by `oauth` and `odata`.
 //! - [`i18n`]: the message catalogues (`locales/<tag>.json`, embedded at build time) and [`i18n::Lang`],
 //!   the language the checklist's and the UI's texts are rendered in (English fallback per key).
+//! - [`tenant`]: tenant-wide readiness (issue 15): environments from the Global Discovery Service,
+//!   several read at a time, one row each, and the conflicts between them with their fixes.
 //! - [`error`]: the error enum that keeps the evidence (status, Dataverse code and message, raw body).
 //!
 //! # Tests and measurements
@@ -57,6 +59,7 @@ pub mod model;
 pub mod oauth;
 pub mod odata;
 pub mod readiness;
+pub mod tenant;
 pub mod text;
 pub mod wire;
 

@@ -34,8 +34,13 @@
 //!   (`RetrieveUserPrivileges…`), `write` (PATCH/POST/PUT/DELETE, binds, conditions), `batch`
 //!   (`$batch`), `approval` and `security` (the approval permission model, privileges),
 //!   `test_enable` (the background Test & Enable job), `sync` (synchronization cycles), `authority`
-//!   (the OAuth endpoints), `prefer`. A new endpoint is a new file in `ops/` plus a branch in `route`.
+//!   (the OAuth endpoints), `discovery` (the Global Discovery Service stand-in, and the answers of
+//!   orgs that refuse the caller or are disabled; issue 15), `prefer`. A new endpoint is a new file in
+//!   `ops/` plus a branch in `route`.
 //! - `sim`: the state engine handle ([`Sim`], [`SimBuilder`]) and the shared state.
+//! - `tenant`: several orgs of one tenant (issue 15): how discovery lists each ([`Environment`]);
+//!   `tenant_setup`: [`Sim::set_environment`], [`Sim::copy_org`] (same record ids),
+//!   [`Sim::share_addresses`], [`Sim::set_act`].
 //! - `scenario`: [`Scenario`] builders that seed one org deterministically (splitmix64, no `rand`),
 //!   one function per table (`Seeder`).
 //! - `store`: typed rows per table, one store per org, plus facts only Exchange/Entra ID know.
@@ -93,6 +98,8 @@ mod scenario;
 mod schema;
 mod sim;
 mod store;
+mod tenant;
+mod tenant_setup;
 mod time;
 mod url;
 
@@ -103,4 +110,5 @@ pub use journal::JournalEntry;
 pub use scenario::{CallerRoles, Scenario};
 pub use sim::{OrgIds, Sim, SimBuilder};
 pub use store::ExchangeFacts;
+pub use tenant::Environment;
 pub use time::ClockMode;

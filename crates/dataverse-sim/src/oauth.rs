@@ -12,6 +12,8 @@ pub(crate) struct Grant {
     pub(crate) expires: i64,
     /// Tokens issued before a session-expiry event count as sessions too.
     pub(crate) serial: u64,
+    /// Issued for the Global Discovery Service's audience, not the org's (issue 15).
+    pub(crate) discovery: bool,
 }
 
 /// A pending authorization code.
@@ -39,6 +41,6 @@ pub(crate) struct Authority {
 impl Authority {
     /// The user behind a valid access token for this org.
     pub(crate) fn validate(&self, token: &str, org: usize, now: i64) -> Option<&Grant> {
-        self.access.get(token).filter(|g| g.org == org && g.expires > now)
+        self.access.get(token).filter(|g| g.org == org && !g.discovery && g.expires > now)
     }
 }

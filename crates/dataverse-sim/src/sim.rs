@@ -53,6 +53,8 @@ pub(crate) struct State {
     pub(crate) network_down: bool,
     /// (org, row id) → successful API writes (PATCH) of the row, for tests that count doubled writes.
     pub(crate) api_writes: HashMap<(usize, Guid), u32>,
+    /// How discovery lists each org, and which refuse the caller (issue 15).
+    pub(crate) tenant: crate::tenant::Tenant,
 }
 
 impl State {
@@ -137,6 +139,7 @@ impl SimBuilder {
             outage_epoch: 0,
             network_down: false,
             api_writes: HashMap::new(),
+            tenant: crate::tenant::Tenant::default(),
             config: self.config,
         };
         Sim { inner: Arc::new(Mutex::new(state)) }

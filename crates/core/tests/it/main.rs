@@ -14,6 +14,8 @@
 //! - `fidelity`: issue 11's fidelity cases against the simulator under each setting of its switches:
 //!   undo of empty lookups, the "approved by Microsoft 365 admin" flag, remedies that change nothing.
 //! - `health_sim`: the health step against the simulator (drift over virtual time, request budget).
+//! - `tenant_sim`: issue 15 against the simulator: discovery and its token audience, parallel reads of
+//!   several environments with one refusing, the conflict report, fixes that write to one environment.
 
 #[cfg(not(target_arch = "wasm32"))]
 mod bulk_chaos;
@@ -30,3 +32,5 @@ mod health_sim;
 #[cfg(not(target_arch = "wasm32"))]
 mod props;
 mod support;
+#[cfg(not(target_arch = "wasm32"))]
+mod tenant_sim;

@@ -202,7 +202,12 @@ fn issue(st: &mut State, org: usize, user: Guid, client_id: &str, scope: &str, n
     let Some(o) = st.orgs.get(org) else {
         return error(400, "invalid_grant", 500_011, "The resource principal was not found.");
     };
-    let aud = format!("https://{}.crm.dynamics.com", o.prefix);
+    let discovery = super::discovery::scope_is_discovery(scope);
+    let aud = if discovery {
+        "https://globaldisco.crm.dynamics.com".to_owned()
+    } else {
+        format!("https://{}.crm.dynamics.com", o.prefix)
+    };
     let default_scope = format!("{aud}/user_impersonation");
     let upn = o.row("systemuser", user).map(|u| u.text("domainname").to_string()).unwrap_or_default();
     let oid = o.row("systemuser", user).map(|u| match u.get("azureactivedirectoryobjectid") {
@@ -230,7 +235,7 @@ fn issue(st: &mut State, org: usize, user: Guid, client_id: &str, scope: &str, n
         b64url(signature.as_bytes())
     );
     let refresh = format!("1.A{}{}", st.rng.token(), st.rng.token());
-    let grant = Grant { org, user, expires: now + ACCESS_LIFETIME * 1000, serial };
+    let grant = Grant { org, user, expires: now + ACCESS_LIFETIME * 1000, serial, discovery };
     st.authority.access.insert(access.clone(), grant.clone());
     st.authority.refresh.insert(refresh.clone(), Grant { expires: now + 90 * 86_400_000, ..grant });
     let id_token = scope.split_whitespace().any(|s| s == "openid").then(|| {
@@ -341,7 +346,14 @@ fn token(st: &mut State, req: &Req) -> Resp {
                 );
             }
             let scope = get("scope").unwrap_or_default();
-            issue(st, grant.org, grant.user, &client_id, &scope, None)
+            // A refresh token is redeemed for the resource its scope names (Entra ID issues one access
+            // token per resource): another org of the tenant, signed in as that org's caller (the same
+            // person in the simulator's one tenant), or the discovery service.
+            let (org, user) = match org_for_scope(st, &scope, None) {
+                Some(other) if other != grant.org => (other, st.orgs[other].caller),
+                _ => (grant.org, grant.user),
+            };
+            issue(st, org, user, &client_id, &scope, None)
         }
         _ => error(400, "unsupported_grant_type", 70_003, "The app requested an unsupported grant type."),
     }

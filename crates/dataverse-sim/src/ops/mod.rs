@@ -9,6 +9,7 @@ pub(crate) mod approval;
 pub(crate) mod authority;
 pub(crate) mod batch;
 pub(crate) mod call;
+pub(crate) mod discovery;
 pub(crate) mod functions;
 pub(crate) mod navigation;
 pub(crate) mod page;
@@ -173,6 +174,9 @@ fn route(st: &mut State, req: &Req) -> Routed {
         let r = static_files::serve(st, req);
         return if r.status == 404 { Routed::unexpected(r) } else { Routed::answer(r) };
     }
+    if discovery::is_discovery_path(path) {
+        return Routed::answer(discovery::discovery(st, req));
+    }
     if path.contains("/oauth2/v2.0/") {
         let host_org = org_for_host(st, &req.host);
         let r = authority::handle(st, req, host_org);
@@ -239,6 +243,9 @@ fn route(st: &mut State, req: &Req) -> Routed {
         Ok(u) => u,
         Err(r) => return Routed::answer(r),
     };
+    if let Some(r) = discovery::refusal(st, org) {
+        return Routed::answer(r);
+    }
 
     let now = st.now();
     let limits = st.config.limits.clone();

@@ -34,6 +34,7 @@ mod session;
 mod shell;
 mod support;
 mod sync;
+mod tenant;
 mod test_enable;
 mod tls;
 mod write;

@@ -1,0 +1,323 @@
+//! Issue 15: 20 environments of 2,000 mailboxes each, read and evaluated against the in-process
+//! simulator in virtual time; the tenant read's wall time against the sum of the single-environment
+//! times (aim: at most 0.3 of the sum, within the limits).
+//!
+//! `cargo bench -p syncready-core --bench tenant_read` (arguments: `[environments] [mailboxes]
+//! [rtt-ms] [at-once]`, default `20 2000 100 6`).
+//!
+//! Each request reaches the simulator half a round trip after it is sent and its answer comes back
+//! its execution cost (the simulator's `OperationCost`: 20 ms per read plus 0.05 ms per row) plus half
+//! a round trip later, all in virtual time, so the run takes seconds whatever its length in sim time.
+//! The simulator's service protection limits are on (per user per org). Printed: the sum of the
+//! environments read one at a time, the tenant read's wall time with `at-once` environments at a
+//! time and their ratio, the most requests any one org saw in flight at once (the collector sends one
+//! at a time), 429s met, and the CPU time of collect + evaluate on this machine.
+
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    native::main();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use axum::body::Body;
+    use dataverse_sim::{Config, OperationCost, Scenario, Sim};
+    use std::cell::{Cell, RefCell};
+    use std::cmp::Reverse;
+    use std::collections::{BinaryHeap, HashMap};
+    use std::future::{Future, poll_fn};
+    use std::pin::{Pin, pin};
+    use std::task::{Context, Poll, Waker};
+    use std::time::{Duration, Instant};
+    use syncready_core::bulk::{Clock, Millis};
+    use syncready_core::http::{API_PATH, Method, Request, Response, Transport, TransportError};
+    use syncready_core::model::OrgUrl;
+    use syncready_core::readiness::{checklist, evaluate};
+    use syncready_core::tenant::{EnvState, Environment, ReadLimits, TenantRead, read_all, took};
+    use tower::ServiceExt;
+
+    /// Virtual time in ms: sleeps wait for it; `run` moves it to the next deadline when nothing else
+    /// can make progress.
+    #[derive(Default)]
+    struct VirtualTime {
+        now: Cell<u64>,
+        ids: Cell<u64>,
+        deadlines: RefCell<BinaryHeap<Reverse<(u64, u64)>>>,
+        wakers: RefCell<HashMap<u64, Waker>>,
+    }
+
+    impl VirtualTime {
+        fn sleep(&self, d: Duration) -> VirtualSleep<'_> {
+            self.ids.set(self.ids.get() + 1);
+            VirtualSleep {
+                time: self,
+                until: self.now.get() + d.as_millis() as u64,
+                id: self.ids.get(),
+                registered: false,
+            }
+        }
+
+        fn advance(&self) -> bool {
+            let Some(Reverse((first, _))) = self.deadlines.borrow().peek().copied() else { return false };
+            self.now.set(self.now.get().max(first));
+            let mut due = Vec::new();
+            {
+                let mut deadlines = self.deadlines.borrow_mut();
+                while let Some(Reverse((t, id))) = deadlines.peek().copied() {
+                    if t > self.now.get() {
+                        break;
+                    }
+                    deadlines.pop();
+                    due.push(id);
+                }
+            }
+            for id in due {
+                if let Some(w) = self.wakers.borrow_mut().remove(&id) {
+                    w.wake();
+                }
+            }
+            true
+        }
+
+        async fn run<F: Future>(&self, fut: F) -> F::Output {
+            let mut fut = pin!(fut);
+            poll_fn(|cx| {
+                loop {
+                    if let Poll::Ready(out) = fut.as_mut().poll(cx) {
+                        return Poll::Ready(out);
+                    }
+                    if !self.advance() {
+                        return Poll::Pending;
+                    }
+                }
+            })
+            .await
+        }
+    }
+
+    struct VirtualSleep<'a> {
+        time: &'a VirtualTime,
+        until: u64,
+        id: u64,
+        registered: bool,
+    }
+
+    impl Future for VirtualSleep<'_> {
+        type Output = ();
+
+        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+            let this = self.get_mut();
+            if this.time.now.get() >= this.until {
+                return Poll::Ready(());
+            }
+            if !this.registered {
+                this.time.deadlines.borrow_mut().push(Reverse((this.until, this.id)));
+                this.registered = true;
+            }
+            this.time.wakers.borrow_mut().insert(this.id, cx.waker().clone());
+            Poll::Pending
+        }
+    }
+
+    impl Drop for VirtualSleep<'_> {
+        fn drop(&mut self) {
+            self.time.wakers.borrow_mut().remove(&self.id);
+        }
+    }
+
+    struct VClock<'a>(&'a VirtualTime);
+
+    impl Clock for VClock<'_> {
+        fn now(&self) -> Millis {
+            Millis(self.0.now.get())
+        }
+
+        fn sleep(&self, d: Duration) -> impl Future<Output = ()> {
+            self.0.sleep(d)
+        }
+    }
+
+    /// Counters shared by every environment's transport.
+    #[derive(Default)]
+    struct Stats {
+        requests: Cell<u64>,
+        throttled: Cell<u64>,
+        /// Requests in flight per org host, and the most at once per host.
+        in_flight: RefCell<HashMap<String, u32>>,
+        most_per_org: Cell<u32>,
+        most_overall: Cell<u32>,
+    }
+
+    struct OrgTransport<'a> {
+        router: axum::Router,
+        host: String,
+        cookie: String,
+        time: &'a VirtualTime,
+        rtt: Duration,
+        cost: OperationCost,
+        stats: &'a Stats,
+    }
+
+    impl Transport for OrgTransport<'_> {
+        async fn send(&self, request: Request) -> Result<Response, TransportError> {
+            let s = self.stats;
+            s.requests.set(s.requests.get() + 1);
+            {
+                let mut map = s.in_flight.borrow_mut();
+                let n = map.entry(self.host.clone()).or_default();
+                *n += 1;
+                s.most_per_org.set(s.most_per_org.get().max(*n));
+                let total: u32 = map.values().sum();
+                s.most_overall.set(s.most_overall.get().max(total));
+            }
+            self.time.sleep(self.rtt / 2).await;
+            let method = match request.method {
+                Method::Get => "GET",
+                Method::Patch => "PATCH",
+                Method::Post => "POST",
+                Method::Delete => "DELETE",
+            };
+            let uri = match request.path.split_once(".com") {
+                Some((_, p)) if request.path.starts_with("http") => p.to_owned(),
+                _ => format!("{API_PATH}{}", request.path),
+            };
+            let mut builder = axum::http::Request::builder()
+                .method(method)
+                .uri(uri)
+                .header("host", self.host.as_str())
+                .header("cookie", format!("CrmOwinAuth={}", self.cookie));
+            for (k, v) in &request.headers {
+                builder = builder.header(k.as_str(), v.as_str());
+            }
+            let http = builder
+                .body(Body::from(request.body.unwrap_or_default()))
+                .map_err(|e| TransportError::Network(e.to_string()))?;
+            let Ok(answer) = self.router.clone().oneshot(http).await;
+            let status = answer.status().as_u16();
+            let headers = answer
+                .headers()
+                .iter()
+                .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+                .collect();
+            let bytes = axum::body::to_bytes(answer.into_body(), usize::MAX)
+                .await
+                .map_err(|e| TransportError::Network(e.to_string()))?;
+            let response = Response { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() };
+            if status == 429 {
+                s.throttled.set(s.throttled.get() + 1);
+            }
+            let rows = serde_json::from_str::<serde_json::Value>(&response.body)
+                .ok()
+                .and_then(|v| v.get("value").and_then(|v| v.as_array()).map(Vec::len))
+                .unwrap_or(0) as u64;
+            let execution = self.cost.read + Duration::from_micros(rows * self.cost.per_row.as_micros() as u64);
+            self.time.sleep(execution + self.rtt / 2).await;
+            if let Some(n) = s.in_flight.borrow_mut().get_mut(&self.host) {
+                *n -= 1;
+            }
+            Ok(response)
+        }
+    }
+
+    fn arg(n: usize, default: u64) -> u64 {
+        std::env::args().filter(|a| !a.starts_with('-')).nth(n).and_then(|a| a.parse().ok()).unwrap_or(default)
+    }
+
+    pub(super) fn main() {
+        let count = arg(1, 20) as usize;
+        let mailboxes = arg(2, 2000) as usize;
+        let rtt = Duration::from_millis(arg(3, 100));
+        let at_once = arg(4, 6) as usize;
+
+        let started = Instant::now();
+        let mut builder = Sim::builder().config(Config::default());
+        let prefixes: Vec<String> = (0..count).map(|i| format!("env{i:02}")).collect();
+        for (i, p) in prefixes.iter().enumerate() {
+            builder = builder.org(p, Scenario::large(&format!("Environment {i}"), mailboxes).seed(1000 + i as u64));
+        }
+        let sim = builder.build();
+        let cost = OperationCost::default();
+        let envs: Vec<Environment> = prefixes
+            .iter()
+            .map(|p| Environment::from_url(OrgUrl::parse(&format!("https://{p}.crm.dynamics.com")).unwrap()))
+            .collect();
+        println!(
+            "tenant_read: {count} environments x {mailboxes} mailboxes, round trip {} ms, built in {:.1} s",
+            rtt.as_millis(),
+            started.elapsed().as_secs_f64()
+        );
+
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let read = |envs: Vec<Environment>, limit: usize, stats: &Stats| -> (TenantRead, u64, Duration) {
+            let time = VirtualTime::default();
+            let clock = VClock(&time);
+            let open = |e: &Environment| {
+                let host = e.url.as_ref().unwrap().host().to_owned();
+                let prefix = host.split('.').next().unwrap().to_owned();
+                OrgTransport {
+                    router: dataverse_sim::app(sim.clone()),
+                    cookie: sim.sign_in(&prefix).unwrap(),
+                    host,
+                    time: &time,
+                    rtt,
+                    cost: cost.clone(),
+                    stats,
+                }
+            };
+            let cpu = Instant::now();
+            let done = runtime.block_on(time.run(read_all(
+                TenantRead::new(envs, ReadLimits { environments_at_once: limit }),
+                open,
+                &clock,
+                |_: &TenantRead| (),
+            )));
+            // Evaluate every environment as the tenant view does.
+            let lists: Vec<_> = (0..done.environments().len())
+                .filter_map(|i| done.result(i).map(|r| checklist(&evaluate(&r.snapshot, &r.errors))))
+                .collect();
+            assert_eq!(lists.len(), done.environments().len());
+            (done, time.now.get(), cpu.elapsed())
+        };
+
+        // One environment at a time, each read alone: the sum of single-environment times.
+        let single_stats = Stats::default();
+        let mut sum_ms = 0;
+        let mut cpu_single = Duration::ZERO;
+        for e in &envs {
+            let (done, wall, cpu) = read(vec![e.clone()], 1, &single_stats);
+            assert!(matches!(done.progress()[0].state, EnvState::Read { .. }), "{:?}", done.progress()[0]);
+            assert_eq!(took(&done.progress()[0]).map(|d| d.as_millis() as u64), Some(wall));
+            sum_ms += wall;
+            cpu_single += cpu;
+        }
+        let stats = Stats::default();
+        let (done, wall_ms, cpu) = read(envs.clone(), at_once, &stats);
+        let read_ok = done.progress().iter().filter(|p| matches!(p.state, EnvState::Read { .. })).count();
+        let ratio = wall_ms as f64 / sum_ms as f64;
+        println!("  sum of single-environment reads:  {:>8.1} s sim time", sum_ms as f64 / 1000.0);
+        println!(
+            "  tenant read, {at_once} at a time:        {:>8.1} s sim time  ({read_ok}/{count} read)",
+            wall_ms as f64 / 1000.0
+        );
+        println!(
+            "  ratio wall / sum:                 {ratio:>8.3}  (aim <= 0.300: {})",
+            if ratio <= 0.3 { "met" } else { "NOT met" }
+        );
+        println!(
+            "  requests: {} ({} per environment), 429s: {}, most in flight per org: {}, overall: {}",
+            stats.requests.get(),
+            stats.requests.get() / count as u64,
+            stats.throttled.get() + single_stats.throttled.get(),
+            stats.most_per_org.get().max(single_stats.most_per_org.get()),
+            stats.most_overall.get()
+        );
+        println!(
+            "  CPU (collect + evaluate, this machine): {:.2} s tenant read, {:.2} s one at a time",
+            cpu.as_secs_f64(),
+            cpu_single.as_secs_f64()
+        );
+    }
+}
