@@ -25,6 +25,9 @@
 //!   runs, and [`limits::Patient`], the transport adapter with which reads wait out `429 Retry-After`.
 //! - [`health`]: after go-live, whether mailboxes keep synchronising (classification, item-level
 //!   failures, the numbers behind the health view's plots and their CSV exports).
+//! - [`oauth`]: signing in with Microsoft Entra ID (authorization code + PKCE) as values, and the
+//!   bearer transport that renews tokens silently.
+//! - [`encoding`]: base64url and percent-encoding, shared by `oauth` and `odata`.
 //! - [`i18n`]: the message catalogues (`locales/<tag>.json`, embedded at build time) and [`i18n::Lang`],
 //!   the language the checklist's and the UI's texts are rendered in (English fallback per key).
 //! - [`error`]: the error enum that keeps the evidence (status, Dataverse code and message, raw body).
@@ -43,6 +46,7 @@
 
 pub mod bulk;
 pub mod collect;
+pub mod encoding;
 pub mod error;
 pub mod health;
 pub mod http;
