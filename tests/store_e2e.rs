@@ -178,6 +178,43 @@ async fn the_store_screenshots_are_1280_by_800_with_the_panel_beside_dynamics() 
     assert_eq!(shots.len(), 5, "the Chrome Web Store takes at most 5 screenshots");
 }
 
+/// Issue 18: the German catalogue renders in the real panel (`?lang=de`, which wins over the
+/// browser's languages as `?theme=` does): `<html lang>`, step titles, statuses, the report's own
+/// texts and the remedy buttons are German, and the page stays clean.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_panel_renders_the_german_catalogue() {
+    let dist = dist();
+    let sim = Sim::builder().org("northwind", Scenario::fresh("Northwind")).static_dir(dist.clone()).build();
+    let (sim_port, stop, server) = start_sim(sim).await;
+    let (_driver, driver_port) = start_chromedriver().await;
+    let client = browser(driver_port, &dist, sim_port, &["northwind.crm.dynamics.com"]).await;
+    let ext = extension_id(&dist);
+    enable_test_hooks(&client, &ext).await;
+    open_panel(&client, &ext, "northwind.crm.dynamics.com", "&lang=de").await;
+    let html_lang = wait_attr(&client, "html", "lang").await;
+    let heading = text(&client, ".sr-section-title").await;
+    let title = text(&client, "[data-testid=step-mailbox-approval] .sr-step__title").await;
+    let status = text(&client, "[data-testid=step-mailbox-approval] [data-testid=step-status]").await;
+    let summary = text(&client, "[data-testid=step-mailbox-approval] [data-testid=step-summary]").await;
+    let remedy = text(&client, "[data-testid=remedy-approve-mailboxes]").await;
+    let shot = client.screenshot().await.unwrap();
+    save("de-panel-400.png", &shot);
+    let console = console_problems(&client, "panel (de)", &[]).await;
+    let a11y = a11y_problems(&client, "panel (de)").await;
+    client.close().await.unwrap();
+    let _ = stop.send(());
+    let _ = server.await;
+
+    assert_eq!(html_lang, "de");
+    assert_eq!(heading, "Checkliste zur Bereitschaft");
+    assert_eq!(title, "E-Mail-Adressen der Postfächer genehmigt");
+    assert_eq!(status, "Blockiert");
+    assert!(summary.contains("aktiven Postfächern genehmigt"), "{summary}");
+    assert!(remedy.ends_with("Postfächer genehmigen") || remedy == "1 Postfach genehmigen", "{remedy}");
+    assert!(console.is_empty(), "console:\n{}", console.join("\n"));
+    assert!(a11y.is_empty(), "accessibility:\n{}", a11y.join("\n"));
+}
+
 #[test]
 fn base64_matches_rfc_4648_test_vectors() {
     let cases = [

@@ -21,3 +21,8 @@ pub use handlers::{Download, Downloads, on_click};
 pub use health::HealthView;
 pub use mailbox_grid::MailboxGrid;
 pub use org_header::OrgHeader;
+
+/// The page's language, provided by the app root (`pages::App`); English where none is (tests).
+pub fn use_lang() -> syncready_core::i18n::Lang {
+    leptos::prelude::use_context::<syncready_core::i18n::Lang>().unwrap_or_default()
+}
