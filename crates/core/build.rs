@@ -77,7 +77,7 @@ fn alert_phrases(out: &mut String) {
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .collect();
     files.sort();
-    let _ = writeln!(out, "/// Alert phrases by language: (tag, [(cause key, [phrase])]).");
+    let _ = writeln!(out, "/// Alert phrases by language: `(tag, [(cause key, [phrase])])`.");
     let _ = writeln!(out, "static ALERT_PHRASES: &[(&str, PhraseTable)] = &[");
     for path in &files {
         let tag = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();

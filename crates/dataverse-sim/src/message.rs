@@ -4,7 +4,7 @@
 
 use axum::http::HeaderMap;
 
-/// Header the in-process adapter uses to say "drop this connection"; [`serve`] turns it into a real drop.
+/// Header the in-process adapter uses to say "drop this connection"; [`serve`](crate::http::serve) turns it into a real drop.
 pub(crate) const DROP_MARKER: &str = "x-dataverse-sim-fault";
 
 /// An HTTP request as plain data.

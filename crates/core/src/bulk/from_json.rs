@@ -1,12 +1,14 @@
-//! Reading a saved run back: [`FromJson`] for the plan, the journal and the run configuration.
+//! Reading a format 1 saved run back: [`FromJson`] for the plan, the journal and the run configuration.
 //!
-//! The shell saves a run (plan, journal, configuration) with serde's derived `Serialize` and reads it
-//! back through these readers, so a reopened panel resumes without repeating applied writes. They
-//! accept exactly what `Serialize` writes, including what earlier versions wrote: enum variants in
-//! kebab case (`"approve"`, `{"edit-profile-and-methods": {...}}`), model enums in their Rust names
+//! Versions before issue 19 saved a run (plan, journal, configuration) with serde's derived
+//! `Serialize`; the panel reads such a run through these readers (via [`SavedRun`](super::SavedRun),
+//! which writes format 2 of its own), so a run saved before an update still resumes. They accept
+//! exactly what `Serialize` writes, including what earlier versions wrote: enum variants in kebab case
+//! (`"approve"`, `{"edit-profile-and-methods": {...}}`), model enums in their Rust names
 //! (`"ServerSideSync"`, `{"Unknown": 7}`), tuples as arrays, and [`Duration`] as
 //! `{"secs": …, "nanos": …}`. A [`RunConfig`] field that is missing (saved before the field existed)
-//! takes its default.
+//! takes its default. Format 2 reads its plan items' changes, skips and blocks with these readers too
+//! (those parts have the same shape in both formats).
 
 use super::action::{Action, Entity, Field};
 use super::plan::{Blocked, Change, Plan, PlanItem, Skipped};

@@ -5,7 +5,7 @@
 //! (locked-down browsers, the plain web-app build, automation) it signs in itself and sends
 //! `Authorization: Bearer <token>`. This module is the whole protocol, without I/O: the shell draws
 //! the random bytes (`crypto.getRandomValues`), reads the clock, opens the sign-in page and sends the
-//! [`Request`] values this module builds; this module builds URLs and form bodies and checks what
+//! [`Request`](crate::http::Request) values this module builds; this module builds URLs and form bodies and checks what
 //! comes back.
 //!
 //! # The flow
@@ -18,7 +18,7 @@
 //! 3. Back on the redirect URI, [`PendingSignIn::token_request`] checks `state` ([`parse_redirect`])
 //!    and builds the form POST to `/oauth2/v2.0/token` with the `code_verifier`;
 //!    [`PendingSignIn::finish`] turns the answer into [`Tokens`] (checking the ID token's `nonce`).
-//! 4. [`BearerTransport`] wraps any [`Transport`]: it adds the bearer token, renews it with the refresh
+//! 4. [`BearerTransport`] wraps any [`Transport`](crate::http::Transport): it adds the bearer token, renews it with the refresh
 //!    token shortly before it expires, renews once more on a 401, and falls back to
 //!    [`SignInState::SignInRequired`] when renewal is refused.
 //!

@@ -1,7 +1,7 @@
 //! Operations, one module per Web API operation, behind one dispatcher.
 //!
 //! [`process`] is the engine's entry: journal, faults, org and session resolution, limits, then
-//! [`route`] picks the operation. `$batch` calls [`api`] again for each part, so a batched request is
+//! [`route`] picks the operation. `$batch` calls [`api()`] again for each part, so a batched request is
 //! handled by exactly the same code as a direct one.
 
 pub(crate) mod api;

@@ -1,7 +1,8 @@
 //! The sans-IO run: a state machine told the time, in the style of quinn-proto.
 //!
 //! The shell loops: [`Run::poll_request`] until it returns `None` (sending each request), then waits for
-//! an answer or until [`Run::poll_timeout`], handing answers back with [`Run::handle_response`]. Every
+//! an answer or until [`Run::poll_timeout`], handing answers back with [`Run::handle_response`] and
+//! telling the run the time with [`Run::handle_timeout`] when nothing came by then. Every
 //! write batch ends with read-back GETs of the records it wrote (requests in a batch run in order), so
 //! verifying costs no extra round trip; a separate read-back settles ambiguous outcomes before any
 //! resend. Requests are `$batch` POSTs with `Prefer: odata.continue-on-error`.
@@ -17,7 +18,6 @@
 //! past. A run that fits one window's allowance therefore runs at full concurrency from start to end,
 //! and a longer one spends the allowance and then paces itself, instead of waiting for 429s. The 429
 //! handling stays as the safety net for when other tabs of the same user spent the allowance.
-
 //!
 //! # Layout
 //!
