@@ -4,7 +4,7 @@
 
 use super::error_view::ErrorView;
 use super::handlers::on_click;
-use super::use_lang;
+use super::lang::use_lang;
 use crate::session::{BulkPhase as Phase, BulkRun};
 use crate::state::bulk::{action_title_in, bar};
 use crate::state::field::resumable_in_place;

@@ -2,7 +2,7 @@
 //! the step, the findings and a way to drill into the affected mailboxes.
 
 use super::handlers::on_click;
-use super::use_lang;
+use super::lang::use_lang;
 use crate::state::bulk::remedy_label_in;
 use leptos::prelude::*;
 use syncready_core::i18n::Lang;

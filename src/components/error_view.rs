@@ -8,7 +8,7 @@ use syncready_core::tr;
 
 /// Title and detail for an error, as shown to the admin, in the page's language.
 pub fn describe_error(error: &Error) -> (String, String) {
-    describe_error_in(error, super::use_lang())
+    describe_error_in(error, super::lang::use_lang())
 }
 
 /// Title and detail for an error in `lang` (catalogue keys `ui.error.*`).

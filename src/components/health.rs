@@ -4,7 +4,7 @@
 //! are CSS classes in `public/syncready.css`.
 
 use super::handlers::{Download, Downloads, on_click};
-use super::use_lang;
+use super::lang::use_lang;
 use crate::state::health::{
     self as hs, HealthModel, PLOT_HEIGHT, PLOT_WIDTH, THRESHOLDS, TOP_BAR_X, TOP_ROW, columns, short_name,
     stacks, top_bars,

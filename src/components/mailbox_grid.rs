@@ -8,7 +8,7 @@
 //! strings, which the extension's CSP (`style-src 'self'`) refuses.
 
 use super::handlers::on_click;
-use super::use_lang;
+use super::lang::use_lang;
 use crate::state::bulk::BulkRequest;
 use crate::state::grid::{
     ApprovalFilter, GridFilter, KindFilter, MailboxRow, TestOutcome, apply, choice, choice_options,

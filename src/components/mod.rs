@@ -9,6 +9,7 @@ pub mod donut;
 pub mod error_view;
 pub mod handlers;
 pub mod health;
+pub mod lang;
 pub mod mailbox_grid;
 pub mod managed;
 pub mod org_header;
@@ -19,10 +20,6 @@ pub use checklist::{Checklist, Drill};
 pub use error_view::{ErrorView, describe_error};
 pub use handlers::{Download, Downloads, on_click};
 pub use health::HealthView;
+pub use lang::use_lang;
 pub use mailbox_grid::MailboxGrid;
 pub use org_header::OrgHeader;
-
-/// The page's language, provided by the app root (`pages::App`); English where none is (tests).
-pub fn use_lang() -> syncready_core::i18n::Lang {
-    leptos::prelude::use_context::<syncready_core::i18n::Lang>().unwrap_or_default()
-}
