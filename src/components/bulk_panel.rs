@@ -4,11 +4,14 @@
 
 use super::error_view::ErrorView;
 use super::handlers::on_click;
+use super::lang::use_lang;
 use crate::session::{BulkPhase as Phase, BulkRun};
-use crate::state::bulk::{action_title, bar};
+use crate::state::bulk::{action_title_in, bar};
 use crate::state::field::resumable_in_place;
 use leptos::prelude::*;
 use syncready_core::bulk::{ItemState, Plan};
+use syncready_core::i18n::Lang;
+use syncready_core::tr;
 
 /// The bulk action panel.
 #[component]
@@ -24,6 +27,7 @@ pub fn BulkPanel(
     let undo = Callback::new(move |()| run.undo());
     let close = Callback::new(move |()| run.close());
     let export = move |json: bool| run.export(json);
+    let lang = use_lang();
 
     view! {
         <section class="sr-bulk" data-testid="bulk" data-phase=move || run.phase().key().to_owned() aria-live="polite">
@@ -35,9 +39,9 @@ pub fn BulkPanel(
                 {
                     view! {
                         <div class="sr-bulk__resume" data-testid="bulk-resume-offer">
-                            <p>{format!("A run of \u{201c}{}\u{201d} over {left} records was interrupted.", title)}</p>
-                            <button class="sr-button sr-button--primary" data-testid="bulk-resume" on:click=on_click(resume)>"Resume"</button>
-                            <button class="sr-button" on:click=on_click(discard)>"Discard"</button>
+                            <p>{tr!(lang, "ui.bulk.interrupted", title = title, left = left)}</p>
+                            <button class="sr-button sr-button--primary" data-testid="bulk-resume" on:click=on_click(resume)>{lang.t("ui.bulk.resume")}</button>
+                            <button class="sr-button" on:click=on_click(discard)>{lang.t("ui.bulk.discard")}</button>
                         </div>
                     }
                     .into_any()
@@ -45,22 +49,22 @@ pub fn BulkPanel(
             }}
             {move || match run.phase() {
                 Phase::Idle => ().into_any(),
-                Phase::Problem(why) => view! { <ErrorView title="Cannot plan this action".to_owned() detail=why /> }.into_any(),
-                Phase::Preview(plan) => preview(&plan, confirm, close).into_any(),
+                Phase::Problem(why) => view! { <ErrorView title=lang.t("ui.bulk.cannot-plan").to_owned() detail=why /> }.into_any(),
+                Phase::Preview(plan) => preview(&plan, confirm, close, lang).into_any(),
                 Phase::Running | Phase::Finished => {
                     let running = matches!(run.phase(), Phase::Running);
                     view! {
                         <ProgressView run=run />
                         {if running {
                             view! {
-                                <button class="sr-button" data-testid="bulk-cancel" on:click=on_click(Callback::new(move |()| run.cancel()))>"Cancel"</button>
+                                <button class="sr-button" data-testid="bulk-cancel" on:click=on_click(Callback::new(move |()| run.cancel()))>{lang.t("ui.cancel")}</button>
                             }
                             .into_any()
                         } else if progress.with(|p| p.as_ref().and_then(|p| p.halt.as_ref()).is_some_and(resumable_in_place)) {
                             view! {
                             <div class="sr-toolbar">
-                                <button class="sr-button sr-button--primary" data-testid="bulk-signed-in-again" on:click=on_click(signed_in_again)>"I signed in again \u{2014} resume"</button>
-                                <button class="sr-button" on:click=on_click(close)>"Close"</button>
+                                <button class="sr-button sr-button--primary" data-testid="bulk-signed-in-again" on:click=on_click(signed_in_again)>{lang.t("ui.bulk.signed-in-again")}</button>
+                                <button class="sr-button" on:click=on_click(close)>{lang.t("ui.close")}</button>
                             </div>
                             {move || run.recheck().map(|m| view! { <p class="sr-muted" data-testid="bulk-recheck" role="status">{m}</p> }.into_any())}
                             }
@@ -68,10 +72,10 @@ pub fn BulkPanel(
                         } else {
                             view! {
                             <div class="sr-toolbar">
-                                <button class="sr-button" data-testid="bulk-export-csv" on:click=on_click(Callback::new(move |()| export(false)))>"Export changes (CSV)"</button>
-                                <button class="sr-button" data-testid="bulk-export-json" on:click=on_click(Callback::new(move |()| export(true)))>"Export changes (JSON)"</button>
-                                <button class="sr-button" data-testid="bulk-undo" on:click=on_click(undo)>"Undo…"</button>
-                                <button class="sr-button" on:click=on_click(close)>"Close"</button>
+                                <button class="sr-button" data-testid="bulk-export-csv" on:click=on_click(Callback::new(move |()| export(false)))>{lang.t("ui.bulk.export-csv")}</button>
+                                <button class="sr-button" data-testid="bulk-export-json" on:click=on_click(Callback::new(move |()| export(true)))>{lang.t("ui.bulk.export-json")}</button>
+                                <button class="sr-button" data-testid="bulk-undo" on:click=on_click(undo)>{lang.t("ui.bulk.undo")}</button>
+                                <button class="sr-button" on:click=on_click(close)>{lang.t("ui.close")}</button>
                             </div>
                             }
                             .into_any()
@@ -85,7 +89,7 @@ pub fn BulkPanel(
 }
 
 /// The dry-run preview and the confirm button.
-fn preview(plan: &Plan, confirm: Callback<()>, close: Callback<()>) -> impl IntoView {
+fn preview(plan: &Plan, confirm: Callback<()>, close: Callback<()>, lang: Lang) -> impl IntoView {
     const SHOWN: usize = 200;
     let rows = plan.dry_run();
     let total_rows = rows.len();
@@ -107,26 +111,22 @@ fn preview(plan: &Plan, confirm: Callback<()>, close: Callback<()>) -> impl Into
         .collect_view();
     view! {
         <div class="sr-bulk__preview" data-testid="bulk-preview" data-writes=writes>
-            <h2 class="sr-bulk__title">{action_title(&plan.action)}</h2>
+            <h2 class="sr-bulk__title">{action_title_in(&plan.action, lang)}</h2>
             <p data-testid="bulk-summary">
-                {format!(
-                    "{writes} records will change; {} already fine; {} cannot be changed by you.",
-                    plan.skipped.len(),
-                    plan.blocked.len()
-                )}
+                {tr!(lang, "ui.bulk.summary", writes = writes, fine = plan.skipped.len(), blocked = plan.blocked.len())}
             </p>
             <ul class="sr-warnings">{warnings}</ul>
             <ul class="sr-blocked">{blocked}</ul>
             <table class="sr-table">
-                <thead><tr><th>"Record"</th><th>"Field"</th><th>"Now"</th><th>"After"</th></tr></thead>
+                <thead><tr><th>{lang.t("ui.bulk.column.record")}</th><th>{lang.t("ui.bulk.column.field")}</th><th>{lang.t("ui.bulk.column.now")}</th><th>{lang.t("ui.bulk.column.after")}</th></tr></thead>
                 <tbody>{body}</tbody>
             </table>
-            {(more > 0).then(|| view! { <p class="sr-muted">{format!("…and {more} more changes.")}</p> }.into_any())}
+            {(more > 0).then(|| view! { <p class="sr-muted">{tr!(lang, "ui.bulk.more", more = more)}</p> }.into_any())}
             <div class="sr-bulk__actions">
                 <button class="sr-button sr-button--primary" data-testid="bulk-confirm" disabled=writes == 0 on:click=on_click(confirm)>
-                    {format!("Apply {writes} changes")}
+                    {tr!(lang, "ui.bulk.apply", writes = writes)}
                 </button>
-                <button class="sr-button" on:click=on_click(close)>"Cancel"</button>
+                <button class="sr-button" on:click=on_click(close)>{lang.t("ui.cancel")}</button>
             </div>
         </div>
     }
@@ -160,7 +160,7 @@ fn ProgressView(run: BulkRun) -> impl IntoView {
             let o365 = crate::state::bulk::o365_unset_note(p);
             view! {
                 <div class="sr-progress" data-testid="bulk-progress" data-percent=b.percent data-succeeded=p.succeeded data-failed=p.failed>
-                    <progress max=b.total value=b.done aria-label="Bulk action progress"></progress>
+                    <progress max=b.total value=b.done aria-label=use_lang().t("ui.bulk.progress")></progress>
                     <p data-testid="bulk-progress-label">{b.label}</p>
                     {waiting.map(|w| view! { <p class="sr-muted" data-testid="bulk-waiting" role="status">{w}</p> }.into_any())}
                     {halt.map(|h| view! { <p class="sr-warn" data-testid="bulk-halt">{h}</p> }.into_any())}

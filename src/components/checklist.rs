@@ -2,25 +2,28 @@
 //! the step, the findings and a way to drill into the affected mailboxes.
 
 use super::handlers::on_click;
-use crate::state::bulk::remedy_label;
+use super::lang::use_lang;
+use crate::state::bulk::remedy_label_in;
 use leptos::prelude::*;
+use syncready_core::i18n::Lang;
 use syncready_core::readiness::{Actor, Finding, Remedy, Report, Severity, Status, StepResult, Subject};
+use syncready_core::tr;
 
-/// Human label of a status.
-pub fn status_label(status: &Status) -> &'static str {
-    match status {
-        Status::Pass => "Done",
-        Status::Warn => "Needs attention",
-        Status::Fail => "Blocked",
-        Status::Unknown(_) => "Unable to check",
-    }
+/// Human label of a status in `lang`.
+pub fn status_label(status: &Status, lang: Lang) -> &'static str {
+    lang.t(match status {
+        Status::Pass => "ui.status.pass",
+        Status::Warn => "ui.status.warn",
+        Status::Fail => "ui.status.fail",
+        Status::Unknown(_) => "ui.status.unknown",
+    })
 }
 
-fn actor_label(actor: Actor) -> &'static str {
-    match actor {
-        Actor::DynamicsAdmin => "Dynamics 365 admin",
-        Actor::ExchangeAdmin => "Exchange / Microsoft 365 admin",
-    }
+fn actor_label(actor: Actor, lang: Lang) -> &'static str {
+    lang.t(match actor {
+        Actor::DynamicsAdmin => "ui.actor.dynamics-admin",
+        Actor::ExchangeAdmin => "ui.actor.exchange-admin",
+    })
 }
 
 fn severity_key(severity: Severity) -> &'static str {
@@ -61,13 +64,14 @@ pub fn Checklist(
     #[prop(optional)]
     on_remedy: Option<Callback<Remedy>>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let titles: Vec<(String, &'static str)> =
-        report.steps.iter().map(|s| (s.step.key().to_owned(), s.step.title())).collect();
+        report.steps.iter().map(|s| (s.step.key().to_owned(), s.step.title_in(lang))).collect();
     let failing: Vec<_> =
         report.steps.iter().filter(|s| matches!(s.status, Status::Fail)).map(|s| s.step).collect();
     view! {
-        <h2 class="sr-section-title">"Readiness checklist"</h2>
-        <ol class="sr-checklist" data-testid="checklist" aria-label="Server-side synchronization readiness">
+        <h2 class="sr-section-title">{lang.t("ui.checklist.title")}</h2>
+        <ol class="sr-checklist" data-testid="checklist" aria-label=lang.t("ui.checklist.label")>
             {report
                 .steps
                 .into_iter()
@@ -99,21 +103,22 @@ pub fn StepRow(
     /// Remedy callback.
     on_remedy: Option<Callback<Remedy>>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let key = step.step.key();
     let status = step.status.key();
-    let label = status_label(&step.status);
+    let label = status_label(&step.status, lang);
     let counts = step
         .counts
         .iter()
         .map(|c| {
-            view! { <li class="sr-count" data-testid=format!("count-{}", c.key)>{c.to_string()}</li> }
+            view! { <li class="sr-count" data-testid=format!("count-{}", c.key)>{c.text(lang)}</li> }
                 .into_any()
         })
         .collect_view();
     let blocked = (!blocked_by.is_empty()).then(|| {
         view! {
             <p class="sr-step__blocked" data-testid="step-blocked-by">
-                {format!("Fix first: {}", blocked_by.join("; "))}
+                {tr!(lang, "ui.checklist.fix-first", steps = blocked_by.join("; "))}
             </p>
         }
         .into_any()
@@ -132,13 +137,13 @@ pub fn StepRow(
                         data-testid="drill"
                         on:click=on_click(Callback::new(move |()| cb.run(Drill { title: title.clone(), ids: ids.clone() })))
                     >
-                        {if n == 1 { "Show the mailbox".to_owned() } else { format!("Show {n} mailboxes") }}
+                        {lang.plural("ui.checklist.show-mailboxes", n, &[])}
                     </button>
                 }
                 .into_any()
             });
             let fix = f.remedy.clone().zip(on_remedy).map(|(remedy, cb)| {
-                let label = remedy_label(&remedy);
+                let label = remedy_label_in(&remedy, lang);
                 let key = remedy.key();
                 view! {
                     <button
@@ -154,7 +159,7 @@ pub fn StepRow(
             let doc = f.doc_link.clone().map(|href| {
                 view! {
                     <a class="sr-link" href=href target="_blank" rel="noopener noreferrer">
-                        "How to fix"
+                        {lang.t("ui.checklist.how-to-fix")}
                     </a>
                 }
                 .into_any()
@@ -163,7 +168,7 @@ pub fn StepRow(
                 <li class=class>
                     <span class="sr-finding__message">{f.message}</span>
                     " "
-                    <span class="sr-finding__actor">{format!("Who acts: {}", actor_label(f.actor))}</span>
+                    <span class="sr-finding__actor">{tr!(lang, "ui.checklist.who-acts", who = actor_label(f.actor, lang))}</span>
                     " "
                     {fix}
                     {drill}
@@ -179,13 +184,13 @@ pub fn StepRow(
                 {label}
             </span>
             <div class="sr-step__body">
-                <h3 class="sr-step__title">{step.step.title()}</h3>
+                <h3 class="sr-step__title">{step.step.title_in(lang)}</h3>
                 <p class="sr-step__summary" data-testid="step-summary">{step.summary}</p>
                 <ul class="sr-counts">{counts}</ul>
                 {blocked}
                 <ul class="sr-findings">{findings}</ul>
                 <a class="sr-link" href=step.step.doc_link() target="_blank" rel="noopener noreferrer">
-                    "Microsoft guidance"
+                    {lang.t("ui.checklist.guidance")}
                 </a>
             </div>
         </li>

@@ -3,33 +3,39 @@
 use leptos::prelude::*;
 use syncready_core::Error;
 use syncready_core::http::TransportError;
+use syncready_core::i18n::Lang;
+use syncready_core::tr;
 
-/// Title and detail for an error, as shown to the admin.
+/// Title and detail for an error, as shown to the admin, in the page's language.
 pub fn describe_error(error: &Error) -> (String, String) {
+    describe_error_in(error, super::lang::use_lang())
+}
+
+/// Title and detail for an error in `lang` (catalogue keys `ui.error.*`).
+pub fn describe_error_in(error: &Error, lang: Lang) -> (String, String) {
+    let t = |key: &str| lang.t(key).to_owned();
+    let dataverse_text = |d: &syncready_core::error::DataverseError| {
+        tr!(lang, "ui.error.dataverse", message = d.message, code = d.code)
+    };
     match error {
-        Error::SessionExpired { .. } => (
-            "Sign in again".to_owned(),
-            "Your Dynamics 365 session has expired or is missing. Reload the Dynamics tab, sign in, then reopen SyncReady.".to_owned(),
-        ),
-        Error::Transport(TransportError::Network(detail)) => (
-            "Cannot reach the org".to_owned(),
-            format!("The request did not get an answer ({detail}). Check the network, or reload the Dynamics tab in case the session expired."),
-        ),
-        Error::Transport(other) => ("Cannot reach the org".to_owned(), other.to_string()),
+        Error::SessionExpired { .. } => (t("ui.error.session.title"), t("ui.error.session.detail")),
+        Error::Transport(TransportError::Network(detail)) => {
+            (t("ui.error.unreachable.title"), tr!(lang, "ui.error.unreachable.detail", detail = detail))
+        }
+        Error::Transport(other) => (t("ui.error.unreachable.title"), other.to_string()),
         Error::Http { status: 403, dataverse, .. } => (
-            "Not allowed".to_owned(),
-            dataverse.as_ref().map_or_else(|| "Dataverse refused the request (HTTP 403).".to_owned(), |d| format!("{} ({})", d.message, d.code)),
+            t("ui.error.forbidden.title"),
+            dataverse.as_ref().map_or_else(|| t("ui.error.forbidden.detail"), dataverse_text),
         ),
         Error::Http { status, dataverse, .. } => (
-            format!("Dataverse answered HTTP {status}"),
-            dataverse.as_ref().map_or_else(String::new, |d| format!("{} ({})", d.message, d.code)),
+            tr!(lang, "ui.error.http.title", status = status),
+            dataverse.as_ref().map_or_else(String::new, dataverse_text),
         ),
-        Error::Throttled { retry_after_secs } => (
-            "Dataverse is busy".to_owned(),
-            format!("The service asked to wait {retry_after_secs} s before the next request."),
-        ),
-        Error::Decode { path, reason, .. } => ("Unexpected answer".to_owned(), format!("{path}: {reason}")),
-        other => ("Something went wrong".to_owned(), other.to_string()),
+        Error::Throttled { retry_after_secs } => {
+            (t("ui.error.busy.title"), tr!(lang, "ui.error.busy.detail", secs = retry_after_secs))
+        }
+        Error::Decode { path, reason, .. } => (t("ui.error.decode.title"), format!("{path}: {reason}")),
+        other => (t("ui.error.other.title"), other.to_string()),
     }
 }
 

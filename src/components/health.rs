@@ -4,6 +4,7 @@
 //! are CSS classes in `public/syncready.css`.
 
 use super::handlers::{Download, Downloads, on_click};
+use super::lang::use_lang;
 use crate::state::health::{
     self as hs, HealthModel, PLOT_HEIGHT, PLOT_WIDTH, THRESHOLDS, TOP_BAR_X, TOP_ROW, columns, short_name,
     stacks, top_bars,
@@ -13,6 +14,7 @@ use std::sync::Arc;
 use syncready_core::collect::Snapshot;
 use syncready_core::health::{self, iso_date};
 use syncready_core::model::Timestamp;
+use syncready_core::tr;
 
 /// Hands the CSV to the page's [`Downloads`], when there is one (called while rendering, where the
 /// context is in reach).
@@ -50,16 +52,16 @@ pub fn HealthView(
         .collect_view();
     let body = move || {
         match hs::model(&snapshot, now, threshold.get()) {
-        None => view! { <p class="sr-muted" data-testid="health-unavailable">"The monitoring columns could not be read."</p> }
+        None => view! { <p class="sr-muted" data-testid="health-unavailable">{use_lang().t("ui.health.unavailable")}</p> }
             .into_any(),
         Some(m) => plots(m).into_any(),
     }
     };
     view! {
         <section class="sr-health" data-testid="health" aria-labelledby="sr-health-title">
-            <h2 class="sr-section-title" id="sr-health-title">"Synchronization health"</h2>
+            <h2 class="sr-section-title" id="sr-health-title">{use_lang().t("ui.health.title")}</h2>
             <label class="sr-health__threshold">
-                "Delayed after "
+                {use_lang().t("ui.health.delayed-after")}
                 <select
                     class="sr-input"
                     data-testid="health-threshold"
@@ -87,7 +89,7 @@ fn plots(m: HealthModel) -> impl IntoView {
         .map(|(s, n)| {
             view! {
                 <li class=format!("sr-health__state sr-health__state--{}", s.key()) data-testid=format!("health-{}", s.key())>
-                    {format!("{n} {}", s.label())}
+                    {format!("{n} {}", s.label_in(use_lang()))}
                 </li>
             }
             .into_any()
@@ -120,7 +122,7 @@ fn figure(
                 <button
                     class="sr-button sr-button--small"
                     data-testid=format!("{testid}-csv")
-                    aria-label=format!("Export the data of “{title}” as CSV")
+                    aria-label=tr!(use_lang(), "ui.health.csv-label", title = title)
                     on:click=on_click(download(csv_name, csv))
                 >
                     "CSV"
@@ -152,13 +154,13 @@ fn histogram(m: &HealthModel) -> AnyView {
         })
         .collect_view();
     let svg = view! {
-        <svg class="sr-health__svg" viewBox=format!("0 0 {PLOT_WIDTH} {}", PLOT_HEIGHT + 16) width="100%" role="img" aria-label="Time since the last successful synchronization">
+        <svg class="sr-health__svg" viewBox=format!("0 0 {PLOT_WIDTH} {}", PLOT_HEIGHT + 16) width="100%" role="img" aria-label=use_lang().t("ui.health.age.label")>
             {bars}
         </svg>
     }
     .into_any();
     figure(
-        "Time since last successful sync",
+        use_lang().t("ui.health.age.title"),
         "health-histogram",
         "syncready-sync-age.csv",
         health::histogram_csv(&m.histogram),
@@ -199,7 +201,7 @@ fn timeline(m: &HealthModel) -> AnyView {
     let first = t.days.first().map(|d| iso_date(*d)).unwrap_or_default();
     let last = t.days.last().map(|d| iso_date(*d)).unwrap_or_default();
     let svg = view! {
-        <svg class="sr-health__svg" viewBox=format!("0 0 {PLOT_WIDTH} {}", PLOT_HEIGHT + 16) width="100%" role="img" aria-label="Alerts per day, last 30 days" data-total=total>
+        <svg class="sr-health__svg" viewBox=format!("0 0 {PLOT_WIDTH} {}", PLOT_HEIGHT + 16) width="100%" role="img" aria-label=use_lang().t("ui.health.alerts.label") data-total=total>
             <line class="sr-health__axis" x1="0" y1=PLOT_HEIGHT x2=PLOT_WIDTH y2=PLOT_HEIGHT />
             {rects}
             <text class="sr-health__label" x="0" y=PLOT_HEIGHT + 12>{first}</text>
@@ -209,7 +211,7 @@ fn timeline(m: &HealthModel) -> AnyView {
     }
     .into_any();
     figure(
-        "Alerts per day (30 days) by cause",
+        use_lang().t("ui.health.alerts.title"),
         "health-timeline",
         "syncready-alerts-per-day.csv",
         health::timeline_csv(t),
@@ -235,17 +237,17 @@ fn top(m: &HealthModel) -> AnyView {
         .collect_view();
     let height = u32::try_from(m.top.len()).unwrap_or(0).max(1) * TOP_ROW;
     let empty = m.top.is_empty().then(|| {
-        view! { <text class="sr-health__label" x=TOP_BAR_X y="12" text-anchor="middle">"No failed items"</text> }
+        view! { <text class="sr-health__label" x=TOP_BAR_X y="12" text-anchor="middle">{use_lang().t("ui.health.no-failed-items")}</text> }
     });
     let svg = view! {
-        <svg class="sr-health__svg" viewBox=format!("0 0 {PLOT_WIDTH} {height}") width="100%" role="img" aria-label="Mailboxes with the most failed items">
+        <svg class="sr-health__svg" viewBox=format!("0 0 {PLOT_WIDTH} {height}") width="100%" role="img" aria-label=use_lang().t("ui.health.top.label")>
             {rows}
             {empty}
         </svg>
     }
     .into_any();
     figure(
-        "Top mailboxes by failed items",
+        use_lang().t("ui.health.top.title"),
         "health-top",
         "syncready-failed-items.csv",
         health::top_failed_csv(&m.top),
@@ -262,11 +264,11 @@ fn errors(m: &HealthModel) -> AnyView {
         .iter()
         .map(|g| {
             let link = g.doc_link.clone().map(|href| {
-                view! { <a class="sr-link" href=href target="_blank" rel="noopener noreferrer">"Microsoft's explanation"</a> }
+                view! { <a class="sr-link" href=href target="_blank" rel="noopener noreferrer">{use_lang().t("ui.health.explanation")}</a> }
             });
             view! {
                 <li data-testid="health-error">
-                    {format!("{} items, {} mailboxes: {} ", g.items, g.mailboxes, g.error)}
+                    {tr!(use_lang(), "ui.health.error-row", items = g.items, mailboxes = g.mailboxes, error = g.error)}
                     {link}
                 </li>
             }
@@ -274,7 +276,7 @@ fn errors(m: &HealthModel) -> AnyView {
         })
         .collect_view();
     view! {
-        <h3 class="sr-health__subtitle">"Item failures by error"</h3>
+        <h3 class="sr-health__subtitle">{use_lang().t("ui.health.errors")}</h3>
         <ul class="sr-failures" data-testid="health-errors">{rows}</ul>
     }
     .into_any()

@@ -8,6 +8,7 @@
 //! strings, which the extension's CSP (`style-src 'self'`) refuses.
 
 use super::handlers::on_click;
+use super::lang::use_lang;
 use crate::state::bulk::BulkRequest;
 use crate::state::grid::{
     ApprovalFilter, GridFilter, KindFilter, MailboxRow, TestOutcome, apply, choice, choice_options,
@@ -16,6 +17,8 @@ use crate::state::grid::{
 use leptos::prelude::*;
 use std::sync::Arc;
 use syncready_core::bulk::{Action, Selection};
+use syncready_core::i18n::Lang;
+use syncready_core::{tr, trn};
 
 /// Row height in pixels, the same in both layouts; must match `.sr-grid__row` in the CSS.
 pub const ROW_HEIGHT: f64 = 44.0;
@@ -36,6 +39,7 @@ pub fn MailboxGrid(
     #[prop(optional)]
     on_bulk: Option<Callback<BulkRequest>>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let scroll = RwSignal::new((0.0_f64, VIEWPORT));
     let all = rows.clone();
     let profiles = profile_names(&rows);
@@ -95,88 +99,88 @@ pub fn MailboxGrid(
         });
         view! {
             <div class="sr-grid__bulk">
-                <select class="sr-input" aria-label="Bulk action" data-testid="grid-bulk-action" on:change=move |ev| chosen.set(event_target_value(&ev))>
-                    <option value="approve">"Approve email"</option>
-                    <option value="apply-defaults">"Apply default email settings (then test & enable)"</option>
-                    <option value="test">"Test & enable"</option>
-                    <option value="test-this-org">"Test & enable, this org only"</option>
-                    <option value="reject">"Reject email"</option>
+                <select class="sr-input" aria-label=lang.t("ui.grid.bulk-action") data-testid="grid-bulk-action" on:change=move |ev| chosen.set(event_target_value(&ev))>
+                    <option value="approve">{lang.t("ui.grid.bulk.approve")}</option>
+                    <option value="apply-defaults">{lang.t("ui.grid.bulk.apply-defaults")}</option>
+                    <option value="test">{lang.t("ui.grid.bulk.test")}</option>
+                    <option value="test-this-org">{lang.t("ui.grid.bulk.test-this-org")}</option>
+                    <option value="reject">{lang.t("ui.grid.bulk.reject")}</option>
                 </select>
                 <button class="sr-button sr-button--primary" data-testid="grid-bulk-run" on:click=on_click(run)>
-                    {move || format!("Preview for all {} matching", matching.with(Vec::len))}
+                    {move || tr!(lang, "ui.grid.preview-all", n = matching.with(Vec::len))}
                 </button>
             </div>
         }
     });
     view! {
-        <section class="sr-grid" data-testid="mailbox-grid" aria-label="Mailboxes">
+        <section class="sr-grid" data-testid="mailbox-grid" aria-label=lang.t("ui.grid.label")>
             <div class="sr-grid__toolbar">
                 <h2 class="sr-grid__title">{move || title.get()}</h2>
                 <span class="sr-grid__count" data-testid="grid-count">
-                    {move || format!("{} mailboxes", matching.with(Vec::len))}
+                    {move || trn!(lang, "count.mailboxes", matching.with(Vec::len))}
                 </span>
                 <input
                     class="sr-input sr-grid__search"
                     type="search"
-                    placeholder="Search name, address, profile"
-                    aria-label="Search mailboxes"
+                    placeholder=lang.t("ui.grid.search.placeholder")
+                    aria-label=lang.t("ui.grid.search.label")
                     data-testid="grid-search"
                     prop:value=move || filter.with(|f| f.search.clone())
                     on:input=move |ev| filter.update(|f| f.search = event_target_value(&ev))
                 />
                 <div class="sr-grid__filters">
                 {filter_select(
-                    "Mailbox kind",
+                    lang.t("ui.grid.kind"),
                     "grid-kind",
-                    choice_options(&KindFilter::CHOICES),
+                    translated(lang, "kind", choice_options(&KindFilter::CHOICES)),
                     Signal::derive(move || filter.with(|f| value_of(&KindFilter::CHOICES, f.kind).to_owned())),
                     Callback::new(move |v: String| {
                         filter.update(|f| f.kind = choice(&KindFilter::CHOICES, &v).unwrap_or_default());
                     }),
                 )}
                 {filter_select(
-                    "Test result",
+                    lang.t("ui.grid.tests"),
                     "grid-tests",
-                    choice_options(&TestOutcome::CHOICES),
+                    translated(lang, "tests", choice_options(&TestOutcome::CHOICES)),
                     Signal::derive(move || filter.with(|f| value_of(&TestOutcome::CHOICES, f.tests).to_owned())),
                     Callback::new(move |v: String| {
                         filter.update(|f| f.tests = choice(&TestOutcome::CHOICES, &v).unwrap_or_default());
                     }),
                 )}
                 {filter_select(
-                    "Approval",
+                    lang.t("ui.grid.approval"),
                     "grid-approval",
-                    choice_options(&ApprovalFilter::CHOICES),
+                    translated(lang, "approval", choice_options(&ApprovalFilter::CHOICES)),
                     Signal::derive(move || filter.with(|f| value_of(&ApprovalFilter::CHOICES, f.approval).to_owned())),
                     Callback::new(move |v: String| {
                         filter.update(|f| f.approval = choice(&ApprovalFilter::CHOICES, &v).unwrap_or_default());
                     }),
                 )}
                 {filter_select(
-                    "Email server profile",
+                    lang.t("ui.grid.profile"),
                     "grid-profile",
-                    std::iter::once((String::new(), "Any profile".to_owned()))
+                    std::iter::once((String::new(), lang.t("ui.grid.any-profile").to_owned()))
                         .chain(profiles.into_iter().map(|p| (p.clone(), p)))
                         .collect(),
                     Signal::derive(move || filter.with(|f| f.profile.clone().unwrap_or_default())),
                     Callback::new(move |v: String| filter.update(|f| f.profile = (!v.is_empty()).then_some(v))),
                 )}
                 </div>
-                <button class="sr-button" on:click=on_click(Callback::new(move |()| filter.set(GridFilter::default())))>"Show all"</button>
+                <button class="sr-button" on:click=on_click(Callback::new(move |()| filter.set(GridFilter::default())))>{lang.t("ui.grid.show-all")}</button>
             </div>
             <div class="sr-grid__head" role="row">
-                <span role="columnheader">"Name"</span>
-                <span role="columnheader">"Address"</span>
-                <span role="columnheader">"Kind"</span>
-                <span role="columnheader">"Profile"</span>
-                <span role="columnheader">"Approval"</span>
-                <span role="columnheader">"Tests"</span>
+                <span role="columnheader">{lang.t("ui.grid.column.name")}</span>
+                <span role="columnheader">{lang.t("ui.grid.column.address")}</span>
+                <span role="columnheader">{lang.t("ui.grid.column.kind")}</span>
+                <span role="columnheader">{lang.t("ui.grid.column.profile")}</span>
+                <span role="columnheader">{lang.t("ui.grid.column.approval")}</span>
+                <span role="columnheader">{lang.t("ui.grid.column.tests")}</span>
             </div>
             <div
                 class="sr-grid__viewport"
                 role="grid"
                 tabindex="0"
-                aria-label="Mailboxes: use the arrow keys, Page Up, Page Down, Home and End"
+                aria-label=lang.t("ui.grid.keys")
                 aria-rowcount=move || matching.with(Vec::len)
                 data-testid="grid-viewport"
                 node_ref=viewport
@@ -208,7 +212,7 @@ pub fn MailboxGrid(
                             >
                                 <span role="gridcell" class="sr-grid__name">{r.name.clone()}</span>
                                 <span role="gridcell" class="sr-grid__email">{r.email.clone()}</span>
-                                <span role="gridcell" class=format!("sr-grid__problem sr-badge--{}", r.problem.tone())>{r.problem.label()}</span>
+                                <span role="gridcell" class=format!("sr-grid__problem sr-badge--{}", r.problem.tone())>{r.problem.label_in(lang)}</span>
                                 <span role="gridcell" class="sr-grid__wide">{r.kind}</span>
                                 <span role="gridcell" class="sr-grid__wide">{r.profile.clone()}</span>
                                 <span role="gridcell" class="sr-grid__wide">{r.approval}</span>
@@ -233,6 +237,14 @@ pub fn MailboxGrid(
 
 /// A labelled filter `<select>` over `(value, label)` options: `selected` is the value the filter holds,
 /// `on_pick` gets the value chosen. Type-erased (`Signal`, `Callback`), so every select shares one copy.
+/// Filter choices with their labels from the catalogue (`ui.grid.<group>.<value>`).
+fn translated(lang: Lang, group: &str, options: Vec<(String, String)>) -> Vec<(String, String)> {
+    options
+        .into_iter()
+        .map(|(value, _)| (value.clone(), lang.t(&format!("ui.grid.{group}.{value}")).to_owned()))
+        .collect()
+}
+
 fn filter_select(
     label: &'static str,
     testid: &'static str,

@@ -1,6 +1,7 @@
 //! "Set by your organisation": the options an organisation presets by policy (`chrome.storage.managed`),
 //! shown on the options page above the user's own settings, which they take precedence over.
 
+use super::lang::use_lang;
 use crate::state::settings::ManagedSettings;
 use leptos::prelude::*;
 
@@ -20,8 +21,8 @@ pub fn ManagedNotice(
         let problems = managed.problems();
         view! {
             <fieldset class="sr-options" data-testid="managed-settings">
-                <legend>"Set by your organisation"</legend>
-                <p>"Your organisation sets these options by policy. They take precedence over the settings below."</p>
+                <legend>{use_lang().t("ui.managed.title")}</legend>
+                <p>{use_lang().t("ui.managed.help")}</p>
                 <ul>
                     {rows
                         .into_iter()

@@ -5,8 +5,10 @@
 //! service to sign in and renders the status.
 
 use super::handlers::on_click;
+use super::lang::use_lang;
 use crate::session::{SignInError, SignInSession, Status};
 use leptos::prelude::*;
+use syncready_core::i18n::Lang;
 use syncready_core::oauth::{ConfigError, ConfigField, DEFAULT_AUTHORITY, OAuthError};
 
 /// What the status box shows for a [`Status`].
@@ -21,134 +23,72 @@ pub struct StatusView {
     pub detail: String,
 }
 
-fn view_of(key: &'static str, title: &str, detail: impl Into<String>) -> StatusView {
-    StatusView { key, title: title.to_owned(), detail: detail.into() }
-}
-
-/// The words for a sign-in status. The one place that explains sign-in failures to the admin.
-pub fn describe_status(status: &Status) -> StatusView {
-    describe_status_for(status, &|| None)
-}
-
-/// [`describe_status`], naming the redirect URI this page signs in with (asked of `redirect_uri` only
-/// then) where the admin must register it.
-pub fn describe_status_for(status: &Status, redirect_uri: &dyn Fn() -> Option<String>) -> StatusView {
-    match status {
-        Status::SignedOut => view_of(
-            "signed-out",
-            "Not signed in",
-            "Sign in with your work account to let SyncReady read and change the org with your own token.",
-        ),
-        Status::SigningIn => {
-            view_of("signing-in", "Signing in…", "Finish signing in in the Microsoft window.")
-        }
-        Status::SignedIn { user } => StatusView {
-            key: "signed-in",
-            title: format!("Signed in as {}", user.as_deref().unwrap_or("your account")),
-            detail: "The token is kept in this tab only and renewed before it expires.".to_owned(),
-        },
-        Status::Failed(SignInError::IdentityUnavailable) => view_of(
-            "unavailable",
-            "Sign-in is not available here",
-            "This browser does not let SyncReady open a Microsoft sign-in window (chrome.identity, which needs the extension's \"identity\" permission). Use your Dynamics 365 tab instead, or the SyncReady web app.",
-        ),
-        Status::Failed(SignInError::Browser(why)) => {
-            view_of("error", "Sign-in did not finish", format!("{why}. Try again."))
-        }
-        Status::Failed(SignInError::OAuth(e)) => describe_oauth_error(e, redirect_uri),
+/// The status `key` with the title and detail of catalogue id `id` (`ui.sign-in.<id>.title`,
+/// `.detail`), the detail's `{evidence}` and `{uri}` filled.
+fn view_of(key: &'static str, id: &str, lang: Lang, args: &[(&str, &dyn std::fmt::Display)]) -> StatusView {
+    StatusView {
+        key,
+        title: lang.text(&format!("ui.sign-in.{id}.title"), args),
+        detail: lang.text(&format!("ui.sign-in.{id}.detail"), args),
     }
 }
 
-fn describe_oauth_error(error: &OAuthError, redirect_uri: &dyn Fn() -> Option<String>) -> StatusView {
+/// The words for a sign-in status, in English. The one place that explains sign-in failures to the
+/// admin.
+pub fn describe_status(status: &Status) -> StatusView {
+    describe_status_for(status, &|| None, Lang::english())
+}
+
+/// [`describe_status`] in `lang`, naming the redirect URI this page signs in with (asked of
+/// `redirect_uri` only then) where the admin must register it.
+pub fn describe_status_for(
+    status: &Status,
+    redirect_uri: &dyn Fn() -> Option<String>,
+    lang: Lang,
+) -> StatusView {
+    match status {
+        Status::SignedOut => view_of("signed-out", "signed-out", lang, &[]),
+        Status::SigningIn => view_of("signing-in", "signing-in", lang, &[]),
+        Status::SignedIn { user } => {
+            let user = user.clone().unwrap_or_else(|| lang.t("ui.sign-in.your-account").to_owned());
+            view_of("signed-in", "signed-in", lang, &[("user", &user)])
+        }
+        Status::Failed(SignInError::IdentityUnavailable) => view_of("unavailable", "unavailable", lang, &[]),
+        Status::Failed(SignInError::Browser(why)) => view_of("error", "browser", lang, &[("why", why)]),
+        Status::Failed(SignInError::OAuth(e)) => describe_oauth_error(e, redirect_uri, lang),
+    }
+}
+
+fn describe_oauth_error(
+    error: &OAuthError,
+    redirect_uri: &dyn Fn() -> Option<String>,
+    lang: Lang,
+) -> StatusView {
     let evidence = |e: &dyn std::fmt::Display| format!(" ({e})");
+    let with =
+        |key: &'static str, e: &dyn std::fmt::Display| view_of(key, key, lang, &[("evidence", &evidence(e))]);
     match error {
-        OAuthError::ConsentRequired(e) => view_of(
-            "consent-required",
-            "Consent required",
-            format!(
-                "An administrator must grant the app registration the Dataverse user_impersonation permission (Entra ID › App registrations › API permissions › Grant admin consent), then sign in again.{}",
-                evidence(e)
-            ),
-        ),
-        OAuthError::WrongTenant(e) => view_of(
-            "wrong-tenant",
-            "Account from another tenant",
-            format!(
-                "The account you chose does not belong to this authority's tenant. Sign in with an account of the org's tenant, or set the authority to that tenant.{}",
-                evidence(e)
-            ),
-        ),
-        OAuthError::AppNotFound(e) => view_of(
-            "app-not-found",
-            "App registration not found",
-            format!(
-                "The client id is not registered in this tenant. Check the client id, or make the app registration multi-tenant and set the authority to your tenant.{}",
-                evidence(e)
-            ),
-        ),
-        OAuthError::NotSinglePageApp(e) => view_of(
-            "not-spa",
-            "App registration is not a single-page application",
-            format!(
-                "Add the redirect URI under the \"Single-page application\" platform of the app registration (not \"Web\" or \"Mobile and desktop\").{}",
-                evidence(e)
-            ),
-        ),
-        OAuthError::RedirectUriMismatch(e) => view_of(
-            "redirect-uri",
-            "Redirect URI not registered",
-            format!(
-                "Register {} as a single-page-application redirect URI of the app.{}",
-                redirect_uri().unwrap_or_else(|| "this page's address".to_owned()),
-                evidence(e)
-            ),
-        ),
-        OAuthError::Expired(e) => view_of(
-            "expired",
-            "Sign-in expired",
-            format!(
-                "Sign in again. Browser sign-ins can be renewed silently for at most 24 hours.{}",
-                evidence(e)
-            ),
-        ),
-        OAuthError::Revoked(e) => view_of(
-            "revoked",
-            "Sign-in revoked",
-            format!(
-                "Your sign-in was revoked or replaced elsewhere, so it can no longer be renewed. Sign in again.{}",
-                evidence(e)
-            ),
-        ),
-        OAuthError::InteractionRequired(e) => view_of(
-            "interaction-required",
-            "Sign in again",
-            format!(
-                "Microsoft needs you at the sign-in page (for example for multi-factor authentication).{}",
-                evidence(e)
-            ),
-        ),
-        OAuthError::Denied(e) => view_of(
-            "denied",
-            "Sign-in cancelled",
-            format!("The sign-in was cancelled or declined.{}", evidence(e)),
-        ),
-        OAuthError::ResourceNotFound(e) => view_of(
-            "org-not-found",
-            "Org not found in this tenant",
-            format!("Check the org URL; the org must belong to the tenant you sign in to.{}", evidence(e)),
-        ),
-        OAuthError::StateMismatch | OAuthError::NonceMismatch => view_of(
-            "error",
-            "Sign-in answer refused",
-            "The answer from Microsoft did not belong to the sign-in started here, so it was ignored. Start again.",
-        ),
-        OAuthError::NotSignedIn => view_of("signed-out", "Not signed in", "Sign in to continue."),
-        OAuthError::Transport(e) => view_of(
-            "error",
-            "Cannot reach the sign-in service",
-            format!("{e}. Check the network and try again."),
-        ),
-        other => view_of("error", "Sign-in failed", other.to_string()),
+        OAuthError::ConsentRequired(e) => with("consent-required", e),
+        OAuthError::WrongTenant(e) => with("wrong-tenant", e),
+        OAuthError::AppNotFound(e) => with("app-not-found", e),
+        OAuthError::NotSinglePageApp(e) => with("not-spa", e),
+        OAuthError::RedirectUriMismatch(e) => {
+            let uri = redirect_uri().unwrap_or_else(|| lang.t("ui.sign-in.this-page").to_owned());
+            view_of("redirect-uri", "redirect-uri", lang, &[("uri", &uri), ("evidence", &evidence(e))])
+        }
+        OAuthError::Expired(e) => with("expired", e),
+        OAuthError::Revoked(e) => with("revoked", e),
+        OAuthError::InteractionRequired(e) => with("interaction-required", e),
+        OAuthError::Denied(e) => with("denied", e),
+        OAuthError::ResourceNotFound(e) => {
+            view_of("org-not-found", "org-not-found", lang, &[("evidence", &evidence(e))])
+        }
+        OAuthError::StateMismatch | OAuthError::NonceMismatch => {
+            view_of("error", "answer-refused", lang, &[])
+        }
+        OAuthError::NotSignedIn => view_of("signed-out", "not-signed-in", lang, &[]),
+        OAuthError::Transport(e) => view_of("error", "unreachable", lang, &[("error", e)]),
+        other => view_of("error", "failed", lang, &[("error", other)]),
     }
 }
 
@@ -192,7 +132,8 @@ pub fn SignIn(
     let message = move |field| errors.with(|e| field_error(e, field)).unwrap_or_default();
     // Described on each read (cheap) rather than memoised: a memo of this type is another copy of
     // the reactive machinery.
-    let view = move || status.with(|s| describe_status_for(s, &|| session.redirect_uri()));
+    let lang = use_lang();
+    let view = move || status.with(|s| describe_status_for(s, &|| session.redirect_uri(), lang));
     // Memoised so the form is rebuilt only when the signed-in state flips (as `<Show>` did).
     let signed_in = Memo::new(move |_| matches!(status.get(), Status::SignedIn { .. }));
 
@@ -204,30 +145,30 @@ pub fn SignIn(
             </div>
             {move || if signed_in.get() {
                 view! {
-                    <button class="sr-button" data-testid="sign-out-button" on:click=on_click(Callback::new(move |()| session.sign_out()))>"Sign out"</button>
+                    <button class="sr-button" data-testid="sign-out-button" on:click=on_click(Callback::new(move |()| session.sign_out()))>{lang.t("ui.sign-in.sign-out")}</button>
                 }
                 .into_any()
             } else {
                 view! {
                     <form class="sr-signin__form" on:submit=submit novalidate>
                         <label>
-                            "Org URL"
+                            {lang.t("ui.sign-in.org-url")}
                             <input type="url" name="org" data-testid="sign-in-org" placeholder="https://contoso.crm.dynamics.com" prop:value=move || org.get() on:input=move |ev| org.set(event_target_value(&ev)) />
                             <span class="sr-field-error" data-testid="sign-in-org-error">{move || message(ConfigField::Org)}</span>
                         </label>
                         <label>
-                            "Application (client) id"
+                            {lang.t("ui.sign-in.client-id")}
                             <input type="text" name="client_id" data-testid="sign-in-client-id" placeholder="00000000-0000-0000-0000-000000000000" prop:value=move || client_id.get() on:input=move |ev| client_id.set(event_target_value(&ev)) />
                             <span class="sr-field-error" data-testid="sign-in-client-id-error">{move || message(ConfigField::ClientId)}</span>
                         </label>
                         <label>
-                            "Authority"
+                            {lang.t("ui.sign-in.authority")}
                             <input type="text" name="authority" data-testid="sign-in-authority" prop:value=move || authority.get() on:input=move |ev| authority.set(event_target_value(&ev)) />
                             <span class="sr-field-error" data-testid="sign-in-authority-error">{move || message(ConfigField::Authority)}</span>
                         </label>
                         <span class="sr-field-error" data-testid="sign-in-redirect-error">{move || message(ConfigField::RedirectUri)}</span>
                         <button type="submit" class="sr-button sr-button--primary" data-testid="sign-in-button" disabled=move || matches!(status.get(), Status::SigningIn)>
-                            "Sign in with Microsoft"
+                            {lang.t("ui.sign-in.button")}
                         </button>
                     </form>
                 }

@@ -27,6 +27,9 @@ pub fn App(
     /// Which surface this page is.
     surface: Surface,
 ) -> impl IntoView {
+    // Every text in the page's language (`?lang=`, else the browser's), for every component below.
+    let lang = dom::ui_lang();
+    provide_context(lang);
     // Every export button offers its file through the browser's download.
     provide_context(Downloads(Callback::new(|file: Download| {
         let _ = dom::download(&file.name, file.mime, &file.text);
@@ -42,17 +45,17 @@ pub fn App(
 
 /// What the panel and the popup show when no org could be read.
 pub(crate) fn org_problem_view(problem: OrgProblem) -> AnyView {
+    let lang = dom::ui_lang();
     match problem {
         OrgProblem::NoOrg => view! {
-            <ErrorView
-                title="Open a Dynamics 365 tab".to_owned()
-                detail="SyncReady works on the org in your Dynamics 365 tab. Open or reload a page of your org (https://<org>.crm.dynamics.com), then reopen SyncReady.".to_owned()
-            />
+            <ErrorView title=lang.t("ui.org.none.title").to_owned() detail=lang.t("ui.org.none.detail").to_owned() />
         }
         .into_any(),
-        OrgProblem::Invalid(why) => view! { <ErrorView title="Not a Dynamics 365 org".to_owned() detail=why /> }.into_any(),
+        OrgProblem::Invalid(why) => {
+            view! { <ErrorView title=lang.t("ui.org.invalid.title").to_owned() detail=why /> }.into_any()
+        }
         OrgProblem::FinishingSignIn => {
-            view! { <p class="sr-loading" data-testid="loading">"Finishing sign-in…"</p> }.into_any()
+            view! { <p class="sr-loading" data-testid="loading">{lang.t("ui.org.finishing-sign-in")}</p> }.into_any()
         }
     }
 }

@@ -5,6 +5,7 @@ use crate::components::on_click;
 use crate::platform::{chrome, dom};
 use crate::state::settings::{ManagedSettings, SETTINGS_KEY, SIGN_IN_KEY, Settings, SignInSettings};
 use leptos::prelude::*;
+use syncready_core::tr;
 
 /// Theme preference key in `chrome.storage.local` (a preference, not a secret).
 pub const THEME_KEY: &str = "syncready.theme";
@@ -62,35 +63,40 @@ pub fn OptionsPage() -> impl IntoView {
             (_, Err(e)) => status.set(format!("Test & Enable check interval: {e}")),
         }
     });
-    const THEMES: [(&str, &str); 3] = [("system", "Follow system"), ("light", "Light"), ("dark", "Dark")];
+    const THEMES: [(&str, &str); 3] = [
+        ("system", "ui.options.theme.system"),
+        ("light", "ui.options.theme.light"),
+        ("dark", "ui.options.theme.dark"),
+    ];
+    let lang = crate::platform::dom::ui_lang();
     view! {
-        <h1>"SyncReady options"</h1>
+        <h1>{lang.t("ui.options.title")}</h1>
         <ManagedNotice managed=managed />
         <fieldset class="sr-options">
-            <legend>"Theme"</legend>
-            <p>{move || format!("Current: {}", saved.get().unwrap_or_else(|| "system".to_owned()))}</p>
+            <legend>{lang.t("ui.options.theme")}</legend>
+            <p>{move || tr!(lang, "ui.options.current", theme = saved.get().unwrap_or_else(|| "system".to_owned()))}</p>
             {THEMES
                 .into_iter()
-                .map(|(theme, text)| view! { <button class="sr-button" on:click=on_click(Callback::new(move |()| choose(theme)))>{text}</button> }.into_any())
+                .map(|(theme, text)| view! { <button class="sr-button" on:click=on_click(Callback::new(move |()| choose(theme)))>{lang.t(text)}</button> }.into_any())
                 .collect_view()}
         </fieldset>
         <fieldset class="sr-options">
-            <legend>"Bulk actions"</legend>
+            <legend>{lang.t("ui.options.bulk")}</legend>
             {option_input(
-                "Changes per batch (1–1000) ",
+                lang.t("ui.options.batch"),
                 "opt-batch",
                 true,
                 batch,
                 Signal::derive(move || current().batch_size.to_string()),
             )}
             {option_input(
-                " Seconds between Test & Enable checks (1–600) ",
+                lang.t("ui.options.poll"),
                 "opt-poll",
                 true,
                 poll,
                 Signal::derive(move || current().poll_seconds.to_string()),
             )}
-            <button class="sr-button sr-button--primary" data-testid="opt-save" on:click=on_click(save)>"Save"</button>
+            <button class="sr-button sr-button--primary" data-testid="opt-save" on:click=on_click(save)>{lang.t("ui.options.save")}</button>
         </fieldset>
         <SignInOptions />
         <p role="status" data-testid="opt-status">{move || status.get()}</p>
@@ -170,17 +176,15 @@ fn SignInOptions() -> impl IntoView {
                 .set(vec![if ok { "Sign-in settings cleared." } else { "Could not clear them." }.to_owned()]);
         });
     });
+    let lang = crate::platform::dom::ui_lang();
     view! {
         <fieldset class="sr-options">
-            <legend>"Own sign-in (optional)"</legend>
-            <p>
-                "For admins who cannot reuse the Dynamics session: your single-page app registration in Entra ID. "
-                "These are public identifiers; tokens stay in the panel's memory and are never saved."
-            </p>
-            {option_input("Application (client) ID ", "opt-client-id", false, client_id, saved_client)}
-            {option_input(" Authority ", "opt-authority", false, authority, saved_authority)}
-            <button class="sr-button sr-button--primary" data-testid="opt-sign-in-save" on:click=on_click(save)>"Save sign-in settings"</button>
-            <button class="sr-button" data-testid="opt-sign-in-clear" on:click=on_click(clear)>"Clear"</button>
+            <legend>{lang.t("ui.options.sign-in")}</legend>
+            <p>{lang.t("ui.options.sign-in.help")}</p>
+            {option_input(lang.t("ui.options.client-id"), "opt-client-id", false, client_id, saved_client)}
+            {option_input(lang.t("ui.options.authority"), "opt-authority", false, authority, saved_authority)}
+            <button class="sr-button sr-button--primary" data-testid="opt-sign-in-save" on:click=on_click(save)>{lang.t("ui.options.sign-in.save")}</button>
+            <button class="sr-button" data-testid="opt-sign-in-clear" on:click=on_click(clear)>{lang.t("ui.options.sign-in.clear")}</button>
             <ul class="sr-options__messages" role="status" data-testid="opt-sign-in-status">
                 {move || message.get().into_iter().map(|m| view! { <li>{m}</li> }.into_any()).collect_view().into_any()}
             </ul>

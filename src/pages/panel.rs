@@ -91,7 +91,8 @@ pub fn ChecklistPage() -> impl IntoView {
         }
     });
     let filter = RwSignal::new(GridFilter::default());
-    let grid_title = RwSignal::new("All mailboxes".to_owned());
+    let lang = dom::ui_lang();
+    let grid_title = RwSignal::new(lang.t("ui.grid.all-mailboxes").to_owned());
     let on_remedy =
         Callback::new(move |remedy: Remedy| bulk_request.set(Some(BulkRequest::from_remedy(&remedy))));
     let on_bulk = Callback::new(move |req: BulkRequest| bulk_request.set(Some(req)));
@@ -121,7 +122,7 @@ pub fn ChecklistPage() -> impl IntoView {
         <BulkPanel run=bulk />
         {move || read.limits_wait().map(|text| view! { <p class="sr-loading" data-testid="limits-wait" role="status">{text}</p> }.into_any())}
         {move || match read.get() {
-            None => view! { <p class="sr-loading" data-testid="loading">"Reading your org…"</p> }.into_any(),
+            None => view! { <p class="sr-loading" data-testid="loading">{lang.t("ui.reading-org")}</p> }.into_any(),
             Some(Err(problem)) => org_problem_view(problem),
             Some(Ok(data)) => {
                 let name = data.snapshot.org.as_ref().map_or_else(|| data.org.host().to_owned(), |o| o.name.clone());
@@ -139,8 +140,8 @@ pub fn ChecklistPage() -> impl IntoView {
                 let charts = (!rows.is_empty()).then(|| {
                     view! {
                         <div class="sr-charts">
-                            <Donut title="Mailboxes" slices=charts::readiness(&data.snapshot, exo.as_deref()) />
-                            <Donut title="Test results (per direction)" slices=charts::test_outcomes(&data.snapshot) />
+                            <Donut title=lang.t("ui.charts.mailboxes") slices=localised(charts::readiness(&data.snapshot, exo.as_deref()), "readiness", lang) />
+                            <Donut title=lang.t("ui.charts.tests") slices=localised(charts::test_outcomes(&data.snapshot), "tests", lang) />
                         </div>
                     }
                     .into_any()
@@ -159,7 +160,7 @@ pub fn ChecklistPage() -> impl IntoView {
                     {charts}
                     <div class="sr-toolbar">
                         <button class="sr-button" data-testid="export-checklist" on:click=on_click(export)>
-                            "Export checklist (JSON)"
+                            {lang.t("ui.export-checklist")}
                         </button>
                         " "
                         <a class="sr-button" data-testid="open-tenant" href=tenant_href>
@@ -181,4 +182,22 @@ pub fn ChecklistPage() -> impl IntoView {
             }
         }}
     }
+}
+
+/// A chart's slice labels from the catalogue (`ui.chart.<chart>.<slice key>`), English where the
+/// language lacks one.
+fn localised(
+    slices: Vec<charts::Slice>,
+    chart: &str,
+    lang: syncready_core::i18n::Lang,
+) -> Vec<charts::Slice> {
+    use syncready_core::i18n::Lang;
+    slices
+        .into_iter()
+        .map(|s| {
+            let key = format!("ui.chart.{chart}.{}", s.key);
+            let label = lang.own(&key).or_else(|| Lang::english().own(&key)).unwrap_or(s.label);
+            charts::Slice { label, ..s }
+        })
+        .collect()
 }

@@ -6,11 +6,13 @@ use crate::platform::chrome;
 use crate::session::OrgRead;
 use leptos::prelude::*;
 use syncready_core::readiness::checklist;
+use syncready_core::tr;
 
 /// Popup: org, headline status, "open side panel".
 #[component]
 pub fn PopupPage() -> impl IntoView {
     let read = OrgRead::new(false);
+    let lang = crate::platform::dom::ui_lang();
     // Read ahead: the side panel may only be opened from the click itself, not after an await.
     let window_id = StoredValue::new(None::<f64>);
     leptos::task::spawn_local(async move {
@@ -24,17 +26,17 @@ pub fn PopupPage() -> impl IntoView {
     });
     view! {
         {move || match read.get() {
-            None => view! { <p class="sr-loading">"Reading your org…"</p> }.into_any(),
+            None => view! { <p class="sr-loading">{lang.t("ui.reading-org")}</p> }.into_any(),
             Some(Err(problem)) => org_problem_view(problem),
             Some(Ok(data)) => {
                 let name = data.snapshot.org.as_ref().map_or_else(|| data.org.host().to_owned(), |o| o.name.clone());
-                let view_model = checklist::checklist(&data.report);
-                let headline = format!("{} of {} steps done", view_model.done, view_model.rows.len());
+                let view_model = checklist::checklist_in(&data.report, lang);
+                let headline = tr!(lang, "ui.popup.headline", done = view_model.done, total = view_model.rows.len());
                 let next = view_model
                     .rows
                     .iter()
                     .find(|r| r.state != checklist::RowState::Done)
-                    .map(|r| format!("Next: {} ({})", r.title, r.summary));
+                    .map(|r| tr!(lang, "ui.popup.next", title = r.title, summary = r.summary));
                 view! {
                     <OrgHeader name=name url=data.org.to_string() />
                     <p class="sr-headline" data-testid="headline">{headline}</p>
@@ -43,6 +45,6 @@ pub fn PopupPage() -> impl IntoView {
                 .into_any()
             }
         }}
-        <button class="sr-button sr-button--primary" data-testid="open-panel" on:click=on_click(open)>"Open side panel"</button>
+        <button class="sr-button sr-button--primary" data-testid="open-panel" on:click=on_click(open)>{lang.t("ui.popup.open-panel")}</button>
     }
 }

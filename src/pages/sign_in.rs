@@ -33,7 +33,7 @@ pub fn SignInSection(
         move |name, fallback: &str| surface::param(&query, name).unwrap_or_else(|| fallback.to_owned());
     view! {
         <details class="sr-signin" prop:open=open_sign_in>
-            <summary>"Sign in with Microsoft Entra ID instead of the Dynamics session"</summary>
+            <summary>{crate::platform::dom::ui_lang().t("ui.sign-in.summary")}</summary>
             {move || match saved_registration.get() {
                 None => ().into_any(),
                 Some(saved) => {

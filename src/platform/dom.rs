@@ -93,6 +93,28 @@ pub fn move_focus(testid: &str) -> bool {
     }
 }
 
+/// The language of this page's texts, decided once: `?lang=` (the web app, screenshots and tests),
+/// else the browser's preferred languages (`navigator.languages`, then `navigator.language`), first
+/// one with a catalogue; English otherwise. Also sets `<html lang>` to it.
+pub fn ui_lang() -> syncready_core::i18n::Lang {
+    use syncready_core::i18n::Lang;
+    static LANG: std::sync::OnceLock<Lang> = std::sync::OnceLock::new();
+    *LANG.get_or_init(|| {
+        let given = crate::surface::param(&query_string(), "lang");
+        let navigator = web_sys::window().map(|w| w.navigator());
+        let mut tags: Vec<String> = given.into_iter().collect();
+        if let Some(nav) = &navigator {
+            tags.extend(nav.languages().iter().filter_map(|v| v.as_string()));
+            tags.extend(nav.language());
+        }
+        let lang = Lang::negotiate(tags.iter().map(String::as_str));
+        if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+            let _ = root.set_attribute("lang", lang.tag());
+        }
+        lang
+    })
+}
+
 /// Applies a theme preference: `light` or `dark` force it, anything else follows the system.
 pub fn apply_theme(theme: &str) {
     let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) else {

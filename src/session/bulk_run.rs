@@ -159,7 +159,12 @@ impl BulkRun {
     /// title (tracked).
     pub fn saved_offer(&self) -> Option<(usize, &'static str)> {
         self.saved.with(|s| {
-            s.as_ref().map(|s| (s.plan.items.len(), crate::state::bulk::action_title(&s.plan.action)))
+            s.as_ref().map(|s| {
+                (
+                    s.plan.items.len(),
+                    crate::state::bulk::action_title_in(&s.plan.action, crate::platform::dom::ui_lang()),
+                )
+            })
         })
     }
 

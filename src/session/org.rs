@@ -82,7 +82,11 @@ pub async fn load() -> Result<Loaded, OrgProblem> {
     // The admin's "delayed after" threshold (chosen in the health view) decides step 7 too.
     let delayed_after_secs =
         chrome::local_get_value::<Settings>(SETTINGS_KEY).await.unwrap_or_default().delayed_after_secs;
-    let options = EvaluateOptions { delayed_after_secs, ..EvaluateOptions::at(now) };
+    let options = EvaluateOptions {
+        delayed_after_secs,
+        lang: crate::platform::dom::ui_lang(),
+        ..EvaluateOptions::at(now)
+    };
     let report = readiness::evaluate_with(&snapshot, &errors, &options);
     let summary = GuideSummary::of(&org, &report);
     chrome::session_set(&format!("{}{}", chrome::SUMMARY_PREFIX, org.as_str()), &summary).await;
@@ -125,7 +129,7 @@ impl GuideSummary {
             .iter()
             .map(|s| GuideStep {
                 key: s.step.key(),
-                title: s.step.title(),
+                title: s.step.title_in(crate::platform::dom::ui_lang()),
                 status: s.status.key(),
                 summary: s.summary.clone(),
             })

@@ -2,43 +2,53 @@
 //! `storage.session` so a reopened panel can resume.
 
 use syncready_core::bulk::{Action, Progress, Selection};
+use syncready_core::i18n::Lang;
 use syncready_core::readiness::Remedy;
 
-/// Button label for a checklist remedy.
+/// Button label for a checklist remedy, in English ([`remedy_label_in`]).
 pub fn remedy_label(remedy: &Remedy) -> String {
-    let n = |ids: &Vec<String>| ids.len();
+    remedy_label_in(remedy, Lang::english())
+}
+
+/// Button label for a checklist remedy in `lang` (catalogue keys `ui.remedy.*`).
+pub fn remedy_label_in(remedy: &Remedy, lang: Lang) -> String {
     match remedy {
-        Remedy::SetDefaultProfile { .. } => "Make it the default profile".to_owned(),
-        Remedy::ActivateProfile { .. } => "Activate the profile".to_owned(),
-        Remedy::SetOrgDefaults { .. } => "Set org defaults to server-side sync".to_owned(),
-        Remedy::ApplyDefaultSettings { mailbox_ids } => plural(n(mailbox_ids), "Apply default settings to"),
-        Remedy::ApproveMailboxes { mailbox_ids } => plural(n(mailbox_ids), "Approve"),
-        Remedy::TestAndEnable { mailbox_ids, this_org_only: true } => {
-            format!("{} (this org only)", plural(n(mailbox_ids), "Test & enable"))
+        Remedy::SetDefaultProfile { .. } => lang.t("ui.remedy.set-default-profile").to_owned(),
+        Remedy::ActivateProfile { .. } => lang.t("ui.remedy.activate-profile").to_owned(),
+        Remedy::SetOrgDefaults { .. } => lang.t("ui.remedy.set-org-defaults").to_owned(),
+        Remedy::ApplyDefaultSettings { mailbox_ids } => {
+            lang.plural("ui.remedy.apply-default-settings", mailbox_ids.len(), &[])
         }
-        Remedy::TestAndEnable { mailbox_ids, .. } => plural(n(mailbox_ids), "Test & enable"),
+        Remedy::ApproveMailboxes { mailbox_ids } => lang.plural("ui.remedy.approve", mailbox_ids.len(), &[]),
+        Remedy::TestAndEnable { mailbox_ids, this_org_only: true } => {
+            lang.plural("ui.remedy.test-and-enable-this-org", mailbox_ids.len(), &[])
+        }
+        Remedy::TestAndEnable { mailbox_ids, .. } => {
+            lang.plural("ui.remedy.test-and-enable", mailbox_ids.len(), &[])
+        }
     }
 }
 
-fn plural(n: usize, verb: &str) -> String {
-    if n == 1 { format!("{verb} 1 mailbox") } else { format!("{verb} {n} mailboxes") }
-}
-
-/// Title of an action, for the preview and the results.
+/// Title of an action, for the preview and the results, in English ([`action_title_in`]).
 pub fn action_title(action: &Action) -> &'static str {
-    match action {
-        Action::Approve => "Approve email addresses",
-        Action::Reject => "Reject email addresses",
-        Action::ApplyDefaultSettings { .. } => "Apply default email settings",
-        Action::EditProfileAndMethods { .. } => "Edit profile and delivery methods",
-        Action::TestAndEnable { .. } => "Test & enable mailboxes",
-        Action::TestAndEnableProfile { .. } => "Test & enable the profile's mailboxes",
-        Action::SetOrgDefaultProfile { .. } => "Set the default email server profile",
-        Action::SetOrgDefaultEmailSettings { .. } => "Set the org's default email settings",
-        Action::SetApprovalRequirement { .. } => "Change the approval requirement",
-        Action::ActivateProfile { .. } => "Activate the email server profile",
-        Action::Undo => "Undo the last run",
-    }
+    action_title_in(action, Lang::english())
+}
+
+/// Title of an action in `lang` (catalogue keys `ui.action.*`).
+pub fn action_title_in(action: &Action, lang: Lang) -> &'static str {
+    lang.t(match action {
+        Action::Approve => "ui.action.approve",
+        Action::Reject => "ui.action.reject",
+        Action::ApplyDefaultSettings { .. } => "ui.action.apply-default-settings",
+        Action::EditProfileAndMethods { .. } => "ui.action.edit-profile-and-methods",
+        Action::TestAndEnable { .. } => "ui.action.test-and-enable",
+        Action::TestAndEnableProfile { .. } => "ui.action.test-and-enable-profile",
+        Action::SetOrgDefaultProfile { .. } => "ui.action.set-org-default-profile",
+        Action::SetOrgDefaultEmailSettings { .. } => "ui.action.set-org-default-email-settings",
+        Action::SetApprovalRequirement { .. } => "ui.action.set-approval-requirement",
+        Action::ActivateProfile { .. } => "ui.action.activate-profile",
+        Action::Undo => "ui.action.undo",
+    })
 }
 
 /// A requested bulk action, before planning.

@@ -163,17 +163,22 @@ impl Problem {
         }
     }
 
-    /// Short label.
+    /// Short label, in English ([`Problem::label_in`]).
     pub fn label(self) -> &'static str {
-        match self {
-            Self::Inactive => "Inactive",
-            Self::NoProfile => "No profile",
-            Self::Rejected => "Rejected",
-            Self::NotApproved => "Not approved",
-            Self::TestFailed => "Test failed",
-            Self::NotTested => "Not tested",
-            Self::Ready => "Ready",
-        }
+        self.label_in(syncready_core::i18n::Lang::english())
+    }
+
+    /// Short label in `lang` (catalogue keys `ui.problem.*`).
+    pub fn label_in(self, lang: syncready_core::i18n::Lang) -> &'static str {
+        lang.t(match self {
+            Self::Inactive => "ui.problem.inactive",
+            Self::NoProfile => "ui.problem.no-profile",
+            Self::Rejected => "ui.problem.rejected",
+            Self::NotApproved => "ui.problem.not-approved",
+            Self::TestFailed => "ui.problem.test-failed",
+            Self::NotTested => "ui.problem.not-tested",
+            Self::Ready => "ui.problem.ready",
+        })
     }
 
     /// Tone for the badge's CSS class: `fail`, `warn`, `pass` or `unknown`.

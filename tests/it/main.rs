@@ -10,6 +10,7 @@
 //! - `settings`: options parsing and validation.
 //! - `field`: what the panel says while Dataverse is slow, unreachable or throttling (issue 11).
 //! - `saved_run`: a bulk run saved for resuming reads back (and so do runs saved by earlier versions).
+//! - `i18n`: the UI's labels from the message catalogue (issue 18).
 #![cfg(not(target_arch = "wasm32"))]
 
 mod charts;
@@ -17,5 +18,6 @@ mod field;
 mod grid;
 mod guide;
 mod health;
+mod i18n;
 mod saved_run;
 mod settings;

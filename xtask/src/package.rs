@@ -20,6 +20,8 @@
 //! - No source maps and no test hooks (the simulator, `wasm-bindgen-test`, a pinned `key`; loopback hosts
 //!   outside the wasm, whose own-sign-in checks name them).
 //! - The package holds exactly [`PACKAGE_FILES`]: a new file must be added there on purpose.
+//! - One to five store screenshots of 1280×800 in `docs/store/screenshots/` (`screenshots.rs`), copied
+//!   to `target/package/screenshots/` for the listing.
 
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -439,8 +441,19 @@ pub(crate) fn package(root: &Path, version: &str) -> Result<Vec<PathBuf>, String
     if !problems.is_empty() {
         return Err(format!("the package breaks the stores' rules:\n  {}", problems.join("\n  ")));
     }
+    let shots = screenshots::read(root)?;
+    problems.extend(screenshots::check(&shots));
+    if !problems.is_empty() {
+        return Err(format!("the store screenshots break the stores' rules:\n  {}", problems.join("\n  ")));
+    }
     let out_dir = root.join("target/package");
     std::fs::create_dir_all(&out_dir).map_err(|e| format!("creating {}: {e}", out_dir.display()))?;
+    let copied = screenshots::copy(&shots, &out_dir)?;
+    println!(
+        "    {} store screenshots (1280x800) in {}",
+        copied.len(),
+        out_dir.join("screenshots").display()
+    );
     let mut written = Vec::new();
     for store in Store::ALL {
         let path = out_dir.join(format!("syncready-{version}-{}.zip", store.key()));
@@ -457,6 +470,8 @@ pub(crate) fn package(root: &Path, version: &str) -> Result<Vec<PathBuf>, String
     }
     Ok(written)
 }
+
+mod screenshots;
 
 #[cfg(test)]
 mod tests;

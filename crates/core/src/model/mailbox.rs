@@ -43,14 +43,19 @@ impl DeliveryMethod {
         }
     }
 
-    /// Label as the Dynamics UI shows it.
+    /// Label as the Dynamics UI shows it, in English.
     pub fn label(self) -> String {
+        self.label_in(crate::i18n::Lang::english())
+    }
+
+    /// Label as the Dynamics UI shows it, in `lang` (catalogue keys `method.*`).
+    pub fn label_in(self, lang: crate::i18n::Lang) -> String {
         match self {
-            Self::None => "None".to_owned(),
-            Self::Outlook => "Dynamics 365 for Outlook".to_owned(),
-            Self::ServerSideSync => "Server-Side Synchronization".to_owned(),
-            Self::ForwardMailbox => "Forward Mailbox".to_owned(),
-            Self::Unknown(n) => format!("unknown value {n}"),
+            Self::None => lang.t("method.none").to_owned(),
+            Self::Outlook => lang.t("method.outlook").to_owned(),
+            Self::ServerSideSync => lang.t("method.server-side-sync").to_owned(),
+            Self::ForwardMailbox => lang.t("method.forward-mailbox").to_owned(),
+            Self::Unknown(n) => crate::tr!(lang, "method.unknown", n = n),
         }
     }
 }
@@ -91,13 +96,18 @@ impl ActDeliveryMethod {
         }
     }
 
-    /// Label as the Dynamics UI shows it.
+    /// Label as the Dynamics UI shows it, in English.
     pub fn label(self) -> String {
+        self.label_in(crate::i18n::Lang::english())
+    }
+
+    /// Label as the Dynamics UI shows it, in `lang` (catalogue keys `method.*`).
+    pub fn label_in(self, lang: crate::i18n::Lang) -> String {
         match self {
-            Self::Outlook => "Dynamics 365 for Outlook".to_owned(),
-            Self::ServerSideSync => "Server-Side Synchronization".to_owned(),
-            Self::None => "None".to_owned(),
-            Self::Unknown(n) => format!("unknown value {n}"),
+            Self::Outlook => lang.t("method.outlook").to_owned(),
+            Self::ServerSideSync => lang.t("method.server-side-sync").to_owned(),
+            Self::None => lang.t("method.none").to_owned(),
+            Self::Unknown(n) => crate::tr!(lang, "method.unknown", n = n),
         }
     }
 }

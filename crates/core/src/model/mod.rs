@@ -115,19 +115,25 @@ impl From<i32> for CredentialRetrieval {
 }
 
 impl CredentialRetrieval {
-    /// Label as the profile form shows it.
+    /// Label as the profile form shows it, in English.
     pub fn label(self) -> String {
-        match self {
-            Self::UserOrQueue => "credentials specified by a user or queue".to_owned(),
-            Self::Profile => "credentials specified in the email server profile".to_owned(),
-            Self::ServerToServer => "server-to-server authentication".to_owned(),
-            Self::WindowsIntegrated => "Windows integrated authentication".to_owned(),
-            Self::Anonymous => "no credentials (anonymous)".to_owned(),
-            Self::GmailOAuth => "Gmail OAuth".to_owned(),
-            Self::HybridModernAuth => "Exchange Hybrid Modern Auth".to_owned(),
-            Self::AzureAdOAuth => "Azure Active Directory OAuth".to_owned(),
-            Self::Unknown(n) => format!("unknown credential method {n}"),
-        }
+        self.label_in(crate::i18n::Lang::english())
+    }
+
+    /// Label as the profile form shows it, in `lang` (catalogue keys `credentials.*`).
+    pub fn label_in(self, lang: crate::i18n::Lang) -> String {
+        let key = match self {
+            Self::UserOrQueue => "credentials.user-or-queue",
+            Self::Profile => "credentials.profile",
+            Self::ServerToServer => "credentials.server-to-server",
+            Self::WindowsIntegrated => "credentials.windows-integrated",
+            Self::Anonymous => "credentials.anonymous",
+            Self::GmailOAuth => "credentials.gmail-oauth",
+            Self::HybridModernAuth => "credentials.hybrid-modern-auth",
+            Self::AzureAdOAuth => "credentials.azure-ad-oauth",
+            Self::Unknown(n) => return crate::tr!(lang, "credentials.unknown", n = n),
+        };
+        lang.t(key).to_owned()
     }
 }
 

@@ -109,7 +109,7 @@ pub(super) fn org_email_defaults(ctx: &Context<'_>) -> StepResult {
                     lang,
                     "org-defaults.method-is",
                     what = lang.t(what),
-                    method = other.map_or_else(|| lang.t("org-defaults.not-set").to_owned(), |m| m.label())
+                    method = other.map_or_else(|| lang.t("org-defaults.not-set").to_owned(), |m| m.label_in(lang))
                 )),
             };
             let act = match settings.act {
@@ -118,7 +118,7 @@ pub(super) fn org_email_defaults(ctx: &Context<'_>) -> StepResult {
                     lang,
                     "org-defaults.method-is",
                     what = lang.t("direction.act"),
-                    method = other.map_or_else(|| lang.t("org-defaults.not-set").to_owned(), |m| m.label())
+                    method = other.map_or_else(|| lang.t("org-defaults.not-set").to_owned(), |m| m.label_in(lang))
                 )),
             };
             let wrong: Vec<String> =

@@ -132,7 +132,8 @@ fn connection_findings(p: &Profile, lang: Lang) -> Vec<Finding> {
     let mut out = Vec::new();
     let cross_tenant = p.incoming_credentials == Some(CredentialRetrieval::AzureAdOAuth);
     if !p.server_to_server && !cross_tenant {
-        let how = p.incoming_credentials.map_or_else(|| lang.t("profile.unknown-method").to_owned(), |c| c.label());
+        let how =
+            p.incoming_credentials.map_or_else(|| lang.t("profile.unknown-method").to_owned(), |c| c.label_in(lang));
         out.push(
             Finding::new(
                 Severity::Warning,

@@ -1,0 +1,61 @@
+//! Issue 18: the UI's texts from the catalogue. Keys the UI computes (filter choices) exist in every
+//! language, and the view-model labels render in German and stay English by default.
+
+use syncready::state::bulk::{action_title, action_title_in, remedy_label, remedy_label_in};
+use syncready::state::grid::{ApprovalFilter, KindFilter, Problem, TestOutcome};
+use syncready_core::bulk::Action;
+use syncready_core::i18n::Lang;
+use syncready_core::readiness::Remedy;
+
+#[test]
+fn the_grid_filter_choices_have_a_label_in_every_language() {
+    let values: Vec<(&str, &str)> = KindFilter::CHOICES
+        .iter()
+        .map(|(_, v, _)| ("kind", *v))
+        .chain(TestOutcome::CHOICES.iter().map(|(_, v, _)| ("tests", *v)))
+        .chain(ApprovalFilter::CHOICES.iter().map(|(_, v, _)| ("approval", *v)))
+        .collect();
+    for lang in Lang::all() {
+        for (group, value) in &values {
+            let key = format!("ui.grid.{group}.{value}");
+            assert!(lang.own(&key).is_some(), "{}: {key}", lang.tag());
+        }
+    }
+    // English labels are the ones the filters were written with.
+    for (_, value, label) in KindFilter::CHOICES {
+        assert_eq!(Lang::english().t(&format!("ui.grid.kind.{value}")), label);
+    }
+}
+
+#[test]
+fn remedy_action_and_problem_labels_render_in_german_and_default_to_english() {
+    let de = Lang::from_tag("de");
+    let approve = Remedy::ApproveMailboxes { mailbox_ids: vec!["a".into(), "b".into()] };
+    assert_eq!(remedy_label(&approve), "Approve 2 mailboxes");
+    assert_eq!(remedy_label_in(&approve, de), "2 Postfächer genehmigen");
+    let one = Remedy::TestAndEnable { mailbox_ids: vec!["a".into()], this_org_only: true };
+    assert_eq!(remedy_label(&one), "Test & enable 1 mailbox (this org only)");
+    assert_eq!(remedy_label_in(&one, de), "1 Postfach testen und aktivieren (nur diese Organisation)");
+    assert_eq!(action_title(&Action::Approve), "Approve email addresses");
+    assert_eq!(action_title_in(&Action::Approve, de), "E-Mail-Adressen genehmigen");
+    assert_eq!(Problem::NotApproved.label(), "Not approved");
+    assert_eq!(Problem::NotApproved.label_in(de), "Nicht genehmigt");
+}
+
+#[test]
+fn every_chart_slice_has_a_label_in_every_language() {
+    let snap = syncready_core::collect::Snapshot::default();
+    let readiness = syncready::state::charts::readiness(&snap, None);
+    let tests = syncready::state::charts::test_outcomes(&snap);
+    for lang in Lang::all() {
+        for (chart, slices) in [("readiness", &readiness), ("tests", &tests)] {
+            for s in slices.iter() {
+                let key = format!("ui.chart.{chart}.{}", s.key);
+                assert!(lang.own(&key).is_some(), "{}: {key}", lang.tag());
+                if lang == Lang::english() {
+                    assert_eq!(lang.t(&key), s.label, "English keeps the chart's own label");
+                }
+            }
+        }
+    }
+}
