@@ -41,6 +41,7 @@ pub fn action_title(action: &Action) -> &'static str {
         Action::SetOrgDefaultEmailSettings { .. } => "Set the org's default email settings",
         Action::SetApprovalRequirement { .. } => "Change the approval requirement",
         Action::ActivateProfile { .. } => "Activate the email server profile",
+        Action::SetEmailAddress { .. } => "Update addresses in Dynamics 365",
         Action::Undo => "Undo the last run",
     }
 }

@@ -25,6 +25,8 @@
 //!   runs, and [`limits::Patient`], the transport adapter with which reads wait out `429 Retry-After`.
 //! - [`health`]: after go-live, whether mailboxes keep synchronising (classification, item-level
 //!   failures, the numbers behind the health view's plots and their CSV exports).
+//! - [`graph`]: the Microsoft 365 side through Microsoft Graph (users, licences, mailbox provisioning),
+//!   batched, paged and throttling-aware, joined with the Dataverse side (issue 16).
 //! - [`error`]: the error enum that keeps the evidence (status, Dataverse code and message, raw body).
 //!
 //! # Tests and measurements
@@ -42,6 +44,7 @@
 pub mod bulk;
 pub mod collect;
 pub mod error;
+pub mod graph;
 pub mod health;
 pub mod http;
 pub mod json;

@@ -28,6 +28,7 @@
 //! - One failed operation in a batch is that item's failure; the rest of the batch stands.
 
 mod action;
+mod address;
 mod drive;
 pub(crate) mod evidence;
 mod from_json;
@@ -36,6 +37,7 @@ mod progress;
 mod run;
 mod target;
 
+pub use address::AddressChange;
 pub use action::{Action, Entity, Field, MailboxFilter, Selection};
 pub use drive::{Clock, Control, RunOutcome, drive, drive_with};
 pub use evidence::{Evidence, EvidenceRow};
