@@ -37,8 +37,8 @@ mod progress;
 mod run;
 mod target;
 
-pub use address::AddressChange;
 pub use action::{Action, Entity, Field, MailboxFilter, Selection};
+pub use address::AddressChange;
 pub use drive::{Clock, Control, RunOutcome, drive, drive_with};
 pub use evidence::{Evidence, EvidenceRow};
 pub use plan::{Blocked, Change, DryRunRow, Plan, PlanError, PlanItem, Skipped, plan};

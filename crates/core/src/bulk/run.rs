@@ -237,6 +237,7 @@ pub enum ResumeError {
 /// Columns read back from mailboxes: every column a bulk action writes plus the test results.
 const MAILBOX_READ: &[&str] = &[
     "mailboxid",
+    "emailaddress",
     "emailrouteraccessapproval",
     "isemailaddressapprovedbyo365admin",
     "_emailserverprofile_value",

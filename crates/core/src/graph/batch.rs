@@ -47,11 +47,8 @@ impl BatchItem {
 /// primary address either way (simulator switch `proxy_prefix_case_sensitive`).
 pub fn user_query(address: &str) -> String {
     let a = address.trim();
-    let filter = format!(
-        "mail eq {} or proxyAddresses/any(x:x eq {})",
-        escape_literal(a),
-        escape_literal(&format!("smtp:{a}"))
-    );
+    let filter =
+        format!("mail eq {} or proxyAddresses/any(x:x eq {})", escape_literal(a), escape_literal(&format!("smtp:{a}")));
     format!("/{}", Query::new("users").select(USER_SELECT).filter(filter).path())
 }
 
@@ -230,10 +227,7 @@ impl FromJson for GraphUser {
 impl GraphUser {
     /// The primary SMTP address: the `SMTP:` proxy address, else `mail`.
     pub fn primary_address(&self) -> Option<&str> {
-        self.proxy_addresses
-            .iter()
-            .find_map(|p| p.strip_prefix("SMTP:"))
-            .or(self.mail.as_deref())
+        self.proxy_addresses.iter().find_map(|p| p.strip_prefix("SMTP:")).or(self.mail.as_deref())
     }
 
     /// Whether `address` is one of this user's addresses (ignoring case).
@@ -241,7 +235,8 @@ impl GraphUser {
         let a = address.trim();
         self.mail.as_deref().is_some_and(|m| m.eq_ignore_ascii_case(a))
             || self.proxy_addresses.iter().any(|p| {
-                p.split_once(':').is_some_and(|(kind, rest)| kind.eq_ignore_ascii_case("smtp") && rest.eq_ignore_ascii_case(a))
+                p.split_once(':')
+                    .is_some_and(|(kind, rest)| kind.eq_ignore_ascii_case("smtp") && rest.eq_ignore_ascii_case(a))
             })
     }
 }

@@ -160,6 +160,7 @@ pub struct Lookup {
     targets: Vec<Target>,
     found: Vec<Vec<GraphUser>>,
     errors: Vec<Option<ItemError>>,
+    answered: Vec<bool>,
     domains: Option<Vec<String>>,
     queue: VecDeque<Pending>,
     in_flight: Option<Vec<Pending>>,
@@ -186,15 +187,28 @@ impl Lookup {
     /// A lookup of `targets` (plus the tenant's domains) with the Graph `token`, starting at `now`.
     pub fn new(targets: Vec<Target>, token: &str, config: LookupConfig, now: Millis) -> Self {
         let mut queue = VecDeque::with_capacity(targets.len() + 1);
-        queue.push_back(Pending { key: Key::Organization, url: organization_query(), tries: 0, pages: 0, not_before: now });
+        queue.push_back(Pending {
+            key: Key::Organization,
+            url: organization_query(),
+            tries: 0,
+            pages: 0,
+            not_before: now,
+        });
         for (i, t) in targets.iter().enumerate() {
-            queue.push_back(Pending { key: Key::Target(i), url: user_query(&t.address), tries: 0, pages: 0, not_before: now });
+            queue.push_back(Pending {
+                key: Key::Target(i),
+                url: user_query(&t.address),
+                tries: 0,
+                pages: 0,
+                not_before: now,
+            });
         }
         Self {
             config,
             token: token.to_owned(),
             found: vec![Vec::new(); targets.len()],
             errors: vec![None; targets.len()],
+            answered: vec![false; targets.len()],
             targets,
             domains: None,
             queue,
@@ -273,6 +287,7 @@ impl Lookup {
     fn give_up(&mut self, p: &Pending, error: ItemError) {
         if let Key::Target(i) = p.key {
             self.errors[i] = Some(error);
+            self.answered[i] = true;
         }
     }
 
@@ -281,7 +296,10 @@ impl Lookup {
         p.tries += 1;
         if p.tries >= self.config.max_tries || wait > self.config.max_wait {
             let secs = wait.as_secs();
-            self.give_up(&p, ItemError { status: 429, code: "Throttled".to_owned(), message: format!("Retry-After {secs} s") });
+            self.give_up(
+                &p,
+                ItemError { status: 429, code: "Throttled".to_owned(), message: format!("Retry-After {secs} s") },
+            );
             if wait > self.config.max_wait {
                 self.halted = Some(LookupError::Throttled { retry_after_secs: secs });
             }
@@ -350,7 +368,8 @@ impl Lookup {
         let answers = match parsed {
             Ok(b) => b.responses,
             Err(e) => {
-                self.halted = Some(LookupError::Decode { reason: e.to_string(), body_excerpt: excerpt(&response.body) });
+                self.halted =
+                    Some(LookupError::Decode { reason: e.to_string(), body_excerpt: excerpt(&response.body) });
                 return;
             }
         };
@@ -379,9 +398,11 @@ impl Lookup {
                 Key::Target(i) => match UsersPage::from_json(&a.body) {
                     Ok(page) => {
                         self.found[i].extend(page.users);
+                        self.answered[i] = true;
                         if let Some(link) = page.next_link {
                             match next_link_url(&link) {
                                 Some(url) if p.pages + 1 < self.config.max_pages => {
+                                    self.answered[i] = false;
                                     self.stats.pages_followed += 1;
                                     p.url = url;
                                     p.pages += 1;
@@ -394,7 +415,10 @@ impl Lookup {
                                     ItemError {
                                         status: 200,
                                         code: "NextLinkOffGraph".to_owned(),
-                                        message: format!("the next page's link does not name Graph: {}", excerpt(&link)),
+                                        message: format!(
+                                            "the next page's link does not name Graph: {}",
+                                            excerpt(&link)
+                                        ),
                                     },
                                 ),
                             }
@@ -436,18 +460,18 @@ impl Lookup {
             .map(|(i, t)| {
                 let r = match &self.errors[i] {
                     Some(e) => Err(e.clone()),
+                    // Never answered (the lookup halted first, or is still running): not "no user".
+                    None if !self.answered[i] => Err(ItemError {
+                        status: 0,
+                        code: "NotLookedUp".to_owned(),
+                        message: "the lookup stopped before this address was answered".to_owned(),
+                    }),
                     None => Ok(self.found[i].clone()),
                 };
                 (t.clone(), r)
             })
             .collect();
         LookupOutcome { results, domains: self.domains.clone(), halted: self.halted.clone(), stats: self.stats }
-    }
-
-    /// Whether target `i` got its full answer (not queued, not failed, lookup not halted before it).
-    pub fn is_answered(&self, i: usize) -> bool {
-        self.errors.get(i).is_some_and(Option::is_none)
-            && !self.queue.iter().chain(self.in_flight.iter().flatten()).any(|p| p.key == Key::Target(i))
     }
 }
 
@@ -473,12 +497,5 @@ pub async fn run(
             break;
         }
     }
-    let mut outcome = lookup.outcome();
-    // Targets never answered (the lookup halted first) are reported as such, not as "no user".
-    for (i, (_, r)) in outcome.results.iter_mut().enumerate() {
-        if r.is_ok() && !lookup.is_answered(i) {
-            *r = Err(ItemError { status: 0, code: "NotLookedUp".to_owned(), message: "the lookup stopped first".to_owned() });
-        }
-    }
-    outcome
+    lookup.outcome()
 }

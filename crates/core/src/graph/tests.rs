@@ -51,7 +51,12 @@ fn verdict_per_case() {
     guest.user_type = Some("Guest".to_owned());
     assert_eq!(check("a@contoso.com", MailboxKind::User, false, vec![guest]), "other-tenant");
     assert_eq!(
-        check("a@contoso.com", MailboxKind::User, false, vec![user("a@contoso.com", false, Some("Enabled"), Some("Success"))]),
+        check(
+            "a@contoso.com",
+            MailboxKind::User,
+            false,
+            vec![user("a@contoso.com", false, Some("Enabled"), Some("Success"))]
+        ),
         "account-disabled"
     );
     assert_eq!(
@@ -59,11 +64,21 @@ fn verdict_per_case() {
         "no-exchange-plan"
     );
     assert_eq!(
-        check("a@contoso.com", MailboxKind::User, false, vec![user("a@contoso.com", true, Some("Suspended"), Some("Success"))]),
+        check(
+            "a@contoso.com",
+            MailboxKind::User,
+            false,
+            vec![user("a@contoso.com", true, Some("Suspended"), Some("Success"))]
+        ),
         "exchange-plan-disabled"
     );
     assert_eq!(
-        check("a@contoso.com", MailboxKind::User, false, vec![user("a@contoso.com", true, Some("Enabled"), Some("PendingInput"))]),
+        check(
+            "a@contoso.com",
+            MailboxKind::User,
+            false,
+            vec![user("a@contoso.com", true, Some("Enabled"), Some("PendingInput"))]
+        ),
         "mailbox-not-provisioned"
     );
     assert_eq!(
@@ -100,13 +115,21 @@ fn verdicts_name_fix_and_actor() {
 fn user_query_is_a_default_query_on_mail_and_proxy_addresses() {
     let q = user_query("O'Neil@contoso.com");
     assert!(q.starts_with("/users?$select=id,userPrincipalName,mail,accountEnabled,userType,proxyAddresses,assignedPlans,provisionedPlans&$filter="), "{q}");
-    assert!(q.contains("mail%20eq%20'O''Neil%40contoso.com'%20or%20proxyAddresses/any(x:x%20eq%20'smtp:O''Neil%40contoso.com')"), "{q}");
+    assert!(
+        q.contains(
+            "mail%20eq%20'O''Neil%40contoso.com'%20or%20proxyAddresses/any(x:x%20eq%20'smtp:O''Neil%40contoso.com')"
+        ),
+        "{q}"
+    );
     assert!(!q.contains("$count"), "no advanced query: {q}");
 }
 
 #[test]
 fn next_links_must_stay_on_graph() {
-    assert_eq!(next_link_url("https://graph.microsoft.com/v1.0/users?$skiptoken=x").as_deref(), Some("/users?$skiptoken=x"));
+    assert_eq!(
+        next_link_url("https://graph.microsoft.com/v1.0/users?$skiptoken=x").as_deref(),
+        Some("/users?$skiptoken=x")
+    );
     assert_eq!(next_link_url("https://graph.microsoft.com.evil.test/v1.0/users"), None);
     assert_eq!(next_link_url("https://evil.test/v1.0/users"), None);
     assert_eq!(next_link_url("https://graph.microsoft.com/beta/users"), None);
@@ -206,9 +229,10 @@ fn pages_are_followed_on_graph_only() {
     l.handle_response(ok(body), Millis(1));
     let next = batch_ids(&l.poll_request(Millis(1)).expect("next page"));
     assert_eq!(next[0].1, "/users?$skiptoken=abc");
-    let body = answer_all(&next, |_| {
-        json!({"status": 200, "body": {"value": [], "@odata.nextLink": "https://evil.test/v1.0/users?$skiptoken=x"}})
-    });
+    let body = answer_all(
+        &next,
+        |_| json!({"status": 200, "body": {"value": [], "@odata.nextLink": "https://evil.test/v1.0/users?$skiptoken=x"}}),
+    );
     l.handle_response(ok(body), Millis(2));
     assert!(l.is_done());
     let out = l.outcome();
@@ -220,9 +244,10 @@ fn pages_are_followed_on_graph_only() {
 fn missing_consent_halts_with_graphs_error() {
     let mut l = Lookup::new(targets(1), "tok", LookupConfig::default(), Millis(0));
     let ids = batch_ids(&l.poll_request(Millis(0)).expect("batch"));
-    let body = answer_all(&ids, |_| {
-        json!({"status": 403, "body": {"error": {"code": "Authorization_RequestDenied", "message": "Insufficient privileges to complete the operation."}}})
-    });
+    let body = answer_all(
+        &ids,
+        |_| json!({"status": 403, "body": {"error": {"code": "Authorization_RequestDenied", "message": "Insufficient privileges to complete the operation."}}}),
+    );
     l.handle_response(ok(body), Millis(1));
     assert!(l.is_done());
     assert_eq!(
@@ -337,11 +362,15 @@ fn no_user_found_plus_another_primary_becomes_a_bound_address_plan() {
     assert_eq!(plan.org.as_ref(), Some(&org));
     let rows = plan.dry_run();
     assert_eq!(rows.len(), 1);
-    assert_eq!((rows[0].field, rows[0].before.as_str(), rows[0].after.as_str()), ("emailaddress", "old@contoso.com", "new@contoso.com"));
+    assert_eq!(
+        (rows[0].field, rows[0].before.as_str(), rows[0].after.as_str()),
+        ("emailaddress", "old@contoso.com", "new@contoso.com")
+    );
     let req = plan.items[0].request();
     assert_eq!(req.body.as_deref(), Some(r#"{"emailaddress":"new@contoso.com"}"#));
     // The action survives the journal round trip.
-    let back: crate::bulk::Action = crate::json::decode(&serde_json::to_string(&plan.action).expect("json")).expect("read");
+    let back: crate::bulk::Action =
+        crate::json::decode(&serde_json::to_string(&plan.action).expect("json")).expect("read");
     assert_eq!(back, plan.action);
 }
 
@@ -368,8 +397,15 @@ fn export_lists_problems_with_every_cell_quoted_and_formula_safe() {
     let csv = export_csv(&checks);
     let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
     assert_eq!(lines.len(), 2, "{csv}");
-    assert_eq!(lines[0], r#""address","name","dynamics_kind","user_principal_name","problem","state","fix","who_acts""#);
-    assert!(lines[1].starts_with(r#""a@contoso.com","'=HYPERLINK(""x"")","user","a@contoso.com","no-exchange-plan","#), "{}", lines[1]);
+    assert_eq!(
+        lines[0],
+        r#""address","name","dynamics_kind","user_principal_name","problem","state","fix","who_acts""#
+    );
+    assert!(
+        lines[1].starts_with(r#""a@contoso.com","'=HYPERLINK(""x"")","user","a@contoso.com","no-exchange-plan","#),
+        "{}",
+        lines[1]
+    );
     assert!(lines[1].ends_with(r#""Microsoft 365 admin""#));
 }
 

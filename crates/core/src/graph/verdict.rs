@@ -269,7 +269,8 @@ pub struct MailboxCheck {
 /// Whether an alert of mailbox `id` says "no user found".
 fn alert_says_no_user(snapshot: &Snapshot, id: &str) -> bool {
     snapshot.alerts.iter().flat_map(|a| &a.alerts).any(|a| {
-        a.regarding.as_deref().is_some_and(|r| r.eq_ignore_ascii_case(id)) && decode_alert(a) == Some(AlertCause::NoUserFound)
+        a.regarding.as_deref().is_some_and(|r| r.eq_ignore_ascii_case(id))
+            && decode_alert(a) == Some(AlertCause::NoUserFound)
     })
 }
 
