@@ -5,9 +5,9 @@
 //! requests, far below Graph's limits (see `benches/graph_lookup.rs`), and one at a time keeps the
 //! admin's other Graph use (the admin centre) unaffected.
 //!
-//! Throttling, mirroring [`crate::limits`]: a `429` on the whole batch pauses every request until
-//! its `Retry-After`; a `429` on a sub-request (Graph evaluates each one against the limits) puts
-//! only that request back, not before its own `Retry-After`. Either is tried again up to
+//! Throttling, mirroring [`crate::limits`]: a `429` on the whole batch, or on a sub-request (Graph
+//! evaluates each one against the limits), pauses every request until its `Retry-After`, and the
+//! throttled requests alone are sent again (the rest of the batch stands). Either is tried again up to
 //! [`LookupConfig::max_tries`] times, and a wait longer than [`LookupConfig::max_wait`] is reported
 //! instead of waited out. `@odata.nextLink` pages are followed only on Graph's v1.0 root.
 
@@ -432,6 +432,12 @@ impl Lookup {
             429 => {
                 self.stats.throttled_items += 1;
                 let wait = retry_after_of(a.header("Retry-After"));
+                // The budget is the app's in this tenant, not the request's: sending others meanwhile
+                // would only spend it and meet more 429s. Everything waits, as `limits::Patient` does.
+                let until = now.plus(wait);
+                if wait <= self.config.max_wait {
+                    self.paused_until = Some(self.paused_until.map_or(until, |u| u.max(until)));
+                }
                 self.requeue_throttled(p, wait, now);
             }
             401 => {
