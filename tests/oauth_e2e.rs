@@ -223,7 +223,7 @@ async fn a_revoked_refresh_token_leads_to_a_sign_in_prompt() {
         method: Method::Post,
         path: format!("{AUTHORITY}/oauth2/v2.0/revoke"),
         headers: vec![("Content-Type".into(), "application/x-www-form-urlencoded".into())],
-        body: Some(format!("token={}", tokens.refresh_token.clone().unwrap())),
+        body: Some(format!("token={}", tokens.refresh_token.as_ref().unwrap().expose())),
     };
     assert_eq!(t.send(revoke).await.unwrap().status, 200);
     let b = bearer(&sim, tokens);
@@ -254,7 +254,7 @@ async fn a_revoked_refresh_token_found_on_a_401_passes_the_401_on_as_an_expired_
         method: Method::Post,
         path: format!("{AUTHORITY}/oauth2/v2.0/revoke"),
         headers: vec![("Content-Type".into(), "application/x-www-form-urlencoded".into())],
-        body: Some(format!("token={refresh}")),
+        body: Some(format!("token={}", refresh.expose())),
     };
     t.send(revoke).await.unwrap();
     let b = bearer(&sim, tokens);

@@ -124,29 +124,7 @@ pub trait Transport {
     fn send(&self, request: Request) -> impl std::future::Future<Output = Result<Response, TransportError>>;
 }
 
-/// Decodes a query or form value (`+` is a space; malformed escapes are kept as they are).
-pub fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(v) => {
-                        out.push(v);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
+pub use crate::encoding::percent_decode;
 
 /// The `name=value` pairs of a query string or form body (without the leading `?`), both sides
 /// percent-decoded, in order; empty segments are skipped.

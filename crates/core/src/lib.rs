@@ -27,6 +27,9 @@
 //!   failures, the numbers behind the health view's plots and their CSV exports).
 //! - [`graph`]: the Microsoft 365 side through Microsoft Graph (users, licences, mailbox provisioning),
 //!   batched, paged and throttling-aware, joined with the Dataverse side (issue 16).
+//! - [`oauth`]: signing in with Microsoft Entra ID (authorization code + PKCE) as values, and the
+//!   bearer transport that renews tokens silently.
+//! - [`encoding`]: base64url and percent-encoding, shared by `oauth` and `odata`.
 //! - [`error`]: the error enum that keeps the evidence (status, Dataverse code and message, raw body).
 //!
 //! # Tests and measurements
@@ -43,6 +46,7 @@
 
 pub mod bulk;
 pub mod collect;
+pub mod encoding;
 pub mod error;
 pub mod graph;
 pub mod health;

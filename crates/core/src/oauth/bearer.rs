@@ -146,7 +146,7 @@ impl<T: Transport, C: Fn() -> Timestamp> BearerTransport<T, C> {
         let Some(previous) = previous else {
             return Err(OAuthError::NotSignedIn);
         };
-        let Some(refresh_token) = previous.refresh_token.as_deref() else {
+        let Some(refresh_token) = previous.refresh_token.as_ref().map(super::Secret::expose) else {
             let e = OAuthError::Expired(super::EntraError::new(
                 "no_refresh_token",
                 "The sign-in did not grant offline_access, so it cannot be renewed silently.",

@@ -140,30 +140,10 @@ pub fn escape_literal(value: &str) -> String {
     format!("'{}'", value.replace('\'', "''"))
 }
 
-/// Percent-encodes the characters that would break a query string value.
+/// Percent-encodes the characters that would break a query string value; OData's punctuation stays
+/// readable.
 fn encode_query_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z'
-            | b'a'..=b'z'
-            | b'0'..=b'9'
-            | b'-'
-            | b'_'
-            | b'.'
-            | b'~'
-            | b'\''
-            | b'('
-            | b')'
-            | b','
-            | b'/'
-            | b':'
-            | b'$' => out.push(byte as char),
-            b' ' => out.push_str("%20"),
-            other => out.push_str(&format!("%{other:02X}")),
-        }
-    }
-    out
+    crate::encoding::percent_encode_keeping(value, b"'(),/:$")
 }
 
 #[cfg(test)]
