@@ -13,6 +13,7 @@
 //! - [`lookup`]: the sans-IO [`lookup::Lookup`] runner (told the time): batches, paging, `429` with
 //!   `Retry-After` (whole batch or single sub-requests), and [`lookup::run`], the small async loop the
 //!   shells drive it with.
+//! - [`token`]: the Graph token, a refresh-token redemption with Graph's scope after the own sign-in.
 //! - [`verdict`]: one [`verdict::Verdict`] per mailbox with the fix and who acts, the join with the
 //!   Dataverse side (a "no user found" alert + a user under another primary address → a bulk plan
 //!   "update the address in Dynamics"), and the CSV for the Microsoft 365 admin.
@@ -22,10 +23,12 @@
 
 pub mod batch;
 pub mod lookup;
+pub mod token;
 pub mod verdict;
 
 pub use batch::{BatchItem, BatchResponse, GraphUser, MAX_BATCH, SubResponse};
 pub use lookup::{ItemError, Lookup, LookupConfig, LookupError, LookupOutcome, Stats, Target, run};
+pub use token::{graph_token_request, parse_graph_token};
 pub use verdict::{MailboxCheck, Verdict, address_fix_plan, checks, export_csv, needs_check, targets, verdict};
 
 /// Where Graph lives (its own origin: `connect-src` and the CSP name it).
