@@ -187,10 +187,10 @@ async fn without_admin_consent_no_graph_token_is_issued_and_a_token_without_the_
     let snap = snapshot(&t).await;
     let g = GraphSim::matching(&sim, "contoso", GraphConfig { consented: false, ..GraphConfig::default() });
     // The token endpoint's answer, read by the core's OAuth code: consent is required.
-    let body = g.issue_token(&graph::graph_scope()).err().expect("refused");
+    let body = g.issue_token(&graph::graph_scope()).expect_err("refused");
     let answer = Response { status: 400, headers: vec![], body: body.to_string() };
     let e =
-        syncready_core::oauth::parse_token_response(&answer, syncready_core::model::Timestamp(0)).err().expect("error");
+        syncready_core::oauth::parse_token_response(&answer, syncready_core::model::Timestamp(0)).expect_err("error");
     assert!(matches!(e, syncready_core::oauth::OAuthError::ConsentRequired(_)), "{e:?}");
     // A token with only User.Read reaches Graph, which refuses the lookup.
     let weak = g.issue_token("openid https://graph.microsoft.com/User.Read").unwrap_or_default();
