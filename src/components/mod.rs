@@ -4,6 +4,7 @@ pub mod bulk_panel;
 pub mod checklist;
 pub mod donut;
 pub mod error_view;
+pub mod exchange;
 pub mod health;
 pub mod mailbox_grid;
 pub mod managed;

@@ -3,6 +3,7 @@
 
 pub mod bulk;
 pub mod charts;
+pub mod exchange;
 pub mod field;
 pub mod grid;
 pub mod guide;

@@ -49,7 +49,8 @@ mod tests {
         let answer = Response {
             status: 200,
             headers: vec![],
-            body: r#"{"token_type":"Bearer","access_token":"org","refresh_token":"rt","expires_in":3600,"scope":"x"}"#.into(),
+            body: r#"{"token_type":"Bearer","access_token":"org","refresh_token":"rt","expires_in":3600,"scope":"x"}"#
+                .into(),
         };
         crate::oauth::parse_token_response(&answer, Timestamp(0)).unwrap_or_else(|e| panic!("{e:?}"))
     }
@@ -60,7 +61,12 @@ mod tests {
         assert_eq!(r.path, "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token");
         let body = r.body.unwrap_or_default();
         assert!(body.contains("grant_type=refresh_token"), "{body}");
-        assert!(body.contains("scope=openid%20profile%20offline_access%20https%3A%2F%2Fgraph.microsoft.com%2FUser.Read.All"), "{body}");
+        assert!(
+            body.contains(
+                "scope=openid%20profile%20offline_access%20https%3A%2F%2Fgraph.microsoft.com%2FUser.Read.All"
+            ),
+            "{body}"
+        );
         assert!(!body.contains("crm.dynamics.com"), "the org's scope is not mixed in: {body}");
     }
 

@@ -183,9 +183,7 @@ pub fn verdict(
     let user = match owners.as_slice() {
         [] => {
             return match domains {
-                Some(d) if !domain.is_empty() && !d.contains(&domain) => {
-                    Verdict::OtherTenant { domain, guest: false }
-                }
+                Some(d) if !domain.is_empty() && !d.contains(&domain) => Verdict::OtherTenant { domain, guest: false },
                 _ => Verdict::UserMissing,
             };
         }
