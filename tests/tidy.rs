@@ -457,3 +457,384 @@ fn issue_12_the_readme_and_the_threat_model_name_everything_the_manifest_grants(
         assert!(readme.contains(header), "the README must tell hosts to send {header}");
     }
 }
+
+// ---- Layers and import circles (issue 19) ----------------------------------------------------------
+
+/// The crate source root of `dir`: the nearest directory, `dir` or above, that has a `lib.rs` or a
+/// `main.rs`.
+fn crate_root_of(dir: &Path) -> PathBuf {
+    let mut at = dir.to_path_buf();
+    loop {
+        if at.join("lib.rs").is_file() || at.join("main.rs").is_file() {
+            return at;
+        }
+        assert!(at.pop(), "{} is not inside a crate's source directory", dir.display());
+    }
+}
+
+/// The module path of `file` under the crate root (`session/mod.rs` → `["session"]`,
+/// `session/org.rs` → `["session", "org"]`, `lib.rs` → `[]`).
+fn module_of(root: &Path, file: &Path) -> Vec<String> {
+    let relative = file.strip_prefix(root).unwrap().with_extension("");
+    let mut segments: Vec<String> =
+        relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    if matches!(segments.last().map(String::as_str), Some("mod" | "lib" | "main")) {
+        segments.pop();
+    }
+    segments
+}
+
+/// The file of module `segments` under `root`, if the module is a file of its own.
+fn module_file(root: &Path, segments: &[String]) -> Option<PathBuf> {
+    if segments.is_empty() {
+        return ["lib.rs", "main.rs"].iter().map(|f| root.join(f)).find(|p| p.is_file());
+    }
+    let base: PathBuf = segments.iter().collect();
+    let flat = root.join(&base).with_extension("rs");
+    let nested = root.join(&base).join("mod.rs");
+    [flat, nested].into_iter().find(|p| p.is_file())
+}
+
+/// Expands one `use` tree (`crate::{a::B, c::{self, D}}`) into its paths (`crate::a::B`, `crate::c`,
+/// `crate::c::D`), without `as` renames.
+fn expand_use_tree(tree: &str, out: &mut Vec<String>) {
+    let tree: String = tree.split_whitespace().collect::<Vec<_>>().join(" ");
+    let tree = tree.trim();
+    let Some(open) = tree.find('{') else {
+        let path = tree.split(" as ").next().unwrap_or_default().trim();
+        let path = path.strip_suffix("::self").unwrap_or(path);
+        if !path.is_empty() {
+            out.push(path.replace(' ', ""));
+        }
+        return;
+    };
+    let prefix = tree[..open].trim().trim_end_matches("::");
+    let inner = &tree[open + 1..tree.rfind('}').unwrap_or(tree.len())];
+    let mut depth = 0usize;
+    let mut start = 0;
+    let mut parts = Vec::new();
+    for (i, c) in inner.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                parts.push(&inner[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&inner[start..]);
+    for part in parts.into_iter().map(str::trim).filter(|p| !p.is_empty()) {
+        let joined = if prefix.is_empty() { part.to_owned() } else { format!("{prefix}::{part}") };
+        expand_use_tree(&joined, out);
+    }
+}
+
+/// The paths of every `use` item (`use`, `pub use`, `pub(crate) use`) in `code`.
+fn use_paths(code: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut statement: Option<String> = None;
+    for line in code.lines() {
+        let line = line.split("//").next().unwrap_or_default();
+        let trimmed = line.trim_start();
+        match statement.as_mut() {
+            Some(open) => open.push_str(trimmed),
+            None => {
+                let rest = trimmed
+                    .strip_prefix("pub(crate) ")
+                    .or_else(|| trimmed.strip_prefix("pub(super) "))
+                    .or_else(|| trimmed.strip_prefix("pub "))
+                    .unwrap_or(trimmed);
+                match rest.strip_prefix("use ") {
+                    Some(tree) => statement = Some(tree.to_owned()),
+                    None => continue,
+                }
+            }
+        }
+        if let Some(text) = statement.as_ref().filter(|s| s.contains(';')) {
+            expand_use_tree(text.split(';').next().unwrap_or_default(), &mut out);
+            statement = None;
+        }
+    }
+    out
+}
+
+/// Each `use` path of `file` (test code left out) made absolute within its crate (`crate::`,
+/// `super::`, `self::` and child-module paths resolved; paths into other crates dropped).
+fn absolute_imports(root: &Path, file: &Path) -> Vec<Vec<String>> {
+    let here = module_of(root, file);
+    let code = strip_test_code(&fs::read_to_string(file).unwrap());
+    let mut out = Vec::new();
+    for path in use_paths(&code) {
+        let segments: Vec<String> = path.split("::").map(str::to_owned).collect();
+        let mut base: Vec<String>;
+        let mut rest = &segments[..];
+        match segments.first().map(String::as_str) {
+            Some("crate") => {
+                base = Vec::new();
+                rest = &segments[1..];
+            }
+            Some("self") => {
+                base = here.clone();
+                rest = &segments[1..];
+            }
+            Some("super") => {
+                base = here.clone();
+                while rest.first().map(String::as_str) == Some("super") {
+                    base.pop();
+                    rest = &rest[1..];
+                }
+            }
+            Some(first) => {
+                let mut child = here.clone();
+                child.push(first.to_owned());
+                if module_file(root, &child).is_none() {
+                    continue;
+                }
+                base = here.clone();
+            }
+            None => continue,
+        }
+        base.extend(rest.iter().filter(|s| s.as_str() != "*").cloned());
+        out.push(base);
+    }
+    out
+}
+
+/// The import circles among the Rust files under `dir`: groups of files that import each other,
+/// directly or through a cycle, by their `use crate::…`, `use super::…`, `use self::…` and
+/// child-module `use` lines (test code left out). Each import counts as an edge to the file of the
+/// longest module prefix it names (`use crate::session::org::Loaded` → `session/org.rs`;
+/// `use crate::session::OrgRead` → `session/mod.rs`). `dir` may be a crate's `src/` or a module
+/// directory inside it (`crates/core/src/bulk/`): only files under `dir` are considered.
+/// Returns each circle as its files' paths relative to `dir`, sorted.
+fn no_import_circles(dir: &Path) -> Vec<Vec<String>> {
+    let root = crate_root_of(dir);
+    let mut files = Vec::new();
+    rust_files(dir, &mut files);
+    files.sort();
+    let index = |p: &Path| files.iter().position(|f| f == p);
+    let mut edges: Vec<Vec<usize>> = vec![Vec::new(); files.len()];
+    for (from, file) in files.iter().enumerate() {
+        for mut target in absolute_imports(&root, file) {
+            let found = loop {
+                if let Some(path) = module_file(&root, &target) {
+                    break Some(path);
+                }
+                if target.pop().is_none() {
+                    break None;
+                }
+            };
+            if let Some(to) = found.as_deref().and_then(index)
+                && to != from
+                && !edges[from].contains(&to)
+            {
+                edges[from].push(to);
+            }
+        }
+    }
+    // Tarjan's strongly connected components; every component of two or more files is a circle.
+    struct Tarjan<'a> {
+        edges: &'a [Vec<usize>],
+        index: Vec<Option<usize>>,
+        low: Vec<usize>,
+        on_stack: Vec<bool>,
+        stack: Vec<usize>,
+        next: usize,
+        found: Vec<Vec<usize>>,
+    }
+    impl Tarjan<'_> {
+        fn visit(&mut self, v: usize) {
+            self.index[v] = Some(self.next);
+            self.low[v] = self.next;
+            self.next += 1;
+            self.stack.push(v);
+            self.on_stack[v] = true;
+            for &w in &self.edges[v] {
+                match self.index[w] {
+                    None => {
+                        self.visit(w);
+                        self.low[v] = self.low[v].min(self.low[w]);
+                    }
+                    Some(i) if self.on_stack[w] => self.low[v] = self.low[v].min(i),
+                    Some(_) => {}
+                }
+            }
+            if Some(self.low[v]) == self.index[v] {
+                let mut component = Vec::new();
+                while let Some(w) = self.stack.pop() {
+                    self.on_stack[w] = false;
+                    component.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                if component.len() > 1 {
+                    self.found.push(component);
+                }
+            }
+        }
+    }
+    let n = files.len();
+    let mut t = Tarjan {
+        edges: &edges,
+        index: vec![None; n],
+        low: vec![0; n],
+        on_stack: vec![false; n],
+        stack: Vec::new(),
+        next: 0,
+        found: Vec::new(),
+    };
+    for v in 0..n {
+        if t.index[v].is_none() {
+            t.visit(v);
+        }
+    }
+    let name = |i: usize| files[i].strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+    let mut circles: Vec<Vec<String>> = t
+        .found
+        .into_iter()
+        .map(|c| {
+            let mut names: Vec<String> = c.into_iter().map(name).collect();
+            names.sort();
+            names
+        })
+        .collect();
+    circles.sort();
+    circles
+}
+
+#[test]
+fn issue_19_the_ui_crate_has_no_import_circles() {
+    let circles = no_import_circles(&root().join("src"));
+    assert!(circles.is_empty(), "files in src/ import each other: {circles:?}");
+}
+
+#[test]
+fn issue_19_the_circle_check_finds_direct_braced_and_relative_circles_and_skips_test_code() {
+    let dir = std::env::temp_dir().join(format!("syncready-tidy-circles-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    let files = [
+        ("lib.rs", "pub mod a;\npub mod b;\npub mod c;\npub mod f;\npub mod g;\n"),
+        ("a.rs", "use crate::b::X;\npub struct Y;\n"),
+        ("b.rs", "use super::a::Y;\npub struct X;\n"),
+        ("c/mod.rs", "pub mod d;\npub mod e;\npub use d::Z;\n"),
+        (
+            "c/d.rs",
+            "use std::fmt;\nuse serde::Serialize;\npub use crate::{\n    a::Y,\n    c::e::{self, W},\n};\n",
+        ),
+        ("c/e.rs", "use super::d::Z as Zed;\npub struct W;\n"),
+        ("f.rs", "pub struct L;\n#[cfg(test)]\nmod tests {\n    use crate::g::K;\n}\n"),
+        ("g.rs", "use crate::f::L;\npub struct K;\n"),
+    ];
+    for (path, text) in files {
+        let path = dir.join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    let whole = no_import_circles(&dir);
+    let sub = no_import_circles(&dir.join("c"));
+    let _ = fs::remove_dir_all(&dir);
+    assert_eq!(whole, [vec!["a.rs", "b.rs"], vec!["c/d.rs", "c/e.rs"]]);
+    assert_eq!(sub, [vec!["d.rs", "e.rs"]]);
+}
+
+/// The `crate::…` paths `file` names (its `use` lines, and paths written inline in code), test code
+/// and comments left out, as module segments after `crate`.
+fn crate_paths(root: &Path, file: &Path) -> Vec<Vec<String>> {
+    let mut out = absolute_imports(root, file);
+    let code = strip_test_code(&fs::read_to_string(file).unwrap());
+    for line in code.lines().map(|l| l.split("//").next().unwrap_or_default()) {
+        for (at, _) in line.match_indices("crate::") {
+            if line[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+                continue;
+            }
+            let path: String = line[at + "crate::".len()..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+                .collect();
+            if !path.is_empty() {
+                out.push(path.split("::").filter(|s| !s.is_empty()).map(str::to_owned).collect());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn issue_19_each_ui_layer_imports_only_the_layers_below_it() {
+    let root = root().join("src");
+    // Layer → the layers it must not name.
+    let rules: [(&str, &[&str]); 4] = [
+        ("platform", &["pages", "session", "components", "state"]),
+        ("state", &["pages", "session", "components", "platform"]),
+        ("components", &["pages", "platform"]),
+        ("session", &["pages", "components"]),
+    ];
+    let mut checked = 0;
+    for (layer, banned) in rules {
+        let mut files = Vec::new();
+        rust_files(&root.join(layer), &mut files);
+        assert!(!files.is_empty(), "src/{layer}/ has no files");
+        for file in &files {
+            checked += 1;
+            for path in crate_paths(&root, file) {
+                let named = path.first().map(String::as_str).unwrap_or_default();
+                assert!(
+                    !banned.contains(&named),
+                    "{} names crate::{}; src/{layer}/ must not import {named}",
+                    file.display(),
+                    path.join("::")
+                );
+                // Components name the session's public API (the types `session/mod.rs` re-exports),
+                // never one of its modules.
+                if layer == "components" && named == "session" && path.len() > 1 {
+                    assert!(
+                        module_file(&root, &path[..2]).is_none(),
+                        "{} names crate::{}, a session internal; use the type `crate::session` re-exports",
+                        file.display(),
+                        path.join("::")
+                    );
+                }
+            }
+        }
+    }
+    assert!(checked > 20, "{checked}");
+}
+
+#[test]
+fn issue_19_the_layer_check_sees_inline_paths_braced_imports_and_session_internals() {
+    let dir = std::env::temp_dir().join(format!("syncready-tidy-layers-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    for (path, text) in [
+        ("lib.rs", "pub mod session;\n"),
+        ("session/mod.rs", "pub mod org;\npub use org::OrgRead;\n"),
+        ("session/org.rs", "pub struct OrgRead;\n"),
+        (
+            "x.rs",
+            "use crate::{session::{OrgRead, org::Loaded}};\nfn f() { crate::platform::dom::origin(); }\n",
+        ),
+    ] {
+        let path = dir.join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    let paths = crate_paths(&dir, &dir.join("x.rs"));
+    let internal: Vec<bool> =
+        paths.iter().map(|p| p.len() > 1 && module_file(&dir, &p[..2]).is_some()).collect();
+    let _ = fs::remove_dir_all(&dir);
+    let joined: Vec<String> = paths.iter().map(|p| p.join("::")).collect();
+    assert_eq!(joined, ["session::OrgRead", "session::org::Loaded", "platform::dom::origin"]);
+    assert_eq!(internal, [false, true, false]);
+}
+
+#[test]
+fn issue_19_no_ui_source_file_is_above_600_lines() {
+    let mut files = Vec::new();
+    rust_files(&root().join("src"), &mut files);
+    for file in files {
+        let lines = fs::read_to_string(&file).unwrap().lines().count();
+        assert!(lines <= 600, "{} has {lines} lines; split it (issue 19)", file.display());
+    }
+}

@@ -1,260 +1,35 @@
 //! The bulk action flow: dry-run preview → confirm → progress with cancel → results with failures
-//! explained → evidence export → undo; and resume of a run interrupted by an expired session or a
-//! closed panel.
+//! explained → evidence export → undo; and the offer to resume a run interrupted by an expired
+//! session or a closed panel. Render only: the run itself is `crate::session::BulkRun`.
 
-use crate::app::{Loaded, OrgProblem};
-use crate::components::error_view::ErrorView;
-use crate::components::on_click;
-use crate::platform::{chrome, clock::BrowserClock, dom, transport::OrgTransport};
-use crate::state::bulk::{BulkRequest, SavedRun, action_title, bar, saved_run_key};
-use crate::state::field::{halt_text, resumable_in_place, waiting_for_dataverse};
-use crate::state::settings::{ManagedSettings, SETTINGS_KEY, Settings};
+use super::error_view::ErrorView;
+use super::handlers::on_click;
+use crate::session::{BulkPhase as Phase, BulkRun};
+use crate::state::bulk::{action_title, bar};
+use crate::state::field::resumable_in_place;
 use leptos::prelude::*;
-use std::sync::Arc;
-use syncready_core::bulk::{self, Control, Evidence, ItemState, Plan, Progress, Run};
-use syncready_core::http::{Request, Transport};
-use syncready_core::limits::Patient;
-
-/// Where the flow is.
-#[derive(Debug, Clone)]
-enum Phase {
-    Idle,
-    Preview(Arc<Plan>),
-    Running,
-    Finished,
-    Problem(String),
-}
-
-/// Minimum time between two progress repaints.
-const REPAINT_MS: u64 = 150;
-/// Minimum time between two saves of the run's journal.
-const SAVE_MS: u64 = 2_000;
+use syncready_core::bulk::{ItemState, Plan};
 
 /// The bulk action panel.
 #[component]
 pub fn BulkPanel(
-    /// The org read (the latest one): plans are made against its snapshot.
-    context: RwSignal<Option<Result<Arc<Loaded>, OrgProblem>>>,
-    /// Set by remedy buttons and the grid's "apply to all matching".
-    request: RwSignal<Option<BulkRequest>>,
-    /// Called after a run ends, to refresh the checklist.
-    on_finished: Callback<()>,
+    /// The page's bulk run: its state and actions.
+    run: BulkRun,
 ) -> impl IntoView {
-    let phase = RwSignal::new(Phase::Idle);
-    let progress = RwSignal::new(None::<Progress>);
-    let evidence = RwSignal::new(None::<Evidence>);
-    let cancel = RwSignal::new(false);
-    // After a session-expiry or unreachable halt: what the "I signed in again" check found.
-    let recheck = RwSignal::new(None::<String>);
-    let org = move || context.with_untracked(|c| shown(c).map(|d| d.org.clone()));
-    // The interrupted run saved for the org shown: read again whenever the org's data changes (by
-    // the effect below) and after a discard. A signal, not a resource: one resource type less.
-    let saved = RwSignal::new(None::<SavedRun>);
-    let read_saved = move || {
-        let key = context.with_untracked(|c| shown(c).map(|d| saved_run_key(d.org.as_str())));
-        leptos::task::spawn_local(async move {
-            let run = match key {
-                Some(key) => chrome::session_get_value::<SavedRun>(&key).await,
-                None => None,
-            };
-            saved.try_set(run);
-        });
-    };
-
-    // A new request is planned at once; nothing is sent before the admin confirms.
-    Effect::new(move |_| {
-        if let Some(req) = request.get() {
-            evidence.set(None);
-            progress.set(None);
-            // Bound to the org it is planned for: it runs against no other (issue 12).
-            let planned = context.with_untracked(|c| {
-                shown(c).map(|d| {
-                    bulk::plan(&d.snapshot, &req.selection, &req.action).map(|p| p.bound_to(d.org.clone()))
-                })
-            });
-            phase.set(match planned {
-                Some(Ok(plan)) => Phase::Preview(Arc::new(plan)),
-                Some(Err(e)) => Phase::Problem(e.to_string()),
-                None => Phase::Problem("The org is still being read; try again in a moment.".to_owned()),
-            });
-        }
-    });
-
-    // The panel's state belongs to the org it was made for: when the panel follows the admin to
-    // another org, a preview, a problem and a finished run's results (with their Undo) are dropped
-    // (issue 12). A running run keeps going against the org it started with; its Undo is bound to
-    // that org and refused anywhere else.
-    Effect::new(move |prev: Option<Option<String>>| {
-        let current = context.with(|c| shown(c).map(|d| d.org.to_string()));
-        read_saved();
-        let before = prev.flatten();
-        if let (Some(b), Some(c)) = (&before, &current)
-            && b != c
-            && !matches!(phase.get_untracked(), Phase::Running)
-        {
-            phase.set(Phase::Idle);
-            evidence.set(None);
-            progress.set(None);
-        }
-        // While the new org is being read the context is empty; remember the last org shown.
-        current.or(before)
-    });
-
-    let start = {
-        move |run: Run| {
-            let Some(org) = org() else {
-                phase.set(Phase::Problem("No org is open.".to_owned()));
-                return;
-            };
-            // The org shown now must be the org the plan was made for (the plan, the undo plan and
-            // the resumed run all carry it); otherwise nothing is sent.
-            if let Err(refused) = run.plan().check_target(&org) {
-                phase.set(Phase::Problem(format!("Not run: {refused}.")));
-                return;
-            }
-            cancel.set(false);
-            phase.set(Phase::Running);
-            leptos::task::spawn_local(async move {
-                let session = OrgTransport::for_org(&org);
-                // Its 429s go into the page's limits ledger, so the checklist's reads wait them out too.
-                let transport =
-                    Patient::runs(&session, &BrowserClock, crate::platform::transport::limits_ledger());
-                let key = saved_run_key(org.as_str());
-                let mut last_paint = 0_u64;
-                let mut last_save = 0_u64;
-                let outcome = bulk::drive_with(run, &transport, &BrowserClock, |run: &Run| {
-                    let now = crate::platform::clock::now_ms();
-                    let p = run.progress();
-                    // A finished or halted run is settled after the loop; saving it here could land
-                    // after that and resurrect a finished run.
-                    let live = !p.is_done() && run.halt().is_none();
-                    if now.saturating_sub(last_paint) >= REPAINT_MS || p.is_done() {
-                        last_paint = now;
-                        progress.set(Some(p));
-                    }
-                    // Keep a resumable copy in storage.session: if the panel is closed mid-run, a
-                    // reopened panel resumes without repeating the writes already applied.
-                    if live && now.saturating_sub(last_save) >= SAVE_MS {
-                        last_save = now;
-                        let saved = SavedRun::of(org.as_str(), run);
-                        let key = key.clone();
-                        leptos::task::spawn_local(async move {
-                            chrome::session_set(&key, &saved).await;
-                        });
-                    }
-                    if cancel.get_untracked() { Control::Cancel } else { Control::Continue }
-                })
-                .await;
-                if outcome.progress.halt.as_ref().is_some_and(resumable_in_place) {
-                    chrome::session_set(&key, &SavedRun::of(org.as_str(), &outcome.run)).await;
-                } else {
-                    chrome::session_remove(&key).await;
-                }
-                evidence.set(Some(outcome.run.evidence()));
-                progress.set(Some(outcome.progress));
-                phase.set(Phase::Finished);
-                on_finished.run(());
-            });
-        }
-    };
-
-    let confirm = Callback::new(move |()| {
-        if let Phase::Preview(plan) = phase.get_untracked() {
-            leptos::task::spawn_local(async move {
-                let local: Settings = chrome::local_get_value(SETTINGS_KEY).await.unwrap_or_default();
-                // An organisation's presets (chrome.storage.managed) take precedence.
-                let managed = chrome::managed_get_value::<ManagedSettings>().await.unwrap_or_default();
-                let settings = managed.apply(local);
-                start(Run::new((*plan).clone(), settings.run_config()));
-            });
-        }
-    });
-    let resume = Callback::new(move |()| {
-        let Some(current) = org() else { return };
-        let resumed = saved.with(|s| {
-            s.as_ref().map(|s| {
-                s.check_target(&current).map_err(|e| e.to_string())?;
-                Run::resume(s.plan.clone(), &s.journal, s.config.clone()).map_err(|e| e.to_string())
-            })
-        });
-        match resumed {
-            Some(Ok(run)) => start(run),
-            Some(Err(e)) => phase.set(Phase::Problem(format!("The interrupted run cannot be resumed: {e}."))),
-            None => {}
-        }
-    });
-    // "I signed in again": WhoAmI answers with the session again, then the saved run resumes here.
-    let signed_in_again = Callback::new(move |()| {
-        let Some(org) = org() else { return };
-        recheck.set(Some("Checking the Dynamics 365 session\u{2026}".to_owned()));
-        leptos::task::spawn_local(async move {
-            let answer = OrgTransport::for_org(&org).send(Request::get("WhoAmI")).await;
-            let ok = answer.as_ref().is_ok_and(|r| {
-                syncready_core::odata::check_response(r).is_ok()
-                    && r.header("Content-Type").is_some_and(|t| t.contains("json"))
-            });
-            if !ok {
-                recheck.try_set(Some(
-                    "Still not signed in (or Dataverse is still unreachable): sign in again in the Dynamics tab, then try again."
-                        .to_owned(),
-                ));
-                return;
-            }
-            recheck.try_set(None);
-            let saved_run = chrome::session_get_value::<SavedRun>(&saved_run_key(org.as_str())).await;
-            match saved_run.map(|s| Run::resume(s.plan, &s.journal, s.config)) {
-                Some(Ok(run)) => start(run),
-                Some(Err(e)) => {
-                    phase.set(Phase::Problem(format!("The interrupted run cannot be resumed: {e}")))
-                }
-                None => phase
-                    .set(Phase::Problem("The interrupted run was not saved; nothing to resume.".to_owned())),
-            }
-        });
-    });
-    let discard = Callback::new(move |()| {
-        if let Some(org) = org() {
-            let key = saved_run_key(org.as_str());
-            leptos::task::spawn_local(async move {
-                chrome::session_remove(&key).await;
-                read_saved();
-            });
-        }
-    });
-    let undo = Callback::new(move |()| {
-        if let Some(ev) = evidence.get_untracked() {
-            phase.set(Phase::Preview(Arc::new(Plan::undo(&ev))));
-            evidence.set(None);
-            progress.set(None);
-        }
-    });
-    let close = Callback::new(move |()| phase.set(Phase::Idle));
-    // The preview is a sheet at the bottom of the window: keyboard users land on its confirm button
-    // (issue 13) instead of having to find the sheet with Shift+Tab. Effects run after the view is
-    // updated, so the button exists by then.
-    Effect::new(move |_| {
-        if matches!(phase.get(), Phase::Preview(_)) {
-            dom::move_focus("bulk-confirm");
-        }
-    });
-    let export = move |json: bool| {
-        if let Some(ev) = evidence.get_untracked() {
-            let (name, mime, text) = if json {
-                ("syncready-changes.json", "application/json", ev.to_json())
-            } else {
-                ("syncready-changes.csv", "text/csv", ev.to_csv())
-            };
-            let _ = dom::download(name, mime, &text);
-        }
-    };
+    let progress = run.progress();
+    let resume = Callback::new(move |()| run.resume());
+    let discard = Callback::new(move |()| run.discard());
+    let confirm = Callback::new(move |()| run.confirm());
+    let signed_in_again = Callback::new(move |()| run.signed_in_again());
+    let undo = Callback::new(move |()| run.undo());
+    let close = Callback::new(move |()| run.close());
+    let export = move |json: bool| run.export(json);
 
     view! {
-        <section class="sr-bulk" data-testid="bulk" data-phase=move || phase_key(&phase.get()).to_owned() aria-live="polite">
+        <section class="sr-bulk" data-testid="bulk" data-phase=move || run.phase().key().to_owned() aria-live="polite">
             {move || {
-                let offer = saved.with(|s| {
-                    s.as_ref().map(|s| (s.plan.items.len(), action_title(&s.plan.action)))
-                });
-                let Some((left, title)) = offer.filter(|_| matches!(phase.get(), Phase::Idle)) else {
+                let offer = run.saved_offer();
+                let Some((left, title)) = offer.filter(|_| matches!(run.phase(), Phase::Idle)) else {
                     return ().into_any();
                 };
                 {
@@ -268,17 +43,17 @@ pub fn BulkPanel(
                     .into_any()
                 }
             }}
-            {move || match phase.get() {
+            {move || match run.phase() {
                 Phase::Idle => ().into_any(),
                 Phase::Problem(why) => view! { <ErrorView title="Cannot plan this action".to_owned() detail=why /> }.into_any(),
                 Phase::Preview(plan) => preview(&plan, confirm, close).into_any(),
                 Phase::Running | Phase::Finished => {
-                    let running = matches!(phase.get(), Phase::Running);
+                    let running = matches!(run.phase(), Phase::Running);
                     view! {
-                        <ProgressView progress=progress />
+                        <ProgressView run=run />
                         {if running {
                             view! {
-                                <button class="sr-button" data-testid="bulk-cancel" on:click=on_click(Callback::new(move |()| cancel.set(true)))>"Cancel"</button>
+                                <button class="sr-button" data-testid="bulk-cancel" on:click=on_click(Callback::new(move |()| run.cancel()))>"Cancel"</button>
                             }
                             .into_any()
                         } else if progress.with(|p| p.as_ref().and_then(|p| p.halt.as_ref()).is_some_and(resumable_in_place)) {
@@ -287,7 +62,7 @@ pub fn BulkPanel(
                                 <button class="sr-button sr-button--primary" data-testid="bulk-signed-in-again" on:click=on_click(signed_in_again)>"I signed in again \u{2014} resume"</button>
                                 <button class="sr-button" on:click=on_click(close)>"Close"</button>
                             </div>
-                            {move || recheck.get().map(|m| view! { <p class="sr-muted" data-testid="bulk-recheck" role="status">{m}</p> }.into_any())}
+                            {move || run.recheck().map(|m| view! { <p class="sr-muted" data-testid="bulk-recheck" role="status">{m}</p> }.into_any())}
                             }
                             .into_any()
                         } else {
@@ -306,22 +81,6 @@ pub fn BulkPanel(
                 }
             }}
         </section>
-    }
-}
-
-/// The org read, if it succeeded.
-fn shown(read: &Option<Result<Arc<Loaded>, OrgProblem>>) -> Option<&Loaded> {
-    read.as_ref()?.as_ref().ok().map(|d| &**d)
-}
-
-/// The phase's `data-phase` value.
-fn phase_key(phase: &Phase) -> &'static str {
-    match phase {
-        Phase::Idle => "idle",
-        Phase::Preview(_) => "preview",
-        Phase::Running => "running",
-        Phase::Finished => "finished",
-        Phase::Problem(_) => "problem",
     }
 }
 
@@ -375,8 +134,8 @@ fn preview(plan: &Plan, confirm: Callback<()>, close: Callback<()>) -> impl Into
 
 /// Progress bar, counts and the per-item failures.
 #[component]
-fn ProgressView(progress: RwSignal<Option<Progress>>) -> impl IntoView {
-    view! { {move || progress.with(|p| match p {
+fn ProgressView(run: BulkRun) -> impl IntoView {
+    view! { {move || run.progress().with(|p| match p {
         None => ().into_any(),
         Some(p) => {
             let b = bar(p);
@@ -395,9 +154,8 @@ fn ProgressView(progress: RwSignal<Option<Progress>>) -> impl IntoView {
                     view! { <li data-testid="bulk-failure">{format!("{}: {why}", i.name)}</li> }.into_any()
                 })
                 .collect_view();
-            let halt = p.halt.as_ref().map(|h| halt_text(h, crate::platform::clock::local_time));
-            let waiting =
-                waiting_for_dataverse(p, crate::platform::clock::now_ms(), crate::platform::clock::local_time);
+            let halt = run.halt_text(p);
+            let waiting = run.waiting_text(p);
             let stopped = p.approvals_stopped.clone();
             let o365 = crate::state::bulk::o365_unset_note(p);
             view! {

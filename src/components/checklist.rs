@@ -1,7 +1,7 @@
 //! The readiness checklist: one row per step of Microsoft's procedure, with live counts, what blocks
 //! the step, the findings and a way to drill into the affected mailboxes.
 
-use crate::components::on_click;
+use super::handlers::on_click;
 use crate::state::bulk::remedy_label;
 use leptos::prelude::*;
 use syncready_core::readiness::{Actor, Finding, Remedy, Report, Severity, Status, StepResult, Subject};

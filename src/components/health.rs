@@ -3,8 +3,7 @@
 //! `style` attributes (the extension CSP forbids inline styles): geometry is SVG attributes, colours
 //! are CSS classes in `public/syncready.css`.
 
-use crate::components::on_click;
-use crate::platform::dom;
+use super::handlers::{Download, Downloads, on_click};
 use crate::state::health::{
     self as hs, HealthModel, PLOT_HEIGHT, PLOT_WIDTH, THRESHOLDS, TOP_BAR_X, TOP_ROW, columns, short_name,
     stacks, top_bars,
@@ -15,9 +14,14 @@ use syncready_core::collect::Snapshot;
 use syncready_core::health::{self, iso_date};
 use syncready_core::model::Timestamp;
 
+/// Hands the CSV to the page's [`Downloads`], when there is one (called while rendering, where the
+/// context is in reach).
 fn download(name: &'static str, csv: String) -> Callback<()> {
+    let downloads = use_context::<Downloads>();
     Callback::new(move |()| {
-        let _ = dom::download(name, "text/csv", &csv);
+        if let Some(Downloads(offer)) = downloads {
+            offer.run(Download { name: name.to_owned(), mime: "text/csv", text: csv.clone() });
+        }
     })
 }
 

@@ -7,8 +7,7 @@
 //! set through the CSSOM (`style:` bindings call `style.setProperty`), never as `style="…"` attribute
 //! strings, which the extension's CSP (`style-src 'self'`) refuses.
 
-use crate::components::on_click;
-use crate::platform::dom;
+use super::handlers::on_click;
 use crate::state::bulk::BulkRequest;
 use crate::state::grid::{
     ApprovalFilter, GridFilter, KindFilter, MailboxRow, TestOutcome, apply, choice, choice_options,
@@ -51,21 +50,25 @@ pub fn MailboxGrid(
         scroll.set((0.0, VIEWPORT));
         cursor.set(0);
     });
+    // The scrolling element, for its scroll offset and height (virtual scrolling).
+    let viewport = NodeRef::<leptos::html::Div>::new();
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         let total = matching.with(Vec::len);
         let (top, height) = scroll.get_untracked();
         let page = (height / ROW_HEIGHT).floor() as usize;
         if let Some(next) = move_cursor(cursor.get_untracked(), &ev.key(), total, page) {
-            dom::prevent_default(&ev);
+            ev.prevent_default();
             cursor.set(next);
             let new_top = scroll_to_show(next, top, height, ROW_HEIGHT);
-            dom::set_scroll_top(&ev, new_top);
+            if let Some(el) = viewport.get_untracked() {
+                el.set_scroll_top(new_top.round() as i32);
+            }
             scroll.set((new_top, height));
         }
     };
-    let on_scroll = move |ev: leptos::ev::Event| {
-        if let Some(metrics) = dom::scroll_metrics(&ev) {
-            scroll.set(metrics);
+    let on_scroll = move |_: leptos::ev::Event| {
+        if let Some(el) = viewport.get_untracked() {
+            scroll.set((f64::from(el.scroll_top()), f64::from(el.client_height())));
         }
     };
     // The rows in view as (position in the filtered list, index into `rows`): plain numbers, so a
@@ -176,6 +179,7 @@ pub fn MailboxGrid(
                 aria-label="Mailboxes: use the arrow keys, Page Up, Page Down, Home and End"
                 aria-rowcount=move || matching.with(Vec::len)
                 data-testid="grid-viewport"
+                node_ref=viewport
                 on:scroll=on_scroll
                 on:keydown=on_key
             >

@@ -1,12 +1,13 @@
 //! "Sign in with Microsoft": authority, client id and org URL fields, and the sign-in status.
 //!
-//! The protocol is `syncready_core::oauth`; the browser legs are `platform::oauth`. This component
-//! only validates the fields (through `OAuthConfig::new`), starts the sign-in and renders the status.
+//! The protocol is `syncready_core::oauth`; the sign-in service is `crate::session::SignInSession`.
+//! This component only shows the fields and their problems (found by `OAuthConfig::new`), asks the
+//! service to sign in and renders the status.
 
-use crate::components::on_click;
-use crate::platform::oauth::{self, SignInError, Status};
+use super::handlers::on_click;
+use crate::session::{SignInError, SignInSession, Status};
 use leptos::prelude::*;
-use syncready_core::oauth::{ConfigError, ConfigField, DEFAULT_AUTHORITY, OAuthConfig, OAuthError};
+use syncready_core::oauth::{ConfigError, ConfigField, DEFAULT_AUTHORITY, OAuthError};
 
 /// What the status box shows for a [`Status`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +27,12 @@ fn view_of(key: &'static str, title: &str, detail: impl Into<String>) -> StatusV
 
 /// The words for a sign-in status. The one place that explains sign-in failures to the admin.
 pub fn describe_status(status: &Status) -> StatusView {
+    describe_status_for(status, &|| None)
+}
+
+/// [`describe_status`], naming the redirect URI this page signs in with (asked of `redirect_uri` only
+/// then) where the admin must register it.
+pub fn describe_status_for(status: &Status, redirect_uri: &dyn Fn() -> Option<String>) -> StatusView {
     match status {
         Status::SignedOut => view_of(
             "signed-out",
@@ -48,11 +55,11 @@ pub fn describe_status(status: &Status) -> StatusView {
         Status::Failed(SignInError::Browser(why)) => {
             view_of("error", "Sign-in did not finish", format!("{why}. Try again."))
         }
-        Status::Failed(SignInError::OAuth(e)) => describe_oauth_error(e),
+        Status::Failed(SignInError::OAuth(e)) => describe_oauth_error(e, redirect_uri),
     }
 }
 
-fn describe_oauth_error(error: &OAuthError) -> StatusView {
+fn describe_oauth_error(error: &OAuthError, redirect_uri: &dyn Fn() -> Option<String>) -> StatusView {
     let evidence = |e: &dyn std::fmt::Display| format!(" ({e})");
     match error {
         OAuthError::ConsentRequired(e) => view_of(
@@ -92,7 +99,7 @@ fn describe_oauth_error(error: &OAuthError) -> StatusView {
             "Redirect URI not registered",
             format!(
                 "Register {} as a single-page-application redirect URI of the app.{}",
-                oauth::redirect_uri().unwrap_or_else(|_| "this page's address".to_owned()),
+                redirect_uri().unwrap_or_else(|| "this page's address".to_owned()),
                 evidence(e)
             ),
         ),
@@ -150,10 +157,12 @@ pub fn field_error(errors: &[ConfigError], field: ConfigField) -> Option<String>
     errors.iter().find(|e| e.field() == field).map(ConfigError::reason)
 }
 
-/// The sign-in form and status. On a web-app page load that returns from Microsoft, it finishes the
-/// sign-in; `on_signed_in` runs after every successful sign-in (to reload the org).
+/// The sign-in form and status of `session` (which finishes a sign-in that returns from Microsoft
+/// and tells the page when someone signed in).
 #[component]
 pub fn SignIn(
+    /// The page's sign-in service.
+    session: SignInSession,
     /// Org URL to prefill.
     #[prop(optional, into)]
     org: String,
@@ -163,54 +172,27 @@ pub fn SignIn(
     /// Authority to prefill (default `https://login.microsoftonline.com/organizations`).
     #[prop(optional, into)]
     authority: String,
-    /// Runs after a successful sign-in.
-    #[prop(optional)]
-    on_signed_in: Option<Callback<()>>,
 ) -> impl IntoView {
     let authority =
         RwSignal::new(if authority.is_empty() { DEFAULT_AUTHORITY.to_owned() } else { authority });
     let client_id = RwSignal::new(client_id);
     let org = RwSignal::new(org);
     let errors = RwSignal::new(Vec::<ConfigError>::new());
-    let status = RwSignal::new(oauth::status());
-    let id = oauth::subscribe(move |s| {
-        status.try_set(s.clone());
-        if matches!(s, Status::SignedIn { .. })
-            && let Some(callback) = on_signed_in
-        {
-            callback.run(());
-        }
-    });
-    on_cleanup(move || oauth::unsubscribe(id));
-    leptos::task::spawn_local(async {
-        oauth::complete_redirect().await;
-    });
+    let status = session.status();
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let redirect = match oauth::redirect_uri() {
-            Ok(uri) => uri,
-            Err(e) => {
-                oauth::publish(Status::Failed(e));
-                return;
-            }
-        };
-        let policy = crate::platform::dom::host_policy();
-        match OAuthConfig::new_with(&authority.get(), &client_id.get(), &redirect, &org.get(), policy) {
-            Err(problems) => errors.set(problems),
-            Ok(config) => {
-                errors.set(Vec::new());
-                leptos::task::spawn_local(async move {
-                    // Failures are published to `status` by the platform code.
-                    let _ = oauth::sign_in(config).await;
-                });
-            }
+        match session.submit(&authority.get(), &client_id.get(), &org.get()) {
+            Some(Err(problems)) => errors.set(problems),
+            Some(Ok(())) => errors.set(Vec::new()),
+            // No redirect URI: the failure is in the status.
+            None => {}
         }
     };
     let message = move |field| errors.with(|e| field_error(e, field)).unwrap_or_default();
     // Described on each read (cheap) rather than memoised: a memo of this type is another copy of
     // the reactive machinery.
-    let view = move || status.with(describe_status);
+    let view = move || status.with(|s| describe_status_for(s, &|| session.redirect_uri()));
     // Memoised so the form is rebuilt only when the signed-in state flips (as `<Show>` did).
     let signed_in = Memo::new(move |_| matches!(status.get(), Status::SignedIn { .. }));
 
@@ -222,7 +204,7 @@ pub fn SignIn(
             </div>
             {move || if signed_in.get() {
                 view! {
-                    <button class="sr-button" data-testid="sign-out-button" on:click=on_click(Callback::new(move |()| oauth::sign_out()))>"Sign out"</button>
+                    <button class="sr-button" data-testid="sign-out-button" on:click=on_click(Callback::new(move |()| session.sign_out()))>"Sign out"</button>
                 }
                 .into_any()
             } else {
@@ -258,7 +240,7 @@ pub fn SignIn(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use syncready_core::oauth::EntraError;
+    use syncready_core::oauth::{EntraError, OAuthConfig};
 
     fn key(status: Status) -> &'static str {
         describe_status(&status).key

@@ -38,13 +38,6 @@ pub fn js_error_text(value: &JsValue) -> String {
         .unwrap_or_else(|| format!("{value:?}"))
 }
 
-/// `scrollTop` and `clientHeight` of the element an event fired on (for virtual scrolling).
-pub fn scroll_metrics(event: &web_sys::Event) -> Option<(f64, f64)> {
-    use wasm_bindgen::JsCast;
-    let el: web_sys::Element = event.target()?.dyn_into().ok()?;
-    Some((f64::from(el.scroll_top()), f64::from(el.client_height())))
-}
-
 /// Offers `text` as a file download named `filename` (the user's browser saves it).
 pub fn download(filename: &str, mime: &str, text: &str) -> Result<(), String> {
     use wasm_bindgen::JsCast;
@@ -119,17 +112,4 @@ pub fn mark_checklist_shown() {
     if let Some(perf) = window.performance() {
         let _ = root.set_attribute("data-checklist-shown-ms", &format!("{}", perf.now().round() as u64));
     }
-}
-
-/// Sets `scrollTop` of the element an event fired on.
-pub fn set_scroll_top(event: &web_sys::Event, top: f64) {
-    use wasm_bindgen::JsCast;
-    if let Some(el) = event.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
-        el.set_scroll_top(top.round() as i32);
-    }
-}
-
-/// Stops the browser's default action for an event (e.g. page scrolling on arrow keys).
-pub fn prevent_default(event: &web_sys::Event) {
-    event.prevent_default();
 }

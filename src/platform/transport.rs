@@ -51,7 +51,7 @@ impl Drop for AbortOnDrop {
 /// Races `work` against the timeout.
 async fn with_timeout<T>(work: impl Future<Output = T>, timeout: Duration) -> Option<T> {
     let mut work = pin!(work);
-    let mut sleep = pin!(crate::platform::clock::sleep(timeout));
+    let mut sleep = pin!(super::clock::sleep(timeout));
     std::future::poll_fn(|cx| {
         if let Poll::Ready(v) = work.as_mut().poll(cx) {
             return Poll::Ready(Some(v));
@@ -135,35 +135,6 @@ impl Transport for FetchTransport {
             }
             // The guard aborts the fetch.
             None => Err(TransportError::TimedOut(FETCH_TIMEOUT.as_secs())),
-        }
-    }
-}
-
-/// How this page reaches the org: the Dynamics session (cookies), or the admin's own Entra ID token
-/// when they signed in with it in this tab.
-#[derive(Debug, Clone)]
-pub enum OrgTransport {
-    /// Session cookies of the Dynamics tab.
-    Session(FetchTransport),
-    /// Bearer token from the own sign-in (shared per page, renews itself).
-    Bearer(std::rc::Rc<crate::platform::bearer::Bearer>),
-}
-
-impl OrgTransport {
-    /// The transport for `org`: the token if the own sign-in is for this org, else the session.
-    pub fn for_org(org: &OrgUrl) -> Self {
-        match crate::platform::bearer::restore() {
-            Some(bearer) if &bearer.config().org == org => Self::Bearer(bearer),
-            _ => Self::Session(FetchTransport::new(org.clone())),
-        }
-    }
-}
-
-impl Transport for OrgTransport {
-    async fn send(&self, request: Request) -> Result<Response, TransportError> {
-        match self {
-            Self::Session(t) => t.send(request).await,
-            Self::Bearer(t) => t.send(request).await,
         }
     }
 }

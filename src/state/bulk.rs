@@ -1,11 +1,7 @@
 //! View state of a bulk run: labels for actions and remedies, the progress bar, and what is kept in
 //! `storage.session` so a reopened panel can resume.
 
-use serde::Serialize;
-use serde_json::Value;
-use syncready_core::bulk::{Action, Journal, Plan, Progress, RunConfig, Selection, TargetError};
-use syncready_core::json::{FromJson, JsonError, Obj};
-use syncready_core::model::{HostPolicy, OrgUrl};
+use syncready_core::bulk::{Action, Progress, Selection};
 use syncready_core::readiness::Remedy;
 
 /// Button label for a checklist remedy.
@@ -112,57 +108,8 @@ pub fn bar(progress: &Progress) -> Bar {
 }
 
 /// What the panel keeps in `storage.session` (memory only) while a run is going, so a reopened
-/// panel can resume it without repeating applied writes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SavedRun {
-    /// The org the run belongs to.
-    pub org: String,
-    /// The plan.
-    pub plan: Plan,
-    /// Where it got to.
-    pub journal: Journal,
-    /// Its configuration.
-    pub config: RunConfig,
-}
-
-impl SavedRun {
-    /// The resumable state of `run` on `org`.
-    pub fn of(org: &str, run: &syncready_core::bulk::Run) -> Self {
-        Self {
-            org: org.to_owned(),
-            plan: run.plan().clone(),
-            journal: run.journal(),
-            config: run.config().clone(),
-        }
-    }
-}
-
-impl SavedRun {
-    /// Whether this saved run may be resumed on `current`: it must have been saved for that org, and
-    /// its plan bound to it. A run saved before issue 12 has a plan that names no org; it is refused
-    /// (not bound to the key's org), because its plan may have been made from another org's read.
-    pub fn check_target(&self, current: &OrgUrl) -> Result<(), TargetError> {
-        if self.org != current.as_str() {
-            let planned = OrgUrl::parse_with(&self.org, HostPolicy::AllowLoopback)
-                .map_err(|_| TargetError::Unbound { current: current.clone() })?;
-            return Err(TargetError::OtherOrg { planned, current: current.clone() });
-        }
-        self.plan.check_target(current)
-    }
-}
-
-/// Reads what [`SavedRun`]'s `Serialize` writes, including runs saved by earlier versions.
-impl FromJson for SavedRun {
-    fn from_json(value: &Value) -> Result<Self, JsonError> {
-        let o = Obj::of(value)?;
-        Ok(Self {
-            org: o.req("org")?,
-            plan: o.req("plan")?,
-            journal: o.req("journal")?,
-            config: o.req("config")?,
-        })
-    }
-}
+/// panel can resume it without repeating applied writes: the core's own versioned format.
+pub use syncready_core::bulk::SavedRun;
 
 /// Storage key of the saved run for `org`.
 pub fn saved_run_key(org: &str) -> String {

@@ -135,7 +135,7 @@ pub fn roles_query(user_id: &str) -> Query {
 /// The caller's teams with their roles expanded (one request instead of one per team).
 pub fn team_roles_query(user_id: &str) -> Query {
     Query::new(&format!("systemusers({user_id})/teammembership_association"))
-        .select(&["teamid", "name"])
+        .select(wire::TEAM_COLUMNS)
         .expand(format!("teamroles_association($select={})", wire::ROLE_COLUMNS.join(",")))
 }
 
@@ -356,7 +356,7 @@ async fn team_roles(transport: &impl Transport, user_id: &str) -> Result<Vec<Rol
         Ok(teams) => teams,
         Err(Error::Http { status: 400 | 501, .. }) => {
             let plain =
-                Query::new(&format!("systemusers({user_id})/teammembership_association")).select(&["teamid", "name"]);
+                Query::new(&format!("systemusers({user_id})/teammembership_association")).select(wire::TEAM_COLUMNS);
             let mut teams = fetch_all::<wire::TeamWithRoles>(transport, &plain, what).await?;
             for team in teams.iter_mut().filter(|t| is_guid(&t.teamid)).take(MAX_TEAMS) {
                 let query =

@@ -30,6 +30,8 @@
 //! - [`oauth`]: signing in with Microsoft Entra ID (authorization code + PKCE) as values, and the
 //!   bearer transport that renews tokens silently.
 //! - [`encoding`]: base64url and percent-encoding, shared by `oauth` and `odata`.
+//! - [`i18n`]: the message catalogues (`locales/<tag>.json`, embedded at build time) and [`i18n::Lang`],
+//!   the language the checklist's and the UI's texts are rendered in (English fallback per key).
 //! - [`error`]: the error enum that keeps the evidence (status, Dataverse code and message, raw body).
 //!
 //! # Tests and measurements
@@ -51,6 +53,7 @@ pub mod error;
 pub mod graph;
 pub mod health;
 pub mod http;
+pub mod i18n;
 pub mod json;
 pub mod limits;
 pub mod model;

@@ -1,6 +1,7 @@
 //! Dataverse error bodies: `{"error":{"code":"0x…","message":"…"}}` with the real codes (§9.6).
 
 use crate::json::Json;
+use crate::message::Resp;
 
 /// An error the Web API answers with.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,5 +80,15 @@ impl ApiError {
             err.push("@Microsoft.PowerApps.CDS.InnerError.Message", inner.as_str());
         }
         Json::obj().with("error", err).render()
+    }
+}
+
+impl From<ApiError> for Resp {
+    fn from(e: ApiError) -> Resp {
+        let mut r = Resp::json(e.status, e.body());
+        for (k, v) in &e.headers {
+            r = r.header(k, v.clone());
+        }
+        r
     }
 }

@@ -18,19 +18,29 @@
 //!
 //! # Layout
 //!
-//! - `sim`: the state engine handle ([`Sim`], [`SimBuilder`]) and the shared state.
-//! - `scenario`: [`Scenario`] builders that seed one org deterministically (splitmix64, no `rand`).
-//! - `schema`: tables, columns, types, option values, read-only flags.
-//! - `store`: typed rows per table, one store per org, plus facts only Exchange/Entra ID know.
+//! No two files import each other, directly or in a circle (`tests/it/layout.rs` checks it). From the
+//! edge inwards:
+//!
 //! - `http`: the thin adapter ([`app`], [`serve`]): axum in, plain `Req`/`Resp` values, axum out;
 //!   TLS with a self-signed rcgen certificate.
-//! - `ops`: one module per operation behind one dispatcher (`ops/mod.rs`) that also applies sessions,
-//!   limits, faults and the journal: `page` (`/main.aspx`) and `shell` (the Unified Interface and legacy
-//!   Advanced Settings shells and frame pages), `static_files` (`/syncready/`), `whoami`,
-//!   `retrieve` (GET of sets and rows, paging), `navigation` (properties and navigation properties below a
-//!   row), `functions` (`RetrieveUserPrivileges…`), `write` (PATCH/POST/PUT/DELETE, binds, conditions),
-//!   `batch` (`$batch`), `approval` and `security` (the approval permission model, privileges),
-//!   `test_enable` (the background Test & Enable job), `authority` (the OAuth endpoints), `prefer`.
+//! - `message`: `Req` and `Resp`, an HTTP request and response as plain data (a leaf).
+//! - `ops`: the engine's entry and router (`ops/mod.rs`: `process` applies faults, sessions, limits
+//!   and the journal; `route` returns a `Routed` answer), then one module per operation:
+//!   `api` (the Web API dispatcher below `/api/data/v9.x/`, which `$batch` parts go through too),
+//!   `call` (`Ctx`, `Call`, `Outcome`, the resource path: what every operation takes and returns),
+//!   `page` (`/main.aspx`) and `shell` (the Unified Interface and legacy Advanced Settings shells and
+//!   frame pages), `static_files` (`/syncready/`), `whoami`, `retrieve` (GET of sets and rows,
+//!   paging), `navigation` (properties and navigation properties below a row), `functions`
+//!   (`RetrieveUserPrivileges…`), `write` (PATCH/POST/PUT/DELETE, binds, conditions), `batch`
+//!   (`$batch`), `approval` and `security` (the approval permission model, privileges),
+//!   `test_enable` (the background Test & Enable job), `sync` (synchronization cycles), `authority`
+//!   (the OAuth endpoints), `prefer`. A new endpoint is a new file in `ops/` plus a branch in `route`.
+//! - `sim`: the state engine handle ([`Sim`], [`SimBuilder`]) and the shared state.
+//! - `scenario`: [`Scenario`] builders that seed one org deterministically (splitmix64, no `rand`),
+//!   one function per table (`Seeder`).
+//! - `store`: typed rows per table, one store per org, plus facts only Exchange/Entra ID know.
+//! - `schema`: tables, columns, types, option values, read-only flags.
+//! - `relations`: collection-valued navigation properties and the rows each holds.
 //! - `odata`: `$filter` and `$orderby`.
 //! - `render`, `json`: Web API JSON with property order kept (annotations before their property).
 //! - `limits`: service protection limits; `faults`: scripted [`Fault`]s; `journal`: [`JournalEntry`];
@@ -75,9 +85,11 @@ mod ids;
 mod journal;
 mod json;
 mod limits;
+mod message;
 mod oauth;
 mod odata;
 mod ops;
+mod relations;
 mod render;
 mod scenario;
 mod schema;

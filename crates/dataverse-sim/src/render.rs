@@ -189,7 +189,7 @@ pub(crate) fn write_row(
                 }
             }
             None => {
-                let keep = crate::ops::navigation::keep_for(def.logical, &e.nav, row.id);
+                let keep = crate::relations::keep_for(def.logical, &e.nav, row.id);
                 out.push('[');
                 let mut first = true;
                 for r in org.rows(e.target.logical).values().filter(|r| keep(org, r)) {

@@ -1,13 +1,14 @@
 //! Scenario builders: one org's data as a seeded recipe.
 //!
 //! A [`Scenario`] is plain data; [`Scenario::build`] turns it into an org store deterministically (same
-//! seed, same GUIDs, same mixture of mailbox states).
+//! seed, same GUIDs, same mixture of mailbox states), one table at a time (`Seeder`, one method per
+//! table, called in a fixed order).
 
 use crate::config::{Config, Quirks};
 use crate::ids::{Guid, Rng};
 use crate::ops::{sync, test_enable};
-use crate::schema;
-use crate::store::{ExchangeFacts, Org, TenantRoles, V};
+use crate::schema::{self, TableDef};
+use crate::store::{Drift, ExchangeFacts, Org, TenantRoles, V};
 
 /// System Administrator role template id (§6).
 pub(crate) const SYSADMIN_TEMPLATE: &str = "627090ff-40a3-4053-8790-584edc5be201";
@@ -224,73 +225,218 @@ impl Scenario {
         &self.name
     }
 
-    /// Builds the org store.
+    /// Builds the org store, one table after another (see [`Seeder`]).
     pub(crate) fn build(&self, prefix: &str, now: i64, config: &Config) -> Org {
-        let quirks = &config.quirks;
         let seed = self.seed
             ^ prefix
                 .bytes()
                 .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
-        let mut org = Org::new(prefix, &self.name, seed);
-        let mut rng = Rng::new(seed.rotate_left(17));
-        let domain = format!("{prefix}.onmicrosoft.com");
-        let bu = org.bu_id;
-        let t = |logical| schema::by_logical(logical).ok_or(logical);
-        let (Ok(bu_t), Ok(org_t), Ok(prof_t), Ok(role_t), Ok(priv_t), Ok(user_t), Ok(queue_t), Ok(mbx_t)) = (
-            t("businessunit"),
-            t("organization"),
-            t("emailserverprofile"),
-            t("role"),
-            t("privilege"),
-            t("systemuser"),
-            t("queue"),
-            t("mailbox"),
-        ) else {
+        let org = Org::new(prefix, &self.name, seed);
+        let Some(tables) = Tables::resolve() else {
             return org;
         };
-        let created = now - 400 * 86_400_000;
+        let mut s = Seeder::new(self, config, org, tables, seed, prefix, now);
+        s.business_unit();
+        let profiles = s.email_server_profiles();
+        s.organization(&profiles);
+        let roles = s.privileges_and_roles();
+        s.sdk_messages();
+        s.caller_roles(&roles);
+        let mut owners = s.users(&profiles, &roles);
+        owners.extend(s.queues(&profiles));
+        s.default_team();
+        let mut mailboxes = s.mailboxes(owners);
+        mailboxes.extend(s.forward_mailboxes(&profiles));
+        s.past_tests(mailboxes);
+        s.synchronization(&mailboxes_live(&s.org));
+        s.org
+    }
+}
 
-        org.insert(bu_t, bu, vec![("name", V::str(prefix))], created);
+/// The table definitions a build writes to.
+struct Tables {
+    business_unit: &'static TableDef,
+    organization: &'static TableDef,
+    profile: &'static TableDef,
+    role: &'static TableDef,
+    privilege: &'static TableDef,
+    user: &'static TableDef,
+    queue: &'static TableDef,
+    mailbox: &'static TableDef,
+}
 
-        // Users first, so the caller exists as an owner.
-        let caller = rng.guid();
-        org.caller = caller;
+impl Tables {
+    fn resolve() -> Option<Tables> {
+        let t = schema::by_logical;
+        Some(Tables {
+            business_unit: t("businessunit")?,
+            organization: t("organization")?,
+            profile: t("emailserverprofile")?,
+            role: t("role")?,
+            privilege: t("privilege")?,
+            user: t("systemuser")?,
+            queue: t("queue")?,
+            mailbox: t("mailbox")?,
+        })
+    }
+}
 
-        // Profiles.
-        let exo_id = rng.guid();
-        let pop_id = rng.guid();
-        let (exo_present, exo_active, exo_default) = match self.exo {
+/// The server profiles a build made, and which one mailboxes are approved for.
+struct Profiles {
+    exo_id: Guid,
+    pop_id: Guid,
+    exo_present: bool,
+    /// The POP3/SMTP profile exists (no Exchange Online profile, or not the default one).
+    pop_needed: bool,
+    /// The org's default profile.
+    default: Guid,
+}
+
+impl Profiles {
+    /// The profile a mailbox's address was approved for, drawn for the mixture.
+    fn approved(&self, rng: &mut Rng, mix: Mix) -> Option<Guid> {
+        let main = if self.exo_present { self.exo_id } else { self.pop_id };
+        match mix {
+            Mix::Healthy => Some(main),
+            Mix::Fresh => Some(self.default).filter(|_| rng.chance(80)),
+            Mix::Demo => {
+                let r = rng.below(100);
+                if r < 86 {
+                    Some(main)
+                } else if r < 92 {
+                    Some(self.pop_id).filter(|_| self.pop_needed)
+                } else {
+                    None
+                }
+            }
+        }
+    }
+}
+
+/// The four security roles every org has.
+struct Roles {
+    sysadmin: Guid,
+    dma: Guid,
+    sales: Guid,
+}
+
+/// A user or queue that gets a mailbox.
+struct MailboxOwner {
+    regarding: Guid,
+    table: &'static str,
+    name: String,
+    email: String,
+    owner: Guid,
+    state: MailboxPlan,
+    profile: Option<Guid>,
+    facts: ExchangeFacts,
+}
+
+/// One build in progress: the org, its two random streams, and what every table needs.
+///
+/// Each method seeds one table (or one kind of row). They run in a fixed order and draw from `rng` in
+/// that order: moving a draw changes every GUID and state after it, so a reordering is a change of
+/// every scenario.
+struct Seeder<'a> {
+    scenario: &'a Scenario,
+    config: &'a Config,
+    org: Org,
+    tables: Tables,
+    /// Ids and states of the main rows.
+    rng: Rng,
+    /// A separate stream for rows added later (SDK messages, teams), so they do not reshuffle the
+    /// mailbox mixture.
+    rng_meta: Rng,
+    prefix: &'a str,
+    domain: String,
+    now: i64,
+    /// `createdon` of the seeded rows.
+    created: i64,
+    bu: Guid,
+    caller: Guid,
+}
+
+impl<'a> Seeder<'a> {
+    fn new(
+        scenario: &'a Scenario,
+        config: &'a Config,
+        org: Org,
+        tables: Tables,
+        seed: u64,
+        prefix: &'a str,
+        now: i64,
+    ) -> Seeder<'a> {
+        let bu = org.bu_id;
+        Seeder {
+            scenario,
+            config,
+            org,
+            tables,
+            rng: Rng::new(seed.rotate_left(17)),
+            rng_meta: Rng::new(seed ^ 0x5D4_3E55_A6E5),
+            prefix,
+            domain: format!("{prefix}.onmicrosoft.com"),
+            now,
+            created: now - 400 * 86_400_000,
+            bu,
+            caller: Guid(0),
+        }
+    }
+
+    /// The root business unit; and the caller's id, drawn first so every later row can name its owner.
+    fn business_unit(&mut self) {
+        self.org.insert(
+            self.tables.business_unit,
+            self.bu,
+            vec![("name", V::str(self.prefix))],
+            self.created,
+        );
+        self.caller = self.rng.guid();
+        self.org.caller = self.caller;
+    }
+
+    /// The Exchange Online profile as the scenario says, and a POP3/SMTP one when Exchange Online is
+    /// missing or not the default.
+    fn email_server_profiles(&mut self) -> Profiles {
+        let exo_id = self.rng.guid();
+        let pop_id = self.rng.guid();
+        let (exo_present, exo_active, exo_default) = match self.scenario.exo {
             ExoProfile::Missing => (false, false, false),
             ExoProfile::Present { active, default } => (true, active, default),
         };
         if exo_present {
-            org.insert(
-                prof_t,
-                exo_id,
-                exo_profile_fields(&self.name, exo_active, caller, bu, quirks),
-                created,
+            let fields = exo_profile_fields(
+                &self.scenario.name,
+                exo_active,
+                self.caller,
+                self.bu,
+                &self.config.quirks,
             );
+            self.org.insert(self.tables.profile, exo_id, fields, self.created);
         }
         let pop_needed = !exo_present || !exo_default;
         if pop_needed {
-            org.insert(prof_t, pop_id, pop_profile_fields(&domain, caller, bu), created);
+            let fields = pop_profile_fields(&self.domain, self.caller, self.bu);
+            self.org.insert(self.tables.profile, pop_id, fields, self.created);
         }
-        let default_profile = if exo_present && exo_default { exo_id } else { pop_id };
+        let default = if exo_present && exo_default { exo_id } else { pop_id };
+        Profiles { exo_id, pop_id, exo_present, pop_needed, default }
+    }
 
-        // Organization row.
-        let (i, o, a) = if self.org_defaults_sss { (2, 2, 1) } else { (1, 1, 0) };
-        org.insert(
-            org_t,
-            org.org_id,
-            org_fields(&self.name, default_profile, (i, o, a), self.require_approval),
-            created,
-        );
+    /// The `organization` row with its email defaults.
+    fn organization(&mut self, profiles: &Profiles) {
+        let s = self.scenario;
+        let methods = if s.org_defaults_sss { (2, 2, 1) } else { (1, 1, 0) };
+        let fields = org_fields(&s.name, profiles.default, methods, s.require_approval);
+        self.org.insert(self.tables.organization, self.org.org_id, fields, self.created);
+    }
 
-        // Privileges and roles.
-        let privs: Vec<(Guid, &str)> = PRIVILEGES.iter().map(|p| (rng.guid(), *p)).collect();
+    /// Every privilege the simulator knows, and the four roles with theirs.
+    fn privileges_and_roles(&mut self) -> Roles {
+        let privs: Vec<(Guid, &str)> = PRIVILEGES.iter().map(|p| (self.rng.guid(), *p)).collect();
         for (id, name) in &privs {
-            org.insert(
-                priv_t,
+            self.org.insert(
+                self.tables.privilege,
                 *id,
                 vec![
                     ("name", V::str(*name)),
@@ -300,32 +446,33 @@ impl Scenario {
                     ("canbedeep", V::Bool(true)),
                     ("canbeglobal", V::Bool(true)),
                 ],
-                created,
+                self.created,
             );
         }
         let priv_id = |name: &str| privs.iter().find(|(_, n)| *n == name).map(|(id, _)| *id);
-        let sysadmin = rng.guid();
-        let customizer = rng.guid();
-        let dma = rng.guid();
-        let sales = rng.guid();
+        let sysadmin = self.rng.guid();
+        let customizer = self.rng.guid();
+        let dma = self.rng.guid();
+        let sales = self.rng.guid();
         for (id, name, template) in [
             (sysadmin, "System Administrator", Some(SYSADMIN_TEMPLATE)),
             (customizer, "System Customizer", Some(CUSTOMIZER_TEMPLATE)),
             (dma, "Delegated Mailbox Approver", None),
             (sales, "Salesperson", None),
         ] {
-            org.insert(
-                role_t,
+            self.org.insert(
+                self.tables.role,
                 id,
                 vec![
                     ("name", V::str(name)),
                     ("roletemplateid", V::opt_lookup("roletemplate", template.map(Guid::from_literal))),
-                    ("businessunitid", V::lookup("businessunit", bu)),
+                    ("businessunitid", V::lookup("businessunit", self.bu)),
                     ("ismanaged", V::Bool(true)),
                 ],
-                created,
+                self.created,
             );
         }
+        let org = &mut self.org;
         org.role_privileges.insert(sysadmin, privs.iter().map(|(id, _)| (*id, "Global")).collect());
         org.role_privileges.insert(
             customizer,
@@ -353,92 +500,84 @@ impl Scenario {
                 .map(|id| (id, "Basic"))
                 .collect(),
         );
+        Roles { sysadmin, dma, sales }
+    }
 
-        // Bulk messages (BULK): UpdateMultiple/CreateMultiple exist, but have no filter for mailbox (§1.1).
-        // A separate stream, so these rows do not reshuffle the mailbox mixture.
-        let mut rng_meta = Rng::new(seed ^ 0x5D4_3E55_A6E5);
-        if let (Some(msg_t), Some(filter_t)) =
+    /// Bulk messages (BULK): UpdateMultiple/CreateMultiple exist, but have no filter for mailbox (§1.1).
+    fn sdk_messages(&mut self) {
+        let (Some(msg_t), Some(filter_t)) =
             (schema::by_logical("sdkmessage"), schema::by_logical("sdkmessagefilter"))
-        {
-            for message in ["CreateMultiple", "UpdateMultiple", "UpsertMultiple"] {
-                let mid = rng_meta.guid();
-                org.insert(msg_t, mid, vec![("name", V::str(message))], created);
-                for table in ["account", "contact", "email", "systemuser", "queue"] {
-                    org.insert(
-                        filter_t,
-                        rng_meta.guid(),
-                        vec![
-                            ("name", V::str(format!("{message} {table}"))),
-                            ("sdkmessageid", V::lookup("sdkmessage", mid)),
-                            ("primaryobjecttypecode", V::str(table)),
-                            ("isvisible", V::Bool(true)),
-                        ],
-                        created,
-                    );
-                }
+        else {
+            return;
+        };
+        for message in ["CreateMultiple", "UpdateMultiple", "UpsertMultiple"] {
+            let mid = self.rng_meta.guid();
+            self.org.insert(msg_t, mid, vec![("name", V::str(message))], self.created);
+            for table in ["account", "contact", "email", "systemuser", "queue"] {
+                self.org.insert(
+                    filter_t,
+                    self.rng_meta.guid(),
+                    vec![
+                        ("name", V::str(format!("{message} {table}"))),
+                        ("sdkmessageid", V::lookup("sdkmessage", mid)),
+                        ("primaryobjecttypecode", V::str(table)),
+                        ("isvisible", V::Bool(true)),
+                    ],
+                    self.created,
+                );
             }
         }
+    }
 
-        // The caller.
+    /// The caller's security roles (directly, or through a team) and tenant roles.
+    fn caller_roles(&mut self, roles: &Roles) {
+        let s = self.scenario;
+        let caller = self.caller;
         let mut caller_roles = Vec::new();
-        if self.caller.system_administrator {
-            caller_roles.push(sysadmin);
+        if s.caller.system_administrator {
+            caller_roles.push(roles.sysadmin);
         } else {
-            caller_roles.push(sales);
+            caller_roles.push(roles.sales);
         }
-        if self.caller.delegated_mailbox_approver {
-            caller_roles.push(dma);
+        if s.caller.delegated_mailbox_approver {
+            caller_roles.push(roles.dma);
         }
-        if self.roles_via_team {
-            let team = rng_meta.guid();
+        if s.roles_via_team {
+            let team = self.rng_meta.guid();
             if let Some(team_t) = schema::by_logical("team") {
-                org.insert(
+                self.org.insert(
                     team_t,
                     team,
                     vec![
                         ("name", V::str("Mailbox Admins")),
                         ("teamtype", V::Int(0)),
                         ("isdefault", V::Bool(false)),
-                        ("businessunitid", V::lookup("businessunit", bu)),
+                        ("businessunitid", V::lookup("businessunit", self.bu)),
                     ],
-                    created,
+                    self.created,
                 );
             }
-            org.add_members(team, &[caller]);
-            org.team_roles.insert(team, caller_roles);
-            org.user_roles.insert(caller, vec![sales]);
+            self.org.add_members(team, &[caller]);
+            self.org.team_roles.insert(team, caller_roles);
+            self.org.user_roles.insert(caller, vec![roles.sales]);
         } else {
-            org.user_roles.insert(caller, caller_roles);
+            self.org.user_roles.insert(caller, caller_roles);
         }
-        org.tenant_roles.insert(
+        self.org.tenant_roles.insert(
             caller,
-            TenantRoles {
-                global_admin: self.caller.global_admin,
-                exchange_admin: self.caller.exchange_admin,
-            },
+            TenantRoles { global_admin: s.caller.global_admin, exchange_admin: s.caller.exchange_admin },
         );
+    }
 
-        let approved_profile = |rng: &mut Rng, mix: Mix| -> Option<Guid> {
-            match mix {
-                Mix::Healthy => Some(if exo_present { exo_id } else { pop_id }),
-                Mix::Fresh => Some(default_profile).filter(|_| rng.chance(80)),
-                Mix::Demo => {
-                    let r = rng.below(100);
-                    if r < 86 {
-                        Some(if exo_present { exo_id } else { pop_id })
-                    } else if r < 92 {
-                        Some(pop_id).filter(|_| pop_needed)
-                    } else {
-                        None
-                    }
-                }
-            }
-        };
-
-        let mut plans = Vec::new();
+    /// `systemuser` rows: the caller (Megan Bowen) first, then users with drawn names; each will get a
+    /// mailbox.
+    fn users(&mut self, profiles: &Profiles, roles: &Roles) -> Vec<MailboxOwner> {
+        let mix = self.scenario.mix;
+        let rng = &mut self.rng;
+        let mut owners = Vec::new();
         let mut used_names = std::collections::HashSet::new();
-        for n in 0..self.users {
-            let id = if n == 0 { caller } else { rng.guid() };
+        for n in 0..self.scenario.users {
+            let id = if n == 0 { self.caller } else { rng.guid() };
             let (first, last, full) = if n == 0 {
                 ("Megan".to_string(), "Bowen".to_string(), "Megan Bowen".to_string())
             } else {
@@ -451,15 +590,15 @@ impl Scenario {
                 (f, l, full)
             };
             let local = full.to_lowercase().replace(' ', ".");
-            let email = format!("{local}@{domain}");
-            let licensed = !(self.mix == Mix::Demo && rng.chance(4));
-            let state = MailboxPlan::draw(&mut rng, self.mix, n == 0, false);
-            let profile = approved_profile(&mut rng, self.mix);
+            let email = format!("{local}@{}", self.domain);
+            let licensed = !(mix == Mix::Demo && rng.chance(4));
+            let state = MailboxPlan::draw(rng, mix, n == 0, false);
+            let profile = profiles.approved(rng, mix);
             if n > 0 {
-                org.user_roles.insert(id, vec![sales]);
+                self.org.user_roles.insert(id, vec![roles.sales]);
             }
-            org.insert(
-                user_t,
+            self.org.insert(
+                self.tables.user,
                 id,
                 vec![
                     ("fullname", V::str(&full)),
@@ -472,26 +611,43 @@ impl Scenario {
                     ("accessmode", V::Int(0)),
                     ("islicensed", V::Bool(true)),
                     ("azureactivedirectoryobjectid", V::Guid(rng.guid())),
-                    ("businessunitid", V::lookup("businessunit", bu)),
+                    ("businessunitid", V::lookup("businessunit", self.bu)),
                 ],
-                created,
+                self.created,
             );
             let facts = ExchangeFacts {
                 no_exchange_licence: !licensed,
-                act_synced_elsewhere: self.mix == Mix::Demo && rng.chance(4),
-                unknown_address: self.mix == Mix::Demo && rng.chance(2),
-                transient_failures: if self.mix == Mix::Demo && rng.chance(3) { 2 } else { 0 },
+                act_synced_elsewhere: mix == Mix::Demo && rng.chance(4),
+                unknown_address: mix == Mix::Demo && rng.chance(2),
+                transient_failures: if mix == Mix::Demo && rng.chance(3) { 2 } else { 0 },
             };
-            plans.push((id, "systemuser", full, email, id, state, profile, facts));
+            owners.push(MailboxOwner {
+                regarding: id,
+                table: "systemuser",
+                name: full,
+                email,
+                owner: id,
+                state,
+                profile,
+                facts,
+            });
         }
-        for n in 0..self.queues {
+        owners
+    }
+
+    /// `queue` rows, owned by the caller; each will get a mailbox.
+    fn queues(&mut self, profiles: &Profiles) -> Vec<MailboxOwner> {
+        let mix = self.scenario.mix;
+        let rng = &mut self.rng;
+        let mut owners = Vec::new();
+        for n in 0..self.scenario.queues {
             let id = rng.guid();
             let name = format!("{} {}", rng.pick(QUEUES), n + 1);
-            let email = format!("{}@{domain}", name.to_lowercase().replace(' ', "."));
-            let state = MailboxPlan::draw(&mut rng, self.mix, false, true);
-            let profile = approved_profile(&mut rng, self.mix);
-            org.insert(
-                queue_t,
+            let email = format!("{}@{}", name.to_lowercase().replace(' ', "."), self.domain);
+            let state = MailboxPlan::draw(rng, mix, false, true);
+            let profile = profiles.approved(rng, mix);
+            self.org.insert(
+                self.tables.queue,
                 id,
                 vec![
                     ("name", V::str(&name)),
@@ -502,85 +658,114 @@ impl Scenario {
                     ("outgoingemaildeliverymethod", V::Int(state.outgoing)),
                     ("statecode", V::Int(0)),
                     ("statuscode", V::Int(1)),
-                    ("ownerid", V::lookup("systemuser", caller)),
-                    ("owningbusinessunit", V::lookup("businessunit", bu)),
+                    ("ownerid", V::lookup("systemuser", self.caller)),
+                    ("owningbusinessunit", V::lookup("businessunit", self.bu)),
                 ],
-                created,
+                self.created,
             );
             let facts = ExchangeFacts {
-                unknown_address: self.mix == Mix::Demo && rng.chance(3),
-                transient_failures: if self.mix == Mix::Demo && rng.chance(3) { 1 } else { 0 },
+                unknown_address: mix == Mix::Demo && rng.chance(3),
+                transient_failures: if mix == Mix::Demo && rng.chance(3) { 1 } else { 0 },
                 ..ExchangeFacts::default()
             };
-            plans.push((id, "queue", name, email, caller, state, profile, facts));
+            owners.push(MailboxOwner {
+                regarding: id,
+                table: "queue",
+                name,
+                email,
+                owner: self.caller,
+                state,
+                profile,
+                facts,
+            });
         }
+        owners
+    }
 
-        // The business unit's default team holds every user and no roles, as in a new org.
-        let default_team = rng_meta.guid();
+    /// The business unit's default team holds every user and no roles, as in a new org.
+    fn default_team(&mut self) {
+        let default_team = self.rng_meta.guid();
         if let Some(team_t) = schema::by_logical("team") {
-            org.insert(
+            self.org.insert(
                 team_t,
                 default_team,
                 vec![
-                    ("name", V::str(prefix)),
+                    ("name", V::str(self.prefix)),
                     ("teamtype", V::Int(0)),
                     ("isdefault", V::Bool(true)),
-                    ("businessunitid", V::lookup("businessunit", bu)),
+                    ("businessunitid", V::lookup("businessunit", self.bu)),
                 ],
-                created,
+                self.created,
             );
-            let members: Vec<Guid> = org.rows("systemuser").keys().copied().collect();
-            org.add_members(default_team, &members);
+            let members: Vec<Guid> = self.org.rows("systemuser").keys().copied().collect();
+            self.org.add_members(default_team, &members);
         }
+    }
 
+    /// One `mailbox` row per user and queue, set as its owner's default mailbox.
+    fn mailboxes(&mut self, owners: Vec<MailboxOwner>) -> Vec<(Guid, MailboxPlan)> {
         let mut mailboxes = Vec::new();
-        for (regarding, kind, name, email, owner, state, profile, facts) in plans {
-            let mid = rng.guid();
+        for o in owners {
+            let mid = self.rng.guid();
             let fields = mailbox_fields(&MailboxSeed {
-                name: &name,
-                email: &email,
-                regarding: Some((kind, regarding)),
-                owner,
-                bu,
-                profile,
-                state: &state,
+                name: &o.name,
+                email: &o.email,
+                regarding: Some((o.table, o.regarding)),
+                owner: o.owner,
+                bu: self.bu,
+                profile: o.profile,
+                state: &o.state,
                 forward: false,
             });
-            org.insert(mbx_t, mid, fields, created);
-            org.exchange.insert(mid, facts);
-            let table: &'static str = if kind == "queue" { "queue" } else { "systemuser" };
-            org.update(table, regarding, vec![("defaultmailbox", V::lookup("mailbox", mid))], created);
-            mailboxes.push((mid, state));
+            self.org.insert(self.tables.mailbox, mid, fields, self.created);
+            self.org.exchange.insert(mid, o.facts);
+            self.org.update(
+                o.table,
+                o.regarding,
+                vec![("defaultmailbox", V::lookup("mailbox", mid))],
+                self.created,
+            );
+            mailboxes.push((mid, o.state));
         }
-        for n in 0..self.forward {
-            let mid = rng.guid();
+        mailboxes
+    }
+
+    /// Forward mailboxes: no user or queue behind them, incoming email only.
+    fn forward_mailboxes(&mut self, profiles: &Profiles) -> Vec<(Guid, MailboxPlan)> {
+        let mut mailboxes = Vec::new();
+        for n in 0..self.scenario.forward {
+            let mid = self.rng.guid();
             let name = format!("Forward Mailbox {}", n + 1);
-            let email = format!("forward{}@{domain}", n + 1);
+            let email = format!("forward{}@{}", n + 1, self.domain);
             let state =
                 MailboxPlan { approval: 1, incoming: 2, outgoing: 0, act: 2, ..MailboxPlan::healthy(true) };
             let fields = mailbox_fields(&MailboxSeed {
                 name: &name,
                 email: &email,
                 regarding: None,
-                owner: caller,
-                bu,
-                profile: exo_present.then_some(exo_id),
+                owner: self.caller,
+                bu: self.bu,
+                profile: profiles.exo_present.then_some(profiles.exo_id),
                 state: &state,
                 forward: true,
             });
-            org.insert(mbx_t, mid, fields, created);
-            org.exchange.insert(mid, ExchangeFacts::default());
+            self.org.insert(self.tables.mailbox, mid, fields, self.created);
+            self.org.exchange.insert(mid, ExchangeFacts::default());
             mailboxes.push((mid, state));
         }
+        mailboxes
+    }
 
-        // Results of past tests are computed by the same rules the Test & Enable job uses, so the seeded
-        // state is consistent with what re-running the test would give.
+    /// Results of past tests, computed by the same rules the Test & Enable job uses, so the seeded
+    /// state is consistent with what re-running the test would give; then deactivations.
+    fn past_tests(&mut self, mailboxes: Vec<(Guid, MailboxPlan)>) {
+        let (now, caller) = (self.now, self.caller);
         for (mid, state) in mailboxes {
             match state.test {
                 TestPlan::NeverRun => {}
                 TestPlan::Scheduled => {
-                    let due = now + 30_000 + (rng.below(60) as i64) * 1000;
-                    org.update(
+                    let due = now + 30_000 + (self.rng.below(60) as i64) * 1000;
+                    self.org.update(
                         "mailbox",
                         mid,
                         vec![
@@ -591,60 +776,68 @@ impl Scenario {
                         ],
                         now - 60_000,
                     );
-                    org.scheduled.insert(mid);
-                    org.next_due = i64::MIN;
+                    self.org.scheduled.insert(mid);
+                    self.org.next_due = i64::MIN;
                 }
                 TestPlan::Tested => {
-                    let when = now - (1 + rng.below(24 * 14) as i64) * 3_600_000;
-                    test_enable::run_test(&mut org, mid, when, config);
+                    let when = now - (1 + self.rng.below(24 * 14) as i64) * 3_600_000;
+                    test_enable::run_test(&mut self.org, mid, when, self.config);
                 }
             }
             if state.inactive {
-                org.update(
+                self.org.update(
                     "mailbox",
                     mid,
                     vec![("statecode", V::Int(1)), ("statuscode", V::Int(2))],
-                    created,
+                    self.created,
                 );
             }
         }
-        // Live mailboxes have been synchronising all along: their last cycle ran within the last five
-        // minutes, and cycles continue as the clock moves (issue 17).
-        let live: Vec<Guid> = org
-            .rows("mailbox")
-            .iter()
-            .filter(|(_, m)| {
-                m.int("statecode") == 0 && m.int("mailboxstatus") == 1 && m.bool("enabledforincomingemail")
-            })
-            .map(|(id, _)| *id)
-            .collect();
-        for id in &live {
-            let at = now - (rng.below(sync::CYCLE_MS as u64) as i64);
-            sync::succeed(&mut org, *id, at);
+    }
+
+    /// Live mailboxes have been synchronising all along: their last cycle ran within the last five
+    /// minutes, and cycles continue as the clock moves (issue 17). The scenario's drifting user
+    /// mailboxes go from healthy to delayed to failing.
+    fn synchronization(&mut self, live: &[Guid]) {
+        let now = self.now;
+        for id in live {
+            let at = now - (self.rng.below(sync::CYCLE_MS as u64) as i64);
+            sync::succeed(&mut self.org, *id, at);
         }
-        let drifting = live
+        let drifting: Vec<Guid> = live
             .iter()
             .copied()
             .filter(|id| {
-                org.row("mailbox", *id)
+                self.org
+                    .row("mailbox", *id)
                     .and_then(|m| m.lookup("regardingobjectid"))
-                    .is_some_and(|l| l.table == "systemuser" && l.id != caller)
+                    .is_some_and(|l| l.table == "systemuser" && l.id != self.caller)
             })
-            .take(self.drifting);
-        let drifts: Vec<Guid> = drifting.collect();
-        for id in drifts {
-            org.drift.insert(
+            .take(self.scenario.drifting)
+            .collect();
+        for id in drifting {
+            self.org.drift.insert(
                 id,
-                sync::Drift {
+                Drift {
                     delayed_at: now + 30 * 60_000,
                     failing_at: now + 2 * 3_600_000,
                     code: sync::UNAUTHORIZED,
                 },
             );
         }
-        org.next_cycle = now + sync::CYCLE_MS;
-        org
+        self.org.next_cycle = now + sync::CYCLE_MS;
     }
+}
+
+/// The mailboxes that synchronise: active, status "success" and receiving email.
+fn mailboxes_live(org: &Org) -> Vec<Guid> {
+    org.rows("mailbox")
+        .iter()
+        .filter(|(_, m)| {
+            m.int("statecode") == 0 && m.int("mailboxstatus") == 1 && m.bool("enabledforincomingemail")
+        })
+        .map(|(id, _)| *id)
+        .collect()
 }
 
 /// What happened to a mailbox before the scenario starts.

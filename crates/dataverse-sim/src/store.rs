@@ -151,6 +151,17 @@ pub(crate) struct TenantRoles {
     pub(crate) exchange_admin: bool,
 }
 
+/// How one mailbox drifts from healthy to delayed to failing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Drift {
+    /// From this time on, cycles stop (ms).
+    pub(crate) delayed_at: i64,
+    /// From this time on, cycles fail (ms).
+    pub(crate) failing_at: i64,
+    /// The error code the failing cycles report.
+    pub(crate) code: i64,
+}
+
 /// One org's whole state.
 #[derive(Debug, Clone)]
 pub(crate) struct Org {
@@ -189,7 +200,7 @@ pub(crate) struct Org {
     /// When the next synchronization cycle runs (ms; `i64::MAX`: never).
     pub(crate) next_cycle: i64,
     /// Mailboxes that drift from healthy to delayed to failing.
-    pub(crate) drift: HashMap<Guid, crate::ops::sync::Drift>,
+    pub(crate) drift: HashMap<Guid, Drift>,
 }
 
 impl Org {

@@ -230,9 +230,9 @@ impl Entity {
     /// Primary key column.
     pub fn key(self) -> &'static str {
         match self {
-            Entity::Mailbox => "mailboxid",
-            Entity::Organization => "organizationid",
-            Entity::Profile => "emailserverprofileid",
+            Entity::Mailbox => crate::wire::mailbox::mailboxid,
+            Entity::Organization => crate::wire::organization::organizationid,
+            Entity::Profile => crate::wire::profile::emailserverprofileid,
         }
     }
 }
@@ -277,30 +277,33 @@ pub enum Field {
 impl Field {
     /// The column as read back (`_x_value` for lookups).
     pub fn read_column(self) -> &'static str {
+        use crate::wire::{mailbox, organization, profile};
         match self {
-            Field::Approval => "emailrouteraccessapproval",
-            Field::Profile => "_emailserverprofile_value",
-            Field::IncomingMethod => "incomingemaildeliverymethod",
-            Field::OutgoingMethod => "outgoingemaildeliverymethod",
-            Field::ActMethod => "actdeliverymethod",
-            Field::TestScheduled => "testemailconfigurationscheduled",
-            Field::OrgMarkedPrimary => "orgmarkedasprimaryforexchangesync",
-            Field::ProcessEmailAfter => "processemailreceivedafter",
-            Field::DefaultProfile => "_defaultemailserverprofileid_value",
-            Field::DefaultEmailSettings => "defaultemailsettings",
-            Field::ConnectionChannel => "emailconnectionchannel",
-            Field::RequireApprovalUsers => "requireapprovalforuseremail",
-            Field::RequireApprovalQueues => "requireapprovalforqueueemail",
-            Field::ProfileState => "statecode",
-            Field::EmailAddress => "emailaddress",
+            Field::Approval => mailbox::emailrouteraccessapproval,
+            Field::Profile => mailbox::email_server_profile,
+            Field::IncomingMethod => mailbox::incomingemaildeliverymethod,
+            Field::OutgoingMethod => mailbox::outgoingemaildeliverymethod,
+            Field::ActMethod => mailbox::actdeliverymethod,
+            Field::TestScheduled => mailbox::testemailconfigurationscheduled,
+            Field::OrgMarkedPrimary => mailbox::orgmarkedasprimaryforexchangesync,
+            Field::ProcessEmailAfter => mailbox::processemailreceivedafter,
+            Field::DefaultProfile => organization::default_email_server_profile,
+            Field::DefaultEmailSettings => organization::defaultemailsettings,
+            Field::ConnectionChannel => organization::emailconnectionchannel,
+            Field::RequireApprovalUsers => organization::requireapprovalforuseremail,
+            Field::RequireApprovalQueues => organization::requireapprovalforqueueemail,
+            Field::ProfileState => profile::statecode,
+            Field::EmailAddress => mailbox::emailaddress,
         }
     }
 
-    /// The column's logical name, for evidence and the dry run.
+    /// The column's logical name, for evidence and the dry run (for lookups, the navigation
+    /// property a write binds).
     pub fn column(self) -> &'static str {
+        use crate::wire::{mailbox, organization};
         match self {
-            Field::Profile => "emailserverprofile",
-            Field::DefaultProfile => "defaultemailserverprofileid",
+            Field::Profile => mailbox::nav::email_server_profile,
+            Field::DefaultProfile => organization::nav::default_email_server_profile,
             other => other.read_column(),
         }
     }
@@ -311,7 +314,7 @@ impl Field {
             (Field::Profile | Field::DefaultProfile, Value::String(id)) => {
                 body.insert(
                     format!("{}@odata.bind", self.column()),
-                    Value::String(format!("/emailserverprofiles({id})")),
+                    Value::String(format!("/{}({id})", Entity::Profile.set())),
                 );
             }
             // Empty: the navigation property itself set to null. Microsoft's page documents both this
@@ -324,8 +327,8 @@ impl Field {
             }
             (Field::ProfileState, v) => {
                 let status = if v.as_i64() == Some(0) { 1 } else { 2 };
-                body.insert("statecode".to_owned(), v.clone());
-                body.insert("statuscode".to_owned(), Value::from(status));
+                body.insert(self.column().to_owned(), v.clone());
+                body.insert(crate::wire::PROFILE_STATUS.to_owned(), Value::from(status));
             }
             (f, v) => {
                 body.insert(f.column().to_owned(), v.clone());
@@ -374,3 +377,9 @@ impl Field {
         }
     }
 }
+
+/// Who can approve mailbox email addresses (reference §5), shown when an approval is refused.
+pub const WHO_CAN_APPROVE: &str = "Approving email addresses needs the System Administrator security role together with \
+one of: the Microsoft 365 Global Administrator role, the Exchange Administrator role, or the Dynamics 365 \
+\"Delegated Mailbox Approver\" security role. Ask someone who holds such a pair to approve, or have a Global or \
+Exchange administrator assign you the Delegated Mailbox Approver role.";

@@ -1,7 +1,8 @@
 //! The generic async loop that runs a [`Run`] with any transport and clock.
 
+use super::millis::Millis;
+use super::progress::Progress;
 use super::run::{RequestId, Run};
-use super::{Millis, Progress};
 use crate::http::{Response, Transport, TransportError};
 use std::future::{Future, poll_fn};
 use std::pin::Pin;

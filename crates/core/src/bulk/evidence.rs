@@ -1,8 +1,8 @@
 //! Evidence of a run: before and after of every touched field, exportable as CSV and JSON.
 
 use super::action::{Entity, Field};
-use super::progress::ItemState;
-use super::run::Run;
+use super::plan::Plan;
+use super::progress::{ItemState, Progress};
 use crate::model::MailboxKind;
 use serde::Serialize;
 use serde_json::Value;
@@ -50,12 +50,12 @@ pub struct Evidence {
     pub org: Option<crate::model::OrgUrl>,
 }
 
-impl Run {
-    /// The evidence so far: every planned field with its before, after and read-back value.
-    pub fn evidence(&self) -> Evidence {
-        let progress = self.progress();
+impl Evidence {
+    /// The evidence of running `plan` as far as `progress` got: every planned field with its before,
+    /// after and read-back value.
+    pub fn of(plan: &Plan, progress: &Progress) -> Evidence {
         let mut rows = Vec::new();
-        for (item, outcome) in self.plan().items.iter().zip(&progress.items) {
+        for (item, outcome) in plan.items.iter().zip(&progress.items) {
             for change in &item.changes {
                 let observed = outcome.observed.iter().find(|(f, _)| *f == change.field).map(|(_, v)| v.clone());
                 rows.push(EvidenceRow {
@@ -75,7 +75,7 @@ impl Run {
                 });
             }
         }
-        Evidence { action: self.plan().action.key().to_owned(), rows, org: self.plan().org.clone() }
+        Evidence { action: plan.action.key().to_owned(), rows, org: plan.org.clone() }
     }
 }
 

@@ -12,11 +12,16 @@
 //! # Layout
 //!
 //! - `action`: [`Action`], [`Selection`], [`MailboxFilter`], [`Field`], [`Entity`].
-//! - `plan`: [`plan()`], [`Plan`], [`PlanItem`], [`Change`], dry-run rows, [`Plan::undo`].
-//! - `run`: [`Run`], [`RunConfig`], [`Journal`]: batching, throttling, retries, read-back, Test & Enable tracking.
+//! - `millis`: [`Millis`], the time the run is told.
+//! - `plan`: [`plan()`], [`Plan`], [`PlanItem`], [`Change`], dry-run rows.
+//! - `run`: [`Run`], [`RunConfig`], [`Journal`], [`RequestId`]: the sans-IO state machine (its parts: timers,
+//!   slots, concurrency, ledger, batches, verify, journal).
 //! - `progress`: [`Progress`], [`ItemOutcome`], [`ItemState`], [`Halt`].
 //! - `drive`: [`drive()`], [`drive_with()`] (the callback sees the whole run, for saving its journal), [`Clock`], [`RunOutcome`].
-//! - `evidence`: [`Evidence`] with CSV (formula-injection safe) and JSON export.
+//! - `evidence`: [`Evidence::of`] a plan and its progress, with CSV (formula-injection safe) and JSON export.
+//! - `from_json`: readers of format 1 saved runs (serde's output of earlier versions).
+//! - `saved`: [`SavedRun`], the run the panel keeps for resuming, in its own versioned format (reads format 1 too).
+//! - `undo`: [`Plan::undo`], the plan that restores what a run changed, from its evidence.
 //! - `target`: [`Plan::bound_to`], [`Plan::check_target`], [`TargetError`]: a plan runs only against its org.
 //!
 //! # Invariants
@@ -32,42 +37,21 @@ mod address;
 mod drive;
 pub(crate) mod evidence;
 mod from_json;
+mod millis;
 mod plan;
 mod progress;
 mod run;
+mod saved;
 mod target;
+mod undo;
 
-pub use action::{Action, Entity, Field, MailboxFilter, Selection};
+pub use action::{Action, Entity, Field, MailboxFilter, Selection, WHO_CAN_APPROVE};
 pub use address::AddressChange;
 pub use drive::{Clock, Control, RunOutcome, drive, drive_with};
 pub use evidence::{Evidence, EvidenceRow};
+pub use millis::Millis;
 pub use plan::{Blocked, Change, DryRunRow, Plan, PlanError, PlanItem, Skipped, plan};
 pub use progress::{Halt, ItemOutcome, ItemState, Progress, TestReport};
 pub use run::{Journal, RequestId, ResumeError, Run, RunConfig};
+pub use saved::{SAVED_RUN_FORMAT, SavedRun};
 pub use target::TargetError;
-
-use serde::{Deserialize, Serialize};
-use std::time::Duration;
-
-/// A point in time: milliseconds since an epoch the caller chooses (Unix time, page load, a test's zero).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
-pub struct Millis(pub u64);
-
-impl Millis {
-    /// `self + d`, saturating.
-    #[must_use]
-    pub fn plus(self, d: Duration) -> Millis {
-        Millis(self.0.saturating_add(u64::try_from(d.as_millis()).unwrap_or(u64::MAX)))
-    }
-
-    /// The time from `earlier` to `self` (zero if `earlier` is later).
-    pub fn since(self, earlier: Millis) -> Duration {
-        Duration::from_millis(self.0.saturating_sub(earlier.0))
-    }
-}
-
-/// Who can approve mailbox email addresses (reference §5), shown when an approval is refused.
-pub const WHO_CAN_APPROVE: &str = "Approving email addresses needs the System Administrator security role together with \
-one of: the Microsoft 365 Global Administrator role, the Exchange Administrator role, or the Dynamics 365 \
-\"Delegated Mailbox Approver\" security role. Ask someone who holds such a pair to approve, or have a Global or \
-Exchange administrator assign you the Delegated Mailbox Approver role.";

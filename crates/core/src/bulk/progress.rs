@@ -1,6 +1,7 @@
 //! What a run reports: counts per state and one outcome per planned record.
 
-use super::Field;
+use super::action::Field;
+use super::millis::Millis;
 use crate::model::TestStatus;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -105,7 +106,7 @@ pub enum Halt {
     /// read back first.
     Unreachable {
         /// Since when requests have been failing (the run's clock).
-        since: super::Millis,
+        since: Millis,
         /// The last transport error.
         error: String,
     },
@@ -146,7 +147,7 @@ pub struct Progress {
     pub halt: Option<Halt>,
     /// Since when the run has been waiting for Dataverse (the run's clock), while requests are slow or
     /// failing: the panel says "waiting for Dataverse since …".
-    pub waiting_since: Option<super::Millis>,
+    pub waiting_since: Option<Millis>,
     /// Stuck items still watched at the slower pace.
     pub watching_stuck: usize,
     /// Every item, in plan order.

@@ -179,15 +179,20 @@ impl HealthState {
         }
     }
 
-    /// Label for people.
+    /// Label for people, in English ([`HealthState::label_in`] for another language).
     pub fn label(self) -> &'static str {
-        match self {
-            HealthState::Normal => "Synchronising normally",
-            HealthState::Delayed => "Delayed",
-            HealthState::BackingOff => "Backing off",
-            HealthState::Failing => "Failing",
-            HealthState::DisabledSincePassed => "Disabled since it last passed",
-        }
+        self.label_in(crate::i18n::Lang::english())
+    }
+
+    /// Label for people in `lang` (catalogue key `health.state.<key>`).
+    pub fn label_in(self, lang: crate::i18n::Lang) -> &'static str {
+        lang.t(match self {
+            HealthState::Normal => "health.state.normal",
+            HealthState::Delayed => "health.state.delayed",
+            HealthState::BackingOff => "health.state.backing-off",
+            HealthState::Failing => "health.state.failing",
+            HealthState::DisabledSincePassed => "health.state.disabled",
+        })
     }
 }
 

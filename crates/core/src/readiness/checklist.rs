@@ -2,6 +2,7 @@
 //! a pure function, so the UI only renders.
 
 use super::report::{Count, Remedy, Report, Severity, Status, StepId};
+use crate::i18n::Lang;
 use serde::Serialize;
 
 /// What the checklist shows for a step.
@@ -94,8 +95,14 @@ fn mailbox_count(r: &Remedy) -> usize {
     }
 }
 
-/// Derives the checklist from a report.
+/// Derives the checklist from a report, with English step titles.
 pub fn checklist(report: &Report) -> Checklist {
+    checklist_in(report, Lang::english())
+}
+
+/// Derives the checklist from a report, with step titles in `lang` (the report's own texts are in
+/// the language it was evaluated in: [`super::EvaluateOptions::lang`]).
+pub fn checklist_in(report: &Report, lang: Lang) -> Checklist {
     let failing = |id: StepId| report.step(id).is_some_and(|s| s.status == Status::Fail);
     let rows: Vec<ChecklistRow> = report
         .steps
@@ -119,7 +126,7 @@ pub fn checklist(report: &Report) -> Checklist {
             ChecklistRow {
                 step: s.step,
                 key: s.step.key(),
-                title: s.step.title(),
+                title: s.step.title_in(lang),
                 doc_link: s.step.doc_link(),
                 state,
                 summary: s.summary.clone(),

@@ -10,10 +10,11 @@ pub mod links;
 pub mod report;
 pub mod rules;
 
-pub use checklist::{Checklist, ChecklistRow, RemedyRef, RowState, checklist};
+pub use checklist::{Checklist, ChecklistRow, RemedyRef, RowState, checklist, checklist_in};
 pub use report::{Actor, Count, Finding, Remedy, Report, Severity, Status, StepId, StepResult, Subject};
 
 use crate::collect::{CollectError, Snapshot};
+use crate::i18n::Lang;
 use crate::model::Timestamp;
 
 /// Default for [`EvaluateOptions::stuck_after_secs`]: a Test & Enable that is due but still scheduled
@@ -31,6 +32,8 @@ pub struct EvaluateOptions {
     /// Health step: a live mailbox with no successful cycle for longer than this is "delayed"
     /// (the admin sets it; default [`crate::health::DEFAULT_DELAYED_AFTER_SECS`], one hour).
     pub delayed_after_secs: i64,
+    /// The language of the report's texts (summaries, findings, count labels); English by default.
+    pub lang: Lang,
 }
 
 impl Default for EvaluateOptions {
@@ -39,6 +42,7 @@ impl Default for EvaluateOptions {
             now: None,
             stuck_after_secs: DEFAULT_STUCK_AFTER_SECS,
             delayed_after_secs: crate::health::DEFAULT_DELAYED_AFTER_SECS,
+            lang: Lang::default(),
         }
     }
 }
@@ -62,7 +66,7 @@ pub fn evaluate_with(snapshot: &Snapshot, errors: &[CollectError], options: &Eva
     let mut steps: Vec<StepResult> = rules::ALL.iter().map(|rule| rule(&ctx)).collect();
     for step in &mut steps {
         for finding in &mut step.findings {
-            keep_remedy_if_it_writes(snapshot, finding);
+            keep_remedy_if_it_writes(snapshot, finding, options.lang);
         }
     }
     Report { steps }
@@ -73,13 +77,13 @@ pub fn evaluate_with(snapshot: &Snapshot, errors: &[CollectError], options: &Eva
 /// for mailboxes the caller cannot change. The remedy keeps exactly the records its plan writes, so
 /// its label counts real changes; when nothing would change, the button goes and the finding says who
 /// must act instead.
-fn keep_remedy_if_it_writes(snapshot: &Snapshot, finding: &mut Finding) {
+fn keep_remedy_if_it_writes(snapshot: &Snapshot, finding: &mut Finding, lang: Lang) {
     let Some(remedy) = finding.remedy.take() else { return };
     let (action, selection) = crate::bulk::Action::from_remedy(&remedy);
     let plan = match crate::bulk::plan(snapshot, &selection, &action) {
         Ok(plan) => plan,
         Err(e) => {
-            finding.message.push_str(&format!(" SyncReady cannot make this change: {e}."));
+            finding.message.push_str(&crate::tr!(lang, "remedy.cannot", error = e));
             return;
         }
     };
@@ -87,21 +91,22 @@ fn keep_remedy_if_it_writes(snapshot: &Snapshot, finding: &mut Finding) {
         plan.items.iter().filter(|i| i.entity == crate::bulk::Entity::Mailbox).map(|i| i.id.clone()).collect();
     if plan.items.is_empty() {
         let why = match (plan.blocked.first(), plan.skipped.first()) {
-            (Some(b), _) => format!(" SyncReady cannot make this change for you: {}", b.reason),
-            (None, Some(s)) => format!(
-                " SyncReady has no change to make here ({}: {}{}); {}",
-                s.name,
-                s.reason,
-                match plan.skipped.len() {
+            (Some(b), _) => crate::tr!(lang, "remedy.blocked", reason = b.reason),
+            (None, Some(s)) => crate::tr!(
+                lang,
+                "remedy.nothing-to-change",
+                name = s.name,
+                reason = s.reason,
+                more = match plan.skipped.len() {
                     1 => String::new(),
-                    n => format!(", and {} more", n - 1),
+                    n => crate::trn!(lang, "remedy.and-more", n - 1),
                 },
-                match finding.actor {
-                    Actor::ExchangeAdmin => "an Exchange or Microsoft 365 administrator must act on the cause.",
-                    Actor::DynamicsAdmin => "the cause lies elsewhere; follow the fix above.",
-                }
+                who = lang.t(match finding.actor {
+                    Actor::ExchangeAdmin => "remedy.who.exchange-admin",
+                    Actor::DynamicsAdmin => "remedy.who.dynamics-admin",
+                })
             ),
-            (None, None) => " SyncReady has no change to make here.".to_owned(),
+            (None, None) => lang.t("remedy.nothing").to_owned(),
         };
         finding.message.push_str(&why);
         return;

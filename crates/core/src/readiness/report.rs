@@ -1,5 +1,6 @@
 //! Types of a readiness report.
 
+use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
 
 /// A step of the "Connect to Exchange Online" procedure, in the document's order.
@@ -47,17 +48,22 @@ impl StepId {
         }
     }
 
-    /// Title as the checklist shows it.
+    /// Title as the checklist shows it, in English ([`StepId::title_in`] for another language).
     pub fn title(self) -> &'static str {
-        match self {
-            StepId::ExchangeOnlineProfile => "Exchange Online email server profile present, active and default",
-            StepId::OrgEmailDefaults => "Org processes email with server-side synchronization by default",
-            StepId::MailboxConfiguration => "Mailboxes use the Exchange Online profile and server-side synchronization",
-            StepId::MailboxApproval => "Mailbox email addresses approved",
-            StepId::TestAndEnable => "Mailboxes tested and enabled",
-            StepId::MailboxAlerts => "Mailbox alerts explained",
-            StepId::KeepSynchronising => "Mailboxes keep synchronising",
-        }
+        self.title_in(Lang::english())
+    }
+
+    /// Title as the checklist shows it, in `lang` (catalogue key `step.<key>.title`).
+    pub fn title_in(self, lang: Lang) -> &'static str {
+        lang.t(match self {
+            StepId::ExchangeOnlineProfile => "step.exchange-online-profile.title",
+            StepId::OrgEmailDefaults => "step.org-email-defaults.title",
+            StepId::MailboxConfiguration => "step.mailbox-configuration.title",
+            StepId::MailboxApproval => "step.mailbox-approval.title",
+            StepId::TestAndEnable => "step.test-and-enable.title",
+            StepId::MailboxAlerts => "step.mailbox-alerts.title",
+            StepId::KeepSynchronising => "step.keep-synchronising.title",
+        })
     }
 
     /// Microsoft documentation for the step (anchors as in [`super::links`]).
@@ -277,11 +283,21 @@ impl Count {
     pub fn plain(key: &str, label: &str, value: usize) -> Self {
         Self { key: key.to_owned(), label: label.to_owned(), value, of: None }
     }
+
+    /// "212 of 300 mailboxes approved" in `lang` (catalogue keys `count.of`, `count.plain`); the
+    /// label is in the language the report was evaluated in.
+    pub fn text(&self, lang: Lang) -> String {
+        match self.of {
+            Some(of) => crate::tr!(lang, "count.of", value = self.value, of = of, label = self.label),
+            None => crate::tr!(lang, "count.plain", value = self.value, label = self.label),
+        }
+    }
 }
 
 impl std::fmt::Display for Count {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.of {
+            // English; the UI renders counts through the catalogue (`count.of`).
             Some(of) => write!(f, "{} of {} {}", self.value, of, self.label),
             None => write!(f, "{} {}", self.value, self.label),
         }

@@ -7,6 +7,7 @@ use expect_test::{Expect, expect};
 mod alerts;
 mod approval;
 mod checklist;
+mod german;
 mod health;
 mod mailboxes;
 mod org_defaults;

@@ -1,15 +1,117 @@
-//! Types that mirror the Dataverse Web API JSON exactly, each read by a hand-written [`FromJson`].
+//! Types that mirror the Dataverse Web API JSON exactly, each read by a [`FromJson`] reader.
 //!
 //! Field names are the Web API's logical names; lookups appear as `_x_value`; option-set values are
 //! integers. Extra fields are ignored, so a newer service adding columns breaks nothing. A column
 //! documented as optional may be missing or null (both read as `None`); the primary key is required.
 //! Conversion to validated domain types lives in [`crate::model`].
 //!
-//! The readers replace derived `Deserialize` (see [`crate::json`] for why); each field's JSON name
-//! is in its doc comment when it differs from the Rust name.
+//! # One name per column
+//!
+//! Each table row is declared once with `wire_row!`: every field with how it is read and its Web API
+//! name. The macro produces the struct, its reader, the `$select` list (`*_COLUMNS`) and a module of
+//! the column names (`wire::mailbox::emailrouteraccessapproval`, with lookups' navigation properties
+//! in `wire::mailbox::nav`), which the bulk engine's read-backs and writes use instead of spelling the
+//! names again. How a field is read:
+//!
+//! - `req "name"`: required; `opt "name"`: missing or null is `None`; `default_if_missing "name"`:
+//!   missing is empty, null is an error;
+//! - `lookup "nav"`: a lookup's value, read from `_nav_value` (`nav` is the navigation property a
+//!   write binds);
+//! - a trailing `unselected`: read when present but not in the `$select` list (annotations, the
+//!   primary key the service always returns, expanded collections).
+//!
+//! The readers replace derived `Deserialize` (see [`crate::json`] for why).
 
 use crate::json::{FromJson, JsonError, Obj};
 use serde_json::Value;
+
+/// A column's Web API name: a lookup's is `_nav_value`.
+macro_rules! column_name {
+    (lookup $json:literal) => {
+        concat!("_", $json, "_value")
+    };
+    ($how:ident $json:literal) => {
+        $json
+    };
+}
+
+/// Reads one column of the row `o`.
+macro_rules! read_column {
+    ($o:ident lookup $json:literal) => {
+        $o.opt(column_name!(lookup $json))
+    };
+    ($o:ident $how:ident $json:literal) => {
+        $o.$how($json)
+    };
+}
+
+/// A lookup's navigation property (what a write binds); nothing for other columns.
+macro_rules! nav_name {
+    ($field:ident lookup $json:literal) => {
+        #[doc = concat!("`", $json, "`")]
+        pub const $field: &str = $json;
+    };
+    ($field:ident $how:ident $json:literal) => {};
+}
+
+/// The `$select` list: every column not marked `unselected`, in declaration order.
+macro_rules! select_columns {
+    (@[$($acc:expr),*]) => {
+        &[$($acc),*]
+    };
+    (@[$($acc:expr),*] ($how:ident $json:literal unselected) $($rest:tt)*) => {
+        select_columns!(@[$($acc),*] $($rest)*)
+    };
+    (@[$($acc:expr),*] ($how:ident $json:literal) $($rest:tt)*) => {
+        select_columns!(@[$($acc,)* column_name!($how $json)] $($rest)*)
+    };
+}
+
+/// Declares a wire row once: the struct, its [`FromJson`] reader, its `$select` list and the module
+/// of its column names. See the module docs.
+macro_rules! wire_row {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident, columns in $module:ident, selected as $columns:ident {
+            $(
+                $(#[$fmeta:meta])*
+                $field:ident: $ty:ty = $how:ident $json:literal $($flag:ident)?
+            ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            $(
+                $(#[$fmeta])*
+                pub $field: $ty,
+            )*
+        }
+
+        impl FromJson for $name {
+            fn from_json(value: &Value) -> Result<Self, JsonError> {
+                let o = Obj::of(value)?;
+                Ok(Self { $( $field: read_column!(o $how $json)?, )* })
+            }
+        }
+
+        #[doc = concat!("Columns of [`", stringify!($name), "`] the collector selects.")]
+        pub const $columns: &[&str] = select_columns!(@[] $( ($how $json $($flag)?) )*);
+
+        #[doc = concat!("Web API names of [`", stringify!($name), "`]'s columns, by field.")]
+        #[allow(non_upper_case_globals)]
+        pub mod $module {
+            $(
+                #[doc = concat!("`", column_name!($how $json), "`")]
+                pub const $field: &str = column_name!($how $json);
+            )*
+
+            /// Navigation properties of the lookups, by field (what a write binds).
+            pub mod nav {
+                $( nav_name!($field $how $json); )*
+            }
+        }
+    };
+}
 
 /// `GET WhoAmI` response. JSON names are PascalCase: `UserId`, `BusinessUnitId`, `OrganizationId`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,100 +135,52 @@ impl FromJson for WhoAmI {
     }
 }
 
-/// A row of `organizations` with the email settings columns.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Organization {
-    /// Primary key.
-    pub organizationid: String,
-    /// Display name of the org.
-    pub name: Option<String>,
-    /// Default email server profile (lookup value).
-    /// JSON: `_defaultemailserverprofileid_value`.
-    pub default_email_server_profile: Option<String>,
-    /// XML with the default delivery methods.
-    pub defaultemailsettings: Option<String>,
-    /// 0 server-side synchronization, 1 email router.
-    pub emailconnectionchannel: Option<i32>,
-    /// "Process emails only for approved users".
-    pub requireapprovalforuseremail: Option<bool>,
-    /// "Process emails only for approved queues".
-    pub requireapprovalforqueueemail: Option<bool>,
-}
-
-impl FromJson for Organization {
-    fn from_json(value: &Value) -> Result<Self, JsonError> {
-        let o = Obj::of(value)?;
-        Ok(Self {
-            organizationid: o.req("organizationid")?,
-            name: o.opt("name")?,
-            default_email_server_profile: o.opt("_defaultemailserverprofileid_value")?,
-            defaultemailsettings: o.opt("defaultemailsettings")?,
-            emailconnectionchannel: o.opt("emailconnectionchannel")?,
-            requireapprovalforuseremail: o.opt("requireapprovalforuseremail")?,
-            requireapprovalforqueueemail: o.opt("requireapprovalforqueueemail")?,
-        })
+wire_row! {
+    /// A row of `organizations` with the email settings columns.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Organization, columns in organization, selected as ORGANIZATION_COLUMNS {
+        /// Primary key.
+        organizationid: String = req "organizationid",
+        /// Display name of the org.
+        name: Option<String> = opt "name",
+        /// Default email server profile (lookup value).
+        default_email_server_profile: Option<String> = lookup "defaultemailserverprofileid",
+        /// XML with the default delivery methods.
+        defaultemailsettings: Option<String> = opt "defaultemailsettings",
+        /// 0 server-side synchronization, 1 email router.
+        emailconnectionchannel: Option<i32> = opt "emailconnectionchannel",
+        /// "Process emails only for approved users".
+        requireapprovalforuseremail: Option<bool> = opt "requireapprovalforuseremail",
+        /// "Process emails only for approved queues".
+        requireapprovalforqueueemail: Option<bool> = opt "requireapprovalforqueueemail",
     }
 }
 
-/// Columns of `organizations` the collector selects.
-pub const ORGANIZATION_COLUMNS: &[&str] = &[
-    "organizationid",
-    "name",
-    "_defaultemailserverprofileid_value",
-    "defaultemailsettings",
-    "emailconnectionchannel",
-    "requireapprovalforuseremail",
-    "requireapprovalforqueueemail",
-];
-
-/// A row of `emailserverprofiles`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EmailServerProfile {
-    /// Primary key.
-    pub emailserverprofileid: String,
-    /// Name, e.g. "Microsoft Exchange Online".
-    pub name: Option<String>,
-    /// 0 Exchange Server (Exchange Online on an online org), 1 POP3/SMTP, 2–4 hybrid / IMAP.
-    pub servertype: Option<i32>,
-    /// Read-only type label, e.g. "Exchange Online".
-    pub emailservertypename: Option<String>,
-    /// 0 active, 1 inactive.
-    pub statecode: Option<i32>,
-    /// Incoming credential retrieval (2 = server-to-server).
-    pub incomingcredentialretrieval: Option<i32>,
-    /// Outgoing credential retrieval (2 = server-to-server).
-    pub outgoingcredentialretrieval: Option<i32>,
-    /// Autodiscover on.
-    pub useautodiscover: Option<bool>,
-}
-
-impl FromJson for EmailServerProfile {
-    fn from_json(value: &Value) -> Result<Self, JsonError> {
-        let o = Obj::of(value)?;
-        Ok(Self {
-            emailserverprofileid: o.req("emailserverprofileid")?,
-            name: o.opt("name")?,
-            servertype: o.opt("servertype")?,
-            emailservertypename: o.opt("emailservertypename")?,
-            statecode: o.opt("statecode")?,
-            incomingcredentialretrieval: o.opt("incomingcredentialretrieval")?,
-            outgoingcredentialretrieval: o.opt("outgoingcredentialretrieval")?,
-            useautodiscover: o.opt("useautodiscover")?,
-        })
+wire_row! {
+    /// A row of `emailserverprofiles`.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct EmailServerProfile, columns in profile, selected as PROFILE_COLUMNS {
+        /// Primary key.
+        emailserverprofileid: String = req "emailserverprofileid",
+        /// Name, e.g. "Microsoft Exchange Online".
+        name: Option<String> = opt "name",
+        /// 0 Exchange Server (Exchange Online on an online org), 1 POP3/SMTP, 2–4 hybrid / IMAP.
+        servertype: Option<i32> = opt "servertype",
+        /// Read-only type label, e.g. "Exchange Online".
+        emailservertypename: Option<String> = opt "emailservertypename",
+        /// 0 active, 1 inactive (written with the matching `statuscode`).
+        statecode: Option<i32> = opt "statecode",
+        /// Incoming credential retrieval (2 = server-to-server).
+        incomingcredentialretrieval: Option<i32> = opt "incomingcredentialretrieval",
+        /// Outgoing credential retrieval (2 = server-to-server).
+        outgoingcredentialretrieval: Option<i32> = opt "outgoingcredentialretrieval",
+        /// Autodiscover on.
+        useautodiscover: Option<bool> = opt "useautodiscover",
     }
 }
 
-/// Columns of `emailserverprofiles` the collector selects.
-pub const PROFILE_COLUMNS: &[&str] = &[
-    "emailserverprofileid",
-    "name",
-    "servertype",
-    "emailservertypename",
-    "statecode",
-    "incomingcredentialretrieval",
-    "outgoingcredentialretrieval",
-    "useautodiscover",
-];
+/// `emailserverprofile.statuscode`, written with `statecode` (never read).
+pub const PROFILE_STATUS: &str = "statuscode";
 
 /// `regardingobjecttypecode` as the Web API returns it: the logical name as a string in current
 /// versions, an object type code number in some older answers.
@@ -150,174 +204,92 @@ impl FromJson for EntityName {
     }
 }
 
-/// A row of `mailboxes` with the columns the readiness rules read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mailbox {
-    /// Primary key.
-    pub mailboxid: String,
-    /// Row version, `W/"<n>"`.
-    /// JSON: `@odata.etag`.
-    pub etag: Option<String>,
-    /// The owner's name.
-    pub name: Option<String>,
-    /// SMTP address.
-    pub emailaddress: Option<String>,
-    /// Email server profile (lookup value).
-    /// JSON: `_emailserverprofile_value`.
-    pub email_server_profile: Option<String>,
-    /// The user or queue the mailbox belongs to (lookup value).
-    /// JSON: `_regardingobjectid_value`.
-    pub regarding: Option<String>,
-    /// `systemuser` or `queue`: the lookup's table, from the annotation.
-    /// JSON: `_regardingobjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname`.
-    pub regarding_logical_name: Option<String>,
-    /// Table of the regarding row.
-    pub regardingobjecttypecode: Option<EntityName>,
-    /// True for forward mailboxes (not tied to a user or queue).
-    pub isforwardmailbox: Option<bool>,
-    /// 0 active, 1 inactive.
-    pub statecode: Option<i32>,
-    /// 0 None, 1 Outlook, 2 server-side synchronization, 3 forward mailbox.
-    pub incomingemaildeliverymethod: Option<i32>,
-    /// 0 None, 1 Outlook, 2 server-side synchronization.
-    pub outgoingemaildeliverymethod: Option<i32>,
-    /// Appointments, contacts and tasks: 0 Outlook, 1 server-side synchronization, 2 None.
-    pub actdeliverymethod: Option<i32>,
-    /// 0 not run, 1 success, 2 failure.
-    pub incomingemailstatus: Option<i32>,
-    /// 0 not run, 1 success, 2 failure.
-    pub outgoingemailstatus: Option<i32>,
-    /// 0 not run, 1 success, 2 failure.
-    pub actstatus: Option<i32>,
-    /// Overall: 0 not run, 1 success, 2 failure.
-    pub mailboxstatus: Option<i32>,
-    /// 0 empty, 1 approved, 2 pending approval, 3 rejected.
-    pub emailrouteraccessapproval: Option<i32>,
-    /// "Email Address Approved by Microsoft 365 Admin" (Bool, default false; reference §1.2, MBX).
-    pub isemailaddressapprovedbyo365admin: Option<bool>,
-    /// Incoming email enabled (a permanent test failure clears it).
-    pub enabledforincomingemail: Option<bool>,
-    /// Outgoing email enabled.
-    pub enabledforoutgoingemail: Option<bool>,
-    /// Appointments, contacts and tasks enabled.
-    pub enabledforact: Option<bool>,
-    /// Test & Enable is scheduled.
-    pub testemailconfigurationscheduled: Option<bool>,
-    /// When the last test finished (ISO 8601).
-    pub testmailboxaccesscompletedon: Option<String>,
-    /// "Sync items with Exchange from this org only".
-    pub orgmarkedasprimaryforexchangesync: Option<bool>,
-    /// The scheduled test runs only once this time has passed (ISO 8601).
-    pub postponetestemailconfigurationuntil: Option<String>,
-    /// Mail received before this date is not processed (ISO 8601).
-    pub processemailreceivedafter: Option<String>,
-}
-
-impl FromJson for Mailbox {
-    fn from_json(value: &Value) -> Result<Self, JsonError> {
-        let o = Obj::of(value)?;
-        Ok(Self {
-            mailboxid: o.req("mailboxid")?,
-            etag: o.opt("@odata.etag")?,
-            name: o.opt("name")?,
-            emailaddress: o.opt("emailaddress")?,
-            email_server_profile: o.opt("_emailserverprofile_value")?,
-            regarding: o.opt("_regardingobjectid_value")?,
-            regarding_logical_name: o.opt("_regardingobjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname")?,
-            regardingobjecttypecode: o.opt("regardingobjecttypecode")?,
-            isforwardmailbox: o.opt("isforwardmailbox")?,
-            statecode: o.opt("statecode")?,
-            incomingemaildeliverymethod: o.opt("incomingemaildeliverymethod")?,
-            outgoingemaildeliverymethod: o.opt("outgoingemaildeliverymethod")?,
-            actdeliverymethod: o.opt("actdeliverymethod")?,
-            incomingemailstatus: o.opt("incomingemailstatus")?,
-            outgoingemailstatus: o.opt("outgoingemailstatus")?,
-            actstatus: o.opt("actstatus")?,
-            mailboxstatus: o.opt("mailboxstatus")?,
-            emailrouteraccessapproval: o.opt("emailrouteraccessapproval")?,
-            isemailaddressapprovedbyo365admin: o.opt("isemailaddressapprovedbyo365admin")?,
-            enabledforincomingemail: o.opt("enabledforincomingemail")?,
-            enabledforoutgoingemail: o.opt("enabledforoutgoingemail")?,
-            enabledforact: o.opt("enabledforact")?,
-            testemailconfigurationscheduled: o.opt("testemailconfigurationscheduled")?,
-            testmailboxaccesscompletedon: o.opt("testmailboxaccesscompletedon")?,
-            orgmarkedasprimaryforexchangesync: o.opt("orgmarkedasprimaryforexchangesync")?,
-            postponetestemailconfigurationuntil: o.opt("postponetestemailconfigurationuntil")?,
-            processemailreceivedafter: o.opt("processemailreceivedafter")?,
-        })
+wire_row! {
+    /// A row of `mailboxes` with the columns the readiness rules read (the lookup annotation comes
+    /// from the `Prefer` header).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Mailbox, columns in mailbox, selected as MAILBOX_COLUMNS {
+        /// Primary key.
+        mailboxid: String = req "mailboxid",
+        /// Row version, `W/"<n>"`.
+        etag: Option<String> = opt "@odata.etag" unselected,
+        /// The owner's name.
+        name: Option<String> = opt "name",
+        /// SMTP address.
+        emailaddress: Option<String> = opt "emailaddress",
+        /// Email server profile (lookup value).
+        email_server_profile: Option<String> = lookup "emailserverprofile",
+        /// The user or queue the mailbox belongs to (lookup value).
+        regarding: Option<String> = lookup "regardingobjectid",
+        /// `systemuser` or `queue`: the lookup's table, from the annotation.
+        regarding_logical_name: Option<String> =
+            opt "_regardingobjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname" unselected,
+        /// Table of the regarding row.
+        regardingobjecttypecode: Option<EntityName> = opt "regardingobjecttypecode",
+        /// True for forward mailboxes (not tied to a user or queue).
+        isforwardmailbox: Option<bool> = opt "isforwardmailbox",
+        /// 0 active, 1 inactive.
+        statecode: Option<i32> = opt "statecode",
+        /// 0 None, 1 Outlook, 2 server-side synchronization, 3 forward mailbox.
+        incomingemaildeliverymethod: Option<i32> = opt "incomingemaildeliverymethod",
+        /// 0 None, 1 Outlook, 2 server-side synchronization.
+        outgoingemaildeliverymethod: Option<i32> = opt "outgoingemaildeliverymethod",
+        /// Appointments, contacts and tasks: 0 Outlook, 1 server-side synchronization, 2 None.
+        actdeliverymethod: Option<i32> = opt "actdeliverymethod",
+        /// 0 not run, 1 success, 2 failure.
+        incomingemailstatus: Option<i32> = opt "incomingemailstatus",
+        /// 0 not run, 1 success, 2 failure.
+        outgoingemailstatus: Option<i32> = opt "outgoingemailstatus",
+        /// 0 not run, 1 success, 2 failure.
+        actstatus: Option<i32> = opt "actstatus",
+        /// Overall: 0 not run, 1 success, 2 failure.
+        mailboxstatus: Option<i32> = opt "mailboxstatus",
+        /// 0 empty, 1 approved, 2 pending approval, 3 rejected.
+        emailrouteraccessapproval: Option<i32> = opt "emailrouteraccessapproval",
+        /// "Email Address Approved by Microsoft 365 Admin" (Bool, default false; reference §1.2, MBX).
+        isemailaddressapprovedbyo365admin: Option<bool> = opt "isemailaddressapprovedbyo365admin",
+        /// Incoming email enabled (a permanent test failure clears it).
+        enabledforincomingemail: Option<bool> = opt "enabledforincomingemail",
+        /// Outgoing email enabled.
+        enabledforoutgoingemail: Option<bool> = opt "enabledforoutgoingemail",
+        /// Appointments, contacts and tasks enabled.
+        enabledforact: Option<bool> = opt "enabledforact",
+        /// Test & Enable is scheduled.
+        testemailconfigurationscheduled: Option<bool> = opt "testemailconfigurationscheduled",
+        /// When the last test finished (ISO 8601).
+        testmailboxaccesscompletedon: Option<String> = opt "testmailboxaccesscompletedon",
+        /// "Sync items with Exchange from this org only".
+        orgmarkedasprimaryforexchangesync: Option<bool> = opt "orgmarkedasprimaryforexchangesync",
+        /// The scheduled test runs only once this time has passed (ISO 8601).
+        postponetestemailconfigurationuntil: Option<String> = opt "postponetestemailconfigurationuntil",
+        /// Mail received before this date is not processed (ISO 8601).
+        processemailreceivedafter: Option<String> = opt "processemailreceivedafter",
     }
 }
 
-/// Columns of `mailboxes` the collector selects (the lookup annotation comes from the `Prefer` header).
-pub const MAILBOX_COLUMNS: &[&str] = &[
-    "mailboxid",
-    "name",
-    "emailaddress",
-    "_emailserverprofile_value",
-    "_regardingobjectid_value",
-    "regardingobjecttypecode",
-    "isforwardmailbox",
-    "statecode",
-    "incomingemaildeliverymethod",
-    "outgoingemaildeliverymethod",
-    "actdeliverymethod",
-    "incomingemailstatus",
-    "outgoingemailstatus",
-    "actstatus",
-    "mailboxstatus",
-    "emailrouteraccessapproval",
-    "isemailaddressapprovedbyo365admin",
-    "enabledforincomingemail",
-    "enabledforoutgoingemail",
-    "enabledforact",
-    "testemailconfigurationscheduled",
-    "testmailboxaccesscompletedon",
-    "orgmarkedasprimaryforexchangesync",
-    "postponetestemailconfigurationuntil",
-    "processemailreceivedafter",
-];
-
-/// A security role row (`systemuserroles_association` or `teamroles_association`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Role {
-    /// Primary key.
-    pub roleid: String,
-    /// Role name, e.g. "System Administrator".
-    pub name: Option<String>,
-    /// The role template (the same for a role in every business unit).
-    /// JSON: `_roletemplateid_value`.
-    pub role_template: Option<String>,
-}
-
-impl FromJson for Role {
-    fn from_json(value: &Value) -> Result<Self, JsonError> {
-        let o = Obj::of(value)?;
-        Ok(Self { roleid: o.req("roleid")?, name: o.opt("name")?, role_template: o.opt("_roletemplateid_value")? })
+wire_row! {
+    /// A security role row (`systemuserroles_association` or `teamroles_association`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Role, columns in role, selected as ROLE_COLUMNS {
+        /// Role name, e.g. "System Administrator".
+        name: Option<String> = opt "name",
+        /// Primary key.
+        roleid: String = req "roleid",
+        /// The role template (the same for a role in every business unit).
+        role_template: Option<String> = lookup "roletemplateid",
     }
 }
 
-/// Columns of a role the collector selects.
-pub const ROLE_COLUMNS: &[&str] = &["name", "roleid", "_roletemplateid_value"];
-
-/// A team the caller belongs to, with the team's roles expanded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TeamWithRoles {
-    /// Primary key.
-    pub teamid: String,
-    /// Team name.
-    pub name: Option<String>,
-    /// The team's roles (the expanded navigation property); missing is empty, null is an error.
-    pub teamroles_association: Vec<Role>,
-}
-
-impl FromJson for TeamWithRoles {
-    fn from_json(value: &Value) -> Result<Self, JsonError> {
-        let o = Obj::of(value)?;
-        Ok(Self {
-            teamid: o.req("teamid")?,
-            name: o.opt("name")?,
-            teamroles_association: o.default_if_missing("teamroles_association")?,
-        })
+wire_row! {
+    /// A team the caller belongs to, with the team's roles expanded.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct TeamWithRoles, columns in team, selected as TEAM_COLUMNS {
+        /// Primary key.
+        teamid: String = req "teamid",
+        /// Team name.
+        name: Option<String> = opt "name",
+        /// The team's roles (the expanded navigation property); missing is empty, null is an error.
+        teamroles_association: Vec<Role> = default_if_missing "teamroles_association" unselected,
     }
 }
 
@@ -358,180 +330,97 @@ impl FromJson for RolePrivilege {
     }
 }
 
-/// A row of `tracelogs` (an alert).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TraceLog {
-    /// Primary key.
-    pub tracelogid: Option<String>,
-    /// 1 information, 2 warning, 3 error.
-    pub level: Option<i32>,
-    /// The alert text.
-    pub text: Option<String>,
-    /// Error code number.
-    pub tracecode: Option<i64>,
-    /// When first logged (ISO 8601).
-    pub createdon: Option<String>,
-    /// When last repeated (ISO 8601).
-    pub modifiedon: Option<String>,
-    /// The mailbox or profile the alert is about.
-    /// JSON: `_regardingobjectid_value`.
-    pub regarding: Option<String>,
-}
-
-impl FromJson for TraceLog {
-    fn from_json(value: &Value) -> Result<Self, JsonError> {
-        let o = Obj::of(value)?;
-        Ok(Self {
-            tracelogid: o.opt("tracelogid")?,
-            level: o.opt("level")?,
-            text: o.opt("text")?,
-            tracecode: o.opt("tracecode")?,
-            createdon: o.opt("createdon")?,
-            modifiedon: o.opt("modifiedon")?,
-            regarding: o.opt("_regardingobjectid_value")?,
-        })
+wire_row! {
+    /// A row of `tracelogs` (an alert).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct TraceLog, columns in tracelog, selected as TRACELOG_COLUMNS {
+        /// Primary key (always returned).
+        tracelogid: Option<String> = opt "tracelogid" unselected,
+        /// 1 information, 2 warning, 3 error.
+        level: Option<i32> = opt "level",
+        /// The alert text.
+        text: Option<String> = opt "text",
+        /// Error code number.
+        tracecode: Option<i64> = opt "tracecode",
+        /// When first logged (ISO 8601).
+        createdon: Option<String> = opt "createdon",
+        /// When last repeated (ISO 8601).
+        modifiedon: Option<String> = opt "modifiedon",
+        /// The mailbox or profile the alert is about.
+        regarding: Option<String> = lookup "regardingobjectid",
     }
 }
-
-/// Columns of `tracelogs` the collector selects.
-pub const TRACELOG_COLUMNS: &[&str] =
-    &["level", "text", "tracecode", "createdon", "modifiedon", "_regardingobjectid_value"];
 
 // --- Health monitoring (issue 17) --------------------------------------------------------------
 // Kept apart from `Mailbox` so the health columns are one separate block of the same request.
 // Every name below is documented in Microsoft's mailbox table reference:
 // https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/mailbox
 
-/// The monitoring columns of a `mailboxes` row, read from the same row as [`Mailbox`].
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct MailboxMonitoring {
-    /// Primary key.
-    pub mailboxid: String,
-    /// "Mailbox Processing State" (values undocumented).
-    pub processingstatecode: Option<i32>,
-    /// "Postpone Mailbox Processing Until" (ISO 8601).
-    pub postponemailboxprocessinguntil: Option<String>,
-    /// "Last Successful Sync Time" (ISO 8601).
-    pub lastsuccessfulsynccompletedon: Option<String>,
-    /// "Date Processing Last Attempted" (ISO 8601).
-    pub processinglastattemptedon: Option<String>,
-    /// "Last Sync Start Time" (ISO 8601).
-    pub lastsyncstartedon: Option<String>,
-    /// "Items Processed For Last Sync".
-    pub itemsprocessedforlastsync: Option<i64>,
-    /// "Items Failed For Last Sync".
-    pub itemsfailedforlastsync: Option<i64>,
-    /// "Monitor Total Performance": mailbox total duration in average.
-    pub averagetotalduration: Option<i64>,
-    /// "Monitor last duration Performance".
-    pub lastduration: Option<i64>,
-    /// "Last Sync Error Stack".
-    pub lastsyncerror: Option<String>,
-    /// "Last Sync Error Code".
-    pub lastsyncerrorcode: Option<i64>,
-    /// "Last Sync Error Continuous Count".
-    pub lastsyncerrorcount: Option<i64>,
-    /// "Last Sync Error Time" (ISO 8601).
-    pub lastsyncerroroccurredon: Option<String>,
-    /// "Transient Failure Count".
-    pub transientfailurecount: Option<i64>,
-}
-
-impl FromJson for MailboxMonitoring {
-    fn from_json(value: &Value) -> Result<Self, JsonError> {
-        let o = Obj::of(value)?;
-        Ok(Self {
-            mailboxid: o.req("mailboxid")?,
-            processingstatecode: o.opt("processingstatecode")?,
-            postponemailboxprocessinguntil: o.opt("postponemailboxprocessinguntil")?,
-            lastsuccessfulsynccompletedon: o.opt("lastsuccessfulsynccompletedon")?,
-            processinglastattemptedon: o.opt("processinglastattemptedon")?,
-            lastsyncstartedon: o.opt("lastsyncstartedon")?,
-            itemsprocessedforlastsync: o.opt("itemsprocessedforlastsync")?,
-            itemsfailedforlastsync: o.opt("itemsfailedforlastsync")?,
-            averagetotalduration: o.opt("averagetotalduration")?,
-            lastduration: o.opt("lastduration")?,
-            lastsyncerror: o.opt("lastsyncerror")?,
-            lastsyncerrorcode: o.opt("lastsyncerrorcode")?,
-            lastsyncerrorcount: o.opt("lastsyncerrorcount")?,
-            lastsyncerroroccurredon: o.opt("lastsyncerroroccurredon")?,
-            transientfailurecount: o.opt("transientfailurecount")?,
-        })
+wire_row! {
+    /// The monitoring columns of a `mailboxes` row, read from the same row as [`Mailbox`]; the
+    /// collector adds them to the mailbox `$select` (one extra column set, in the same request: no
+    /// request per mailbox).
+    #[derive(Debug, Clone, PartialEq, Eq, Default)]
+    pub struct MailboxMonitoring, columns in mailbox_monitoring, selected as MAILBOX_MONITORING_COLUMNS {
+        /// Primary key (selected with [`MAILBOX_COLUMNS`]).
+        mailboxid: String = req "mailboxid" unselected,
+        /// "Mailbox Processing State" (values undocumented).
+        processingstatecode: Option<i32> = opt "processingstatecode",
+        /// "Postpone Mailbox Processing Until" (ISO 8601).
+        postponemailboxprocessinguntil: Option<String> = opt "postponemailboxprocessinguntil",
+        /// "Last Successful Sync Time" (ISO 8601).
+        lastsuccessfulsynccompletedon: Option<String> = opt "lastsuccessfulsynccompletedon",
+        /// "Date Processing Last Attempted" (ISO 8601).
+        processinglastattemptedon: Option<String> = opt "processinglastattemptedon",
+        /// "Last Sync Start Time" (ISO 8601).
+        lastsyncstartedon: Option<String> = opt "lastsyncstartedon",
+        /// "Items Processed For Last Sync".
+        itemsprocessedforlastsync: Option<i64> = opt "itemsprocessedforlastsync",
+        /// "Items Failed For Last Sync".
+        itemsfailedforlastsync: Option<i64> = opt "itemsfailedforlastsync",
+        /// "Monitor Total Performance": mailbox total duration in average.
+        averagetotalduration: Option<i64> = opt "averagetotalduration",
+        /// "Monitor last duration Performance".
+        lastduration: Option<i64> = opt "lastduration",
+        /// "Last Sync Error Stack".
+        lastsyncerror: Option<String> = opt "lastsyncerror",
+        /// "Last Sync Error Code".
+        lastsyncerrorcode: Option<i64> = opt "lastsyncerrorcode",
+        /// "Last Sync Error Continuous Count".
+        lastsyncerrorcount: Option<i64> = opt "lastsyncerrorcount",
+        /// "Last Sync Error Time" (ISO 8601).
+        lastsyncerroroccurredon: Option<String> = opt "lastsyncerroroccurredon",
+        /// "Transient Failure Count".
+        transientfailurecount: Option<i64> = opt "transientfailurecount",
     }
 }
 
-/// The monitoring columns the collector adds to the mailbox `$select` (one extra column set, in the
-/// same request: no request per mailbox).
-pub const MAILBOX_MONITORING_COLUMNS: &[&str] = &[
-    "processingstatecode",
-    "postponemailboxprocessinguntil",
-    "lastsuccessfulsynccompletedon",
-    "processinglastattemptedon",
-    "lastsyncstartedon",
-    "itemsprocessedforlastsync",
-    "itemsfailedforlastsync",
-    "averagetotalduration",
-    "lastduration",
-    "lastsyncerror",
-    "lastsyncerrorcode",
-    "lastsyncerrorcount",
-    "lastsyncerroroccurredon",
-    "transientfailurecount",
-];
-
-/// A row of `exchangesyncidmappings`: one item (email, appointment, contact, task) server-side
-/// synchronization tracks, with its last error. This is the table behind the Item Monitoring
-/// dashboard; rows are kept for a few days (troubleshooting article:
-/// <https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/troubleshooting-monitoring-server-side-synchronization>;
-/// columns: <https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/exchangesyncidmapping>).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ExchangeSyncIdMapping {
-    /// Primary key.
-    pub exchangesyncidmappingid: Option<String>,
-    /// "Sync Error".
-    pub lastsyncerror: Option<String>,
-    /// Error code.
-    pub lastsyncerrorcode: Option<i64>,
-    /// "Last Sync Error Time" (ISO 8601).
-    pub lastsyncerroroccurredon: Option<String>,
-    /// "Item Subject".
-    pub itemsubject: Option<String>,
-    /// "Object Type Code" of the Dynamics record.
-    pub objecttypecode: Option<i64>,
-    /// Retries so far.
-    pub retries: Option<i64>,
-    /// The user (or team) the item belongs to; a user mailbox's `_regardingobjectid_value`.
-    /// JSON: `_ownerid_value`.
-    pub owner: Option<String>,
-}
-
-impl FromJson for ExchangeSyncIdMapping {
-    fn from_json(value: &Value) -> Result<Self, JsonError> {
-        let o = Obj::of(value)?;
-        Ok(Self {
-            exchangesyncidmappingid: o.opt("exchangesyncidmappingid")?,
-            lastsyncerror: o.opt("lastsyncerror")?,
-            lastsyncerrorcode: o.opt("lastsyncerrorcode")?,
-            lastsyncerroroccurredon: o.opt("lastsyncerroroccurredon")?,
-            itemsubject: o.opt("itemsubject")?,
-            objecttypecode: o.opt("objecttypecode")?,
-            retries: o.opt("retries")?,
-            owner: o.opt("_ownerid_value")?,
-        })
+wire_row! {
+    /// A row of `exchangesyncidmappings`: one item (email, appointment, contact, task) server-side
+    /// synchronization tracks, with its last error. This is the table behind the Item Monitoring
+    /// dashboard; rows are kept for a few days (troubleshooting article:
+    /// <https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/troubleshooting-monitoring-server-side-synchronization>;
+    /// columns: <https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/exchangesyncidmapping>).
+    #[derive(Debug, Clone, PartialEq, Eq, Default)]
+    pub struct ExchangeSyncIdMapping, columns in sync_id_mapping, selected as SYNC_ID_MAPPING_COLUMNS {
+        /// Primary key.
+        exchangesyncidmappingid: Option<String> = opt "exchangesyncidmappingid",
+        /// "Sync Error".
+        lastsyncerror: Option<String> = opt "lastsyncerror",
+        /// Error code.
+        lastsyncerrorcode: Option<i64> = opt "lastsyncerrorcode",
+        /// "Last Sync Error Time" (ISO 8601).
+        lastsyncerroroccurredon: Option<String> = opt "lastsyncerroroccurredon",
+        /// "Item Subject".
+        itemsubject: Option<String> = opt "itemsubject",
+        /// "Object Type Code" of the Dynamics record.
+        objecttypecode: Option<i64> = opt "objecttypecode",
+        /// Retries so far.
+        retries: Option<i64> = opt "retries",
+        /// The user (or team) the item belongs to; a user mailbox's `_regardingobjectid_value`.
+        owner: Option<String> = lookup "ownerid",
     }
 }
-
-/// Columns of `exchangesyncidmappings` the collector selects.
-pub const SYNC_ID_MAPPING_COLUMNS: &[&str] = &[
-    "exchangesyncidmappingid",
-    "lastsyncerror",
-    "lastsyncerrorcode",
-    "lastsyncerroroccurredon",
-    "itemsubject",
-    "objecttypecode",
-    "retries",
-    "_ownerid_value",
-];
 
 #[cfg(test)]
 mod tests;

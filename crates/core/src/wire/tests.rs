@@ -343,3 +343,45 @@ fn a_trace_log_has_no_required_column() {
         (json!(null), "expected an object, got null"),
     ]);
 }
+
+#[test]
+fn issue_19_the_select_lists_are_derived_from_the_one_declaration_of_each_row() {
+    // The lists as they were written out by hand before issue 19: the requests are unchanged.
+    let cases: [(&[&str], &str); 8] = [
+        (
+            ORGANIZATION_COLUMNS,
+            "organizationid,name,_defaultemailserverprofileid_value,defaultemailsettings,emailconnectionchannel,requireapprovalforuseremail,requireapprovalforqueueemail",
+        ),
+        (
+            PROFILE_COLUMNS,
+            "emailserverprofileid,name,servertype,emailservertypename,statecode,incomingcredentialretrieval,outgoingcredentialretrieval,useautodiscover",
+        ),
+        (
+            MAILBOX_COLUMNS,
+            "mailboxid,name,emailaddress,_emailserverprofile_value,_regardingobjectid_value,regardingobjecttypecode,isforwardmailbox,statecode,incomingemaildeliverymethod,outgoingemaildeliverymethod,actdeliverymethod,incomingemailstatus,outgoingemailstatus,actstatus,mailboxstatus,emailrouteraccessapproval,isemailaddressapprovedbyo365admin,enabledforincomingemail,enabledforoutgoingemail,enabledforact,testemailconfigurationscheduled,testmailboxaccesscompletedon,orgmarkedasprimaryforexchangesync,postponetestemailconfigurationuntil,processemailreceivedafter",
+        ),
+        (ROLE_COLUMNS, "name,roleid,_roletemplateid_value"),
+        (TEAM_COLUMNS, "teamid,name"),
+        (TRACELOG_COLUMNS, "level,text,tracecode,createdon,modifiedon,_regardingobjectid_value"),
+        (
+            MAILBOX_MONITORING_COLUMNS,
+            "processingstatecode,postponemailboxprocessinguntil,lastsuccessfulsynccompletedon,processinglastattemptedon,lastsyncstartedon,itemsprocessedforlastsync,itemsfailedforlastsync,averagetotalduration,lastduration,lastsyncerror,lastsyncerrorcode,lastsyncerrorcount,lastsyncerroroccurredon,transientfailurecount",
+        ),
+        (
+            SYNC_ID_MAPPING_COLUMNS,
+            "exchangesyncidmappingid,lastsyncerror,lastsyncerrorcode,lastsyncerroroccurredon,itemsubject,objecttypecode,retries,_ownerid_value",
+        ),
+    ];
+    for (columns, want) in cases {
+        assert_eq!(columns.join(","), want);
+    }
+    // A lookup's column is `_<navigation property>_value`; the navigation property is what a write binds.
+    assert_eq!(
+        (mailbox::email_server_profile, mailbox::nav::email_server_profile),
+        ("_emailserverprofile_value", "emailserverprofile")
+    );
+    assert_eq!(organization::nav::default_email_server_profile, "defaultemailserverprofileid");
+    // The reader reads the same names the lists select.
+    let row = read::<Organization>(json!({"organizationid": "o", "_defaultemailserverprofileid_value": "p"})).unwrap();
+    assert_eq!(row.default_email_server_profile.as_deref(), Some("p"));
+}

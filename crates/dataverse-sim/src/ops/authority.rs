@@ -15,9 +15,9 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::http::{Req, Resp};
 use crate::ids::Guid;
 use crate::json::Json;
+use crate::message::{Req, Resp};
 use crate::oauth::{Code, Grant};
 use crate::sim::State;
 use crate::url;

@@ -1,15 +1,16 @@
 //! `$batch` (§9.7): multipart/mixed in and out, change sets with `Content-ID` and `$n` references,
 //! atomic change sets, at most 1000 operations, `Prefer: odata.continue-on-error`.
 //!
-//! Each operation runs through [`super::api`], the same code a direct request uses. The batch counts as
+//! Each operation runs through [`crate::ops::api::api`], the same code a direct request uses. The batch counts as
 //! one request for the rate limiter; its cost is the envelope's plus every operation's.
 
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::error::ApiError;
-use crate::http::{Req, Resp};
+use crate::message::{Req, Resp};
+use crate::ops::api::api;
+use crate::ops::call::{Call, Ctx, Outcome};
 use crate::ops::prefer::Prefer;
-use crate::ops::{Call, Ctx, Outcome, api};
 use crate::sim::State;
 
 /// Most operations a batch may hold.

@@ -2,10 +2,11 @@
 //! `RetrieveUserPrivilegeByPrivilegeName` (§6; the URL form of the latter is \[I\]).
 
 use crate::error::ApiError;
-use crate::http::Resp;
 use crate::json::Json;
+use crate::message::Resp;
+use crate::ops::call::{Call, Ctx, Outcome};
 use crate::ops::retrieve::parse_key;
-use crate::ops::{Call, Ctx, Outcome, security};
+use crate::ops::security;
 use crate::schema::TableDef;
 use crate::sim::State;
 use crate::url;

@@ -4,9 +4,11 @@
 //! [`route`] picks the operation. `$batch` calls [`api`] again for each part, so a batched request is
 //! handled by exactly the same code as a direct one.
 
+pub(crate) mod api;
 pub(crate) mod approval;
 pub(crate) mod authority;
 pub(crate) mod batch;
+pub(crate) mod call;
 pub(crate) mod functions;
 pub(crate) mod navigation;
 pub(crate) mod page;
@@ -24,71 +26,14 @@ use std::time::Duration;
 
 use crate::error::ApiError;
 use crate::faults::FaultKind;
-use crate::http::{DROP_MARKER, Req, Resp};
 use crate::ids::Guid;
 use crate::journal::JournalEntry;
+use crate::message::{DROP_MARKER, Req, Resp};
 use crate::sim::{Sim, State};
 use crate::url;
+use api::api;
+use call::{COOKIE, Call, Ctx};
 use prefer::Prefer;
-
-/// Who is calling which org, and how URLs are written back.
-#[derive(Debug, Clone)]
-pub(crate) struct Ctx {
-    pub(crate) org: usize,
-    pub(crate) user: Guid,
-    /// `scheme://host`.
-    pub(crate) base: String,
-    /// `v9.2` (or whichever version the request used).
-    pub(crate) version: String,
-}
-
-impl Ctx {
-    /// `<base>/api/data/v9.2/`.
-    pub(crate) fn api_root(&self) -> String {
-        format!("{}/api/data/{}/", self.base, self.version)
-    }
-
-    /// `<base>/api/data/v9.2/$metadata#`.
-    pub(crate) fn metadata(&self) -> String {
-        format!("{}$metadata#", self.api_root())
-    }
-}
-
-/// One API call (a direct request or a `$batch` part).
-#[derive(Debug, Clone)]
-pub(crate) struct Call<'a> {
-    pub(crate) method: &'a str,
-    /// Path after `/api/data/v9.2/`, still percent-encoded.
-    pub(crate) path: &'a str,
-    pub(crate) query: &'a str,
-    pub(crate) headers: &'a axum::http::HeaderMap,
-    pub(crate) body: &'a [u8],
-    pub(crate) prefer: Prefer,
-}
-
-impl Call<'_> {
-    pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-}
-
-/// What an operation returns: the response plus its sim-time execution cost in ms.
-pub(crate) struct Outcome {
-    pub(crate) resp: Resp,
-    pub(crate) cost_ms: i64,
-}
-
-impl From<Resp> for Outcome {
-    fn from(resp: Resp) -> Self {
-        Outcome { resp, cost_ms: 0 }
-    }
-}
-
-impl From<ApiError> for Outcome {
-    fn from(e: ApiError) -> Self {
-        Outcome { resp: e.into(), cost_ms: 0 }
-    }
-}
 
 /// Handles one HTTP request end to end.
 pub(crate) async fn process(sim: &Sim, req: Req) -> Resp {
@@ -142,8 +87,8 @@ pub(crate) async fn process(sim: &Sim, req: Req) -> Resp {
             }
         }
         let now = st.now();
-        let (mut resp, admitted, unexpected, ops) = match faulted {
-            Some(r) => (r, None, false, 0),
+        let Routed { mut resp, admitted, unexpected, batch_operations } = match faulted {
+            Some(r) => Routed::answer(r),
             None => route(&mut st, &req),
         };
         if let (Some(hint), true) = (st.config.limits.dop_hint, admitted.is_some()) {
@@ -156,7 +101,7 @@ pub(crate) async fn process(sim: &Sim, req: Req) -> Resp {
             path: req.path.clone(),
             query: req.query.clone(),
             status: resp.status,
-            batch_operations: ops,
+            batch_operations,
             at: crate::time::iso(now),
             unexpected,
             faulted,
@@ -167,10 +112,10 @@ pub(crate) async fn process(sim: &Sim, req: Req) -> Resp {
                 req.method, req.path, req.query, resp.status
             );
         }
-        if let Some((_, _, cost)) = admitted
+        if let Some(Admitted { cost_ms, .. }) = admitted
             && st.config.limits.cost_as_latency
         {
-            latency += st.clock.to_real(Duration::from_millis(cost.max(0) as u64));
+            latency += st.clock.to_real(Duration::from_millis(cost_ms.max(0) as u64));
         }
         let epoch = st.outage_epoch;
         (resp, admitted, epoch)
@@ -179,10 +124,9 @@ pub(crate) async fn process(sim: &Sim, req: Req) -> Resp {
         tokio::time::sleep(latency).await;
     }
     let mut st = sim.lock();
-    if let Some((org, user, cost)) = admitted {
+    if let Some(Admitted { user, cost_ms }) = admitted {
         let now = st.now();
-        let _ = org;
-        st.limiter.finish(user, now, cost);
+        st.limiter.finish(user, now, cost_ms);
     }
     if resp.get_header(DROP_MARKER).is_none() && (st.outage_epoch != epoch || st.network_down) {
         // An outage began while the request was in flight: it ran, and its answer is lost.
@@ -191,56 +135,80 @@ pub(crate) async fn process(sim: &Sim, req: Req) -> Resp {
     resp
 }
 
-/// Routes a request. Returns the response, the admitted (org, user, cost) for the limiter, whether the
-/// request was unexpected, and the number of batch operations.
-fn route(st: &mut State, req: &Req) -> (Resp, Option<(usize, Guid, i64)>, bool, usize) {
+/// What [`route`] made of a request: the answer, and what [`process`] needs to know about it afterwards.
+struct Routed {
+    resp: Resp,
+    /// Set for Web API calls the limiter admitted: they are finished (and their cost counted) after the
+    /// answer.
+    admitted: Option<Admitted>,
+    /// No route knows this request: the journal marks it and the simulator says so on stderr.
+    unexpected: bool,
+    /// The operations of a `$batch` (0 otherwise), for the journal.
+    batch_operations: usize,
+}
+
+/// A Web API call the limiter let in.
+struct Admitted {
+    user: Guid,
+    /// Sim-time execution cost (ms).
+    cost_ms: i64,
+}
+
+impl Routed {
+    /// An answer outside the Web API's limits (pages, static files, the authority, refusals).
+    fn answer(resp: Resp) -> Self {
+        Routed { resp, admitted: None, unexpected: false, batch_operations: 0 }
+    }
+
+    /// An answer to a request the simulator has no route for.
+    fn unexpected(resp: Resp) -> Self {
+        Routed { unexpected: true, ..Routed::answer(resp) }
+    }
+}
+
+/// Routes a request to the page, file, authority or Web API operation that answers it.
+fn route(st: &mut State, req: &Req) -> Routed {
     let path = req.path.as_str();
     if path.starts_with("/syncready/") || path == "/syncready" {
         let r = static_files::serve(st, req);
-        let unexpected = r.status == 404;
-        return (r, None, unexpected, 0);
+        return if r.status == 404 { Routed::unexpected(r) } else { Routed::answer(r) };
     }
     if path.contains("/oauth2/v2.0/") {
         let host_org = org_for_host(st, &req.host);
         let r = authority::handle(st, req, host_org);
-        return (r, None, false, 0);
+        return Routed::answer(r);
     }
     let Some(org) = org_for_host(st, &req.host) else {
-        return (
-            Resp::text(
-                404,
-                "text/plain; charset=utf-8",
-                format!("dataverse-sim: no org for host '{}'\n", req.host),
-            ),
-            None,
-            true,
-            0,
-        );
+        return Routed::unexpected(Resp::text(
+            404,
+            "text/plain; charset=utf-8",
+            format!("dataverse-sim: no org for host '{}'\n", req.host),
+        ));
     };
     if path == "/" || path.eq_ignore_ascii_case("/main.aspx") {
         if req.method != "GET" {
-            return (ApiError::method_not_allowed(&req.method, path).into(), None, false, 0);
+            return Routed::answer(ApiError::method_not_allowed(&req.method, path).into());
         }
-        return (page::main(st, req, org), None, false, 0);
+        return Routed::answer(page::main(st, req, org));
     }
     if req.method == "GET" && path == "/_static/_common/scripts/PageLoader.js" {
-        return (page::page_loader(), None, false, 0);
+        return Routed::answer(page::page_loader());
     }
     if req.method == "GET" && path == "/favicon.ico" {
-        return (page::favicon(), None, false, 0);
+        return Routed::answer(page::favicon());
     }
     if shell::is_legacy_page(path) {
         if req.method != "GET" {
-            return (ApiError::method_not_allowed(&req.method, path).into(), None, false, 0);
+            return Routed::answer(ApiError::method_not_allowed(&req.method, path).into());
         }
-        return (shell::legacy_page(st, req, org), None, false, 0);
+        return Routed::answer(shell::legacy_page(st, req, org));
     }
     let Some(rest) = path.strip_prefix("/api/data/") else {
-        return (loud_404(req), None, true, 0);
+        return Routed::unexpected(loud_404(req));
     };
     let (version, rest) = rest.split_once('/').unwrap_or((rest, ""));
     if !matches!(version, "v9.0" | "v9.1" | "v9.2") {
-        return (ApiError::segment_not_found(version).into(), None, true, 0);
+        return Routed::unexpected(ApiError::segment_not_found(version).into());
     }
 
     // CORS preflight: the Web API allows CORS for registered SPA callers (§12).
@@ -256,7 +224,7 @@ fn route(st: &mut State, req: &Req) -> (Resp, Option<(usize, Guid, i64)>, bool, 
                 )
                 .header("Access-Control-Max-Age", "3600")
                 .header("Vary", "Origin");
-        return (r, None, false, 0);
+        return Routed::answer(r);
     }
 
     // Authentication.
@@ -269,7 +237,7 @@ fn route(st: &mut State, req: &Req) -> (Resp, Option<(usize, Guid, i64)>, bool, 
     }
     let user = match authenticate(st, req, org) {
         Ok(u) => u,
-        Err(r) => return (r, None, false, 0),
+        Err(r) => return Routed::answer(r),
     };
 
     let now = st.now();
@@ -277,7 +245,7 @@ fn route(st: &mut State, req: &Req) -> (Resp, Option<(usize, Guid, i64)>, bool, 
     if limits.enabled
         && let Err(e) = st.limiter.admit(user, now, &limits)
     {
-        return (e.into(), None, false, 0);
+        return Routed::answer(e.into());
     }
     let ctx = Ctx { org, user, base: req.base(), version: version.to_string() };
     let prefer = Prefer::parse(req.headers.get_all("prefer").iter().filter_map(|v| v.to_str().ok()));
@@ -315,7 +283,12 @@ fn route(st: &mut State, req: &Req) -> (Resp, Option<(usize, Guid, i64)>, bool, 
                 "OData-EntityId, OData-Version, Preference-Applied, ETag, Retry-After, x-ms-ratelimit-burst-remaining-xrm-requests, x-ms-ratelimit-time-remaining-xrm-requests",
             );
     }
-    (out.resp, Some((org, user, out.cost_ms)), unexpected, ops)
+    Routed {
+        resp: out.resp,
+        admitted: Some(Admitted { user, cost_ms: out.cost_ms }),
+        unexpected,
+        batch_operations: ops,
+    }
 }
 
 fn loud_404(req: &Req) -> Resp {
@@ -340,9 +313,6 @@ fn org_for_host(st: &State, host: &str) -> Option<usize> {
     }
     None
 }
-
-/// The session cookie's name.
-pub(crate) const COOKIE: &str = "CrmOwinAuth";
 
 fn authenticate(st: &mut State, req: &Req, org: usize) -> Result<Guid, Resp> {
     let now = st.now();
@@ -383,89 +353,4 @@ fn unauthenticated(st: &State, req: &Req, org: usize) -> Resp {
             "WWW-Authenticate",
             format!("Bearer authorization_uri=https://login.microsoftonline.com/{tenant}/oauth2/authorize, resource_id={base}/"),
         )
-}
-
-/// A parsed resource path: `set`, `set(key)`, `set(key)/rest`.
-#[derive(Debug, Clone)]
-pub(crate) struct Resource<'a> {
-    pub(crate) name: String,
-    pub(crate) key: Option<String>,
-    pub(crate) rest: Option<&'a str>,
-}
-
-/// Splits the first segment of an API path.
-pub(crate) fn parse_resource(path: &str) -> Resource<'_> {
-    let (first, rest) = match path.find('/') {
-        // Slashes inside parentheses (none in the keys we accept) would break this; keys are GUIDs.
-        Some(i) => (&path[..i], Some(&path[i + 1..])),
-        None => (path, None),
-    };
-    let first = url::decode_path(first);
-    match first.find('(') {
-        Some(i) if first.ends_with(')') => Resource {
-            name: first[..i].to_string(),
-            key: Some(first[i + 1..first.len() - 1].to_string()),
-            rest,
-        },
-        _ => Resource { name: first, key: None, rest },
-    }
-}
-
-/// Dispatches one API call (also used for each `$batch` part).
-pub(crate) fn api(st: &mut State, ctx: &Ctx, call: &Call<'_>) -> Outcome {
-    let res = parse_resource(call.path);
-    let read_cost = st.config.limits.cost.read.as_millis() as i64;
-    match res.name.as_str() {
-        "WhoAmI" | "WhoAmI()" if res.rest.is_none() => {
-            if call.method != "GET" {
-                return ApiError::method_not_allowed(call.method, call.path).into();
-            }
-            Outcome { resp: whoami::whoami(st, ctx), cost_ms: read_cost }
-        }
-        _ => {
-            let Some(def) = crate::schema::by_set(&res.name) else {
-                return ApiError::segment_not_found(&res.name).into();
-            };
-            retrieve::entity_set(st, ctx, call, def, &res)
-        }
-    }
-}
-
-/// Writes and the routes below a row (PATCH, POST, DELETE, properties, navigation, functions).
-pub(crate) fn write_routes(
-    st: &mut State,
-    ctx: &Ctx,
-    call: &Call<'_>,
-    def: &'static crate::schema::TableDef,
-    res: &Resource<'_>,
-) -> Outcome {
-    let method = call.method;
-    match (res.key.as_deref(), res.rest) {
-        (None, None) if method == "POST" => write::create(st, ctx, call, def),
-        (None, Some(action)) if method == "POST" && action.starts_with("Microsoft.Dynamics.CRM.") => {
-            write::bulk(st, ctx, call, def, action.trim_start_matches("Microsoft.Dynamics.CRM."))
-        }
-        (Some(key), None) if method == "PATCH" => write::patch(st, ctx, call, def, key),
-        (Some(key), None) if method == "DELETE" => write::delete(st, ctx, call, def, key),
-        (Some(key), Some(rest)) => {
-            let rest = url::decode_path(rest);
-            let mut segs = rest.split('/');
-            let first = segs.next().unwrap_or("");
-            let second = segs.next();
-            if segs.next().is_some() {
-                return ApiError::segment_not_found(&rest).into();
-            }
-            match (method, second) {
-                ("DELETE", Some("$ref")) => write::unbind(st, ctx, call, def, key, first),
-                ("GET", None) if first.starts_with("Microsoft.Dynamics.CRM.") => {
-                    functions::bound(st, ctx, call, def, key, first)
-                }
-                ("GET", None) => navigation::get(st, ctx, call, def, key, first),
-                ("PUT" | "DELETE", None) => write::property(st, ctx, call, def, key, first),
-                (_, Some(s)) => ApiError::segment_not_found(s).into(),
-                _ => ApiError::method_not_allowed(method, call.path).into(),
-            }
-        }
-        _ => ApiError::method_not_allowed(method, call.path).into(),
-    }
 }

@@ -2,8 +2,9 @@
 //! Its body is one of the client shells of [`super::shell`]: the legacy Advanced Settings shell for
 //! `?settingsonly=true`, the Unified Interface shell otherwise.
 
-use super::shell::{self, escape};
-use crate::http::{Req, Resp};
+use crate::message::{Req, Resp};
+use crate::ops::call::COOKIE;
+use crate::ops::shell::{self, escape};
 use crate::sim::State;
 
 /// The page, with a fresh `CrmOwinAuth` session cookie.
@@ -11,9 +12,9 @@ pub(crate) fn main(st: &mut State, req: &Req, org: usize) -> Resp {
     let token = st.new_session(org);
     let name = st.orgs.get(org).map(|o| escape(&o.name)).unwrap_or_default();
     let cookie = if req.scheme == "https" {
-        format!("{}={token}; Path=/; HttpOnly; Secure; SameSite=None", super::COOKIE)
+        format!("{}={token}; Path=/; HttpOnly; Secure; SameSite=None", COOKIE)
     } else {
-        format!("{}={token}; Path=/; HttpOnly; SameSite=Lax", super::COOKIE)
+        format!("{}={token}; Path=/; HttpOnly; SameSite=Lax", COOKIE)
     };
     let html = if shell::is_settings_only(&req.query) {
         shell::legacy_settings(&name)

@@ -4,12 +4,12 @@
 use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::http::Resp;
 use crate::ids::Guid;
 use crate::json::Json;
+use crate::message::Resp;
 use crate::odata::filter::{self, Expr};
 use crate::odata::orderby::{self, OrderBy};
-use crate::ops::{Call, Ctx, Outcome, Resource};
+use crate::ops::call::{Call, Ctx, Outcome, Resource};
 use crate::render::{self, Expand};
 use crate::schema::{self, Col, TableDef};
 use crate::sim::State;
@@ -72,7 +72,7 @@ fn parse_expand(def: &'static TableDef, raw: &str, opts: &mut Options) -> Result
             _ => (item, None),
         };
         let nav = nav.trim();
-        let collection = crate::ops::navigation::COLLECTIONS
+        let collection = crate::relations::COLLECTIONS
             .iter()
             .find(|(t, n, _)| *t == def.logical && *n == nav)
             .map(|(_, _, target)| *target);
@@ -212,20 +212,21 @@ fn filtered<'o>(
     Ok(rows)
 }
 
-/// Handles `<set>`, `<set>/$count`, `<set>(<id>)` and the routes below a row.
+/// Handles a GET of `<set>`, `<set>/$count` or `<set>(<id>)`; `None` for anything else (writes and
+/// the routes below a row, which the dispatcher sends elsewhere).
 pub(crate) fn entity_set(
     st: &mut State,
     ctx: &Ctx,
     call: &Call<'_>,
     def: &'static TableDef,
     res: &Resource<'_>,
-) -> Outcome {
-    match (res.key.as_deref(), res.rest, call.method) {
+) -> Option<Outcome> {
+    Some(match (res.key.as_deref(), res.rest, call.method) {
         (None, None, "GET") => collection(st, ctx, call, def, None),
         (None, Some("$count"), "GET") => count(st, ctx, def),
         (Some(key), None, "GET") => single(st, ctx, call, def, key),
-        _ => crate::ops::write_routes(st, ctx, call, def, res),
-    }
+        _ => return None,
+    })
 }
 
 fn count(st: &State, ctx: &Ctx, def: &'static TableDef) -> Outcome {

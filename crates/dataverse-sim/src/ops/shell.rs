@@ -19,7 +19,7 @@
 //!   (main.aspx query parameters: <https://learn.microsoft.com/previous-versions/dynamicscrm-2015/developers-guide/gg328483(v=crm.7)>).
 //!   Sources for each address: crates/dataverse-sim/README.md, "Shell pages".
 
-use crate::http::{Req, Resp};
+use crate::message::{Req, Resp};
 use crate::sim::State;
 
 pub(super) fn escape(s: &str) -> String {

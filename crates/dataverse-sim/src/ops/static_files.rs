@@ -1,6 +1,6 @@
 //! Files of the extension build under `/syncready/` (web-app mode).
 
-use crate::http::{Req, Resp};
+use crate::message::{Req, Resp};
 use crate::sim::State;
 
 fn content_type(path: &str) -> &'static str {

@@ -26,17 +26,6 @@ pub(crate) const DISABLE_AFTER: i64 = 12;
 /// Item failure rows are kept this long (the `ExchangeSyncIdMappingPersistenceTimeInDays` default).
 const KEEP_ITEMS_MS: i64 = 3 * 86_400_000;
 
-/// How one mailbox drifts from healthy to delayed to failing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Drift {
-    /// From this time on, cycles stop (ms).
-    pub(crate) delayed_at: i64,
-    /// From this time on, cycles fail (ms).
-    pub(crate) failing_at: i64,
-    /// The error code the failing cycles report.
-    pub(crate) code: i64,
-}
-
 /// HRESULT 0x8005E272 as Dataverse stores it (signed).
 pub(crate) const UNAUTHORIZED: i64 = 0x8005_E272_i64 - (1_i64 << 32);
 

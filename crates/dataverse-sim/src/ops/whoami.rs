@@ -1,8 +1,8 @@
 //! `GET WhoAmI` (§6).
 
-use crate::http::Resp;
 use crate::json::Json;
-use crate::ops::Ctx;
+use crate::message::Resp;
+use crate::ops::call::Ctx;
 use crate::sim::State;
 
 /// `{"@odata.context":"…#Microsoft.Dynamics.CRM.WhoAmIResponse","BusinessUnitId":…,"UserId":…,"OrganizationId":…}`.

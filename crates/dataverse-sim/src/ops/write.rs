@@ -6,10 +6,11 @@ use serde_json::{Map, Value};
 
 use crate::config::BindNull;
 use crate::error::ApiError;
-use crate::http::Resp;
 use crate::ids::Guid;
+use crate::message::Resp;
+use crate::ops::call::{Call, Ctx, Outcome};
 use crate::ops::retrieve::{parse_key, parse_options};
-use crate::ops::{Call, Ctx, Outcome, approval, security, test_enable};
+use crate::ops::{approval, security, test_enable};
 use crate::render;
 use crate::schema::{self, Access, Kind, TableDef};
 use crate::sim::State;

@@ -7,6 +7,7 @@
 //! - `field`: issue 11's field failures: outages that drop every request in flight, the network down,
 //!   the expiry redirect to an unreachable sign-in host, `x-ms-dop-hint`, the per-row write count.
 //! - `filter`: the `$filter` subset and `$orderby`.
+//! - `layout`: no two files of `src/` import each other, directly or in a circle (issue 19).
 //! - `limits`: service protection limits: request count, execution time, concurrency, per user.
 //! - `oauth`: the built-in authority: code flow with PKCE, refresh, revocation, bearer tokens, CORS.
 //! - `paging`: `Prefer: odata.maxpagesize`, `@odata.nextLink`, `$skiptoken`, `$top`.
@@ -23,6 +24,7 @@ mod batch;
 mod faults;
 mod field;
 mod filter;
+mod layout;
 mod limits;
 mod oauth;
 mod paging;

@@ -21,8 +21,9 @@
 //! The `x-ms-ratelimit-*` headers, when the service sends them and the run is configured to use them,
 //! only ever tighten this (they are documented as for debugging only and may change).
 
-use super::RunConfig;
-use crate::bulk::Millis;
+use super::config::RunConfig;
+use super::request_id::RequestId;
+use crate::bulk::millis::Millis;
 use crate::http::Response;
 use std::time::Duration;
 
@@ -59,14 +60,14 @@ struct Charge {
     cost: u64,
     /// The last request id handed out when it was charged: the charge came after every request with
     /// an id up to this one was sent.
-    after: u64,
+    after: RequestId,
 }
 
 /// A request handed out, as the ledger needs it back when its answer comes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Sent {
     /// Its id.
-    pub(super) id: u64,
+    pub(super) id: RequestId,
     /// When it was handed out.
     pub(super) at: Millis,
     /// Its reservation, in ms.
@@ -80,7 +81,7 @@ pub(super) struct Sent {
 /// What the service's debugging headers said, on the answer to request `id`.
 #[derive(Debug, Clone, Copy)]
 struct Remaining {
-    id: u64,
+    id: RequestId,
     sent_at: Millis,
     requests: Option<u64>,
     exec_ms: Option<u64>,
@@ -95,7 +96,7 @@ pub(super) struct Ledger {
     /// Sum of `charges`.
     charged: u64,
     /// (request id, sent at) of requests sent in the window, oldest first.
-    sent: Vec<(u64, Millis)>,
+    sent: Vec<(RequestId, Millis)>,
     /// Sum of the reservations of requests in flight.
     reserved: u64,
     /// Moving average of the cost per write of answered batches with writes, in ms.
@@ -262,7 +263,7 @@ impl Ledger {
     /// The request `sent` was answered (or its connection dropped) at `now`; `last_id` is the last
     /// request id handed out; `ran` says whether it ran (a 2xx envelope), so that its cost informs the
     /// estimates.
-    pub(super) fn answered(&mut self, now: Millis, sent: &Sent, last_id: u64, ran: bool) {
+    pub(super) fn answered(&mut self, now: Millis, sent: &Sent, last_id: RequestId, ran: bool) {
         self.reserved = self.reserved.saturating_sub(sent.estimate);
         let cost = ms(now.since(sent.at));
         if cost > 0 {
@@ -295,25 +296,4 @@ impl Ledger {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::header_thousandths;
-    use crate::http::Response;
-
-    fn with(value: &str) -> Response {
-        Response { status: 200, headers: vec![("x-n".into(), value.into())], body: String::new() }
-    }
-
-    #[test]
-    fn header_numbers_are_read_in_thousandths_without_float_parsing() {
-        let read = |v: &str| header_thousandths(&with(v), "x-n");
-        assert_eq!(read("1,199.5"), Some(1_199_500));
-        assert_eq!(read(" 42 "), Some(42_000));
-        assert_eq!(read("0.0456"), Some(45));
-        assert_eq!(read(".5"), Some(500));
-        assert_eq!(read("-3.2"), Some(0));
-        for bad in ["", ".", "abc", "1e3", "1.2.3", "--1"] {
-            assert_eq!(read(bad), None, "{bad:?}");
-        }
-        assert_eq!(header_thousandths(&with("7"), "other"), None);
-    }
-}
+mod tests;

@@ -1,9 +1,11 @@
 //! Step "Mailbox alerts": the alerts of failing mailboxes decoded into cause, fix and who must act.
 
-use super::{Context, count_of, result, unable};
+use super::{Context, count_of, result};
 use crate::collect::{Part, Snapshot};
+use crate::i18n::Lang;
 use crate::model::{Alert, AlertLevel, Mailbox};
 use crate::readiness::report::{Actor, Count, Finding, Remedy, Severity, StepId, StepResult, Subject};
+use crate::tr;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
@@ -52,10 +54,9 @@ pub enum AlertCause {
     TemporaryError,
 }
 
-/// How a cause is explained and fixed.
+/// Who acts on a cause and where it is documented (the words are in the catalogue:
+/// [`AlertCause::cause_text`], [`AlertCause::fix_text`]).
 struct Explanation {
-    cause: &'static str,
-    fix: &'static str,
     actor: Actor,
     severity: Severity,
     doc: &'static str,
@@ -138,230 +139,58 @@ impl AlertCause {
     }
 
     /// Text fragments that identify the cause (compared after [`crate::text::fold`]), checked in
-    /// [`AlertCause::ALL`] order after the codes. English fragments follow the wording of Microsoft's
-    /// troubleshooting articles (reference §7, SUP). The German, French, Spanish, Dutch and Japanese
-    /// fragments are guesses (\[U\]): no public source quotes the localized alert texts, so they are
-    /// the terms Dynamics 365's own translations use for the same notions, kept short so that a
-    /// slightly different sentence still matches. An alert that matches nothing is shown verbatim as
-    /// "unrecognised".
-    fn patterns(self) -> &'static [&'static str] {
-        match self {
-            AlertCause::InvalidProfile => &[
-                // en
-                "does not have an email server profile",
-                "doesn't have an email server profile",
-                "email server profile is inactive",
-                // de, fr, es, nl, ja
-                "kein e-mail-serverprofil",
-                "aucun profil de serveur de messagerie",
-                "ningún perfil de servidor de correo",
-                "geen e-mailserverprofiel",
-                "電子メール サーバー プロファイルがありません",
-            ],
-            AlertCause::NeedsO365AdminApproval => &[
-                "approval by a microsoft 365 administrator",
-                // sic: the troubleshooting article quotes the alert as "an Microsoft 365 administrator".
-                "approval by an microsoft 365 administrator",
-                "approval by an office 365 administrator",
-                "approved by a microsoft 365 administrator",
-                "approved by an office 365 administrator",
-                "microsoft 365-administrator",
-                "administrateur microsoft 365",
-                "administrador de microsoft 365",
-                "microsoft 365-beheerder",
-                "microsoft 365 管理者",
-            ],
-            AlertCause::NotApproved => &[
-                "is not approved",
-                "haven't been approved",
-                "have not been approved",
-                "requires an approval",
-                "not been approved",
-                "nicht genehmigt",
-                "pas été approuvée",
-                "n'est pas approuvée",
-                "no está aprobada",
-                "no se ha aprobado",
-                "niet goedgekeurd",
-                "承認されていません",
-            ],
-            AlertCause::AnotherOrganization => &[
-                "another organization",
-                "different organization",
-                "anderen organisation",
-                "autre organisation",
-                "otra organización",
-                "andere organisatie",
-                "別の組織",
-            ],
-            AlertCause::MissingPrivileges => &[],
-            AlertCause::OwnerLacksPrivileges => &[
-                "doesn't have sufficient permissions on this mailbox",
-                "does not have sufficient permissions on this mailbox",
-            ],
-            AlertCause::Unauthorized => &["(401)", "401 unauthorized", "http 401", "(unauthorized)"],
-            AlertCause::UserDisabled => &[],
-            AlertCause::NotEnabledForRest => &["mailboxnotenabledforrestapi"],
-            AlertCause::NoExchangeLicence => &[],
-            AlertCause::InvalidLicence => &["license is invalid", "licence is invalid", "invalid license"],
-            AlertCause::NoUserFound => &[
-                "no user was found",
-                "no user found",
-                "kein benutzer",
-                "aucun utilisateur",
-                "ningún usuario",
-                "geen gebruiker",
-                "ユーザーが見つかりません",
-            ],
-            AlertCause::Forbidden => &["forbidden", "(403)"],
-            AlertCause::SendingQuota => &["submission quota"],
-            AlertCause::MailboxFull => &["mailbox is full"],
-            AlertCause::LocationNotFound => &["mailbox location could not be determined", "autodiscover"],
-            AlertCause::TemporaryError => &[
-                "temporary error",
-                "transient error",
-                "vorübergehender fehler",
-                "erreur temporaire",
-                "error temporal",
-                "tijdelijke fout",
-                "一時的なエラー",
-            ],
-        }
+    /// [`AlertCause::ALL`] order after the codes, from `locales/alert-phrases/<tag>.json` of every
+    /// language (an org's alerts are in the org's language, not the browser's). English fragments
+    /// follow the wording of Microsoft's troubleshooting articles (reference §7, SUP), including the
+    /// article's "approval by an Microsoft 365 administrator" (sic). The German, French, Spanish, Dutch
+    /// and Japanese fragments are guesses (\[U\]): no public source quotes the localized alert texts,
+    /// so they are the terms Dynamics 365's own translations use for the same notions, kept short so
+    /// that a slightly different sentence still matches. An alert that matches nothing is shown
+    /// verbatim as "unrecognised".
+    fn patterns(self) -> impl Iterator<Item = &'static str> {
+        crate::i18n::alert_phrases(self.key())
+    }
+
+    /// What went wrong, in `lang` (catalogue key `alert.<key>.cause`).
+    pub fn cause_text(self, lang: Lang) -> String {
+        lang.t(&format!("alert.{}.cause", self.key())).to_owned()
+    }
+
+    /// How to fix it, in `lang` (catalogue key `alert.<key>.fix`).
+    pub fn fix_text(self, lang: Lang) -> String {
+        lang.t(&format!("alert.{}.fix", self.key())).to_owned()
     }
 
     fn explain(self) -> Explanation {
         use Actor::{DynamicsAdmin, ExchangeAdmin};
         use Severity::{Error, Warning};
-        let e = |cause, fix, actor, severity, doc| Explanation { cause, fix, actor, severity, doc };
+        let e = |actor, severity, doc| Explanation { actor, severity, doc };
         match self {
-            AlertCause::InvalidProfile => e(
-                "the mailbox has no email server profile, or its profile is inactive",
-                "apply the default email settings (or activate the profile), then test and enable",
-                DynamicsAdmin,
-                Error,
-                "mailbox-does-not-have-email-server-profile",
-            ),
-            AlertCause::NeedsO365AdminApproval => e(
-                "the email address needs an approval by a Microsoft 365 administrator: it is approved in Dynamics \
-                 365, but \"approved by Microsoft 365 admin\" (isemailaddressapprovedbyo365admin) is not set",
-                "a Microsoft 365 Global or Exchange administrator who also holds System Administrator (or a user \
-                 with Delegated Mailbox Approver and System Administrator) approves the email address, then tests and \
-                 enables the mailbox",
-                ExchangeAdmin,
-                Error,
-                links::NEEDS_O365_APPROVAL,
-            ),
-            AlertCause::NotApproved => e(
-                "the email address is not approved, so the mailbox was disabled",
-                "approve the email address, then test and enable",
-                DynamicsAdmin,
-                Error,
-                links::APPROVE_EMAIL,
-            ),
-            AlertCause::AnotherOrganization => e(
-                "appointments, contacts and tasks already synchronize with another Dynamics 365 org",
-                "test and enable with \"Sync items with Exchange from this org only\" in the org that should own the \
-                 mailbox, and set appointments, contacts and tasks to None in the others",
-                DynamicsAdmin,
-                Error,
-                links::ACT_ANOTHER_ORG,
-            ),
-            AlertCause::MissingPrivileges => e(
-                "the user or team that owns the mailbox lacks privileges (8005E259)",
-                "give the owner a security role with the missing privileges, then test and enable",
-                DynamicsAdmin,
-                Error,
-                "error-code-8005e259",
-            ),
-            AlertCause::OwnerLacksPrivileges => e(
-                "the mailbox user lacks rights on the mailbox record, or another user owns it (80048306)",
-                "make the user the mailbox's owner and give them a role with user-level read and write on Mailbox, \
-                 then test and enable",
-                DynamicsAdmin,
-                Error,
-                "troubleshooting-monitoring-server-side-synchronization",
-            ),
-            AlertCause::Unauthorized => e(
-                "Exchange answered 401 Unauthorized (8005E272) to the email server profile's sign-in",
-                "an Exchange or Microsoft 365 administrator checks that the mailbox's user is licensed for Exchange \
-                 Online, enabled, and not blocked by an application access policy, and that the profile's tenant is \
-                 the mailbox's tenant; then test and enable. Applying default settings only helps a mailbox that is \
-                 not on the Exchange Online profile",
-                ExchangeAdmin,
-                Error,
-                "error-code-8005e272",
-            ),
-            AlertCause::UserDisabled => e(
-                "the Microsoft 365 account is disabled or blocked from signing in (8005E273)",
-                "enable the account and allow sign-in in the Microsoft 365 admin center, then test and enable",
-                ExchangeAdmin,
-                Error,
-                "error-code-8005e273",
-            ),
-            AlertCause::NotEnabledForRest => e(
-                "the Exchange mailbox is not enabled for the REST API: no Exchange Online licence, disabled, or \
-                 on-premises (8005E274)",
-                "assign an Exchange Online licence (or use a hybrid profile for on-premises mailboxes), then test and \
-                 enable",
-                ExchangeAdmin,
-                Error,
-                "error-code-8005e274",
-            ),
-            AlertCause::NoExchangeLicence => e(
-                "the user has no valid Exchange licence, or their access mode is not read-write (8005E276)",
-                "assign an Exchange licence in Microsoft 365 and set the user's access mode to Read-Write in Dynamics, \
-                 then test and enable",
-                ExchangeAdmin,
-                Error,
-                "error-code-8005e276",
-            ),
-            AlertCause::InvalidLicence => e(
-                "Exchange reports an invalid licence (ErrorInvalidLicense)",
-                "assign a licence that includes Exchange Online to the user, then test and enable",
-                ExchangeAdmin,
-                Error,
-                "email-cannot-be-received-because-license-is-invalid-error",
-            ),
-            AlertCause::NoUserFound => e(
-                "no Microsoft 365 user has this email address in the profile's tenant",
-                "correct the mailbox's email address, or add the address to the user in Microsoft 365 (a user in \
-                 another tenant needs a cross-tenant profile)",
-                ExchangeAdmin,
-                Error,
-                "test-enable-fails-for-unrecognized-email-address",
-            ),
-            AlertCause::Forbidden => e(
-                "Exchange answered 403 Forbidden: EWS is disabled or blocked by an application access policy",
-                "allow EWS access for the mailbox in Exchange Online, then test and enable",
-                ExchangeAdmin,
-                Error,
-                "http-server-returned-forbidden-exception",
-            ),
-            AlertCause::SendingQuota => e(
-                "the mailbox hit Exchange Online's sending limit (ErrorSubmissionQuotaExceeded)",
-                "wait for the limit to reset or lower the sending volume; mail is retried",
-                ExchangeAdmin,
-                Warning,
-                "errorsubmissionquotaexceeded-exception",
-            ),
-            AlertCause::MailboxFull => e(
-                "the Exchange mailbox is full (ErrorQuotaExceeded)",
-                "free space or raise the mailbox quota in Exchange Online",
-                ExchangeAdmin,
-                Error,
-                "errorquotaexceeded-exchange-server-returned-403-error",
-            ),
+            AlertCause::InvalidProfile => e(DynamicsAdmin, Error, "mailbox-does-not-have-email-server-profile"),
+            AlertCause::NeedsO365AdminApproval => e(ExchangeAdmin, Error, links::NEEDS_O365_APPROVAL),
+            AlertCause::NotApproved => e(DynamicsAdmin, Error, links::APPROVE_EMAIL),
+            AlertCause::AnotherOrganization => e(DynamicsAdmin, Error, links::ACT_ANOTHER_ORG),
+            AlertCause::MissingPrivileges => e(DynamicsAdmin, Error, "error-code-8005e259"),
+            AlertCause::OwnerLacksPrivileges => {
+                e(DynamicsAdmin, Error, "troubleshooting-monitoring-server-side-synchronization")
+            }
+            AlertCause::Unauthorized => e(ExchangeAdmin, Error, "error-code-8005e272"),
+            AlertCause::UserDisabled => e(ExchangeAdmin, Error, "error-code-8005e273"),
+            AlertCause::NotEnabledForRest => e(ExchangeAdmin, Error, "error-code-8005e274"),
+            AlertCause::NoExchangeLicence => e(ExchangeAdmin, Error, "error-code-8005e276"),
+            AlertCause::InvalidLicence => {
+                e(ExchangeAdmin, Error, "email-cannot-be-received-because-license-is-invalid-error")
+            }
+            AlertCause::NoUserFound => e(ExchangeAdmin, Error, "test-enable-fails-for-unrecognized-email-address"),
+            AlertCause::Forbidden => e(ExchangeAdmin, Error, "http-server-returned-forbidden-exception"),
+            AlertCause::SendingQuota => e(ExchangeAdmin, Warning, "errorsubmissionquotaexceeded-exception"),
+            AlertCause::MailboxFull => e(ExchangeAdmin, Error, "errorquotaexceeded-exchange-server-returned-403-error"),
             AlertCause::LocationNotFound => e(
-                "autodiscover could not find the mailbox",
-                "check that the mailbox exists in Exchange Online and that the profile uses autodiscover",
                 ExchangeAdmin,
                 Error,
                 "troubleshooting-monitoring-server-side-synchronization#mailbox-location-could-not-be-determined",
             ),
             AlertCause::TemporaryError => e(
-                "connecting to Exchange failed with a temporary error; after 10 retries 5 minutes apart the mailbox \
-                 is disabled",
-                "once Exchange Online is reachable again, test and enable the mailbox to re-enable it",
                 DynamicsAdmin,
                 Warning,
                 "troubleshooting-monitoring-server-side-synchronization#mailbox-deliveries-regularly-disabled",
@@ -387,7 +216,7 @@ impl AlertCause {
 pub fn decode_alert(alert: &Alert) -> Option<AlertCause> {
     let text = crate::text::fold(&alert.text);
     let by_code = AlertCause::ALL.iter().copied().find(|c| c.code().is_some_and(|code| text.contains(code)));
-    by_code.or_else(|| AlertCause::ALL.iter().copied().find(|c| c.patterns().iter().any(|p| text.contains(p))))
+    by_code.or_else(|| AlertCause::ALL.iter().copied().find(|c| c.patterns().any(|p| text.contains(p))))
 }
 
 /// Ids of mailboxes with an error or warning alert of `cause`.
@@ -441,11 +270,12 @@ fn normalise(text: &str, mailbox: Option<&Mailbox>) -> String {
 /// Decodes the alerts of failing mailboxes into grouped findings.
 pub(super) fn mailbox_alerts(ctx: &Context<'_>) -> StepResult {
     let snap = ctx.snapshot;
+    let lang = ctx.lang();
     let Some(mailboxes) = &snap.mailboxes else {
-        return unable(STEP, Part::Mailboxes, ctx.errors);
+        return ctx.unable(STEP, Part::Mailboxes);
     };
     let Some(set) = &snap.alerts else {
-        return unable(STEP, Part::Alerts, ctx.errors);
+        return ctx.unable(STEP, Part::Alerts);
     };
     let relevant: Vec<&Alert> = set.alerts.iter().filter(|a| a.level != AlertLevel::Information).collect();
     // The id sets are of `String` (as `mailboxes_with`'s): one hash set instance in the wasm, not two.
@@ -503,6 +333,7 @@ pub(super) fn mailbox_alerts(ctx: &Context<'_>) -> StepResult {
     let mut findings = Vec::new();
     for (cause, group) in &known {
         let x = cause.explain();
+        let (cause_text, fix) = (cause.cause_text(lang), cause.fix_text(lang));
         for profile in &group.profile_ids {
             let inactive = snap
                 .profiles
@@ -513,7 +344,7 @@ pub(super) fn mailbox_alerts(ctx: &Context<'_>) -> StepResult {
                 x.severity,
                 Subject::Profile(profile.clone()),
                 x.actor,
-                format!("Profile alert: {}. Fix: {}.", capitalise(x.cause), x.fix),
+                tr!(lang, "alerts.finding.profile", cause = capitalise(&cause_text), fix = fix),
             )
             .doc(cause.doc_link());
             if *cause == AlertCause::InvalidProfile && inactive {
@@ -526,7 +357,13 @@ pub(super) fn mailbox_alerts(ctx: &Context<'_>) -> StepResult {
                 x.severity,
                 Subject::Mailboxes(group.mailbox_ids.clone()),
                 x.actor,
-                format!("{}: {}. Fix: {}.", count_of(group.mailbox_ids.len(), "mailbox", "mailboxes"), x.cause, x.fix),
+                tr!(
+                    lang,
+                    "alerts.finding.mailboxes",
+                    mailboxes = count_of(lang, group.mailbox_ids.len(), "count.mailboxes"),
+                    cause = cause_text,
+                    fix = fix
+                ),
             )
             .doc(cause.doc_link());
             f.remedy = match cause {
@@ -558,13 +395,13 @@ pub(super) fn mailbox_alerts(ctx: &Context<'_>) -> StepResult {
             (true, Some(p)) => Subject::Profile(p.clone()),
             _ => Subject::Mailboxes(group.mailbox_ids.clone()),
         };
-        let on = count_of(group.mailbox_ids.len() + group.profile_ids.len(), "record", "records");
+        let on = count_of(lang, group.mailbox_ids.len() + group.profile_ids.len(), "count.records");
         findings.push(
             Finding::new(
                 Severity::Warning,
                 subject,
                 Actor::DynamicsAdmin,
-                format!("Unrecognised alert on {on}, shown as Dynamics 365 wrote it: \"{text}\""),
+                tr!(lang, "alerts.finding.unrecognised", on = on, text = text),
             )
             .doc(StepId::MailboxAlerts.doc_link()),
         );
@@ -574,10 +411,7 @@ pub(super) fn mailbox_alerts(ctx: &Context<'_>) -> StepResult {
             Severity::Info,
             Subject::Org,
             Actor::DynamicsAdmin,
-            format!(
-                "Alerts were read for the first {} of {} failing mailboxes.",
-                set.mailboxes_read, set.failing_mailboxes
-            ),
+            tr!(lang, "alerts.finding.partial", read = set.mailboxes_read, failing = set.failing_mailboxes),
         ));
     }
 
@@ -588,32 +422,35 @@ pub(super) fn mailbox_alerts(ctx: &Context<'_>) -> StepResult {
         .map(str::to_owned)
         .collect();
     let counts = vec![
-        Count::plain("failing", "failing mailboxes", set.failing_mailboxes),
-        Count::plain("alerts-read-for", "failing mailboxes whose alerts were read", set.mailboxes_read),
-        Count::plain("with-alerts", "mailboxes with error or warning alerts", with_alerts.len()),
-        Count::plain("known-causes", "known causes", known.len()),
-        Count::plain("unrecognised", "unrecognised alerts", unknown.len()),
+        Count::plain("failing", lang.t("alerts.count.failing"), set.failing_mailboxes),
+        Count::plain("alerts-read-for", lang.t("alerts.count.alerts-read-for"), set.mailboxes_read),
+        Count::plain("with-alerts", lang.t("alerts.count.with-alerts"), with_alerts.len()),
+        Count::plain("known-causes", lang.t("alerts.count.known-causes"), known.len()),
+        Count::plain("unrecognised", lang.t("alerts.count.unrecognised"), unknown.len()),
     ];
     let summary = if set.failing_mailboxes == 0 && relevant.is_empty() {
-        "No failing mailboxes".to_owned()
+        lang.t("alerts.summary.none-failing").to_owned()
     } else if relevant.is_empty() {
-        format!(
-            "No error or warning alerts on {}",
-            count_of(set.failing_mailboxes, "failing mailbox", "failing mailboxes")
+        tr!(
+            lang,
+            "alerts.summary.no-alerts",
+            mailboxes = count_of(lang, set.failing_mailboxes, "count.failing-mailboxes")
         )
     } else {
-        format!(
-            "{} on {}: {} known, {} unrecognised",
-            count_of(relevant.len(), "alert", "alerts"),
-            count_of(with_alerts.len(), "mailbox", "mailboxes"),
-            count_of(known.len(), "cause", "causes"),
-            unknown.len()
+        tr!(
+            lang,
+            "alerts.summary",
+            alerts = count_of(lang, relevant.len(), "count.alerts"),
+            mailboxes = count_of(lang, with_alerts.len(), "count.mailboxes-on"),
+            causes = count_of(lang, known.len(), "count.causes"),
+            unrecognised = unknown.len()
         )
     };
     result(STEP, summary, findings, counts)
 }
 
-/// Our own cause texts start with an ASCII letter (no Unicode case tables needed).
+/// Our own cause texts start with an ASCII letter in every catalogue (no Unicode case tables
+/// needed; `i18n/tests.rs` checks it).
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     c.next().map_or_else(String::new, |f| std::iter::once(f.to_ascii_uppercase()).chain(c).collect())

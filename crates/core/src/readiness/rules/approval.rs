@@ -1,9 +1,11 @@
 //! Step "Approve email": approval toggles, unapproved mailboxes and whether the caller can approve.
 
-use super::{Context, count_of, ids, in_scope, result, unable, why_missing};
-use crate::collect::{Part, Snapshot};
+use super::{Context, count_of, ids, in_scope, result};
+use crate::collect::Part;
+use crate::i18n::Lang;
 use crate::model::{ApprovalState, Mailbox, MailboxKind, Role};
 use crate::readiness::report::{Actor, Count, Finding, Remedy, Severity, StepId, StepResult, Subject};
+use crate::{tr, trn};
 
 const STEP: StepId = StepId::MailboxApproval;
 
@@ -22,10 +24,11 @@ pub(super) enum ApproverVerdict {
     Unknown(String),
 }
 
-pub(super) fn approver_verdict(snap: &Snapshot, errors: &[crate::collect::CollectError]) -> ApproverVerdict {
+pub(super) fn approver_verdict(ctx: &Context<'_>) -> ApproverVerdict {
+    let (snap, lang) = (ctx.snapshot, ctx.lang());
     let (direct, team) = (snap.roles.as_deref(), snap.team_roles.as_deref());
     let Some(direct) = direct else {
-        return ApproverVerdict::Unknown(why_missing(Part::Roles, errors));
+        return ApproverVerdict::Unknown(ctx.why_missing(Part::Roles));
     };
     let team: &[Role] = team.unwrap_or(&[]);
     let sysadmin = direct.iter().chain(team).any(Role::is_system_administrator);
@@ -33,15 +36,10 @@ pub(super) fn approver_verdict(snap: &Snapshot, errors: &[crate::collect::Collec
     let delegated = direct.iter().any(Role::is_delegated_mailbox_approver);
     let privilege = snap.approve_privilege.as_ref().map(|p| p.held);
     if !sysadmin {
-        return ApproverVerdict::Cannot(
-            "you do not have the System Administrator role in this environment, which every approver needs".to_owned(),
-        );
+        return ApproverVerdict::Cannot(lang.t("approval.cannot.no-sysadmin").to_owned());
     }
     if privilege == Some(false) {
-        return ApproverVerdict::Cannot(
-            "none of your roles grants \"Approve Email Addresses for Users or Queues\" (prvApproveRejectEmailAddress)"
-                .to_owned(),
-        );
+        return ApproverVerdict::Cannot(lang.t("approval.cannot.no-privilege").to_owned());
     }
     if delegated { ApproverVerdict::CanApprove } else { ApproverVerdict::ConfirmOnFirstApproval }
 }
@@ -62,8 +60,9 @@ struct Bucket<'a> {
 /// Approval toggles, unapproved user and queue mailboxes, and the caller's permission to approve.
 pub(super) fn mailbox_approval(ctx: &Context<'_>) -> StepResult {
     let snap = ctx.snapshot;
+    let lang = ctx.lang();
     if snap.mailboxes.is_none() {
-        return unable(STEP, Part::Mailboxes, ctx.errors);
+        return ctx.unable(STEP, Part::Mailboxes);
     }
     // One pass over the mailboxes, split by kind.
     let mut buckets: [Bucket<'_>; 2] = [Bucket::default(), Bucket::default()];
@@ -87,7 +86,7 @@ pub(super) fn mailbox_approval(ctx: &Context<'_>) -> StepResult {
     let approved_total = buckets[0].approved + buckets[1].approved;
     let mut findings = Vec::new();
     let mut findings_pending: Vec<Finding> = Vec::new();
-    let mut counts = vec![Count::of("approved", "mailboxes approved", approved_total, in_scope_total)];
+    let mut counts = vec![Count::of("approved", lang.t("approval.count.approved"), approved_total, in_scope_total)];
     // "Approved by Microsoft 365 admin" (`isemailaddressapprovedbyo365admin`), shown beside the approval.
     // Which flag the service requires in which case is not documented, so this is information only: a
     // mailbox whose tests pass is never failed for it (the alerts step names it when a test fails).
@@ -96,24 +95,21 @@ pub(super) fn mailbox_approval(ctx: &Context<'_>) -> StepResult {
     if o365_set + o365_unset.len() > 0 {
         counts.push(Count::of(
             "approved-by-o365-admin",
-            "approved mailboxes also marked \"approved by Microsoft 365 admin\"",
+            lang.t("approval.count.approved-by-o365-admin"),
             o365_set,
             o365_set + o365_unset.len(),
         ));
     }
     if !o365_unset.is_empty() {
-        findings_o365(&mut findings_pending, &o365_unset);
+        findings_o365(&mut findings_pending, &o365_unset, lang);
     }
     let mut blocking = 0;
 
     for ((kind, noun), bucket) in [(MailboxKind::User, "user"), (MailboxKind::Queue, "queue")].into_iter().zip(&buckets)
     {
-        counts.push(Count::of(
-            &format!("{noun}s-approved"),
-            &format!("{noun} mailboxes approved"),
-            bucket.approved,
-            bucket.total,
-        ));
+        let key = format!("{noun}s-approved");
+        counts.push(Count::of(&key, lang.t(&format!("approval.count.{key}")), bucket.approved, bucket.total));
+        let these = |n: usize| count_of(lang, n, &format!("count.{noun}-mailboxes"));
         let Bucket { waiting, rejected, .. } = bucket;
         let required = match &snap.org {
             Some(org) if kind == MailboxKind::User => Some(org.require_approval_users),
@@ -126,10 +122,7 @@ pub(super) fn mailbox_approval(ctx: &Context<'_>) -> StepResult {
                     Severity::Info,
                     Subject::Org,
                     Actor::DynamicsAdmin,
-                    format!(
-                        "\"Process emails only for approved {noun}s\" is off, so {noun} mailboxes work without approval. \
-                         Microsoft recommends keeping approval on."
-                    ),
+                    lang.t(&format!("approval.finding.not-required.{noun}")).to_owned(),
                 )
                 .doc(crate::readiness::links::REMOVE_APPROVAL_REQUIREMENT),
             );
@@ -142,28 +135,33 @@ pub(super) fn mailbox_approval(ctx: &Context<'_>) -> StepResult {
             let pending = waiting.iter().filter(|m| m.approval == ApprovalState::Pending).count();
             let empty = waiting.iter().filter(|m| m.approval == ApprovalState::Empty).count();
             let odd = waiting.len() - pending - empty;
-            let detail: Vec<String> =
-                [(pending, "pending"), (empty, "never approved"), (odd, "with an unknown approval value")]
-                    .into_iter()
-                    .filter(|(n, _)| *n > 0)
-                    .map(|(n, what)| format!("{n} {what}"))
-                    .collect();
-            let consequence = match required {
-                Some(false) => "approval is not required, so their email is still processed",
-                Some(true) if waiting.len() == 1 => "its email is not processed until it is approved",
-                Some(true) => "their email is not processed until they are approved",
-                None => "if approval is required (the default), their email is not processed",
-            };
+            let detail: Vec<String> = [
+                (pending, "approval.detail.pending"),
+                (empty, "approval.detail.never"),
+                (odd, "approval.detail.unknown"),
+            ]
+            .into_iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| tr!(lang, what, n = n))
+            .collect();
+            let consequence = lang.t(match required {
+                Some(false) => "approval.consequence.not-required",
+                Some(true) if waiting.len() == 1 => "approval.consequence.one",
+                Some(true) => "approval.consequence.other",
+                None => "approval.consequence.unknown",
+            });
             findings.push(
                 Finding::new(
                     severity,
                     Subject::Mailboxes(ids(waiting.iter().copied())),
                     Actor::DynamicsAdmin,
-                    format!(
-                        "{} {} not approved ({}); {consequence}.",
-                        count_of(waiting.len(), &format!("{noun} mailbox"), &format!("{noun} mailboxes")),
-                        if waiting.len() == 1 { "is" } else { "are" },
-                        detail.join(", ")
+                    trn!(
+                        lang,
+                        "approval.finding.waiting",
+                        waiting.len(),
+                        mailboxes = these(waiting.len()),
+                        detail = detail.join(", "),
+                        consequence = consequence
                     ),
                 )
                 .remedy(Remedy::ApproveMailboxes { mailbox_ids: ids(waiting.iter().copied()) })
@@ -176,12 +174,7 @@ pub(super) fn mailbox_approval(ctx: &Context<'_>) -> StepResult {
                     if severity == Severity::Error { Severity::Warning } else { Severity::Info },
                     Subject::Mailboxes(ids(rejected.iter().copied())),
                     Actor::DynamicsAdmin,
-                    format!(
-                        "{} {} rejected. Someone rejected {} on purpose; approve only if that was a mistake.",
-                        count_of(rejected.len(), &format!("{noun} mailbox"), &format!("{noun} mailboxes")),
-                        if rejected.len() == 1 { "was" } else { "were" },
-                        if rejected.len() == 1 { "it" } else { "them" }
-                    ),
+                    trn!(lang, "approval.finding.rejected", rejected.len(), mailboxes = these(rejected.len())),
                 )
                 .remedy(Remedy::ApproveMailboxes { mailbox_ids: ids(rejected.iter().copied()) }),
             );
@@ -192,83 +185,62 @@ pub(super) fn mailbox_approval(ctx: &Context<'_>) -> StepResult {
             Severity::Warning,
             Subject::Org,
             Actor::DynamicsAdmin,
-            format!(
-                "Whether approval is required could not be read ({}); it is on by default.",
-                why_missing(Part::Organization, ctx.errors)
-            ),
+            tr!(lang, "approval.finding.org-unread", why = ctx.why_missing(Part::Organization)),
         ));
     }
 
     findings.append(&mut findings_pending);
-    findings.push(permission_finding(snap, ctx.errors, blocking > 0));
+    findings.push(permission_finding(ctx, blocking > 0));
     let summary = if in_scope_total == 0 {
-        "No active user or queue mailboxes".to_owned()
+        lang.t("summary.no-mailboxes").to_owned()
     } else {
-        format!("{approved_total} of {in_scope_total} active mailboxes approved")
+        tr!(lang, "approval.summary", approved = approved_total, total = in_scope_total)
     };
     result(STEP, summary, findings, counts)
 }
 
 /// Approved mailboxes whose "approved by Microsoft 365 admin" flag is not set: shown, never a failure.
-fn findings_o365(findings: &mut Vec<Finding>, unset: &[&Mailbox]) {
+fn findings_o365(findings: &mut Vec<Finding>, unset: &[&Mailbox], lang: Lang) {
     let n = unset.len();
     findings.push(
         Finding::new(
             Severity::Info,
             Subject::Mailboxes(ids(unset.iter().copied())),
             Actor::ExchangeAdmin,
-            format!(
-                "{} approved in Dynamics 365 but not marked \"approved by Microsoft 365 admin\" \
-                 (isemailaddressapprovedbyo365admin). This alone does not stop {} while {} tests pass; if Test & \
-                 Enable fails with an alert asking for an approval by a Microsoft 365 administrator, a Global or \
-                 Exchange administrator (with System Administrator) must approve the address.",
-                count_of(n, "mailbox is", "mailboxes are"),
-                if n == 1 { "it" } else { "them" },
-                if n == 1 { "its" } else { "their" }
-            ),
+            trn!(lang, "approval.finding.o365-unset", n),
         )
         .doc(crate::readiness::links::NEEDS_O365_APPROVAL),
     );
 }
 
-fn permission_finding(snap: &Snapshot, errors: &[crate::collect::CollectError], needed: bool) -> Finding {
+fn permission_finding(ctx: &Context<'_>, needed: bool) -> Finding {
+    let (snap, lang) = (ctx.snapshot, ctx.lang());
     let user = snap.caller.as_ref().map(|c| c.user_id.clone()).unwrap_or_default();
     let doc = crate::readiness::links::PERMISSIONS_MODEL;
-    let tenant = "approving also needs the Microsoft 365 Global admin or Exchange admin role, or the Delegated \
-                  Mailbox Approver role in this environment";
-    match approver_verdict(snap, errors) {
-        ApproverVerdict::CanApprove => Finding::new(
-            Severity::Info,
-            Subject::User(user),
-            Actor::DynamicsAdmin,
-            "You can approve mailboxes: you hold System Administrator and Delegated Mailbox Approver.",
-        )
-        .doc(doc),
+    match approver_verdict(ctx) {
+        ApproverVerdict::CanApprove => {
+            Finding::new(Severity::Info, Subject::User(user), Actor::DynamicsAdmin, lang.t("approval.permission.can"))
+                .doc(doc)
+        }
         ApproverVerdict::ConfirmOnFirstApproval => Finding::new(
             if needed { Severity::Warning } else { Severity::Info },
             Subject::User(user),
             Actor::ExchangeAdmin,
-            format!(
-                "You are System Administrator, but {tenant}. Tenant roles cannot be seen from Dynamics 365, so this \
-                 will be confirmed on the first approval. If it fails, ask a Global or Exchange admin to approve, or to \
-                 give you the Delegated Mailbox Approver role."
-            ),
+            lang.t("approval.permission.confirm"),
         )
         .doc(doc),
         ApproverVerdict::Cannot(why) => Finding::new(
             if needed { Severity::Error } else { Severity::Info },
             Subject::User(user),
             Actor::DynamicsAdmin,
-            format!("You cannot approve mailboxes: {why}. Ask an administrator who can, or to give you the roles."),
+            tr!(lang, "approval.permission.cannot", why = why),
         )
         .doc(doc),
         ApproverVerdict::Unknown(why) => Finding::new(
             if needed { Severity::Warning } else { Severity::Info },
             Subject::User(user),
             Actor::DynamicsAdmin,
-            format!(
-                "Your roles could not be read ({why}); whether you can approve will be confirmed on the first approval."
-            ),
+            tr!(lang, "approval.permission.unknown", why = why),
         )
         .doc(doc),
     }

@@ -1,38 +1,33 @@
 //! Step "Mailboxes keep synchronising" (issue 17): after go-live, live mailboxes classified from
 //! their monitoring columns (see [`crate::health`]), plus the item-level failures.
 
-use super::{Context, count_of, unable};
+use super::{Context, count_of};
 use crate::collect::Part;
 use crate::health::{self, HealthState, MailboxHealth};
 use crate::readiness::report::{Actor, Count, Finding, Remedy, Severity, Status, StepId, StepResult, Subject};
+use crate::{tr, trn};
 
 const STEP: StepId = StepId::KeepSynchronising;
 
 pub(super) fn keep_synchronising(ctx: &Context<'_>) -> StepResult {
     let snap = ctx.snapshot;
+    let lang = ctx.lang();
     let (Some(mailboxes), Some(monitoring)) = (&snap.mailboxes, &snap.monitoring) else {
-        return unable(STEP, Part::Mailboxes, ctx.errors);
+        return ctx.unable(STEP, Part::Mailboxes);
     };
     let Some(now) = ctx.options.now else {
-        let why = "the current time is not known".to_owned();
-        return StepResult {
-            step: STEP,
-            status: Status::Unknown(why.clone()),
-            summary: format!("Unable to check: {why}"),
-            findings: Vec::new(),
-            counts: Vec::new(),
-        };
+        return super::unable_because(STEP, lang.t("unable.no-time").to_owned(), lang);
     };
     let threshold = ctx.options.delayed_after_secs;
     let all = health::assess(mailboxes, monitoring, now, threshold);
     let with = |s: HealthState| -> Vec<&MailboxHealth> { all.iter().filter(|h| h.state == s).collect() };
     let ids = |hs: &[&MailboxHealth]| -> Vec<String> { hs.iter().map(|h| h.id.clone()).collect() };
-    let n = |k: usize| count_of(k, "mailbox", "mailboxes");
+    let n = |k: usize| count_of(lang, k, "count.mailboxes");
     let hours = threshold / 3600;
     let span = if threshold % 3600 == 0 {
-        count_of(usize::try_from(hours).unwrap_or(0), "hour", "hours")
+        count_of(lang, usize::try_from(hours).unwrap_or(0), "count.hours")
     } else {
-        format!("{} min", threshold / 60)
+        tr!(lang, "count.minutes-short", n = threshold / 60)
     };
 
     let mut findings = Vec::new();
@@ -44,13 +39,7 @@ pub(super) fn keep_synchronising(ctx: &Context<'_>) -> StepResult {
                 Severity::Error,
                 Subject::Mailboxes(ids(&failing)),
                 Actor::DynamicsAdmin,
-                format!(
-                    "{} failed {} last synchronization cycles. Fix the cause shown in the alerts, then re-test and \
-                     enable {}.",
-                    n(failing.len()),
-                    if failing.len() == 1 { "its" } else { "their" },
-                    if failing.len() == 1 { "it" } else { "them" }
-                ),
+                trn!(lang, "health.finding.failing", failing.len(), mailboxes = n(failing.len())),
             )
             .remedy(Remedy::TestAndEnable { mailbox_ids: ids(&failing), this_org_only: false }),
         );
@@ -61,12 +50,7 @@ pub(super) fn keep_synchronising(ctx: &Context<'_>) -> StepResult {
                 Severity::Error,
                 Subject::Mailboxes(ids(&disabled)),
                 Actor::DynamicsAdmin,
-                format!(
-                    "{} synchronized before and {} now disabled. Re-test and enable {}.",
-                    n(disabled.len()),
-                    if disabled.len() == 1 { "is" } else { "are" },
-                    if disabled.len() == 1 { "it" } else { "them" }
-                ),
+                trn!(lang, "health.finding.disabled", disabled.len(), mailboxes = n(disabled.len())),
             )
             .remedy(Remedy::TestAndEnable { mailbox_ids: ids(&disabled), this_org_only: false }),
         );
@@ -77,7 +61,7 @@ pub(super) fn keep_synchronising(ctx: &Context<'_>) -> StepResult {
             Severity::Warning,
             Subject::Mailboxes(ids(&delayed)),
             Actor::DynamicsAdmin,
-            format!("{} had no successful synchronization for more than {span}.", n(delayed.len())),
+            tr!(lang, "health.finding.delayed", mailboxes = n(delayed.len()), span = span),
         ));
     }
     let backing_off = with(HealthState::BackingOff);
@@ -86,11 +70,7 @@ pub(super) fn keep_synchronising(ctx: &Context<'_>) -> StepResult {
             Severity::Info,
             Subject::Mailboxes(ids(&backing_off)),
             Actor::DynamicsAdmin,
-            format!(
-                "{} {} backing off: server-side synchronization postponed processing for more than 15 minutes.",
-                n(backing_off.len()),
-                if backing_off.len() == 1 { "is" } else { "are" }
-            ),
+            trn!(lang, "health.finding.backing-off", backing_off.len(), mailboxes = n(backing_off.len())),
         ));
     }
     let items = snap.item_failures.as_ref().map_or(0, Vec::len);
@@ -101,10 +81,12 @@ pub(super) fn keep_synchronising(ctx: &Context<'_>) -> StepResult {
             Severity::Warning,
             Subject::Org,
             Actor::DynamicsAdmin,
-            format!(
-                "{} failed to synchronize in the last days ({} distinct errors; most frequent: {top}).",
-                count_of(items, "item", "items"),
-                groups.len()
+            tr!(
+                lang,
+                "health.finding.items",
+                items = count_of(lang, items, "count.items"),
+                errors = groups.len(),
+                top = top
             ),
         );
         if let Some(link) = groups.first().and_then(|g| g.doc_link.clone()) {
@@ -115,22 +97,22 @@ pub(super) fn keep_synchronising(ctx: &Context<'_>) -> StepResult {
 
     let live = all.len();
     let mut counts: Vec<Count> =
-        health::state_counts(&all).iter().map(|(s, k)| Count::of(s.key(), s.label(), *k, live)).collect();
+        health::state_counts(&all).iter().map(|(s, k)| Count::of(s.key(), s.label_in(lang), *k, live)).collect();
     if snap.item_failures.is_some() {
-        counts.push(Count::plain("failed-items", "Failed items", items));
+        counts.push(Count::plain("failed-items", lang.t("health.count.failed-items"), items));
     }
     let normal = with(HealthState::Normal).len();
     let summary = if live == 0 {
-        "No mailbox has gone live yet.".to_owned()
+        lang.t("health.summary.none").to_owned()
     } else if normal == live && items == 0 {
-        format!("All {} synchronizing normally.", n(live))
+        tr!(lang, "health.summary.all", mailboxes = n(live))
     } else {
-        format!("{normal} of {} synchronizing normally.", n(live))
+        tr!(lang, "health.summary.some", normal = normal, mailboxes = n(live))
     };
     let mut result = super::result(STEP, summary, findings, counts);
     if snap.item_failures.is_none() && result.status == Status::Pass {
         // Mailbox states are fine, but item failures could not be read: say so rather than pass.
-        result.status = Status::Unknown(super::why_missing(Part::ItemFailures, ctx.errors));
+        result.status = Status::Unknown(ctx.why_missing(Part::ItemFailures));
     }
     result
 }

@@ -1,9 +1,11 @@
 //! Step "Configure mailboxes": profile and delivery methods of every active user and queue mailbox.
 
-use super::{Context, active_exo, count_of, ids, result, target_profile, unable};
+use super::{Context, active_exo, count_of, ids, result, target_profile};
 use crate::collect::{Part, Snapshot};
+use crate::i18n::Lang;
 use crate::model::{ActDeliveryMethod, DeliveryMethod, Mailbox, MailboxKind, RecordState};
 use crate::readiness::report::{Actor, Count, Finding, Remedy, Severity, StepId, StepResult, Subject};
+use crate::{tr, trn};
 
 const STEP: StepId = StepId::MailboxConfiguration;
 
@@ -25,8 +27,9 @@ pub(super) fn org_defaults_ready(snap: &Snapshot) -> bool {
 /// users, appointments, contacts and tasks).
 pub(super) fn mailbox_configuration(ctx: &Context<'_>) -> StepResult {
     let snap = ctx.snapshot;
+    let lang = ctx.lang();
     let Some(all) = &snap.mailboxes else {
-        return unable(STEP, Part::Mailboxes, ctx.errors);
+        return ctx.unable(STEP, Part::Mailboxes);
     };
     let exo_ids: Option<Vec<&str>> =
         snap.profiles.as_ref().map(|_| active_exo(snap).iter().map(|p| p.id.as_str()).collect());
@@ -77,31 +80,18 @@ pub(super) fn mailbox_configuration(ctx: &Context<'_>) -> StepResult {
     }
     let configured = buckets[0].ok + buckets[1].ok;
     let in_scope_total = buckets[0].total + buckets[1].total;
-    counts.push(Count::of(
-        "configured",
-        "mailboxes on Exchange Online with server-side sync",
-        configured,
-        in_scope_total,
-    ));
+    counts.push(Count::of("configured", lang.t("mailboxes.count.configured"), configured, in_scope_total));
 
     for ((kind, noun), bucket) in [(MailboxKind::User, "user"), (MailboxKind::Queue, "queue")].into_iter().zip(&buckets)
     {
-        counts.push(Count::of(
-            &format!("{noun}s-configured"),
-            &format!("{noun} mailboxes configured"),
-            bucket.ok,
-            bucket.total,
-        ));
+        let key = format!("{noun}s-configured");
+        counts.push(Count::of(&key, lang.t(&format!("mailboxes.count.{key}")), bucket.ok, bucket.total));
+        let these = |n: usize| count_of(lang, n, &format!("count.{noun}-mailboxes"));
         let Bucket { no_profile, other, methods, .. } = bucket;
 
         if !no_profile.is_empty() {
-            let msg = format!(
-                "{} {} no email server profile, so {} email is not synchronized.",
-                count_of(no_profile.len(), &format!("{noun} mailbox"), &format!("{noun} mailboxes")),
-                if no_profile.len() == 1 { "has" } else { "have" },
-                if no_profile.len() == 1 { "its" } else { "their" }
-            );
-            findings.push(apply_defaults(msg, no_profile, ready));
+            let msg = trn!(lang, "mailboxes.finding.no-profile", no_profile.len(), mailboxes = these(no_profile.len()));
+            findings.push(apply_defaults(msg, no_profile, ready, lang));
         }
         if !other.is_empty() {
             // Distinct profile ids first: thousands of mailboxes share a handful of profiles.
@@ -113,40 +103,43 @@ pub(super) fn mailbox_configuration(ctx: &Context<'_>) -> StepResult {
             }
             let mut names: Vec<String> = Vec::new();
             for id in seen {
-                let name = snap
-                    .profiles
-                    .iter()
-                    .flatten()
-                    .find(|p| p.id == id)
-                    .map_or_else(|| "an unknown profile".to_owned(), |p| format!("\"{}\"", p.name));
+                let name = snap.profiles.iter().flatten().find(|p| p.id == id).map_or_else(
+                    || lang.t("mailboxes.unknown-profile").to_owned(),
+                    |p| tr!(lang, "profile.name", name = p.name),
+                );
                 if !names.contains(&name) {
                     names.push(name);
                 }
             }
-            let msg = format!(
-                "{} {} another profile ({}) instead of Exchange Online.",
-                count_of(other.len(), &format!("{noun} mailbox"), &format!("{noun} mailboxes")),
-                if other.len() == 1 { "uses" } else { "use" },
-                names.join(", ")
+            let msg = trn!(
+                lang,
+                "mailboxes.finding.other-profile",
+                other.len(),
+                mailboxes = these(other.len()),
+                names = names.join(", ")
             );
-            findings.push(apply_defaults(msg, other, ready));
+            findings.push(apply_defaults(msg, other, ready, lang));
         }
         if !methods.is_empty() {
             let not = |f: &dyn Fn(&Mailbox) -> bool| methods.iter().filter(|m| f(m)).count();
             let incoming = not(&|m| m.incoming != Some(DeliveryMethod::ServerSideSync));
             let outgoing = not(&|m| m.outgoing != Some(DeliveryMethod::ServerSideSync));
             let act = not(&|m| m.kind == MailboxKind::User && m.act != Some(ActDeliveryMethod::ServerSideSync));
-            let mut parts = vec![format!("incoming {incoming}"), format!("outgoing {outgoing}")];
+            let mut parts = vec![
+                tr!(lang, "mailboxes.part.incoming", n = incoming),
+                tr!(lang, "mailboxes.part.outgoing", n = outgoing),
+            ];
             if kind == MailboxKind::User {
-                parts.push(format!("appointments, contacts and tasks {act}"));
+                parts.push(tr!(lang, "mailboxes.part.act", n = act));
             }
-            let msg = format!(
-                "{} {} not on server-side synchronization ({}).",
-                count_of(methods.len(), &format!("{noun} mailbox"), &format!("{noun} mailboxes")),
-                if methods.len() == 1 { "is" } else { "are" },
-                parts.join(", ")
+            let msg = trn!(
+                lang,
+                "mailboxes.finding.methods",
+                methods.len(),
+                mailboxes = these(methods.len()),
+                parts = parts.join(", ")
             );
-            findings.push(apply_defaults(msg, methods, ready));
+            findings.push(apply_defaults(msg, methods, ready, lang));
         }
     }
 
@@ -155,45 +148,35 @@ pub(super) fn mailbox_configuration(ctx: &Context<'_>) -> StepResult {
             Severity::Warning,
             Subject::Org,
             Actor::DynamicsAdmin,
-            format!(
-                "Whether mailboxes use the Exchange Online profile could not be checked: {}",
-                super::why_missing(Part::Profiles, ctx.errors)
-            ),
+            tr!(lang, "mailboxes.finding.profiles-unread", why = ctx.why_missing(Part::Profiles)),
         ));
     }
 
-    counts.push(Count::plain("forward", "forward mailboxes (not counted)", forward.len()));
-    counts.push(Count::plain("inactive", "inactive mailboxes (not counted)", inactive.len()));
+    counts.push(Count::plain("forward", lang.t("mailboxes.count.forward"), forward.len()));
+    counts.push(Count::plain("inactive", lang.t("mailboxes.count.inactive"), inactive.len()));
     if !forward.is_empty() || !inactive.is_empty() || !unknown.is_empty() {
         let mut parts = Vec::new();
         if !forward.is_empty() {
-            parts.push(count_of(forward.len(), "forward mailbox", "forward mailboxes"));
+            parts.push(count_of(lang, forward.len(), "count.forward-mailboxes"));
         }
         if !inactive.is_empty() {
-            parts.push(count_of(inactive.len(), "inactive mailbox", "inactive mailboxes"));
+            parts.push(count_of(lang, inactive.len(), "count.inactive-mailboxes"));
         }
         if !unknown.is_empty() {
-            parts.push(count_of(
-                unknown.len(),
-                "mailbox of neither a user nor a queue",
-                "mailboxes of neither a user nor a queue",
-            ));
+            parts.push(count_of(lang, unknown.len(), "count.other-mailboxes"));
         }
         findings.push(Finding::new(
             Severity::Info,
             Subject::Mailboxes(ids(forward.iter().chain(&inactive).chain(&unknown).copied())),
             Actor::DynamicsAdmin,
-            format!("{} are not counted in this checklist.", parts.join(", ")),
+            tr!(lang, "mailboxes.finding.not-counted", parts = parts.join(", ")),
         ));
     }
 
     let summary = if in_scope_total == 0 {
-        "No active user or queue mailboxes".to_owned()
+        lang.t("summary.no-mailboxes").to_owned()
     } else {
-        format!(
-            "{configured} of {} active mailboxes use Exchange Online with server-side synchronization",
-            in_scope_total
-        )
+        tr!(lang, "mailboxes.summary", configured = configured, total = in_scope_total)
     };
     result(STEP, summary, findings, counts)
 }
@@ -210,14 +193,14 @@ struct Bucket<'a> {
 
 /// An error finding for `mailboxes`, with "Apply Default Email Settings" as remedy when the org
 /// defaults are right, or advice to fix them first.
-fn apply_defaults(message: String, mailboxes: &[&Mailbox], ready: bool) -> Finding {
+fn apply_defaults(message: String, mailboxes: &[&Mailbox], ready: bool, lang: Lang) -> Finding {
     let subject = Subject::Mailboxes(ids(mailboxes.iter().copied()));
     if ready {
         Finding::new(
             Severity::Error,
             subject,
             Actor::DynamicsAdmin,
-            format!("{message} Apply the default email settings."),
+            tr!(lang, "mailboxes.apply-defaults", message = message),
         )
         .remedy(Remedy::ApplyDefaultSettings { mailbox_ids: ids(mailboxes.iter().copied()) })
         .doc(StepId::MailboxConfiguration.doc_link())
@@ -226,7 +209,7 @@ fn apply_defaults(message: String, mailboxes: &[&Mailbox], ready: bool) -> Findi
             Severity::Error,
             subject,
             Actor::DynamicsAdmin,
-            format!("{message} Fix the org's default email settings first, then apply them to these mailboxes."),
+            tr!(lang, "mailboxes.fix-defaults-first", message = message),
         )
         .doc(StepId::MailboxConfiguration.doc_link())
     }

@@ -14,7 +14,9 @@ pub use alerts::{AlertCause, decode_alert};
 use super::EvaluateOptions;
 use super::report::{Count, Finding, Status, StepId, StepResult};
 use crate::collect::{CollectError, Part, Snapshot};
+use crate::i18n::Lang;
 use crate::model::{Mailbox, Profile, RecordState};
+use crate::tr;
 
 /// What a rule sees.
 #[derive(Debug, Clone, Copy)]
@@ -41,22 +43,38 @@ pub const ALL: &[Rule] = &[
     health::keep_synchronising,
 ];
 
+impl Context<'_> {
+    /// The language of the report.
+    fn lang(&self) -> Lang {
+        self.options.lang
+    }
+
+    /// Why `part` is missing: its own error, else the caller's, else "not collected".
+    fn why_missing(&self, part: Part) -> String {
+        why_missing(part, self.errors, self.lang())
+    }
+
+    /// The "unable to check" result for `step` when `part` could not be read.
+    fn unable(&self, step: StepId, part: Part) -> StepResult {
+        unable_because(step, self.why_missing(part), self.lang())
+    }
+}
+
 /// Why `part` is missing: its own error, else the caller's, else "not collected".
-fn why_missing(part: Part, errors: &[CollectError]) -> String {
+fn why_missing(part: Part, errors: &[CollectError], lang: Lang) -> String {
     errors
         .iter()
         .find(|e| e.part == part)
         .or_else(|| errors.iter().find(|e| e.part == Part::Caller))
-        .map_or_else(|| "the data was not collected".to_owned(), |e| e.error.to_string())
+        .map_or_else(|| lang.t("unable.not-collected").to_owned(), |e| e.error.to_string())
 }
 
-/// The "unable to check" result for `step` when `part` could not be read.
-fn unable(step: StepId, part: Part, errors: &[CollectError]) -> StepResult {
-    let why = why_missing(part, errors);
+/// The "unable to check" result for `step`, for the reason `why`.
+fn unable_because(step: StepId, why: String, lang: Lang) -> StepResult {
     StepResult {
         step,
-        status: Status::Unknown(why.clone()),
-        summary: format!("Unable to check: {why}"),
+        summary: tr!(lang, "unable.summary", why = why),
+        status: Status::Unknown(why),
         findings: Vec::new(),
         counts: Vec::new(),
     }
@@ -89,7 +107,7 @@ fn ids<'a>(mailboxes: impl IntoIterator<Item = &'a Mailbox>) -> Vec<String> {
     mailboxes.into_iter().map(|m| m.id.clone()).collect()
 }
 
-/// "1 mailbox", "3 mailboxes".
-fn count_of(n: usize, one: &str, many: &str) -> String {
-    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
+/// "1 mailbox", "3 mailboxes": the counted message `key` (`key.one`, `key.other`) for `n`.
+fn count_of(lang: Lang, n: usize, key: &str) -> String {
+    lang.plural(key, n, &[])
 }

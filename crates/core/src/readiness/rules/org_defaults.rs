@@ -1,9 +1,10 @@
 //! Step "Configure default email processing and synchronization".
 
-use super::{Context, active_exo, result, target_profile, unable};
+use super::{Context, active_exo, result, target_profile};
 use crate::collect::Part;
 use crate::model::{ActDeliveryMethod, ConnectionChannel, DeliveryMethod};
 use crate::readiness::report::{Actor, Count, Finding, Remedy, Severity, StepId, StepResult, Subject};
+use crate::tr;
 
 const STEP: StepId = StepId::OrgEmailDefaults;
 
@@ -11,8 +12,9 @@ const STEP: StepId = StepId::OrgEmailDefaults;
 /// outgoing and ACT methods given to new mailboxes are SSS.
 pub(super) fn org_email_defaults(ctx: &Context<'_>) -> StepResult {
     let snap = ctx.snapshot;
+    let lang = ctx.lang();
     let Some(org) = &snap.org else {
-        return unable(STEP, Part::Organization, ctx.errors);
+        return ctx.unable(STEP, Part::Organization);
     };
     let target = target_profile(snap).map(|p| p.id.clone());
     let fix = || Remedy::SetOrgDefaults { profile_id: target.clone() };
@@ -27,8 +29,7 @@ pub(super) fn org_email_defaults(ctx: &Context<'_>) -> StepResult {
                 Severity::Error,
                 Subject::Org,
                 Actor::DynamicsAdmin,
-                "\"Process Email Using\" is set to the Email Router, which is retired. Set it to Server-Side \
-                 Synchronization.",
+                lang.t("org-defaults.finding.email-router"),
             )
             .remedy(fix()),
         ),
@@ -37,9 +38,13 @@ pub(super) fn org_email_defaults(ctx: &Context<'_>) -> StepResult {
                 Severity::Warning,
                 Subject::Org,
                 Actor::DynamicsAdmin,
-                format!(
-                    "\"Process Email Using\" has {}; it should be Server-Side Synchronization.",
-                    other.map_or_else(|| "no value".to_owned(), |c| format!("the unknown value {c:?}"))
+                tr!(
+                    lang,
+                    "org-defaults.finding.channel",
+                    value = other.map_or_else(
+                        || lang.t("org-defaults.no-value").to_owned(),
+                        |c| tr!(lang, "org-defaults.unknown-value", value = format!("{c:?}"))
+                    )
                 ),
             )
             .remedy(fix()),
@@ -54,28 +59,23 @@ pub(super) fn org_email_defaults(ctx: &Context<'_>) -> StepResult {
             Severity::Warning,
             Subject::Org,
             Actor::DynamicsAdmin,
-            format!(
-                "Whether the default profile is Exchange Online could not be checked: {}",
-                super::why_missing(Part::Profiles, ctx.errors)
-            ),
+            tr!(lang, "org-defaults.finding.profiles-unread", why = ctx.why_missing(Part::Profiles)),
         )),
         (Some(_), Some(d)) if exo.iter().any(|p| p.id == d) => ok += 1,
         (Some(profiles), d) => {
             let message = match d.and_then(|d| profiles.iter().find(|p| p.id == d)) {
-                Some(p) => {
-                    format!("The default server profile is \"{}\", not the active Exchange Online profile.", p.name)
-                }
-                None if d.is_some() => "The default server profile no longer exists.".to_owned(),
-                None => "No default server profile is set.".to_owned(),
+                Some(p) => tr!(lang, "org-defaults.finding.default-not-exo", name = p.name),
+                None if d.is_some() => lang.t("org-defaults.finding.default-gone").to_owned(),
+                None => lang.t("org-defaults.finding.no-default").to_owned(),
             };
             let finding = Finding::new(Severity::Error, Subject::Org, Actor::DynamicsAdmin, message);
             findings.push(match snap_target_name(&exo, target.as_deref()) {
                 Some((id, name)) => Finding {
-                    message: format!("{} Make \"{name}\" the default.", finding.message),
+                    message: tr!(lang, "org-defaults.make-default", message = finding.message, name = name),
                     ..finding.remedy(Remedy::SetDefaultProfile { profile_id: id })
                 },
                 None => Finding {
-                    message: format!("{} Fix the Exchange Online profile first.", finding.message),
+                    message: tr!(lang, "org-defaults.fix-profile-first", message = finding.message),
                     ..finding
                 },
             });
@@ -89,8 +89,7 @@ pub(super) fn org_email_defaults(ctx: &Context<'_>) -> StepResult {
                 Severity::Error,
                 Subject::Org,
                 Actor::DynamicsAdmin,
-                "No default delivery methods are set, so new mailboxes get none. Set incoming, outgoing and \
-                 appointments, contacts and tasks to Server-Side Synchronization.",
+                lang.t("org-defaults.finding.no-methods"),
             )
             .remedy(fix()),
         ),
@@ -99,24 +98,31 @@ pub(super) fn org_email_defaults(ctx: &Context<'_>) -> StepResult {
                 Severity::Warning,
                 Subject::Org,
                 Actor::DynamicsAdmin,
-                format!("The default delivery methods could not be read ({}). Set the defaults again.", e.reason),
+                tr!(lang, "org-defaults.finding.methods-unread", reason = e.reason),
             )
             .remedy(fix()),
         ),
         Some(Ok(settings)) => {
-            let email = |name: &str, m: Option<DeliveryMethod>| match m {
+            let email = |what: &str, m: Option<DeliveryMethod>| match m {
                 Some(DeliveryMethod::ServerSideSync) => None,
-                other => Some(format!("{name}: {}", other.map_or_else(|| "not set".to_owned(), |m| m.label()))),
+                other => Some(tr!(
+                    lang,
+                    "org-defaults.method-is",
+                    what = lang.t(what),
+                    method = other.map_or_else(|| lang.t("org-defaults.not-set").to_owned(), |m| m.label())
+                )),
             };
             let act = match settings.act {
                 Some(ActDeliveryMethod::ServerSideSync) => None,
-                other => Some(format!(
-                    "appointments, contacts and tasks: {}",
-                    other.map_or_else(|| "not set".to_owned(), |m| m.label())
+                other => Some(tr!(
+                    lang,
+                    "org-defaults.method-is",
+                    what = lang.t("direction.act"),
+                    method = other.map_or_else(|| lang.t("org-defaults.not-set").to_owned(), |m| m.label())
                 )),
             };
             let wrong: Vec<String> =
-                [email("incoming email", settings.incoming), email("outgoing email", settings.outgoing), act]
+                [email("direction.incoming", settings.incoming), email("direction.outgoing", settings.outgoing), act]
                     .into_iter()
                     .flatten()
                     .collect();
@@ -127,11 +133,7 @@ pub(super) fn org_email_defaults(ctx: &Context<'_>) -> StepResult {
                         Severity::Error,
                         Subject::Org,
                         Actor::DynamicsAdmin,
-                        format!(
-                            "New mailboxes are not set up for server-side synchronization ({}). Set the defaults to \
-                             Server-Side Synchronization.",
-                            wrong.join("; ")
-                        ),
+                        tr!(lang, "org-defaults.finding.methods-wrong", wrong = wrong.join("; ")),
                     )
                     .remedy(fix()),
                 );
@@ -139,11 +141,11 @@ pub(super) fn org_email_defaults(ctx: &Context<'_>) -> StepResult {
         }
     }
 
-    let counts = vec![Count::of("settings-ok", "org email settings on server-side synchronization", ok, total)];
+    let counts = vec![Count::of("settings-ok", lang.t("org-defaults.count.settings-ok"), ok, total)];
     let summary = if findings.is_empty() {
-        "Email is processed with server-side synchronization; new mailboxes get the Exchange Online profile".to_owned()
+        lang.t("org-defaults.summary.ok").to_owned()
     } else {
-        format!("{ok} of {total} org email settings are right")
+        tr!(lang, "org-defaults.summary.some", ok = ok, total = total)
     };
     result(STEP, summary, findings, counts)
 }

@@ -1,10 +1,11 @@
 //! Step "Test configuration of mailboxes": test results per direction, disabled and stuck mailboxes.
 
 use super::alerts::{AlertCause, mailboxes_with};
-use super::{Context, count_of, ids, in_scope, result, unable};
+use super::{Context, count_of, ids, in_scope, result};
 use crate::collect::Part;
 use crate::model::{ActDeliveryMethod, DeliveryMethod, Mailbox, MailboxKind, TestStatus};
 use crate::readiness::report::{Actor, Count, Finding, Remedy, Severity, StepId, StepResult, Subject};
+use crate::{tr, trn};
 
 const STEP: StepId = StepId::TestAndEnable;
 
@@ -17,11 +18,12 @@ enum Direction {
 }
 
 impl Direction {
+    /// Catalogue key of the direction's name.
     fn label(self) -> &'static str {
         match self {
-            Direction::Incoming => "incoming email",
-            Direction::Outgoing => "outgoing email",
-            Direction::Act => "appointments, contacts and tasks",
+            Direction::Incoming => "direction.incoming",
+            Direction::Outgoing => "direction.outgoing",
+            Direction::Act => "direction.act",
         }
     }
 
@@ -99,8 +101,9 @@ fn classify(m: &Mailbox, dirs: &[Direction], ctx: &Context<'_>) -> State {
 /// Test results of every active user and queue mailbox on SSS.
 pub(super) fn test_and_enable(ctx: &Context<'_>) -> StepResult {
     let snap = ctx.snapshot;
+    let lang = ctx.lang();
     if snap.mailboxes.is_none() {
-        return unable(STEP, Part::Mailboxes, ctx.errors);
+        return ctx.unable(STEP, Part::Mailboxes);
     }
     let other_org = mailboxes_with(snap, AlertCause::AnotherOrganization);
     let mut on_sss = 0;
@@ -158,34 +161,32 @@ pub(super) fn test_and_enable(ctx: &Context<'_>) -> StepResult {
         mailbox_ids: ids(ms.iter().copied()),
         this_org_only,
     };
-    let mailboxes = |n: usize| count_of(n, "mailbox", "mailboxes");
+    let mailboxes = |n: usize| count_of(lang, n, "count.mailboxes");
     if !failed_here.is_empty() {
         let per: Vec<String> = [Direction::Incoming, Direction::Outgoing, Direction::Act]
             .into_iter()
             .zip(failed_here_dirs)
             .filter(|(_, n)| *n > 0)
-            .map(|(d, n)| format!("{} {n}", d.label()))
+            .map(|(d, n)| tr!(lang, "test.per-direction", direction = lang.t(d.label()), n = n))
             .collect();
         let off = if disabled_after_failure > 0 {
-            format!("; {disabled_after_failure} of them now disabled")
+            tr!(lang, "test.now-disabled", n = disabled_after_failure)
         } else {
             String::new()
         };
-        let tip = if failed_here_dirs[2] > 0 {
-            " If a mailbox also syncs with another Dynamics 365 org, test it with \"this org only\"."
-        } else {
-            ""
-        };
+        let tip = if failed_here_dirs[2] > 0 { lang.t("test.tip-this-org-only") } else { "" };
         findings.push(
             Finding::new(
                 Severity::Error,
                 Subject::Mailboxes(ids(failed_here.iter().copied())),
                 Actor::DynamicsAdmin,
-                format!(
-                    "{} failed Test & Enable ({}{off}). Fix the cause shown in the alerts, then test and enable \
-                     again.{tip}",
-                    mailboxes(failed_here.len()),
-                    per.join(", ")
+                tr!(
+                    lang,
+                    "test.finding.failed",
+                    mailboxes = mailboxes(failed_here.len()),
+                    directions = per.join(", "),
+                    off = off,
+                    tip = tip
                 ),
             )
             .remedy(test(&failed_here, false)),
@@ -197,14 +198,7 @@ pub(super) fn test_and_enable(ctx: &Context<'_>) -> StepResult {
                 Severity::Error,
                 Subject::Mailboxes(ids(elsewhere.iter().copied())),
                 Actor::DynamicsAdmin,
-                format!(
-                    "{} cannot synchronize appointments, contacts and tasks because another Dynamics 365 org \
-                     synchronizes {}. Test and enable with \"Sync items with Exchange from this org only\" if \
-                     this org should own {}; set the method to None in the other org.",
-                    mailboxes(elsewhere.len()),
-                    if elsewhere.len() == 1 { "it" } else { "them" },
-                    if elsewhere.len() == 1 { "it" } else { "them" }
-                ),
+                trn!(lang, "test.finding.elsewhere", elsewhere.len(), mailboxes = mailboxes(elsewhere.len())),
             )
             .remedy(test(&elsewhere, true))
             .doc(AlertCause::AnotherOrganization.doc_link()),
@@ -216,13 +210,7 @@ pub(super) fn test_and_enable(ctx: &Context<'_>) -> StepResult {
                 Severity::Warning,
                 Subject::Mailboxes(ids(disabled.iter().copied())),
                 Actor::DynamicsAdmin,
-                format!(
-                    "{} {} disabled for email processing with no failed test on record (disabled after earlier \
-                     errors). Test and enable to re-enable {}.",
-                    mailboxes(disabled.len()),
-                    if disabled.len() == 1 { "is" } else { "are" },
-                    if disabled.len() == 1 { "it" } else { "them" }
-                ),
+                trn!(lang, "test.finding.disabled", disabled.len(), mailboxes = mailboxes(disabled.len())),
             )
             .remedy(test(&disabled, false)),
         );
@@ -233,12 +221,7 @@ pub(super) fn test_and_enable(ctx: &Context<'_>) -> StepResult {
                 Severity::Warning,
                 Subject::Mailboxes(ids(never.iter().copied())),
                 Actor::DynamicsAdmin,
-                format!(
-                    "{} {} never been tested, so email is not processed for {}.",
-                    mailboxes(never.len()),
-                    if never.len() == 1 { "has" } else { "have" },
-                    if never.len() == 1 { "it" } else { "them" }
-                ),
+                trn!(lang, "test.finding.never", never.len(), mailboxes = mailboxes(never.len())),
             )
             .remedy(test(&never, false)),
         );
@@ -249,51 +232,46 @@ pub(super) fn test_and_enable(ctx: &Context<'_>) -> StepResult {
                 Severity::Warning,
                 Subject::Mailboxes(ids(stuck.iter().copied())),
                 Actor::DynamicsAdmin,
-                format!(
-                    "{} {} waited more than {} minutes for Test & Enable to finish. Background processing may be off \
-                     (administration mode), or the test keeps retrying; check the alerts, then schedule the test again.",
-                    mailboxes(stuck.len()),
-                    if stuck.len() == 1 { "has" } else { "have" },
-                    ctx.options.stuck_after_secs / 60
+                trn!(
+                    lang,
+                    "test.finding.stuck",
+                    stuck.len(),
+                    mailboxes = mailboxes(stuck.len()),
+                    minutes = ctx.options.stuck_after_secs / 60
                 ),
             )
             .remedy(test(&stuck, false)),
         );
     }
     if !scheduled.is_empty() {
-        let note =
-            if ctx.options.now.is_none() { " (stuck tests cannot be told apart without the current time)" } else { "" };
+        let note = if ctx.options.now.is_none() { lang.t("test.no-time-note") } else { "" };
         // Not a fault, but not done either: the checklist shows it as pending until the test ends.
         findings.push(Finding::new(
             Severity::Warning,
             Subject::Mailboxes(ids(scheduled.iter().copied())),
             Actor::DynamicsAdmin,
-            format!(
-                "{} {} waiting for Test & Enable to finish{note}; check again in a few minutes.",
-                mailboxes(scheduled.len()),
-                if scheduled.len() == 1 { "is" } else { "are" }
-            ),
+            trn!(lang, "test.finding.scheduled", scheduled.len(), mailboxes = mailboxes(scheduled.len()), note = note),
         ));
     }
 
     let counts = vec![
-        Count::of("passed", "mailboxes tested and enabled", passed.len(), on_sss),
-        Count::plain("failed", "mailboxes failed a test", failed_any),
-        Count::plain("failed-incoming", "failed incoming email", failed_per_direction[0]),
-        Count::plain("failed-outgoing", "failed outgoing email", failed_per_direction[1]),
-        Count::plain("failed-act", "failed appointments, contacts and tasks", failed_per_direction[2]),
+        Count::of("passed", lang.t("test.count.passed"), passed.len(), on_sss),
+        Count::plain("failed", lang.t("test.count.failed"), failed_any),
+        Count::plain("failed-incoming", lang.t("test.count.failed-incoming"), failed_per_direction[0]),
+        Count::plain("failed-outgoing", lang.t("test.count.failed-outgoing"), failed_per_direction[1]),
+        Count::plain("failed-act", lang.t("test.count.failed-act"), failed_per_direction[2]),
         // Two different sets, named so that both are true at once: failed mailboxes that are also
         // disabled, and mailboxes disabled with no failed test on record.
-        Count::plain("failed-disabled", "of the failed mailboxes now disabled", disabled_after_failure),
-        Count::plain("disabled", "mailboxes disabled with no failed test on record", disabled.len()),
-        Count::plain("never-tested", "mailboxes never tested", never.len()),
-        Count::plain("scheduled", "mailboxes being tested", scheduled.len()),
-        Count::plain("stuck", "mailboxes stuck in Test & Enable", stuck.len()),
+        Count::plain("failed-disabled", lang.t("test.count.failed-disabled"), disabled_after_failure),
+        Count::plain("disabled", lang.t("test.count.disabled"), disabled.len()),
+        Count::plain("never-tested", lang.t("test.count.never-tested"), never.len()),
+        Count::plain("scheduled", lang.t("test.count.scheduled"), scheduled.len()),
+        Count::plain("stuck", lang.t("test.count.stuck"), stuck.len()),
     ];
     let summary = if on_sss == 0 {
-        "No active mailboxes use server-side synchronization yet".to_owned()
+        lang.t("test.summary.none").to_owned()
     } else {
-        format!("{} of {on_sss} mailboxes on server-side synchronization tested and enabled", passed.len())
+        tr!(lang, "test.summary", passed = passed.len(), total = on_sss)
     };
     result(STEP, summary, findings, counts)
 }

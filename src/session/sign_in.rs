@@ -1,8 +1,7 @@
-//! The browser side of signing in with Microsoft Entra ID (the protocol itself is
-//! `syncready_core::oauth`, which is pure).
+//! The sign-in service: signing in with Microsoft Entra ID (the protocol itself is
+//! `syncready_core::oauth`, which is pure; the browser legs are `crate::platform::identity`).
 //!
-//! This module draws the random values (`crypto.getRandomValues`), reads the clock, and runs the
-//! interactive leg:
+//! The interactive leg:
 //!
 //! - **Extension pages**: `chrome.identity.launchWebAuthFlow` with the redirect URI
 //!   `chrome.identity.getRedirectURL("oauth")` (`https://<extension-id>.chromiumapp.org/oauth`). This
@@ -14,18 +13,18 @@
 //!
 //! Tokens live in memory and in `sessionStorage` (this tab only, gone when it closes), never in
 //! `localStorage` or `chrome.storage.local`. The current [`Status`] is published to subscribers (the
-//! sign-in component) from every source: the redirect's return, the extension flow, and silent
-//! renewals by [`super::bearer`].
+//! sign-in component, through [`SignInSession`]) from every source: the redirect's return, the
+//! extension flow, and silent renewals by [`super::bearer`].
 
+use crate::platform::chrome::json_text;
 use crate::platform::dom;
-use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
+use crate::platform::identity::{self, IdentityError};
+use crate::platform::transport::FetchTransport;
+use leptos::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
 use syncready_core::json::{FromJson, JsonError, Obj};
-use syncready_core::model::Timestamp;
-use syncready_core::oauth::{OAuthConfig, OAuthError, PendingSignIn, Tokens};
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
+use syncready_core::oauth::{ConfigError, OAuthConfig, OAuthError, PendingSignIn, Tokens};
 
 /// `sessionStorage` key of the sign-in in flight (across the redirect).
 pub const PENDING_KEY: &str = "syncready.oauth.pending";
@@ -49,6 +48,15 @@ pub enum SignInError {
 impl From<OAuthError> for SignInError {
     fn from(e: OAuthError) -> Self {
         Self::OAuth(e)
+    }
+}
+
+impl From<IdentityError> for SignInError {
+    fn from(e: IdentityError) -> Self {
+        match e {
+            IdentityError::Unavailable => Self::IdentityUnavailable,
+            IdentityError::Browser(why) => Self::Browser(why),
+        }
     }
 }
 
@@ -137,95 +145,33 @@ pub fn publish(status: Status) {
     }
 }
 
-/// Now, in Unix seconds.
-pub fn now() -> Timestamp {
-    Timestamp((js_sys::Date::now() / 1000.0) as i64)
-}
-
-fn get(target: &JsValue, name: &str) -> Option<JsValue> {
-    Reflect::get(target, &JsValue::from_str(name)).ok().filter(|v| !v.is_undefined() && !v.is_null())
-}
-
-fn identity() -> Option<JsValue> {
-    get(&get(&js_sys::global().into(), "chrome")?, "identity")
-}
-
-/// `N` random bytes from `crypto.getRandomValues`.
-pub fn random_bytes<const N: usize>() -> Result<[u8; N], SignInError> {
-    let unavailable = || SignInError::Browser("this browser offers no crypto.getRandomValues".to_owned());
-    let crypto = get(&js_sys::global().into(), "crypto").ok_or_else(unavailable)?;
-    let fill: Function =
-        get(&crypto, "getRandomValues").and_then(|f| f.dyn_into().ok()).ok_or_else(unavailable)?;
-    let array = Uint8Array::new_with_length(N as u32);
-    fill.call1(&crypto, &array).map_err(|e| SignInError::Browser(dom::js_error_text(&e)))?;
-    let mut out = [0u8; N];
-    array.copy_to(&mut out);
-    Ok(out)
-}
-
-/// Whether this page signs in with `chrome.identity` (extension pages) rather than a redirect.
-pub fn uses_identity_flow() -> bool {
-    dom::is_extension_page()
-}
-
 /// The redirect URI this page signs in with: `https://<extension-id>.chromiumapp.org/oauth` on
 /// extension pages, the page's own address without query on the web.
 pub fn redirect_uri() -> Result<String, SignInError> {
-    if uses_identity_flow() {
-        let identity = identity().ok_or(SignInError::IdentityUnavailable)?;
-        let f: Function = get(&identity, "getRedirectURL")
-            .and_then(|f| f.dyn_into().ok())
-            .ok_or(SignInError::IdentityUnavailable)?;
-        return f
-            .call1(&identity, &JsValue::from_str(EXTENSION_REDIRECT_PATH))
-            .ok()
-            .and_then(|v| v.as_string())
-            .ok_or(SignInError::IdentityUnavailable);
+    if identity::uses_identity_flow() {
+        return Ok(identity::extension_redirect_url(EXTENSION_REDIRECT_PATH)?);
     }
-    let location =
-        web_sys::window().map(|w| w.location()).ok_or_else(|| SignInError::Browser("no window".into()))?;
-    let origin = location.origin().map_err(|e| SignInError::Browser(dom::js_error_text(&e)))?;
-    let path = location.pathname().map_err(|e| SignInError::Browser(dom::js_error_text(&e)))?;
-    Ok(format!("{origin}{path}"))
-}
-
-fn session_storage() -> Result<web_sys::Storage, SignInError> {
-    web_sys::window().and_then(|w| w.session_storage().ok().flatten()).ok_or_else(|| {
-        SignInError::Browser("sessionStorage is not available (private mode or blocked storage)".into())
-    })
-}
-
-fn storage_set(key: &str, value: &str) -> Result<(), SignInError> {
-    session_storage()?.set_item(key, value).map_err(|e| SignInError::Browser(dom::js_error_text(&e)))
-}
-
-fn storage_take(key: &str) -> Option<String> {
-    let storage = session_storage().ok()?;
-    let value = storage.get_item(key).ok().flatten();
-    let _ = storage.remove_item(key);
-    value
+    Ok(identity::page_address()?)
 }
 
 /// Saves this tab's session (settings and tokens) in `sessionStorage`.
 pub fn save_session(config: &OAuthConfig, tokens: &Tokens) {
     let stored = StoredSession { config: config.clone(), tokens: tokens.clone() };
-    if let Ok(json) = super::chrome::json_text(&stored) {
-        let _ = storage_set(SESSION_KEY, &json);
+    if let Ok(json) = json_text(&stored) {
+        let _ = identity::tab_set(SESSION_KEY, &json);
     }
 }
 
 /// This tab's session, if it has one.
 pub fn load_session() -> Option<(OAuthConfig, Tokens)> {
-    let json = session_storage().ok()?.get_item(SESSION_KEY).ok().flatten()?;
+    let json = identity::tab_get(SESSION_KEY)?;
     let stored: StoredSession = syncready_core::json::decode(&json).ok()?;
     Some((stored.config, stored.tokens))
 }
 
 /// Forgets this tab's session.
 pub fn clear_session() {
-    if let Ok(storage) = session_storage() {
-        let _ = storage.remove_item(SESSION_KEY);
-    }
+    identity::tab_remove(SESSION_KEY);
 }
 
 /// Signs out: forgets the tokens (Entra's own browser session is left alone).
@@ -237,9 +183,9 @@ pub fn sign_out() {
 fn new_pending(config: OAuthConfig, return_to: String) -> Result<PendingSignIn, SignInError> {
     Ok(PendingSignIn::new(
         config,
-        &random_bytes::<32>()?,
-        &random_bytes::<16>()?,
-        &random_bytes::<16>()?,
+        &identity::random_bytes::<32>()?,
+        &identity::random_bytes::<16>()?,
+        &identity::random_bytes::<16>()?,
         return_to,
     ))
 }
@@ -257,7 +203,7 @@ fn failed(error: SignInError) -> SignInError {
 /// Signs in the way this page can: `chrome.identity` on extension pages (resolves when done), a
 /// full-page redirect on the web (the page navigates away; [`complete_redirect`] finishes on return).
 pub async fn sign_in(config: OAuthConfig) -> Result<(), SignInError> {
-    if uses_identity_flow() {
+    if identity::uses_identity_flow() {
         sign_in_with_identity(config, true).await.map(|_| ())
     } else {
         start_redirect(config)
@@ -266,65 +212,40 @@ pub async fn sign_in(config: OAuthConfig) -> Result<(), SignInError> {
 
 /// Extension pages: runs the whole flow in `chrome.identity.launchWebAuthFlow`.
 pub async fn sign_in_with_identity(config: OAuthConfig, interactive: bool) -> Result<Tokens, SignInError> {
-    let identity = identity().ok_or_else(|| failed(SignInError::IdentityUnavailable))?;
-    let launch: Function = get(&identity, "launchWebAuthFlow")
-        .and_then(|f| f.dyn_into().ok())
-        .ok_or_else(|| failed(SignInError::IdentityUnavailable))?;
+    if !identity::has_web_auth_flow() {
+        return Err(failed(SignInError::IdentityUnavailable));
+    }
     let pending = new_pending(config, String::new()).map_err(failed)?;
     let url = pending.authorize_url().map_err(|e| failed(e.into()))?;
-    let details = Object::new();
-    let _ = Reflect::set(&details, &JsValue::from_str("url"), &JsValue::from_str(&url));
-    let _ = Reflect::set(&details, &JsValue::from_str("interactive"), &JsValue::from_bool(interactive));
-    publish(Status::SigningIn);
-    let promise: Promise = launch
-        .call1(&identity, &details)
-        .map_err(|e| failed(SignInError::Browser(dom::js_error_text(&e))))?
-        .dyn_into()
-        .map_err(|_| failed(SignInError::Browser("launchWebAuthFlow returned no promise".into())))?;
-    // Rejected when the user closes the window or the authority never redirects to chromiumapp.org.
-    let response_url = JsFuture::from(promise)
+    let response_url = identity::launch_web_auth_flow(&url, interactive, || publish(Status::SigningIn))
         .await
-        .map_err(|e| failed(SignInError::Browser(dom::js_error_text(&e))))?
-        .as_string()
-        .ok_or_else(|| failed(SignInError::Browser("the sign-in window returned no address".into())))?;
-    let transport = super::bearer::PlainFetch::without_cookies(pending.config.org.clone());
-    let tokens = pending.complete(&transport, &response_url, now()).await.map_err(|e| failed(e.into()))?;
+        .map_err(|e| failed(e.into()))?;
+    let transport = FetchTransport::without_cookies(pending.config.org.clone());
+    let tokens =
+        pending.complete(&transport, &response_url, identity::now()).await.map_err(|e| failed(e.into()))?;
     signed_in(&pending.config, &tokens);
     Ok(tokens)
 }
 
 /// Web app: remembers the sign-in in `sessionStorage` and sends the browser to Entra ID.
 pub fn start_redirect(config: OAuthConfig) -> Result<(), SignInError> {
-    let location = web_sys::window()
-        .map(|w| w.location())
-        .ok_or_else(|| failed(SignInError::Browser("no window".into())))?;
-    let here = location.href().unwrap_or_default();
+    let here = identity::href().ok_or_else(|| failed(SignInError::Browser("no window".into())))?;
     let pending = new_pending(config, here).map_err(failed)?;
     let url = pending.authorize_url().map_err(|e| failed(e.into()))?;
-    let json = super::chrome::json_text(&pending).map_err(|e| failed(SignInError::Browser(e.to_string())))?;
-    storage_set(PENDING_KEY, &json).map_err(failed)?;
+    let json = json_text(&pending).map_err(|e| failed(SignInError::Browser(e.to_string())))?;
+    identity::tab_set(PENDING_KEY, &json).map_err(|e| failed(e.into()))?;
     publish(Status::SigningIn);
-    location.assign(&url).map_err(|e| failed(SignInError::Browser(dom::js_error_text(&e))))
-}
-
-fn replace_address(url: &str) {
-    let Some(history) = web_sys::window().and_then(|w| get(&JsValue::from(w), "history")) else {
-        return;
-    };
-    if let Some(f) = get(&history, "replaceState").and_then(|f| f.dyn_into::<Function>().ok()) {
-        let _ = f.call3(&history, &JsValue::NULL, &JsValue::from_str(""), &JsValue::from_str(url));
-    }
+    identity::navigate(&url).map_err(|e| failed(e.into()))
 }
 
 /// Whether this page load is the return from Entra ID with a sign-in still to redeem: `state` and a
 /// `code` (or `error`) in the address's fragment and a pending sign-in in `sessionStorage`. Synchronous, so the
 /// page can hold its first read until [`complete_redirect`] has settled instead of racing it.
 pub fn returning_from_sign_in() -> bool {
-    let Some(href) = web_sys::window().and_then(|w| w.location().href().ok()) else {
+    let Some(href) = identity::href() else {
         return false;
     };
-    is_return_address(&href)
-        && session_storage().ok().and_then(|s| s.get_item(PENDING_KEY).ok().flatten()).is_some()
+    is_return_address(&href) && identity::tab_get(PENDING_KEY).is_some()
 }
 
 /// The sign-in answers in the fragment (`response_mode=fragment`): `#…state=…` with `code=` or `error=`.
@@ -340,11 +261,11 @@ fn is_return_address(href: &str) -> bool {
 /// a pending sign-in in `sessionStorage`), redeems the code and returns the outcome; `None` otherwise.
 /// The pending sign-in is used once, and the code leaves the address bar before it is redeemed.
 pub async fn complete_redirect() -> Option<Result<Tokens, SignInError>> {
-    let href = web_sys::window()?.location().href().ok()?;
+    let href = identity::href()?;
     if !is_return_address(&href) {
         return None;
     }
-    let json = storage_take(PENDING_KEY)?;
+    let json = identity::tab_take(PENDING_KEY)?;
     let pending: PendingSignIn = match syncready_core::json::decode(&json) {
         Ok(p) => p,
         Err(e) => {
@@ -358,10 +279,10 @@ pub async fn complete_redirect() -> Option<Result<Tokens, SignInError>> {
     } else {
         pending.return_to.clone()
     };
-    replace_address(&back);
+    identity::replace_address(&back);
     publish(Status::SigningIn);
-    let transport = super::bearer::PlainFetch::without_cookies(pending.config.org.clone());
-    Some(match pending.complete(&transport, &href, now()).await {
+    let transport = FetchTransport::without_cookies(pending.config.org.clone());
+    Some(match pending.complete(&transport, &href, identity::now()).await {
         Ok(tokens) => {
             signed_in(&pending.config, &tokens);
             Ok(tokens)
@@ -370,9 +291,79 @@ pub async fn complete_redirect() -> Option<Result<Tokens, SignInError>> {
     })
 }
 
+/// What the sign-in component works with: the status as a signal (fed by the status bus for as long
+/// as the component lives), the redirect URI the page signs in with, and the actions.
+#[derive(Debug, Clone, Copy)]
+pub struct SignInSession {
+    status: RwSignal<Status>,
+}
+
+impl SignInSession {
+    /// Subscribes to the status for the current reactive owner, and on a web-app page load that
+    /// returns from Microsoft, finishes the sign-in. `on_signed_in` runs after every successful
+    /// sign-in (to reload the org).
+    pub fn new(on_signed_in: Option<Callback<()>>) -> Self {
+        let status = RwSignal::new(status());
+        let id = subscribe(move |s| {
+            status.try_set(s.clone());
+            if matches!(s, Status::SignedIn { .. })
+                && let Some(callback) = on_signed_in
+            {
+                callback.run(());
+            }
+        });
+        on_cleanup(move || unsubscribe(id));
+        leptos::task::spawn_local(async {
+            complete_redirect().await;
+        });
+        Self { status }
+    }
+
+    /// The current status (tracked).
+    pub fn status(&self) -> RwSignal<Status> {
+        self.status
+    }
+
+    /// The redirect URI to name in a "not registered" message, if the browser tells it.
+    pub fn redirect_uri(&self) -> Option<String> {
+        redirect_uri().ok()
+    }
+
+    /// Checks the fields and starts signing in: `Some(Err(problems))` for fields to fix,
+    /// `Some(Ok(()))` once started, `None` when this page has no redirect URI (published to the
+    /// status, as every failure of the sign-in itself is).
+    pub fn submit(
+        &self,
+        authority: &str,
+        client_id: &str,
+        org: &str,
+    ) -> Option<Result<(), Vec<ConfigError>>> {
+        let redirect = match redirect_uri() {
+            Ok(uri) => uri,
+            Err(e) => {
+                publish(Status::Failed(e));
+                return None;
+            }
+        };
+        let policy = dom::host_policy();
+        Some(OAuthConfig::new_with(authority, client_id, &redirect, org, policy).map(|config| {
+            leptos::task::spawn_local(async move {
+                // Failures are published to `status`.
+                let _ = sign_in(config).await;
+            });
+        }))
+    }
+
+    /// Signs out.
+    pub fn sign_out(&self) {
+        sign_out();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use syncready_core::model::Timestamp;
 
     #[test]
     fn a_saved_session_reads_back_what_was_saved() {

@@ -1,0 +1,125 @@
+//! Embeds the message catalogues: every `locales/<tag>.json` (a flat JSON object, message key →
+//! text) becomes a sorted static table in `$OUT_DIR/catalogues.rs`, included by `src/i18n.rs`.
+//! Adding a language is adding a file; nothing lists the languages by hand. A catalogue that is not
+//! a flat object of strings, or a placeholder that is not closed, fails the build with the file
+//! and key named.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+fn main() {
+    let dir = Path::new("locales");
+    println!("cargo:rerun-if-changed=locales");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    let mut out = String::new();
+    let mut names = Vec::new();
+    for path in &files {
+        let tag = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+        assert!(
+            !tag.is_empty() && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'),
+            "{}: a catalogue is named after its BCP 47 language tag, e.g. de.json or pt-BR.json",
+            path.display()
+        );
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+        let value: serde_json::Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: not JSON: {e}", path.display()));
+        let serde_json::Value::Object(map) = value else {
+            panic!("{}: a catalogue is one JSON object of key → text", path.display())
+        };
+        let mut entries: Vec<(String, String)> = Vec::new();
+        for (key, value) in map {
+            let serde_json::Value::String(s) = value else {
+                panic!("{}: {key}: every value is a string", path.display())
+            };
+            check_placeholders(&s).unwrap_or_else(|e| panic!("{}: {key}: {e}", path.display()));
+            entries.push((key, s));
+        }
+        entries.sort();
+        let ident = format!("CATALOGUE_{}", tag.replace('-', "_").to_ascii_uppercase());
+        let _ = writeln!(out, "static {ident}: Catalogue = Catalogue {{ tag: {tag:?}, entries: &[");
+        for (k, v) in &entries {
+            let _ = writeln!(out, "    ({k:?}, {v:?}),");
+        }
+        let _ = writeln!(out, "] }};");
+        names.push((tag, ident));
+    }
+    assert!(
+        names.iter().any(|(tag, _)| tag == "en"),
+        "locales/en.json is required: English is the fallback for every key"
+    );
+    let _ = writeln!(out, "/// Every embedded catalogue, by tag.");
+    let _ = writeln!(out, "static CATALOGUES: &[&Catalogue] = &[");
+    for (_, ident) in &names {
+        let _ = writeln!(out, "    &{ident},");
+    }
+    let _ = writeln!(out, "];");
+    let _ = writeln!(out, "/// The fallback.");
+    let _ = writeln!(out, "static ENGLISH: &Catalogue = &CATALOGUE_EN;");
+    alert_phrases(&mut out);
+    let target = Path::new(&std::env::var("OUT_DIR").unwrap_or_default()).join("catalogues.rs");
+    std::fs::write(&target, out).unwrap_or_else(|e| panic!("writing {}: {e}", target.display()));
+}
+
+/// `locales/alert-phrases/<tag>.json`: per language, alert cause key → phrases that identify it in
+/// the alert texts Dynamics 365 writes in that language (any language, with or without a catalogue).
+fn alert_phrases(out: &mut String) {
+    let dir = Path::new("locales/alert-phrases");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    let _ = writeln!(out, "/// Alert phrases by language: (tag, [(cause key, [phrase])]).");
+    let _ = writeln!(out, "static ALERT_PHRASES: &[(&str, PhraseTable)] = &[");
+    for path in &files {
+        let tag = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+        let value: serde_json::Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: not JSON: {e}", path.display()));
+        let serde_json::Value::Object(map) = value else {
+            panic!("{}: one JSON object of cause key → [phrase]", path.display())
+        };
+        let _ = write!(out, "    ({tag:?}, &[");
+        for (cause, phrases) in map {
+            let serde_json::Value::Array(phrases) = phrases else {
+                panic!("{}: {cause}: a list of phrases", path.display())
+            };
+            let list: Vec<String> = phrases
+                .into_iter()
+                .map(|p| match p {
+                    serde_json::Value::String(p) => format!("{p:?}"),
+                    _ => panic!("{}: {cause}: every phrase is a string", path.display()),
+                })
+                .collect();
+            let _ = write!(out, "({cause:?}, &[{}]), ", list.join(", "));
+        }
+        let _ = writeln!(out, "]),");
+    }
+    let _ = writeln!(out, "];");
+}
+
+/// `{name}` placeholders: names of ASCII letters, digits, `_`; braces balanced.
+fn check_placeholders(s: &str) -> Result<(), String> {
+    let mut rest = s;
+    while let Some(open) = rest.find(['{', '}']) {
+        if rest[open..].starts_with('}') {
+            return Err(format!("a '}}' without '{{' in {s:?}"));
+        }
+        let after = &rest[open + 1..];
+        let close = after.find('}').ok_or_else(|| format!("a '{{' without '}}' in {s:?}"))?;
+        let name = &after[..close];
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(format!("placeholder {{{name}}} is not a name in {s:?}"));
+        }
+        rest = &after[close + 1..];
+    }
+    Ok(())
+}
