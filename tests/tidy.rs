@@ -712,6 +712,14 @@ fn issue_19_the_ui_crate_has_no_import_circles() {
 }
 
 #[test]
+fn issue_19_the_bulk_engine_and_the_simulator_have_no_import_circles() {
+    for dir in ["crates/core/src/bulk", "crates/dataverse-sim/src"] {
+        let circles = no_import_circles(&root().join(dir));
+        assert!(circles.is_empty(), "files in {dir}/ import each other: {circles:?}");
+    }
+}
+
+#[test]
 fn issue_19_the_circle_check_finds_direct_braced_and_relative_circles_and_skips_test_code() {
     let dir = std::env::temp_dir().join(format!("syncready-tidy-circles-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
