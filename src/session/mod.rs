@@ -6,6 +6,7 @@
 //!   kept in `storage.session` so a closed panel or an expired session can resume it).
 //! - [`sign_in`]: the own sign-in with Entra ID: the status bus, the tab's saved session, the
 //!   `chrome.identity` and redirect flows ([`SignInSession`] for the sign-in form).
+//! - [`exchange`]: the Microsoft 365 checks through Microsoft Graph ([`ExchangeCheck`], issue 16).
 //! - [`bearer`]: how the page reaches the org ([`bearer::OrgTransport`]): the Dynamics session's
 //!   cookies, or the shared signed-in transport that renews its token.
 //!
@@ -14,9 +15,11 @@
 
 pub mod bearer;
 pub mod bulk_run;
+pub mod exchange;
 pub mod org;
 pub mod sign_in;
 
 pub use bulk_run::{BulkPhase, BulkRun};
+pub use exchange::ExchangeCheck;
 pub use org::{Loaded, OrgProblem, OrgRead};
 pub use sign_in::{SignInError, SignInSession, Status};

@@ -16,7 +16,80 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use crate::message::{Req, Resp};
 use crate::sim::Sim;
+
+/// Whether a Host header names Graph (with or without a port).
+pub(crate) fn is_graph_host(host: &str) -> bool {
+    let name =
+        host.rsplit_once(':').filter(|(_, p)| p.chars().all(|c| c.is_ascii_digit())).map_or(host, |(h, _)| h);
+    name.trim_end_matches('.').eq_ignore_ascii_case("graph.microsoft.com")
+}
+
+/// Answers a request to `graph.microsoft.com` on the sim's listener, at sim time `now_ms`. Graph
+/// allows cross-origin calls from single-page applications, so a preflight is answered and every
+/// answer carries `Access-Control-Allow-Origin`.
+pub(crate) fn serve(graph: &GraphSim, now_ms: i64, req: &Req) -> Resp {
+    graph.set_now_ms(u64::try_from(now_ms).unwrap_or(0));
+    let origin = req.header("origin").unwrap_or("*").to_owned();
+    let cors = |r: Resp| {
+        r.header("Access-Control-Allow-Origin", origin.clone())
+            .header("Access-Control-Expose-Headers", "Retry-After, request-id")
+            .header("Vary", "Origin")
+    };
+    if req.method == "OPTIONS" {
+        return cors(
+            Resp::new(204)
+                .header("Access-Control-Allow-Methods", "GET, POST")
+                .header(
+                    "Access-Control-Allow-Headers",
+                    "authorization, content-type, accept, consistencylevel",
+                )
+                .header("Access-Control-Max-Age", "600"),
+        );
+    }
+    let headers: Vec<(String, String)> = req
+        .headers
+        .iter()
+        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned()))
+        .collect();
+    let path = if req.query.is_empty() {
+        crate::url::decode_path(&req.path)
+    } else {
+        format!("{}?{}", crate::url::decode_path(&req.path), req.query)
+    };
+    let body = String::from_utf8_lossy(&req.body);
+    let (status, hdrs, text) = graph.handle(&req.method, &path, &headers, &body);
+    let mut resp = Resp::new(status);
+    for (k, v) in hdrs {
+        resp = resp.header(&k, v);
+    }
+    cors(resp.body(text.into_bytes()))
+}
+
+/// The authority's answer to a refresh-token request with Graph scopes: a Graph token, or
+/// `consent_required` (AADSTS65001) while nobody consented.
+pub(crate) fn token_answer(graph: &GraphSim, scope: &str) -> Resp {
+    match graph.issue_token(scope) {
+        Ok(token) => {
+            let granted: Vec<String> = scope
+                .split_whitespace()
+                .filter(|s| s.starts_with("https://graph.microsoft.com/"))
+                .map(str::to_owned)
+                .collect();
+            let body = json!({
+                "token_type": "Bearer",
+                "scope": granted.join(" "),
+                "expires_in": 3599,
+                "ext_expires_in": 3599,
+                "access_token": token,
+            });
+            Resp::text(200, "application/json; charset=utf-8", body.to_string())
+                .header("Cache-Control", "no-store")
+        }
+        Err(body) => Resp::text(400, "application/json; charset=utf-8", body.to_string()),
+    }
+}
 
 /// The Exchange Online (Plan 2) service plan id (`EXCHANGE_S_ENTERPRISE`), from Microsoft's
 /// "Product names and service plan identifiers for licensing".
@@ -285,6 +358,12 @@ impl GraphSim {
     /// Queues a scripted fault.
     pub fn inject(&self, fault: GraphFault) {
         self.lock().faults.push_back(fault);
+    }
+
+    /// Sets the stand-in's clock (the sim's, when served on its listener).
+    pub(crate) fn set_now_ms(&self, now: u64) {
+        let mut st = self.lock();
+        st.now_ms = st.now_ms.max(now);
     }
 
     /// Moves the stand-in's clock forward (tests share a virtual clock with it).

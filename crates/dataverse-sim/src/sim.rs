@@ -53,6 +53,8 @@ pub(crate) struct State {
     pub(crate) network_down: bool,
     /// (org, row id) → successful API writes (PATCH) of the row, for tests that count doubled writes.
     pub(crate) api_writes: HashMap<(usize, Guid), u32>,
+    /// The Microsoft Graph stand-in answering `graph.microsoft.com` ([`Sim::attach_graph`]).
+    pub(crate) graph: Option<crate::graph::GraphSim>,
 }
 
 impl State {
@@ -137,6 +139,7 @@ impl SimBuilder {
             outage_epoch: 0,
             network_down: false,
             api_writes: HashMap::new(),
+            graph: None,
             config: self.config,
         };
         Sim { inner: Arc::new(Mutex::new(state)) }
@@ -144,6 +147,17 @@ impl SimBuilder {
 }
 
 impl Sim {
+    /// Serves `graph` on `graph.microsoft.com` (by Host, like the orgs) and lets the built-in
+    /// authority issue Graph tokens from a refresh token (issue 16).
+    pub fn attach_graph(&self, graph: crate::graph::GraphSim) {
+        self.lock().graph = Some(graph);
+    }
+
+    /// The attached Graph stand-in.
+    pub fn graph(&self) -> Option<crate::graph::GraphSim> {
+        self.lock().graph.clone()
+    }
+
     /// A builder.
     pub fn builder() -> SimBuilder {
         SimBuilder::default()

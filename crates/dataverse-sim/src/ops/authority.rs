@@ -341,6 +341,15 @@ fn token(st: &mut State, req: &Req) -> Resp {
                 );
             }
             let scope = get("scope").unwrap_or_default();
+            if scope.contains("https://graph.microsoft.com/")
+                && let Some(graph) = st.graph.clone()
+            {
+                // A token for Graph (issue 16): the refresh token stays valid for the org.
+                if let Some(r) = get("refresh_token") {
+                    st.authority.refresh.insert(r, grant);
+                }
+                return crate::graph::token_answer(&graph, &scope);
+            }
             issue(st, grant.org, grant.user, &client_id, &scope, None)
         }
         _ => error(400, "unsupported_grant_type", 70_003, "The app requested an unsupported grant type."),
