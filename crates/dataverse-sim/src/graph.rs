@@ -253,6 +253,8 @@ struct State {
     faults: VecDeque<GraphFault>,
     pages: HashMap<String, (Vec<usize>, usize, Vec<String>)>,
     next_page: u64,
+    /// Addresses of the org's user and queue mailboxes ([`GraphSim::matching`]), sorted.
+    mailbox_addresses: (Vec<String>, Vec<String>),
     stats: GraphStats,
 }
 
@@ -285,6 +287,7 @@ impl GraphSim {
             faults: VecDeque::new(),
             pages: HashMap::new(),
             next_page: 1,
+            mailbox_addresses: (Vec::new(), Vec::new()),
             stats: GraphStats::default(),
         })))
     }
@@ -295,6 +298,7 @@ impl GraphSim {
     pub fn matching(sim: &Sim, host_prefix: &str, config: GraphConfig) -> GraphSim {
         let mut users = Vec::new();
         let mut domains: Vec<String> = Vec::new();
+        let (mut of_users, mut of_queues) = (Vec::new(), Vec::new());
         {
             let st = sim.lock();
             if let Some(org) = st.orgs.iter().find(|o| o.prefix == host_prefix) {
@@ -304,6 +308,11 @@ impl GraphSim {
                     let domain = domain.to_ascii_lowercase();
                     if !domains.contains(&domain) {
                         domains.push(domain);
+                    }
+                    match m.lookup("regardingobjectid").map(|l| l.table) {
+                        Some("systemuser") => of_users.push(address.clone()),
+                        Some("queue") => of_queues.push(address.clone()),
+                        _ => {}
                     }
                     let facts = org.exchange.get(&m.id).cloned().unwrap_or_default();
                     if facts.unknown_address {
@@ -319,8 +328,20 @@ impl GraphSim {
         }
         let refs: Vec<&str> = domains.iter().map(String::as_str).collect();
         let graph = GraphSim::new(&refs, config);
-        graph.lock().users = users;
+        of_users.sort();
+        of_queues.sort();
+        {
+            let mut st = graph.lock();
+            st.users = users;
+            st.mailbox_addresses = (of_users, of_queues);
+        }
         graph
+    }
+
+    /// The addresses of the org's user mailboxes and of its queue mailboxes, each sorted (for tests
+    /// that give each a case).
+    pub fn mailbox_addresses(&self) -> (Vec<String>, Vec<String>) {
+        self.lock().mailbox_addresses.clone()
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
