@@ -4,7 +4,8 @@
 //! every verdict with its fix and who acts, a whole-batch 429 mid-lookup waited out, and a tenant
 //! where nobody consented to `User.Read.All`.
 //!
-//! Needs `dist/` (`cargo xtask build`).
+//! Needs `dist/` (`cargo xtask build`) and Debian's `chromium` + `chromedriver`.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod support;
 
