@@ -255,6 +255,8 @@ struct State {
     next_page: u64,
     /// Addresses of the org's user and queue mailboxes ([`GraphSim::matching`]), sorted.
     mailbox_addresses: (Vec<String>, Vec<String>),
+    /// Addresses of mailboxes whose Exchange facts say "unknown address" (no user seeded).
+    unknown: Vec<String>,
     stats: GraphStats,
 }
 
@@ -288,6 +290,7 @@ impl GraphSim {
             pages: HashMap::new(),
             next_page: 1,
             mailbox_addresses: (Vec::new(), Vec::new()),
+            unknown: Vec::new(),
             stats: GraphStats::default(),
         })))
     }
@@ -298,7 +301,7 @@ impl GraphSim {
     pub fn matching(sim: &Sim, host_prefix: &str, config: GraphConfig) -> GraphSim {
         let mut users = Vec::new();
         let mut domains: Vec<String> = Vec::new();
-        let (mut of_users, mut of_queues) = (Vec::new(), Vec::new());
+        let (mut of_users, mut of_queues, mut unknown) = (Vec::new(), Vec::new(), Vec::new());
         {
             let st = sim.lock();
             if let Some(org) = st.orgs.iter().find(|o| o.prefix == host_prefix) {
@@ -316,6 +319,7 @@ impl GraphSim {
                     }
                     let facts = org.exchange.get(&m.id).cloned().unwrap_or_default();
                     if facts.unknown_address {
+                        unknown.push(address);
                         continue;
                     }
                     users.push(if facts.no_exchange_licence {
@@ -334,8 +338,16 @@ impl GraphSim {
             let mut st = graph.lock();
             st.users = users;
             st.mailbox_addresses = (of_users, of_queues);
+            unknown.sort();
+            st.unknown = unknown;
         }
         graph
+    }
+
+    /// The addresses the org's Exchange facts call unknown (Test & Enable fails with "no user was
+    /// found"), sorted; [`GraphSim::matching`] seeds no user for them.
+    pub fn unknown_to_exchange(&self) -> Vec<String> {
+        self.lock().unknown.clone()
     }
 
     /// The addresses of the org's user mailboxes and of its queue mailboxes, each sorted (for tests
