@@ -17,7 +17,6 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::message::{Req, Resp};
-use crate::sim::Sim;
 
 /// Whether a Host header names Graph (with or without a port).
 pub(crate) fn is_graph_host(host: &str) -> bool {
@@ -295,50 +294,24 @@ impl GraphSim {
         })))
     }
 
-    /// The tenant behind an org of `sim`: its verified domains are its mailboxes' domains, and each
-    /// mailbox's address gets a user that matches the org's Exchange facts (no licence → no Exchange
-    /// plan; unknown address → no user; otherwise licensed with a provisioned mailbox).
-    pub fn matching(sim: &Sim, host_prefix: &str, config: GraphConfig) -> GraphSim {
-        let mut users = Vec::new();
-        let mut domains: Vec<String> = Vec::new();
-        let (mut of_users, mut of_queues, mut unknown) = (Vec::new(), Vec::new(), Vec::new());
-        {
-            let st = sim.lock();
-            if let Some(org) = st.orgs.iter().find(|o| o.prefix == host_prefix) {
-                for m in org.rows("mailbox").values() {
-                    let address = m.text("emailaddress").to_owned();
-                    let Some((_, domain)) = address.rsplit_once('@') else { continue };
-                    let domain = domain.to_ascii_lowercase();
-                    if !domains.contains(&domain) {
-                        domains.push(domain);
-                    }
-                    match m.lookup("regardingobjectid").map(|l| l.table) {
-                        Some("systemuser") => of_users.push(address.clone()),
-                        Some("queue") => of_queues.push(address.clone()),
-                        _ => {}
-                    }
-                    let facts = org.exchange.get(&m.id).cloned().unwrap_or_default();
-                    if facts.unknown_address {
-                        unknown.push(address);
-                        continue;
-                    }
-                    users.push(if facts.no_exchange_licence {
-                        GraphUserSpec::unlicensed(&address)
-                    } else {
-                        GraphUserSpec::licensed(&address)
-                    });
-                }
-            }
-        }
-        let refs: Vec<&str> = domains.iter().map(String::as_str).collect();
-        let graph = GraphSim::new(&refs, config);
+    /// A tenant seeded by [`GraphSim::matching`] (`graph_seed`): users, and the org's mailbox
+    /// addresses (users', queues', unknown to Exchange), each sorted.
+    pub(crate) fn seeded(
+        domains: &[&str],
+        config: GraphConfig,
+        users: Vec<GraphUserSpec>,
+        mut of_users: Vec<String>,
+        mut of_queues: Vec<String>,
+        mut unknown: Vec<String>,
+    ) -> GraphSim {
+        let graph = GraphSim::new(domains, config);
         of_users.sort();
         of_queues.sort();
+        unknown.sort();
         {
             let mut st = graph.lock();
             st.users = users;
             st.mailbox_addresses = (of_users, of_queues);
-            unknown.sort();
             st.unknown = unknown;
         }
         graph

@@ -80,6 +80,7 @@ mod config;
 mod error;
 mod faults;
 mod graph;
+mod graph_seed;
 mod http;
 mod ids;
 mod journal;
