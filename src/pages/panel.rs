@@ -124,6 +124,14 @@ pub fn ChecklistPage() -> impl IntoView {
             exchange.prepare(&data.snapshot);
         }
     });
+    let m365 = Memo::new(move |_| {
+        exchange.view().with(|v| match v {
+            crate::state::exchange::ExchangeView::Done { checks, .. } => {
+                crate::state::exchange::by_mailbox(checks)
+            }
+            _ => std::collections::BTreeMap::new(),
+        })
+    });
     let on_exchange_sign_in = Callback::new(move |()| {
         dom::focus_testid("sign-in");
     });
@@ -200,7 +208,7 @@ pub fn ChecklistPage() -> impl IntoView {
                         threshold_secs=data.delayed_after_secs
                         on_threshold=on_threshold
                     />
-                    {has_rows.then(|| view! { <MailboxGrid rows=rows filter=filter title=grid_title on_bulk=on_bulk /> })}
+                    {has_rows.then(|| view! { <MailboxGrid rows=rows filter=filter title=grid_title on_bulk=on_bulk m365=Signal::from(m365) /> })}
                 }
                 .into_any()
             }
