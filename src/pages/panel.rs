@@ -137,7 +137,12 @@ pub fn ChecklistPage() -> impl IntoView {
     });
     let on_exchange_check = Callback::new(move |all: bool| {
         if let Some(Ok(data)) = read.signal().get_untracked() {
-            exchange.check(data.org.clone(), Arc::new(data.snapshot.clone()), all);
+            exchange.check(
+                data.org.clone(),
+                Arc::new(data.snapshot.clone()),
+                Arc::new(data.report.clone()),
+                all,
+            );
         }
     });
     let on_exchange_export = Callback::new(move |()| {

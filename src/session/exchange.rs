@@ -5,11 +5,13 @@
 //! the view stays [`ExchangeView::SignInNeeded`]. The Graph token is asked for only when the admin
 //! starts a check, and kept in memory for the page's life.
 
+use crate::platform::chrome;
 use crate::platform::clock::BrowserClock;
 use crate::platform::transport::FetchTransport;
 use crate::session::sign_in;
 use crate::state::bulk::BulkRequest;
 use crate::state::exchange::ExchangeView;
+use crate::state::guide::{GuideMailboxes, MAILBOXES_PREFIX};
 use leptos::prelude::*;
 use syncready_core::bulk::{Action, AddressChange, Clock, Selection};
 use syncready_core::collect::Snapshot;
@@ -83,7 +85,15 @@ impl ExchangeCheck {
     }
 
     /// Looks up the failed and never-run mailboxes of `snapshot` (or `all`) and shows the verdicts.
-    pub fn check(&self, org: OrgUrl, snapshot: std::sync::Arc<Snapshot>, all: bool) {
+    /// The in-page guide's mailbox table is written again with the findings (`report` is the
+    /// checklist the table was made from).
+    pub fn check(
+        &self,
+        org: OrgUrl,
+        snapshot: std::sync::Arc<Snapshot>,
+        report: std::sync::Arc<syncready_core::readiness::Report>,
+        all: bool,
+    ) {
         let this = *self;
         leptos::task::spawn_local(async move {
             let targets = graph::targets(&snapshot, all);
@@ -97,7 +107,7 @@ impl ExchangeCheck {
                 }
             };
             let clock = BrowserClock;
-            let transport = FetchTransport::without_cookies(org);
+            let transport = FetchTransport::without_cookies(org.clone());
             let lookup = Lookup::new(targets, &token, LookupConfig::default(), clock.now());
             let outcome = graph::run(lookup, &transport, &clock, |l| {
                 let (done, total) = l.progress();
@@ -114,10 +124,12 @@ impl ExchangeCheck {
                     this.token.set_value(None);
                     ExchangeView::Failed { detail: e.to_string() }
                 }
-                halted => ExchangeView::Done {
-                    checks: graph::checks(&snapshot, &outcome),
-                    halted: halted.as_ref().map(ToString::to_string),
-                },
+                halted => {
+                    let checks = graph::checks(&snapshot, &outcome);
+                    let guide = GuideMailboxes::of(&snapshot, &report).with_m365(&checks).to_json();
+                    chrome::session_set_text(&format!("{MAILBOXES_PREFIX}{}", org.as_str()), &guide).await;
+                    ExchangeView::Done { checks, halted: halted.as_ref().map(ToString::to_string) }
+                }
             };
             this.view.try_set(view);
         });
