@@ -308,8 +308,14 @@ fn the_manifest_asks_for_minimal_permissions_and_a_strict_csp() {
     let connect = csp.split(';').find(|d| d.trim().starts_with("connect-src")).unwrap();
     assert_eq!(
         connect.split_whitespace().collect::<Vec<_>>(),
-        ["connect-src", "'self'", "https://*.dynamics.com", "https://login.microsoftonline.com"],
-        "the extension may only reach Dynamics orgs and the Entra ID token endpoint"
+        [
+            "connect-src",
+            "'self'",
+            "https://*.dynamics.com",
+            "https://login.microsoftonline.com",
+            "https://graph.microsoft.com"
+        ],
+        "the extension may only reach Dynamics orgs, the Entra ID token endpoint and Microsoft Graph"
     );
     for loose in ["'unsafe-inline'", "'unsafe-eval'", "http:", " *;", " * "] {
         assert!(!csp.contains(loose), "CSP must not contain {loose}: {csp}");

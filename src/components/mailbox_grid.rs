@@ -38,6 +38,9 @@ pub fn MailboxGrid(
     /// Called with a bulk action over every mailbox the filter matches.
     #[prop(optional)]
     on_bulk: Option<Callback<BulkRequest>>,
+    /// Per mailbox id, what the Microsoft 365 check found and who acts (issue 16), once checked.
+    #[prop(optional)]
+    m365: Option<Signal<std::collections::BTreeMap<String, (String, &'static str)>>>,
 ) -> impl IntoView {
     let lang = use_lang();
     let scroll = RwSignal::new((0.0_f64, VIEWPORT));
@@ -227,7 +230,11 @@ pub fn MailboxGrid(
             <p class="sr-grid__detail" data-testid="grid-detail" aria-live="polite">
                 {move || matching.with(|idx| idx.get(cursor.get()).map(|&i| {
                     let r = &detail_rows[i];
-                    format!("{}: {} · {} · {} · {}", r.name, r.kind, r.profile, r.approval, r.tests)
+                    let mut line = format!("{}: {} · {} · {} · {}", r.name, r.kind, r.profile, r.approval, r.tests);
+                    if let Some((found, actor)) = m365.and_then(|m| m.with(|m| m.get(&r.id).cloned())) {
+                        line.push_str(&format!(" · Microsoft 365: {found} (who acts: {actor})"));
+                    }
+                    line
                 }))}
             </p>
             {bulk_bar}

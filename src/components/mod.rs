@@ -7,6 +7,7 @@ pub mod bulk_panel;
 pub mod checklist;
 pub mod donut;
 pub mod error_view;
+pub mod exchange;
 pub mod handlers;
 pub mod health;
 pub mod lang;

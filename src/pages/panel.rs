@@ -4,13 +4,14 @@
 use super::org_problem_view;
 use super::sign_in::SignInSection;
 use crate::components::donut::Donut;
+use crate::components::exchange::ExchangeSide;
 use crate::components::{
     BulkPanel, Checklist, Drill, ErrorView, HealthView, MailboxGrid, OrgHeader, describe_error, on_click,
 };
 use crate::platform::{chrome, dom};
 use crate::session::org::export_json;
 use crate::session::sign_in::{self, Status};
-use crate::session::{BulkRun, OrgRead};
+use crate::session::{BulkRun, ExchangeCheck, OrgRead};
 use crate::state::bulk::BulkRequest;
 use crate::state::charts;
 use crate::state::grid::{self, GridFilter};
@@ -117,6 +118,42 @@ pub fn ChecklistPage() -> impl IntoView {
         });
     });
     let on_signed_in = Callback::new(move |()| read.stop_waiting());
+    // The Microsoft 365 side (issue 16): prepared after each read, checked on demand.
+    let exchange = ExchangeCheck::new();
+    Effect::new(move |_| {
+        if let Some(Ok(data)) = read.get() {
+            exchange.prepare(&data.snapshot);
+        }
+    });
+    let m365 = Memo::new(move |_| {
+        exchange.view().with(|v| match v {
+            crate::state::exchange::ExchangeView::Done { checks, .. } => {
+                crate::state::exchange::by_mailbox(checks)
+            }
+            _ => std::collections::BTreeMap::new(),
+        })
+    });
+    let on_exchange_sign_in = Callback::new(move |()| {
+        dom::focus_testid("sign-in");
+    });
+    let on_exchange_check = Callback::new(move |all: bool| {
+        if let Some(Ok(data)) = read.signal().get_untracked() {
+            exchange.check(
+                data.org.clone(),
+                Arc::new(data.snapshot.clone()),
+                Arc::new(data.report.clone()),
+                all,
+            );
+        }
+    });
+    let on_exchange_export = Callback::new(move |()| {
+        let _ = dom::download("syncready-microsoft-365.csv", "text/csv", &exchange.export_csv());
+    });
+    let on_exchange_fix = Callback::new(move |()| {
+        if let Some(request) = exchange.address_request() {
+            bulk_request.set(Some(request));
+        }
+    });
     view! {
         <SignInSection on_signed_in=on_signed_in />
         <BulkPanel run=bulk />
@@ -170,13 +207,20 @@ pub fn ChecklistPage() -> impl IntoView {
                     <div class="sr-report" data-testid="report" data-loaded-at=data.loaded_at>
                         <Checklist report=data.report.clone() on_drill=on_drill on_remedy=on_remedy />
                     </div>
+                    <ExchangeSide
+                        view=exchange.view()
+                        on_sign_in=on_exchange_sign_in
+                        on_check=on_exchange_check
+                        on_export=on_exchange_export
+                        on_fix_addresses=on_exchange_fix
+                    />
                     <HealthView
                         snapshot=Arc::new(data.snapshot.clone())
                         now=Timestamp(i64::try_from(data.loaded_at / 1000).unwrap_or(0))
                         threshold_secs=data.delayed_after_secs
                         on_threshold=on_threshold
                     />
-                    {has_rows.then(|| view! { <MailboxGrid rows=rows filter=filter title=grid_title on_bulk=on_bulk /> })}
+                    {has_rows.then(|| view! { <MailboxGrid rows=rows filter=filter title=grid_title on_bulk=on_bulk m365=Signal::from(m365) /> })}
                 }
                 .into_any()
             }

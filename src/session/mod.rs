@@ -8,6 +8,7 @@
 //!   `chrome.identity` and redirect flows ([`SignInSession`] for the sign-in form).
 //! - [`tenant`]: the tenant read (issue 15): environments from the Global Discovery Service or the
 //!   orgs opened in this browser session, read several at a time; conflicts and their fixes.
+//! - [`exchange`]: the Microsoft 365 checks through Microsoft Graph ([`ExchangeCheck`], issue 16).
 //! - [`bearer`]: how the page reaches the org ([`bearer::OrgTransport`]): the Dynamics session's
 //!   cookies, or the shared signed-in transport that renews its token.
 //!
@@ -16,11 +17,13 @@
 
 pub mod bearer;
 pub mod bulk_run;
+pub mod exchange;
 pub mod org;
 pub mod sign_in;
 pub mod tenant;
 
 pub use bulk_run::{BulkPhase, BulkRun};
+pub use exchange::ExchangeCheck;
 pub use org::{Loaded, OrgProblem, OrgRead};
 pub use sign_in::{SignInError, SignInSession, Status};
 pub use tenant::{Phase, TenantSession};

@@ -47,6 +47,7 @@ pub fn action_title_in(action: &Action, lang: Lang) -> &'static str {
         Action::SetOrgDefaultEmailSettings { .. } => "ui.action.set-org-default-email-settings",
         Action::SetApprovalRequirement { .. } => "ui.action.set-approval-requirement",
         Action::ActivateProfile { .. } => "ui.action.activate-profile",
+        Action::SetEmailAddress { .. } => "ui.action.set-email-address",
         Action::Undo => "ui.action.undo",
     })
 }

@@ -165,6 +165,23 @@ impl GuideMailboxes {
         Self { profiles, alerts, mailboxes }
     }
 
+    /// The same table with what the Microsoft 365 check found (issue 16): each problem becomes one
+    /// more alert of its mailbox ("Microsoft 365: …" with the fix and who acts), so the guide on a
+    /// mailbox record shows it beside the decoded Dynamics alerts.
+    #[must_use]
+    pub fn with_m365(mut self, checks: &[syncready_core::graph::MailboxCheck]) -> Self {
+        for c in checks.iter().filter(|c| c.verdict.is_problem()) {
+            let Some(row) = self.mailboxes.get_mut(&c.mailbox_id.to_ascii_lowercase()) else { continue };
+            let index = self.alerts.len();
+            self.alerts.push(GuideAlert {
+                message: format!("Microsoft 365: {}. {}", c.verdict.summary(), c.verdict.fix()),
+                actor: actor_key(c.verdict.actor()),
+            });
+            row.alerts.push(index);
+        }
+        self
+    }
+
     /// The JSON text `public/background.js` reads: `{"profiles": [...], "alerts": [{"message",
     /// "actor"}], "mailboxes": {"<id>": [name, profile index or -1, approval, incoming, outgoing, act,
     /// [alert indices]]}}`. Rows are arrays: at 50,000 mailboxes field names would double the table.

@@ -6,6 +6,7 @@
 
 pub mod bulk;
 pub mod charts;
+pub mod exchange;
 pub mod field;
 pub mod grid;
 pub mod guide;

@@ -99,3 +99,35 @@ fn a_guide_action_becomes_a_one_mailbox_bulk_request_for_its_own_org_only() {
             .is_err()
     );
 }
+
+#[test]
+fn issue_16_the_guide_table_adds_each_microsoft_365_finding_to_its_mailbox() {
+    use syncready_core::graph::{MailboxCheck, Verdict};
+    use syncready_core::model::MailboxKind;
+    let snapshot = Snapshot {
+        mailboxes: Some(vec![mailbox("A1", "Alex", 1, 2), mailbox("b2", "Bea", 1, 1)]),
+        ..Snapshot::default()
+    };
+    let check = |id: &str, verdict| MailboxCheck {
+        mailbox_id: id.into(),
+        name: String::new(),
+        address: String::new(),
+        kind: MailboxKind::User,
+        user_principal_name: None,
+        verdict,
+    };
+    let table = GuideMailboxes::of(&snapshot, &Report { steps: Vec::new() })
+        .with_m365(&[check("a1", Verdict::NoExchangePlan), check("b2", Verdict::Ok)]);
+    assert_eq!(
+        table.alerts,
+        vec![GuideAlert {
+            message:
+                "Microsoft 365: The user has no Exchange Online licence. Assign Exchange Online (a licence \
+                      that includes it) in the Microsoft 365 admin center."
+                    .into(),
+            actor: "exchange-admin",
+        }]
+    );
+    assert_eq!(table.mailboxes["a1"].alerts, vec![0]);
+    assert!(table.mailboxes["b2"].alerts.is_empty(), "a mailbox without a problem gets nothing");
+}

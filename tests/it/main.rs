@@ -5,6 +5,7 @@
 //! Modules:
 //! - `grid`: mailbox grid rows, filters and the virtual-scroll window.
 //! - `charts`: the donut numbers.
+//! - `exchange`: the Microsoft 365 checks' rows, counts and headline (issue 16).
 //! - `guide`: the in-page guide's mailbox table and the one-click action it hands the panel.
 //! - `health`: the health view's numbers and SVG geometry.
 //! - `settings`: options parsing and validation.
@@ -14,6 +15,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod charts;
+mod exchange;
 mod field;
 mod grid;
 mod guide;

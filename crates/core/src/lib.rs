@@ -25,6 +25,8 @@
 //!   runs, and [`limits::Patient`], the transport adapter with which reads wait out `429 Retry-After`.
 //! - [`health`]: after go-live, whether mailboxes keep synchronising (classification, item-level
 //!   failures, the numbers behind the health view's plots and their CSV exports).
+//! - [`graph`]: the Microsoft 365 side through Microsoft Graph (users, licences, mailbox provisioning),
+//!   batched, paged and throttling-aware, joined with the Dataverse side (issue 16).
 //! - [`oauth`]: signing in with Microsoft Entra ID (authorization code + PKCE) as values, and the
 //!   bearer transport that renews tokens silently.
 //! - [`encoding`]: base64url and percent-encoding, shared by `oauth` and `odata`.
@@ -50,6 +52,7 @@ pub mod bulk;
 pub mod collect;
 pub mod encoding;
 pub mod error;
+pub mod graph;
 pub mod health;
 pub mod http;
 pub mod i18n;

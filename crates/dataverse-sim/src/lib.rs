@@ -51,6 +51,7 @@
 //! - `limits`: service protection limits; `faults`: scripted [`Fault`]s; `journal`: [`JournalEntry`];
 //!   `oauth`: tokens and codes of the built-in authority.
 //! - `error`: Dataverse error bodies; `ids`: splitmix64 and GUIDs; `url`: percent-encoding.
+//! - `graph`: the Microsoft Graph stand-in ([`GraphSim`]) for the Exchange-side checks (issue 16).
 //! - `time`: the virtual or scaled clock ([`ClockMode`]) and date rendering.
 //! - `config`: [`Config`], [`Quirks`], [`Limits`], [`TestEnableTiming`].
 //!
@@ -83,6 +84,8 @@
 mod config;
 mod error;
 mod faults;
+mod graph;
+mod graph_seed;
 mod http;
 mod ids;
 mod journal;
@@ -105,6 +108,7 @@ mod url;
 
 pub use config::{BindNull, Config, Limits, O365Approval, OperationCost, Quirks, TestEnableTiming};
 pub use faults::{Fault, FaultKind};
+pub use graph::{EXCHANGE_PLAN_ID, GraphConfig, GraphFault, GraphSim, GraphStats, GraphUserSpec};
 pub use http::{app, serve};
 pub use journal::JournalEntry;
 pub use scenario::{CallerRoles, Scenario};

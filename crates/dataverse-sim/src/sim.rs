@@ -55,6 +55,8 @@ pub(crate) struct State {
     pub(crate) api_writes: HashMap<(usize, Guid), u32>,
     /// How discovery lists each org, and which refuse the caller (issue 15).
     pub(crate) tenant: crate::tenant::Tenant,
+    /// The Microsoft Graph stand-in answering `graph.microsoft.com` ([`Sim::attach_graph`]).
+    pub(crate) graph: Option<crate::graph::GraphSim>,
 }
 
 impl State {
@@ -140,6 +142,7 @@ impl SimBuilder {
             network_down: false,
             api_writes: HashMap::new(),
             tenant: crate::tenant::Tenant::default(),
+            graph: None,
             config: self.config,
         };
         Sim { inner: Arc::new(Mutex::new(state)) }
@@ -147,6 +150,17 @@ impl SimBuilder {
 }
 
 impl Sim {
+    /// Serves `graph` on `graph.microsoft.com` (by Host, like the orgs) and lets the built-in
+    /// authority issue Graph tokens from a refresh token (issue 16).
+    pub fn attach_graph(&self, graph: crate::graph::GraphSim) {
+        self.lock().graph = Some(graph);
+    }
+
+    /// The attached Graph stand-in.
+    pub fn graph(&self) -> Option<crate::graph::GraphSim> {
+        self.lock().graph.clone()
+    }
+
     /// A builder.
     pub fn builder() -> SimBuilder {
         SimBuilder::default()

@@ -75,6 +75,12 @@ pub enum Action {
         /// The profile.
         profile_id: String,
     },
+    /// "Update the address in Dynamics" (issue 16): `emailaddress` of each mailbox set to the primary
+    /// address Microsoft 365 knows the user by.
+    SetEmailAddress {
+        /// Mailbox and new address.
+        changes: Vec<super::address::AddressChange>,
+    },
     /// Restores "before" values; only produced by [`Plan::undo`](super::Plan::undo).
     Undo,
 }
@@ -128,6 +134,7 @@ impl Action {
                 vec![StepId::ExchangeOnlineProfile]
             }
             Action::SetOrgDefaultEmailSettings { .. } => vec![StepId::OrgEmailDefaults],
+            Action::SetEmailAddress { .. } => vec![StepId::MailboxAlerts],
             Action::Undo => Vec::new(),
         }
     }
@@ -145,6 +152,7 @@ impl Action {
             Action::SetOrgDefaultEmailSettings { .. } => "set-org-default-email-settings",
             Action::SetApprovalRequirement { .. } => "set-approval-requirement",
             Action::ActivateProfile { .. } => "activate-profile",
+            Action::SetEmailAddress { .. } => "set-email-address",
             Action::Undo => "undo",
         }
     }
@@ -262,6 +270,8 @@ pub enum Field {
     RequireApprovalQueues,
     /// `emailserverprofile.statecode` (written with the matching `statuscode`).
     ProfileState,
+    /// `mailbox.emailaddress`.
+    EmailAddress,
 }
 
 impl Field {
@@ -283,6 +293,7 @@ impl Field {
             Field::RequireApprovalUsers => organization::requireapprovalforuseremail,
             Field::RequireApprovalQueues => organization::requireapprovalforqueueemail,
             Field::ProfileState => profile::statecode,
+            Field::EmailAddress => mailbox::emailaddress,
         }
     }
 

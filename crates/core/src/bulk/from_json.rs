@@ -160,6 +160,7 @@ const ACTIONS: &[&str] = &[
     "set-org-default-email-settings",
     "set-approval-requirement",
     "activate-profile",
+    "set-email-address",
     "undo",
 ];
 
@@ -207,6 +208,7 @@ fn action_with_fields(tag: &str, content: &Value) -> Result<Action, JsonError> {
             Action::SetApprovalRequirement { users: o.req("users")?, queues: o.req("queues")? }
         }
         "activate-profile" => Action::ActivateProfile { profile_id: o.req("profile_id")? },
+        "set-email-address" => Action::SetEmailAddress { changes: o.req("changes")? },
         _ => return Err(unknown_variant(tag, ACTIONS)),
     })
 }
@@ -237,6 +239,7 @@ impl FromJson for Field {
             ("require-approval-users", Field::RequireApprovalUsers),
             ("require-approval-queues", Field::RequireApprovalQueues),
             ("profile-state", Field::ProfileState),
+            ("email-address", Field::EmailAddress),
         ];
         unit(value, FIELDS)
     }

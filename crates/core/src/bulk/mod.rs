@@ -33,6 +33,7 @@
 //! - One failed operation in a batch is that item's failure; the rest of the batch stands.
 
 mod action;
+mod address;
 mod drive;
 pub(crate) mod evidence;
 mod from_json;
@@ -45,6 +46,7 @@ mod target;
 mod undo;
 
 pub use action::{Action, Entity, Field, MailboxFilter, Selection, WHO_CAN_APPROVE};
+pub use address::AddressChange;
 pub use drive::{Clock, Control, RunOutcome, drive, drive_with};
 pub use evidence::{Evidence, EvidenceRow};
 pub use millis::Millis;

@@ -190,6 +190,10 @@ pub fn plan(snapshot: &Snapshot, selection: &Selection, action: &Action) -> Resu
             }
             return Ok(plan);
         }
+        Action::SetEmailAddress { changes } => {
+            super::address::plan_addresses(snapshot, changes, &mut plan)?;
+            return Ok(plan);
+        }
         Action::Undo => {
             return Err(PlanError::BadSelection("an undo plan is made from evidence with Plan::undo".to_owned()));
         }

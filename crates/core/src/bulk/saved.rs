@@ -127,6 +127,7 @@ fn field_key(field: Field) -> &'static str {
         Field::RequireApprovalUsers => "require-approval-users",
         Field::RequireApprovalQueues => "require-approval-queues",
         Field::ProfileState => "profile-state",
+        Field::EmailAddress => "email-address",
     }
 }
 
@@ -164,6 +165,9 @@ fn write_action(action: &Action) -> Value {
             "act": act.value(), "server_side_sync": server_side_sync,
         }),
         Action::SetApprovalRequirement { users, queues } => json!({ "users": users, "queues": queues }),
+        Action::SetEmailAddress { changes } => json!({
+            "changes": changes.iter().map(|c| json!({ "mailbox_id": c.mailbox_id, "address": c.address })).collect::<Vec<_>>(),
+        }),
     };
     if let Value::Object(fields) = fields {
         o.extend(fields);
@@ -303,6 +307,7 @@ fn read_action(value: &Value) -> Result<Action, JsonError> {
             Action::SetApprovalRequirement { users: o.req("users")?, queues: o.req("queues")? }
         }
         "activate-profile" => Action::ActivateProfile { profile_id: o.req("profile_id")? },
+        "set-email-address" => Action::SetEmailAddress { changes: o.req("changes")? },
         other => {
             return Err(unknown_variant(
                 other,
@@ -317,6 +322,7 @@ fn read_action(value: &Value) -> Result<Action, JsonError> {
                     "set-org-default-email-settings",
                     "set-approval-requirement",
                     "activate-profile",
+                    "set-email-address",
                     "undo",
                 ],
             )

@@ -28,6 +28,7 @@ mod collect;
 mod decode;
 #[cfg(not(target_arch = "wasm32"))]
 mod fidelity;
+mod graph_sim;
 mod health_sim;
 #[cfg(not(target_arch = "wasm32"))]
 mod props;

@@ -94,6 +94,13 @@ async fn main() -> ExitCode {
         builder = builder.static_dir(dir);
     }
     let sim = builder.build();
+    // Microsoft Graph for the demo's own sign-in (issue 16): Contoso's tenant, answering on
+    // graph.microsoft.com when a browser maps that host here.
+    sim.attach_graph(dataverse_sim::GraphSim::matching(
+        &sim,
+        "contoso",
+        dataverse_sim::GraphConfig::default(),
+    ));
 
     let (stop_tx, _) = tokio::sync::broadcast::channel::<()>(1);
     let mut tasks = Vec::new();

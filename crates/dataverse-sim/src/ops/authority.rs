@@ -346,6 +346,15 @@ fn token(st: &mut State, req: &Req) -> Resp {
                 );
             }
             let scope = get("scope").unwrap_or_default();
+            if scope.contains("https://graph.microsoft.com/")
+                && let Some(graph) = st.graph.clone()
+            {
+                // A token for Graph (issue 16): the refresh token stays valid for the org.
+                if let Some(r) = get("refresh_token") {
+                    st.authority.refresh.insert(r, grant);
+                }
+                return crate::graph::token_answer(&graph, &scope);
+            }
             // A refresh token is redeemed for the resource its scope names (Entra ID issues one access
             // token per resource): another org of the tenant, signed in as that org's caller (the same
             // person in the simulator's one tenant), or the discovery service.

@@ -177,6 +177,11 @@ fn route(st: &mut State, req: &Req) -> Routed {
     if discovery::is_discovery_path(path) {
         return Routed::answer(discovery::discovery(st, req));
     }
+    if let Some(graph) = st.graph.clone()
+        && crate::graph::is_graph_host(&req.host)
+    {
+        return Routed::answer(crate::graph::serve(&graph, st.now(), req));
+    }
     if path.contains("/oauth2/v2.0/") {
         let host_org = org_for_host(st, &req.host);
         let r = authority::handle(st, req, host_org);

@@ -39,11 +39,14 @@ fn every_action() -> Vec<Action> {
         },
         Action::SetApprovalRequirement { users: true, queues: false },
         Action::ActivateProfile { profile_id: "p3".into() },
+        Action::SetEmailAddress {
+            changes: vec![crate::bulk::AddressChange { mailbox_id: "m1".into(), address: "new@contoso.com".into() }],
+        },
         Action::Undo,
     ]
 }
 
-fn every_field() -> [Field; 14] {
+fn every_field() -> [Field; 15] {
     [
         Field::Approval,
         Field::Profile,
@@ -59,6 +62,7 @@ fn every_field() -> [Field; 14] {
         Field::RequireApprovalUsers,
         Field::RequireApprovalQueues,
         Field::ProfileState,
+        Field::EmailAddress,
     ]
 }
 
@@ -240,7 +244,7 @@ fn wrong_shapes_name_their_path() {
         (json!({"set-approval-requirement": 1}), "set-approval-requirement: expected an object, got an integer"),
         (
             json!("approve-all"),
-            "unknown variant `approve-all`, expected one of approve, reject, apply-default-settings, edit-profile-and-methods, test-and-enable, test-and-enable-profile, set-org-default-profile, set-org-default-email-settings, set-approval-requirement, activate-profile, undo",
+            "unknown variant `approve-all`, expected one of approve, reject, apply-default-settings, edit-profile-and-methods, test-and-enable, test-and-enable-profile, set-org-default-profile, set-org-default-email-settings, set-approval-requirement, activate-profile, set-email-address, undo",
         ),
         (
             json!({"set-org-default-email-settings": {"incoming": "None", "outgoing": "None", "act": {"Unknown": "x"}, "server_side_sync": true}}),

@@ -74,6 +74,7 @@ pub(super) struct Outstanding {
 /// Columns read back from mailboxes: every column a bulk action writes plus the test results.
 pub(super) const MAILBOX_READ: &[&str] = &[
     wire::mailbox::mailboxid,
+    wire::mailbox::emailaddress,
     wire::mailbox::emailrouteraccessapproval,
     wire::mailbox::isemailaddressapprovedbyo365admin,
     wire::mailbox::email_server_profile,
