@@ -1,5 +1,6 @@
 //! What the admin asks for: actions, selections, and the fields they write.
 
+use crate::json::{FromJson, JsonError, Obj};
 use crate::model::{ActDeliveryMethod, ApprovalState, DeliveryMethod, Mailbox, MailboxKind};
 use crate::readiness::{Remedy, StepId};
 use serde::{Deserialize, Serialize};
@@ -79,7 +80,7 @@ pub enum Action {
     /// address Microsoft 365 knows the user by.
     SetEmailAddress {
         /// Mailbox and new address.
-        changes: Vec<super::address::AddressChange>,
+        changes: Vec<AddressChange>,
     },
     /// Restores "before" values; only produced by [`Plan::undo`](super::Plan::undo).
     Undo,
@@ -383,3 +384,19 @@ pub const WHO_CAN_APPROVE: &str = "Approving email addresses needs the System Ad
 one of: the Microsoft 365 Global Administrator role, the Exchange Administrator role, or the Dynamics 365 \
 \"Delegated Mailbox Approver\" security role. Ask someone who holds such a pair to approve, or have a Global or \
 Exchange administrator assign you the Delegated Mailbox Approver role.";
+
+/// One mailbox's new address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AddressChange {
+    /// The mailbox (lower-case GUID).
+    pub mailbox_id: String,
+    /// The address to write.
+    pub address: String,
+}
+
+impl FromJson for AddressChange {
+    fn from_json(value: &Value) -> Result<Self, JsonError> {
+        let o = Obj::of(value)?;
+        Ok(Self { mailbox_id: o.req("mailbox_id")?, address: o.req("address")? })
+    }
+}

@@ -1,29 +1,11 @@
 //! Planning "update the address in Dynamics" (issue 16): the Graph lookup found the user under
 //! another primary address than the mailbox's, and the mailbox's alert says "no user found".
 
-use super::action::{Entity, Field};
+use super::action::{Action, AddressChange, Entity, Field};
 use super::plan::{Blocked, Change, Plan, PlanError, PlanItem, Skipped};
 use crate::collect::Snapshot;
-use crate::json::{FromJson, JsonError, Obj};
 use crate::model::MailboxKind;
-use serde::Serialize;
 use serde_json::Value;
-
-/// One mailbox's new address.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AddressChange {
-    /// The mailbox (lower-case GUID).
-    pub mailbox_id: String,
-    /// The address to write.
-    pub address: String,
-}
-
-impl FromJson for AddressChange {
-    fn from_json(value: &Value) -> Result<Self, JsonError> {
-        let o = Obj::of(value)?;
-        Ok(Self { mailbox_id: o.req("mailbox_id")?, address: o.req("address")? })
-    }
-}
 
 /// A plausible SMTP address: one `@`, something on both sides, no spaces or control characters.
 fn plausible(address: &str) -> bool {
@@ -32,8 +14,22 @@ fn plausible(address: &str) -> bool {
         && address.len() <= 100
 }
 
-/// Fills `plan` with one `emailaddress` write per change.
-pub(super) fn plan_addresses(snapshot: &Snapshot, changes: &[AddressChange], plan: &mut Plan) -> Result<(), PlanError> {
+/// Plans `action` (its `changes`): one `emailaddress` write per change. `bulk::plan` sends
+/// [`Action::SetEmailAddress`] here.
+pub(super) fn plan_addresses(
+    snapshot: &Snapshot,
+    action: &Action,
+    changes: &[AddressChange],
+) -> Result<Plan, PlanError> {
+    let mut plan = Plan {
+        action: action.clone(),
+        items: Vec::new(),
+        skipped: Vec::new(),
+        blocked: Vec::new(),
+        warnings: Vec::new(),
+        profile_names: Vec::new(),
+        org: None,
+    };
     let mailboxes = snapshot.mailboxes.as_ref().ok_or(PlanError::NoMailboxes)?;
     for c in changes {
         let id = c.mailbox_id.to_ascii_lowercase();
@@ -87,5 +83,5 @@ pub(super) fn plan_addresses(snapshot: &Snapshot, changes: &[AddressChange], pla
             );
         }
     }
-    Ok(())
+    Ok(plan)
 }

@@ -45,13 +45,21 @@ mod saved;
 mod target;
 mod undo;
 
-pub use action::{Action, Entity, Field, MailboxFilter, Selection, WHO_CAN_APPROVE};
-pub use address::AddressChange;
+pub use action::{Action, AddressChange, Entity, Field, MailboxFilter, Selection, WHO_CAN_APPROVE};
 pub use drive::{Clock, Control, RunOutcome, drive, drive_with};
 pub use evidence::{Evidence, EvidenceRow};
 pub use millis::Millis;
-pub use plan::{Blocked, Change, DryRunRow, Plan, PlanError, PlanItem, Skipped, plan};
+pub use plan::{Blocked, Change, DryRunRow, Plan, PlanError, PlanItem, Skipped};
 pub use progress::{Halt, ItemOutcome, ItemState, Progress, TestReport};
 pub use run::{Journal, RequestId, ResumeError, Run, RunConfig};
 pub use saved::{SAVED_RUN_FORMAT, SavedRun};
 pub use target::TargetError;
+
+/// Plans `action` over `selection` against what `snapshot` says: the exact field writes, what is
+/// skipped and what is blocked, with the reasons. Pure; the dry-run table is its output.
+pub fn plan(snapshot: &crate::collect::Snapshot, selection: &Selection, action: &Action) -> Result<Plan, PlanError> {
+    match action {
+        Action::SetEmailAddress { changes } => address::plan_addresses(snapshot, action, changes),
+        _ => plan::plan(snapshot, selection, action),
+    }
+}

@@ -137,8 +137,9 @@ pub enum PlanError {
     BadSelection(String),
 }
 
-/// Plans `action` over `selection` against what `snapshot` says. Pure.
-pub fn plan(snapshot: &Snapshot, selection: &Selection, action: &Action) -> Result<Plan, PlanError> {
+/// Plans every action but [`Action::SetEmailAddress`] (`bulk::plan` sends that one to
+/// `address.rs`). Pure.
+pub(super) fn plan(snapshot: &Snapshot, selection: &Selection, action: &Action) -> Result<Plan, PlanError> {
     let profile_names: Vec<(String, String)> =
         snapshot.profiles.iter().flatten().map(|p| (p.id.clone(), p.name.clone())).collect();
     let mut plan = Plan {
@@ -190,9 +191,8 @@ pub fn plan(snapshot: &Snapshot, selection: &Selection, action: &Action) -> Resu
             }
             return Ok(plan);
         }
-        Action::SetEmailAddress { changes } => {
-            super::address::plan_addresses(snapshot, changes, &mut plan)?;
-            return Ok(plan);
+        Action::SetEmailAddress { .. } => {
+            return Err(PlanError::BadSelection("address changes are planned by bulk::plan".to_owned()));
         }
         Action::Undo => {
             return Err(PlanError::BadSelection("an undo plan is made from evidence with Plan::undo".to_owned()));
