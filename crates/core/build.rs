@@ -1,5 +1,6 @@
 //! Embeds the message catalogues: every `locales/<tag>.json` (a flat JSON object, message key →
-//! text) becomes a sorted static table in `$OUT_DIR/catalogues.rs`, included by `src/i18n.rs`.
+//! text) becomes a static table in `$OUT_DIR/catalogues.rs`, included by `src/i18n.rs`: one sorted
+//! key table shared by all languages, and per language the parallel list of its texts.
 //! Adding a language is adding a file; nothing lists the languages by hand. A catalogue that is not
 //! a flat object of strings, or a placeholder that is not closed, fails the build with the file
 //! and key named.
@@ -18,7 +19,7 @@ fn main() {
         .collect();
     files.sort();
     let mut out = String::new();
-    let mut names = Vec::new();
+    let mut catalogues: Vec<(String, std::collections::BTreeMap<String, String>)> = Vec::new();
     for path in &files {
         let tag = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
         assert!(
@@ -32,27 +33,42 @@ fn main() {
         let serde_json::Value::Object(map) = value else {
             panic!("{}: a catalogue is one JSON object of key → text", path.display())
         };
-        let mut entries: Vec<(String, String)> = Vec::new();
+        let mut entries = std::collections::BTreeMap::new();
         for (key, value) in map {
             let serde_json::Value::String(s) = value else {
                 panic!("{}: {key}: every value is a string", path.display())
             };
             check_placeholders(&s).unwrap_or_else(|e| panic!("{}: {key}: {e}", path.display()));
-            entries.push((key, s));
+            entries.insert(key, s);
         }
-        entries.sort();
+        catalogues.push((tag, entries));
+    }
+    // One sorted key table for every language (the keys are in the wasm once, not once per
+    // language); each catalogue is the parallel list of its texts, `None` where it lacks the key.
+    let keys: std::collections::BTreeSet<&String> = catalogues.iter().flat_map(|(_, e)| e.keys()).collect();
+    let _ = writeln!(out, "/// Every message key of any catalogue, sorted.");
+    let _ = writeln!(out, "static KEYS: &[&str] = &[");
+    for k in &keys {
+        let _ = writeln!(out, "    {k:?},");
+    }
+    let _ = writeln!(out, "];");
+    let mut names = Vec::new();
+    for (tag, entries) in &catalogues {
         let ident = format!("CATALOGUE_{}", tag.replace('-', "_").to_ascii_uppercase());
-        let _ = writeln!(out, "static {ident}: Catalogue = Catalogue {{ tag: {tag:?}, entries: &[");
-        for (k, v) in &entries {
-            let _ = writeln!(out, "    ({k:?}, {v:?}),");
+        let _ = writeln!(out, "static {ident}: Catalogue = Catalogue {{ tag: {tag:?}, texts: &[");
+        for k in &keys {
+            match entries.get(*k) {
+                Some(v) => {
+                    let _ = writeln!(out, "    Some({v:?}),");
+                }
+                None => {
+                    let _ = writeln!(out, "    None,");
+                }
+            }
         }
         let _ = writeln!(out, "] }};");
-        names.push((tag, ident));
+        names.push((tag.clone(), ident));
     }
-    assert!(
-        names.iter().any(|(tag, _)| tag == "en"),
-        "locales/en.json is required: English is the fallback for every key"
-    );
     let _ = writeln!(out, "/// Every embedded catalogue, by tag.");
     let _ = writeln!(out, "static CATALOGUES: &[&Catalogue] = &[");
     for (_, ident) in &names {

@@ -92,6 +92,7 @@ fn results(
                     <td data-testid="exchange-actor">{r.actor}</td>
                 </tr>
             }
+            .into_any()
         })
         .collect_view();
     view! {
@@ -100,12 +101,14 @@ fn results(
                 <button class="sr-button" data-testid="exchange-fix-addresses" on:click=on_click(on_fix)>
                     {format!("Update {fixes} address(es) in Dynamics…")}
                 </button>
-            })}
+            }
+            .into_any())}
             {exportable.then(|| view! {
                 <button class="sr-button sr-button--secondary" data-testid="exchange-export" on:click=on_click(on_export)>
                     "Export for the Microsoft 365 admin (CSV)"
                 </button>
-            })}
+            }
+            .into_any())}
         </div>
         <table class="sr-table sr-exchange__table" data-testid="exchange-results">
             <thead><tr><th>"Mailbox"</th><th>"Microsoft 365"</th><th>"Fix"</th><th>"Who acts"</th></tr></thead>

@@ -24,7 +24,9 @@ use syncready_core::oauth::OAuthError;
 #[derive(Debug, Clone, Copy)]
 pub struct ExchangeCheck {
     view: RwSignal<ExchangeView>,
-    token: StoredValue<Option<String>>,
+    /// Not shown, so never tracked: an `RwSignal` rather than a `StoredValue` because the wasm has
+    /// `RwSignal<Option<String>>` already (docs/size.md).
+    token: RwSignal<Option<String>>,
 }
 
 impl Default for ExchangeCheck {
@@ -36,7 +38,7 @@ impl Default for ExchangeCheck {
 impl ExchangeCheck {
     /// A check in its initial state: sign-in needed, or ready when the own sign-in is there.
     pub fn new() -> Self {
-        Self { view: RwSignal::new(ExchangeView::SignInNeeded), token: StoredValue::new(None) }
+        Self { view: RwSignal::new(ExchangeView::SignInNeeded), token: RwSignal::new(None) }
     }
 
     /// The view (tracked).
@@ -57,7 +59,7 @@ impl ExchangeCheck {
     }
 
     async fn graph_token(&self) -> Result<String, ExchangeView> {
-        if let Some(t) = self.token.get_value() {
+        if let Some(t) = self.token.get_untracked() {
             return Ok(t);
         }
         let Some((config, tokens)) = sign_in::load_session() else { return Err(ExchangeView::SignInNeeded) };
@@ -74,7 +76,7 @@ impl ExchangeCheck {
         match graph::parse_graph_token(&answer, &tokens, crate::platform::identity::now()) {
             Ok(t) => {
                 let token = t.access_token.expose().to_owned();
-                self.token.set_value(Some(token.clone()));
+                self.token.set(Some(token.clone()));
                 Ok(token)
             }
             Err(e @ OAuthError::ConsentRequired(_)) => {
@@ -121,7 +123,7 @@ impl ExchangeCheck {
                     ExchangeView::ConsentMissing { detail: e.to_string() }
                 }
                 Some(e @ LookupError::Unauthorized { .. }) => {
-                    this.token.set_value(None);
+                    this.token.set(None);
                     ExchangeView::Failed { detail: e.to_string() }
                 }
                 halted => {

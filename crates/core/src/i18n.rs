@@ -2,8 +2,9 @@
 //! is a file, not a code change.
 //!
 //! A catalogue is a flat JSON object, message key → text, with named `{placeholders}`. `build.rs`
-//! embeds every file in `crates/core/locales/` as a sorted static table (no JSON is parsed at run
-//! time, and adding a language is adding a file). [`Lang`] is a handle on one catalogue, chosen from
+//! embeds every file in `crates/core/locales/` as static tables: one sorted key list shared by all
+//! languages and, per language, the parallel list of its texts (no JSON is parsed at run time, and
+//! adding a language is adding a file). [`Lang`] is a handle on one catalogue, chosen from
 //! the browser's UI language with [`Lang::from_tag`]; a key the language lacks falls back to English
 //! ([`Lang::text`]), so a partial translation still shows whole sentences.
 //!
@@ -24,17 +25,23 @@
 
 use std::fmt::{self, Display, Write as _};
 
-/// One language's messages, sorted by key.
+/// One language's messages: its text of each key of the shared, sorted `KEYS` (same index), `None`
+/// where it has none. The keys are stored once for all languages.
 #[derive(Debug)]
 pub struct Catalogue {
     tag: &'static str,
-    entries: &'static [(&'static str, &'static str)],
+    texts: &'static [Option<&'static str>],
 }
 
 impl Catalogue {
-    fn get(&self, key: &str) -> Option<&'static str> {
-        self.entries.binary_search_by(|(k, _)| (*k).cmp(key)).ok().and_then(|i| self.entries.get(i)).map(|(_, v)| *v)
+    fn at(&self, index: usize) -> Option<&'static str> {
+        self.texts.get(index).copied().flatten()
     }
+}
+
+/// `key`'s index in `KEYS`.
+fn index(key: &str) -> Option<usize> {
+    KEYS.binary_search(&key).ok()
 }
 
 /// One language's alert phrases: (cause key, phrases).
@@ -113,19 +120,19 @@ impl Lang {
 
     /// Every key of this catalogue, sorted (for the completeness tests).
     pub fn keys(self) -> impl Iterator<Item = &'static str> {
-        self.0.entries.iter().map(|(k, _)| *k)
+        KEYS.iter().zip(self.0.texts).filter(|(_, t)| t.is_some()).map(|(k, _)| *k)
     }
 
     /// The text of `key` in this language without filling placeholders: this catalogue's, else
     /// English's, else the key itself (a missing key shows up in the UI instead of vanishing; the
     /// tests keep it from happening).
     pub fn t(self, key: &str) -> &str {
-        self.own(key).or_else(|| ENGLISH.get(key)).unwrap_or(key)
+        index(key).and_then(|i| self.0.at(i).or_else(|| ENGLISH.at(i))).unwrap_or(key)
     }
 
     /// This catalogue's own text for `key`, without the English fallback.
     pub fn own(self, key: &str) -> Option<&'static str> {
-        self.0.get(key)
+        index(key).and_then(|i| self.0.at(i))
     }
 
     /// `key`'s text with its `{placeholders}` filled from `args`. A placeholder without an argument

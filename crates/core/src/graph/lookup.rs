@@ -18,7 +18,6 @@ use super::batch::{
 use crate::bulk::{Clock, Millis};
 use crate::http::{Request, Response, Transport, TransportError};
 use crate::json::FromJson;
-use std::collections::VecDeque;
 use std::time::Duration;
 
 /// A mailbox to look up.
@@ -162,7 +161,8 @@ pub struct Lookup {
     errors: Vec<Option<ItemError>>,
     answered: Vec<bool>,
     domains: Option<Vec<String>>,
-    queue: VecDeque<Pending>,
+    /// Waiting to be sent, in order (a `Vec`: the wasm has no other `VecDeque`).
+    queue: Vec<Pending>,
     in_flight: Option<Vec<Pending>>,
     paused_until: Option<Millis>,
     transport_failures: u32,
@@ -186,16 +186,10 @@ fn is_consent_error(code: &str) -> bool {
 impl Lookup {
     /// A lookup of `targets` (plus the tenant's domains) with the Graph `token`, starting at `now`.
     pub fn new(targets: Vec<Target>, token: &str, config: LookupConfig, now: Millis) -> Self {
-        let mut queue = VecDeque::with_capacity(targets.len() + 1);
-        queue.push_back(Pending {
-            key: Key::Organization,
-            url: organization_query(),
-            tries: 0,
-            pages: 0,
-            not_before: now,
-        });
+        let mut queue = Vec::with_capacity(targets.len() + 1);
+        queue.push(Pending { key: Key::Organization, url: organization_query(), tries: 0, pages: 0, not_before: now });
         for (i, t) in targets.iter().enumerate() {
-            queue.push_back(Pending {
+            queue.push(Pending {
                 key: Key::Target(i),
                 url: user_query(&t.address),
                 tries: 0,
@@ -227,16 +221,13 @@ impl Lookup {
 
     /// Addresses answered so far, and how many there are.
     pub fn progress(&self) -> (usize, usize) {
-        let open: std::collections::HashSet<usize> = self
-            .queue
-            .iter()
-            .chain(self.in_flight.iter().flatten())
-            .filter_map(|p| match p.key {
-                Key::Target(i) => Some(i),
-                Key::Organization => None,
-            })
-            .collect();
-        (self.targets.len() - open.len(), self.targets.len())
+        let mut open = vec![false; self.targets.len()];
+        for p in self.queue.iter().chain(self.in_flight.iter().flatten()) {
+            if let Key::Target(i) = p.key {
+                open[i] = true;
+            }
+        }
+        (open.iter().filter(|o| !**o).count(), self.targets.len())
     }
 
     /// While Graph asked for a pause: until when.
@@ -255,12 +246,12 @@ impl Lookup {
             return None;
         }
         let mut batch = Vec::new();
-        let mut rest = VecDeque::with_capacity(self.queue.len());
-        while let Some(p) = self.queue.pop_front() {
+        let mut rest = Vec::with_capacity(self.queue.len());
+        for p in std::mem::take(&mut self.queue) {
             if batch.len() < MAX_BATCH && p.not_before <= now {
                 batch.push(p);
             } else {
-                rest.push_back(p);
+                rest.push(p);
             }
         }
         self.queue = rest;
@@ -306,7 +297,7 @@ impl Lookup {
             return;
         }
         p.not_before = now.plus(wait);
-        self.queue.push_back(p);
+        self.queue.push(p);
     }
 
     /// Takes the answer to the batch in flight.
@@ -319,10 +310,13 @@ impl Lookup {
                 if self.transport_failures >= self.config.max_transport_failures {
                     self.halted = Some(LookupError::Transport(e));
                 } else {
-                    for mut p in batch.into_iter().rev() {
+                    // Back at the front, in their order.
+                    let mut again = batch;
+                    for p in &mut again {
                         p.not_before = now.plus(Duration::from_secs(2));
-                        self.queue.push_front(p);
                     }
+                    again.append(&mut self.queue);
+                    self.queue = again;
                 }
                 return;
             }
@@ -340,10 +334,12 @@ impl Lookup {
                 }
                 let until = now.plus(wait);
                 self.paused_until = Some(self.paused_until.map_or(until, |u| u.max(until)));
-                for mut p in batch.into_iter().rev() {
+                let mut again = batch;
+                for p in &mut again {
                     p.tries += 1;
-                    self.queue.push_front(p);
                 }
+                again.append(&mut self.queue);
+                self.queue = again;
                 if self.queue.iter().any(|p| p.tries >= self.config.max_tries) {
                     self.halted = Some(LookupError::Throttled { retry_after_secs: wait.as_secs() });
                 }
@@ -407,7 +403,7 @@ impl Lookup {
                                     p.url = url;
                                     p.pages += 1;
                                     p.tries = 0;
-                                    self.queue.push_back(p);
+                                    self.queue.push(p);
                                 }
                                 Some(_) => {}
                                 None => self.give_up(

@@ -414,3 +414,17 @@ fn graph_scope_asks_for_user_read_all_on_graph() {
     assert_eq!(graph_scope(), "openid profile offline_access https://graph.microsoft.com/User.Read.All");
     let _ = Duration::from_secs(1);
 }
+
+#[test]
+fn a_failed_send_puts_its_batch_back_first_in_order_and_progress_counts_answered_targets() {
+    let mut l = Lookup::new(targets(45), "tok", LookupConfig::default(), Millis(0));
+    assert_eq!(l.progress(), (0, 45));
+    let first = batch_ids(&l.poll_request(Millis(0)).expect("batch"));
+    l.handle_response(Err(crate::http::TransportError::Network("offline".into())), Millis(100));
+    assert_eq!(l.progress(), (0, 45), "nothing answered");
+    assert_eq!(l.poll_timeout(), Some(Millis(0)), "the 25 others may go at once");
+    let again = batch_ids(&l.poll_request(Millis(2100)).expect("resent"));
+    assert_eq!(again, first, "the same requests, first and in their order");
+    l.handle_response(ok(answer_all(&again, |_| json!({"status": 200, "body": {"value": []}}))), Millis(2200));
+    assert_eq!(l.progress(), (19, 45), "the organization and 19 addresses answered");
+}
