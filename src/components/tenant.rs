@@ -52,6 +52,7 @@ fn row_view(r: TenantRow, time: Callback<Millis, String>, on_open: Callback<usiz
                     data-mark=mark.key()
                 ></li>
             }
+            .into_any()
         })
         .collect_view();
     let reading = matches!(r.state, EnvState::Reading { .. } | EnvState::Queued);
@@ -72,7 +73,7 @@ fn row_view(r: TenantRow, time: Callback<Millis, String>, on_open: Callback<usiz
                     <span class=format!("sr-badge sr-badge--{}", if r.kind == EnvKind::Production { "production" } else { "other" })>
                         {r.kind.label()}
                     </span>
-                })}
+                }.into_any())}
             </div>
             {if reading {
                 view! {
@@ -97,7 +98,7 @@ fn row_view(r: TenantRow, time: Callback<Millis, String>, on_open: Callback<usiz
             }}
             <p class="sr-tenant__facts">
                 <span data-testid="tenant-ready">{format!("{} / {} mailboxes ready", r.ready, r.total)}</span>
-                {(!last.is_empty()).then(|| view! { <span class="sr-muted">{format!(" · read {last}")}</span> })}
+                {(!last.is_empty()).then(|| view! { <span class="sr-muted">{format!(" · read {last}")}</span> }.into_any())}
             </p>
             <button
                 class="sr-button sr-button--small"
@@ -191,6 +192,84 @@ fn conflict_view(
     .into_any()
 }
 
+/// The conflicts section, once every environment finished.
+fn conflicts_view(
+    report: ConflictReport,
+    name_of: impl Fn(usize) -> String + Copy,
+    on_preview: Callback<Fix>,
+) -> AnyView {
+    let copies = report
+        .copies
+        .iter()
+        .map(|c| {
+            let (copy, source) = (name_of(c.copy), name_of(c.production));
+            let title = if c.certain {
+                format!("{copy} is a copy of {source}")
+            } else {
+                format!("{source} and {copy} hold the same mailbox records: one is a copy of the other")
+            };
+            let mut targets = vec![(c.copy, copy)];
+            if !c.certain {
+                targets.push((c.production, source));
+            }
+            let buttons = targets
+                .into_iter()
+                .map(|(env, name)| {
+                    let fix = Fix::DisableCopy { env };
+                    view! {
+                        <button class="sr-button sr-button--small" data-testid="fix-copy" on:click=on_click(Callback::new(move |()| on_preview.run(fix.clone())))>
+                            {format!("Set them to None in {name}")}
+                        </button>
+                    }
+                    .into_any()
+                })
+                .collect_view();
+            view! {
+                <li class="sr-tenant__conflict" data-testid="conflict-copy">
+                    <strong>{title}</strong>
+                    <p>{format!("{} of {} shared mailboxes still synchronise: a mailbox can't be synchronised with two environments.", c.enabled.len().max(c.other_enabled.len()), c.shared)}</p>
+                    <div class="sr-tenant__fixes">{buttons}</div>
+                </li>
+            }
+            .into_any()
+        })
+        .collect_view();
+    let count = report.addresses.len();
+    let addresses =
+        report.addresses.into_iter().take(100).map(|a| conflict_view(a, name_of, on_preview)).collect_view();
+    view! {
+        <section class="sr-tenant__conflicts" data-testid="conflicts" aria-labelledby="sr-conflicts-title">
+            <h3 class="sr-section-title" id="sr-conflicts-title">
+                {format!("Conflicts between environments ({count} addresses)")}
+            </h3>
+            <ul class="sr-tenant__list">{copies}{addresses}</ul>
+        </section>
+    }
+    .into_any()
+}
+
+/// The fix preview: the dry-run table and the confirm button.
+fn preview_view(p: FixPreview, on_confirm: Callback<()>, on_dismiss: Callback<()>) -> AnyView {
+    let lines = p.lines.iter().take(200).map(|l| view! { <li>{l.clone()}</li> }.into_any()).collect_view();
+    let error = p.error.clone();
+    view! {
+        <section class="sr-tenant__preview" data-testid="fix-preview" aria-labelledby="sr-fix-title">
+            <h3 class="sr-section-title" id="sr-fix-title">{p.title.clone()}</h3>
+            <p data-testid="fix-env">{format!("Writes to {} only ({} changes)", p.env, p.lines.len())}</p>
+            {error.map(|e| view! { <p class="sr-error" data-testid="fix-error">{e}</p> }.into_any())}
+            <ul class="sr-tenant__lines">{lines}</ul>
+            <button class="sr-button" data-testid="fix-confirm" disabled=p.error.is_some() on:click=on_click(on_confirm)>
+                "Confirm"
+            </button>
+            " "
+            <button class="sr-button sr-button--small" data-testid="fix-dismiss" on:click=on_click(on_dismiss)>
+                "Close"
+            </button>
+        </section>
+    }
+    .into_any()
+}
+
 /// The tenant view.
 #[component]
 pub fn TenantView(
@@ -237,85 +316,13 @@ pub fn TenantView(
     let kind_options = KINDS
         .iter()
         .enumerate()
-        .map(|(i, (label, _))| view! { <option value=i.to_string()>{*label}</option> })
+        .map(|(i, (label, _))| view! { <option value=i.to_string()>{*label}</option> }.into_any())
         .collect_view();
     let sort_options = SORTS
         .iter()
         .enumerate()
-        .map(|(i, (label, _))| view! { <option value=i.to_string()>{*label}</option> })
+        .map(|(i, (label, _))| view! { <option value=i.to_string()>{*label}</option> }.into_any())
         .collect_view();
-    let list = move || shown.get().into_iter().map(|r| row_view(r, time, on_open)).collect_view();
-    let conflict_list = move || {
-        conflicts.get().map(|report| {
-            let copies = report
-                .copies
-                .iter()
-                .map(|c| {
-                    let (copy, source) = (name_of(c.copy), name_of(c.production));
-                    let title = if c.certain {
-                        format!("{copy} is a copy of {source}")
-                    } else {
-                        format!("{source} and {copy} hold the same mailbox records: one is a copy of the other")
-                    };
-                    let mut targets = vec![(c.copy, copy)];
-                    if !c.certain {
-                        targets.push((c.production, source));
-                    }
-                    let buttons = targets
-                        .into_iter()
-                        .map(|(env, name)| {
-                            let fix = Fix::DisableCopy { env };
-                            view! {
-                                <button class="sr-button sr-button--small" data-testid="fix-copy" on:click=on_click(Callback::new(move |()| on_preview.run(fix.clone())))>
-                                    {format!("Set them to None in {name}")}
-                                </button>
-                            }
-                        })
-                        .collect_view();
-                    view! {
-                        <li class="sr-tenant__conflict" data-testid="conflict-copy">
-                            <strong>{title}</strong>
-                            <p>{format!("{} of {} shared mailboxes still synchronise: a mailbox can't be synchronised with two environments.", c.enabled.len().max(c.other_enabled.len()), c.shared)}</p>
-                            <div class="sr-tenant__fixes">{buttons}</div>
-                        </li>
-                    }
-                    .into_any()
-                })
-                .collect_view();
-            let count = report.addresses.len();
-            let addresses =
-                report.addresses.into_iter().take(100).map(|a| conflict_view(a, name_of, on_preview)).collect_view();
-            view! {
-                <section class="sr-tenant__conflicts" data-testid="conflicts" aria-labelledby="sr-conflicts-title">
-                    <h3 class="sr-section-title" id="sr-conflicts-title">
-                        {format!("Conflicts between environments ({count} addresses)")}
-                    </h3>
-                    <ul class="sr-tenant__list">{copies}{addresses}</ul>
-                </section>
-            }
-        })
-    };
-    let preview_view = move || {
-        preview.get().map(|p| {
-            let lines = p.lines.iter().take(200).map(|l| view! { <li>{l.clone()}</li> }).collect_view();
-            let error = p.error.clone();
-            view! {
-                <section class="sr-tenant__preview" data-testid="fix-preview" aria-labelledby="sr-fix-title">
-                    <h3 class="sr-section-title" id="sr-fix-title">{p.title.clone()}</h3>
-                    <p data-testid="fix-env">{format!("Writes to {} only ({} changes)", p.env, p.lines.len())}</p>
-                    {error.map(|e| view! { <p class="sr-error" data-testid="fix-error">{e}</p> })}
-                    <ul class="sr-tenant__lines">{lines}</ul>
-                    <button class="sr-button" data-testid="fix-confirm" disabled=p.error.is_some() on:click=on_click(on_confirm)>
-                        "Confirm"
-                    </button>
-                    " "
-                    <button class="sr-button sr-button--small" data-testid="fix-dismiss" on:click=on_click(on_dismiss)>
-                        "Close"
-                    </button>
-                </section>
-            }
-        })
-    };
     view! {
         <section class="sr-tenant" data-testid="tenant" aria-labelledby="sr-tenant-title">
             <h2 class="sr-section-title" id="sr-tenant-title">"All environments"</h2>
@@ -379,10 +386,14 @@ pub fn TenantView(
                     "Export JSON"
                 </button>
             </div>
-            <ul class="sr-tenant__list" data-testid="tenant-rows">{list}</ul>
-            {preview_view}
-            {move || fix_status.get().map(|s| view! { <p role="status" data-testid="fix-status">{s}</p> })}
-            {conflict_list}
+            // Reactive children are closures written in `view!`, one compiled copy per output type
+            // (docs/size.md); a closure held in a variable would be a copy of its own.
+            <ul class="sr-tenant__list" data-testid="tenant-rows">
+                {move || shown.get().into_iter().map(|r| row_view(r, time, on_open)).collect_view()}
+            </ul>
+            {move || preview.get().map(|p| preview_view(p, on_confirm, on_dismiss))}
+            {move || fix_status.get().map(|s| view! { <p role="status" data-testid="fix-status">{s}</p> }.into_any())}
+            {move || conflicts.get().map(|report| conflicts_view(report, name_of, on_preview))}
         </section>
     }
 }

@@ -158,7 +158,7 @@ pub fn TenantPage() -> impl IntoView {
                     <a href=sign_in_href>"sign in with Microsoft Entra ID"</a>
                     " in the panel, then open All environments again."
                 </p>
-            })}
+            }.into_any())}
         </div>
     }
 }

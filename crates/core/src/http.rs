@@ -124,6 +124,39 @@ pub trait Transport {
     fn send(&self, request: Request) -> impl std::future::Future<Output = Result<Response, TransportError>>;
 }
 
+/// Any [`Transport`] behind one type. Code generic over the transport is compiled once per transport
+/// type; large code reached by several transports (the collector: the panel reads one org through its
+/// session or bearer transport, the tenant view every environment through its own) takes this instead,
+/// and is compiled once. Each request's future is boxed.
+#[derive(Clone, Copy)]
+pub struct DynTransport<'a>(&'a dyn BoxedSend);
+
+impl<'a> DynTransport<'a> {
+    /// `transport`, erased.
+    pub fn new(transport: &'a impl Transport) -> Self {
+        DynTransport(transport)
+    }
+}
+
+impl Transport for DynTransport<'_> {
+    fn send(&self, request: Request) -> impl std::future::Future<Output = Result<Response, TransportError>> {
+        self.0.send_boxed(request)
+    }
+}
+
+/// The object-safe form of [`Transport`] behind [`DynTransport`].
+trait BoxedSend {
+    fn send_boxed(&self, request: Request) -> BoxedAnswer<'_>;
+}
+
+type BoxedAnswer<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Response, TransportError>> + 'a>>;
+
+impl<T: Transport> BoxedSend for T {
+    fn send_boxed(&self, request: Request) -> BoxedAnswer<'_> {
+        Box::pin(self.send(request))
+    }
+}
+
 pub use crate::encoding::percent_decode;
 
 /// The `name=value` pairs of a query string or form body (without the leading `?`), both sides

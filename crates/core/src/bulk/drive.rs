@@ -3,7 +3,7 @@
 use super::millis::Millis;
 use super::progress::Progress;
 use super::run::{RequestId, Run};
-use crate::http::{Response, Transport, TransportError};
+use crate::http::{DynTransport, Response, Transport, TransportError};
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
 use std::task::Poll;
@@ -60,10 +60,21 @@ pub async fn drive<R: Into<Control>>(
 /// [`drive`], with the callback seeing the whole [`Run`] after every answer: the UI uses it to save
 /// [`Run::journal`] as it goes, so a closed panel can resume without repeating applied writes.
 pub async fn drive_with<R: Into<Control>>(
-    mut run: Run,
+    run: Run,
     transport: &impl Transport,
     clock: &impl Clock,
     mut on_update: impl FnMut(&Run) -> R,
+) -> RunOutcome {
+    drive_loop(run, &DynTransport::new(transport), clock, &mut |run: &Run| on_update(run).into()).await
+}
+
+/// The loop of [`drive_with`], compiled once per clock: the panel's bulk runs and the tenant view's
+/// fixes send through different transports and report to different callbacks.
+async fn drive_loop(
+    mut run: Run,
+    transport: &DynTransport<'_>,
+    clock: &impl Clock,
+    on_update: &mut dyn FnMut(&Run) -> Control,
 ) -> RunOutcome {
     let mut in_flight: Vec<(RequestId, InFlight<'_>)> = Vec::new();
     loop {
@@ -77,7 +88,7 @@ pub async fn drive_with<R: Into<Control>>(
         // which aborts them: a request the network swallowed never holds the run.
         let held = in_flight.len();
         in_flight.retain(|(id, _)| run.is_in_flight(*id));
-        if in_flight.len() != held && on_update(&run).into() == Control::Cancel {
+        if in_flight.len() != held && on_update(&run) == Control::Cancel {
             run.cancel();
             in_flight.clear();
         }
@@ -114,7 +125,7 @@ pub async fn drive_with<R: Into<Control>>(
             // Woken by the clock: the callback hears of slow requests ("waiting since") too.
             None => run.handle_timeout(clock.now()),
         }
-        if on_update(&run).into() == Control::Cancel {
+        if on_update(&run) == Control::Cancel {
             run.cancel();
             // Dropping the futures aborts the requests still in flight.
             in_flight.clear();
