@@ -46,8 +46,25 @@ fn missing_item(i: usize) -> JsonError {
 }
 
 /// A required array field whose items `read` reads (for item types that are not [`FromJson`]).
-fn list<T>(o: &Obj<'_>, key: &str, read: fn(&Value) -> Result<T, JsonError>) -> Result<Vec<T>, JsonError> {
+pub(super) fn list<T>(o: &Obj<'_>, key: &str, read: fn(&Value) -> Result<T, JsonError>) -> Result<Vec<T>, JsonError> {
     items(o.field(key)?, read).map_err(|e| e.at_key(key))
+}
+
+/// The required field `key`, read by `read` (shared with format 2).
+pub(super) fn req_with<T>(o: &Obj<'_>, key: &str, read: fn(&Value) -> Result<T, JsonError>) -> Result<T, JsonError> {
+    read(o.field(key)?).map_err(|e| e.at_key(key))
+}
+
+/// The optional field `key` (missing and null are `None`), read by `read` (shared with format 2).
+pub(super) fn opt_with<T>(
+    o: &Obj<'_>,
+    key: &str,
+    read: fn(&Value) -> Result<T, JsonError>,
+) -> Result<Option<T>, JsonError> {
+    match o.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => read(value).map(Some).map_err(|e| e.at_key(key)),
+    }
 }
 
 /// A field that takes `default` when it is missing or null.
@@ -65,14 +82,6 @@ fn duration(value: &Value) -> Result<Duration, JsonError> {
         return Err(JsonError::new("overflow deserializing Duration"));
     }
     Ok(Duration::new(secs, nanos))
-}
-
-/// A [`Duration`] field that takes `default` when it is missing or null.
-fn duration_or(o: &Obj<'_>, key: &str, default: Duration) -> Result<Duration, JsonError> {
-    match o.get(key) {
-        None | Some(Value::Null) => Ok(default),
-        Some(value) => duration(value).map_err(|e| e.at_key(key)),
-    }
 }
 
 /// A unit variant from `table` (an enum whose variants carry no data), by its serialised name.
@@ -149,7 +158,7 @@ fn mailbox_kind(value: &Value) -> Result<MailboxKind, JsonError> {
 // Actions and fields
 
 /// Every action's serialised name (the same as [`Action::key`]).
-const ACTIONS: &[&str] = &[
+pub(super) const ACTIONS: &[&str] = &[
     "approve",
     "reject",
     "apply-default-settings",
@@ -171,15 +180,22 @@ impl FromJson for Action {
             "approve" => Ok(Action::Approve),
             "reject" => Ok(Action::Reject),
             "undo" => Ok(Action::Undo),
-            _ if ACTIONS.contains(&tag) => action_with_fields(tag, content).map_err(|e| e.at_key(tag)),
+            _ if ACTIONS.contains(&tag) => Obj::of(content)
+                .and_then(|o| action_with_fields(tag, &o, DeliveryMethod::from_json, ActDeliveryMethod::from_json))
+                .map_err(|e| e.at_key(tag)),
             _ => Err(unknown_variant(tag, ACTIONS)),
         }
     }
 }
 
-/// The struct variant `tag` of [`Action`] from its fields.
-fn action_with_fields(tag: &str, content: &Value) -> Result<Action, JsonError> {
-    let o = Obj::of(content)?;
+/// The struct variant `tag` of [`Action`] from its fields in `o`, delivery methods read by `method`
+/// and `act` (shared with format 2, which writes the same fields but methods as option values).
+pub(super) fn action_with_fields(
+    tag: &str,
+    o: &Obj<'_>,
+    method: fn(&Value) -> Result<DeliveryMethod, JsonError>,
+    act: fn(&Value) -> Result<ActDeliveryMethod, JsonError>,
+) -> Result<Action, JsonError> {
     Ok(match tag {
         "apply-default-settings" => Action::ApplyDefaultSettings {
             test_and_enable: o.req("test_and_enable")?,
@@ -187,9 +203,9 @@ fn action_with_fields(tag: &str, content: &Value) -> Result<Action, JsonError> {
         },
         "edit-profile-and-methods" => Action::EditProfileAndMethods {
             profile_id: o.opt("profile_id")?,
-            incoming: o.opt("incoming")?,
-            outgoing: o.opt("outgoing")?,
-            act: o.opt("act")?,
+            incoming: opt_with(o, "incoming", method)?,
+            outgoing: opt_with(o, "outgoing", method)?,
+            act: opt_with(o, "act", act)?,
         },
         "test-and-enable" => Action::TestAndEnable {
             this_org_only: o.req("this_org_only")?,
@@ -199,9 +215,9 @@ fn action_with_fields(tag: &str, content: &Value) -> Result<Action, JsonError> {
         "set-org-default-profile" => Action::SetOrgDefaultProfile { profile_id: o.req("profile_id")? },
         "set-org-default-email-settings" => Action::SetOrgDefaultEmailSettings {
             profile_id: o.opt("profile_id")?,
-            incoming: o.req("incoming")?,
-            outgoing: o.req("outgoing")?,
-            act: o.req("act")?,
+            incoming: req_with(o, "incoming", method)?,
+            outgoing: req_with(o, "outgoing", method)?,
+            act: req_with(o, "act", act)?,
             server_side_sync: o.req("server_side_sync")?,
         },
         "set-approval-requirement" => {
@@ -257,21 +273,26 @@ impl FromJson for Change {
 
 impl FromJson for PlanItem {
     fn from_json(value: &Value) -> Result<Self, JsonError> {
-        let o = Obj::of(value)?;
-        let kind = match o.get("kind") {
-            None | Some(Value::Null) => None,
-            Some(kind) => Some(mailbox_kind(kind).map_err(|e| e.at_key("kind"))?),
-        };
-        Ok(PlanItem {
-            entity: o.req("entity")?,
-            id: o.req("id")?,
-            name: o.req("name")?,
-            kind,
-            changes: o.req("changes")?,
-            tracks_test: o.req("tracks_test")?,
-            test_completed_before: o.opt("test_completed_before")?,
-        })
+        plan_item(value, mailbox_kind)
     }
+}
+
+/// A plan item whose mailbox kind `kind` reads (shared with format 2).
+pub(super) fn plan_item(
+    value: &Value,
+    kind: fn(&Value) -> Result<MailboxKind, JsonError>,
+) -> Result<PlanItem, JsonError> {
+    let o = Obj::of(value)?;
+    let kind = opt_with(&o, "kind", kind)?;
+    Ok(PlanItem {
+        entity: o.req("entity")?,
+        id: o.req("id")?,
+        name: o.req("name")?,
+        kind,
+        changes: o.req("changes")?,
+        tracks_test: o.req("tracks_test")?,
+        test_completed_before: o.opt("test_completed_before")?,
+    })
 }
 
 impl FromJson for Skipped {
@@ -297,25 +318,32 @@ fn org_url(value: &Value) -> Result<crate::model::OrgUrl, JsonError> {
 
 impl FromJson for Plan {
     fn from_json(value: &Value) -> Result<Self, JsonError> {
-        let o = Obj::of(value)?;
-        Ok(Plan {
-            action: o.req("action")?,
-            items: o.req("items")?,
-            skipped: o.req("skipped")?,
-            blocked: o.req("blocked")?,
-            warnings: o.req("warnings")?,
-            profile_names: list(&o, "profile_names", |v| {
-                let items = tuple(v, 2)?;
-                Ok((item(items, 0)?, item(items, 1)?))
-            })?,
-            // Absent in plans saved before issue 12: such a plan is read, but refused by
-            // `Plan::check_target`, because nothing says which org it was made for.
-            org: match o.get("org") {
-                None | Some(Value::Null) => None,
-                Some(v) => Some(org_url(v).map_err(|e| e.at_key("org"))?),
-            },
+        plan(value, Action::from_json, PlanItem::from_json, |v| {
+            let items = tuple(v, 2)?;
+            Ok((item(items, 0)?, item(items, 1)?))
         })
     }
+}
+
+/// A plan whose action, items and profile names `action`, `item` and `name` read (shared with format 2).
+pub(super) fn plan(
+    value: &Value,
+    action: fn(&Value) -> Result<Action, JsonError>,
+    item: fn(&Value) -> Result<PlanItem, JsonError>,
+    name: fn(&Value) -> Result<(String, String), JsonError>,
+) -> Result<Plan, JsonError> {
+    let o = Obj::of(value)?;
+    Ok(Plan {
+        action: req_with(&o, "action", action)?,
+        items: list(&o, "items", item)?,
+        skipped: o.req("skipped")?,
+        blocked: o.req("blocked")?,
+        warnings: o.req("warnings")?,
+        profile_names: list(&o, "profile_names", name)?,
+        // Absent in plans saved before issue 12: such a plan is read, but refused by
+        // `Plan::check_target`, because nothing says which org it was made for.
+        org: opt_with(&o, "org", org_url)?,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -323,50 +351,98 @@ impl FromJson for Plan {
 
 impl FromJson for Journal {
     fn from_json(value: &Value) -> Result<Self, JsonError> {
-        let o = Obj::of(value)?;
-        Ok(Journal {
-            digest: o.req("digest")?,
-            states: o.req("states")?,
-            applied: o.req("applied")?,
-            reasons: list(&o, "reasons", |v| {
+        journal(
+            value,
+            u64::from_json,
+            |v| {
                 let items = tuple(v, 4)?;
                 Ok((item(items, 0)?, item(items, 1)?, item(items, 2)?, item(items, 3)?))
-            })?,
-            testing_since: list(&o, "testing_since", |v| {
+            },
+            |v| {
                 let items = tuple(v, 2)?;
                 Ok((item(items, 0)?, item(items, 1)?))
-            })?,
-            approvals_stopped: o.opt("approvals_stopped")?,
-        })
+            },
+        )
     }
+}
+
+/// A journal entry's reason: item, HTTP status, error code, message.
+pub(super) type Reason = (u32, Option<u16>, Option<String>, String);
+
+/// A journal whose digest, reasons and test start times `digest`, `reason` and `since` read (shared
+/// with format 2).
+pub(super) fn journal(
+    value: &Value,
+    digest: fn(&Value) -> Result<u64, JsonError>,
+    reason: fn(&Value) -> Result<Reason, JsonError>,
+    since: fn(&Value) -> Result<(u32, u64), JsonError>,
+) -> Result<Journal, JsonError> {
+    let o = Obj::of(value)?;
+    Ok(Journal {
+        digest: req_with(&o, "digest", digest)?,
+        states: o.req("states")?,
+        applied: o.req("applied")?,
+        reasons: list(&o, "reasons", reason)?,
+        testing_since: list(&o, "testing_since", since)?,
+        approvals_stopped: o.opt("approvals_stopped")?,
+    })
 }
 
 impl FromJson for RunConfig {
     fn from_json(value: &Value) -> Result<Self, JsonError> {
-        let o = Obj::of(value)?;
-        let d = RunConfig::default();
-        Ok(RunConfig {
-            batch_size: or(&o, "batch_size", d.batch_size)?,
-            read_chunk: or(&o, "read_chunk", d.read_chunk)?,
-            max_attempts: or(&o, "max_attempts", d.max_attempts)?,
-            max_in_flight: or(&o, "max_in_flight", d.max_in_flight)?,
-            continue_on_error: or(&o, "continue_on_error", d.continue_on_error)?,
-            verify: or(&o, "verify", d.verify)?,
-            stuck_after: duration_or(&o, "stuck_after", d.stuck_after)?,
-            stuck_poll_interval: duration_or(&o, "stuck_poll_interval", d.stuck_poll_interval)?,
-            stuck_watch: duration_or(&o, "stuck_watch", d.stuck_watch)?,
-            request_timeout: duration_or(&o, "request_timeout", d.request_timeout)?,
-            unreachable_after: duration_or(&o, "unreachable_after", d.unreachable_after)?,
-            slow_after: duration_or(&o, "slow_after", d.slow_after)?,
-            poll_interval: duration_or(&o, "poll_interval", d.poll_interval)?,
-            backoff_base: duration_or(&o, "backoff_base", d.backoff_base)?,
-            backoff_max: duration_or(&o, "backoff_max", d.backoff_max)?,
-            limit_window: duration_or(&o, "limit_window", d.limit_window)?,
-            execution_budget: duration_or(&o, "execution_budget", d.execution_budget)?,
-            request_budget: or(&o, "request_budget", d.request_budget)?,
-            use_ratelimit_headers: or(&o, "use_ratelimit_headers", d.use_ratelimit_headers)?,
-        })
+        const DURATIONS: &[&str; 11] = &[
+            "stuck_after",
+            "stuck_poll_interval",
+            "stuck_watch",
+            "request_timeout",
+            "unreachable_after",
+            "slow_after",
+            "poll_interval",
+            "backoff_base",
+            "backoff_max",
+            "limit_window",
+            "execution_budget",
+        ];
+        config(value, DURATIONS, duration)
     }
+}
+
+/// A run configuration whose durations are at `durations` (in field order) and read by `duration`
+/// (shared with format 2). A field that is missing or null takes its default.
+pub(super) fn config(
+    value: &Value,
+    durations: &[&str; 11],
+    duration: fn(&Value) -> Result<Duration, JsonError>,
+) -> Result<RunConfig, JsonError> {
+    let o = Obj::of(value)?;
+    let mut c = RunConfig::default();
+    c.batch_size = or(&o, "batch_size", c.batch_size)?;
+    c.read_chunk = or(&o, "read_chunk", c.read_chunk)?;
+    c.max_attempts = or(&o, "max_attempts", c.max_attempts)?;
+    c.max_in_flight = or(&o, "max_in_flight", c.max_in_flight)?;
+    c.continue_on_error = or(&o, "continue_on_error", c.continue_on_error)?;
+    c.verify = or(&o, "verify", c.verify)?;
+    let slots = [
+        &mut c.stuck_after,
+        &mut c.stuck_poll_interval,
+        &mut c.stuck_watch,
+        &mut c.request_timeout,
+        &mut c.unreachable_after,
+        &mut c.slow_after,
+        &mut c.poll_interval,
+        &mut c.backoff_base,
+        &mut c.backoff_max,
+        &mut c.limit_window,
+        &mut c.execution_budget,
+    ];
+    for (key, slot) in durations.iter().zip(slots) {
+        if let Some(d) = opt_with(&o, key, duration)? {
+            *slot = d;
+        }
+    }
+    c.request_budget = or(&o, "request_budget", c.request_budget)?;
+    c.use_ratelimit_headers = or(&o, "use_ratelimit_headers", c.use_ratelimit_headers)?;
+    Ok(c)
 }
 
 #[cfg(test)]

@@ -14,13 +14,23 @@
 //! in any JSON reader), and mailbox kinds are lower case.
 
 use super::action::{Action, Entity, Field};
-use super::plan::{Blocked, Change, Plan, PlanItem, Skipped};
+use super::from_json::{ACTIONS, action_with_fields, config, journal, plan, plan_item, req_with};
+use super::plan::{Change, Plan, PlanItem};
 use super::run::{Journal, Run, RunConfig};
 use super::target::TargetError;
-use crate::json::{FromJson, JsonError, Obj, items, unknown_variant};
+use crate::json::{FromJson, JsonError, Obj, unknown_variant};
 use crate::model::{ActDeliveryMethod, DeliveryMethod, HostPolicy, MailboxKind, OrgUrl};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use std::time::Duration;
+
+/// `obj!(("key", value), …)`: an object, its fields put one by one (a call each, no array).
+macro_rules! obj {
+    ($(($key:expr, $value:expr $(,)?)),* $(,)?) => {{
+        let mut m = Map::new();
+        $(put(&mut m, $key, $value);)*
+        Value::Object(m)
+    }};
+}
 
 /// The format this version writes.
 pub const SAVED_RUN_FORMAT: u64 = 2;
@@ -58,13 +68,13 @@ impl SavedRun {
 
     /// The saved run in format 2.
     pub fn to_json(&self) -> Value {
-        json!({
-            "format": SAVED_RUN_FORMAT,
-            "org": self.org,
-            "plan": write_plan(&self.plan),
-            "journal": write_journal(&self.journal),
-            "config": write_config(&self.config),
-        })
+        obj!(
+            ("format", nat(SAVED_RUN_FORMAT)),
+            ("org", text(&self.org)),
+            ("plan", write_plan(&self.plan)),
+            ("journal", write_journal(&self.journal)),
+            ("config", write_config(&self.config)),
+        )
     }
 }
 
@@ -88,9 +98,9 @@ impl FromJson for SavedRun {
             }),
             Some(SAVED_RUN_FORMAT) => Ok(Self {
                 org: o.req("org")?,
-                plan: read(&o, "plan", read_plan)?,
-                journal: read(&o, "journal", read_journal)?,
-                config: read(&o, "config", read_config)?,
+                plan: req_with(&o, "plan", read_plan)?,
+                journal: req_with(&o, "journal", read_journal)?,
+                config: req_with(&o, "config", read_config)?,
             }),
             Some(n) => Err(JsonError::new(format!(
                 "this run was saved in format {n} by a newer version of SyncReady; this version reads formats 1 and {SAVED_RUN_FORMAT}"
@@ -101,7 +111,36 @@ impl FromJson for SavedRun {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Writing format 2
+// Writing format 2 (through a few non-generic builders rather than `json!`, which expands per field)
+
+/// Puts `value` at `key` (non-generic: one call per field).
+fn put(m: &mut Map<String, Value>, key: &str, value: Value) {
+    m.insert(key.to_owned(), value);
+}
+
+fn text(s: &str) -> Value {
+    Value::String(s.to_owned())
+}
+
+fn opt_text(s: Option<&str>) -> Value {
+    s.map_or(Value::Null, text)
+}
+
+fn int(n: i64) -> Value {
+    Value::from(n)
+}
+
+fn opt_int(n: Option<i64>) -> Value {
+    n.map_or(Value::Null, int)
+}
+
+fn nat(n: u64) -> Value {
+    Value::from(n)
+}
+
+fn list<T>(items: &[T], write: impl Fn(&T) -> Value) -> Value {
+    Value::Array(items.iter().map(write).collect())
+}
 
 fn entity_key(entity: Entity) -> &'static str {
     match entity {
@@ -133,131 +172,147 @@ fn field_key(field: Field) -> &'static str {
 
 fn write_kind(kind: &MailboxKind) -> Value {
     match kind {
-        MailboxKind::User => json!("user"),
-        MailboxKind::Queue => json!("queue"),
-        MailboxKind::Forward => json!("forward"),
-        MailboxKind::Unknown(code) => json!({ "unknown": code }),
+        MailboxKind::User => text("user"),
+        MailboxKind::Queue => text("queue"),
+        MailboxKind::Forward => text("forward"),
+        MailboxKind::Unknown(code) => obj!(("unknown", text(code))),
     }
 }
 
 /// `{"key": "<Action::key>", …its fields}`; delivery methods as their option values.
 fn write_action(action: &Action) -> Value {
-    let mut o = Map::new();
-    o.insert("key".to_owned(), json!(action.key()));
-    let method = |m: Option<DeliveryMethod>| m.map(DeliveryMethod::value);
-    let fields = match action {
-        Action::Approve | Action::Reject | Action::Undo => json!({}),
+    let method = |m: DeliveryMethod| int(m.value().into());
+    let act = |m: ActDeliveryMethod| int(m.value().into());
+    let profile = |id: &Option<String>| opt_text(id.as_deref());
+    let mut m = Map::new();
+    let o = &mut m;
+    put(o, "key", text(action.key()));
+    match action {
+        Action::Approve | Action::Reject | Action::Undo => {}
         Action::ApplyDefaultSettings { test_and_enable, this_org_only } => {
-            json!({ "test_and_enable": test_and_enable, "this_org_only": this_org_only })
+            put(o, "test_and_enable", Value::Bool(*test_and_enable));
+            put(o, "this_org_only", Value::Bool(*this_org_only));
         }
-        Action::EditProfileAndMethods { profile_id, incoming, outgoing, act } => json!({
-            "profile_id": profile_id, "incoming": method(*incoming), "outgoing": method(*outgoing),
-            "act": act.map(ActDeliveryMethod::value),
-        }),
+        Action::EditProfileAndMethods { profile_id, incoming, outgoing, act: a } => {
+            put(o, "profile_id", profile(profile_id));
+            put(o, "incoming", incoming.map_or(Value::Null, method));
+            put(o, "outgoing", outgoing.map_or(Value::Null, method));
+            put(o, "act", a.map_or(Value::Null, act));
+        }
         Action::TestAndEnable { this_org_only, process_email_after } => {
-            json!({ "this_org_only": this_org_only, "process_email_after": process_email_after })
+            put(o, "this_org_only", Value::Bool(*this_org_only));
+            put(o, "process_email_after", opt_text(process_email_after.as_deref()));
         }
         Action::TestAndEnableProfile { profile_id }
         | Action::SetOrgDefaultProfile { profile_id }
-        | Action::ActivateProfile { profile_id } => json!({ "profile_id": profile_id }),
-        Action::SetOrgDefaultEmailSettings { profile_id, incoming, outgoing, act, server_side_sync } => json!({
-            "profile_id": profile_id, "incoming": incoming.value(), "outgoing": outgoing.value(),
-            "act": act.value(), "server_side_sync": server_side_sync,
-        }),
-        Action::SetApprovalRequirement { users, queues } => json!({ "users": users, "queues": queues }),
-        Action::SetEmailAddress { changes } => json!({
-            "changes": changes.iter().map(|c| json!({ "mailbox_id": c.mailbox_id, "address": c.address })).collect::<Vec<_>>(),
-        }),
-    };
-    if let Value::Object(fields) = fields {
-        o.extend(fields);
+        | Action::ActivateProfile { profile_id } => put(o, "profile_id", text(profile_id)),
+        Action::SetOrgDefaultEmailSettings { profile_id, incoming, outgoing, act: a, server_side_sync } => {
+            put(o, "profile_id", profile(profile_id));
+            put(o, "incoming", method(*incoming));
+            put(o, "outgoing", method(*outgoing));
+            put(o, "act", act(*a));
+            put(o, "server_side_sync", Value::Bool(*server_side_sync));
+        }
+        Action::SetApprovalRequirement { users, queues } => {
+            put(o, "users", Value::Bool(*users));
+            put(o, "queues", Value::Bool(*queues));
+        }
+        Action::SetEmailAddress { changes } => put(
+            o,
+            "changes",
+            list(changes, |c| obj!(("mailbox_id", text(&c.mailbox_id)), ("address", text(&c.address)))),
+        ),
     }
-    Value::Object(o)
+    Value::Object(m)
 }
 
 fn write_item(item: &PlanItem) -> Value {
-    let changes: Vec<Value> = item
-        .changes
-        .iter()
-        .map(|c| json!({ "field": field_key(c.field), "before": c.before, "after": c.after }))
-        .collect();
-    json!({
-        "entity": entity_key(item.entity),
-        "id": item.id,
-        "name": item.name,
-        "kind": item.kind.as_ref().map_or(Value::Null, write_kind),
-        "changes": changes,
-        "tracks_test": item.tracks_test,
-        "test_completed_before": item.test_completed_before,
-    })
+    let change = |c: &Change| {
+        obj!(("field", text(field_key(c.field))), ("before", c.before.clone()), ("after", c.after.clone()))
+    };
+    obj!(
+        ("entity", text(entity_key(item.entity))),
+        ("id", text(&item.id)),
+        ("name", text(&item.name)),
+        ("kind", item.kind.as_ref().map_or(Value::Null, write_kind)),
+        ("changes", list(&item.changes, change)),
+        ("tracks_test", Value::Bool(item.tracks_test)),
+        ("test_completed_before", opt_int(item.test_completed_before)),
+    )
+}
+
+/// `{"id", "name", "reason"}` (a skip or a block).
+fn reasoned(id: &str, name: &str, reason: &str) -> Value {
+    obj!(("id", text(id)), ("name", text(name)), ("reason", text(reason)))
 }
 
 fn write_plan(plan: &Plan) -> Value {
-    let reasoned = |id: &str, name: &str, reason: &str| json!({ "id": id, "name": name, "reason": reason });
-    json!({
-        "action": write_action(&plan.action),
-        "items": plan.items.iter().map(write_item).collect::<Vec<_>>(),
-        "skipped": plan.skipped.iter().map(|s| reasoned(&s.id, &s.name, &s.reason)).collect::<Vec<_>>(),
-        "blocked": plan.blocked.iter().map(|b| reasoned(&b.id, &b.name, &b.reason)).collect::<Vec<_>>(),
-        "warnings": plan.warnings,
-        "profile_names": plan.profile_names.iter().map(|(id, name)| json!({ "id": id, "name": name })).collect::<Vec<_>>(),
-        "org": plan.org.as_ref().map(OrgUrl::as_str),
-    })
+    obj!(
+        ("action", write_action(&plan.action)),
+        ("items", list(&plan.items, write_item)),
+        ("skipped", list(&plan.skipped, |s| reasoned(&s.id, &s.name, &s.reason))),
+        ("blocked", list(&plan.blocked, |b| reasoned(&b.id, &b.name, &b.reason))),
+        ("warnings", list(&plan.warnings, |w| text(w))),
+        ("profile_names", list(&plan.profile_names, |(id, name)| obj!(("id", text(id)), ("name", text(name))))),
+        ("org", opt_text(plan.org.as_ref().map(OrgUrl::as_str))),
+    )
 }
 
 fn write_journal(journal: &Journal) -> Value {
-    json!({
-        "digest": format!("{:016x}", journal.digest),
-        "states": journal.states,
-        "applied": journal.applied,
-        "reasons": journal.reasons.iter().map(|(item, status, code, message)| {
-            json!({ "item": item, "status": status, "code": code, "message": message })
-        }).collect::<Vec<_>>(),
-        "testing_since": journal.testing_since.iter().map(|(item, since)| json!({ "item": item, "since": since })).collect::<Vec<_>>(),
-        "approvals_stopped": journal.approvals_stopped,
-    })
+    let reason = |(item, status, code, message): &(u32, Option<u16>, Option<String>, String)| {
+        obj!(
+            ("item", nat((*item).into())),
+            ("status", status.map_or(Value::Null, |s| nat(s.into()))),
+            ("code", opt_text(code.as_deref())),
+            ("message", text(message)),
+        )
+    };
+    obj!(
+        ("digest", Value::String(format!("{:016x}", journal.digest))),
+        ("states", text(&journal.states)),
+        ("applied", list(&journal.applied, |n| nat((*n).into()))),
+        ("reasons", list(&journal.reasons, reason)),
+        (
+            "testing_since",
+            list(&journal.testing_since, |(item, since)| {
+                obj!(("item", nat((*item).into())), ("since", nat(*since)))
+            }),
+        ),
+        ("approvals_stopped", opt_text(journal.approvals_stopped.as_deref())),
+    )
 }
 
-fn ms(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+fn ms(d: Duration) -> Value {
+    nat(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 fn write_config(c: &RunConfig) -> Value {
-    json!({
-        "batch_size": c.batch_size,
-        "read_chunk": c.read_chunk,
-        "max_attempts": c.max_attempts,
-        "max_in_flight": c.max_in_flight,
-        "continue_on_error": c.continue_on_error,
-        "verify": c.verify,
-        "stuck_after_ms": ms(c.stuck_after),
-        "stuck_poll_interval_ms": ms(c.stuck_poll_interval),
-        "stuck_watch_ms": ms(c.stuck_watch),
-        "request_timeout_ms": ms(c.request_timeout),
-        "unreachable_after_ms": ms(c.unreachable_after),
-        "slow_after_ms": ms(c.slow_after),
-        "poll_interval_ms": ms(c.poll_interval),
-        "backoff_base_ms": ms(c.backoff_base),
-        "backoff_max_ms": ms(c.backoff_max),
-        "limit_window_ms": ms(c.limit_window),
-        "execution_budget_ms": ms(c.execution_budget),
-        "request_budget": c.request_budget,
-        "use_ratelimit_headers": c.use_ratelimit_headers,
-    })
+    let size = Value::from;
+    obj!(
+        ("batch_size", size(c.batch_size)),
+        ("read_chunk", size(c.read_chunk)),
+        ("max_attempts", nat(c.max_attempts.into())),
+        ("max_in_flight", size(c.max_in_flight)),
+        ("continue_on_error", Value::Bool(c.continue_on_error)),
+        ("verify", Value::Bool(c.verify)),
+        ("stuck_after_ms", ms(c.stuck_after)),
+        ("stuck_poll_interval_ms", ms(c.stuck_poll_interval)),
+        ("stuck_watch_ms", ms(c.stuck_watch)),
+        ("request_timeout_ms", ms(c.request_timeout)),
+        ("unreachable_after_ms", ms(c.unreachable_after)),
+        ("slow_after_ms", ms(c.slow_after)),
+        ("poll_interval_ms", ms(c.poll_interval)),
+        ("backoff_base_ms", ms(c.backoff_base)),
+        ("backoff_max_ms", ms(c.backoff_max)),
+        ("limit_window_ms", ms(c.limit_window)),
+        ("execution_budget_ms", ms(c.execution_budget)),
+        ("request_budget", nat(c.request_budget.into())),
+        ("use_ratelimit_headers", Value::Bool(c.use_ratelimit_headers)),
+    )
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Reading format 2
-
-/// The required field `key`, read by `read`.
-fn read<T>(o: &Obj<'_>, key: &str, read: fn(&Value) -> Result<T, JsonError>) -> Result<T, JsonError> {
-    read(o.field(key)?).map_err(|e| e.at_key(key))
-}
-
-/// The required array field `key`, each item read by `read`.
-fn list<T>(o: &Obj<'_>, key: &str, read: fn(&Value) -> Result<T, JsonError>) -> Result<Vec<T>, JsonError> {
-    items(o.field(key)?, read).map_err(|e| e.at_key(key))
-}
+// Reading format 2 (through the format 1 readers where the shapes are the same)
 
 fn read_kind(value: &Value) -> Result<MailboxKind, JsonError> {
     match value {
@@ -271,164 +326,72 @@ fn read_kind(value: &Value) -> Result<MailboxKind, JsonError> {
     }
 }
 
+fn read_method(value: &Value) -> Result<DeliveryMethod, JsonError> {
+    i32::from_json(value).map(DeliveryMethod::from)
+}
+
+fn read_act(value: &Value) -> Result<ActDeliveryMethod, JsonError> {
+    i32::from_json(value).map(ActDeliveryMethod::from)
+}
+
 fn read_action(value: &Value) -> Result<Action, JsonError> {
     let o = Obj::of(value)?;
     let key: String = o.req("key")?;
-    let method = |k: &str| Ok::<_, JsonError>(o.opt::<i32>(k)?.map(DeliveryMethod::from));
-    let act = |k: &str| Ok::<_, JsonError>(o.opt::<i32>(k)?.map(ActDeliveryMethod::from));
-    Ok(match key.as_str() {
-        "approve" => Action::Approve,
-        "reject" => Action::Reject,
-        "undo" => Action::Undo,
-        "apply-default-settings" => Action::ApplyDefaultSettings {
-            test_and_enable: o.req("test_and_enable")?,
-            this_org_only: o.req("this_org_only")?,
-        },
-        "edit-profile-and-methods" => Action::EditProfileAndMethods {
-            profile_id: o.opt("profile_id")?,
-            incoming: method("incoming")?,
-            outgoing: method("outgoing")?,
-            act: act("act")?,
-        },
-        "test-and-enable" => Action::TestAndEnable {
-            this_org_only: o.req("this_org_only")?,
-            process_email_after: o.opt("process_email_after")?,
-        },
-        "test-and-enable-profile" => Action::TestAndEnableProfile { profile_id: o.req("profile_id")? },
-        "set-org-default-profile" => Action::SetOrgDefaultProfile { profile_id: o.req("profile_id")? },
-        "set-org-default-email-settings" => Action::SetOrgDefaultEmailSettings {
-            profile_id: o.opt("profile_id")?,
-            incoming: DeliveryMethod::from(o.req::<i32>("incoming")?),
-            outgoing: DeliveryMethod::from(o.req::<i32>("outgoing")?),
-            act: ActDeliveryMethod::from(o.req::<i32>("act")?),
-            server_side_sync: o.req("server_side_sync")?,
-        },
-        "set-approval-requirement" => {
-            Action::SetApprovalRequirement { users: o.req("users")?, queues: o.req("queues")? }
-        }
-        "activate-profile" => Action::ActivateProfile { profile_id: o.req("profile_id")? },
-        "set-email-address" => Action::SetEmailAddress { changes: o.req("changes")? },
-        other => {
-            return Err(unknown_variant(
-                other,
-                &[
-                    "approve",
-                    "reject",
-                    "apply-default-settings",
-                    "edit-profile-and-methods",
-                    "test-and-enable",
-                    "test-and-enable-profile",
-                    "set-org-default-profile",
-                    "set-org-default-email-settings",
-                    "set-approval-requirement",
-                    "activate-profile",
-                    "set-email-address",
-                    "undo",
-                ],
-            )
-            .at_key("key"));
-        }
-    })
+    match key.as_str() {
+        "approve" => Ok(Action::Approve),
+        "reject" => Ok(Action::Reject),
+        "undo" => Ok(Action::Undo),
+        tag if ACTIONS.contains(&tag) => action_with_fields(tag, &o, read_method, read_act),
+        other => Err(unknown_variant(other, ACTIONS).at_key("key")),
+    }
 }
 
 fn read_item(value: &Value) -> Result<PlanItem, JsonError> {
-    let o = Obj::of(value)?;
-    let kind = match o.get("kind") {
-        None | Some(Value::Null) => None,
-        Some(kind) => Some(read_kind(kind).map_err(|e| e.at_key("kind"))?),
-    };
-    Ok(PlanItem {
-        entity: o.req("entity")?,
-        id: o.req("id")?,
-        name: o.req("name")?,
-        kind,
-        // Field and change as in format 1 (kebab-case field names).
-        changes: o.req::<Vec<Change>>("changes")?,
-        tracks_test: o.req("tracks_test")?,
-        test_completed_before: o.opt("test_completed_before")?,
-    })
-}
-
-/// A saved org URL, checked again (loopback too: a local web app saves loopback orgs).
-fn read_org(value: &Value) -> Result<OrgUrl, JsonError> {
-    let text = String::from_json(value)?;
-    OrgUrl::parse_with(&text, HostPolicy::AllowLoopback).map_err(|e| JsonError::new(e.to_string()))
+    plan_item(value, read_kind)
 }
 
 fn read_plan(value: &Value) -> Result<Plan, JsonError> {
-    let o = Obj::of(value)?;
-    Ok(Plan {
-        action: read(&o, "action", read_action)?,
-        items: list(&o, "items", read_item)?,
-        skipped: o.req::<Vec<Skipped>>("skipped")?,
-        blocked: o.req::<Vec<Blocked>>("blocked")?,
-        warnings: o.req("warnings")?,
-        profile_names: list(&o, "profile_names", |v| {
-            let o = Obj::of(v)?;
-            Ok((o.req("id")?, o.req("name")?))
-        })?,
-        // A plan without an org is read, but refused by `Plan::check_target`.
-        org: match o.get("org") {
-            None | Some(Value::Null) => None,
-            Some(v) => Some(read_org(v).map_err(|e| e.at_key("org"))?),
-        },
+    plan(value, read_action, read_item, |v| {
+        let o = Obj::of(v)?;
+        Ok((o.req("id")?, o.req("name")?))
     })
+}
+
+fn read_digest(value: &Value) -> Result<u64, JsonError> {
+    let digest = String::from_json(value)?;
+    u64::from_str_radix(&digest, 16).map_err(|_| JsonError::new(format!("expected 16 hex digits, got `{digest}`")))
 }
 
 fn read_journal(value: &Value) -> Result<Journal, JsonError> {
-    let o = Obj::of(value)?;
-    let digest: String = o.req("digest")?;
-    Ok(Journal {
-        digest: u64::from_str_radix(&digest, 16)
-            .map_err(|_| JsonError::new(format!("expected 16 hex digits, got `{digest}`")).at_key("digest"))?,
-        states: o.req("states")?,
-        applied: o.req("applied")?,
-        reasons: list(&o, "reasons", |v| {
+    journal(
+        value,
+        read_digest,
+        |v| {
             let o = Obj::of(v)?;
             Ok((o.req("item")?, o.opt("status")?, o.opt("code")?, o.req("message")?))
-        })?,
-        testing_since: list(&o, "testing_since", |v| {
+        },
+        |v| {
             let o = Obj::of(v)?;
             Ok((o.req("item")?, o.req("since")?))
-        })?,
-        approvals_stopped: o.opt("approvals_stopped")?,
-    })
-}
-
-/// A configuration field that takes `default` when it is missing or null (saved before it existed).
-fn or<T: FromJson>(o: &Obj<'_>, key: &str, default: T) -> Result<T, JsonError> {
-    Ok(o.opt(key)?.unwrap_or(default))
-}
-
-/// A duration in whole milliseconds that takes `default` when it is missing or null.
-fn ms_or(o: &Obj<'_>, key: &str, default: Duration) -> Result<Duration, JsonError> {
-    Ok(o.opt::<u64>(key)?.map_or(default, Duration::from_millis))
+        },
+    )
 }
 
 fn read_config(value: &Value) -> Result<RunConfig, JsonError> {
-    let o = Obj::of(value)?;
-    let d = RunConfig::default();
-    Ok(RunConfig {
-        batch_size: or(&o, "batch_size", d.batch_size)?,
-        read_chunk: or(&o, "read_chunk", d.read_chunk)?,
-        max_attempts: or(&o, "max_attempts", d.max_attempts)?,
-        max_in_flight: or(&o, "max_in_flight", d.max_in_flight)?,
-        continue_on_error: or(&o, "continue_on_error", d.continue_on_error)?,
-        verify: or(&o, "verify", d.verify)?,
-        stuck_after: ms_or(&o, "stuck_after_ms", d.stuck_after)?,
-        stuck_poll_interval: ms_or(&o, "stuck_poll_interval_ms", d.stuck_poll_interval)?,
-        stuck_watch: ms_or(&o, "stuck_watch_ms", d.stuck_watch)?,
-        request_timeout: ms_or(&o, "request_timeout_ms", d.request_timeout)?,
-        unreachable_after: ms_or(&o, "unreachable_after_ms", d.unreachable_after)?,
-        slow_after: ms_or(&o, "slow_after_ms", d.slow_after)?,
-        poll_interval: ms_or(&o, "poll_interval_ms", d.poll_interval)?,
-        backoff_base: ms_or(&o, "backoff_base_ms", d.backoff_base)?,
-        backoff_max: ms_or(&o, "backoff_max_ms", d.backoff_max)?,
-        limit_window: ms_or(&o, "limit_window_ms", d.limit_window)?,
-        execution_budget: ms_or(&o, "execution_budget_ms", d.execution_budget)?,
-        request_budget: or(&o, "request_budget", d.request_budget)?,
-        use_ratelimit_headers: or(&o, "use_ratelimit_headers", d.use_ratelimit_headers)?,
-    })
+    const DURATIONS: &[&str; 11] = &[
+        "stuck_after_ms",
+        "stuck_poll_interval_ms",
+        "stuck_watch_ms",
+        "request_timeout_ms",
+        "unreachable_after_ms",
+        "slow_after_ms",
+        "poll_interval_ms",
+        "backoff_base_ms",
+        "backoff_max_ms",
+        "limit_window_ms",
+        "execution_budget_ms",
+    ];
+    config(value, DURATIONS, |v| u64::from_json(v).map(Duration::from_millis))
 }
 
 #[cfg(test)]

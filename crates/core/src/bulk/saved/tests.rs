@@ -1,6 +1,8 @@
 use super::*;
+use crate::bulk::plan::{Blocked, Skipped};
 use crate::json::decode;
 use expect_test::expect;
+use serde_json::json;
 
 fn org() -> OrgUrl {
     OrgUrl::parse("https://contoso.crm.dynamics.com").unwrap()
