@@ -22,15 +22,17 @@ fn main() {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
+#[path = "support/virtual_time.rs"]
+mod virtual_time;
+
+#[cfg(not(target_arch = "wasm32"))]
 mod native {
+    use super::virtual_time::VirtualTime;
     use axum::body::Body;
     use dataverse_sim::{Config, OperationCost, Scenario, Sim};
     use std::cell::{Cell, RefCell};
-    use std::cmp::Reverse;
-    use std::collections::{BinaryHeap, HashMap};
-    use std::future::{Future, poll_fn};
-    use std::pin::{Pin, pin};
-    use std::task::{Context, Poll, Waker};
+    use std::collections::HashMap;
+    use std::future::Future;
     use std::time::{Duration, Instant};
     use syncready_core::bulk::{Clock, Millis};
     use syncready_core::http::{API_PATH, Method, Request, Response, Transport, TransportError};
@@ -38,95 +40,6 @@ mod native {
     use syncready_core::readiness::{checklist, evaluate};
     use syncready_core::tenant::{EnvState, Environment, ReadLimits, TenantRead, read_all, took};
     use tower::ServiceExt;
-
-    /// Virtual time in ms: sleeps wait for it; `run` moves it to the next deadline when nothing else
-    /// can make progress.
-    #[derive(Default)]
-    struct VirtualTime {
-        now: Cell<u64>,
-        ids: Cell<u64>,
-        deadlines: RefCell<BinaryHeap<Reverse<(u64, u64)>>>,
-        wakers: RefCell<HashMap<u64, Waker>>,
-    }
-
-    impl VirtualTime {
-        fn sleep(&self, d: Duration) -> VirtualSleep<'_> {
-            self.ids.set(self.ids.get() + 1);
-            VirtualSleep {
-                time: self,
-                until: self.now.get() + d.as_millis() as u64,
-                id: self.ids.get(),
-                registered: false,
-            }
-        }
-
-        fn advance(&self) -> bool {
-            let Some(Reverse((first, _))) = self.deadlines.borrow().peek().copied() else { return false };
-            self.now.set(self.now.get().max(first));
-            let mut due = Vec::new();
-            {
-                let mut deadlines = self.deadlines.borrow_mut();
-                while let Some(Reverse((t, id))) = deadlines.peek().copied() {
-                    if t > self.now.get() {
-                        break;
-                    }
-                    deadlines.pop();
-                    due.push(id);
-                }
-            }
-            for id in due {
-                if let Some(w) = self.wakers.borrow_mut().remove(&id) {
-                    w.wake();
-                }
-            }
-            true
-        }
-
-        async fn run<F: Future>(&self, fut: F) -> F::Output {
-            let mut fut = pin!(fut);
-            poll_fn(|cx| {
-                loop {
-                    if let Poll::Ready(out) = fut.as_mut().poll(cx) {
-                        return Poll::Ready(out);
-                    }
-                    if !self.advance() {
-                        return Poll::Pending;
-                    }
-                }
-            })
-            .await
-        }
-    }
-
-    struct VirtualSleep<'a> {
-        time: &'a VirtualTime,
-        until: u64,
-        id: u64,
-        registered: bool,
-    }
-
-    impl Future for VirtualSleep<'_> {
-        type Output = ();
-
-        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-            let this = self.get_mut();
-            if this.time.now.get() >= this.until {
-                return Poll::Ready(());
-            }
-            if !this.registered {
-                this.time.deadlines.borrow_mut().push(Reverse((this.until, this.id)));
-                this.registered = true;
-            }
-            this.time.wakers.borrow_mut().insert(this.id, cx.waker().clone());
-            Poll::Pending
-        }
-    }
-
-    impl Drop for VirtualSleep<'_> {
-        fn drop(&mut self) {
-            self.time.wakers.borrow_mut().remove(&self.id);
-        }
-    }
 
     struct VClock<'a>(&'a VirtualTime);
 
