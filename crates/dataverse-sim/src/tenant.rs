@@ -9,13 +9,13 @@
 //!   whose scope names `https://globaldisco.crm.dynamics.com`); any other token, an org's included, is
 //!   answered `401` with `WWW-Authenticate: Bearer … error="invalid_token"` and an error body (the
 //!   exact body is not documented: \[U\]). CORS is allowed (documented).
-//! - [`Sim::set_environment`] says how an org is listed (type, disabled) and whether it refuses the
+//! - [`Sim::set_environment`](crate::Sim::set_environment) says how an org is listed (type, disabled) and whether it refuses the
 //!   caller (`403`, "not a member of the organization", on every API request: \[U\] wording).
 //!   A disabled org answers `503` to API requests (\[U\]; discovery says it is disabled, and the
 //!   client does not read it).
-//! - [`Sim::copy_org`] makes an "Everything" copy: the same rows and record ids under another host,
+//! - [`Sim::copy_org`](crate::Sim::copy_org) makes an "Everything" copy: the same rows and record ids under another host,
 //!   with its own organization id (Microsoft Learn, "Copy an environment").
-//! - [`Sim::share_addresses`] gives mailboxes of one org the addresses of another's, as when the same
+//! - [`Sim::share_addresses`](crate::Sim::share_addresses) gives mailboxes of one org the addresses of another's, as when the same
 //!   people are users of both.
 //!
 //! Every org of the simulator belongs to one tenant: discovery reports the first org's tenant id.

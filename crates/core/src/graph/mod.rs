@@ -14,7 +14,7 @@
 //!   `Retry-After` (whole batch or single sub-requests), and [`lookup::run`], the small async loop the
 //!   shells drive it with.
 //! - [`token`]: the Graph token, a refresh-token redemption with Graph's scope after the own sign-in.
-//! - [`verdict`]: one [`verdict::Verdict`] per mailbox with the fix and who acts, the join with the
+//! - [`mod@verdict`]: one [`verdict::Verdict`] per mailbox with the fix and who acts, the join with the
 //!   Dataverse side (a "no user found" alert + a user under another primary address → a bulk plan
 //!   "update the address in Dynamics"), and the CSV for the Microsoft 365 admin.
 //!
