@@ -1,7 +1,8 @@
-//! Embeds the message catalogues: every `locales/<tag>.json` (a flat JSON object, message key →
-//! text) becomes a static table in `$OUT_DIR/catalogues.rs`, included by `src/i18n.rs`: one sorted
-//! key table shared by all languages, and per language the parallel list of its texts.
-//! Adding a language is adding a file; nothing lists the languages by hand. A catalogue that is not
+//! Embeds the message catalogues: every `locales/messages/<tag>/` (flat JSON objects, message key →
+//! text, one file per area of the product) becomes a static table in `$OUT_DIR/catalogues.rs`,
+//! included by `src/i18n.rs`: one sorted key table shared by all languages, and per language the
+//! parallel list of its texts. Adding a language is adding a folder; nothing lists the languages by
+//! hand. A catalogue that is not
 //! a flat object of strings, or a placeholder that is not closed, fails the build with the file
 //! and key named.
 
@@ -9,37 +10,38 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
-    let dir = Path::new("locales");
+    let dir = Path::new("locales/messages");
     println!("cargo:rerun-if-changed=locales");
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
     let mut out = String::new();
     let mut catalogues: Vec<(String, std::collections::BTreeMap<String, String>)> = Vec::new();
-    for path in &files {
-        let tag = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+    for lang_dir in sorted_entries(dir, |p| p.is_dir()) {
+        let tag = lang_dir.file_name().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
         assert!(
             !tag.is_empty() && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'),
-            "{}: a catalogue is named after its BCP 47 language tag, e.g. de.json or pt-BR.json",
-            path.display()
+            "{}: a catalogue is a folder named after its BCP 47 language tag, e.g. de/ or pt-BR/",
+            lang_dir.display()
         );
-        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-        let value: serde_json::Value =
-            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: not JSON: {e}", path.display()));
-        let serde_json::Value::Object(map) = value else {
-            panic!("{}: a catalogue is one JSON object of key → text", path.display())
-        };
+        // A language's catalogue is the union of its files (one per area of the product, so that
+        // work on different areas touches different files); a key in two files fails the build.
         let mut entries = std::collections::BTreeMap::new();
-        for (key, value) in map {
-            let serde_json::Value::String(s) = value else {
-                panic!("{}: {key}: every value is a string", path.display())
+        let mut origin: std::collections::BTreeMap<String, std::path::PathBuf> = std::collections::BTreeMap::new();
+        for path in sorted_entries(&lang_dir, |p| p.extension().is_some_and(|x| x == "json")) {
+            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+            let value: serde_json::Value =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: not JSON: {e}", path.display()));
+            let serde_json::Value::Object(map) = value else {
+                panic!("{}: a catalogue file is one JSON object of key → text", path.display())
             };
-            check_placeholders(&s).unwrap_or_else(|e| panic!("{}: {key}: {e}", path.display()));
-            entries.insert(key, s);
+            for (key, value) in map {
+                let serde_json::Value::String(s) = value else {
+                    panic!("{}: {key}: every value is a string", path.display())
+                };
+                check_placeholders(&s).unwrap_or_else(|e| panic!("{}: {key}: {e}", path.display()));
+                if let Some(first) = origin.insert(key.clone(), path.clone()) {
+                    panic!("{}: {key} is already in {}", path.display(), first.display());
+                }
+                entries.insert(key, s);
+            }
         }
         catalogues.push((tag, entries));
     }
@@ -86,13 +88,7 @@ fn main() {
 /// the alert texts Dynamics 365 writes in that language (any language, with or without a catalogue).
 fn alert_phrases(out: &mut String) {
     let dir = Path::new("locales/alert-phrases");
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
+    let files = sorted_entries(dir, |p| p.extension().is_some_and(|x| x == "json"));
     let _ = writeln!(out, "/// Alert phrases by language: `(tag, [(cause key, [phrase])])`.");
     let _ = writeln!(out, "static ALERT_PHRASES: &[(&str, PhraseTable)] = &[");
     for path in &files {
@@ -120,6 +116,19 @@ fn alert_phrases(out: &mut String) {
         let _ = writeln!(out, "]),");
     }
     let _ = writeln!(out, "];");
+}
+
+/// The entries of `dir` that `keep` accepts, sorted (the build's output does not depend on the
+/// order the file system lists them in).
+fn sorted_entries(dir: &Path, keep: impl Fn(&Path) -> bool) -> Vec<std::path::PathBuf> {
+    let mut found: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| keep(p))
+        .collect();
+    found.sort();
+    found
 }
 
 /// `{name}` placeholders: names of ASCII letters, digits, `_`; braces balanced.

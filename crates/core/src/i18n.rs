@@ -1,8 +1,8 @@
-//! Message catalogues: every text SyncReady shows comes from `locales/<tag>.json`, so a translation
+//! Message catalogues: every text SyncReady shows comes from `locales/messages/<tag>/`, so a translation
 //! is a file, not a code change.
 //!
 //! A catalogue is a flat JSON object, message key → text, with named `{placeholders}`. `build.rs`
-//! embeds every file in `crates/core/locales/` as static tables: one sorted key list shared by all
+//! embeds every folder in `crates/core/locales/messages/` as static tables: one sorted key list shared by all
 //! languages and, per language, the parallel list of its texts (no JSON is parsed at run time, and
 //! adding a language is adding a file). [`Lang`] is a handle on one catalogue, chosen from
 //! the browser's UI language with [`Lang::from_tag`]; a key the language lacks falls back to English

@@ -27,8 +27,8 @@ fn every_catalogue_has_exactly_englishs_keys() {
         let keys: BTreeSet<&str> = lang.keys().collect();
         let missing: Vec<_> = english.difference(&keys).collect();
         let unknown: Vec<_> = keys.difference(&english).collect();
-        assert!(missing.is_empty(), "locales/{}.json lacks {missing:?}", lang.tag());
-        assert!(unknown.is_empty(), "locales/{}.json has keys English does not: {unknown:?}", lang.tag());
+        assert!(missing.is_empty(), "locales/messages/{}/ lacks {missing:?}", lang.tag());
+        assert!(unknown.is_empty(), "locales/messages/{}/ has keys English does not: {unknown:?}", lang.tag());
     }
 }
 
@@ -108,7 +108,7 @@ fn every_key_the_code_names_is_in_the_english_catalogue() {
         // Prefixes the code completes with a computed part (`approval.count.{key}`) are not keys.
         .filter(|(path, _)| !path.ends_with("i18n/tests.rs"))
         .collect();
-    assert!(missing.is_empty(), "keys named in the code but not in locales/en.json: {missing:?}");
+    assert!(missing.is_empty(), "keys named in the code but not in locales/messages/en/: {missing:?}");
 }
 
 #[test]
