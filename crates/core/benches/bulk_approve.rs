@@ -56,9 +56,13 @@ fn main() {
 mod virtual_time;
 
 #[cfg(not(target_arch = "wasm32"))]
+#[path = "support/in_process.rs"]
+mod in_process;
+
+#[cfg(not(target_arch = "wasm32"))]
 mod native {
+    use super::in_process;
     use super::virtual_time::{VirtualTime, ms};
-    use axum::body::Body;
     use dataverse_sim::{ClockMode, Config, Limits, OperationCost, Scenario, Sim};
     use std::cell::Cell;
     use std::collections::HashSet;
@@ -67,9 +71,8 @@ mod native {
     use std::task::Poll;
     use std::time::{Duration, Instant};
     use syncready_core::bulk::{self, Action, Clock, ItemState, Millis, RunConfig, Selection};
-    use syncready_core::http::{API_PATH, Method, Request, Response, Transport, TransportError};
+    use syncready_core::http::{Method, Request, Response, Transport, TransportError};
     use syncready_core::odata::batch::{self, BatchEntry};
-    use tower::ServiceExt;
 
     const HOST: &str = "contoso.crm.dynamics.com";
 
@@ -149,39 +152,7 @@ mod native {
 
     impl SimTransport<'_> {
         async fn call(&self, request: Request) -> Result<Response, TransportError> {
-            let method = match request.method {
-                Method::Get => "GET",
-                Method::Patch => "PATCH",
-                Method::Post => "POST",
-                Method::Delete => "DELETE",
-            };
-            let uri = if request.path.starts_with("http") {
-                request.path.split_once(".com").map_or(request.path.clone(), |(_, p)| p.to_owned())
-            } else {
-                format!("{API_PATH}{}", request.path)
-            };
-            let mut builder = axum::http::Request::builder()
-                .method(method)
-                .uri(uri)
-                .header("host", HOST)
-                .header("cookie", format!("CrmOwinAuth={}", self.cookie));
-            for (k, v) in &request.headers {
-                builder = builder.header(k.as_str(), v.as_str());
-            }
-            let http = builder
-                .body(Body::from(request.body.unwrap_or_default()))
-                .map_err(|e| TransportError::Network(e.to_string()))?;
-            let Ok(answer) = self.router.clone().oneshot(http).await;
-            let status = answer.status().as_u16();
-            let headers = answer
-                .headers()
-                .iter()
-                .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
-                .collect();
-            let bytes = axum::body::to_bytes(answer.into_body(), usize::MAX)
-                .await
-                .map_err(|e| TransportError::Network(e.to_string()))?;
-            Ok(Response { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() })
+            in_process::send(&self.router, HOST, &self.cookie, request).await
         }
 
         /// Moves the sim's clock on by `d` (virtual mode: also to catch up with virtual time).

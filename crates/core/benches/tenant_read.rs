@@ -26,20 +26,23 @@ fn main() {
 mod virtual_time;
 
 #[cfg(not(target_arch = "wasm32"))]
+#[path = "support/in_process.rs"]
+mod in_process;
+
+#[cfg(not(target_arch = "wasm32"))]
 mod native {
+    use super::in_process;
     use super::virtual_time::VirtualTime;
-    use axum::body::Body;
     use dataverse_sim::{Config, OperationCost, Scenario, Sim};
     use std::cell::{Cell, RefCell};
     use std::collections::HashMap;
     use std::future::Future;
     use std::time::{Duration, Instant};
     use syncready_core::bulk::{Clock, Millis};
-    use syncready_core::http::{API_PATH, Method, Request, Response, Transport, TransportError};
+    use syncready_core::http::{Request, Response, Transport, TransportError};
     use syncready_core::model::OrgUrl;
     use syncready_core::readiness::{checklist, evaluate};
     use syncready_core::tenant::{EnvState, Environment, ReadLimits, TenantRead, read_all, took};
-    use tower::ServiceExt;
 
     struct VClock<'a>(&'a VirtualTime);
 
@@ -87,38 +90,8 @@ mod native {
                 s.most_overall.set(s.most_overall.get().max(total));
             }
             self.time.sleep(self.rtt / 2).await;
-            let method = match request.method {
-                Method::Get => "GET",
-                Method::Patch => "PATCH",
-                Method::Post => "POST",
-                Method::Delete => "DELETE",
-            };
-            let uri = match request.path.split_once(".com") {
-                Some((_, p)) if request.path.starts_with("http") => p.to_owned(),
-                _ => format!("{API_PATH}{}", request.path),
-            };
-            let mut builder = axum::http::Request::builder()
-                .method(method)
-                .uri(uri)
-                .header("host", self.host.as_str())
-                .header("cookie", format!("CrmOwinAuth={}", self.cookie));
-            for (k, v) in &request.headers {
-                builder = builder.header(k.as_str(), v.as_str());
-            }
-            let http = builder
-                .body(Body::from(request.body.unwrap_or_default()))
-                .map_err(|e| TransportError::Network(e.to_string()))?;
-            let Ok(answer) = self.router.clone().oneshot(http).await;
-            let status = answer.status().as_u16();
-            let headers = answer
-                .headers()
-                .iter()
-                .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
-                .collect();
-            let bytes = axum::body::to_bytes(answer.into_body(), usize::MAX)
-                .await
-                .map_err(|e| TransportError::Network(e.to_string()))?;
-            let response = Response { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() };
+            let response = in_process::send(&self.router, &self.host, &self.cookie, request).await?;
+            let status = response.status;
             if status == 429 {
                 s.throttled.set(s.throttled.get() + 1);
             }
