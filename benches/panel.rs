@@ -3,6 +3,8 @@
 //! org and a 50,000-mailbox org); and the time of one scroll step in the 50,000-row grid.
 //! Prints figures. It fails (rather than report a made-up figure) when the panel's recorded time is not
 //! a whole number of milliseconds. Run with `cargo xtask bench` (needs `dist/` and chromedriver).
+// Host-only test code: the wasm size rules (clippy.toml) do not apply.
+#![allow(clippy::disallowed_methods)]
 
 #[path = "../tests/support/mod.rs"]
 mod support;

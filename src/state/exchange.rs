@@ -89,7 +89,7 @@ pub fn problem_rows(checks: &[MailboxCheck]) -> Vec<Row> {
             actor: actor_label(c.verdict.actor()),
         })
         .collect();
-    rows.sort_by(|a, b| a.key.cmp(b.key).then_with(|| a.name.cmp(&b.name)));
+    syncready_core::order::sort_by(&mut rows, |a, b| a.key.cmp(b.key).then_with(|| a.name.cmp(&b.name)));
     rows
 }
 

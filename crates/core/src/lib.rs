@@ -34,6 +34,7 @@
 //!   the language the checklist's and the UI's texts are rendered in (English fallback per key).
 //! - [`tenant`]: tenant-wide readiness (issue 15): environments from the Global Discovery Service,
 //!   several read at a time, one row each, and the conflicts between them with their fixes.
+//! - [`order`]: stable sorting through one compiled sort (a size rule).
 //! - [`error`]: the error enum that keeps the evidence (status, Dataverse code and message, raw body).
 //!
 //! # Tests and measurements
@@ -61,6 +62,7 @@ pub mod limits;
 pub mod model;
 pub mod oauth;
 pub mod odata;
+pub mod order;
 pub mod readiness;
 pub mod tenant;
 pub mod text;

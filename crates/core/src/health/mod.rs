@@ -332,7 +332,7 @@ pub fn failures_by_error(failures: &[ItemFailure]) -> Vec<ErrorGroup> {
             ErrorGroup { code, error, items, mailboxes: owners.len(), cause, doc_link: cause.map(AlertCause::doc_link) }
         })
         .collect();
-    out.sort_by_key(|g| std::cmp::Reverse(g.items));
+    crate::order::sort_by_key(&mut out, |g| std::cmp::Reverse(g.items));
     out
 }
 
@@ -362,7 +362,7 @@ pub fn failures_by_mailbox(failures: &[ItemFailure], mailboxes: &[Mailbox]) -> V
     }
     let mut out: Vec<MailboxFailures> =
         counts.into_iter().map(|(id, (name, items))| MailboxFailures { id, name, items }).collect();
-    out.sort_by(|a, b| b.items.cmp(&a.items).then_with(|| a.name.cmp(&b.name)));
+    crate::order::sort_by(&mut out, |a, b| b.items.cmp(&a.items).then_with(|| a.name.cmp(&b.name)));
     out
 }
 
@@ -464,7 +464,7 @@ pub fn alert_timeline(alerts: &[Alert], now: Timestamp) -> AlertTimeline {
         hits.push(((day - first) as usize, k));
     }
     let order = |k: &str| AlertCause::ALL.iter().position(|c| c.key() == k).unwrap_or(usize::MAX);
-    seen.sort_by_key(|k| order(k));
+    crate::order::sort_by_key(&mut seen, |k| order(k));
     let mut counts = vec![vec![0; seen.len()]; TIMELINE_DAYS];
     for (day, k) in hits {
         if let (Some(row), Some(col)) = (counts.get_mut(day), seen.iter().position(|s| *s == k))

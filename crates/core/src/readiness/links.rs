@@ -68,7 +68,7 @@ mod tests {
             ]
             .map(str::to_owned),
         );
-        links.sort();
+        crate::order::sort_by(&mut links, |a, b| a.cmp(b));
         links.dedup();
         let listed: Vec<String> = links
             .iter()

@@ -193,7 +193,7 @@ pub enum SortKey {
 
 /// Sorts `rows` by `key`, ascending or not; ties keep discovery's order (stable sort).
 pub fn sort_rows(rows: &mut [TenantRow], key: SortKey, ascending: bool) {
-    rows.sort_by(|a, b| {
+    crate::order::sort_by(rows, |a, b| {
         let order = match key {
             SortKey::Name => crate::text::fold(&a.name).cmp(&crate::text::fold(&b.name)),
             SortKey::Kind => a.kind.cmp(&b.kind),

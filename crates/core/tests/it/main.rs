@@ -16,6 +16,8 @@
 //! - `health_sim`: the health step against the simulator (drift over virtual time, request budget).
 //! - `tenant_sim`: issue 15 against the simulator: discovery and its token audience, parallel reads of
 //!   several environments with one refusing, the conflict report, fixes that write to one environment.
+// Host-only test code: the wasm size rules (clippy.toml) do not apply.
+#![allow(clippy::disallowed_methods)]
 
 #[cfg(not(target_arch = "wasm32"))]
 mod bulk_chaos;
