@@ -23,7 +23,12 @@ const HOSTS: [&str; 4] = [
 ];
 
 fn tenant() -> Sim {
-    let sim = Sim::builder()
+    tenant_with(Sim::builder())
+}
+
+/// The four orgs of [`HOSTS`] on `builder` (which may serve the web app too).
+fn tenant_with(builder: dataverse_sim::SimBuilder) -> Sim {
+    let sim = builder
         .org("contoso", Scenario::healthy("Contoso"))
         .org("fabrikam", Scenario::healthy("Fabrikam"))
         .org("locked", Scenario::fresh("Locked"))
@@ -108,6 +113,101 @@ async fn the_tenant_view_at_360_px_lists_every_environment_its_conflicts_and_fix
     assert!(console.is_empty(), "{console:#?}");
     assert!(sim.unexpected_requests().is_empty(), "{:?}", sim.unexpected_requests());
 
+    client.close().await.unwrap();
+    let _ = stop.send(());
+    let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
+}
+
+/// The web app signed in with its own app registration: the environments come from the Global
+/// Discovery Service (the simulator's stand-in, reached with a token redeemed for its audience), each
+/// read with a token redeemed for its own org; the copy is known as a sandbox from discovery, and the
+/// refusing org gets its reason. Judged by data attributes, so it holds in every language.
+#[tokio::test]
+async fn signed_in_with_the_own_registration_the_environments_come_from_discovery() {
+    signed_in_tenant(true).await;
+}
+
+/// The same where the Web API's refusals carry no CORS headers (simulator switch
+/// `cors_on_refusals`, unsettled by Microsoft's pages): the browser hides the refusing org's 403, and
+/// its row says the request could not be sent instead of guessing a reason.
+#[tokio::test]
+async fn signed_in_where_refusals_carry_no_cors_headers_the_refusing_org_is_unreachable() {
+    signed_in_tenant(false).await;
+}
+
+async fn signed_in_tenant(cors_on_refusals: bool) {
+    const CLIENT: &str = "6731de76-14a6-49ae-97bc-6eba6914391e";
+    let dist = root().join("dist").canonicalize().expect("dist/ is missing: run `cargo xtask build`");
+    let mut config = dataverse_sim::Config::default();
+    config.quirks.cors_on_refusals = cors_on_refusals;
+    let sim = tenant_with(Sim::builder().config(config).static_dir(dist));
+    let (port, stop, server) = start_sim(sim.clone()).await;
+    let (_driver, driver_port) = start_chromedriver().await;
+    let mut hosts = HOSTS.to_vec();
+    hosts.push("login.microsoftonline.com");
+    let client = browser_with(driver_port, None, port, &hosts).await;
+    let page = format!("https://127.0.0.1:{port}/syncready/index.html");
+    client.goto(&format!("{page}?surface=app&org=https%3A%2F%2Fcontoso.crm.dynamics.com")).await.unwrap();
+    wait_attr(&client, "[data-testid=sign-in][data-state=signed-out]", "data-state").await;
+    // Signed out, the web app first tries the browser's session, which a cross-origin page cannot use.
+    let console =
+        console_problems(&client, "signed out", &["blocked by CORS policy", "net::ERR_FAILED"]).await;
+    assert!(console.is_empty(), "{console:#?}");
+    let field = client.find(Locator::Css("[data-testid=sign-in-client-id]")).await.unwrap();
+    field.send_keys(CLIENT).await.unwrap();
+    click(&client, "[data-testid=sign-in-button]").await;
+    wait_attr(&client, "[data-testid=sign-in][data-state=signed-in]", "data-state").await;
+    // Before discovery the app knows one org; the tenant page asks discovery for the rest.
+    let discovery_before = sim.journal().iter().filter(|j| j.path.contains("/api/discovery/")).count();
+    assert_eq!(discovery_before, 0);
+
+    set_viewport(&client, 420, 800).await;
+    client.goto(&format!("{page}?surface=tenant")).await.unwrap();
+    wait_attr(&client, "[data-testid=conflicts]", "aria-labelledby").await;
+    assert!(
+        client.find_all(Locator::Css("[data-testid=tenant-sign-in]")).await.unwrap().is_empty(),
+        "signed in: no offer to sign in for the rest"
+    );
+    let rows = client.find_all(Locator::Css("[data-testid=tenant-row]")).await.unwrap();
+    let mut states = Vec::new();
+    for row in &rows {
+        states.push((
+            row.attr("data-env").await.unwrap().unwrap_or_default(),
+            row.attr("data-state").await.unwrap().unwrap_or_default(),
+        ));
+    }
+    assert_eq!(states.len(), 4, "every org of the tenant, from discovery: {states:?}");
+    let refused: Vec<_> = states.iter().filter(|(_, s)| !s.starts_with("read")).collect();
+    assert_eq!(refused.len(), 1, "{states:?}");
+    let reason = if cors_on_refusals { "not a member" } else { "could not be sent" };
+    assert!(refused[0].1.contains(reason), "{states:?}");
+    let strips = client.find_all(Locator::Css("[data-testid=tenant-strip]")).await.unwrap();
+    assert_eq!(strips.len(), 3);
+    // Discovery says which environment is the sandbox: the copy's one fix names it (by the friendly
+    // name discovery gives it).
+    let copies = client.find_all(Locator::Css("[data-testid=fix-copy]")).await.unwrap();
+    let mut named = Vec::new();
+    for b in copies {
+        named.push(b.text().await.unwrap());
+    }
+    assert_eq!(named.len(), 1, "{named:?}");
+    assert!(named[0].contains("Contoso (copy)"), "{named:?}");
+
+    let journal = sim.journal();
+    assert_eq!(
+        journal.iter().filter(|j| j.path.contains("/api/discovery/")).count(),
+        1,
+        "one discovery call"
+    );
+    for host in HOSTS {
+        assert!(journal.iter().any(|j| j.host == host), "{host} was read with its own token");
+    }
+    assert_eq!(horizontal_overflow(&client, "tenant signed in").await, None);
+    // The refusing org's 403s are logged by the browser as failed loads: provoked on purpose.
+    let console =
+        console_problems(&client, "tenant signed in", &["https://locked.crm.dynamics.com/api/data/v9.2/"])
+            .await;
+    assert!(console.is_empty(), "{console:#?}");
     client.close().await.unwrap();
     let _ = stop.send(());
     let _ = tokio::time::timeout(Duration::from_secs(5), server).await;

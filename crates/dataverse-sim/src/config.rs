@@ -75,6 +75,13 @@ pub struct Quirks {
     /// field reports say the service refuses it (MicrosoftDocs/powerapps-docs#2720, rezanid/PSDataverse#27)
     /// or ignores it (#4268). Default [`BindNull::Refused`]. `"<nav>": null` always clears.
     pub odata_bind_null: BindNull,
+    /// §12 \[U\]: the Web API's answers to a cross-origin caller (a single-page app's `fetch`) carry
+    /// `Access-Control-Allow-Origin` when the request is refused before it is run, too: 401 (no or an
+    /// expired token), 403 (not a member of the org), 503 (disabled) and 429 (service protection).
+    /// Microsoft's SPA page says CORS "has been done for you" and no page says whether these early
+    /// answers carry the header. With false, the browser hides them: `fetch` rejects as if the network
+    /// failed, and the client cannot read the status or `Retry-After`. Default true.
+    pub cors_on_refusals: bool,
     /// Issue 11 \[U\]: how the service treats `isemailaddressapprovedbyo365admin` ("approved by Microsoft
     /// 365 admin"). Default [`O365Approval::WithApproval`].
     pub o365_approval: O365Approval,
@@ -129,6 +136,7 @@ impl Default for Quirks {
             reset_approval_on_address_change: true,
             async_operation_rows: false,
             odata_bind_null: BindNull::Refused,
+            cors_on_refusals: true,
             o365_approval: O365Approval::WithApproval,
             crm_security_code_in_message: false,
             self_approval_without_privilege: false,

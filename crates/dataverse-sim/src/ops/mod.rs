@@ -244,12 +244,16 @@ fn route(st: &mut State, req: &Req) -> Routed {
         st.faults.expire_at = None;
         st.expired_upto = Some(st.session_serial);
     }
+    // Refused before it runs: a cross-origin caller reads the answer only if it carries CORS headers.
+    let refused = |st: &State, r: Resp| {
+        Routed::answer(if st.config.quirks.cors_on_refusals { with_cors(r, req) } else { r })
+    };
     let user = match authenticate(st, req, org) {
         Ok(u) => u,
-        Err(r) => return Routed::answer(r),
+        Err(r) => return refused(st, r),
     };
     if let Some(r) = discovery::refusal(st, org) {
-        return Routed::answer(r);
+        return refused(st, r);
     }
 
     let now = st.now();
@@ -257,7 +261,7 @@ fn route(st: &mut State, req: &Req) -> Routed {
     if limits.enabled
         && let Err(e) = st.limiter.admit(user, now, &limits)
     {
-        return Routed::answer(e.into());
+        return refused(st, e.into());
     }
     let ctx = Ctx { org, user, base: req.base(), version: version.to_string() };
     let prefer = Prefer::parse(req.headers.get_all("prefer").iter().filter_map(|v| v.to_str().ok()));
@@ -285,16 +289,7 @@ fn route(st: &mut State, req: &Req) -> Routed {
             format!("{:.2}", exec_left as f64 / 1000.0),
         );
     }
-    if let Some(origin) = req.header("origin") {
-        out.resp = out
-            .resp
-            .header("Access-Control-Allow-Origin", origin.to_string())
-            .header("Vary", "Origin")
-            .header(
-                "Access-Control-Expose-Headers",
-                "OData-EntityId, OData-Version, Preference-Applied, ETag, Retry-After, x-ms-ratelimit-burst-remaining-xrm-requests, x-ms-ratelimit-time-remaining-xrm-requests",
-            );
-    }
+    out.resp = with_cors(out.resp, req);
     Routed {
         resp: out.resp,
         admitted: Some(Admitted { user, cost_ms: out.cost_ms }),
@@ -324,6 +319,21 @@ fn org_for_host(st: &State, host: &str) -> Option<usize> {
         return Some(0);
     }
     None
+}
+
+/// The Web API's CORS headers for a cross-origin caller (§12): its origin allowed, and the headers the
+/// client reads exposed (`Retry-After` and the limits among them).
+fn with_cors(resp: Resp, req: &Req) -> Resp {
+    match req.header("origin") {
+        Some(origin) => resp
+            .header("Access-Control-Allow-Origin", origin.to_string())
+            .header("Vary", "Origin")
+            .header(
+                "Access-Control-Expose-Headers",
+                "OData-EntityId, OData-Version, Preference-Applied, ETag, Retry-After, x-ms-ratelimit-burst-remaining-xrm-requests, x-ms-ratelimit-time-remaining-xrm-requests",
+            ),
+        None => resp,
+    }
 }
 
 fn authenticate(st: &mut State, req: &Req, org: usize) -> Result<Guid, Resp> {

@@ -112,3 +112,54 @@ async fn limits_are_per_user() {
     assert_eq!(x.get(&api("WhoAmI")).await.status, 200);
     assert_eq!(y.get(&api("WhoAmI")).await.status, 200, "another org's user has their own window");
 }
+
+/// §12 \[U\] `cors_on_refusals`: a single-page app's request refused before it runs (429, 401, 403)
+/// carries the CORS headers by default, so the browser lets the client read the status and
+/// `Retry-After`; switched off, the same answers come without them (the browser then reports a
+/// network failure). Answers to requests that ran carry them either way.
+#[tokio::test]
+async fn refusals_to_a_cross_origin_caller_carry_cors_headers_unless_switched_off() {
+    const ORIGIN: &str = "https://syncready.example";
+    for cors_on_refusals in [true, false] {
+        let mut config = Config {
+            limits: Limits { window: Duration::from_secs(10), max_requests: 1, ..Limits::default() },
+            ..Config::default()
+        };
+        config.quirks.cors_on_refusals = cors_on_refusals;
+        let sim = Sim::builder()
+            .config(config)
+            .org("contoso", Scenario::healthy("Contoso"))
+            .org("locked", Scenario::fresh("Locked"))
+            .build();
+        sim.set_environment("locked", dataverse_sim::Environment::production().refusing());
+        let origin = [("origin", ORIGIN)];
+        let c = Client::signed_in(&sim, HOST).await;
+        let ran = c.get_with(&api("WhoAmI"), &origin).await;
+        assert_eq!(ran.status, 200);
+        assert_eq!(ran.header("access-control-allow-origin"), Some(ORIGIN));
+        let throttled = c.get_with(&api("WhoAmI"), &origin).await;
+        let unsigned = Client::anonymous(&sim, HOST).get_with(&api("WhoAmI"), &origin).await;
+        let locked =
+            Client::signed_in(&sim, "locked.crm.dynamics.com").await.get_with(&api("WhoAmI"), &origin).await;
+        for (what, res, status) in
+            [("throttled", &throttled, 429), ("unsigned", &unsigned, 401), ("locked", &locked, 403)]
+        {
+            assert_eq!(res.status, status, "{what}");
+            let allowed = res.header("access-control-allow-origin");
+            assert_eq!(
+                allowed,
+                cors_on_refusals.then_some(ORIGIN),
+                "{what}, cors_on_refusals {cors_on_refusals}"
+            );
+        }
+        if cors_on_refusals {
+            assert!(throttled.header("retry-after").is_some());
+            assert!(throttled.header("access-control-expose-headers").unwrap().contains("Retry-After"));
+        }
+        // Without an origin (the extension's own pages are not cross-origin callers) nothing changes.
+        assert_eq!(
+            Client::anonymous(&sim, HOST).get(&api("WhoAmI")).await.header("access-control-allow-origin"),
+            None
+        );
+    }
+}
