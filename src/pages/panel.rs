@@ -201,7 +201,7 @@ pub fn ChecklistPage() -> impl IntoView {
                         </button>
                         " "
                         <a class="sr-button" data-testid="open-tenant" href=tenant_href>
-                            "All environments"
+                            {lang.t("tenant.title")}
                         </a>
                     </div>
                     <div class="sr-report" data-testid="report" data-loaded-at=data.loaded_at>
