@@ -128,7 +128,7 @@ pub fn ChecklistPage() -> impl IntoView {
     let m365 = Memo::new(move |_| {
         exchange.view().with(|v| match v {
             crate::state::exchange::ExchangeView::Done { checks, .. } => {
-                crate::state::exchange::by_mailbox(checks)
+                crate::state::exchange::by_mailbox(checks, lang)
             }
             _ => std::collections::BTreeMap::new(),
         })
@@ -147,7 +147,7 @@ pub fn ChecklistPage() -> impl IntoView {
         }
     });
     let on_exchange_export = Callback::new(move |()| {
-        let _ = dom::download("syncready-microsoft-365.csv", "text/csv", &exchange.export_csv());
+        let _ = dom::download("syncready-microsoft-365.csv", "text/csv", &exchange.export_csv(lang));
     });
     let on_exchange_fix = Callback::new(move |()| {
         if let Some(request) = exchange.address_request() {
