@@ -167,7 +167,7 @@ pub fn ChecklistPage() -> impl IntoView {
                     let (title, detail) = describe_error(&e.error);
                     view! { <ErrorView title=title detail=detail /> }
                 });
-                let rows = Arc::new(grid::rows(&data.snapshot));
+                let rows = Arc::new(grid::rows_in(&data.snapshot, lang));
                 let exo = data
                     .snapshot
                     .org
