@@ -177,8 +177,8 @@ pub fn ChecklistPage() -> impl IntoView {
                 let charts = (!rows.is_empty()).then(|| {
                     view! {
                         <div class="sr-charts">
-                            <Donut title=lang.t("ui.charts.mailboxes") slices=localised(charts::readiness(&data.snapshot, exo.as_deref()), "readiness", lang) />
-                            <Donut title=lang.t("ui.charts.tests") slices=localised(charts::test_outcomes(&data.snapshot), "tests", lang) />
+                            <Donut title=lang.t("ui.charts.mailboxes") slices=charts::readiness_in(&data.snapshot, exo.as_deref(), lang) />
+                            <Donut title=lang.t("ui.charts.tests") slices=charts::test_outcomes_in(&data.snapshot, lang) />
                         </div>
                     }
                     .into_any()
@@ -226,22 +226,4 @@ pub fn ChecklistPage() -> impl IntoView {
             }
         }}
     }
-}
-
-/// A chart's slice labels from the catalogue (`ui.chart.<chart>.<slice key>`), English where the
-/// language lacks one.
-fn localised(
-    slices: Vec<charts::Slice>,
-    chart: &str,
-    lang: syncready_core::i18n::Lang,
-) -> Vec<charts::Slice> {
-    use syncready_core::i18n::Lang;
-    slices
-        .into_iter()
-        .map(|s| {
-            let key = format!("ui.chart.{chart}.{}", s.key);
-            let label = lang.own(&key).or_else(|| Lang::english().own(&key)).unwrap_or(s.label);
-            charts::Slice { label, ..s }
-        })
-        .collect()
 }

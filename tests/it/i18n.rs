@@ -47,18 +47,18 @@ fn remedy_action_and_problem_labels_render_in_german_and_default_to_english() {
 
 #[test]
 fn every_chart_slice_has_a_label_in_every_language() {
+    use syncready::state::charts::{readiness_in, test_outcomes_in};
     let snap = syncready_core::collect::Snapshot::default();
-    let readiness = syncready::state::charts::readiness(&snap, None);
-    let tests = syncready::state::charts::test_outcomes(&snap);
     for lang in Lang::all() {
+        let (readiness, tests) = (readiness_in(&snap, None, lang), test_outcomes_in(&snap, lang));
         for (chart, slices) in [("readiness", &readiness), ("tests", &tests)] {
             for s in slices.iter() {
                 let key = format!("ui.chart.{chart}.{}", s.key);
                 assert!(lang.own(&key).is_some(), "{}: {key}", lang.tag());
-                if lang == Lang::english() {
-                    assert_eq!(lang.t(&key), s.label, "English keeps the chart's own label");
-                }
+                assert_eq!(lang.t(&key), s.label, "{}: the slice is labelled by its own key", lang.tag());
             }
         }
     }
+    let german = test_outcomes_in(&snap, Lang::from_tag("de"));
+    assert_ne!(german[0].label, syncready::state::charts::test_outcomes(&snap)[0].label);
 }
