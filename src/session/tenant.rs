@@ -24,7 +24,7 @@ use syncready_core::i18n::Lang;
 use syncready_core::model::{OrgUrl, Timestamp};
 use syncready_core::oauth::{Tokens, parse_refresh_response};
 use syncready_core::readiness::{Checklist, EvaluateOptions, checklist, evaluate_with};
-use syncready_core::tenant::discovery::{self, DISCOVERY_ORIGIN};
+use syncready_core::tenant::discovery::{self, DISCOVERY_ORIGIN, DiscoveryError};
 use syncready_core::tenant::{
     ConflictReport, Environment, Fix, FixError, ReadLimits, TenantRead, TenantRow, find_conflicts, fix_plan,
     read_all,
@@ -60,8 +60,10 @@ pub enum Failure {
     NoRefreshToken,
     /// No token for the Global Discovery Service's audience (Entra ID's words).
     NoDiscoveryToken(String),
-    /// The Global Discovery Service's answer (the error's own words).
-    Discovery(String),
+    /// The Global Discovery Service could not be reached (the transport's words).
+    Unreachable(String),
+    /// The Global Discovery Service's answer was a refusal or unreadable.
+    Discovery(DiscoveryError),
 }
 
 impl Failure {
@@ -72,7 +74,8 @@ impl Failure {
             Failure::SignInEnded => lang.t("tenant.failure.sign-in-ended").to_owned(),
             Failure::NoRefreshToken => lang.t("tenant.failure.no-refresh-token").to_owned(),
             Failure::NoDiscoveryToken(e) => tr!(lang, "tenant.failure.no-discovery-token", reason = e),
-            Failure::Discovery(e) => e.clone(),
+            Failure::Unreachable(e) => tr!(lang, "tenant.failure.unreachable", reason = e),
+            Failure::Discovery(e) => e.text_in(lang),
         }
     }
 }
@@ -212,12 +215,12 @@ impl TenantSession {
         let origin = if loopback { dom::origin() } else { DISCOVERY_ORIGIN.to_owned() };
         let answer = plain.send(discovery::instances_request(&origin, &disco)).await;
         let instances = match answer
-            .map_err(|e| e.to_string())
-            .and_then(|r| discovery::parse_instances(&r).map_err(|e| e.to_string()))
+            .map_err(|e| Failure::Unreachable(e.to_string()))
+            .and_then(|r| discovery::parse_instances(&r).map_err(Failure::Discovery))
         {
             Ok(i) => i,
             Err(e) => {
-                self.phase.set(Phase::Failed(Failure::Discovery(e)));
+                self.phase.set(Phase::Failed(e));
                 return;
             }
         };

@@ -62,3 +62,28 @@ fn every_chart_slice_has_a_label_in_every_language() {
     let german = test_outcomes_in(&snap, Lang::from_tag("de"));
     assert_ne!(german[0].label, syncready::state::charts::test_outcomes(&snap)[0].label);
 }
+
+#[test]
+fn a_failed_tenant_discovery_is_a_value_the_page_renders_in_its_language() {
+    use syncready::session::tenant::Failure;
+    let de = Lang::from_tag("de");
+    assert_eq!(Failure::NotSignedIn.text_in(Lang::english()), "Sign in with Microsoft Entra ID first.");
+    assert_eq!(Failure::NotSignedIn.text_in(de), "Melden Sie sich zuerst mit Microsoft Entra ID an.");
+    assert_eq!(
+        Failure::NoDiscoveryToken("AADSTS65001".into()).text_in(de),
+        "Kein Token für den Global Discovery Service: AADSTS65001"
+    );
+    let http = syncready_core::tenant::DiscoveryError::Http { status: 500, body: String::new() };
+    assert_eq!(
+        Failure::Discovery(http.clone()).text_in(de),
+        "Der Global Discovery Service hat mit HTTP 500 geantwortet"
+    );
+    assert_eq!(
+        Failure::Discovery(http).text_in(Lang::english()),
+        "The Global Discovery Service answered HTTP 500"
+    );
+    assert_eq!(
+        Failure::Unreachable("Failed to fetch".into()).text_in(de),
+        "Der Global Discovery Service ist nicht erreichbar: Failed to fetch"
+    );
+}
