@@ -3,7 +3,8 @@
 //! session (session reuse): production, its sandbox copy (same record ids), another production org
 //! sharing three people, and an org that refuses the caller. One row per environment with its strip
 //! or its reason, the conflicts, a previewed fix that writes only to the environment chosen (judged
-//! by the simulator's own write count), no sideways overflow and an empty console.
+//! by the simulator's own write count), no sideways overflow and an empty console; then the same
+//! view in German (`?lang=de`, issue 18).
 //!
 //! Needs `dist/` (`cargo xtask build`) and Debian's `chromium` + `chromedriver`.
 #![cfg(not(target_arch = "wasm32"))]
@@ -112,6 +113,22 @@ async fn the_tenant_view_at_360_px_lists_every_environment_its_conflicts_and_fix
         console_problems(&client, "tenant", &["https://locked.crm.dynamics.com/api/data/v9.2/"]).await;
     assert!(console.is_empty(), "{console:#?}");
     assert!(sim.unexpected_requests().is_empty(), "{:?}", sim.unexpected_requests());
+
+    // Issue 18: the same view from the German catalogue (`?lang=de`): heading, filter, status line and
+    // the refusal in German; the row's `data-state` keeps the export's English; the console stays clean.
+    client.goto(&format!("chrome-extension://{ext}/index.html?surface=tenant&lang=de")).await.unwrap();
+    wait_attr(&client, "[data-testid=conflicts]", "aria-labelledby").await;
+    assert_eq!(text(&client, "#sr-tenant-title").await, "Alle Umgebungen");
+    assert_eq!(text(&client, "[data-testid=tenant-kind] option").await, "Alle Typen");
+    let status = text(&client, "[data-testid=tenant-status]").await;
+    assert!(status.starts_with("4 Umgebungen: 3 gelesen, 1 nicht lesbar."), "{status}");
+    let refused = text(&client, "[data-testid=tenant-refused]").await;
+    assert!(refused.starts_with("Kein Zugriff: "), "{refused}");
+    let state = client.find(Locator::Css("[data-testid=tenant-row][data-env^=locked]")).await.unwrap();
+    assert!(state.attr("data-state").await.unwrap().unwrap_or_default().starts_with("no access: "));
+    let console =
+        console_problems(&client, "tenant (de)", &["https://locked.crm.dynamics.com/api/data/v9.2/"]).await;
+    assert!(console.is_empty(), "{console:#?}");
 
     client.close().await.unwrap();
     let _ = stop.send(());

@@ -2,9 +2,10 @@
 //! and who acts, the export for the Microsoft 365 admin and the one-click address fix. Render only:
 //! data from `state::exchange`, actions through callbacks.
 
-use crate::components::on_click;
+use crate::components::{on_click, use_lang};
 use crate::state::exchange::{self as xs, ExchangeView};
 use leptos::prelude::*;
+use syncready_core::i18n::Lang;
 
 /// The section. `on_check` gets `true` for "all mailboxes".
 #[component]
@@ -21,13 +22,14 @@ pub fn ExchangeSide(
     on_fix_addresses: Callback<()>,
 ) -> impl IntoView {
     let all = RwSignal::new(false);
+    let lang = use_lang();
     let body = move || {
         let v = view.get();
-        let headline = xs::headline(&v);
+        let headline = xs::headline(&v, lang);
         let controls = match &v {
             ExchangeView::SignInNeeded => view! {
                 <button class="sr-button" data-testid="exchange-sign-in" on:click=on_click(on_sign_in)>
-                    "Sign in to check the Microsoft 365 side"
+                    {lang.t("exchange.sign-in")}
                 </button>
             }
             .into_any(),
@@ -38,11 +40,11 @@ pub fn ExchangeSide(
                 <label class="sr-exchange__all">
                     <input type="checkbox" data-testid="exchange-all" prop:checked=move || all.get()
                         on:change=move |ev| all.set(event_target_checked(&ev)) />
-                    " All mailboxes"
+                    " "{lang.t("exchange.all")}
                 </label>
                 <button class="sr-button" data-testid="exchange-check"
                     on:click=move |_| on_check.run(all.get_untracked())>
-                    "Check in Microsoft 365"
+                    {lang.t("exchange.check")}
                 </button>
             }
             .into_any(),
@@ -51,12 +53,14 @@ pub fn ExchangeSide(
         let detail = match &v {
             ExchangeView::ConsentMissing { detail } => view! {
                 <p class="sr-muted" data-testid="exchange-consent">
-                    "Who acts: Microsoft 365 admin. In Entra ID, open the app registration › API permissions, add Microsoft Graph › Delegated › User.Read.All and grant admin consent. "
+                    {lang.t("exchange.consent.help")}
                     {detail.clone()}
                 </p>
             }
             .into_any(),
-            ExchangeView::Done { checks, .. } => results(checks, on_export, on_fix_addresses).into_any(),
+            ExchangeView::Done { checks, .. } => {
+                results(checks, lang, on_export, on_fix_addresses).into_any()
+            }
             _ => ().into_any(),
         };
         view! {
@@ -67,7 +71,7 @@ pub fn ExchangeSide(
     };
     view! {
         <section class="sr-exchange" data-testid="exchange-side" aria-labelledby="sr-exchange-title">
-            <h2 class="sr-section-title" id="sr-exchange-title">"Exchange Online side"</h2>
+            <h2 class="sr-section-title" id="sr-exchange-title">{lang.t("exchange.title")}</h2>
             {body}
         </section>
     }
@@ -75,10 +79,11 @@ pub fn ExchangeSide(
 
 fn results(
     checks: &[syncready_core::graph::MailboxCheck],
+    lang: Lang,
     on_export: Callback<()>,
     on_fix: Callback<()>,
 ) -> impl IntoView {
-    let rows = xs::problem_rows(checks);
+    let rows = xs::problem_rows(checks, lang);
     let fixes = xs::address_fixes(checks);
     let exportable = !rows.is_empty();
     let rows = rows
@@ -99,19 +104,24 @@ fn results(
         <div class="sr-exchange__actions">
             {(fixes > 0).then(|| view! {
                 <button class="sr-button" data-testid="exchange-fix-addresses" on:click=on_click(on_fix)>
-                    {format!("Update {fixes} address(es) in Dynamics…")}
+                    {xs::fix_label(fixes, lang)}
                 </button>
             }
             .into_any())}
             {exportable.then(|| view! {
                 <button class="sr-button sr-button--secondary" data-testid="exchange-export" on:click=on_click(on_export)>
-                    "Export for the Microsoft 365 admin (CSV)"
+                    {lang.t("exchange.export")}
                 </button>
             }
             .into_any())}
         </div>
         <table class="sr-table sr-exchange__table" data-testid="exchange-results">
-            <thead><tr><th>"Mailbox"</th><th>"Microsoft 365"</th><th>"Fix"</th><th>"Who acts"</th></tr></thead>
+            <thead><tr>
+                <th>{lang.t("exchange.column.mailbox")}</th>
+                <th>{lang.t("exchange.column.microsoft-365")}</th>
+                <th>{lang.t("exchange.column.fix")}</th>
+                <th>{lang.t("exchange.column.who-acts")}</th>
+            </tr></thead>
             <tbody>{rows}</tbody>
         </table>
     }

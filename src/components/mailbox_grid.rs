@@ -17,7 +17,6 @@ use crate::state::grid::{
 use leptos::prelude::*;
 use std::sync::Arc;
 use syncready_core::bulk::{Action, Selection};
-use syncready_core::i18n::Lang;
 use syncready_core::{tr, trn};
 
 /// Row height in pixels, the same in both layouts; must match `.sr-grid__row` in the CSS.
@@ -135,7 +134,7 @@ pub fn MailboxGrid(
                 {filter_select(
                     lang.t("ui.grid.kind"),
                     "grid-kind",
-                    translated(lang, "kind", choice_options(&KindFilter::CHOICES)),
+                    choice_options(&KindFilter::CHOICES, lang),
                     Signal::derive(move || filter.with(|f| value_of(&KindFilter::CHOICES, f.kind).to_owned())),
                     Callback::new(move |v: String| {
                         filter.update(|f| f.kind = choice(&KindFilter::CHOICES, &v).unwrap_or_default());
@@ -144,7 +143,7 @@ pub fn MailboxGrid(
                 {filter_select(
                     lang.t("ui.grid.tests"),
                     "grid-tests",
-                    translated(lang, "tests", choice_options(&TestOutcome::CHOICES)),
+                    choice_options(&TestOutcome::CHOICES, lang),
                     Signal::derive(move || filter.with(|f| value_of(&TestOutcome::CHOICES, f.tests).to_owned())),
                     Callback::new(move |v: String| {
                         filter.update(|f| f.tests = choice(&TestOutcome::CHOICES, &v).unwrap_or_default());
@@ -153,7 +152,7 @@ pub fn MailboxGrid(
                 {filter_select(
                     lang.t("ui.grid.approval"),
                     "grid-approval",
-                    translated(lang, "approval", choice_options(&ApprovalFilter::CHOICES)),
+                    choice_options(&ApprovalFilter::CHOICES, lang),
                     Signal::derive(move || filter.with(|f| value_of(&ApprovalFilter::CHOICES, f.approval).to_owned())),
                     Callback::new(move |v: String| {
                         filter.update(|f| f.approval = choice(&ApprovalFilter::CHOICES, &v).unwrap_or_default());
@@ -230,9 +229,9 @@ pub fn MailboxGrid(
             <p class="sr-grid__detail" data-testid="grid-detail" aria-live="polite">
                 {move || matching.with(|idx| idx.get(cursor.get()).map(|&i| {
                     let r = &detail_rows[i];
-                    let mut line = format!("{}: {} · {} · {} · {}", r.name, r.kind, r.profile, r.approval, r.tests);
+                    let mut line = r.detail_in(lang);
                     if let Some((found, actor)) = m365.and_then(|m| m.with(|m| m.get(&r.id).cloned())) {
-                        line.push_str(&format!(" · Microsoft 365: {found} (who acts: {actor})"));
+                        line.push_str(&tr!(lang, "exchange.grid.finding", found = found, actor = actor));
                     }
                     line
                 }))}
@@ -244,14 +243,6 @@ pub fn MailboxGrid(
 
 /// A labelled filter `<select>` over `(value, label)` options: `selected` is the value the filter holds,
 /// `on_pick` gets the value chosen. Type-erased (`Signal`, `Callback`), so every select shares one copy.
-/// Filter choices with their labels from the catalogue (`ui.grid.<group>.<value>`).
-fn translated(lang: Lang, group: &str, options: Vec<(String, String)>) -> Vec<(String, String)> {
-    options
-        .into_iter()
-        .map(|(value, _)| (value.clone(), lang.t(&format!("ui.grid.{group}.{value}")).to_owned()))
-        .collect()
-}
-
 fn filter_select(
     label: &'static str,
     testid: &'static str,

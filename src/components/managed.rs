@@ -17,16 +17,17 @@ pub fn ManagedNotice(
         if managed.is_empty() {
             return ().into_any();
         }
+        let lang = use_lang();
         let rows = managed.rows();
-        let problems = managed.problems();
+        let problems: Vec<String> = managed.problems().iter().map(|p| p.policy_text_in(lang)).collect();
         view! {
             <fieldset class="sr-options" data-testid="managed-settings">
-                <legend>{use_lang().t("ui.managed.title")}</legend>
-                <p>{use_lang().t("ui.managed.help")}</p>
+                <legend>{lang.t("ui.managed.title")}</legend>
+                <p>{lang.t("ui.managed.help")}</p>
                 <ul>
                     {rows
                         .into_iter()
-                        .map(|(label, value)| view! { <li>{label}": "<strong>{value}</strong></li> }.into_any())
+                        .map(|(preset, value)| view! { <li>{preset.label_in(lang)}": "<strong>{value}</strong></li> }.into_any())
                         .collect_view()}
                 </ul>
                 {(!problems.is_empty()).then(|| view! {

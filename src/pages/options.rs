@@ -26,19 +26,20 @@ pub fn OptionsPage() -> impl IntoView {
             managed.try_set(m);
         }
     });
+    let lang = crate::platform::dom::ui_lang();
     let status = RwSignal::new(String::new());
     let batch = RwSignal::new(None::<String>);
     let poll = RwSignal::new(None::<String>);
-    let choose = move |theme: &'static str| {
+    let choose = move |theme: &'static str, label: &'static str| {
         leptos::task::spawn_local(async move {
             let ok = chrome::local_set(THEME_KEY, theme).await;
             if ok {
                 dom::apply_theme(theme);
             }
             status.set(if ok {
-                format!("Theme set to {theme}.")
+                tr!(lang, "options.status.theme-set", theme = lang.t(label))
             } else {
-                "Could not save the setting.".to_owned()
+                lang.t("options.status.not-saved").to_owned()
             });
         });
     };
@@ -52,15 +53,17 @@ pub fn OptionsPage() -> impl IntoView {
                 let new = Settings { batch_size, poll_seconds, ..base };
                 leptos::task::spawn_local(async move {
                     let ok = chrome::local_set_value(SETTINGS_KEY, &new).await;
-                    status.set(if ok {
-                        "Bulk settings saved.".to_owned()
-                    } else {
-                        "Could not save the settings.".to_owned()
-                    });
+                    status.set(
+                        lang.t(if ok {
+                            "options.status.bulk-saved"
+                        } else {
+                            "options.status.bulk-not-saved"
+                        })
+                        .to_owned(),
+                    );
                 });
             }
-            (Err(e), _) => status.set(format!("Batch size: {e}")),
-            (_, Err(e)) => status.set(format!("Test & Enable check interval: {e}")),
+            (Err(e), _) | (_, Err(e)) => status.set(e.text_in(lang)),
         }
     });
     const THEMES: [(&str, &str); 3] = [
@@ -68,16 +71,18 @@ pub fn OptionsPage() -> impl IntoView {
         ("light", "ui.options.theme.light"),
         ("dark", "ui.options.theme.dark"),
     ];
-    let lang = crate::platform::dom::ui_lang();
+    let theme_label = move |theme: &str| {
+        THEMES.iter().find(|(t, _)| *t == theme).map_or(theme.to_owned(), |(_, key)| lang.t(key).to_owned())
+    };
     view! {
         <h1>{lang.t("ui.options.title")}</h1>
         <ManagedNotice managed=managed />
         <fieldset class="sr-options">
             <legend>{lang.t("ui.options.theme")}</legend>
-            <p>{move || tr!(lang, "ui.options.current", theme = saved.get().unwrap_or_else(|| "system".to_owned()))}</p>
+            <p>{move || tr!(lang, "ui.options.current", theme = theme_label(&saved.get().unwrap_or_else(|| "system".to_owned())))}</p>
             {THEMES
                 .into_iter()
-                .map(|(theme, text)| view! { <button class="sr-button" on:click=on_click(Callback::new(move |()| choose(theme)))>{lang.t(text)}</button> }.into_any())
+                .map(|(theme, text)| view! { <button class="sr-button" on:click=on_click(Callback::new(move |()| choose(theme, text)))>{lang.t(text)}</button> }.into_any())
                 .collect_view()}
         </fieldset>
         <fieldset class="sr-options">
@@ -138,6 +143,7 @@ fn SignInOptions() -> impl IntoView {
     let client_id = RwSignal::new(None::<String>);
     let authority = RwSignal::new(None::<String>);
     let message = RwSignal::new(Vec::<String>::new());
+    let lang = crate::platform::dom::ui_lang();
     let current = move || saved.get().unwrap_or_default();
     let saved_client = Signal::derive(move || current().client_id);
     let saved_authority = Signal::derive(move || {
@@ -152,18 +158,15 @@ fn SignInOptions() -> impl IntoView {
             Ok(settings) => {
                 leptos::task::spawn_local(async move {
                     let ok = chrome::local_set_value(SIGN_IN_KEY, &settings).await;
-                    message.set(vec![if ok {
-                        "Sign-in settings saved. The side panel offers this sign-in under its heading."
-                            .to_owned()
-                    } else {
-                        "Could not save the sign-in settings.".to_owned()
-                    }]);
+                    let key =
+                        if ok { "options.status.sign-in-saved" } else { "options.status.sign-in-not-saved" };
+                    message.set(vec![lang.t(key).to_owned()]);
                     if ok {
                         reload();
                     }
                 });
             }
-            Err(problems) => message.set(problems),
+            Err(problems) => message.set(problems.iter().map(|p| p.text_in(lang)).collect()),
         }
     });
     let clear = Callback::new(move |()| {
@@ -172,11 +175,11 @@ fn SignInOptions() -> impl IntoView {
             client_id.set(None);
             authority.set(None);
             reload();
-            message
-                .set(vec![if ok { "Sign-in settings cleared." } else { "Could not clear them." }.to_owned()]);
+            let key =
+                if ok { "options.status.sign-in-cleared" } else { "options.status.sign-in-not-cleared" };
+            message.set(vec![lang.t(key).to_owned()]);
         });
     });
-    let lang = crate::platform::dom::ui_lang();
     view! {
         <fieldset class="sr-options">
             <legend>{lang.t("ui.options.sign-in")}</legend>

@@ -128,7 +128,7 @@ pub fn ChecklistPage() -> impl IntoView {
     let m365 = Memo::new(move |_| {
         exchange.view().with(|v| match v {
             crate::state::exchange::ExchangeView::Done { checks, .. } => {
-                crate::state::exchange::by_mailbox(checks)
+                crate::state::exchange::by_mailbox(checks, lang)
             }
             _ => std::collections::BTreeMap::new(),
         })
@@ -147,7 +147,7 @@ pub fn ChecklistPage() -> impl IntoView {
         }
     });
     let on_exchange_export = Callback::new(move |()| {
-        let _ = dom::download("syncready-microsoft-365.csv", "text/csv", &exchange.export_csv());
+        let _ = dom::download("syncready-microsoft-365.csv", "text/csv", &exchange.export_csv(lang));
     });
     let on_exchange_fix = Callback::new(move |()| {
         if let Some(request) = exchange.address_request() {
@@ -167,7 +167,7 @@ pub fn ChecklistPage() -> impl IntoView {
                     let (title, detail) = describe_error(&e.error);
                     view! { <ErrorView title=title detail=detail /> }
                 });
-                let rows = Arc::new(grid::rows(&data.snapshot));
+                let rows = Arc::new(grid::rows_in(&data.snapshot, lang));
                 let exo = data
                     .snapshot
                     .org
@@ -177,8 +177,8 @@ pub fn ChecklistPage() -> impl IntoView {
                 let charts = (!rows.is_empty()).then(|| {
                     view! {
                         <div class="sr-charts">
-                            <Donut title=lang.t("ui.charts.mailboxes") slices=localised(charts::readiness(&data.snapshot, exo.as_deref()), "readiness", lang) />
-                            <Donut title=lang.t("ui.charts.tests") slices=localised(charts::test_outcomes(&data.snapshot), "tests", lang) />
+                            <Donut title=lang.t("ui.charts.mailboxes") slices=charts::readiness_in(&data.snapshot, exo.as_deref(), lang) />
+                            <Donut title=lang.t("ui.charts.tests") slices=charts::test_outcomes_in(&data.snapshot, lang) />
                         </div>
                     }
                     .into_any()
@@ -201,7 +201,7 @@ pub fn ChecklistPage() -> impl IntoView {
                         </button>
                         " "
                         <a class="sr-button" data-testid="open-tenant" href=tenant_href>
-                            "All environments"
+                            {lang.t("tenant.title")}
                         </a>
                     </div>
                     <div class="sr-report" data-testid="report" data-loaded-at=data.loaded_at>
@@ -226,22 +226,4 @@ pub fn ChecklistPage() -> impl IntoView {
             }
         }}
     }
-}
-
-/// A chart's slice labels from the catalogue (`ui.chart.<chart>.<slice key>`), English where the
-/// language lacks one.
-fn localised(
-    slices: Vec<charts::Slice>,
-    chart: &str,
-    lang: syncready_core::i18n::Lang,
-) -> Vec<charts::Slice> {
-    use syncready_core::i18n::Lang;
-    slices
-        .into_iter()
-        .map(|s| {
-            let key = format!("ui.chart.{chart}.{}", s.key);
-            let label = lang.own(&key).or_else(|| Lang::english().own(&key)).unwrap_or(s.label);
-            charts::Slice { label, ..s }
-        })
-        .collect()
 }

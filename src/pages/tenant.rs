@@ -7,41 +7,42 @@
 //! offered.
 
 use crate::components::tenant::{FixPreview, TenantView};
+use crate::components::use_lang;
 use crate::platform::{clock, dom};
 use crate::session::{Phase, TenantSession};
 use leptos::prelude::*;
 use syncready_core::bulk::{Millis, Plan};
+use syncready_core::i18n::Lang;
 use syncready_core::model::OrgUrl;
-use syncready_core::tenant::{EnvState, Fix, Refusal, TenantRow, rows_to_csv, rows_to_json};
+use syncready_core::tenant::{EnvState, Fix, FixError, Refusal, TenantRow, rows_to_csv, rows_to_json};
+use syncready_core::{tr, trn};
 
-fn status_text(phase: &Phase, rows: &[TenantRow]) -> String {
+fn status_text(phase: &Phase, rows: &[TenantRow], lang: Lang) -> String {
     let count = |f: &dyn Fn(&TenantRow) -> bool| rows.iter().filter(|r| f(r)).count();
     let read = count(&|r| matches!(r.state, EnvState::Read { .. }));
     let refused = count(&|r| matches!(r.state, EnvState::Refused { .. }));
     let sign_in = count(&|r| matches!(r.state, EnvState::Refused { reason: Refusal::SignInNeeded }));
     let mut text = match phase {
-        Phase::Idle => "Not read yet.".to_owned(),
-        Phase::Discovering => "Asking Microsoft which environments you can reach…".to_owned(),
-        Phase::Reading => {
-            format!("Reading {} environments: {read} read, {refused} not readable.", rows.len())
-        }
-        Phase::Done => format!("{} environments: {read} read, {refused} not readable.", rows.len()),
-        Phase::Failed(e) => e.clone(),
+        Phase::Idle => lang.t("tenant.status.idle").to_owned(),
+        Phase::Discovering => lang.t("tenant.status.discovering").to_owned(),
+        Phase::Reading => trn!(lang, "tenant.status.reading", rows.len(), read = read, refused = refused),
+        Phase::Done => trn!(lang, "tenant.status.done", rows.len(), read = read, refused = refused),
+        Phase::Failed(e) => e.text_in(lang),
     };
     if sign_in > 0 {
-        text.push_str(&format!(
-            " {sign_in} need a sign-in: open them to sign in, or sign in with Microsoft Entra ID to read every environment."
-        ));
+        text.push(' ');
+        text.push_str(&trn!(lang, "tenant.status.sign-in-needed", sign_in));
     }
     text
 }
 
-fn preview_of(fix: &Fix, env: String, plan: Result<Plan, String>) -> FixPreview {
-    let title = match fix {
-        Fix::OwnIn { .. } => format!("Test & enable with \"this org only\" in {env}"),
-        Fix::ActNoneIn { .. } => format!("Appointments, contacts and tasks to None in {env}"),
-        Fix::DisableCopy { .. } => format!("Switch the copy's mailboxes to None in {env}"),
+fn preview_of(fix: &Fix, env: String, plan: Result<Plan, FixError>, lang: Lang) -> FixPreview {
+    let key = match fix {
+        Fix::OwnIn { .. } => "tenant.preview.own-in",
+        Fix::ActNoneIn { .. } => "tenant.preview.act-none-in",
+        Fix::DisableCopy { .. } => "tenant.preview.disable-copy",
     };
+    let title = tr!(lang, key, env = env);
     match plan {
         Ok(plan) => FixPreview {
             title,
@@ -53,13 +54,14 @@ fn preview_of(fix: &Fix, env: String, plan: Result<Plan, String>) -> FixPreview 
                 .collect(),
             error: None,
         },
-        Err(e) => FixPreview { title, env, lines: Vec::new(), error: Some(e) },
+        Err(e) => FixPreview { title, env, lines: Vec::new(), error: Some(e.text_in(lang)) },
     }
 }
 
 /// The tenant page.
 #[component]
 pub fn TenantPage() -> impl IntoView {
+    let lang = use_lang();
     let service = TenantSession::new();
     let (rows, phase, conflicts, fix_progress) =
         (service.rows, service.phase, service.conflicts, service.fix_progress);
@@ -84,7 +86,7 @@ pub fn TenantPage() -> impl IntoView {
     let signed_in = crate::session::bearer::restore().is_some();
     let sign_in_href = if dom::is_extension_page() { "index.html?surface=panel" } else { "?surface=app" };
     let reading = Signal::derive(move || matches!(phase.get(), Phase::Reading | Phase::Discovering));
-    let status = Signal::derive(move || rows.with(|r| status_text(&phase.get(), r)));
+    let status = Signal::derive(move || rows.with(|r| status_text(&phase.get(), r, lang)));
     let time = Callback::new(|m: Millis| clock::local_time(m.0));
     let on_cancel = Callback::new(move |()| session.with_value(TenantSession::cancel));
     let on_export = Callback::new(|(csv, shown): (bool, Vec<TenantRow>)| {
@@ -111,26 +113,29 @@ pub fn TenantPage() -> impl IntoView {
         let env = rows
             .with_untracked(|r| r.iter().find(|x| x.index == fix.env()).map(|x| x.name.clone()))
             .unwrap_or_default();
-        let plan = session.with_value(|s| s.plan(&fix)).map_err(|e| e.to_string());
+        let plan = session.with_value(|s| s.plan(&fix));
         pending.set_value(plan.clone().ok().map(|p| (fix.clone(), p)));
         fix_status.set(None);
-        preview.set(Some(preview_of(&fix, env, plan)));
+        preview.set(Some(preview_of(&fix, env, plan, lang)));
     });
     let on_dismiss = Callback::new(move |()| preview.set(None));
     let on_confirm = Callback::new(move |()| {
         let Some((fix, plan)) = pending.try_update_value(Option::take).flatten() else { return };
         preview.set(None);
-        fix_status.set(Some("Running…".to_owned()));
+        fix_status.set(Some(lang.t("tenant.fix.running").to_owned()));
         let session = session.get_value();
         leptos::task::spawn_local(async move {
-            let text = match session.run(fix, plan).await {
+            let text = match session.run(fix, plan, lang).await {
                 Ok(()) => fix_progress.get_untracked().map_or_else(String::new, |p| {
-                    format!(
-                        "{} succeeded, {} failed, {} skipped. Read the environments again to see the result.",
-                        p.succeeded, p.failed, p.skipped
+                    tr!(
+                        lang,
+                        "tenant.fix.done",
+                        succeeded = p.succeeded,
+                        failed = p.failed,
+                        skipped = p.skipped
                     )
                 }),
-                Err(e) => format!("Nothing was sent: {e}"),
+                Err(e) => tr!(lang, "tenant.fix.not-sent", reason = e),
             };
             fix_status.set(Some(text));
         });
@@ -154,9 +159,9 @@ pub fn TenantPage() -> impl IntoView {
             />
             {(!signed_in).then(|| view! {
                 <p class="sr-muted" data-testid="tenant-sign-in">
-                    "Only the orgs opened in this browser session are listed. To list every environment of the tenant, "
-                    <a href=sign_in_href>"sign in with Microsoft Entra ID"</a>
-                    " in the panel, then open All environments again."
+                    {lang.t("tenant.sign-in.before")}
+                    <a href=sign_in_href>{lang.t("tenant.sign-in.link")}</a>
+                    {lang.t("tenant.sign-in.after")}
                 </p>
             }.into_any())}
         </div>

@@ -64,9 +64,8 @@ impl ExchangeCheck {
         }
         let Some((config, tokens)) = sign_in::load_session() else { return Err(ExchangeView::SignInNeeded) };
         let Some(refresh) = tokens.refresh_token.as_ref().map(|r| r.expose().to_owned()) else {
-            return Err(ExchangeView::Failed {
-                detail: "the sign-in has no refresh token; sign in again".to_owned(),
-            });
+            let detail = crate::platform::dom::ui_lang().t("exchange.no-refresh-token").to_owned();
+            return Err(ExchangeView::Failed { detail });
         };
         let transport = FetchTransport::without_cookies(config.org.clone());
         let answer = transport
@@ -145,9 +144,9 @@ impl ExchangeCheck {
         }
     }
 
-    /// The CSV for the Microsoft 365 admin.
-    pub fn export_csv(&self) -> String {
-        graph::export_csv(&self.checks())
+    /// The CSV for the Microsoft 365 admin, its sentences in `lang` ([`graph::export_csv_in`]).
+    pub fn export_csv(&self, lang: syncready_core::i18n::Lang) -> String {
+        graph::export_csv_in(&self.checks(), lang)
     }
 
     /// The bulk request "update the address in Dynamics" for every mailbox whose user has another

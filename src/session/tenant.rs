@@ -20,14 +20,16 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use syncready_core::bulk::{self, Control, Plan, Progress, RunConfig};
 use syncready_core::http::{Request, Response, Transport, TransportError};
+use syncready_core::i18n::Lang;
 use syncready_core::model::{OrgUrl, Timestamp};
 use syncready_core::oauth::{Tokens, parse_refresh_response};
 use syncready_core::readiness::{Checklist, EvaluateOptions, checklist, evaluate_with};
-use syncready_core::tenant::discovery::{self, DISCOVERY_ORIGIN};
+use syncready_core::tenant::discovery::{self, DISCOVERY_ORIGIN, DiscoveryError};
 use syncready_core::tenant::{
     ConflictReport, Environment, Fix, FixError, ReadLimits, TenantRead, TenantRow, find_conflicts, fix_plan,
     read_all,
 };
+use syncready_core::tr;
 
 /// The service worker's list of org origins opened in this browser session (JSON text).
 pub const SEEN_ORGS_KEY: &str = "syncready.seenOrgs";
@@ -44,7 +46,38 @@ pub enum Phase {
     /// Finished (or cancelled).
     Done,
     /// Discovery failed; why.
-    Failed(String),
+    Failed(Failure),
+}
+
+/// Why the own sign-in's discovery failed, as a value the page renders in its language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// No own sign-in.
+    NotSignedIn,
+    /// The sign-in has no tokens any more.
+    SignInEnded,
+    /// The sign-in has no refresh token to redeem.
+    NoRefreshToken,
+    /// No token for the Global Discovery Service's audience (Entra ID's words).
+    NoDiscoveryToken(String),
+    /// The Global Discovery Service could not be reached (the transport's words).
+    Unreachable(String),
+    /// The Global Discovery Service's answer was a refusal or unreadable.
+    Discovery(DiscoveryError),
+}
+
+impl Failure {
+    /// The failure in `lang` (`tenant.failure.*`).
+    pub fn text_in(&self, lang: Lang) -> String {
+        match self {
+            Failure::NotSignedIn => lang.t("tenant.failure.not-signed-in").to_owned(),
+            Failure::SignInEnded => lang.t("tenant.failure.sign-in-ended").to_owned(),
+            Failure::NoRefreshToken => lang.t("tenant.failure.no-refresh-token").to_owned(),
+            Failure::NoDiscoveryToken(e) => tr!(lang, "tenant.failure.no-discovery-token", reason = e),
+            Failure::Unreachable(e) => tr!(lang, "tenant.failure.unreachable", reason = e),
+            Failure::Discovery(e) => e.text_in(lang),
+        }
+    }
 }
 
 /// A transport that adds one environment's bearer token to a cookie-less `fetch`.
@@ -144,13 +177,13 @@ impl TenantSession {
     /// Own sign-in: discovery with a token for its audience, a token per environment, then the reads.
     pub async fn discover_and_read(&self) {
         let Some(bearer) = crate::session::bearer::restore() else {
-            self.phase.set(Phase::Failed("Sign in with Microsoft Entra ID first.".to_owned()));
+            self.phase.set(Phase::Failed(Failure::NotSignedIn));
             return;
         };
         self.phase.set(Phase::Discovering);
         let config = bearer.config().clone();
         let Some(mut latest) = bearer.state().tokens().cloned() else {
-            self.phase.set(Phase::Failed("The sign-in has ended; sign in again.".to_owned()));
+            self.phase.set(Phase::Failed(Failure::SignInEnded));
             return;
         };
         let plain = FetchTransport::without_cookies(config.org.clone());
@@ -164,7 +197,7 @@ impl TenantSession {
             }
         };
         let Some(refresh) = latest.refresh_token.clone() else {
-            self.phase.set(Phase::Failed("The sign-in has no refresh token; sign in again.".to_owned()));
+            self.phase.set(Phase::Failed(Failure::NoRefreshToken));
             return;
         };
         let disco =
@@ -172,7 +205,7 @@ impl TenantSession {
             {
                 Ok(t) => t,
                 Err(e) => {
-                    self.phase.set(Phase::Failed(format!("No token for the Global Discovery Service: {e}")));
+                    self.phase.set(Phase::Failed(Failure::NoDiscoveryToken(e)));
                     return;
                 }
             };
@@ -182,8 +215,8 @@ impl TenantSession {
         let origin = if loopback { dom::origin() } else { DISCOVERY_ORIGIN.to_owned() };
         let answer = plain.send(discovery::instances_request(&origin, &disco)).await;
         let instances = match answer
-            .map_err(|e| e.to_string())
-            .and_then(|r| discovery::parse_instances(&r).map_err(|e| e.to_string()))
+            .map_err(|e| Failure::Unreachable(e.to_string()))
+            .and_then(|r| discovery::parse_instances(&r).map_err(Failure::Discovery))
         {
             Ok(i) => i,
             Err(e) => {
@@ -257,18 +290,20 @@ impl TenantSession {
     /// The plan of a fix, bound to the environment it writes to, for the preview.
     pub fn plan(&self, fix: &Fix) -> Result<Plan, FixError> {
         let read = self.read.borrow();
-        let read = read.as_ref().ok_or_else(|| FixError::NotRead("the tenant".to_owned()))?;
+        let read = read.as_ref().ok_or_else(|| FixError::NotRead("tenant".to_owned()))?;
         let report = self.conflicts.get_untracked().unwrap_or_default();
         fix_plan(read, &report, fix)
     }
 
     /// Runs a previewed fix against its one environment (refused if the plan names another).
-    pub async fn run(&self, fix: Fix, plan: Plan) -> Result<(), String> {
+    pub async fn run(&self, fix: Fix, plan: Plan, lang: Lang) -> Result<(), String> {
         let env = {
             let read = self.read.borrow();
-            read.as_ref().and_then(|r| r.environments().get(fix.env()).cloned()).ok_or("not read")?
+            read.as_ref().and_then(|r| r.environments().get(fix.env()).cloned()).ok_or_else(|| {
+                FixError::NotRead(tr!(lang, "tenant.environment-n", n = fix.env())).text_in(lang)
+            })?
         };
-        let url = env.url.clone().ok_or("no address")?;
+        let url = env.url.clone().ok_or_else(|| FixError::NoAddress(env.name.clone()).text_in(lang))?;
         plan.check_target(&url).map_err(|e| e.to_string())?;
         let transport = self.transport(&env, fix.env());
         let progress = self.fix_progress;

@@ -1,6 +1,7 @@
 //! Numbers for the two small charts: where the in-scope mailboxes stand, and their test outcomes.
 
 use syncready_core::collect::Snapshot;
+use syncready_core::i18n::Lang;
 use syncready_core::model::{ApprovalState, Mailbox, MailboxKind, TestStatus};
 
 /// One slice of a donut.
@@ -8,25 +9,30 @@ use syncready_core::model::{ApprovalState, Mailbox, MailboxKind, TestStatus};
 pub struct Slice {
     /// Stable key (CSS class and test hook).
     pub key: &'static str,
-    /// Legend text.
+    /// Legend text, from the catalogue (`ui.chart.<chart>.<key>`).
     pub label: &'static str,
     /// How many.
     pub value: usize,
 }
 
 /// Where each in-scope (active user or queue) mailbox stands, first blocking problem wins:
-/// not configured for server-side sync, not approved, a test failed, not tested yet, ready.
+/// not configured for server-side sync, not approved, a test failed, not tested yet, ready. English.
 pub fn readiness(snapshot: &Snapshot, exo_profile: Option<&str>) -> Vec<Slice> {
+    readiness_in(snapshot, exo_profile, Lang::english())
+}
+
+/// [`readiness`] with its legend in `lang`.
+pub fn readiness_in(snapshot: &Snapshot, exo_profile: Option<&str>, lang: Lang) -> Vec<Slice> {
     let mut counts = [0_usize; 5];
     for m in snapshot.mailboxes.iter().flatten().filter(|m| m.is_in_scope()) {
         counts[stage(m, exo_profile)] += 1;
     }
     vec![
-        Slice { key: "ready", label: "Ready", value: counts[4] },
-        Slice { key: "untested", label: "Not tested yet", value: counts[3] },
-        Slice { key: "failed", label: "Test failed", value: counts[2] },
-        Slice { key: "unapproved", label: "Not approved", value: counts[1] },
-        Slice { key: "unconfigured", label: "Not configured", value: counts[0] },
+        Slice { key: "ready", label: lang.t("ui.chart.readiness.ready"), value: counts[4] },
+        Slice { key: "untested", label: lang.t("ui.chart.readiness.untested"), value: counts[3] },
+        Slice { key: "failed", label: lang.t("ui.chart.readiness.failed"), value: counts[2] },
+        Slice { key: "unapproved", label: lang.t("ui.chart.readiness.unapproved"), value: counts[1] },
+        Slice { key: "unconfigured", label: lang.t("ui.chart.readiness.unconfigured"), value: counts[0] },
     ]
 }
 
@@ -47,8 +53,13 @@ fn stage(m: &Mailbox, exo_profile: Option<&str>) -> usize {
 }
 
 /// Test outcomes over every direction of every in-scope mailbox (queues have no appointments,
-/// contacts and tasks direction).
+/// contacts and tasks direction). English.
 pub fn test_outcomes(snapshot: &Snapshot) -> Vec<Slice> {
+    test_outcomes_in(snapshot, Lang::english())
+}
+
+/// [`test_outcomes`] with its legend in `lang`.
+pub fn test_outcomes_in(snapshot: &Snapshot, lang: Lang) -> Vec<Slice> {
     let (mut ok, mut failed, mut not_run) = (0, 0, 0);
     for m in snapshot.mailboxes.iter().flatten().filter(|m| m.is_in_scope()) {
         let directions = if m.kind == MailboxKind::Queue { 2 } else { 3 };
@@ -61,9 +72,9 @@ pub fn test_outcomes(snapshot: &Snapshot) -> Vec<Slice> {
         }
     }
     vec![
-        Slice { key: "ready", label: "Succeeded", value: ok },
-        Slice { key: "failed", label: "Failed", value: failed },
-        Slice { key: "untested", label: "Not run", value: not_run },
+        Slice { key: "ready", label: lang.t("ui.chart.tests.ready"), value: ok },
+        Slice { key: "failed", label: lang.t("ui.chart.tests.failed"), value: failed },
+        Slice { key: "untested", label: lang.t("ui.chart.tests.untested"), value: not_run },
     ]
 }
 

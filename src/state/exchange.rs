@@ -3,8 +3,9 @@
 //! (`session::exchange`) produces it, components render it.
 
 use std::collections::BTreeMap;
-use syncready_core::graph::{MailboxCheck, Verdict};
-use syncready_core::readiness::report::Actor;
+use syncready_core::graph::{MailboxCheck, Verdict, actor_label_in};
+use syncready_core::i18n::Lang;
+use syncready_core::{tr, trn};
 
 /// Where the Microsoft 365 checks stand.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -66,16 +67,8 @@ pub struct Row {
     pub actor: &'static str,
 }
 
-/// "Dynamics 365 admin" or "Microsoft 365 admin".
-pub fn actor_label(actor: Actor) -> &'static str {
-    match actor {
-        Actor::DynamicsAdmin => "Dynamics 365 admin",
-        Actor::ExchangeAdmin => "Microsoft 365 admin",
-    }
-}
-
-/// The rows with a problem, worst first (by verdict, then name).
-pub fn problem_rows(checks: &[MailboxCheck]) -> Vec<Row> {
+/// The rows with a problem, worst first (by verdict, then name), their texts in `lang`.
+pub fn problem_rows(checks: &[MailboxCheck], lang: Lang) -> Vec<Row> {
     let mut rows: Vec<Row> = checks
         .iter()
         .filter(|c| c.verdict.is_problem())
@@ -84,9 +77,9 @@ pub fn problem_rows(checks: &[MailboxCheck]) -> Vec<Row> {
             name: c.name.clone(),
             address: c.address.clone(),
             key: c.verdict.key(),
-            summary: c.verdict.summary(),
-            fix: c.verdict.fix(),
-            actor: actor_label(c.verdict.actor()),
+            summary: c.verdict.summary_in(lang),
+            fix: c.verdict.fix_in(lang),
+            actor: actor_label_in(c.verdict.actor(), lang),
         })
         .collect();
     syncready_core::order::sort_by(&mut rows, |a, b| a.key.cmp(b.key).then_with(|| a.name.cmp(&b.name)));
@@ -107,48 +100,55 @@ pub fn address_fixes(checks: &[MailboxCheck]) -> usize {
     checks.iter().filter(|c| matches!(c.verdict, Verdict::AddressNotPrimary { .. })).count()
 }
 
-/// Per mailbox id: the short text the grid and the guide show next to a mailbox (problems only).
-pub fn by_mailbox(checks: &[MailboxCheck]) -> BTreeMap<String, (String, &'static str)> {
+/// Per mailbox id: the short text the grid shows next to a mailbox (problems only), in `lang`.
+pub fn by_mailbox(checks: &[MailboxCheck], lang: Lang) -> BTreeMap<String, (String, &'static str)> {
     checks
         .iter()
         .filter(|c| c.verdict.is_problem())
         .map(|c| {
             (
                 c.mailbox_id.clone(),
-                (format!("{} — {}", c.verdict.summary(), c.verdict.fix()), actor_label(c.verdict.actor())),
+                (
+                    tr!(
+                        lang,
+                        "exchange.grid.line",
+                        summary = c.verdict.summary_in(lang),
+                        fix = c.verdict.fix_in(lang)
+                    ),
+                    actor_label_in(c.verdict.actor(), lang),
+                ),
             )
         })
         .collect()
 }
 
-/// The status line.
-pub fn headline(view: &ExchangeView) -> String {
+/// The status line, in `lang`.
+pub fn headline(view: &ExchangeView, lang: Lang) -> String {
     match view {
-        ExchangeView::SignInNeeded => {
-            "Sign in to check the Microsoft 365 side: the Dynamics session cannot reach Microsoft Graph."
-                .to_owned()
-        }
+        ExchangeView::SignInNeeded => lang.t("exchange.headline.sign-in-needed").to_owned(),
         ExchangeView::Ready { candidates, all } => {
-            format!(
-                "{candidates} mailboxes failed or never ran their test ({all} in all) can be checked in Microsoft 365."
-            )
+            tr!(lang, "exchange.headline.ready", candidates = candidates, all = all)
         }
         ExchangeView::Checking { done, total, waiting_secs: Some(s) } => {
-            format!("Checking {done} of {total}… waiting for Microsoft Graph's limits ({s} s)")
+            tr!(lang, "exchange.headline.waiting", done = done, total = total, secs = s)
         }
-        ExchangeView::Checking { done, total, waiting_secs: None } => format!("Checking {done} of {total}…"),
-        ExchangeView::ConsentMissing { .. } => {
-            "An administrator must consent to User.Read.All (Microsoft Graph) for the Microsoft 365 checks."
-                .to_owned()
+        ExchangeView::Checking { done, total, waiting_secs: None } => {
+            tr!(lang, "exchange.headline.checking", done = done, total = total)
         }
-        ExchangeView::Failed { detail } => format!("The Microsoft 365 checks failed: {detail}"),
+        ExchangeView::ConsentMissing { .. } => lang.t("exchange.headline.consent").to_owned(),
+        ExchangeView::Failed { detail } => tr!(lang, "exchange.headline.failed", detail = detail),
         ExchangeView::Done { checks, halted } => {
             let problems = checks.iter().filter(|c| c.verdict.is_problem()).count();
-            let mut s = format!("{} checked in Microsoft 365: {problems} with a problem.", checks.len());
+            let mut s = tr!(lang, "exchange.headline.done", checked = checks.len(), problems = problems);
             if let Some(h) = halted {
-                s.push_str(&format!(" Stopped early: {h}"));
+                s.push_str(&tr!(lang, "exchange.headline.halted", reason = h));
             }
             s
         }
     }
+}
+
+/// "Update 3 addresses in Dynamics…" in `lang`.
+pub fn fix_label(fixes: usize, lang: Lang) -> String {
+    trn!(lang, "exchange.fix-addresses", fixes)
 }

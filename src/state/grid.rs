@@ -6,8 +6,10 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use syncready_core::collect::Snapshot;
+use syncready_core::i18n::Lang;
 use syncready_core::model::{ApprovalState, Mailbox, MailboxKind, RecordState, TestStatus};
 use syncready_core::text::fold;
+use syncready_core::tr;
 
 /// One mailbox as the grid shows it (all text, ready to render).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,14 +20,17 @@ pub struct MailboxRow {
     pub name: String,
     /// SMTP address.
     pub email: String,
-    /// "User", "Queue", "Forward" or "Other".
+    /// "User", "Queue", "Forward" or "Other", in the grid's language.
     pub kind: &'static str,
-    /// Profile name, or "(none)".
+    /// User or queue, for the kind filter ([`KindFilter::All`] for forward and other mailboxes, which
+    /// only "Users and queues" shows).
+    pub kind_group: KindFilter,
+    /// Profile name, or "(none)" in the grid's language.
     pub profile: String,
     /// "Approved" (with "Microsoft 365 admin: yes / not set" when read), "Pending approval", "Rejected",
-    /// "Empty".
+    /// "Empty", in the grid's language.
     pub approval: &'static str,
-    /// Test results per direction, e.g. "In ✓ · Out ✗ · ACT –".
+    /// Test results per direction, e.g. "In ✓ · Out ✗ · ACT –", in the grid's language.
     pub tests: String,
     /// Whether any direction failed.
     pub failed: bool,
@@ -43,16 +48,16 @@ pub struct MailboxRow {
 
 /// The approval cell; an approved mailbox also shows "approved by Microsoft 365 admin"
 /// (`isemailaddressapprovedbyo365admin`) when it was read.
-fn approval_label(a: ApprovalState, o365: Option<bool>) -> &'static str {
-    match a {
-        ApprovalState::Approved if o365 == Some(true) => "Approved (Microsoft 365 admin: yes)",
-        ApprovalState::Approved if o365 == Some(false) => "Approved (Microsoft 365 admin: not set)",
-        ApprovalState::Approved => "Approved",
-        ApprovalState::Pending => "Pending approval",
-        ApprovalState::Rejected => "Rejected",
-        ApprovalState::Empty => "Empty",
-        ApprovalState::Unknown(_) => "Unknown",
-    }
+fn approval_label(a: ApprovalState, o365: Option<bool>, lang: Lang) -> &'static str {
+    lang.t(match a {
+        ApprovalState::Approved if o365 == Some(true) => "grid.approval.approved-by-admin",
+        ApprovalState::Approved if o365 == Some(false) => "grid.approval.approved-admin-not-set",
+        ApprovalState::Approved => "grid.approval.approved",
+        ApprovalState::Pending => "grid.approval.pending",
+        ApprovalState::Rejected => "grid.approval.rejected",
+        ApprovalState::Empty => "grid.approval.empty",
+        ApprovalState::Unknown(_) => "grid.approval.unknown",
+    })
 }
 
 fn test_mark(s: Option<TestStatus>) -> &'static str {
@@ -64,19 +69,19 @@ fn test_mark(s: Option<TestStatus>) -> &'static str {
     }
 }
 
-fn kind_label(k: &MailboxKind) -> &'static str {
-    match k {
-        MailboxKind::User => "User",
-        MailboxKind::Queue => "Queue",
-        MailboxKind::Forward => "Forward",
-        MailboxKind::Unknown(_) => "Other",
-    }
+fn kind_label(k: &MailboxKind, lang: Lang) -> &'static str {
+    lang.t(match k {
+        MailboxKind::User => "grid.kind.user",
+        MailboxKind::Queue => "grid.kind.queue",
+        MailboxKind::Forward => "grid.kind.forward",
+        MailboxKind::Unknown(_) => "grid.kind.unknown",
+    })
 }
 
 impl MailboxRow {
-    fn new(m: &Mailbox, profile_names: &HashMap<&str, &str>) -> Self {
+    fn new(m: &Mailbox, profile_names: &HashMap<&str, &str>, lang: Lang) -> Self {
         let profile = m.profile.as_deref().map_or_else(
-            || "(none)".to_owned(),
+            || lang.t("grid.profile.none").to_owned(),
             |p| profile_names.get(p).map_or_else(|| p.to_owned(), |n| (*n).to_owned()),
         );
         let email = m.email.clone().unwrap_or_default();
@@ -104,14 +109,20 @@ impl MailboxRow {
             id: m.id.clone(),
             name: m.name.clone(),
             email,
-            kind: kind_label(&m.kind),
+            kind: kind_label(&m.kind, lang),
+            kind_group: match m.kind {
+                MailboxKind::User => KindFilter::User,
+                MailboxKind::Queue => KindFilter::Queue,
+                MailboxKind::Forward | MailboxKind::Unknown(_) => KindFilter::All,
+            },
             profile,
-            approval: approval_label(m.approval, m.approved_by_o365_admin),
-            tests: format!(
-                "In {} · Out {} · ACT {}",
-                test_mark(m.incoming_status),
-                test_mark(m.outgoing_status),
-                test_mark(m.act_status)
+            approval: approval_label(m.approval, m.approved_by_o365_admin, lang),
+            tests: tr!(
+                lang,
+                "grid.tests",
+                incoming = test_mark(m.incoming_status),
+                outgoing = test_mark(m.outgoing_status),
+                act = test_mark(m.act_status)
             ),
             failed,
             test_outcome,
@@ -192,11 +203,31 @@ impl Problem {
     }
 }
 
-/// Builds the grid rows for every mailbox in the snapshot, in snapshot order.
+/// Builds the grid rows for every mailbox in the snapshot, in snapshot order, in English.
 pub fn rows(snapshot: &Snapshot) -> Vec<MailboxRow> {
+    rows_in(snapshot, Lang::english())
+}
+
+/// Builds the grid rows with their texts in `lang` (`grid.*`).
+pub fn rows_in(snapshot: &Snapshot, lang: Lang) -> Vec<MailboxRow> {
     let profile_names: HashMap<&str, &str> =
         snapshot.profiles.iter().flatten().map(|p| (p.id.as_str(), p.name.as_str())).collect();
-    snapshot.mailboxes.iter().flatten().map(|m| MailboxRow::new(m, &profile_names)).collect()
+    snapshot.mailboxes.iter().flatten().map(|m| MailboxRow::new(m, &profile_names, lang)).collect()
+}
+
+impl MailboxRow {
+    /// The narrow layout's detail line: "name: kind · profile · approval · tests", in `lang`.
+    pub fn detail_in(&self, lang: Lang) -> String {
+        tr!(
+            lang,
+            "grid.detail",
+            name = self.name,
+            kind = self.kind,
+            profile = self.profile,
+            approval = self.approval,
+            tests = self.tests
+        )
+    }
 }
 
 /// Which kind of mailbox to show.
@@ -212,11 +243,11 @@ pub enum KindFilter {
 }
 
 impl KindFilter {
-    /// Every filter choice, with its `<option>` value and label.
+    /// Every filter choice, with its `<option>` value and the catalogue key of its label.
     pub const CHOICES: [(Self, &'static str, &'static str); 3] = [
-        (Self::All, "all", "Users and queues"),
-        (Self::User, "user", "Users"),
-        (Self::Queue, "queue", "Queues"),
+        (Self::All, "all", "ui.grid.kind.all"),
+        (Self::User, "user", "ui.grid.kind.user"),
+        (Self::Queue, "queue", "ui.grid.kind.queue"),
     ];
 }
 
@@ -235,12 +266,12 @@ pub enum TestOutcome {
 }
 
 impl TestOutcome {
-    /// Every filter choice, with its `<option>` value and label.
+    /// Every filter choice, with its `<option>` value and the catalogue key of its label.
     pub const CHOICES: [(Self, &'static str, &'static str); 4] = [
-        (Self::Any, "any", "Any test result"),
-        (Self::Failed, "failed", "Test failed"),
-        (Self::NotRun, "not-run", "Not tested"),
-        (Self::Passed, "passed", "Tests passed"),
+        (Self::Any, "any", "ui.grid.tests.any"),
+        (Self::Failed, "failed", "ui.grid.tests.failed"),
+        (Self::NotRun, "not-run", "ui.grid.tests.not-run"),
+        (Self::Passed, "passed", "ui.grid.tests.passed"),
     ];
 }
 
@@ -259,12 +290,12 @@ pub enum ApprovalFilter {
 }
 
 impl ApprovalFilter {
-    /// Every filter choice, with its `<option>` value and label.
+    /// Every filter choice, with its `<option>` value and the catalogue key of its label.
     pub const CHOICES: [(Self, &'static str, &'static str); 4] = [
-        (Self::Any, "any", "Any approval"),
-        (Self::Approved, "approved", "Approved"),
-        (Self::NotApproved, "not-approved", "Not approved"),
-        (Self::Rejected, "rejected", "Rejected"),
+        (Self::Any, "any", "ui.grid.approval.any"),
+        (Self::Approved, "approved", "ui.grid.approval.approved"),
+        (Self::NotApproved, "not-approved", "ui.grid.approval.not-approved"),
+        (Self::Rejected, "rejected", "ui.grid.approval.rejected"),
     ];
 }
 
@@ -281,9 +312,9 @@ pub fn value_of<T: Copy + PartialEq>(
     choices.iter().find(|(c, _, _)| *c == current).or(choices.first()).map_or("", |(_, v, _)| v)
 }
 
-/// The `(value, label)` pairs of `choices`, for a `<select>`.
-pub fn choice_options<T>(choices: &[(T, &'static str, &'static str)]) -> Vec<(String, String)> {
-    choices.iter().map(|(_, v, l)| ((*v).to_owned(), (*l).to_owned())).collect()
+/// The `(value, label)` pairs of `choices`, for a `<select>`, labelled in `lang`.
+pub fn choice_options<T>(choices: &[(T, &'static str, &'static str)], lang: Lang) -> Vec<(String, String)> {
+    choices.iter().map(|(_, v, key)| ((*v).to_owned(), lang.t(key).to_owned())).collect()
 }
 
 /// The distinct profile names of `rows`, sorted, for the profile filter.
@@ -305,7 +336,7 @@ pub struct GridFilter {
     pub tests: TestOutcome,
     /// Approval.
     pub approval: ApprovalFilter,
-    /// Only mailboxes on this profile (by name, "(none)" for none).
+    /// Only mailboxes on this profile (by name as the rows show it, "(none)" in their language for none).
     pub profile: Option<String>,
     /// Case-insensitive search over name, address and profile.
     pub search: String,
@@ -319,8 +350,7 @@ pub fn apply(rows: &[MailboxRow], filter: &GridFilter) -> Vec<usize> {
         .filter(|(_, r)| filter.only.as_ref().is_none_or(|ids| ids.contains(&r.id)))
         .filter(|(_, r)| match filter.kind {
             KindFilter::All => true,
-            KindFilter::User => r.kind == "User",
-            KindFilter::Queue => r.kind == "Queue",
+            KindFilter::User | KindFilter::Queue => r.kind_group == filter.kind,
         })
         .filter(|(_, r)| filter.tests == TestOutcome::Any || r.test_outcome == filter.tests)
         .filter(|(_, r)| filter.approval == ApprovalFilter::Any || r.approval_state == filter.approval)

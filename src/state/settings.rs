@@ -3,7 +3,10 @@
 use serde::Serialize;
 use std::time::Duration;
 use syncready_core::bulk::RunConfig;
+use syncready_core::i18n::Lang;
 use syncready_core::json::{FromJson, JsonError, Obj};
+use syncready_core::oauth::ConfigField;
+use syncready_core::tr;
 
 /// Storage key of [`Settings`].
 pub const SETTINGS_KEY: &str = "syncready.settings";
@@ -35,19 +38,22 @@ impl Settings {
     /// Largest batch the Web API accepts.
     pub const MAX_BATCH: usize = 1000;
 
+    /// Longest wait between Test & Enable status checks, in seconds.
+    pub const MAX_POLL_SECONDS: u64 = 600;
+
     /// Parses the batch-size field.
-    pub fn parse_batch_size(text: &str) -> Result<usize, String> {
+    pub fn parse_batch_size(text: &str) -> Result<usize, OutOfRange> {
         match text.trim().parse::<usize>() {
             Ok(n) if (1..=Self::MAX_BATCH).contains(&n) => Ok(n),
-            _ => Err(format!("Enter a whole number from 1 to {}.", Self::MAX_BATCH)),
+            _ => Err(OutOfRange::BatchSize { max: Self::MAX_BATCH }),
         }
     }
 
     /// Parses the poll-interval field (seconds).
-    pub fn parse_poll_seconds(text: &str) -> Result<u64, String> {
+    pub fn parse_poll_seconds(text: &str) -> Result<u64, OutOfRange> {
         match text.trim().parse::<u64>() {
-            Ok(n) if (1..=600).contains(&n) => Ok(n),
-            _ => Err("Enter a number of seconds from 1 to 600.".to_owned()),
+            Ok(n) if (1..=Self::MAX_POLL_SECONDS).contains(&n) => Ok(n),
+            _ => Err(OutOfRange::PollSeconds { max: Self::MAX_POLL_SECONDS }),
         }
     }
 
@@ -55,9 +61,60 @@ impl Settings {
     pub fn run_config(&self) -> RunConfig {
         RunConfig {
             batch_size: self.batch_size.clamp(1, Self::MAX_BATCH),
-            poll_interval: Duration::from_secs(self.poll_seconds.clamp(1, 600)),
+            poll_interval: Duration::from_secs(self.poll_seconds.clamp(1, Self::MAX_POLL_SECONDS)),
             ..RunConfig::default()
         }
+    }
+}
+
+/// A bulk setting that is not a whole number in its range: which field, and the largest value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutOfRange {
+    /// Changes per batch (1 to `max`).
+    BatchSize {
+        /// The largest batch.
+        max: usize,
+    },
+    /// Seconds between Test & Enable checks (1 to `max`).
+    PollSeconds {
+        /// The longest wait.
+        max: u64,
+    },
+}
+
+impl OutOfRange {
+    /// What the options page says, in `lang` (`options.invalid.*`).
+    pub fn text_in(self, lang: Lang) -> String {
+        match self {
+            OutOfRange::BatchSize { max } => tr!(lang, "options.invalid.batch-size", max = max),
+            OutOfRange::PollSeconds { max } => tr!(lang, "options.invalid.poll-seconds", max = max),
+        }
+    }
+}
+
+/// One problem with the own sign-in's registration: the field, and the core's reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInProblem {
+    /// The field it is about.
+    pub field: ConfigField,
+    /// What is wrong with it (the sign-in checks' own words).
+    pub reason: String,
+}
+
+impl SignInProblem {
+    /// "Field: reason" in `lang`.
+    pub fn text_in(&self, lang: Lang) -> String {
+        let field = match self.field {
+            ConfigField::Authority => "options.field.authority",
+            ConfigField::ClientId => "options.field.client-id",
+            _ => "options.field.setting",
+        };
+        tr!(lang, "options.problem", field = lang.t(field), reason = self.reason)
+    }
+
+    /// The problem as the options page shows a preset's: "Your organisation's policy: …" in `lang`.
+    pub fn policy_text_in(&self, lang: Lang) -> String {
+        tr!(lang, "options.policy-problem", problem = self.text_in(lang))
     }
 }
 
@@ -75,23 +132,13 @@ pub struct SignInSettings {
 }
 
 impl SignInSettings {
-    /// Validates what the admin typed; every problem is reported, as "Field: reason" lines.
-    pub fn parse(authority: &str, client_id: &str) -> Result<Self, Vec<String>> {
-        use syncready_core::oauth::{ConfigField, OAuthConfig};
+    /// Validates what the admin typed; every problem is reported with its field.
+    pub fn parse(authority: &str, client_id: &str) -> Result<Self, Vec<SignInProblem>> {
+        use syncready_core::oauth::OAuthConfig;
         OAuthConfig::check_registration(authority, client_id)
             .map(|(authority, client_id)| Self { client_id, authority: authority.as_str().to_owned() })
             .map_err(|problems| {
-                problems
-                    .iter()
-                    .map(|p| {
-                        let field = match p.field() {
-                            ConfigField::Authority => "Authority",
-                            ConfigField::ClientId => "Application (client) ID",
-                            _ => "Setting",
-                        };
-                        format!("{field}: {}", p.reason())
-                    })
-                    .collect()
+                problems.iter().map(|p| SignInProblem { field: p.field(), reason: p.reason() }).collect()
             })
     }
 }
@@ -131,6 +178,31 @@ pub struct ManagedSettings {
     pub batch_size: Option<usize>,
     /// `PollSeconds`: seconds between Test & Enable status checks (1–600).
     pub poll_seconds: Option<u64>,
+}
+
+/// One option an organisation may preset, as the options page lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Preset {
+    /// The own sign-in's application (client) id.
+    SignInClientId,
+    /// The own sign-in's authority.
+    SignInAuthority,
+    /// Changes per batch.
+    BatchSize,
+    /// Seconds between Test & Enable checks.
+    PollSeconds,
+}
+
+impl Preset {
+    /// The label in `lang` (`options.preset.*`).
+    pub fn label_in(self, lang: Lang) -> &'static str {
+        lang.t(match self {
+            Preset::SignInClientId => "options.preset.client-id",
+            Preset::SignInAuthority => "options.preset.authority",
+            Preset::BatchSize => "options.preset.batch-size",
+            Preset::PollSeconds => "options.preset.poll-seconds",
+        })
+    }
 }
 
 /// Policy names in `public/managed_schema.json`, in the order of [`ManagedSettings`]'s fields.
@@ -176,26 +248,27 @@ impl ManagedSettings {
         self.sign_in_client_id.is_some() || self.sign_in_authority.is_some()
     }
 
-    /// What the options page shows under "Set by your organisation": one (label, value) per preset.
-    pub fn rows(&self) -> Vec<(&'static str, String)> {
+    /// What the options page shows under "Set by your organisation": one (preset, value) per preset.
+    pub fn rows(&self) -> Vec<(Preset, String)> {
         let mut rows = Vec::new();
         if let Some(id) = &self.sign_in_client_id {
-            rows.push(("Own sign-in: application (client) ID", id.clone()));
+            rows.push((Preset::SignInClientId, id.clone()));
         }
         if let Some(authority) = &self.sign_in_authority {
-            rows.push(("Own sign-in: authority", authority.clone()));
+            rows.push((Preset::SignInAuthority, authority.clone()));
         }
         if let Some(n) = self.batch_size {
-            rows.push(("Changes per batch", n.to_string()));
+            rows.push((Preset::BatchSize, n.to_string()));
         }
         if let Some(n) = self.poll_seconds {
-            rows.push(("Seconds between Test & Enable checks", n.to_string()));
+            rows.push((Preset::PollSeconds, n.to_string()));
         }
         rows
     }
 
-    /// Problems with the preset sign-in values themselves (a part the policy leaves out is not judged).
-    pub fn problems(&self) -> Vec<String> {
+    /// Problems with the preset sign-in values themselves (a part the policy leaves out is not judged;
+    /// shown with [`SignInProblem::policy_text_in`]).
+    pub fn problems(&self) -> Vec<SignInProblem> {
         if !self.sets_sign_in() {
             return Vec::new();
         }
@@ -207,11 +280,11 @@ impl ManagedSettings {
         };
         problems
             .into_iter()
-            .filter(|p| {
-                (self.sign_in_authority.is_some() && p.starts_with("Authority:"))
-                    || (self.sign_in_client_id.is_some() && p.starts_with("Application (client) ID:"))
+            .filter(|p| match p.field {
+                ConfigField::Authority => self.sign_in_authority.is_some(),
+                ConfigField::ClientId => self.sign_in_client_id.is_some(),
+                _ => false,
             })
-            .map(|p| format!("Your organisation's policy: {p}"))
             .collect()
     }
 
@@ -219,7 +292,7 @@ impl ManagedSettings {
     /// a part the policy leaves out comes from the user (the authority defaults to
     /// `…/organizations`). A preset that does not validate is ignored, with its problems, so a typo in a
     /// policy shows up in Options instead of breaking sign-in.
-    pub fn sign_in(&self, local: Option<SignInSettings>) -> (Option<SignInSettings>, Vec<String>) {
+    pub fn sign_in(&self, local: Option<SignInSettings>) -> (Option<SignInSettings>, Vec<SignInProblem>) {
         if !self.sets_sign_in() {
             return (local, Vec::new());
         }
@@ -236,9 +309,7 @@ impl ManagedSettings {
         };
         match SignInSettings::parse(&authority, &client_id) {
             Ok(settings) => (Some(settings), Vec::new()),
-            Err(problems) => {
-                (local, problems.into_iter().map(|p| format!("Your organisation's policy: {p}")).collect())
-            }
+            Err(problems) => (local, problems),
         }
     }
 }

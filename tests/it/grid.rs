@@ -2,9 +2,10 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use syncready::state::grid::{
     ApprovalFilter, GridFilter, KindFilter, TestOutcome, apply, choice, choice_options, profile_names, rows,
-    value_of, window,
+    rows_in, value_of, window,
 };
 use syncready_core::collect::Snapshot;
+use syncready_core::i18n::Lang;
 use syncready_core::json::FromJson;
 use syncready_core::model::{Mailbox, Profile};
 use syncready_core::wire;
@@ -42,6 +43,31 @@ fn rows_show_profile_names_approval_and_test_marks() {
     assert_eq!(
         (r.kind, r.profile.as_str(), r.approval, r.tests.as_str(), r.failed),
         ("User", "Microsoft Exchange Online", "Pending approval", "In ✗ · Out ✓ · ACT –", true)
+    );
+}
+
+#[test]
+fn rows_render_their_detail_columns_in_german_and_filter_by_kind_whatever_the_language() {
+    let de = Lang::from_tag("de");
+    let snap =
+        snapshot(vec![mailbox("m1", "Ann Lee", "systemuser", 2, 2), mailbox("q1", "Support", "queue", 1, 1)]);
+    let german = rows_in(&snap, de);
+    let r = &german[0];
+    assert_eq!(
+        (r.kind, r.approval, r.tests.as_str()),
+        ("Benutzer", "Genehmigung ausstehend", "Ein ✗ · Aus ✓ · Termine/Kontakte/Aufgaben –")
+    );
+    assert_eq!(
+        r.detail_in(de),
+        "Ann Lee: Benutzer · Microsoft Exchange Online · Genehmigung ausstehend · Ein ✗ · Aus ✓ · Termine/Kontakte/Aufgaben –"
+    );
+    assert_eq!(german[1].kind, "Warteschlange");
+    let queues = GridFilter { kind: KindFilter::Queue, ..GridFilter::default() };
+    assert_eq!(apply(&german, &queues), apply(&rows(&snap), &queues));
+    assert_eq!(apply(&german, &queues), vec![1]);
+    assert_eq!(
+        choice_options(&ApprovalFilter::CHOICES, de)[2],
+        ("not-approved".to_owned(), "Nicht genehmigt".to_owned())
     );
 }
 
@@ -109,7 +135,10 @@ fn filters_by_test_outcome_approval_and_profile_and_lists_the_profiles() {
         choice(&KindFilter::CHOICES, value_of(&KindFilter::CHOICES, KindFilter::User)),
         Some(KindFilter::User)
     );
-    assert_eq!(choice_options(&TestOutcome::CHOICES)[2], ("not-run".to_owned(), "Not tested".to_owned()));
+    assert_eq!(
+        choice_options(&TestOutcome::CHOICES, Lang::english())[2],
+        ("not-run".to_owned(), "Not tested".to_owned())
+    );
 }
 
 #[test]

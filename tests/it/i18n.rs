@@ -21,9 +21,12 @@ fn the_grid_filter_choices_have_a_label_in_every_language() {
             assert!(lang.own(&key).is_some(), "{}: {key}", lang.tag());
         }
     }
-    // English labels are the ones the filters were written with.
-    for (_, value, label) in KindFilter::CHOICES {
-        assert_eq!(Lang::english().t(&format!("ui.grid.kind.{value}")), label);
+    // Each choice names its label's key: `ui.grid.<group>.<value>`.
+    for (_, value, key) in KindFilter::CHOICES {
+        assert_eq!(key, format!("ui.grid.kind.{value}"));
+    }
+    for (_, value, key) in ApprovalFilter::CHOICES {
+        assert_eq!(key, format!("ui.grid.approval.{value}"));
     }
 }
 
@@ -44,18 +47,43 @@ fn remedy_action_and_problem_labels_render_in_german_and_default_to_english() {
 
 #[test]
 fn every_chart_slice_has_a_label_in_every_language() {
+    use syncready::state::charts::{readiness_in, test_outcomes_in};
     let snap = syncready_core::collect::Snapshot::default();
-    let readiness = syncready::state::charts::readiness(&snap, None);
-    let tests = syncready::state::charts::test_outcomes(&snap);
     for lang in Lang::all() {
+        let (readiness, tests) = (readiness_in(&snap, None, lang), test_outcomes_in(&snap, lang));
         for (chart, slices) in [("readiness", &readiness), ("tests", &tests)] {
             for s in slices.iter() {
                 let key = format!("ui.chart.{chart}.{}", s.key);
                 assert!(lang.own(&key).is_some(), "{}: {key}", lang.tag());
-                if lang == Lang::english() {
-                    assert_eq!(lang.t(&key), s.label, "English keeps the chart's own label");
-                }
+                assert_eq!(lang.t(&key), s.label, "{}: the slice is labelled by its own key", lang.tag());
             }
         }
     }
+    let german = test_outcomes_in(&snap, Lang::from_tag("de"));
+    assert_ne!(german[0].label, syncready::state::charts::test_outcomes(&snap)[0].label);
+}
+
+#[test]
+fn a_failed_tenant_discovery_is_a_value_the_page_renders_in_its_language() {
+    use syncready::session::tenant::Failure;
+    let de = Lang::from_tag("de");
+    assert_eq!(Failure::NotSignedIn.text_in(Lang::english()), "Sign in with Microsoft Entra ID first.");
+    assert_eq!(Failure::NotSignedIn.text_in(de), "Melden Sie sich zuerst mit Microsoft Entra ID an.");
+    assert_eq!(
+        Failure::NoDiscoveryToken("AADSTS65001".into()).text_in(de),
+        "Kein Token für den Global Discovery Service: AADSTS65001"
+    );
+    let http = syncready_core::tenant::DiscoveryError::Http { status: 500, body: String::new() };
+    assert_eq!(
+        Failure::Discovery(http.clone()).text_in(de),
+        "Der Global Discovery Service hat mit HTTP 500 geantwortet"
+    );
+    assert_eq!(
+        Failure::Discovery(http).text_in(Lang::english()),
+        "The Global Discovery Service answered HTTP 500"
+    );
+    assert_eq!(
+        Failure::Unreachable("Failed to fetch".into()).text_in(de),
+        "Der Global Discovery Service ist nicht erreichbar: Failed to fetch"
+    );
 }

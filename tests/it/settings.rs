@@ -1,5 +1,7 @@
 use std::time::Duration;
-use syncready::state::settings::{Settings, SignInSettings};
+use syncready::state::settings::{OutOfRange, Settings, SignInSettings};
+use syncready_core::i18n::Lang;
+use syncready_core::oauth::ConfigField;
 
 #[test]
 fn bulk_settings_accept_only_whole_numbers_in_range_and_clamp_into_the_run_config() {
@@ -8,7 +10,8 @@ fn bulk_settings_accept_only_whole_numbers_in_range_and_clamp_into_the_run_confi
         assert!(Settings::parse_batch_size(bad).is_err(), "{bad:?}");
     }
     assert_eq!(Settings::parse_poll_seconds("600"), Ok(600));
-    assert!(Settings::parse_poll_seconds("601").unwrap_err().contains("1 to 600"));
+    assert_eq!(Settings::parse_poll_seconds("601"), Err(OutOfRange::PollSeconds { max: 600 }));
+    assert_eq!(Settings::parse_batch_size("0"), Err(OutOfRange::BatchSize { max: 1000 }));
     let config = Settings { batch_size: 5000, poll_seconds: 0, ..Settings::default() }.run_config();
     assert_eq!((config.batch_size, config.poll_interval), (Settings::MAX_BATCH, Duration::from_secs(1)));
 }
@@ -21,10 +24,34 @@ fn sign_in_settings_are_normalised_or_every_problem_is_named_by_its_field() {
     assert_eq!(ok.authority, "https://login.microsoftonline.com/contoso.onmicrosoft.com");
     let problems = SignInSettings::parse("http://login.example.com/organizations", "nope").unwrap_err();
     assert_eq!(problems.len(), 2, "{problems:?}");
-    assert!(problems[0].starts_with("Authority: only https"), "{problems:?}");
+    assert_eq!((problems[0].field, problems[1].field), (ConfigField::Authority, ConfigField::ClientId));
+    let en = Lang::english();
+    assert!(problems[0].text_in(en).starts_with("Authority: only https"), "{problems:?}");
     assert!(
-        problems[1].starts_with("Application (client) ID: an application (client) id looks like"),
+        problems[1].text_in(en).starts_with("Application (client) ID: an application (client) id looks like"),
         "{problems:?}"
+    );
+}
+
+#[test]
+fn validation_errors_are_values_whose_texts_come_from_the_catalogue_in_both_languages() {
+    let (en, de) = (Lang::english(), Lang::from_tag("de"));
+    let batch = Settings::parse_batch_size("ten").unwrap_err();
+    assert_eq!(batch.text_in(en), "Batch size: enter a whole number from 1 to 1000.");
+    assert_eq!(batch.text_in(de), "Änderungen pro Batch: Geben Sie eine ganze Zahl von 1 bis 1000 ein.");
+    let poll = Settings::parse_poll_seconds("0").unwrap_err();
+    assert!(poll.text_in(en).contains("from 1 to 600"), "{}", poll.text_in(en));
+    assert!(poll.text_in(de).contains("von 1 bis 600"), "{}", poll.text_in(de));
+    let problems = SignInSettings::parse("contoso.onmicrosoft.com", "nope").unwrap_err();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].text_in(de).starts_with("Anwendungs-ID (Client): "), "{}", problems[0].text_in(de));
+    assert!(
+        problems[0].policy_text_in(de).starts_with("Richtlinie Ihrer Organisation: Anwendungs-ID (Client): "),
+        "{}",
+        problems[0].policy_text_in(de)
+    );
+    assert!(
+        problems[0].policy_text_in(en).starts_with("Your organisation's policy: Application (client) ID: ")
     );
 }
 
@@ -147,15 +174,20 @@ mod managed {
         let (settings, problems) = bad.sign_in(Some(local_sign_in()));
         assert_eq!(settings, Some(local_sign_in()));
         assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].field, syncready_core::oauth::ConfigField::ClientId, "{problems:?}");
         assert!(
-            problems[0].starts_with("Your organisation's policy: Application (client) ID:"),
+            problems[0]
+                .policy_text_in(syncready_core::i18n::Lang::english())
+                .starts_with("Your organisation's policy: Application (client) ID:"),
             "{problems:?}"
         );
     }
 }
 
 mod managed_view {
-    use syncready::state::settings::ManagedSettings;
+    use syncready::state::settings::{ManagedSettings, Preset};
+    use syncready_core::i18n::Lang;
+    use syncready_core::oauth::ConfigField;
 
     #[test]
     fn the_options_page_lists_each_preset_and_judges_only_the_preset_parts() {
@@ -168,8 +200,8 @@ mod managed_view {
         assert_eq!(
             policy.rows(),
             [
-                ("Own sign-in: application (client) ID", "11111111-2222-3333-4444-555555555555".to_owned()),
-                ("Changes per batch", "250".to_owned())
+                (Preset::SignInClientId, "11111111-2222-3333-4444-555555555555".to_owned()),
+                (Preset::BatchSize, "250".to_owned())
             ]
         );
         assert!(policy.problems().is_empty());
@@ -185,6 +217,16 @@ mod managed_view {
         };
         let problems = bad.problems();
         assert_eq!(problems.len(), 1, "{problems:?}");
-        assert!(problems[0].starts_with("Your organisation's policy: Authority:"), "{problems:?}");
+        assert_eq!(problems[0].field, ConfigField::Authority, "{problems:?}");
+        assert!(
+            problems[0].policy_text_in(Lang::english()).starts_with("Your organisation's policy: Authority:")
+        );
+        let de = Lang::from_tag("de");
+        assert_eq!(Preset::SignInClientId.label_in(Lang::english()), "Own sign-in: application (client) ID");
+        assert_eq!(Preset::BatchSize.label_in(de), "Änderungen pro Batch");
+        assert_eq!(
+            Preset::PollSeconds.label_in(de),
+            "Sekunden zwischen den Prüfungen von „Testen und aktivieren“"
+        );
     }
 }

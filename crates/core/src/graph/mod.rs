@@ -29,7 +29,10 @@ pub mod verdict;
 pub use batch::{BatchItem, BatchResponse, GraphUser, MAX_BATCH, SubResponse};
 pub use lookup::{ItemError, Lookup, LookupConfig, LookupError, LookupOutcome, Stats, Target, run};
 pub use token::{graph_token_request, parse_graph_token};
-pub use verdict::{MailboxCheck, Verdict, address_fix_plan, checks, export_csv, needs_check, targets, verdict};
+pub use verdict::{
+    MailboxCheck, Verdict, actor_label_in, address_fix_plan, checks, export_csv, export_csv_in, needs_check, targets,
+    verdict,
+};
 
 /// Where Graph lives (its own origin: `connect-src` and the CSP name it).
 pub const GRAPH_ORIGIN: &str = "https://graph.microsoft.com";

@@ -428,3 +428,53 @@ fn a_failed_send_puts_its_batch_back_first_in_order_and_progress_counts_answered
     l.handle_response(ok(answer_all(&again, |_| json!({"status": 200, "body": {"value": []}}))), Millis(2200));
     assert_eq!(l.progress(), (19, 45), "the organization and 19 addresses answered");
 }
+
+#[test]
+fn every_verdict_renders_its_problem_and_fix_in_german_and_the_csv_follows_the_language_but_its_header() {
+    use crate::i18n::Lang;
+    let de = Lang::from_tag("de");
+    let all = [
+        Verdict::Ok,
+        Verdict::UserMissing,
+        Verdict::OtherTenant { domain: "fabrikam.com".into(), guest: true },
+        Verdict::OtherTenant { domain: "fabrikam.com".into(), guest: false },
+        Verdict::AddressNotPrimary { primary: "new@contoso.com".into() },
+        Verdict::AccountDisabled,
+        Verdict::NoExchangePlan,
+        Verdict::ExchangePlanDisabled { status: "Suspended".into() },
+        Verdict::MailboxNotProvisioned { status: String::new() },
+        Verdict::MailboxNotProvisioned { status: "PendingInput".into() },
+        Verdict::SharedMailboxAsUser,
+        Verdict::Ambiguous { count: 2 },
+        Verdict::Unchecked { reason: "Throttled".into() },
+    ];
+    for v in &all {
+        for lang in Lang::all() {
+            for key in [format!("exchange.verdict.{}.fix", v.key()), format!("exchange.verdict.{}.summary", v.key())] {
+                assert!(lang.own(&key).is_some(), "{}: {key}", lang.tag());
+            }
+        }
+        assert_ne!(v.summary_in(de), v.summary(), "{v:?}: the German problem");
+        assert_ne!(v.fix_in(de), v.fix(), "{v:?}: the German fix");
+    }
+    assert_eq!(Verdict::Unchecked { reason: "Throttled".into() }.summary(), "Not checked: Throttled");
+    assert_eq!(Verdict::Unchecked { reason: "Throttled".into() }.summary_in(de), "Nicht geprüft: Throttled");
+    assert_eq!(Verdict::NoExchangePlan.summary_in(de), "Der Benutzer hat keine Exchange Online-Lizenz");
+    assert!(Verdict::AccountDisabled.fix_in(de).contains("Microsoft 365 Admin Center"));
+    assert!(all[2].summary_in(de).starts_with("Nur ein Gastbenutzer"));
+    assert!(all[4].fix_in(de).contains("new@contoso.com") && all[4].fix_in(de).contains("Testen und aktivieren"));
+    assert!(all[9].summary_in(de).ends_with("(PendingInput)"));
+    let checks = [MailboxCheck {
+        mailbox_id: "m1".into(),
+        name: "Ann".into(),
+        address: "a@contoso.com".into(),
+        kind: MailboxKind::User,
+        user_principal_name: None,
+        verdict: Verdict::NoExchangePlan,
+    }];
+    let csv = export_csv_in(&checks, de);
+    let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines[0], export_csv(&checks).split("\r\n").next().unwrap(), "the header stays English");
+    assert!(lines[1].contains(r#""no-exchange-plan","Der Benutzer hat keine Exchange Online-Lizenz""#), "{csv}");
+    assert!(lines[1].ends_with(r#""Microsoft 365-Administrator""#), "{csv}");
+}

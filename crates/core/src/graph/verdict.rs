@@ -5,10 +5,20 @@ use super::batch::GraphUser;
 use super::lookup::{ItemError, LookupOutcome, Target};
 use crate::bulk::{Action, AddressChange, Plan, PlanError, Selection, plan};
 use crate::collect::Snapshot;
+use crate::i18n::Lang;
 use crate::model::{Mailbox, MailboxKind, OrgUrl, TestStatus};
 use crate::readiness::report::Actor;
 use crate::readiness::rules::{AlertCause, decode_alert};
+use crate::tr;
 use serde::Serialize;
+
+/// "Dynamics 365 admin" or "Microsoft 365 admin" in `lang` (`exchange.actor.*`).
+pub fn actor_label_in(actor: Actor, lang: Lang) -> &'static str {
+    match actor {
+        Actor::DynamicsAdmin => lang.t("exchange.actor.dynamics-admin"),
+        Actor::ExchangeAdmin => lang.t("exchange.actor.exchange-admin"),
+    }
+}
 
 /// What Microsoft 365 says about one mailbox's address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -85,64 +95,48 @@ impl Verdict {
         !matches!(self, Verdict::Ok)
     }
 
-    /// One line: what is wrong.
+    /// One line: what is wrong, in English ([`Verdict::summary_in`]).
     pub fn summary(&self) -> String {
+        self.summary_in(Lang::english())
+    }
+
+    /// One line: what is wrong, in `lang` (`exchange.verdict.<key>.summary`). The service's own
+    /// words (a plan's state, an error) are kept as they came.
+    pub fn summary_in(&self, lang: Lang) -> String {
         match self {
-            Verdict::Ok => "Microsoft 365 user, licence and mailbox are in place".to_owned(),
-            Verdict::UserMissing => "No Microsoft 365 user has this address".to_owned(),
             Verdict::OtherTenant { domain, guest: true } => {
-                format!("Only a guest user has this address: its mailbox is in another tenant ({domain})")
+                tr!(lang, "exchange.verdict.other-tenant.guest.summary", domain = domain)
             }
             Verdict::OtherTenant { domain, guest: false } => {
-                format!("{domain} is not a verified domain of this tenant: the mailbox is in another tenant")
+                tr!(lang, "exchange.verdict.other-tenant.summary", domain = domain)
             }
             Verdict::AddressNotPrimary { primary } => {
-                format!("The user's primary address is {primary}; Dynamics uses a secondary one")
+                tr!(lang, "exchange.verdict.address-not-primary.summary", primary = primary)
             }
-            Verdict::AccountDisabled => "The Microsoft 365 account is disabled".to_owned(),
-            Verdict::NoExchangePlan => "The user has no Exchange Online licence".to_owned(),
-            Verdict::ExchangePlanDisabled { status } => format!("The Exchange Online plan is {status}"),
-            Verdict::MailboxNotProvisioned { status } if status.is_empty() => {
-                "The Exchange Online mailbox is not provisioned yet".to_owned()
+            Verdict::ExchangePlanDisabled { status } => {
+                tr!(lang, "exchange.verdict.exchange-plan-disabled.summary", status = status)
             }
-            Verdict::MailboxNotProvisioned { status } => {
-                format!("The Exchange Online mailbox is not provisioned yet ({status})")
+            Verdict::MailboxNotProvisioned { status } if !status.is_empty() => {
+                tr!(lang, "exchange.verdict.mailbox-not-provisioned.status.summary", status = status)
             }
-            Verdict::SharedMailboxAsUser => "A shared mailbox is used as a user's mailbox".to_owned(),
-            Verdict::Ambiguous { count } => format!("{count} Microsoft 365 users have this address"),
-            Verdict::Unchecked { reason } => format!("Not checked: {reason}"),
+            Verdict::Ambiguous { count } => tr!(lang, "exchange.verdict.ambiguous.summary", count = count),
+            Verdict::Unchecked { reason } => tr!(lang, "exchange.verdict.unchecked.summary", reason = reason),
+            _ => lang.t(&format!("exchange.verdict.{}.summary", self.key())).to_owned(),
         }
     }
 
-    /// The fix.
+    /// The fix, in English ([`Verdict::fix_in`]).
     pub fn fix(&self) -> String {
+        self.fix_in(Lang::english())
+    }
+
+    /// The fix in `lang` (`exchange.verdict.<key>.fix`).
+    pub fn fix_in(&self, lang: Lang) -> String {
         match self {
-            Verdict::Ok => "Nothing on the Microsoft 365 side.".to_owned(),
-            Verdict::UserMissing => {
-                "Create the user with a mailbox in Microsoft 365, or correct the address in Dynamics 365.".to_owned()
-            }
-            Verdict::OtherTenant { .. } => {
-                "Use an address of this tenant, or connect Dynamics 365 to the other tenant's Exchange Online.".to_owned()
-            }
             Verdict::AddressNotPrimary { primary } => {
-                format!("Update the address in Dynamics 365 to {primary}, then approve it and run Test & Enable.")
+                tr!(lang, "exchange.verdict.address-not-primary.fix", primary = primary)
             }
-            Verdict::AccountDisabled => "Enable the account (allow sign-in) in the Microsoft 365 admin center.".to_owned(),
-            Verdict::NoExchangePlan => {
-                "Assign Exchange Online (a licence that includes it) in the Microsoft 365 admin center.".to_owned()
-            }
-            Verdict::ExchangePlanDisabled { .. } => {
-                "Renew the subscription or turn the Exchange Online plan back on for the user.".to_owned()
-            }
-            Verdict::MailboxNotProvisioned { .. } => {
-                "Wait for Exchange Online to create the mailbox (it can take hours after licensing), then run Test & Enable."
-                    .to_owned()
-            }
-            Verdict::SharedMailboxAsUser => {
-                "Give the user a mailbox of their own, or use the shared mailbox for a queue instead.".to_owned()
-            }
-            Verdict::Ambiguous { .. } => "Keep the address on one user only.".to_owned(),
-            Verdict::Unchecked { .. } => "Check again.".to_owned(),
+            _ => lang.t(&format!("exchange.verdict.{}.fix", self.key())).to_owned(),
         }
     }
 
@@ -317,10 +311,17 @@ pub fn address_fix_plan(snapshot: &Snapshot, checks: &[MailboxCheck], org: &OrgU
     Ok(plan(snapshot, &Selection::Ids(ids), &Action::SetEmailAddress { changes })?.bound_to(org.clone()))
 }
 
+/// CSV for the Microsoft 365 admin, in English ([`export_csv_in`]).
+pub fn export_csv(checks: &[MailboxCheck]) -> String {
+    export_csv_in(checks, Lang::english())
+}
+
 /// CSV for the Microsoft 365 admin: every mailbox with a problem on the Microsoft 365 side, with the
 /// address, the account and licence state and the fix. Every cell is quoted and formula-safe, as in
-/// the other exports.
-pub fn export_csv(checks: &[MailboxCheck]) -> String {
+/// the other exports. The header and the `problem` column (the verdict's key) are stable, English
+/// and machine-readable; the sentences (`state`, `fix`, `who_acts`) are in `lang`, the language of
+/// the admin who hands the file on, as the Microsoft 365 admin center itself is.
+pub fn export_csv_in(checks: &[MailboxCheck], lang: Lang) -> String {
     let mut out = String::new();
     let head = ["address", "name", "dynamics_kind", "user_principal_name", "problem", "state", "fix", "who_acts"];
     let row = |cells: &[&str]| {
@@ -335,19 +336,15 @@ pub fn export_csv(checks: &[MailboxCheck]) -> String {
             MailboxKind::Forward => "forward",
             MailboxKind::Unknown(_) => "unknown",
         };
-        let actor = match c.verdict.actor() {
-            Actor::DynamicsAdmin => "Dynamics 365 admin",
-            Actor::ExchangeAdmin => "Microsoft 365 admin",
-        };
         out.push_str(&row(&[
             &c.address,
             &c.name,
             kind,
             c.user_principal_name.as_deref().unwrap_or(""),
             c.verdict.key(),
-            &c.verdict.summary(),
-            &c.verdict.fix(),
-            actor,
+            &c.verdict.summary_in(lang),
+            &c.verdict.fix_in(lang),
+            actor_label_in(c.verdict.actor(), lang),
         ]));
     }
     out

@@ -282,6 +282,20 @@ pub enum FixError {
     Plan(#[from] PlanError),
 }
 
+impl FixError {
+    /// Why the fix cannot be planned, in `lang` (`tenant.fix-error.*`); the bulk planner's refusal
+    /// keeps its own words.
+    pub fn text_in(&self, lang: crate::i18n::Lang) -> String {
+        use crate::tr;
+        match self {
+            FixError::NotRead(env) => tr!(lang, "tenant.fix-error.not-read", env = env),
+            FixError::NoAddress(env) => tr!(lang, "tenant.fix-error.no-address", env = env),
+            FixError::NothingToFix(env) => tr!(lang, "tenant.fix-error.nothing-to-fix", env = env),
+            FixError::Plan(e) => e.to_string(),
+        }
+    }
+}
+
 /// The plan of `fix`: one bulk plan in the environment the fix names, bound to that org
 /// ([`Plan::bound_to`]), previewed and run by the same engine as the single-org fixes.
 pub fn fix_plan(read: &TenantRead, report: &ConflictReport, fix: &Fix) -> Result<Plan, FixError> {

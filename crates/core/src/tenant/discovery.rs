@@ -169,6 +169,25 @@ pub enum DiscoveryError {
     },
 }
 
+impl DiscoveryError {
+    /// Why discovery gave no list, in `lang` (`tenant.discovery.*`); `Display` stays English.
+    pub fn text_in(&self, lang: crate::i18n::Lang) -> String {
+        use crate::tr;
+        match self {
+            DiscoveryError::Unauthorized { www_authenticate, .. } => tr!(
+                lang,
+                "tenant.discovery.unauthorized",
+                header = www_authenticate.as_ref().map(|w| format!(": {w}")).unwrap_or_default(),
+                origin = DISCOVERY_ORIGIN
+            ),
+            DiscoveryError::Http { status, .. } => tr!(lang, "tenant.discovery.http", status = status),
+            DiscoveryError::Decode { path, reason } => {
+                tr!(lang, "tenant.discovery.decode", path = path, reason = reason)
+            }
+        }
+    }
+}
+
 /// Reads the `Instances` answer.
 pub fn parse_instances(response: &Response) -> Result<Vec<Instance>, DiscoveryError> {
     match response.status {

@@ -33,7 +33,9 @@ pub use discovery::{DiscoveryError, Instance};
 pub use read::{EnvProgress, EnvRead, EnvState, PARTS, ReadLimits, TenantRead, part_of, read_all, refusal, took};
 pub use rows::{SortKey, StepMark, TenantFilter, TenantRow, mailbox_ready, rows_to_csv, rows_to_json, sort_rows};
 
+use crate::i18n::Lang;
 use crate::model::OrgUrl;
+use crate::tr;
 use serde::Serialize;
 
 /// The environment's type, from discovery's `OrganizationType`.
@@ -59,19 +61,25 @@ pub enum EnvKind {
 }
 
 impl EnvKind {
-    /// Label for the table and exports.
+    /// Label for the exports, in English (stable across UI languages).
     pub fn label(self) -> String {
-        match self {
-            EnvKind::Production => "Production".to_owned(),
-            EnvKind::Sandbox => "Sandbox".to_owned(),
-            EnvKind::Default => "Default".to_owned(),
-            EnvKind::Developer => "Developer".to_owned(),
-            EnvKind::Trial => "Trial".to_owned(),
-            EnvKind::Teams => "Teams".to_owned(),
-            EnvKind::Preview => "Preview".to_owned(),
-            EnvKind::Other(-1) => "Unknown".to_owned(),
-            EnvKind::Other(n) => format!("Type {n}"),
-        }
+        self.label_in(Lang::english())
+    }
+
+    /// Label for the table in `lang` (`tenant.kind.*`).
+    pub fn label_in(self, lang: Lang) -> String {
+        let key = match self {
+            EnvKind::Production => "tenant.kind.production",
+            EnvKind::Sandbox => "tenant.kind.sandbox",
+            EnvKind::Default => "tenant.kind.default",
+            EnvKind::Developer => "tenant.kind.developer",
+            EnvKind::Trial => "tenant.kind.trial",
+            EnvKind::Teams => "tenant.kind.teams",
+            EnvKind::Preview => "tenant.kind.preview",
+            EnvKind::Other(-1) => "tenant.kind.unknown",
+            EnvKind::Other(n) => return tr!(lang, "tenant.kind.type-n", n = n),
+        };
+        lang.t(key).to_owned()
     }
 }
 
@@ -100,6 +108,22 @@ pub enum Refusal {
     /// The admin cancelled before it finished.
     #[error("cancelled")]
     Cancelled,
+}
+
+impl Refusal {
+    /// The refusal as the tenant view shows it, in `lang` (`tenant.refusal.*`); the evidence (the
+    /// service's own words) is kept as it came. `Display` stays the English form for the exports.
+    pub fn text_in(&self, lang: Lang) -> String {
+        match self {
+            Refusal::Disabled => lang.t("tenant.refusal.disabled").to_owned(),
+            Refusal::NoAccess(detail) => tr!(lang, "tenant.refusal.no-access", detail = detail),
+            Refusal::SignInNeeded => lang.t("tenant.refusal.sign-in-needed").to_owned(),
+            Refusal::NotDataverse(detail) => tr!(lang, "tenant.refusal.not-dataverse", detail = detail),
+            Refusal::NoEmail => lang.t("tenant.refusal.no-email").to_owned(),
+            Refusal::Unreachable(detail) => tr!(lang, "tenant.refusal.unreachable", detail = detail),
+            Refusal::Cancelled => lang.t("tenant.refusal.cancelled").to_owned(),
+        }
+    }
 }
 
 /// One environment the user can reach.

@@ -81,13 +81,24 @@ impl TenantRow {
         self.steps.iter().map(|(_, m)| m.glyph()).collect()
     }
 
-    /// The read's state as a word: queued, reading, read, or the refusal.
+    /// The read's state as a word: queued, reading, read, or the refusal, in English (the exports
+    /// and the row's `data-state`).
     pub fn status_text(&self) -> String {
         match &self.state {
             EnvState::Queued => "queued".to_owned(),
             EnvState::Reading { .. } => "reading".to_owned(),
             EnvState::Read { .. } => "read".to_owned(),
             EnvState::Refused { reason } => reason.to_string(),
+        }
+    }
+
+    /// The read's state as the tenant view shows it, in `lang`.
+    pub fn status_in(&self, lang: crate::i18n::Lang) -> String {
+        match &self.state {
+            EnvState::Queued => lang.t("tenant.state.queued").to_owned(),
+            EnvState::Reading { .. } => lang.t("tenant.state.reading").to_owned(),
+            EnvState::Read { .. } => lang.t("tenant.state.read").to_owned(),
+            EnvState::Refused { reason } => reason.text_in(lang),
         }
     }
 }

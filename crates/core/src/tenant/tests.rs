@@ -520,3 +520,43 @@ fn rows_carry_type_strip_ready_of_total_and_last_read_and_sort_and_filter() {
     assert_eq!(json[1]["kind"], "production");
     assert_eq!(json[0]["state"]["state"], "refused");
 }
+
+#[test]
+fn the_view_renders_types_refusals_and_fix_errors_in_german_while_the_exports_stay_english() {
+    let de = crate::i18n::Lang::from_tag("de");
+    assert_eq!(EnvKind::Sandbox.label_in(de), "Sandbox");
+    assert_eq!(EnvKind::Other(9).label_in(de), "Typ 9");
+    assert_eq!(EnvKind::Other(-1).label_in(de), "Unbekannt");
+    assert_eq!(EnvKind::Other(9).label(), "Type 9", "the exports' English label");
+    assert_eq!(Refusal::SignInNeeded.text_in(de), "Für diese Umgebung ist eine Anmeldung erforderlich");
+    assert_eq!(Refusal::NoAccess("HTTP 403".into()).text_in(de), "Kein Zugriff: HTTP 403");
+    assert_eq!(Refusal::NotDataverse("HTTP 404".into()).text_in(de), "Keine Dataverse-Organisation: HTTP 404");
+    assert!(Refusal::NoEmail.text_in(de).starts_with("Keine Benutzer- oder Warteschlangenpostfächer"));
+    assert_eq!(Refusal::Disabled.text_in(de), "Die Umgebung ist deaktiviert");
+    assert_eq!(Refusal::NoAccess("x".into()).to_string(), "no access: x", "Display stays the export's English");
+    assert_eq!(FixError::NoAddress("Contoso".into()).text_in(de), "Contoso hat keine Organisationsadresse");
+    let english = crate::i18n::Lang::english();
+    assert_eq!(
+        FixError::NothingToFix("Contoso".into()).text_in(english),
+        "No conflicting mailbox of Contoso matches this fix"
+    );
+    let row = |state| TenantRow {
+        index: 0,
+        id: "x".into(),
+        name: "X".into(),
+        url: None,
+        kind: EnvKind::Sandbox,
+        state,
+        percent: 100,
+        steps: Vec::new(),
+        ready: 0,
+        total: 0,
+        last_read: None,
+    };
+    let refused = row(EnvState::Refused { reason: Refusal::SignInNeeded });
+    assert_eq!(refused.status_text(), "sign-in needed for this environment");
+    assert_eq!(refused.status_in(de), "Für diese Umgebung ist eine Anmeldung erforderlich");
+    assert_eq!(row(EnvState::Queued).status_in(de), "In der Warteschlange");
+    let csv = rows_to_csv(&[refused], |_| String::new());
+    assert!(csv.contains(r#""Sandbox","sign-in needed for this environment""#), "{csv}");
+}
