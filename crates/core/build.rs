@@ -49,29 +49,20 @@ fn main() {
         catalogues.push((tag, entries));
     }
     // One sorted key table for every language (the keys are in the wasm once, not once per
-    // language); each catalogue is the parallel list of its texts, `None` where it lacks the key.
+    // language); each catalogue is the parallel list of its texts, empty where it lacks the key.
+    // Each list is one string and the end offset of each entry in it (`Packed`): 4 bytes an entry
+    // instead of a pointer and a length (8 bytes and a relocation each).
     let keys: std::collections::BTreeSet<&String> = catalogues.iter().flat_map(|(_, e)| e.keys()).collect();
     let _ = writeln!(out, "/// Every message key of any catalogue, sorted.");
-    let _ = writeln!(out, "static KEYS: &[&str] = &[");
-    for k in &keys {
-        let _ = writeln!(out, "    {k:?},");
-    }
-    let _ = writeln!(out, "];");
+    let _ = writeln!(out, "static KEYS: Packed = {};", packed(keys.iter().map(|k| k.as_str())));
     let mut names = Vec::new();
     for (tag, entries) in &catalogues {
         let ident = format!("CATALOGUE_{}", tag.replace('-', "_").to_ascii_uppercase());
-        let _ = writeln!(out, "static {ident}: Catalogue = Catalogue {{ tag: {tag:?}, texts: &[");
-        for k in &keys {
-            match entries.get(*k) {
-                Some(v) => {
-                    let _ = writeln!(out, "    Some({v:?}),");
-                }
-                None => {
-                    let _ = writeln!(out, "    None,");
-                }
-            }
+        for (key, text) in entries {
+            assert!(!text.is_empty(), "locales/messages/{tag}/: {key} is empty (an empty text means a missing one)");
         }
-        let _ = writeln!(out, "] }};");
+        let texts = packed(keys.iter().map(|k| entries.get(*k).map_or("", String::as_str)));
+        let _ = writeln!(out, "static {ident}: Catalogue = Catalogue {{ tag: {tag:?}, texts: {texts} }};");
         names.push((tag.clone(), ident));
     }
     let _ = writeln!(out, "/// Every embedded catalogue, by tag.");
@@ -119,6 +110,17 @@ fn alert_phrases(out: &mut String) {
         let _ = writeln!(out, "]),");
     }
     let _ = writeln!(out, "];");
+}
+
+/// `items` as a `Packed` literal: one string of them all and the end offset of each.
+fn packed<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    let mut text = String::new();
+    let mut ends = Vec::new();
+    for item in items {
+        text.push_str(item);
+        ends.push(u32::try_from(text.len()).expect("a catalogue under 4 GB"));
+    }
+    format!("Packed {{ text: {text:?}, ends: &{ends:?} }}")
 }
 
 /// The entries of `dir` that `keep` accepts, sorted (the build's output does not depend on the

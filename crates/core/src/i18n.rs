@@ -25,23 +25,56 @@
 
 use std::fmt::{self, Display, Write as _};
 
-/// One language's messages: its text of each key of the shared, sorted `KEYS` (same index), `None`
-/// where it has none. The keys are stored once for all languages.
+/// A list of strings stored as one string and the end offset of each entry (what `build.rs`
+/// writes: 4 bytes an entry in the wasm instead of a pointer and a length).
+#[derive(Debug)]
+struct Packed {
+    text: &'static str,
+    ends: &'static [u32],
+}
+
+impl Packed {
+    /// Entry `i`.
+    fn get(&self, i: usize) -> Option<&'static str> {
+        let end = *self.ends.get(i)? as usize;
+        let start = match i.checked_sub(1) {
+            Some(before) => *self.ends.get(before)? as usize,
+            None => 0,
+        };
+        self.text.get(start..end)
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+}
+
+/// One language's messages: its text of each key of the shared, sorted `KEYS` (same index), empty
+/// where it has none (`build.rs` refuses an empty text). The keys are stored once for all languages.
 #[derive(Debug)]
 pub struct Catalogue {
     tag: &'static str,
-    texts: &'static [Option<&'static str>],
+    texts: Packed,
 }
 
 impl Catalogue {
     fn at(&self, index: usize) -> Option<&'static str> {
-        self.texts.get(index).copied().flatten()
+        self.texts.get(index).filter(|t| !t.is_empty())
     }
 }
 
-/// `key`'s index in `KEYS`.
+/// `key`'s index in `KEYS` (binary search: the keys are sorted).
 fn index(key: &str) -> Option<usize> {
-    KEYS.binary_search(&key).ok()
+    let (mut low, mut high) = (0, KEYS.len());
+    while low < high {
+        let mid = low + (high - low) / 2;
+        match KEYS.get(mid)?.cmp(key) {
+            std::cmp::Ordering::Less => low = mid + 1,
+            std::cmp::Ordering::Greater => high = mid,
+            std::cmp::Ordering::Equal => return Some(mid),
+        }
+    }
+    None
 }
 
 /// One language's alert phrases: (cause key, phrases).
@@ -120,7 +153,7 @@ impl Lang {
 
     /// Every key of this catalogue, sorted (for the completeness tests).
     pub fn keys(self) -> impl Iterator<Item = &'static str> {
-        KEYS.iter().zip(self.0.texts).filter(|(_, t)| t.is_some()).map(|(k, _)| *k)
+        (0..KEYS.len()).filter(move |&i| self.0.at(i).is_some()).filter_map(|i| KEYS.get(i))
     }
 
     /// The text of `key` in this language without filling placeholders: this catalogue's, else

@@ -184,10 +184,12 @@ fn the_browser_language_picks_the_catalogue_and_english_is_the_fallback() {
 #[test]
 fn a_key_a_language_lacks_falls_back_to_english_then_to_the_key() {
     assert_eq!(de().t("step.mailbox-approval.title"), "E-Mail-Adressen der Postfächer genehmigt");
-    // A catalogue with one text: `None` at every other index of the shared key table.
-    let texts: Vec<Option<&'static str>> =
-        KEYS.iter().map(|k| (*k == "count.plain").then_some("{label}: {value}")).collect();
-    let partial = Lang(Box::leak(Box::new(Catalogue { tag: "xx", texts: texts.leak() })));
+    // A catalogue with one text: empty at every other index of the shared key table.
+    let at = (0..KEYS.len()).position(|i| KEYS.get(i) == Some("count.plain")).unwrap();
+    let text = "{label}: {value}";
+    let ends: Vec<u32> = (0..KEYS.len()).map(|i| if i < at { 0 } else { text.len() as u32 }).collect();
+    let texts = Packed { text, ends: ends.leak() };
+    let partial = Lang(Box::leak(Box::new(Catalogue { tag: "xx", texts })));
     assert_eq!(partial.keys().collect::<Vec<_>>(), ["count.plain"]);
     assert_eq!(partial.text("count.plain", &[("value", &3), ("label", &"x")]), "x: 3");
     assert_eq!(partial.t("step.mailbox-approval.title"), "Mailbox email addresses approved");
@@ -210,4 +212,16 @@ fn counted_messages_pick_one_for_exactly_one() {
     assert_eq!(en.plural("count.mailboxes", 0, &[]), "0 mailboxes");
     assert_eq!(en.plural("count.mailboxes", 1, &[]), "1 mailbox");
     assert_eq!(crate::trn!(de(), "count.mailboxes", 2), "2 Postfächer");
+}
+
+#[test]
+fn packed_entries_are_cut_at_their_ends_and_every_key_is_found_at_its_index() {
+    let p = Packed { text: "abcdé", ends: &[0, 2, 2, 6] };
+    assert_eq!([p.get(0), p.get(1), p.get(2), p.get(3), p.get(4)], [Some(""), Some("ab"), Some(""), Some("cdé"), None]);
+    for i in 0..KEYS.len() {
+        let key = KEYS.get(i).unwrap();
+        assert_eq!(index(key), Some(i), "{key}");
+    }
+    assert_eq!(index("zzz.not.a.key"), None);
+    assert_eq!(index(""), None);
 }
