@@ -4,7 +4,8 @@
 // client's content frame) it shows a small, dismissible guide: which step the page is for, its
 // status, what to do, and on a mailbox record that mailbox's own state with one-click actions.
 // It reads no org data itself: everything it shows comes from the service worker, which has it from
-// the side panel. Every text is set with textContent (never HTML) inside a closed shadow root.
+// the side panel. Every text is set with textContent (never HTML) inside a closed shadow root, and
+// comes from the extension's catalogue in the browser's language (`_locales/`, `guide_*` messages).
 //
 // Cost on a page that is not part of the procedure: one URL parse, one message to the worker (top
 // frame only), and event listeners; no timers, no polling, no DOM observers (tests/guide_e2e.rs
