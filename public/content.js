@@ -4,7 +4,8 @@
 // client's content frame) it shows a small, dismissible guide: which step the page is for, its
 // status, what to do, and on a mailbox record that mailbox's own state with one-click actions.
 // It reads no org data itself: everything it shows comes from the service worker, which has it from
-// the side panel. Every text is set with textContent (never HTML) inside a closed shadow root.
+// the side panel. Every text is set with textContent (never HTML) inside a closed shadow root, and
+// comes from the extension's catalogue in the browser's language (`_locales/`, `guide_*` messages).
 //
 // Cost on a page that is not part of the procedure: one URL parse, one message to the worker (top
 // frame only), and event listeners; no timers, no polling, no DOM observers (tests/guide_e2e.rs
@@ -62,33 +63,34 @@
   const first = pageKind(location.href);
   if (!TOP && !first) return;
 
+  // Every text comes from the extension's message catalogue (`_locales/<locale>/messages.json`,
+  // `guide_*`), in the browser's language: a translation is a file. Only literal `guide_*` names
+  // appear here, so `cargo xtask package` (xtask/src/package/messages.rs) can check each one exists.
+  const t = (name, ...subs) => chrome.i18n.getMessage(name, subs);
+
   const GUIDES = {
-    profiles: {
-      steps: ['exchange-online-profile'],
-      action: 'Check that "Microsoft Exchange Online" is in Active Email Server Profiles; if there are several profiles, select it and Set as Default.',
-    },
-    'email-settings': {
-      steps: ['org-email-defaults', 'mailbox-approval'],
-      action: 'Set Server Profile to Microsoft Exchange Online and Incoming, Outgoing and Appointments, Contacts, and Tasks to Server-Side Synchronization. The approval check boxes are on the Email tab.',
-    },
-    mailboxes: {
-      steps: ['mailbox-configuration', 'mailbox-approval', 'test-and-enable'],
-      action: 'Select mailboxes, then Apply Default Email Settings, Approve Email and Test & Enable Mailboxes. SyncReady can do all of them for every mailbox at once, with a preview.',
-    },
-    'mailbox-record': {
-      steps: ['test-and-enable', 'mailbox-alerts'],
-      action: 'Look at Incoming, Outgoing and Appointments, Contacts, and Tasks Status, and the Alerts under Common. SyncReady explains the alert codes.',
-    },
-    'security-roles': {
-      steps: ['mailbox-approval'],
-      action: 'To approve mailboxes, a role needs the "Approve Email Addresses for Users or Queues" privilege (Business Management tab, Miscellaneous Privileges).',
-    },
+    profiles: { steps: ['exchange-online-profile'], action: 'guide_action_profiles' },
+    'email-settings': { steps: ['org-email-defaults', 'mailbox-approval'], action: 'guide_action_email_settings' },
+    mailboxes: { steps: ['mailbox-configuration', 'mailbox-approval', 'test-and-enable'], action: 'guide_action_mailboxes' },
+    'mailbox-record': { steps: ['test-and-enable', 'mailbox-alerts'], action: 'guide_action_mailbox_record' },
+    'security-roles': { steps: ['mailbox-approval'], action: 'guide_action_security_roles' },
   };
 
-  const LABELS = { pass: 'Done', warn: 'Needs attention', fail: 'Blocked', unknown: 'Unable to check' };
-  const APPROVAL = { approved: 'Approved', pending: 'Pending approval', rejected: 'Rejected', empty: 'Not approved (empty)' };
-  const TEST = { success: 'Success', failure: 'Failure', 'not-run': 'Not run' };
-  const ACTORS = { 'dynamics-admin': 'a Dynamics 365 admin', 'exchange-admin': 'an Exchange or Microsoft 365 admin' };
+  // Step names for a step the panel has not checked yet (checked steps carry the panel's own title).
+  const STEPS = {
+    'exchange-online-profile': 'guide_step_exchange_online_profile',
+    'org-email-defaults': 'guide_step_org_email_defaults',
+    'mailbox-configuration': 'guide_step_mailbox_configuration',
+    'mailbox-approval': 'guide_step_mailbox_approval',
+    'test-and-enable': 'guide_step_test_and_enable',
+    'mailbox-alerts': 'guide_step_mailbox_alerts',
+  };
+  const LABELS = { pass: 'guide_status_pass', warn: 'guide_status_warn', fail: 'guide_status_fail', unknown: 'guide_status_unknown' };
+  const APPROVAL = { approved: 'guide_approval_approved', pending: 'guide_approval_pending', rejected: 'guide_approval_rejected', empty: 'guide_approval_empty' };
+  const TEST = { success: 'guide_test_success', failure: 'guide_test_failure', 'not-run': 'guide_test_not_run' };
+  const ACTORS = { 'dynamics-admin': 'guide_actor_dynamics_admin', 'exchange-admin': 'guide_actor_exchange_admin' };
+  /** The message `table[value]` names, or `fallback`'s when `value` is not in the table. */
+  const pick = (table, value, fallback) => t(Object.hasOwn(table, value) ? table[value] : fallback);
 
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -153,12 +155,13 @@
     style.textContent = STYLE;
     const box = el('section', 'box');
     box.setAttribute('role', 'complementary');
-    box.setAttribute('aria-label', 'SyncReady guide');
+    box.lang = t('guide_lang');
+    box.setAttribute('aria-label', t('guide_label'));
     box.dataset.testid = 'syncready-guide';
     const head = el('div', 'head');
-    head.append(el('span', '', 'SyncReady: this page is for'));
+    head.append(el('span', '', t('guide_heading')));
     const close = el('button', 'x', '×');
-    close.setAttribute('aria-label', 'Dismiss the SyncReady guide on this page');
+    close.setAttribute('aria-label', t('guide_dismiss'));
     close.dataset.testid = 'guide-dismiss';
     close.addEventListener('click', () => {
       dismissedHere.add(page.kind);
@@ -171,9 +174,9 @@
     for (const key of guide.steps) {
       const s = known.get(key);
       const line = el('div', 'step');
-      const status = s && LABELS[s.status] ? s.status : 'unknown';
-      line.append(el('span', `st ${status}`, s ? LABELS[status] : 'Not checked yet'), ' ');
-      line.append(el('span', '', s ? `${s.title}: ${s.summary}` : key.replace(/-/g, ' ')));
+      const status = s && Object.hasOwn(LABELS, s.status) ? s.status : 'unknown';
+      line.append(el('span', `st ${status}`, s ? t(LABELS[status]) : t('guide_unchecked')), ' ');
+      line.append(el('span', '', s ? t('guide_step_line', String(s.title), String(s.summary)) : t(STEPS[key])));
       box.append(line);
     }
     const buttons = el('div', 'buttons');
@@ -181,31 +184,28 @@
     if (page.kind === 'mailbox-record' && page.id) {
       const m = reply.mailbox;
       if (m) {
-        box.append(el('div', 'fact', `Mailbox: ${m.name}`));
-        box.append(el('div', 'fact', `Server profile: ${m.profile || '(none)'}`));
-        box.append(el('div', 'fact', `Email address: ${APPROVAL[m.approval] || 'Unknown'}`));
-        const tests = [['Incoming', m.incoming], ['Outgoing', m.outgoing], ['Appointments, contacts, tasks', m.act]];
-        box.append(el('div', 'fact', tests.map(([what, t]) => `${what}: ${TEST[t] || 'Unknown'}`).join(' · ')));
+        box.append(el('div', 'fact', t('guide_fact_mailbox', String(m.name))));
+        box.append(el('div', 'fact', t('guide_fact_profile', m.profile ? String(m.profile) : t('guide_no_profile'))));
+        box.append(el('div', 'fact', t('guide_fact_approval', pick(APPROVAL, m.approval, 'guide_unknown'))));
+        const tests = [t('guide_fact_incoming', pick(TEST, m.incoming, 'guide_unknown')), t('guide_fact_outgoing', pick(TEST, m.outgoing, 'guide_unknown')), t('guide_fact_act', pick(TEST, m.act, 'guide_unknown'))];
+        box.append(el('div', 'fact', tests.join(' · ')));
         for (const a of m.alerts) {
           const alert = el('div', 'alert');
           alert.append(el('div', '', a.message));
-          alert.append(el('div', '', `Who acts: ${ACTORS[a.actor] || 'an admin'}`));
+          alert.append(el('div', '', t('guide_who_acts', pick(ACTORS, a.actor, 'guide_actor_other'))));
           box.append(alert);
         }
-        if (m.approval !== 'approved') buttons.append(actionButton('approve', 'Approve email…', page.id));
-        buttons.append(actionButton('test-and-enable', 'Test & enable…', page.id));
+        if (m.approval !== 'approved') buttons.append(actionButton('approve', 'guide_approve', 'guide_approve_label', page.id));
+        buttons.append(actionButton('test-and-enable', 'guide_test_and_enable', 'guide_test_and_enable_label', page.id));
         mailboxHook = `id=${page.id} approval=${m.approval} incoming=${m.incoming} outgoing=${m.outgoing} act=${m.act} alerts=${m.alerts.length}`;
       } else {
-        const why = reply.checked
-          ? 'SyncReady did not read this mailbox (inactive or outside the checklist).'
-          : 'Open SyncReady once to check this mailbox.';
-        box.append(el('div', 'fact', why));
+        box.append(el('div', 'fact', t(reply.checked ? 'guide_mailbox_not_read' : 'guide_mailbox_unchecked')));
         mailboxHook = `id=${page.id} ${reply.checked ? 'unknown' : 'unchecked'}`;
       }
     } else {
-      box.append(el('p', 'action', guide.action));
+      box.append(el('p', 'action', t(guide.action)));
     }
-    const open = el('button', 'open', 'Open SyncReady at this step');
+    const open = el('button', 'open', t('guide_open'));
     open.dataset.testid = 'guide-open';
     open.addEventListener('click', () => {
       send({ kind: 'syncready/open-panel', step: guide.steps[0] }).catch(() => {});
@@ -219,10 +219,11 @@
     return host;
   }
 
-  function actionButton(action, label, id) {
-    const b = el('button', 'open', label);
+  /** A button for `action` on mailbox `id`: its text is message `text`, its accessible name message `label`. */
+  function actionButton(action, text, label, id) {
+    const b = el('button', 'open', t(text));
     b.dataset.testid = `guide-${action}`;
-    b.setAttribute('aria-label', `${label.replace('…', '')} this mailbox in SyncReady, with a preview first`);
+    b.setAttribute('aria-label', t(label));
     b.addEventListener('click', () => {
       send({ kind: 'syncready/open-action', action, id }).catch(() => {});
     });

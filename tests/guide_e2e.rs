@@ -171,6 +171,15 @@ async fn the_guide_follows_both_dynamics_clients_through_the_procedure_and_acts_
     // Before the panel has read the org, the guide says so instead of inventing statuses.
     client.goto(&format!("{ORG}/main.aspx?pagetype=entitylist&etn=emailserverprofile")).await.unwrap();
     let unchecked = wait_guide(&client, "profiles", 10).await;
+    // Its texts come from `_locales/en` (the browser's language): issue 18.
+    let english = client
+        .execute(
+            "const b = document.getElementById('syncready-guide-host').shadowRoot.querySelector('[data-testid=syncready-guide]'); \
+             return [b.lang, b.textContent]",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
 
     // The admin opens SyncReady once: the panel computes the checklist and the guide's table.
     client.goto(&format!("chrome-extension://{ext}/index.html?surface=panel")).await.unwrap();
@@ -330,6 +339,15 @@ async fn the_guide_follows_both_dynamics_clients_through_the_procedure_and_acts_
     assert!(eval_median < 10_000, "the content script took {eval_median} µs on a page outside the procedure");
     assert!(outside_clean, "nothing is injected on pages outside the procedure");
     assert_eq!(unchecked, "profiles exchange-online-profile=unchecked");
+    assert_eq!(english[0], "en", "{english}");
+    let english = english[1].as_str().unwrap_or_default();
+    for text in [
+        "SyncReady: this page is for",
+        "Not checked yet Exchange Online email server profile",
+        "Set as Default",
+    ] {
+        assert!(english.contains(text), "{text:?} in {english:?}");
+    }
     assert!(record_guide.starts_with("mailbox-record test-and-enable="), "{record_guide}");
     assert!((0..500).contains(&record_ms), "record guide took {record_ms} ms");
     assert!(first_record.contains(&format!("id={}", records[0])), "{first_record}");

@@ -5,6 +5,9 @@
 //! `target/e2e/store/`; `docs/store/screenshots/` holds the committed copies that
 //! `cargo xtask package` checks and puts beside the zips (docs/store/listing.md).
 //!
+//! Also the German renderings: the panel with `?lang=de`, and a browser whose own language is German
+//! (the panel and the in-page guide, no `?lang=`).
+//!
 //! Needs `dist/` (`cargo xtask build`) and Debian's `chromium` + `chromedriver`.
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -213,6 +216,135 @@ async fn the_panel_renders_the_german_catalogue() {
     assert!(remedy.ends_with("Postfächer genehmigen") || remedy == "1 Postfach genehmigen", "{remedy}");
     assert!(console.is_empty(), "console:\n{}", console.join("\n"));
     assert!(a11y.is_empty(), "accessibility:\n{}", a11y.join("\n"));
+}
+
+/// The in-page guide's texts on the current document (its shadow root is open with the test hooks on):
+/// `[lang, heading, step lines, action, open button, dismiss label, facts, buttons]`, waiting up to
+/// 20 s for it.
+async fn guide_texts(client: &Client) -> serde_json::Value {
+    let script = r#"
+const host = document.getElementById('syncready-guide-host');
+const box = host && host.shadowRoot && host.shadowRoot.querySelector('[data-testid=syncready-guide]');
+if (!box) return null;
+const all = (css) => [...box.querySelectorAll(css)].map((e) => e.textContent);
+return [box.lang, box.querySelector('.head span').textContent, all('.step'), all('.action').join(''),
+  box.querySelector('[data-testid=guide-open]').textContent,
+  box.querySelector('[data-testid=guide-dismiss]').getAttribute('aria-label'), all('.fact'), all('.buttons button')];
+"#;
+    for _ in 0..100 {
+        let v = client.execute(script, Vec::new()).await.unwrap();
+        if !v.is_null() {
+            return v;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    panic!("the guide never rendered on {}", client.current_url().await.unwrap());
+}
+
+/// Issue 18: a browser whose own language is German (`--lang=de` and `intl.accept_languages`, as
+/// `support::browser_in` explains), no `?lang=` anywhere: the panel negotiates German from
+/// `navigator.languages`, and the in-page guide on the simulator's Dynamics pages (Unified Interface
+/// mailbox list and record, the legacy Advanced Settings' Security page in its content frame) shows
+/// its German texts from `_locales/de` through `chrome.i18n`. The console stays clean.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_german_browser_gets_the_panel_and_the_in_page_guide_in_german() {
+    const ORG: &str = "https://northwind.crm.dynamics.com";
+    let sim = Sim::builder().org("northwind", Scenario::fresh("Northwind")).build();
+    let h = Harness::extension_in(sim, &["northwind.crm.dynamics.com"], "de").await;
+    let client = h.client.clone();
+    enable_test_hooks(&client, &h.ext).await;
+
+    // The panel, opened as the side panel opens it: no `?lang=`.
+    client.goto(&format!("{ORG}/main.aspx")).await.unwrap();
+    wait_attr(&client, "html[data-syncready]", "data-syncready").await;
+    client.goto(&format!("chrome-extension://{}/index.html?surface=panel", h.ext)).await.unwrap();
+    let approval = wait_attr(&client, "[data-testid=step-mailbox-approval]", "data-status").await;
+    let languages = client.execute("return navigator.languages", Vec::new()).await.unwrap();
+    let html_lang = wait_attr(&client, "html", "lang").await;
+    let heading = text(&client, ".sr-section-title").await;
+    let title = text(&client, "[data-testid=step-mailbox-approval] .sr-step__title").await;
+    h.console("panel (German browser)", &[]).await;
+    // The panel writes the guide's mailbox table after the checklist.
+    let table = format!("syncready.mailboxes.{ORG}");
+    let written =
+        format!("return chrome.storage.session.get('{table}').then((i) => typeof i['{table}'] === 'string')");
+    for _ in 0..100 {
+        if client.execute(&written, Vec::new()).await.unwrap() == serde_json::json!(true) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    // Unified Interface: the mailbox list, then a mailbox record.
+    client.goto(&format!("{ORG}/main.aspx?pagetype=entitylist&etn=mailbox")).await.unwrap();
+    let list = guide_texts(&client).await;
+    save("de-guide-mailboxes.png", &client.screenshot().await.unwrap());
+    h.console("mailbox list (German browser)", &[]).await;
+    let id = wait_attr(&client, "a[data-mailbox]", "data-mailbox").await;
+    client.goto(&format!("{ORG}/main.aspx?pagetype=entityrecord&etn=mailbox&id={id}")).await.unwrap();
+    let record = guide_texts(&client).await;
+    save("de-guide-record.png", &client.screenshot().await.unwrap());
+    h.console("mailbox record (German browser)", &[]).await;
+
+    // Legacy Advanced Settings: the Security area loads into the content frame.
+    client.goto(&format!("{ORG}/main.aspx?settingsonly=true")).await.unwrap();
+    wait_attr(&client, "html[data-syncready]", "data-syncready").await;
+    client.execute("document.querySelector('#nav-security').click()", Vec::new()).await.unwrap();
+    let frame = client
+        .wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(fantoccini::Locator::Id("contentIFrame0"))
+        .await
+        .unwrap();
+    frame.enter_frame().await.unwrap();
+    wait_attr(&client, "h2#page", "id").await;
+    let security = guide_texts(&client).await;
+    client.enter_parent_frame().await.unwrap();
+    h.console("Advanced Settings, Security (German browser)", &[]).await;
+    let console = h.finish().await;
+
+    assert_eq!(languages, serde_json::json!(["de"]), "the browser's languages");
+    assert_eq!(html_lang, "de");
+    assert_eq!(heading, "Checkliste zur Bereitschaft");
+    assert_eq!(title, "E-Mail-Adressen der Postfächer genehmigt");
+    assert_eq!(approval, "fail");
+
+    assert_eq!(list[0], "de", "the guide's lang: {list}");
+    assert_eq!(list[1], "SyncReady: Schritte auf dieser Seite");
+    let steps: Vec<&str> = list[2].as_array().unwrap().iter().filter_map(|s| s.as_str()).collect();
+    assert_eq!(steps.len(), 3, "{steps:?}");
+    // The status word is the guide's (`_locales/de`), the title and summary the panel's (German too).
+    assert!(steps[1].starts_with("Blockiert E-Mail-Adressen der Postfächer genehmigt: "), "{steps:?}");
+    assert!(steps[1].contains("aktiven Postfächern genehmigt"), "{steps:?}");
+    let action = list[3].as_str().unwrap();
+    assert!(
+        action.starts_with("Wählen Sie Postfächer aus") && action.contains("„E-Mail genehmigen“"),
+        "{action}"
+    );
+    assert!(action.contains("„Postfächer testen und aktivieren“"), "{action}");
+    assert_eq!(list[4], "SyncReady bei diesem Schritt öffnen");
+    assert_eq!(list[5], "SyncReady-Anleitung auf dieser Seite ausblenden");
+
+    let facts: Vec<&str> = record[6].as_array().unwrap().iter().filter_map(|s| s.as_str()).collect();
+    assert!(facts.len() >= 4 && facts[0].starts_with("Postfach: "), "{record}");
+    assert!(facts[1].starts_with("Serverprofil: ") && facts[2].starts_with("E-Mail-Adresse: "), "{facts:?}");
+    assert!(
+        facts[3].starts_with("Eingehend: ") && facts[3].contains("Termine, Kontakte, Aufgaben: "),
+        "{facts:?}"
+    );
+    let buttons = record[7].to_string();
+    assert!(
+        buttons.contains("Testen und aktivieren…") && buttons.contains("SyncReady bei diesem Schritt öffnen"),
+        "{buttons}"
+    );
+
+    let security_action = security[3].as_str().unwrap();
+    assert!(security_action.contains("Sicherheitsrolle"), "{security}");
+    assert!(
+        security_action.contains("„E-Mail-Adressen für Benutzer oder Warteschlangen genehmigen“"),
+        "{security}"
+    );
+    assert!(console.is_empty(), "console:\n{}", console.join("\n"));
 }
 
 #[test]

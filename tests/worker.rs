@@ -1,6 +1,8 @@
 //! The plain-JS parts' unit tests, run in Node with a fake `chrome`: the service worker's message
 //! validation (issue 12.3, 12.8, 12.9) and the guide's messages (`tests/js/background.test.mjs`), and
-//! the content script's page recognition and navigation (issue 14, `tests/js/content.test.mjs`).
+//! the content script's page recognition and navigation (issue 14, `tests/js/content.test.mjs`), and
+//! that the guide renders every text from `_locales/` in English and German (issue 18: `chrome.i18n`
+//! is `tests/js/i18n.mjs`, which reads the real catalogues).
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::path::PathBuf;

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
 import { fileURLToPath } from 'node:url';
+import { i18n } from './i18n.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const source = fs.readFileSync(process.env.SYNCREADY_WORKER || path.join(here, '../../public/background.js'), 'utf8');
@@ -21,6 +22,8 @@ function worker() {
   const listener = (name) => ({ addListener: (f) => { on[name] = f; } });
   const chrome = {
     runtime: { id: 'syncready', onMessage: listener('message'), onInstalled: listener('installed') },
+    // The worker shows no text of its own today; if it ever does, it reads the same catalogue.
+    i18n: i18n('en'),
     storage: {
       session: {
         get: async (key) => (session.has(key) ? { [key]: session.get(key) } : {}),

@@ -1,7 +1,7 @@
 //! [`Harness`]: one browser test's world (the simulator over TLS, chromedriver, headless Chromium with
 //! the built extension) in one value that ends all three, also when the test panics.
 
-use super::{Driver, browser_with, console_problems, extension_id, root, start_chromedriver, start_sim};
+use super::{Driver, browser_in, console_problems, extension_id, root, start_chromedriver, start_sim};
 use dataverse_sim::Sim;
 use fantoccini::Client;
 use std::io::{Read, Write};
@@ -47,20 +47,25 @@ pub struct Harness {
 impl Harness {
     /// `sim` on a free port and Chromium with the built extension loaded.
     pub async fn extension(sim: Sim, hosts: &[&str]) -> Harness {
-        Harness::start(sim, hosts, true).await
+        Harness::start(sim, hosts, true, None).await
+    }
+
+    /// [`Harness::extension`] in a browser whose own language is `lang` (see [`super::browser_in`]).
+    pub async fn extension_in(sim: Sim, hosts: &[&str], lang: &str) -> Harness {
+        Harness::start(sim, hosts, true, Some(lang)).await
     }
 
     /// `sim` on a free port and Chromium without the extension (the web-app mode).
     pub async fn web(sim: Sim, hosts: &[&str]) -> Harness {
-        Harness::start(sim, hosts, false).await
+        Harness::start(sim, hosts, false, None).await
     }
 
-    async fn start(sim: Sim, hosts: &[&str], load_extension: bool) -> Harness {
+    async fn start(sim: Sim, hosts: &[&str], load_extension: bool, lang: Option<&str>) -> Harness {
         let dist = dist();
         let (sim_port, stop, server) = start_sim(sim.clone()).await;
         let (driver, driver_port) = start_chromedriver().await;
-        let client =
-            browser_with(driver_port, load_extension.then_some(dist.as_path()), sim_port, hosts).await;
+        let extension = load_extension.then_some(dist.as_path());
+        let client = browser_in(driver_port, extension, sim_port, hosts, lang).await;
         let session = client.session_id().await.ok().flatten();
         Harness {
             client,

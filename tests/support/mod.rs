@@ -72,12 +72,31 @@ pub async fn browser(driver_port: u16, dist: &Path, sim_port: u16, hosts: &[&str
 }
 
 /// Headless Chromium with `extension` loaded (or none: a plain browser for the web-app mode), and
-/// `hosts` mapped to the simulator on `sim_port`.
+/// `hosts` mapped to the simulator on `sim_port`, in the browser's default language (English).
 pub async fn browser_with(
     driver_port: u16,
     extension: Option<&Path>,
     sim_port: u16,
     hosts: &[&str],
+) -> Client {
+    browser_in(driver_port, extension, sim_port, hosts, None).await
+}
+
+/// [`browser_with`], with Chromium's own language `lang` (a BCP 47 tag such as `de`) when given.
+///
+/// Two settings make a browser "German" as an admin's would be, and Debian's headless Chromium (156)
+/// needs both, as tried one by one: `--lang=de` sets the application locale, which picks the
+/// extension's `_locales/de` for `chrome.i18n` and `__MSG_…__`, even though Debian ships only the
+/// `en-US` UI resources (so `chrome.i18n.getUILanguage()` still says `en-US`); the
+/// `intl.accept_languages` preference sets `navigator.languages` (the pages' language negotiation),
+/// which `--lang` alone leaves at `["en-US", "en"]`. The `LANGUAGE` (and `LANG`) environment variable
+/// of the browser process changes neither. `tests/store_e2e.rs` asserts both effects.
+pub async fn browser_in(
+    driver_port: u16,
+    extension: Option<&Path>,
+    sim_port: u16,
+    hosts: &[&str],
+    lang: Option<&str>,
 ) -> Client {
     let profile = profile_dir(sim_port);
     let rules = hosts.iter().map(|h| format!("MAP {h} 127.0.0.1:{sim_port}")).collect::<Vec<_>>().join(", ");
@@ -102,9 +121,15 @@ pub async fn browser_with(
         args.push(format!("--load-extension={}", dir.display()));
         args.push(format!("--disable-extensions-except={}", dir.display()));
     }
+    let mut options = serde_json::json!({ "binary": "/usr/bin/chromium" });
+    if let Some(lang) = lang {
+        args.push(format!("--lang={lang}"));
+        options["prefs"] = serde_json::json!({ "intl.accept_languages": lang });
+    }
+    options["args"] = serde_json::json!(args);
     let caps = serde_json::json!({
         "acceptInsecureCerts": true,
-        "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args },
+        "goog:chromeOptions": options,
         // Every console message of every page, read back by `console_problems`.
         "goog:loggingPrefs": { "browser": "ALL" }
     });

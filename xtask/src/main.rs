@@ -136,7 +136,35 @@ fn build() -> Result<(), String> {
     std::fs::write(&wasm, &stripped).map_err(|e| format!("writing {}: {e}", wasm.display()))?;
     println!("    stripped wasm custom sections: {} -> {} bytes", bytes.len(), stripped.len());
     minify(&dist)?;
+    compact_catalogues(&dist)?;
     report_sizes(&dist)
+}
+
+/// `dist/_locales/<locale>/messages.json`, sorted (package paths).
+fn catalogue_files(dist: &Path) -> Result<Vec<String>, String> {
+    let dir = dist.join("_locales");
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+        let locale = entry.map_err(|e| e.to_string())?.file_name().to_string_lossy().into_owned();
+        out.push(format!("_locales/{locale}/messages.json"));
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Rewrites each catalogue of `dist/` as it ships ([`package::messages::compact`]: messages and
+/// placeholders only, compact JSON); the translators' descriptions stay in the source.
+fn compact_catalogues(dist: &Path) -> Result<(), String> {
+    for file in catalogue_files(dist)? {
+        let path = dist.join(&file);
+        let text = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let value: serde_json::Value =
+            serde_json::from_slice(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let slim = package::messages::compact(&value).to_string();
+        std::fs::write(&path, &slim).map_err(|e| format!("{}: {e}", path.display()))?;
+        println!("    compacted {file}: {} -> {} bytes", text.len(), slim.len());
+    }
+    Ok(())
 }
 
 /// The text files in `dist/` that esbuild minifies (measured −3.7 KB gzipped together).
@@ -175,7 +203,8 @@ fn report_sizes(dist: &Path) -> Result<(), String> {
     let mut total_raw = 0;
     let mut total_gz = 0;
     println!("    size of dist/ (raw / gzip -9):");
-    for file in DIST_FILES {
+    let catalogues = catalogue_files(dist)?;
+    for file in DIST_FILES.iter().copied().chain(catalogues.iter().map(String::as_str)) {
         let path = dist.join(file);
         let raw = std::fs::metadata(&path).map_err(|e| e.to_string())?.len();
         let gz = gzip_len(&path).unwrap_or(raw);
@@ -193,11 +222,12 @@ fn report_sizes(dist: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// The whole extension (wasm + JS + CSS + manifest and page), gzip -9: 480 KB. Issue 19 set 450 KB as room
-/// for the tenant view, Graph checks and health; with them and the UI's message catalogue the extension
-/// measured 483 KB, three size passes won back 15 KB, and what remains is those features' own code
-/// (docs/size.md, "Fifth session"). Raised to 480 KB in the fifth session as a decision for the team to
-/// confirm, not a new normal. `build` fails above it, so CI (which builds `dist/`) keeps the budget.
+/// The whole extension (wasm + JS + CSS + manifest, page and the `_locales/` catalogues), gzip -9: 480 KB.
+/// Issue 19 set 450 KB as room for the tenant view, Graph checks and health; with them and the UI's message
+/// catalogue the extension measured 483 KB, three size passes won back 15 KB, and what remains is those
+/// features' own code (docs/size.md, "Fifth session"). Raised to 480 KB in the fifth session as a decision
+/// for the team to confirm, not a new normal. `build` fails above it, so CI (which builds `dist/`) keeps the
+/// budget.
 const SIZE_BUDGET_GZ: u64 = 480_000;
 
 fn package() -> Result<(), String> {

@@ -13,7 +13,8 @@
 //!   (<https://developer.chrome.com/docs/extensions/mv3/manifest/description>).
 //! - Icons 16, 32, 48 and 128 px, each a file in the package.
 //! - Localised strings (`__MSG_name__`) are checked in every catalogue of `_locales/`, with `default_locale`
-//!   set exactly when `_locales/` exists (Chrome refuses to load the extension otherwise).
+//!   set exactly when `_locales/` exists (Chrome refuses to load the extension otherwise). Every locale has
+//!   the same messages with the same placeholders, and every message a script names exists (`messages.rs`).
 //! - `version` equals the crate version (`cargo xtask release` moves both).
 //! - No remote code: the extension pages' `script-src` is `'self' 'wasm-unsafe-eval'` and nothing else, and
 //!   no shipped script imports, evaluates or fetches script from elsewhere.
@@ -193,6 +194,8 @@ pub(crate) fn check(files: &Files, version: &str, store: Store) -> Vec<String> {
     };
     problems.extend(check_manifest(&manifest, &catalogues, version, store));
     problems.extend(check_catalogues(&manifest, &catalogues));
+    problems.extend(messages::check_placeholders(&manifest, &catalogues));
+    problems.extend(messages::check_script_names(files, &manifest, &catalogues));
     problems.extend(check_icons(&manifest, files));
     problems.extend(check_contents(files));
     problems.into_iter().map(|p| format!("{}: {p}", store.title())).collect()
@@ -471,6 +474,7 @@ pub(crate) fn package(root: &Path, version: &str) -> Result<Vec<PathBuf>, String
     Ok(written)
 }
 
+pub(crate) mod messages;
 mod screenshots;
 
 #[cfg(test)]

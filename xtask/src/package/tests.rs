@@ -337,3 +337,124 @@ fn the_source_manifest_and_catalogues_pass_the_manifest_rules() {
         assert_eq!(found, Vec::<String>::new(), "{store:?}");
     }
 }
+
+/// `valid()` with one more message in both catalogues: `en` and `de` entries as JSON.
+fn with_message(name: &str, en: Value, de: Value) -> Files {
+    let mut files = valid();
+    for (locale, entry) in [("en", en), ("de", de)] {
+        let path = format!("_locales/{locale}/messages.json");
+        let mut catalogue: Value = serde_json::from_slice(&files[&path]).unwrap();
+        catalogue[name] = entry;
+        files.insert(path, catalogue.to_string().into_bytes());
+    }
+    files.insert("public/content.js".into(), format!("t('{name}');").into_bytes());
+    files
+}
+
+#[test]
+fn every_locale_has_the_default_locales_placeholders_and_uses_each_of_them() {
+    let name = json!({ "name": { "content": "$1", "example": "Nancy" } });
+    let ok = with_message(
+        "guide_fact_mailbox",
+        json!({ "message": "Mailbox: $NAME$ costs $$5", "placeholders": name }),
+        json!({ "message": "Postfach: $name$ kostet $$5", "placeholders": { "NAME": { "content": "$1" } } }),
+    );
+    assert_eq!(problems(&ok, Store::Chrome), Vec::<String>::new());
+    for (de, needle) in [
+        // The translation lost the placeholder: the mailbox's name would be missing.
+        (json!({ "message": "Postfach" }), "has placeholders {}, the default locale {\"name\": \"$1\"}"),
+        // Defined but not used in the text.
+        (json!({ "message": "Postfach", "placeholders": name }), "uses {} but defines {\"name\"}"),
+        // A reference to a placeholder that does not exist would show as `$WHO$`.
+        (json!({ "message": "$NAME$ $WHO$", "placeholders": name }), "uses {\"name\", \"who\"}"),
+        // Another substitution number.
+        (
+            json!({ "message": "Postfach: $NAME$", "placeholders": { "name": { "content": "$2" } } }),
+            "the default locale {\"name\": \"$1\"}",
+        ),
+        // A lone dollar.
+        (json!({ "message": "$NAME$ kostet 5 $", "placeholders": name }), "neither `$$` nor `$name$`"),
+    ] {
+        let files = with_message(
+            "guide_fact_mailbox",
+            json!({ "message": "Mailbox: $NAME$", "placeholders": name }),
+            de,
+        );
+        assert_one_problem(&files, Store::Chrome, needle);
+    }
+}
+
+#[test]
+fn every_message_a_script_names_exists_and_every_guide_message_is_named() {
+    let entry = json!({ "message": "Done" });
+    let mut files = with_message("guide_status_pass", entry.clone(), json!({ "message": "Erledigt" }));
+    assert_eq!(problems(&files, Store::Chrome), Vec::<String>::new());
+    // A name the catalogue lacks, whether passed to getMessage or kept in a table.
+    files.insert(
+        "public/content.js".into(),
+        b"const L = { pass: 'guide_status_pass', fail: \"guide_status_fail\" }; chrome.i18n.getMessage('action_hint');"
+            .to_vec(),
+    );
+    let found = problems(&files, Store::Chrome);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(found[0].contains("public/content.js names message \"action_hint\""), "{found:#?}");
+    assert!(found[1].contains("public/content.js names message \"guide_status_fail\""), "{found:#?}");
+    // A guide message no script names is a dead text.
+    files.insert("public/content.js".into(), b"// nothing".to_vec());
+    assert_one_problem(
+        &files,
+        Store::Chrome,
+        "has message \"guide_status_pass\", which no script of public/ names",
+    );
+}
+
+#[test]
+fn message_names_are_found_in_source_and_in_minified_scripts() {
+    let source = "const t = (name, ...subs) => chrome.i18n.getMessage(name, subs);\n\
+                  box.lang = t('guide_lang'); const S = { 'not-run': 'guide_test_not_run' };\n\
+                  chrome.i18n.getMessage(\"name\"); el('div', 'guide-open'); send('syncready/guide');";
+    let minified = r#"const n=(e,...t)=>chrome.i18n.getMessage(e,t);a.lang=n("guide_lang");const S={"not-run":"guide_test_not_run"};chrome.i18n.getMessage("name")"#;
+    for script in [source, minified] {
+        let names: Vec<String> = messages::names_in_script(script).into_iter().collect();
+        assert_eq!(names, ["guide_lang", "guide_test_not_run", "name"], "{script}");
+    }
+}
+
+#[test]
+fn the_source_catalogues_have_the_same_placeholders_and_every_name_the_scripts_use() {
+    let root = crate::root();
+    let mut files = Files::new();
+    for path in source_files("_locales").into_iter().chain(source_files("public")) {
+        files.insert(path.clone(), std::fs::read(root.join(&path)).unwrap());
+    }
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(root.join("manifest.json")).unwrap()).unwrap();
+    let catalogues = catalogues(&files).unwrap();
+    assert_eq!(messages::check_placeholders(&manifest, &catalogues), Vec::<String>::new());
+    assert_eq!(messages::check_script_names(&files, &manifest, &catalogues), Vec::<String>::new());
+    // The guide's texts are there (in every locale, by `the_source_catalogues_are_complete`).
+    let guide = messages::names_in_script(&String::from_utf8_lossy(&files["public/content.js"]));
+    assert!(guide.len() >= 40 && guide.iter().all(|n| n.starts_with("guide_")), "{guide:?}");
+    let de = &catalogues["de"];
+    assert_eq!(de["guide_lang"]["message"], "de");
+    assert_eq!(de["guide_fact_mailbox"]["message"], "Postfach: $NAME$");
+}
+
+#[test]
+fn the_shipped_catalogue_keeps_messages_and_placeholders_only() {
+    let source = json!({
+        "name": { "message": "SyncReady", "description": "Extension name." },
+        "guide_fact_mailbox": {
+            "message": "Mailbox: $NAME$",
+            "description": "The mailbox's name.",
+            "placeholders": { "name": { "content": "$1", "example": "Nancy Davolio" } }
+        }
+    });
+    assert_eq!(
+        messages::compact(&source),
+        json!({
+            "name": { "message": "SyncReady" },
+            "guide_fact_mailbox": { "message": "Mailbox: $NAME$", "placeholders": { "name": { "content": "$1" } } }
+        })
+    );
+}
