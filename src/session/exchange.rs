@@ -127,7 +127,9 @@ impl ExchangeCheck {
                 }
                 halted => {
                     let checks = graph::checks(&snapshot, &outcome);
-                    let guide = GuideMailboxes::of(&snapshot, &report).with_m365(&checks).to_json();
+                    let guide = GuideMailboxes::of(&snapshot, &report)
+                        .with_m365(&checks, crate::platform::dom::ui_lang())
+                        .to_json();
                     chrome::session_set_text(&format!("{MAILBOXES_PREFIX}{}", org.as_str()), &guide).await;
                     ExchangeView::Done { checks, halted: halted.as_ref().map(ToString::to_string) }
                 }

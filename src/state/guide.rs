@@ -15,9 +15,11 @@ use crate::state::bulk::BulkRequest;
 use std::collections::{BTreeMap, HashMap};
 use syncready_core::bulk::{Action, Selection};
 use syncready_core::collect::Snapshot;
+use syncready_core::i18n::Lang;
 use syncready_core::json::{FromJson, JsonError, Obj};
 use syncready_core::model::{ApprovalState, TestStatus};
 use syncready_core::readiness::{Actor, Report, StepId, Subject};
+use syncready_core::tr;
 
 /// Storage key prefix of the per-org table (followed by the org URL, as the summary's).
 pub const MAILBOXES_PREFIX: &str = "syncready.mailboxes.";
@@ -167,14 +169,20 @@ impl GuideMailboxes {
 
     /// The same table with what the Microsoft 365 check found (issue 16): each problem becomes one
     /// more alert of its mailbox ("Microsoft 365: …" with the fix and who acts), so the guide on a
-    /// mailbox record shows it beside the decoded Dynamics alerts.
+    /// mailbox record shows it beside the decoded Dynamics alerts, in `lang` (the panel's language,
+    /// as the decoded alerts are).
     #[must_use]
-    pub fn with_m365(mut self, checks: &[syncready_core::graph::MailboxCheck]) -> Self {
+    pub fn with_m365(mut self, checks: &[syncready_core::graph::MailboxCheck], lang: Lang) -> Self {
         for c in checks.iter().filter(|c| c.verdict.is_problem()) {
             let Some(row) = self.mailboxes.get_mut(&c.mailbox_id.to_ascii_lowercase()) else { continue };
             let index = self.alerts.len();
             self.alerts.push(GuideAlert {
-                message: format!("Microsoft 365: {}. {}", c.verdict.summary(), c.verdict.fix()),
+                message: tr!(
+                    lang,
+                    "exchange.guide-alert",
+                    problem = c.verdict.summary_in(lang),
+                    fix = c.verdict.fix_in(lang)
+                ),
                 actor: actor_key(c.verdict.actor()),
             });
             row.alerts.push(index);

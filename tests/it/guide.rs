@@ -1,6 +1,7 @@
 use syncready::state::guide::{FocusAction, GuideAlert, GuideMailboxes};
 use syncready_core::bulk::{Action, Selection};
 use syncready_core::collect::Snapshot;
+use syncready_core::i18n::Lang;
 use syncready_core::json::{FromJson, decode};
 use syncready_core::model::{Mailbox, Profile};
 use syncready_core::readiness::{Actor, Finding, Report, Severity, Status, StepId, StepResult, Subject};
@@ -117,7 +118,7 @@ fn issue_16_the_guide_table_adds_each_microsoft_365_finding_to_its_mailbox() {
         verdict,
     };
     let table = GuideMailboxes::of(&snapshot, &Report { steps: Vec::new() })
-        .with_m365(&[check("a1", Verdict::NoExchangePlan), check("b2", Verdict::Ok)]);
+        .with_m365(&[check("a1", Verdict::NoExchangePlan), check("b2", Verdict::Ok)], Lang::english());
     assert_eq!(
         table.alerts,
         vec![GuideAlert {
@@ -130,4 +131,17 @@ fn issue_16_the_guide_table_adds_each_microsoft_365_finding_to_its_mailbox() {
     );
     assert_eq!(table.mailboxes["a1"].alerts, vec![0]);
     assert!(table.mailboxes["b2"].alerts.is_empty(), "a mailbox without a problem gets nothing");
+    // In the panel's language, as the decoded Dynamics alerts beside it.
+    let de = Lang::from_tag("de");
+    let german = GuideMailboxes::of(&snapshot, &Report { steps: Vec::new() })
+        .with_m365(&[check("a1", Verdict::NoExchangePlan)], de);
+    assert_eq!(
+        german.alerts[0].message,
+        format!(
+            "Microsoft 365: {}. {}",
+            Verdict::NoExchangePlan.summary_in(de),
+            Verdict::NoExchangePlan.fix_in(de)
+        )
+    );
+    assert_ne!(german.alerts[0].message, table.alerts[0].message);
 }
