@@ -92,9 +92,9 @@ fn describe_oauth_error(
     }
 }
 
-/// The message for `field` among `errors`, if any.
-pub fn field_error(errors: &[ConfigError], field: ConfigField) -> Option<String> {
-    errors.iter().find(|e| e.field() == field).map(ConfigError::reason)
+/// The message for `field` among `errors`, if any, in `lang`.
+pub fn field_error(errors: &[ConfigError], field: ConfigField, lang: Lang) -> Option<&'static str> {
+    errors.iter().find(|e| e.field() == field).map(|e| e.reason_in(lang))
 }
 
 /// The sign-in form and status of `session` (which finishes a sign-in that returns from Microsoft
@@ -129,10 +129,10 @@ pub fn SignIn(
             None => {}
         }
     };
-    let message = move |field| errors.with(|e| field_error(e, field)).unwrap_or_default();
     // Described on each read (cheap) rather than memoised: a memo of this type is another copy of
     // the reactive machinery.
     let lang = use_lang();
+    let message = move |field| errors.with(|e| field_error(e, field, lang)).unwrap_or_default().to_owned();
     let view = move || status.with(|s| describe_status_for(s, &|| session.redirect_uri(), lang));
     // Memoised so the form is rebuilt only when the signed-in state flips (as `<Show>` did).
     let signed_in = Memo::new(move |_| matches!(status.get(), Status::SignedIn { .. }));
@@ -217,8 +217,11 @@ mod tests {
     fn field_errors_are_found_by_field() {
         let errors =
             OAuthConfig::new("", "x", "https://a.example/", "https://contoso.crm.dynamics.com").unwrap_err();
-        assert!(field_error(&errors, ConfigField::Authority).unwrap().contains("empty"));
-        assert!(field_error(&errors, ConfigField::ClientId).is_some());
-        assert_eq!(field_error(&errors, ConfigField::Org), None);
+        let en = Lang::english();
+        assert!(field_error(&errors, ConfigField::Authority, en).unwrap().contains("empty"));
+        assert!(field_error(&errors, ConfigField::ClientId, en).is_some());
+        assert_eq!(field_error(&errors, ConfigField::Org, en), None);
+        let de = field_error(&errors, ConfigField::Authority, Lang::from_tag("de")).unwrap();
+        assert!(de.starts_with("sie ist leer"), "{de}");
     }
 }

@@ -32,13 +32,15 @@ pub async fn resolve_org() -> Result<OrgUrl, OrgProblem> {
     // Loopback orgs only on a web app served from loopback (the simulator demo).
     let policy = dom::host_policy();
     if let Some(given) = surface::param(&query, "org") {
-        return OrgUrl::parse_with(&given, policy).map_err(|e| OrgProblem::Invalid(e.to_string()));
+        return OrgUrl::parse_with(&given, policy)
+            .map_err(|e| OrgProblem::Invalid(e.text_in(dom::ui_lang())));
     }
     if let Some(seen) = chrome::session_get(chrome::ACTIVE_ORG_KEY).await {
-        return OrgUrl::parse(&seen).map_err(|e| OrgProblem::Invalid(e.to_string()));
+        return OrgUrl::parse(&seen).map_err(|e| OrgProblem::Invalid(e.text_in(dom::ui_lang())));
     }
     if !dom::is_extension_page() {
-        return OrgUrl::parse_with(&dom::origin(), policy).map_err(|e| OrgProblem::Invalid(e.to_string()));
+        return OrgUrl::parse_with(&dom::origin(), policy)
+            .map_err(|e| OrgProblem::Invalid(e.text_in(dom::ui_lang())));
     }
     Err(OrgProblem::NoOrg)
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 use syncready_core::bulk::RunConfig;
 use syncready_core::i18n::Lang;
 use syncready_core::json::{FromJson, JsonError, Obj};
-use syncready_core::oauth::ConfigField;
+use syncready_core::oauth::{ConfigError, ConfigField};
 use syncready_core::tr;
 
 /// Storage key of [`Settings`].
@@ -97,8 +97,8 @@ impl OutOfRange {
 pub struct SignInProblem {
     /// The field it is about.
     pub field: ConfigField,
-    /// What is wrong with it (the sign-in checks' own words).
-    pub reason: String,
+    /// What is wrong with it: the sign-in check's error, rendered in the page's language.
+    pub error: ConfigError,
 }
 
 impl SignInProblem {
@@ -109,7 +109,7 @@ impl SignInProblem {
             ConfigField::ClientId => "options.field.client-id",
             _ => "options.field.setting",
         };
-        tr!(lang, "options.problem", field = lang.t(field), reason = self.reason)
+        tr!(lang, "options.problem", field = lang.t(field), reason = self.error.reason_in(lang))
     }
 
     /// The problem as the options page shows a preset's: "Your organisation's policy: …" in `lang`.
@@ -138,7 +138,7 @@ impl SignInSettings {
         OAuthConfig::check_registration(authority, client_id)
             .map(|(authority, client_id)| Self { client_id, authority: authority.as_str().to_owned() })
             .map_err(|problems| {
-                problems.iter().map(|p| SignInProblem { field: p.field(), reason: p.reason() }).collect()
+                problems.into_iter().map(|error| SignInProblem { field: error.field(), error }).collect()
             })
     }
 }

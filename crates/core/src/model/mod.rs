@@ -13,6 +13,7 @@ pub use caller::{
     APPROVE_PRIVILEGE, DELEGATED_MAILBOX_APPROVER, PrivilegeHolding, Role, SYSTEM_ADMINISTRATOR_TEMPLATE,
 };
 pub use mailbox::{ActDeliveryMethod, ApprovalState, DeliveryMethod, Mailbox, MailboxKind, TestStatus};
+pub(crate) use org_url::check_text;
 pub use org_url::{HostPolicy, OrgUrl, OrgUrlError, is_dataverse_host, is_guid};
 pub(crate) use org_url::{is_loopback_host, split_port};
 pub use settings::{DefaultEmailSettings, SettingsXmlError};

@@ -17,6 +17,7 @@
 //! `[::1]`, any port, `http` too) are accepted only under [`HostPolicy::AllowLoopback`]: the simulator,
 //! the tests and a web app served from the admin's own machine.
 
+use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
 
 /// An org's base URL, e.g. `https://contoso.crm.dynamics.com`, without a trailing slash.
@@ -24,14 +25,33 @@ use serde::{Deserialize, Serialize};
 #[serde(try_from = "String")]
 pub struct OrgUrl(String);
 
-/// Why a string is not an org URL.
+/// Why a string is not an org URL. Displayed in English (logs, evidence); [`OrgUrlError::text_in`]
+/// for the UI.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{input}` is not an org URL: {reason}")]
+#[error("{}", check_text(Lang::english(), "check.org-url", .input, .reason))]
 pub struct OrgUrlError {
     /// What was given.
     pub input: String,
-    /// What is wrong with it.
+    /// What is wrong with it: a message key of the catalogue's `checks.json` (`check.…`).
     pub reason: &'static str,
+}
+
+impl OrgUrlError {
+    /// What is wrong, in `lang`.
+    pub fn reason_in(&self, lang: Lang) -> &'static str {
+        lang.t(self.reason)
+    }
+
+    /// "`input` is not an org URL: reason", in `lang`.
+    pub fn text_in(&self, lang: Lang) -> String {
+        check_text(lang, "check.org-url", &self.input, self.reason)
+    }
+}
+
+/// A setting check's message `key` ("`{input}` is not …: {reason}") with the reason key `reason`
+/// rendered in `lang`.
+pub(crate) fn check_text(lang: Lang, key: &str, input: &str, reason: &str) -> String {
+    crate::tr!(lang, key, input = input, reason = lang.t(reason))
 }
 
 /// Which hosts an org URL (or a sign-in authority) may name.
@@ -113,47 +133,45 @@ impl OrgUrl {
         let trimmed = input.trim();
         let err = |reason| OrgUrlError { input: input.to_owned(), reason };
         if trimmed.contains('\\') {
-            return Err(err("it contains a backslash"));
+            return Err(err("check.backslash"));
         }
-        let (scheme, rest) = trimmed.split_once("://").ok_or_else(|| err("it has no scheme"))?;
+        let (scheme, rest) = trimmed.split_once("://").ok_or_else(|| err("check.no-scheme"))?;
         let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
         if authority.is_empty() {
-            return Err(err("it has no host"));
+            return Err(err("check.no-host"));
         }
         if authority.contains('@') {
-            return Err(err("it names a user before the host"));
+            return Err(err("check.user-before-host"));
         }
         if !authority.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')) {
-            return Err(err("the host is malformed"));
+            return Err(err("check.host-malformed"));
         }
         let authority = authority.to_ascii_lowercase();
         let scheme = scheme.to_ascii_lowercase();
         let (hostname, port) = split_port(&authority);
         if is_loopback_host(hostname) {
             if policy != HostPolicy::AllowLoopback {
-                return Err(err("a loopback host is allowed only in the simulator and test builds"));
+                return Err(err("check.loopback-org"));
             }
             if !matches!(scheme.as_str(), "http" | "https") {
-                return Err(err("the scheme must be https"));
+                return Err(err("check.https-only"));
             }
             if port.is_some_and(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
-                return Err(err("the port is malformed"));
+                return Err(err("check.port-malformed"));
             }
             return Ok(Self(format!("{scheme}://{authority}")));
         }
         match scheme.as_str() {
             "https" => {}
-            "http" => return Err(err("only https is allowed for a remote org")),
-            _ => return Err(err("the scheme must be https")),
+            "http" => return Err(err("check.https-remote-org")),
+            _ => return Err(err("check.https-only")),
         }
         match port {
             None | Some("443") => {}
-            Some(_) => return Err(err("a Dataverse org is reached on the default https port only")),
+            Some(_) => return Err(err("check.default-port")),
         }
         if !is_dataverse_host(hostname) {
-            return Err(err(
-                "it is not a Dataverse org host (https://<org>.crm.dynamics.com or a regional crm<N> host)",
-            ));
+            return Err(err("check.not-dataverse"));
         }
         Ok(Self(format!("https://{hostname}")))
     }
@@ -199,7 +217,7 @@ mod tests {
     use super::*;
 
     fn reason(input: &str) -> &'static str {
-        OrgUrl::parse(input).err().map_or("accepted", |e| e.reason)
+        OrgUrl::parse(input).err().map_or("accepted", |e| e.reason_in(Lang::english()))
     }
 
     #[test]
@@ -277,5 +295,21 @@ mod tests {
         ] {
             assert!(!is_guid(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_reason_is_a_catalogue_key_shown_in_the_pages_language_and_english_in_logs() {
+        let e = OrgUrl::parse("http://contoso.crm.dynamics.com").unwrap_err();
+        assert_eq!(e.reason, "check.https-remote-org");
+        assert_eq!(
+            e.to_string(),
+            "`http://contoso.crm.dynamics.com` is not an org URL: only https is allowed for a remote org"
+        );
+        let de = Lang::from_tag("de");
+        assert_eq!(e.reason_in(de), "für eine entfernte Organisation ist nur https erlaubt");
+        assert_eq!(
+            e.text_in(de),
+            "`http://contoso.crm.dynamics.com` ist keine Organisations-URL: für eine entfernte Organisation ist nur https erlaubt"
+        );
     }
 }

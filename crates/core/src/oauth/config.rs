@@ -1,7 +1,9 @@
 //! The sign-in settings: the authority, the admin's app registration, the redirect URI and the org,
 //! each validated, and why a setting is refused.
 
+use crate::i18n::Lang;
 use crate::json::{FromJson, JsonError, Obj};
+use crate::model::check_text;
 use crate::model::{HostPolicy, OrgUrl, OrgUrlError};
 use serde::{Deserialize, Serialize};
 
@@ -49,59 +51,55 @@ impl Authority {
         let trimmed = input.trim();
         let err = |reason| ConfigError::Authority { input: input.to_owned(), reason };
         if trimmed.is_empty() {
-            return Err(err("it is empty; use https://login.microsoftonline.com/<tenant id> or /organizations"));
+            return Err(err("check.authority-empty"));
         }
         if trimmed.contains('\\') {
-            return Err(err("it contains a backslash"));
+            return Err(err("check.backslash"));
         }
         let full = if trimmed.contains("://") { trimmed.to_owned() } else { format!("https://{ENTRA_HOST}/{trimmed}") };
-        let (scheme, rest) = full.split_once("://").ok_or_else(|| err("it has no scheme"))?;
+        let (scheme, rest) = full.split_once("://").ok_or_else(|| err("check.no-scheme"))?;
         if rest.contains(['?', '#']) {
-            return Err(err("it must not have a query or fragment"));
+            return Err(err("check.no-query"));
         }
         let rest = rest.trim_end_matches('/');
-        let (host, tenant) = rest
-            .split_once('/')
-            .ok_or_else(|| err("it names no tenant; add /<tenant id>, /<domain> or /organizations after the host"))?;
+        let (host, tenant) = rest.split_once('/').ok_or_else(|| err("check.no-tenant"))?;
         if host.is_empty()
             || host.contains('@')
             || !host.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
         {
-            return Err(err("the host is malformed"));
+            return Err(err("check.host-malformed"));
         }
         let host = host.to_ascii_lowercase();
         let scheme = scheme.to_ascii_lowercase();
         let (hostname, port) = crate::model::split_port(&host);
         if crate::model::is_loopback_host(hostname) {
             if policy != HostPolicy::AllowLoopback {
-                return Err(err("a loopback authority is allowed only in the simulator and test builds"));
+                return Err(err("check.loopback-authority"));
             }
             if !matches!(scheme.as_str(), "http" | "https") {
-                return Err(err("the scheme must be https"));
+                return Err(err("check.https-only"));
             }
         } else {
             match scheme.as_str() {
                 "https" => {}
-                "http" => return Err(err("only https is allowed for a remote host")),
-                _ => return Err(err("the scheme must be https")),
+                "http" => return Err(err("check.https-remote-host")),
+                _ => return Err(err("check.https-only")),
             }
             if SOVEREIGN_HOSTS.contains(&hostname) {
-                return Err(err(
-                    "sovereign clouds (US Government, China) are not supported: their Dataverse orgs are outside SyncReady's host permissions",
-                ));
+                return Err(err("check.sovereign-cloud"));
             }
             if hostname != ENTRA_HOST || !matches!(port, None | Some("443")) {
-                return Err(err("the authority must be https://login.microsoftonline.com/<tenant>"));
+                return Err(err("check.authority-host"));
             }
         }
         if tenant.contains('/') {
-            return Err(err("give only https://<host>/<tenant>, without /oauth2/v2.0/… after it"));
+            return Err(err("check.authority-path"));
         }
         if tenant.is_empty() || !tenant.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_')) {
-            return Err(err("the tenant must be a tenant id, a domain name or `organizations`"));
+            return Err(err("check.tenant-form"));
         }
         if tenant.eq_ignore_ascii_case("consumers") {
-            return Err(err("personal Microsoft accounts cannot use Dataverse; use your tenant or `organizations`"));
+            return Err(err("check.consumers"));
         }
         let host = if port == Some("443") { hostname } else { host.as_str() };
         Ok(Self(format!("{scheme}://{host}/{tenant}")))
@@ -142,8 +140,8 @@ fn check_scheme(scheme: &str, host: &str) -> Result<(), &'static str> {
     match scheme.to_ascii_lowercase().as_str() {
         "https" => Ok(()),
         "http" if is_loopback(host) => Ok(()),
-        "http" => Err("only https is allowed for a remote host"),
-        _ => Err("the scheme must be https"),
+        "http" => Err("check.https-remote-host"),
+        _ => Err("check.https-only"),
     }
 }
 
@@ -165,27 +163,27 @@ pub enum ConfigField {
 #[non_exhaustive]
 pub enum ConfigError {
     /// The authority is not `https://<host>/<tenant>`.
-    #[error("`{input}` is not an authority: {reason}")]
+    #[error("{}", check_text(Lang::english(), "check.authority", .input, .reason))]
     Authority {
         /// What was given.
         input: String,
-        /// What is wrong with it.
+        /// What is wrong with it: a message key (`check.…`).
         reason: &'static str,
     },
     /// The client id is not an app registration's application id.
-    #[error("`{input}` is not a usable client id: {reason}")]
+    #[error("{}", check_text(Lang::english(), "check.client-id", .input, .reason))]
     ClientId {
         /// What was given.
         input: String,
-        /// What is wrong with it.
+        /// What is wrong with it: a message key (`check.…`).
         reason: &'static str,
     },
     /// The redirect URI is not an absolute https URL (or http on loopback).
-    #[error("`{input}` is not a redirect URI: {reason}")]
+    #[error("{}", check_text(Lang::english(), "check.redirect-uri", .input, .reason))]
     RedirectUri {
         /// What was given.
         input: String,
-        /// What is wrong with it.
+        /// What is wrong with it: a message key (`check.…`).
         reason: &'static str,
     },
     /// The org URL is not valid.
@@ -204,13 +202,18 @@ impl ConfigError {
         }
     }
 
-    /// The reason alone, for a message next to the field.
+    /// The reason alone, in English.
     pub fn reason(&self) -> String {
+        self.reason_in(Lang::english()).to_owned()
+    }
+
+    /// The reason alone in `lang`, for a message next to the field.
+    pub fn reason_in(&self, lang: Lang) -> &'static str {
         match self {
             ConfigError::Authority { reason, .. }
             | ConfigError::ClientId { reason, .. }
-            | ConfigError::RedirectUri { reason, .. } => (*reason).to_owned(),
-            ConfigError::Org(e) => e.reason.to_owned(),
+            | ConfigError::RedirectUri { reason, .. } => lang.t(reason),
+            ConfigError::Org(e) => e.reason_in(lang),
         }
     }
 }
@@ -225,20 +228,16 @@ fn parse_client_id(input: &str) -> Result<String, ConfigError> {
     let id = input.trim().to_ascii_lowercase();
     let err = |reason| ConfigError::ClientId { input: input.to_owned(), reason };
     if id.is_empty() {
-        return Err(err(
-            "it is empty; register a single-page application in Entra ID and paste its application (client) id",
-        ));
+        return Err(err("check.client-id-empty"));
     }
     if !is_guid(&id) {
-        return Err(err("an application (client) id looks like 00000000-0000-0000-0000-000000000000"));
+        return Err(err("check.client-id-form"));
     }
     if id == WELL_KNOWN_PUBLIC_CLIENT {
-        return Err(err(
-            "Microsoft's public sample client is not a single-page application, so a browser cannot redeem its sign-ins (AADSTS9002326); register your own",
-        ));
+        return Err(err("check.sample-client"));
     }
     if id == DATAVERSE_APP_ID {
-        return Err(err("this is the id of the Dataverse API itself; use your own app registration's id"));
+        return Err(err("check.dataverse-client"));
     }
     Ok(id)
 }
@@ -246,13 +245,13 @@ fn parse_client_id(input: &str) -> Result<String, ConfigError> {
 fn parse_redirect_uri(input: &str) -> Result<String, ConfigError> {
     let uri = input.trim();
     let err = |reason| ConfigError::RedirectUri { input: input.to_owned(), reason };
-    let (scheme, rest) = uri.split_once("://").ok_or_else(|| err("it must be an absolute URL"))?;
+    let (scheme, rest) = uri.split_once("://").ok_or_else(|| err("check.absolute-url"))?;
     if uri.contains('#') {
-        return Err(err("it must not have a fragment"));
+        return Err(err("check.no-fragment"));
     }
     let host = rest.split(['/', '?']).next().unwrap_or_default();
     if host.is_empty() || host.contains('@') || uri.chars().any(char::is_whitespace) {
-        return Err(err("the host is malformed"));
+        return Err(err("check.host-malformed"));
     }
     check_scheme(scheme, host).map_err(err)?;
     Ok(uri.to_owned())
