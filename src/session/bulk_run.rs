@@ -9,7 +9,7 @@ use crate::platform::clock::{self, BrowserClock};
 use crate::platform::transport::limits_ledger;
 use crate::platform::{chrome, dom};
 use crate::state::bulk::{BulkRequest, SavedRun, saved_run_key};
-use crate::state::field::{halt_text, resumable_in_place, waiting_for_dataverse};
+use crate::state::field::{halt_text_in, resumable_in_place, waiting_for_dataverse_in};
 use crate::state::settings::{ManagedSettings, SETTINGS_KEY, Settings};
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -339,12 +339,12 @@ impl BulkRun {
 
     /// Why the run halted, in `lang`, with local times.
     pub fn halt_text(&self, progress: &Progress, lang: Lang) -> Option<String> {
-        progress.halt.as_ref().map(|h| halt_text(h, lang, clock::local_time))
+        progress.halt.as_ref().map(|h| halt_text_in(h, clock::local_time, lang))
     }
 
     /// What the run waits for from Dataverse now, if anything, in `lang`.
     pub fn waiting_text(&self, progress: &Progress, lang: Lang) -> Option<String> {
-        waiting_for_dataverse(progress, clock::now_ms(), lang, clock::local_time)
+        waiting_for_dataverse_in(progress, clock::now_ms(), clock::local_time, lang)
     }
 
     /// Asks the running run to stop after the requests in flight.

@@ -6,14 +6,23 @@ use syncready_core::bulk::{Halt, Progress};
 use syncready_core::i18n::Lang;
 use syncready_core::tr;
 
-/// "Waiting for Dataverse since 14:32:05 (80 s)" in `lang` while a run's requests are slow or
-/// failing; `clock` formats a run time (Unix ms) as the admin's local time of day. `None` when nothing
-/// is waited for.
+/// "Waiting for Dataverse since 14:32:05 (80 s)" while a run's requests are slow or failing; `clock`
+/// formats a run time (Unix ms) as the admin's local time of day. `None` when nothing is waited for.
+/// English ([`waiting_for_dataverse_in`]).
 pub fn waiting_for_dataverse(
     progress: &Progress,
     now_ms: u64,
-    lang: Lang,
     clock: impl Fn(u64) -> String,
+) -> Option<String> {
+    waiting_for_dataverse_in(progress, now_ms, clock, Lang::english())
+}
+
+/// [`waiting_for_dataverse`] in `lang`.
+pub fn waiting_for_dataverse_in(
+    progress: &Progress,
+    now_ms: u64,
+    clock: impl Fn(u64) -> String,
+    lang: Lang,
 ) -> Option<String> {
     if progress.halt.is_some() {
         return None;
@@ -32,8 +41,14 @@ fn span(secs: u64, lang: Lang) -> String {
     }
 }
 
-/// What a halted run says in `lang`, with what to do; `clock` as for [`waiting_for_dataverse`].
-pub fn halt_text(halt: &Halt, lang: Lang, clock: impl Fn(u64) -> String) -> String {
+/// What a halted run says, with what to do; `clock` as for [`waiting_for_dataverse`]. English
+/// ([`halt_text_in`]).
+pub fn halt_text(halt: &Halt, clock: impl Fn(u64) -> String) -> String {
+    halt_text_in(halt, clock, Lang::english())
+}
+
+/// [`halt_text`] in `lang`.
+pub fn halt_text_in(halt: &Halt, clock: impl Fn(u64) -> String, lang: Lang) -> String {
     match halt {
         Halt::SessionExpired { .. } => lang.t("bulk.halt.session-expired").to_owned(),
         Halt::Cancelled => lang.t("bulk.halt.cancelled").to_owned(),

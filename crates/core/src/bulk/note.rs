@@ -241,6 +241,7 @@ impl PlanError {
                 tr!(lang, "bulk.plan-error.no-default-settings", why = lang.t("bulk.plan-error.empty-column"))
             }
             PlanError::UnknownProfile(id) => tr!(lang, "bulk.plan-error.unknown-profile", id = id),
+            PlanError::SelectMailboxes => lang.t("bulk.plan-error.select-mailboxes").to_owned(),
             // Only ever a caller's mistake (a selection that does not fit the action).
             PlanError::BadSelection(why) => why.clone(),
         }

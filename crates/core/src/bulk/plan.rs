@@ -137,7 +137,10 @@ pub enum PlanError {
     /// The named profile is not in the snapshot.
     #[error("the email server profile {0} does not exist")]
     UnknownProfile(String),
-    /// The selection does not fit the action (e.g. `Selection::Org` for a mailbox action).
+    /// A mailbox action was given `Selection::Org`.
+    #[error("this action applies to mailboxes; select mailboxes")]
+    SelectMailboxes,
+    /// The action is not planned here (a caller's mistake).
     #[error("{0}")]
     BadSelection(String),
 }
@@ -229,7 +232,7 @@ pub(super) fn plan(snapshot: &Snapshot, selection: &Selection, action: &Action) 
         }
         Selection::Matching(filter) => mailboxes.iter().filter(|m| filter.matches(m)).collect(),
         Selection::Org => {
-            return Err(PlanError::BadSelection("this action applies to mailboxes; select mailboxes".to_owned()));
+            return Err(PlanError::SelectMailboxes);
         }
     };
 

@@ -155,6 +155,9 @@ fn issue_18_plan_and_target_errors_render_in_german() {
     );
     assert_eq!(PlanError::EmptyDefaultSettings.to_string(), PlanError::EmptyDefaultSettings.text(Lang::english()));
     assert_eq!(PlanError::UnknownProfile("x".into()).text(de()), "das E-Mail-Serverprofil x existiert nicht");
+    let org_for_mailboxes = plan(&snapshot(Vec::new()), &Selection::Org, &Action::Approve).unwrap_err();
+    assert_eq!(org_for_mailboxes.to_string(), "this action applies to mailboxes; select mailboxes");
+    assert_eq!(org_for_mailboxes.text(de()), "diese Aktion gilt für Postfächer; wählen Sie Postfächer aus");
     let (planned, current) = (
         OrgUrl::parse("https://contoso.crm.dynamics.com").unwrap(),
         OrgUrl::parse("https://fabrikam.crm4.dynamics.com").unwrap(),
