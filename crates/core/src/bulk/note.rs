@@ -3,7 +3,8 @@
 //! (a privilege's name, an address, a count, the values read back) and is rendered in a language with
 //! [`Note::text`] (catalogue keys `bulk.*`); `Display` and `Serialize` give English, which is what
 //! exports and the saved run keep (format 2 stores the English text, and a note read back from a
-//! saved run is [`Note::Verbatim`]).
+//! saved run is [`Note::Verbatim`]). The bulk errors ([`PlanError`], [`TargetError`], [`ResumeError`])
+//! render the same way; their `Display` is English from the catalogue.
 
 use super::action::Field;
 use super::plan::PlanError;
@@ -269,6 +270,21 @@ impl ResumeError {
         }
     }
 }
+
+/// `Display` in English from the catalogue (one copy of each text), and `std::error::Error`.
+macro_rules! english_error {
+    ($($ty:ty),*) => {$(
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.text(Lang::english()))
+            }
+        }
+
+        impl std::error::Error for $ty {}
+    )*};
+}
+
+english_error!(PlanError, TargetError, ResumeError);
 
 #[cfg(test)]
 mod tests;

@@ -117,31 +117,23 @@ pub struct DryRunRow {
 }
 
 /// Why no plan could be made.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PlanError {
     /// The snapshot has no mailboxes (they could not be read).
-    #[error("the mailboxes could not be read, so nothing can be planned for them")]
     NoMailboxes,
     /// The snapshot has no organization row.
-    #[error("the organization's email settings could not be read")]
     NoOrgSettings,
     /// "Apply Default Email Settings" needs a default profile.
-    #[error("the organization has no default email server profile; set one first")]
     NoDefaultProfile,
     /// "Apply Default Email Settings" needs readable default email settings.
-    #[error("the organization's default email settings are missing or invalid: {0}")]
     NoDefaultSettings(String),
     /// "Apply Default Email Settings" needs default email settings, and the column is empty.
-    #[error("the organization's default email settings are missing or invalid: the column is empty")]
     EmptyDefaultSettings,
     /// The named profile is not in the snapshot.
-    #[error("the email server profile {0} does not exist")]
     UnknownProfile(String),
     /// A mailbox action was given `Selection::Org`.
-    #[error("this action applies to mailboxes; select mailboxes")]
     SelectMailboxes,
     /// The action is not planned here (a caller's mistake).
-    #[error("{0}")]
     BadSelection(String),
 }
 

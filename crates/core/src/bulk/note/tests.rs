@@ -78,12 +78,13 @@ fn issue_18_run_outcomes_render_in_german_with_their_data() {
     );
     assert_eq!(
         accepted.text(de()),
-        "der Dienst hat die Änderung angenommen, aber zurückgelesen emailrouteraccessapproval = Abgelehnt, \
-         erwartet Genehmigt"
+        "der Dienst hat die Änderung angenommen, aber der Datensatz zeigt beim Zurücklesen \
+         emailrouteraccessapproval = Abgelehnt statt Genehmigt"
     );
     assert_eq!(
         Note::GaveUp { attempts: 5, mismatch }.text(de()),
-        "nach 5 Versuchen aufgegeben; zurückgelesen emailrouteraccessapproval = Abgelehnt, erwartet Genehmigt"
+        "nach 5 Versuchen aufgegeben; der Datensatz zeigt beim Zurücklesen emailrouteraccessapproval = Abgelehnt \
+         statt Genehmigt"
     );
     let not_sent = Note::NotSent.text(de());
     assert!(not_sent.starts_with("nicht gesendet: Eine Genehmigung wurde mit 0x80040256 (CrmSecurity) abgelehnt."));
@@ -143,7 +144,7 @@ fn issue_18_every_note_fills_every_placeholder_in_every_language() {
         }
     }
     assert_eq!(Note::NotAnAddress { address: "a b".into() }.to_string(), "\"a b\" is not an email address");
-    assert_eq!(m().text(de()), "zurückgelesen statecode = Inaktiv, erwartet Aktiv");
+    assert_eq!(m().text(de()), "der Datensatz zeigt beim Zurücklesen statecode = Inaktiv statt Aktiv");
 }
 
 #[test]

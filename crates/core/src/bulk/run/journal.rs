@@ -27,10 +27,9 @@ pub struct Journal {
 }
 
 /// Why a journal cannot resume a plan.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ResumeError {
     /// The journal was written for another plan.
-    #[error("the journal belongs to another plan")]
     PlanMismatch,
 }
 
