@@ -15,7 +15,8 @@
 //! - `millis`: [`Millis`], the time the run is told.
 //! - `plan`: [`plan()`], [`Plan`], [`PlanItem`], [`Change`], dry-run rows.
 //! - `note`: [`Note`], the engine's texts as data (skip and block reasons, warnings, item outcomes),
-//!   rendered in a language with [`Note::text`]; English through `Display`.
+//!   rendered in a language with [`Note::text`]; English through `Display`. `error_text`: the same for
+//!   [`PlanError`], [`TargetError`] and [`ResumeError`].
 //! - `run`: [`Run`], [`RunConfig`], [`Journal`], [`RequestId`]: the sans-IO state machine (its parts: timers,
 //!   slots, concurrency, ledger, batches, verify, journal).
 //! - `progress`: [`Progress`], [`ItemOutcome`], [`ItemState`], [`Halt`].
@@ -37,6 +38,7 @@
 mod action;
 mod address;
 mod drive;
+mod error_text;
 pub(crate) mod evidence;
 mod from_json;
 mod millis;

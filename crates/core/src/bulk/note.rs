@@ -3,13 +3,9 @@
 //! (a privilege's name, an address, a count, the values read back) and is rendered in a language with
 //! [`Note::text`] (catalogue keys `bulk.*`); `Display` and `Serialize` give English, which is what
 //! exports and the saved run keep (format 2 stores the English text, and a note read back from a
-//! saved run is [`Note::Verbatim`]). The bulk errors ([`PlanError`], [`TargetError`], [`ResumeError`])
-//! render the same way; their `Display` is English from the catalogue.
+//! saved run is [`Note::Verbatim`]). The bulk errors render the same way (`error_text`).
 
 use super::action::Field;
-use super::plan::PlanError;
-use super::run::ResumeError;
-use super::target::TargetError;
 use crate::i18n::Lang;
 use crate::json::{FromJson, JsonError};
 use crate::{tr, trn};
@@ -229,62 +225,6 @@ impl FromJson for Note {
         String::from_json(value).map(Note::Verbatim)
     }
 }
-
-impl PlanError {
-    /// Why no plan could be made, in `lang`.
-    pub fn text(&self, lang: Lang) -> String {
-        match self {
-            PlanError::NoMailboxes => lang.t("bulk.plan-error.no-mailboxes").to_owned(),
-            PlanError::NoOrgSettings => lang.t("bulk.plan-error.no-org-settings").to_owned(),
-            PlanError::NoDefaultProfile => lang.t("bulk.plan-error.no-default-profile").to_owned(),
-            PlanError::NoDefaultSettings(why) => tr!(lang, "bulk.plan-error.no-default-settings", why = why),
-            PlanError::EmptyDefaultSettings => {
-                tr!(lang, "bulk.plan-error.no-default-settings", why = lang.t("bulk.plan-error.empty-column"))
-            }
-            PlanError::UnknownProfile(id) => tr!(lang, "bulk.plan-error.unknown-profile", id = id),
-            PlanError::SelectMailboxes => lang.t("bulk.plan-error.select-mailboxes").to_owned(),
-            // Only ever a caller's mistake (a selection that does not fit the action).
-            PlanError::BadSelection(why) => why.clone(),
-        }
-    }
-}
-
-impl TargetError {
-    /// Why the plan is not run, in `lang`.
-    pub fn text(&self, lang: Lang) -> String {
-        match self {
-            TargetError::OtherOrg { planned, current } => {
-                tr!(lang, "bulk.target.other-org", planned = planned, current = current)
-            }
-            TargetError::Unbound { current } => tr!(lang, "bulk.target.unbound", current = current),
-            TargetError::NotAGuid { id, name } => tr!(lang, "bulk.target.not-a-guid", id = id, name = name),
-        }
-    }
-}
-
-impl ResumeError {
-    /// Why the journal does not resume the plan, in `lang`.
-    pub fn text(&self, lang: Lang) -> String {
-        match self {
-            ResumeError::PlanMismatch => lang.t("bulk.resume.plan-mismatch").to_owned(),
-        }
-    }
-}
-
-/// `Display` in English from the catalogue (one copy of each text), and `std::error::Error`.
-macro_rules! english_error {
-    ($($ty:ty),*) => {$(
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.text(Lang::english()))
-            }
-        }
-
-        impl std::error::Error for $ty {}
-    )*};
-}
-
-english_error!(PlanError, TargetError, ResumeError);
 
 #[cfg(test)]
 mod tests;

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::bulk::plan::tests::{mailbox, snapshot};
-use crate::bulk::{Action, MailboxFilter, Plan, Selection, plan};
+use crate::bulk::{Action, MailboxFilter, Plan, PlanError, ResumeError, Selection, TargetError, plan};
 use crate::model::{ApprovalState, MailboxKind, OrgUrl, PrivilegeHolding};
 
 fn de() -> Lang {
