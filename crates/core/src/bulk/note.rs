@@ -2,8 +2,8 @@
 //! before confirming, and what happened to an item in a run. A [`Note`] keeps what the text needs
 //! (a privilege's name, an address, a count, the values read back) and is rendered in a language with
 //! [`Note::text`] (catalogue keys `bulk.*`); `Display` and `Serialize` give English, which is what
-//! exports and the saved run keep (format 2 stores the English text; a note read back from a saved
-//! run is the note with that English text when it carries no data, else [`Note::Verbatim`]). The bulk errors render the same way (`error_text`).
+//! exports and the saved run keep (format 2 stores the English text, and a note read back from a
+//! saved run is [`Note::Verbatim`]). The bulk errors render the same way (`error_text`).
 
 use super::action::Field;
 use crate::i18n::Lang;
@@ -205,40 +205,6 @@ impl Note {
     }
 }
 
-impl Note {
-    /// The note whose English text is `text`, if it is one that carries no data (what a saved run
-    /// keeps is English); any other text stays [`Note::Verbatim`]. So a resumed run shows most of its
-    /// earlier reasons in the page's language without the saved format changing.
-    pub fn from_english(text: String) -> Note {
-        let plain = [
-            Note::ProfileActive,
-            Note::NotInSnapshot,
-            Note::NotUserOrQueue,
-            Note::Inactive,
-            Note::AlreadyApproved,
-            Note::AlreadyRejected,
-            Note::TestScheduled,
-            Note::SameSettings,
-            Note::OrgSameSettings,
-            Note::SameAddress,
-            Note::NoSysadmin,
-            Note::OwnMailbox,
-            Note::RolesUnread,
-            Note::TenantRoles,
-            Note::OrgNeedsSysadmin,
-            Note::AddressPending,
-            Note::AddressUser,
-            Note::UndoTest,
-            Note::Cancelled,
-            Note::BatchRefused,
-            Note::Gone,
-            Note::ApprovalsStopped,
-            Note::NotSent,
-        ];
-        plain.into_iter().find(|n| n.to_string() == text).unwrap_or(Note::Verbatim(text))
-    }
-}
-
 /// English.
 impl fmt::Display for Note {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -253,10 +219,10 @@ impl serde::Serialize for Note {
     }
 }
 
-/// A note read back from a saved run, from its English text ([`Note::from_english`]).
+/// A note read back from a saved run: its English text, shown as it is.
 impl FromJson for Note {
     fn from_json(value: &Value) -> Result<Self, JsonError> {
-        String::from_json(value).map(Note::from_english)
+        String::from_json(value).map(Note::Verbatim)
     }
 }
 

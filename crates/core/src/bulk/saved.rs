@@ -14,9 +14,8 @@
 //! in any JSON reader), and mailbox kinds are lower case.
 //!
 //! Texts (skip and block reasons, warnings, the journal's messages) are kept as their English text, as
-//! in format 1. A [`Note`](super::Note) read back is the note with that text when it carries no data
-//! ([`Note::from_english`](super::Note::from_english)), so it follows the page's language again; one
-//! with data (a privilege's name, the values read back) stays English as saved.
+//! in format 1: a [`Note`](super::Note) read back is [`Note::Verbatim`](super::Note::Verbatim), shown as
+//! saved whatever the page's language (a saved run lives only as long as the browser session).
 
 use super::action::{Action, Entity, Field};
 use super::from_json::{ACTIONS, action_with_fields, config, journal, plan, plan_item, req_with};

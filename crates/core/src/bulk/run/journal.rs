@@ -127,7 +127,7 @@ impl Journal {
             slots.update(*i as usize, |s| {
                 s.outcome.status = *status;
                 s.outcome.code = code.clone();
-                s.outcome.message = Some(Note::from_english(message.clone()));
+                s.outcome.message = Some(Note::Verbatim(message.clone()));
             });
         }
         for (i, since) in &self.testing_since {

@@ -149,7 +149,7 @@ impl Run {
     pub fn resume(plan: Plan, journal: &Journal, config: RunConfig) -> Result<Run, ResumeError> {
         journal.fits(&plan)?;
         let mut run = Run::new(plan, config);
-        run.approvals_stopped = journal.approvals_stopped.clone().map(Note::from_english);
+        run.approvals_stopped = journal.approvals_stopped.clone().map(Note::Verbatim);
         journal.restore(&mut run.slots);
         Ok(run)
     }
