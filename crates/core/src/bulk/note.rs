@@ -79,13 +79,13 @@ pub enum Note {
     /// The record no longer exists.
     Gone,
     /// The service accepted the write, but the record reads back otherwise.
-    AcceptedBut(Mismatch),
+    AcceptedBut(Box<Mismatch>),
     /// The write did not apply after every attempt.
     GaveUp {
         /// Attempts sent.
         attempts: u32,
         /// The last read-back.
-        mismatch: Mismatch,
+        mismatch: Box<Mismatch>,
     },
     /// Test & Enable failed for these directions (catalogue keys `direction.*`).
     TestFailed {

@@ -256,11 +256,11 @@ impl Answers<'_> {
                             c.field.agrees(&c.after, &read)
                         };
                         if !ok && mismatch.is_none() {
-                            mismatch = Some(Mismatch {
+                            mismatch = Some(Box::new(Mismatch {
                                 field: c.field,
                                 read: plan.named(c.field, &read),
                                 expected: plan.named(c.field, &c.after),
-                            });
+                            }));
                         }
                         observed.push((c.field, read));
                     }
