@@ -91,16 +91,16 @@ pub fn BulkPanel(
 /// The dry-run preview and the confirm button.
 fn preview(plan: &Plan, confirm: Callback<()>, close: Callback<()>, lang: Lang) -> impl IntoView {
     const SHOWN: usize = 200;
-    let rows = plan.dry_run();
+    let rows = plan.dry_run_in(lang);
     let total_rows = rows.len();
     let writes = plan.items.len();
     let more = total_rows.saturating_sub(SHOWN);
     let blocked = plan
         .blocked
         .iter()
-        .map(|b| view! { <li>{format!("{}: {}", b.name, b.reason)}</li> }.into_any())
+        .map(|b| view! { <li>{format!("{}: {}", b.name, b.reason.text(lang))}</li> }.into_any())
         .collect_view();
-    let warnings = plan.warnings.iter().map(|w| view! { <li>{w.clone()}</li> }.into_any()).collect_view();
+    let warnings = plan.warnings.iter().map(|w| view! { <li>{w.text(lang)}</li> }.into_any()).collect_view();
     let body = rows
         .into_iter()
         .take(SHOWN)
@@ -135,10 +135,11 @@ fn preview(plan: &Plan, confirm: Callback<()>, close: Callback<()>, lang: Lang) 
 /// Progress bar, counts and the per-item failures.
 #[component]
 fn ProgressView(run: BulkRun) -> impl IntoView {
+    let lang = use_lang();
     view! { {move || run.progress().with(|p| match p {
         None => ().into_any(),
         Some(p) => {
-            let b = bar(p);
+            let b = bar(p, lang);
             let failures = p
                 .items
                 .iter()
@@ -146,21 +147,21 @@ fn ProgressView(run: BulkRun) -> impl IntoView {
                 .take(500)
                 .map(|i| {
                     let why = match (&i.code, &i.message) {
-                        (Some(code), Some(m)) => format!("{m} ({code})"),
-                        (None, Some(m)) => m.clone(),
+                        (Some(code), Some(m)) => format!("{} ({code})", m.text(lang)),
+                        (None, Some(m)) => m.text(lang),
                         (Some(code), None) => code.clone(),
-                        (None, None) => "no reason given".to_owned(),
+                        (None, None) => lang.t("bulk.no-reason").to_owned(),
                     };
                     view! { <li data-testid="bulk-failure">{format!("{}: {why}", i.name)}</li> }.into_any()
                 })
                 .collect_view();
-            let halt = run.halt_text(p);
-            let waiting = run.waiting_text(p);
-            let stopped = p.approvals_stopped.clone();
-            let o365 = crate::state::bulk::o365_unset_note(p);
+            let halt = run.halt_text(p, lang);
+            let waiting = run.waiting_text(p, lang);
+            let stopped = p.approvals_stopped.as_ref().map(|s| s.text(lang));
+            let o365 = crate::state::bulk::o365_unset_note(p, lang);
             view! {
                 <div class="sr-progress" data-testid="bulk-progress" data-percent=b.percent data-succeeded=p.succeeded data-failed=p.failed>
-                    <progress max=b.total value=b.done aria-label=use_lang().t("ui.bulk.progress")></progress>
+                    <progress max=b.total value=b.done aria-label=lang.t("ui.bulk.progress")></progress>
                     <p data-testid="bulk-progress-label">{b.label}</p>
                     {waiting.map(|w| view! { <p class="sr-muted" data-testid="bulk-waiting" role="status">{w}</p> }.into_any())}
                     {halt.map(|h| view! { <p class="sr-warn" data-testid="bulk-halt">{h}</p> }.into_any())}

@@ -9,14 +9,16 @@ use crate::platform::clock::{self, BrowserClock};
 use crate::platform::transport::limits_ledger;
 use crate::platform::{chrome, dom};
 use crate::state::bulk::{BulkRequest, SavedRun, saved_run_key};
-use crate::state::field::{halt_text, resumable_in_place, waiting_for_dataverse};
+use crate::state::field::{halt_text_in, resumable_in_place, waiting_for_dataverse_in};
 use crate::state::settings::{ManagedSettings, SETTINGS_KEY, Settings};
 use leptos::prelude::*;
 use std::sync::Arc;
 use syncready_core::bulk::{self, Control, Evidence, Plan, Progress, Run};
 use syncready_core::http::{Request, Transport};
+use syncready_core::i18n::Lang;
 use syncready_core::limits::Patient;
 use syncready_core::model::OrgUrl;
+use syncready_core::tr;
 
 /// Where the flow is.
 #[derive(Debug, Clone)]
@@ -101,12 +103,11 @@ impl BulkRun {
                             .map(|p| p.bound_to(d.org.clone()))
                     })
                 });
+                let lang = dom::ui_lang();
                 phase.set(match planned {
                     Some(Ok(plan)) => BulkPhase::Preview(Arc::new(plan)),
-                    Some(Err(e)) => BulkPhase::Problem(e.to_string()),
-                    None => {
-                        BulkPhase::Problem("The org is still being read; try again in a moment.".to_owned())
-                    }
+                    Some(Err(e)) => BulkPhase::Problem(e.text(lang)),
+                    None => BulkPhase::Problem(lang.t("bulk.org-loading").to_owned()),
                 });
             }
         });
@@ -160,10 +161,7 @@ impl BulkRun {
     pub fn saved_offer(&self) -> Option<(usize, &'static str)> {
         self.saved.with(|s| {
             s.as_ref().map(|s| {
-                (
-                    s.plan.items.len(),
-                    crate::state::bulk::action_title_in(&s.plan.action, crate::platform::dom::ui_lang()),
-                )
+                (s.plan.items.len(), crate::state::bulk::action_title_in(&s.plan.action, dom::ui_lang()))
             })
         })
     }
@@ -186,14 +184,15 @@ impl BulkRun {
 
     fn start(self, run: Run) {
         let Self { phase, progress, evidence, cancel, on_finished, .. } = self;
+        let lang = dom::ui_lang();
         let Some(org) = self.org() else {
-            phase.set(BulkPhase::Problem("No org is open.".to_owned()));
+            phase.set(BulkPhase::Problem(lang.t("bulk.no-org").to_owned()));
             return;
         };
         // The org shown now must be the org the plan was made for (the plan, the undo plan and
         // the resumed run all carry it); otherwise nothing is sent.
         if let Err(refused) = run.plan().check_target(&org) {
-            phase.set(BulkPhase::Problem(format!("Not run: {refused}.")));
+            phase.set(BulkPhase::Problem(tr!(lang, "bulk.not-run", why = refused.text(lang))));
             return;
         }
         cancel.set(false);
@@ -257,17 +256,16 @@ impl BulkRun {
     /// Resumes the interrupted run saved for the org shown.
     pub fn resume(&self) {
         let Some(current) = self.org() else { return };
+        let lang = dom::ui_lang();
         let resumed = self.saved.with(|s| {
             s.as_ref().map(|s| {
-                s.check_target(&current).map_err(|e| e.to_string())?;
-                Run::resume(s.plan.clone(), &s.journal, s.config.clone()).map_err(|e| e.to_string())
+                s.check_target(&current).map_err(|e| e.text(lang))?;
+                Run::resume(s.plan.clone(), &s.journal, s.config.clone()).map_err(|e| e.text(lang))
             })
         });
         match resumed {
             Some(Ok(run)) => self.start(run),
-            Some(Err(e)) => {
-                self.phase.set(BulkPhase::Problem(format!("The interrupted run cannot be resumed: {e}.")))
-            }
+            Some(Err(why)) => self.phase.set(BulkPhase::Problem(tr!(lang, "bulk.cannot-resume", why = why))),
             None => {}
         }
     }
@@ -277,7 +275,8 @@ impl BulkRun {
         let this = *self;
         let Some(org) = self.org() else { return };
         let Self { recheck, phase, .. } = this;
-        recheck.set(Some("Checking the Dynamics 365 session\u{2026}".to_owned()));
+        let lang = dom::ui_lang();
+        recheck.set(Some(lang.t("bulk.recheck.checking").to_owned()));
         leptos::task::spawn_local(async move {
             let answer = OrgTransport::for_org(&org).send(Request::get("WhoAmI")).await;
             let ok = answer.as_ref().is_ok_and(|r| {
@@ -285,10 +284,7 @@ impl BulkRun {
                     && r.header("Content-Type").is_some_and(|t| t.contains("json"))
             });
             if !ok {
-                recheck.try_set(Some(
-                    "Still not signed in (or Dataverse is still unreachable): sign in again in the Dynamics tab, then try again."
-                        .to_owned(),
-                ));
+                recheck.try_set(Some(lang.t("bulk.recheck.still-out").to_owned()));
                 return;
             }
             recheck.try_set(None);
@@ -296,11 +292,9 @@ impl BulkRun {
             match saved_run.map(|s| Run::resume(s.plan, &s.journal, s.config)) {
                 Some(Ok(run)) => this.start(run),
                 Some(Err(e)) => {
-                    phase.set(BulkPhase::Problem(format!("The interrupted run cannot be resumed: {e}")))
+                    phase.set(BulkPhase::Problem(tr!(lang, "bulk.cannot-resume", why = e.text(lang))))
                 }
-                None => phase.set(BulkPhase::Problem(
-                    "The interrupted run was not saved; nothing to resume.".to_owned(),
-                )),
+                None => phase.set(BulkPhase::Problem(lang.t("bulk.not-saved").to_owned())),
             }
         });
     }
@@ -343,14 +337,14 @@ impl BulkRun {
         }
     }
 
-    /// Why the run halted, with local times.
-    pub fn halt_text(&self, progress: &Progress) -> Option<String> {
-        progress.halt.as_ref().map(|h| halt_text(h, clock::local_time))
+    /// Why the run halted, in `lang`, with local times.
+    pub fn halt_text(&self, progress: &Progress, lang: Lang) -> Option<String> {
+        progress.halt.as_ref().map(|h| halt_text_in(h, clock::local_time, lang))
     }
 
-    /// What the run waits for from Dataverse now, if anything.
-    pub fn waiting_text(&self, progress: &Progress) -> Option<String> {
-        waiting_for_dataverse(progress, clock::now_ms(), clock::local_time)
+    /// What the run waits for from Dataverse now, if anything, in `lang`.
+    pub fn waiting_text(&self, progress: &Progress, lang: Lang) -> Option<String> {
+        waiting_for_dataverse_in(progress, clock::now_ms(), clock::local_time, lang)
     }
 
     /// Asks the running run to stop after the requests in flight.

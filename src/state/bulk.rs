@@ -4,6 +4,7 @@
 use syncready_core::bulk::{Action, Progress, Selection};
 use syncready_core::i18n::Lang;
 use syncready_core::readiness::Remedy;
+use syncready_core::{tr, trn};
 
 /// Button label for a checklist remedy, in English ([`remedy_label_in`]).
 pub fn remedy_label(remedy: &Remedy) -> String {
@@ -70,18 +71,10 @@ impl BulkRequest {
 }
 
 /// The plain note shown after approvals that applied but left "approved by Microsoft 365 admin"
-/// (`isemailaddressapprovedbyo365admin`) unset, or `None` when there are none.
-pub fn o365_unset_note(progress: &Progress) -> Option<String> {
+/// (`isemailaddressapprovedbyo365admin`) unset, in `lang`, or `None` when there are none.
+pub fn o365_unset_note(progress: &Progress, lang: Lang) -> Option<String> {
     let n = progress.o365_unset;
-    (n > 0).then(|| {
-        format!(
-            "{} approved, but the approval did not set \"approved by Microsoft 365 admin\" \
-             (isemailaddressapprovedbyo365admin). {} counted as succeeded; if Test & Enable then fails with an alert \
-             asking for an approval by a Microsoft 365 administrator, a Global or Exchange administrator must approve.",
-            if n == 1 { "1 mailbox was".to_owned() } else { format!("{n} mailboxes were") },
-            if n == 1 { "It is" } else { "They are" }
-        )
-    })
+    (n > 0).then(|| trn!(lang, "bulk.o365-unset", n))
 }
 
 /// The progress bar's numbers.
@@ -97,24 +90,25 @@ pub struct Bar {
     pub label: String,
 }
 
-/// Summarises `progress` for the bar.
-pub fn bar(progress: &Progress) -> Bar {
+/// Summarises `progress` for the bar, its label in `lang`.
+pub fn bar(progress: &Progress, lang: Lang) -> Bar {
     let total = progress.items.len();
     let done = progress.succeeded + progress.failed + progress.skipped + progress.stuck;
     let percent = (done * 100).checked_div(total).map_or(100, |p| u32::try_from(p).unwrap_or(100));
-    let mut parts = vec![format!("{} succeeded", progress.succeeded)];
-    for (n, what) in [
-        (progress.failed, "failed"),
-        (progress.stuck, "stuck"),
-        (progress.skipped, "skipped"),
-        (progress.testing, "testing"),
-        (progress.pending + progress.sent + progress.written + progress.unknown, "in progress"),
+    let mut parts = vec![tr!(lang, "bulk.bar.succeeded", n = progress.succeeded)];
+    for (n, key) in [
+        (progress.failed, "bulk.bar.failed"),
+        (progress.stuck, "bulk.bar.stuck"),
+        (progress.skipped, "bulk.bar.skipped"),
+        (progress.testing, "bulk.bar.testing"),
+        (progress.pending + progress.sent + progress.written + progress.unknown, "bulk.bar.in-progress"),
     ] {
         if n > 0 {
-            parts.push(format!("{n} {what}"));
+            parts.push(tr!(lang, key, n = n));
         }
     }
-    Bar { done, total, percent, label: format!("{done} of {total} done: {}", parts.join(", ")) }
+    let label = tr!(lang, "bulk.bar.label", done = done, total = total, parts = parts.join(", "));
+    Bar { done, total, percent, label }
 }
 
 /// What the panel keeps in `storage.session` (memory only) while a run is going, so a reopened

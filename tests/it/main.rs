@@ -12,8 +12,10 @@
 //! - `field`: what the panel says while Dataverse is slow, unreachable or throttling (issue 11).
 //! - `saved_run`: a bulk run saved for resuming reads back (and so do runs saved by earlier versions).
 //! - `i18n`: the UI's labels from the message catalogue (issue 18).
+//! - `bulk`: the bulk run's progress line and notes, in English and German (issue 18).
 #![cfg(not(target_arch = "wasm32"))]
 
+mod bulk;
 mod charts;
 mod exchange;
 mod field;

@@ -3,7 +3,7 @@ use std::time::Duration;
 use syncready::state::bulk::SavedRun;
 use syncready_core::bulk::TargetError;
 use syncready_core::bulk::{
-    Action, Blocked, Change, Entity, Field, Journal, Plan, PlanItem, RunConfig, Skipped,
+    Action, Blocked, Change, Entity, Field, Journal, Note, Plan, PlanItem, RunConfig, Skipped,
 };
 use syncready_core::json::{FromJson, decode};
 use syncready_core::model::{ActDeliveryMethod, DeliveryMethod, MailboxKind, OrgUrl};
@@ -25,9 +25,17 @@ fn saved(action: Action) -> SavedRun {
                 tracks_test: true,
                 test_completed_before: Some(1_700_000_000),
             }],
-            skipped: vec![Skipped { id: "m2".into(), name: "Sam".into(), reason: "already".into() }],
-            blocked: vec![Blocked { id: "m3".into(), name: "Kim".into(), reason: "role".into() }],
-            warnings: vec!["w".into()],
+            skipped: vec![Skipped {
+                id: "m2".into(),
+                name: "Sam".into(),
+                reason: Note::Verbatim("already".into()),
+            }],
+            blocked: vec![Blocked {
+                id: "m3".into(),
+                name: "Kim".into(),
+                reason: Note::Verbatim("role".into()),
+            }],
+            warnings: vec![Note::Verbatim("w".into())],
             profile_names: vec![("p".into(), "Exchange Online".into())],
             org: Some(OrgUrl::parse("https://contoso.crm.dynamics.com").unwrap()),
         },

@@ -353,37 +353,39 @@ impl Field {
         }
     }
 
-    /// A value as the Dynamics UI would show it.
+    /// A value as the Dynamics UI would show it, in English ([`Field::label_in`]).
     pub fn label(self, value: &Value) -> String {
+        self.label_in(value, crate::i18n::Lang::english())
+    }
+
+    /// A value as the Dynamics UI would show it, in `lang` (catalogue keys `bulk.value.*`, `method.*`).
+    pub fn label_in(self, value: &Value, lang: crate::i18n::Lang) -> String {
         let n = value.as_i64().and_then(|n| i32::try_from(n).ok());
-        match (self, value, n) {
-            (_, Value::Null, _) => "(empty)".to_owned(),
+        let key = match (self, value, n) {
+            (_, Value::Null, _) => "bulk.value.empty",
             (Field::Approval, _, Some(n)) => match ApprovalState::from(n) {
-                ApprovalState::Empty => "Empty".to_owned(),
-                ApprovalState::Approved => "Approved".to_owned(),
-                ApprovalState::Pending => "Pending Approval".to_owned(),
-                ApprovalState::Rejected => "Rejected".to_owned(),
-                ApprovalState::Unknown(n) => format!("unknown value {n}"),
+                ApprovalState::Empty => "bulk.value.approval.empty",
+                ApprovalState::Approved => "bulk.value.approval.approved",
+                ApprovalState::Pending => "bulk.value.approval.pending",
+                ApprovalState::Rejected => "bulk.value.approval.rejected",
+                ApprovalState::Unknown(n) => return crate::tr!(lang, "bulk.value.unknown", n = n),
             },
-            (Field::IncomingMethod | Field::OutgoingMethod, _, Some(n)) => DeliveryMethod::from(n).label(),
-            (Field::ActMethod, _, Some(n)) => ActDeliveryMethod::from(n).label(),
-            (Field::ConnectionChannel, _, Some(0)) => "Server-Side Synchronization".to_owned(),
-            (Field::ConnectionChannel, _, Some(1)) => "Email Router".to_owned(),
-            (Field::ProfileState, _, Some(0)) => "Active".to_owned(),
-            (Field::ProfileState, _, Some(1)) => "Inactive".to_owned(),
-            (_, Value::Bool(true), _) => "Yes".to_owned(),
-            (_, Value::Bool(false), _) => "No".to_owned(),
-            (_, Value::String(s), _) => s.clone(),
-            (_, other, _) => other.to_string(),
-        }
+            (Field::IncomingMethod | Field::OutgoingMethod, _, Some(n)) => {
+                return DeliveryMethod::from(n).label_in(lang);
+            }
+            (Field::ActMethod, _, Some(n)) => return ActDeliveryMethod::from(n).label_in(lang),
+            (Field::ConnectionChannel, _, Some(0)) => "method.server-side-sync",
+            (Field::ConnectionChannel, _, Some(1)) => "bulk.value.email-router",
+            (Field::ProfileState, _, Some(0)) => "bulk.value.active",
+            (Field::ProfileState, _, Some(1)) => "bulk.value.inactive",
+            (_, Value::Bool(true), _) => "bulk.value.yes",
+            (_, Value::Bool(false), _) => "bulk.value.no",
+            (_, Value::String(s), _) => return s.clone(),
+            (_, other, _) => return other.to_string(),
+        };
+        lang.t(key).to_owned()
     }
 }
-
-/// Who can approve mailbox email addresses (reference §5), shown when an approval is refused.
-pub const WHO_CAN_APPROVE: &str = "Approving email addresses needs the System Administrator security role together with \
-one of: the Microsoft 365 Global Administrator role, the Exchange Administrator role, or the Dynamics 365 \
-\"Delegated Mailbox Approver\" security role. Ask someone who holds such a pair to approve, or have a Global or \
-Exchange administrator assign you the Delegated Mailbox Approver role.";
 
 /// One mailbox's new address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

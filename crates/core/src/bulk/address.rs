@@ -2,6 +2,7 @@
 //! another primary address than the mailbox's, and the mailbox's alert says "no user found".
 
 use super::action::{Action, AddressChange, Entity, Field};
+use super::note::Note;
 use super::plan::{Blocked, Change, Plan, PlanError, PlanItem, Skipped};
 use crate::collect::Snapshot;
 use crate::model::MailboxKind;
@@ -34,27 +35,19 @@ pub(super) fn plan_addresses(
     for c in changes {
         let id = c.mailbox_id.to_ascii_lowercase();
         let Some(m) = mailboxes.iter().find(|m| m.id == id) else {
-            plan.skipped.push(Skipped {
-                id: id.clone(),
-                name: id,
-                reason: "the mailbox is not in the snapshot (deleted, or not readable)".to_owned(),
-            });
+            plan.skipped.push(Skipped { id: id.clone(), name: id, reason: Note::NotInSnapshot });
             continue;
         };
         if !plausible(&c.address) {
             plan.blocked.push(Blocked {
                 id: m.id.clone(),
                 name: m.name.clone(),
-                reason: format!("{:?} is not an email address", c.address),
+                reason: Note::NotAnAddress { address: c.address.clone() },
             });
             continue;
         }
         if m.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(&c.address)) {
-            plan.skipped.push(Skipped {
-                id: m.id.clone(),
-                name: m.name.clone(),
-                reason: "the mailbox already has this address".to_owned(),
-            });
+            plan.skipped.push(Skipped { id: m.id.clone(), name: m.name.clone(), reason: Note::SameAddress });
             continue;
         }
         plan.items.push(PlanItem {
@@ -72,15 +65,9 @@ pub(super) fn plan_addresses(
         });
     }
     if !plan.items.is_empty() {
-        plan.warnings.push(
-            "A changed address goes back to Pending Approval: approve it again, then run Test & Enable.".to_owned(),
-        );
+        plan.warnings.push(Note::AddressPending);
         if plan.items.iter().any(|i| i.kind == Some(MailboxKind::User)) {
-            plan.warnings.push(
-                "For a user, Dynamics 365 keeps the address as the user's Primary Email too; check the user record \
-                 shows the new address."
-                    .to_owned(),
-            );
+            plan.warnings.push(Note::AddressUser);
         }
     }
     Ok(plan)

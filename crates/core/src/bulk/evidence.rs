@@ -71,7 +71,7 @@ impl Evidence {
                     applied: outcome.applied,
                     status: outcome.status,
                     code: outcome.code.clone(),
-                    message: outcome.message.clone(),
+                    message: outcome.message.as_ref().map(ToString::to_string),
                 });
             }
         }

@@ -14,6 +14,9 @@
 //! - `action`: [`Action`], [`Selection`], [`MailboxFilter`], [`Field`], [`Entity`].
 //! - `millis`: [`Millis`], the time the run is told.
 //! - `plan`: [`plan()`], [`Plan`], [`PlanItem`], [`Change`], dry-run rows.
+//! - `note`: [`Note`], the engine's texts as data (skip and block reasons, warnings, item outcomes),
+//!   rendered in a language with [`Note::text`]; English through `Display`. `error_text`: the same for
+//!   [`PlanError`], [`TargetError`] and [`ResumeError`].
 //! - `run`: [`Run`], [`RunConfig`], [`Journal`], [`RequestId`]: the sans-IO state machine (its parts: timers,
 //!   slots, concurrency, ledger, batches, verify, journal).
 //! - `progress`: [`Progress`], [`ItemOutcome`], [`ItemState`], [`Halt`].
@@ -35,9 +38,11 @@
 mod action;
 mod address;
 mod drive;
+mod error_text;
 pub(crate) mod evidence;
 mod from_json;
 mod millis;
+mod note;
 mod plan;
 mod progress;
 mod run;
@@ -45,10 +50,11 @@ mod saved;
 mod target;
 mod undo;
 
-pub use action::{Action, AddressChange, Entity, Field, MailboxFilter, Selection, WHO_CAN_APPROVE};
+pub use action::{Action, AddressChange, Entity, Field, MailboxFilter, Selection};
 pub use drive::{Clock, Control, RunOutcome, drive, drive_with};
 pub use evidence::{Evidence, EvidenceRow};
 pub use millis::Millis;
+pub use note::{Mismatch, Note};
 pub use plan::{Blocked, Change, DryRunRow, Plan, PlanError, PlanItem, Skipped};
 pub use progress::{Halt, ItemOutcome, ItemState, Progress, TestReport};
 pub use run::{Journal, RequestId, ResumeError, Run, RunConfig};

@@ -1,8 +1,10 @@
 //! Planning: exact field writes per record, no-ops skipped, permission pre-flight, dry run, undo.
 
-use super::action::{Action, Entity, Field, Selection, WHO_CAN_APPROVE};
+use super::action::{Action, Entity, Field, Selection};
+use super::note::Note;
 use crate::collect::Snapshot;
 use crate::http::{Method, Request};
+use crate::i18n::Lang;
 use crate::model::{ApprovalState, Mailbox, MailboxKind, RecordState, Role};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -64,7 +66,7 @@ pub struct Skipped {
     /// Display name.
     pub name: String,
     /// Why nothing is written.
-    pub reason: String,
+    pub reason: Note,
 }
 
 /// A selected record the caller cannot change (found before anything is sent).
@@ -75,7 +77,7 @@ pub struct Blocked {
     /// Display name.
     pub name: String,
     /// Why, and who can do it.
-    pub reason: String,
+    pub reason: Note,
 }
 
 /// Everything a run will write, and what it will not.
@@ -90,7 +92,7 @@ pub struct Plan {
     /// Selected records the caller cannot change.
     pub blocked: Vec<Blocked>,
     /// Things the admin should know before confirming.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Note>,
     /// Profile id → name, for labels.
     pub profile_names: Vec<(String, String)>,
     /// The org the plan was made for ([`Plan::bound_to`]); nothing runs it against another
@@ -115,25 +117,23 @@ pub struct DryRunRow {
 }
 
 /// Why no plan could be made.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PlanError {
     /// The snapshot has no mailboxes (they could not be read).
-    #[error("the mailboxes could not be read, so nothing can be planned for them")]
     NoMailboxes,
     /// The snapshot has no organization row.
-    #[error("the organization's email settings could not be read")]
     NoOrgSettings,
     /// "Apply Default Email Settings" needs a default profile.
-    #[error("the organization has no default email server profile; set one first")]
     NoDefaultProfile,
     /// "Apply Default Email Settings" needs readable default email settings.
-    #[error("the organization's default email settings are missing or invalid: {0}")]
     NoDefaultSettings(String),
+    /// "Apply Default Email Settings" needs default email settings, and the column is empty.
+    EmptyDefaultSettings,
     /// The named profile is not in the snapshot.
-    #[error("the email server profile {0} does not exist")]
     UnknownProfile(String),
-    /// The selection does not fit the action (e.g. `Selection::Org` for a mailbox action).
-    #[error("{0}")]
+    /// A mailbox action was given `Selection::Org`.
+    SelectMailboxes,
+    /// The action is not planned here (a caller's mistake).
     BadSelection(String),
 }
 
@@ -171,7 +171,7 @@ pub(super) fn plan(snapshot: &Snapshot, selection: &Selection, action: &Action) 
                 plan.skipped.push(Skipped {
                     id: profile.id.clone(),
                     name: profile.name.clone(),
-                    reason: "the profile is already active".to_owned(),
+                    reason: Note::ProfileActive,
                 });
             } else {
                 let before = match profile.state {
@@ -216,7 +216,7 @@ pub(super) fn plan(snapshot: &Snapshot, selection: &Selection, action: &Action) 
                     None => plan.skipped.push(Skipped {
                         id: id.to_ascii_lowercase(),
                         name: id.to_ascii_lowercase(),
-                        reason: "the mailbox is not in the snapshot (deleted, or not readable)".to_owned(),
+                        reason: Note::NotInSnapshot,
                     }),
                 }
             }
@@ -224,7 +224,7 @@ pub(super) fn plan(snapshot: &Snapshot, selection: &Selection, action: &Action) 
         }
         Selection::Matching(filter) => mailboxes.iter().filter(|m| filter.matches(m)).collect(),
         Selection::Org => {
-            return Err(PlanError::BadSelection("this action applies to mailboxes; select mailboxes".to_owned()));
+            return Err(PlanError::SelectMailboxes);
         }
     };
 
@@ -235,7 +235,7 @@ pub(super) fn plan(snapshot: &Snapshot, selection: &Selection, action: &Action) 
         let settings = match &org.default_email_settings {
             Some(Ok(s)) => *s,
             Some(Err(e)) => return Err(PlanError::NoDefaultSettings(e.to_string())),
-            None => return Err(PlanError::NoDefaultSettings("the column is empty".to_owned())),
+            None => return Err(PlanError::EmptyDefaultSettings),
         };
         Some((profile, settings))
     } else {
@@ -255,28 +255,26 @@ pub(super) fn plan(snapshot: &Snapshot, selection: &Selection, action: &Action) 
         {
             continue;
         }
-        let skip = |plan: &mut Plan, reason: &str| {
-            plan.skipped.push(Skipped { id: m.id.clone(), name: m.name.clone(), reason: reason.to_owned() })
+        let skip = |plan: &mut Plan, reason: Note| {
+            plan.skipped.push(Skipped { id: m.id.clone(), name: m.name.clone(), reason })
         };
         let is_mailbox_setup = !action.is_approval();
         if is_mailbox_setup && !matches!(m.kind, MailboxKind::User | MailboxKind::Queue) {
-            skip(&mut plan, "only user and queue mailboxes are set up for server-side synchronization");
+            skip(&mut plan, Note::NotUserOrQueue);
             continue;
         }
         let changes = mailbox_changes(m, action, defaults.as_ref());
         let tracks_test = changes.iter().any(|c| c.field == Field::TestScheduled && c.after == Value::Bool(true));
         if tracks_test && m.state != RecordState::Active {
-            skip(&mut plan, "inactive mailboxes are not tested; activate the mailbox first");
+            skip(&mut plan, Note::Inactive);
             continue;
         }
         if changes.is_empty() {
             let reason = match action {
-                Action::Approve => "already approved",
-                Action::Reject => "already rejected",
-                Action::TestAndEnable { .. } | Action::TestAndEnableProfile { .. } => {
-                    "Test & Enable is already scheduled"
-                }
-                _ => "already has these settings",
+                Action::Approve => Note::AlreadyApproved,
+                Action::Reject => Note::AlreadyRejected,
+                Action::TestAndEnable { .. } | Action::TestAndEnableProfile { .. } => Note::TestScheduled,
+                _ => Note::SameSettings,
             };
             skip(&mut plan, reason);
             continue;
@@ -292,14 +290,7 @@ pub(super) fn plan(snapshot: &Snapshot, selection: &Selection, action: &Action) 
                 continue;
             }
             if without_privilege {
-                plan.blocked.push(Blocked {
-                    id: m.id.clone(),
-                    name: m.name.clone(),
-                    reason: "This is your own mailbox: without the privilege \"Approve Email Addresses for Users or \
-                             Queues\" it is approved by running Test & Enable on it, when its email address is your \
-                             sign-in name (self-approval). Use Test & Enable instead."
-                        .to_owned(),
-                });
+                plan.blocked.push(Blocked { id: m.id.clone(), name: m.name.clone(), reason: Note::OwnMailbox });
                 continue;
             }
         }
@@ -323,14 +314,11 @@ fn is_own_mailbox(snapshot: &Snapshot, m: &Mailbox) -> bool {
 
 /// Whether approvals are certain to be refused, from the caller's roles and privilege. Approval also
 /// depends on tenant roles Dataverse cannot show; that uncertainty becomes a warning, not a block.
-fn approval_preflight(snapshot: &Snapshot, warnings: &mut Vec<String>) -> Option<String> {
+fn approval_preflight(snapshot: &Snapshot, warnings: &mut Vec<Note>) -> Option<Note> {
     if let Some(p) = &snapshot.approve_privilege
         && !p.held
     {
-        return Some(format!(
-            "You do not hold the privilege \"Approve Email Addresses for Users or Queues\" ({}). {WHO_CAN_APPROVE}",
-            p.name
-        ));
+        return Some(Note::NoPrivilege { privilege: p.name.clone() });
     }
     let roles: Option<Vec<&Role>> = match (&snapshot.roles, &snapshot.team_roles) {
         (Some(direct), Some(team)) => Some(direct.iter().chain(team).collect()),
@@ -338,21 +326,16 @@ fn approval_preflight(snapshot: &Snapshot, warnings: &mut Vec<String>) -> Option
         _ => None,
     };
     let Some(roles) = roles else {
-        warnings.push(format!("Your security roles could not be read, so approval may be refused. {WHO_CAN_APPROVE}"));
+        warnings.push(Note::RolesUnread);
         return None;
     };
     let sysadmin = roles.iter().any(|r| r.is_system_administrator());
     let delegated = roles.iter().any(|r| r.is_delegated_mailbox_approver());
     if !sysadmin && snapshot.team_roles.is_some() {
-        return Some(format!("You do not have the System Administrator security role. {WHO_CAN_APPROVE}"));
+        return Some(Note::NoSysadmin);
     }
     if !delegated {
-        warnings.push(
-            "Approval also needs the Microsoft 365 Global Administrator or Exchange Administrator role, which \
-             Dataverse cannot show. If the first approval is refused (0x80040256), SyncReady stops approving and \
-             says who can."
-                .to_owned(),
-        );
+        warnings.push(Note::TenantRoles);
     }
     None
 }
@@ -514,18 +497,10 @@ fn plan_org(
     }
     let sysadmin = snapshot.roles.as_ref().map(|r| r.iter().any(Role::is_system_administrator));
     if sysadmin == Some(false) {
-        plan.warnings.push(
-            "Organization settings are normally changed by a System Administrator; you do not have that role, so \
-             the change may be refused."
-                .to_owned(),
-        );
+        plan.warnings.push(Note::OrgNeedsSysadmin);
     }
     if changes.is_empty() {
-        plan.skipped.push(Skipped {
-            id: org.id.clone(),
-            name: org.name.clone(),
-            reason: "the organization already has these settings".to_owned(),
-        });
+        plan.skipped.push(Skipped { id: org.id.clone(), name: org.name.clone(), reason: Note::OrgSameSettings });
     } else {
         plan.items.push(PlanItem {
             entity: Entity::Organization,
@@ -541,8 +516,13 @@ fn plan_org(
 }
 
 impl Plan {
-    /// The preview table: one row per field write.
+    /// The preview table: one row per field write, values in English ([`Plan::dry_run_in`]).
     pub fn dry_run(&self) -> Vec<DryRunRow> {
+        self.dry_run_in(Lang::english())
+    }
+
+    /// The preview table with the values as `lang` shows them.
+    pub fn dry_run_in(&self, lang: Lang) -> Vec<DryRunRow> {
         self.items
             .iter()
             .flat_map(|item| {
@@ -550,21 +530,31 @@ impl Plan {
                     id: item.id.clone(),
                     name: item.name.clone(),
                     field: c.field.column(),
-                    before: self.label(c.field, &c.before),
-                    after: self.label(c.field, &c.after),
+                    before: self.label_in(c.field, &c.before, lang),
+                    after: self.label_in(c.field, &c.after, lang),
                 })
             })
             .collect()
     }
 
-    /// A value's label, with profile ids shown as profile names.
+    /// A value's label in English, with profile ids shown as profile names.
     pub fn label(&self, field: Field, value: &Value) -> String {
+        self.label_in(field, value, Lang::english())
+    }
+
+    /// A value's label in `lang`, with profile ids shown as profile names.
+    pub fn label_in(&self, field: Field, value: &Value, lang: Lang) -> String {
+        field.label_in(&self.named(field, value), lang)
+    }
+
+    /// `value`, a profile id replaced by the profile's name.
+    pub(crate) fn named(&self, field: Field, value: &Value) -> Value {
         if let (Field::Profile | Field::DefaultProfile, Value::String(id)) = (field, value)
             && let Some((_, name)) = self.profile_names.iter().find(|(p, _)| p.eq_ignore_ascii_case(id))
         {
-            return name.clone();
+            return Value::String(name.clone());
         }
-        field.label(value)
+        value.clone()
     }
 
     /// Number of field writes.

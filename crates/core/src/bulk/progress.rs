@@ -2,6 +2,7 @@
 
 use super::action::Field;
 use super::millis::Millis;
+use super::note::Note;
 use crate::model::TestStatus;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -75,7 +76,7 @@ pub struct ItemOutcome {
     /// Dataverse error code (`0x…`) of the failure, if any.
     pub code: Option<String>,
     /// What went wrong, in plain language (Dataverse's message, a read-back mismatch, a test failure).
-    pub message: Option<String>,
+    pub message: Option<Note>,
     /// Values read back, per field.
     pub observed: Vec<(Field, Value)>,
     /// Whether the write is known to have applied (even if the item failed later, e.g. its test).
@@ -140,7 +141,7 @@ pub struct Progress {
     /// Requests retried after a 5xx or a dropped connection.
     pub retries: u64,
     /// Approvals stopped after a CrmSecurity refusal, with the explanation of who can approve.
-    pub approvals_stopped: Option<String>,
+    pub approvals_stopped: Option<Note>,
     /// Approvals that applied but left "approved by Microsoft 365 admin" unset.
     pub o365_unset: usize,
     /// Set while the run is paused or after it stopped early.

@@ -12,6 +12,10 @@
 //! are whole milliseconds (`"stuck_after_ms"`), pairs and quadruples are objects with named fields,
 //! delivery methods are their Dataverse option values, the plan's fingerprint is a hex string (exact
 //! in any JSON reader), and mailbox kinds are lower case.
+//!
+//! Texts (skip and block reasons, warnings, the journal's messages) are kept as their English text, as
+//! in format 1: a [`Note`](super::Note) read back is [`Note::Verbatim`](super::Note::Verbatim), shown as
+//! saved whatever the page's language (a saved run lives only as long as the browser session).
 
 use super::action::{Action, Entity, Field};
 use super::from_json::{ACTIONS, action_with_fields, config, journal, plan, plan_item, req_with};
@@ -250,9 +254,9 @@ fn write_plan(plan: &Plan) -> Value {
     obj!(
         ("action", write_action(&plan.action)),
         ("items", list(&plan.items, write_item)),
-        ("skipped", list(&plan.skipped, |s| reasoned(&s.id, &s.name, &s.reason))),
-        ("blocked", list(&plan.blocked, |b| reasoned(&b.id, &b.name, &b.reason))),
-        ("warnings", list(&plan.warnings, |w| text(w))),
+        ("skipped", list(&plan.skipped, |s| reasoned(&s.id, &s.name, &s.reason.to_string()))),
+        ("blocked", list(&plan.blocked, |b| reasoned(&b.id, &b.name, &b.reason.to_string()))),
+        ("warnings", list(&plan.warnings, |w| text(&w.to_string()))),
         ("profile_names", list(&plan.profile_names, |(id, name)| obj!(("id", text(id)), ("name", text(name))))),
         ("org", opt_text(plan.org.as_ref().map(OrgUrl::as_str))),
     )

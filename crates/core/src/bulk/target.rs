@@ -14,13 +14,10 @@ use crate::model::{OrgUrl, is_guid};
 use serde_json::Value;
 
 /// Why a plan may not be run against an org.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TargetError {
     /// The plan was made for another org than the one it would now be sent to.
-    #[error(
-        "this was planned for {planned}, but SyncReady now shows {current}; nothing was sent. Switch back to {planned}, or plan the action again for {current}"
-    )]
     OtherOrg {
         /// The org the plan was made for.
         planned: OrgUrl,
@@ -28,15 +25,11 @@ pub enum TargetError {
         current: OrgUrl,
     },
     /// The plan does not say which org it was made for (saved by a version before issue 12).
-    #[error(
-        "this run was saved by an earlier version of SyncReady that did not record which org it was planned for, so it is not run against {current}. Discard it and start the action again: the new preview skips what is already done"
-    )]
     Unbound {
         /// The org it would have been sent to.
         current: OrgUrl,
     },
     /// A record id (or a profile id to write) is not a GUID.
-    #[error("the record id `{id}` of {name} is not a GUID, so it is not put into a request")]
     NotAGuid {
         /// The id.
         id: String,

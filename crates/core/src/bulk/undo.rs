@@ -2,6 +2,7 @@
 
 use super::action::{Action, Field};
 use super::evidence::Evidence;
+use super::note::Note;
 use super::plan::{Change, Plan, PlanItem};
 use super::progress::ItemState;
 
@@ -40,8 +41,8 @@ impl Plan {
                 continue;
             }
             if row.field == Field::TestScheduled {
-                if !plan.warnings.iter().any(|w| w.starts_with("Test & Enable")) {
-                    plan.warnings.push("Test & Enable cannot be undone; its results stay.".to_owned());
+                if !plan.warnings.contains(&Note::UndoTest) {
+                    plan.warnings.push(Note::UndoTest);
                 }
                 continue;
             }

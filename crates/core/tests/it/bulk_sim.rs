@@ -206,7 +206,7 @@ async fn a_caller_without_a_tenant_admin_role_gets_one_refusal_and_an_explanatio
     let t = SimTransport::new(&sim);
     let snap = snapshot(&t).await;
     let plan = bulk::plan(&snap, &all(), &Action::Approve).unwrap();
-    assert!(plan.warnings.iter().any(|w| w.contains("0x80040256")), "the plan warns: {:?}", plan.warnings);
+    assert!(plan.warnings.iter().any(|w| w.to_string().contains("0x80040256")), "the plan warns: {:?}", plan.warnings);
     let config = RunConfig { batch_size: 5, max_in_flight: 4, ..RunConfig::default() };
     let out = bulk::drive(bulk::Run::new(plan, config), &t, &SimClock::new(&sim), |_| ()).await;
     let p = &out.progress;
@@ -215,7 +215,7 @@ async fn a_caller_without_a_tenant_admin_role_gets_one_refusal_and_an_explanatio
     assert_eq!(p.succeeded + p.failed + p.skipped, p.items.len());
     let refused = p.items.iter().find(|i| i.state == ItemState::Failed).unwrap();
     assert_eq!((refused.status, refused.code.as_deref()), (Some(403), Some("0x80040256")));
-    let why = p.approvals_stopped.clone().unwrap();
+    let why = p.approvals_stopped.clone().unwrap().to_string();
     assert!(why.contains("Exchange Administrator") && why.contains("Delegated Mailbox Approver"), "{why}");
 }
 

@@ -260,7 +260,11 @@ async fn without_the_privilege_the_own_mailbox_is_approved_through_test_and_enab
         let ids = Selection::Ids(vec![own.id.clone()]);
         let approve = bulk::plan(&snap, &ids, &Action::Approve).unwrap();
         assert!(approve.items.is_empty(), "direct {direct}: no direct self-approval is sent");
-        assert!(approve.blocked.iter().any(|b| b.reason.contains("Test & Enable")), "{:?}", approve.blocked);
+        assert!(
+            approve.blocked.iter().any(|b| b.reason.to_string().contains("Test & Enable")),
+            "{:?}",
+            approve.blocked
+        );
         let test = Action::TestAndEnable { this_org_only: true, process_email_after: None };
         let plan = bulk::plan(&snap, &ids, &test).unwrap();
         drive(&t, &clock, plan).await;

@@ -179,7 +179,8 @@ fn undo_restores_every_changed_field_including_empty_lookups() {
     "#]]
     .assert_debug_eq(&bodies);
     assert!(undo.skipped.is_empty(), "nothing is left for the admin to clear by hand: {:?}", undo.skipped);
-    assert_eq!(undo.warnings, ["Test & Enable cannot be undone; its results stay."]);
+    assert_eq!(undo.warnings, [crate::bulk::Note::UndoTest]);
+    assert_eq!(undo.warnings[0].to_string(), "Test & Enable cannot be undone; its results stay.");
     // The read-back of each undo item compares every field of the record's "before" state.
     for item in &undo.items {
         let fields: Vec<Field> = item.changes.iter().map(|c| c.field).collect();

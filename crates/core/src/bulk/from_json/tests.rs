@@ -1,4 +1,5 @@
 use super::*;
+use crate::bulk::Note;
 use crate::json::decode;
 use serde::Serialize;
 use serde_json::json;
@@ -96,9 +97,9 @@ fn sample_plan() -> Plan {
     Plan {
         action: Action::Approve,
         items,
-        skipped: vec![Skipped { id: "s".into(), name: "S".into(), reason: "already".into() }],
-        blocked: vec![Blocked { id: "b".into(), name: "B".into(), reason: "role".into() }],
-        warnings: vec!["careful".into()],
+        skipped: vec![Skipped { id: "s".into(), name: "S".into(), reason: Note::Verbatim("already".into()) }],
+        blocked: vec![Blocked { id: "b".into(), name: "B".into(), reason: Note::Verbatim("role".into()) }],
+        warnings: vec![Note::Verbatim("careful".into())],
         profile_names: vec![("p".into(), "Profile".into())],
         org: Some(crate::model::OrgUrl::parse("https://contoso.crm4.dynamics.com").unwrap()),
     }
@@ -387,9 +388,15 @@ mod props {
             .prop_map(|(action, items, skipped, blocked, warnings, profile_names)| Plan {
                 action,
                 items,
-                skipped: skipped.into_iter().map(|(id, name, reason)| Skipped { id, name, reason }).collect(),
-                blocked: blocked.into_iter().map(|(id, name, reason)| Blocked { id, name, reason }).collect(),
-                warnings,
+                skipped: skipped
+                    .into_iter()
+                    .map(|(id, name, reason)| Skipped { id, name, reason: Note::Verbatim(reason) })
+                    .collect(),
+                blocked: blocked
+                    .into_iter()
+                    .map(|(id, name, reason)| Blocked { id, name, reason: Note::Verbatim(reason) })
+                    .collect(),
+                warnings: warnings.into_iter().map(Note::Verbatim).collect(),
                 profile_names,
                 org: None,
             })

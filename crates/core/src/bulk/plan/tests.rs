@@ -197,7 +197,7 @@ fn approvals_are_blocked_before_sending_when_the_caller_lacks_the_privilege() {
     let p = plan(&snap, &Selection::Matching(MailboxFilter::default()), &Action::Approve).unwrap();
     assert!(p.items.is_empty());
     assert_eq!(p.blocked.len(), 1);
-    assert!(p.blocked[0].reason.contains("Delegated Mailbox Approver"), "{}", p.blocked[0].reason);
+    assert!(p.blocked[0].reason.to_string().contains("Delegated Mailbox Approver"), "{}", p.blocked[0].reason);
 }
 
 #[test]
@@ -206,7 +206,7 @@ fn approvals_are_blocked_without_the_system_administrator_role() {
     snap.roles = Some(vec![role("Delegated Mailbox Approver", None)]);
     let p = plan(&snap, &Selection::Matching(MailboxFilter::default()), &Action::Approve).unwrap();
     assert_eq!(p.blocked.len(), 1);
-    assert!(p.blocked[0].reason.starts_with("You do not have the System Administrator"));
+    assert!(p.blocked[0].reason.to_string().starts_with("You do not have the System Administrator"));
     assert!(p.warnings.is_empty());
 }
 

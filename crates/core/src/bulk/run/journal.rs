@@ -3,6 +3,7 @@
 
 use super::slots::Slots;
 use crate::bulk::millis::Millis;
+use crate::bulk::note::Note;
 use crate::bulk::plan::Plan;
 use crate::bulk::progress::{ItemState, TestReport};
 use serde::Serialize;
@@ -17,19 +18,18 @@ pub struct Journal {
     pub states: String,
     /// Items whose write is known to have applied (by index), when their state does not say so.
     pub applied: Vec<u32>,
-    /// Failures and skips with their reason: (index, status, code, message).
+    /// Failures and skips with their reason: (index, status, code, message in English).
     pub reasons: Vec<(u32, Option<u16>, Option<String>, String)>,
     /// When tracking of each testing item started.
     pub testing_since: Vec<(u32, u64)>,
-    /// The approval refusal explanation, if approvals were stopped.
+    /// The approval refusal explanation (English), if approvals were stopped.
     pub approvals_stopped: Option<String>,
 }
 
 /// Why a journal cannot resume a plan.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ResumeError {
     /// The journal was written for another plan.
-    #[error("the journal belongs to another plan")]
     PlanMismatch,
 }
 
@@ -82,7 +82,7 @@ impl Journal {
             if let (true, Some(m)) =
                 (matches!(o.state, ItemState::Failed | ItemState::Skipped | ItemState::Stuck), &o.message)
             {
-                reasons.push((idx, o.status, o.code.clone(), m.clone()));
+                reasons.push((idx, o.status, o.code.clone(), m.to_string()));
             }
             if let (ItemState::Testing, Some(t)) = (o.state, s.testing_since) {
                 testing_since.push((idx, t.0));
@@ -127,7 +127,7 @@ impl Journal {
             slots.update(*i as usize, |s| {
                 s.outcome.status = *status;
                 s.outcome.code = code.clone();
-                s.outcome.message = Some(message.clone());
+                s.outcome.message = Some(Note::Verbatim(message.clone()));
             });
         }
         for (i, since) in &self.testing_since {

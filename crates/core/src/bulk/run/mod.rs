@@ -36,6 +36,7 @@
 
 use crate::bulk::evidence::Evidence;
 use crate::bulk::millis::Millis;
+use crate::bulk::note::Note;
 use crate::bulk::plan::Plan;
 use crate::bulk::progress::{Halt, ItemOutcome, ItemState, Progress};
 use crate::error::Error;
@@ -93,7 +94,7 @@ pub struct Run {
     timers: TimerTable,
     concurrency: Concurrency,
     halt: Option<Halt>,
-    approvals_stopped: Option<String>,
+    approvals_stopped: Option<Note>,
     requests: u64,
     throttled: u64,
     retries: u64,
@@ -148,7 +149,7 @@ impl Run {
     pub fn resume(plan: Plan, journal: &Journal, config: RunConfig) -> Result<Run, ResumeError> {
         journal.fits(&plan)?;
         let mut run = Run::new(plan, config);
-        run.approvals_stopped = journal.approvals_stopped.clone();
+        run.approvals_stopped = journal.approvals_stopped.clone().map(Note::Verbatim);
         journal.restore(&mut run.slots);
         Ok(run)
     }
@@ -165,7 +166,7 @@ impl Run {
 
     /// The compact journal of where every item stands.
     pub fn journal(&self) -> Journal {
-        Journal::of(&self.plan, &self.slots, self.approvals_stopped.clone())
+        Journal::of(&self.plan, &self.slots, self.approvals_stopped.as_ref().map(Note::to_string))
     }
 
     /// The evidence so far: every planned field with its before, after and read-back value.
@@ -261,7 +262,7 @@ impl Run {
             self.slots.update(i, |s| match s.outcome.state {
                 ItemState::Pending => {
                     s.outcome.state = ItemState::Skipped;
-                    s.outcome.message = Some("cancelled before it was sent".to_owned());
+                    s.outcome.message = Some(Note::Cancelled);
                 }
                 ItemState::Sent => s.outcome.state = ItemState::Unknown,
                 _ => {}
@@ -543,7 +544,7 @@ impl Run {
                 let err = check_response(&response).err();
                 for role in &out.roles {
                     if let Role::Write(i) = role {
-                        self.answers().fail(*i, err.as_ref(), "the batch was refused".to_owned());
+                        self.answers().fail(*i, err.as_ref(), Note::BatchRefused);
                     }
                 }
                 return;

@@ -8,6 +8,7 @@
 use super::request_id::RequestId;
 use super::timers::Deadlines;
 use crate::bulk::millis::Millis;
+use crate::bulk::note::Note;
 use crate::bulk::progress::{ItemOutcome, ItemState};
 use std::time::Duration;
 
@@ -282,8 +283,7 @@ impl Slots {
                     return false;
                 }
                 s.outcome.state = ItemState::Stuck;
-                s.outcome.message =
-                    Some(format!("Test & Enable had not finished after {} minutes", stuck_after.as_secs() / 60));
+                s.outcome.message = Some(Note::Stuck { minutes: stuck_after.as_secs() / 60 });
                 s.want_alert = true;
                 // Still watched, at a slower pace: a late result replaces "stuck".
                 s.watch_until = Some(now.plus(stuck_watch));

@@ -4,8 +4,9 @@
 use super::batches::Role;
 use super::config::RunConfig;
 use super::slots::{Slot, Slots};
-use crate::bulk::action::{Field, WHO_CAN_APPROVE};
+use crate::bulk::action::Field;
 use crate::bulk::millis::Millis;
+use crate::bulk::note::{Mismatch, Note};
 use crate::bulk::plan::Plan;
 use crate::bulk::progress::{ItemState, TestReport};
 use crate::error::{DataverseError, Error};
@@ -36,15 +37,17 @@ fn is_crm_security(e: &DataverseError) -> bool {
         || crate::text::fold(&e.message).contains("0x80040256")
 }
 
-fn code_of(e: &Error) -> (Option<u16>, Option<String>, String) {
+fn code_of(e: &Error) -> (Option<u16>, Option<String>, Note) {
     match e {
-        Error::Http { status, dataverse: Some(d), .. } => (Some(*status), Some(d.code.clone()), d.message.clone()),
-        Error::Http { status, body, .. } => (Some(*status), None, body.chars().take(300).collect()),
-        Error::Throttled { retry_after_secs } => {
-            (Some(429), None, format!("throttled; retry after {retry_after_secs} s"))
+        Error::Http { status, dataverse: Some(d), .. } => {
+            (Some(*status), Some(d.code.clone()), Note::Verbatim(d.message.clone()))
         }
-        Error::SessionExpired { status } => (Some(*status), None, e.to_string()),
-        other => (None, None, other.to_string()),
+        Error::Http { status, body, .. } => (Some(*status), None, Note::Verbatim(body.chars().take(300).collect())),
+        Error::Throttled { retry_after_secs } => {
+            (Some(429), None, Note::Throttled { retry_after_secs: *retry_after_secs })
+        }
+        Error::SessionExpired { status } => (Some(*status), None, Note::Verbatim(e.to_string())),
+        other => (None, None, Note::Verbatim(other.to_string())),
     }
 }
 
@@ -60,7 +63,7 @@ pub(super) struct Answers<'a> {
 
 impl Answers<'_> {
     /// Item `i` failed with `err` (or, without one, for the reason `fallback`).
-    pub(super) fn fail(&mut self, i: usize, err: Option<&Error>, fallback: String) {
+    pub(super) fn fail(&mut self, i: usize, err: Option<&Error>, fallback: Note) {
         let (status, code, message) = err.map(code_of).unwrap_or((None, None, fallback));
         self.slots.update(i, |s| {
             s.outcome.state = ItemState::Failed;
@@ -81,9 +84,7 @@ impl Answers<'_> {
                 s.read_failures += 1;
                 if s.read_failures >= limit {
                     s.outcome.state = ItemState::Failed;
-                    s.outcome.message = Some(format!(
-                        "could not read the record back after {limit} tries; whether the change applied is unknown"
-                    ));
+                    s.outcome.message = Some(Note::Unreadable { tries: limit });
                 }
             });
         }
@@ -103,7 +104,7 @@ impl Answers<'_> {
                     s.outcome.attempts = s.outcome.attempts.saturating_sub(1);
                 }
                 s.outcome.state = if cancelled && state == ItemState::Pending {
-                    s.outcome.message = Some("cancelled before it was sent".to_owned());
+                    s.outcome.message = Some(Note::Cancelled);
                     ItemState::Skipped
                 } else {
                     state
@@ -114,18 +115,17 @@ impl Answers<'_> {
 
     /// After a CrmSecurity refusal every further approval would be refused too: skips them all, and
     /// says why.
-    pub(super) fn stop_approvals(&mut self) -> String {
-        let why = format!("An approval was refused with 0x80040256 (CrmSecurity). {WHO_CAN_APPROVE}");
+    pub(super) fn stop_approvals(&mut self) -> Note {
         for i in 0..self.slots.len() {
             self.slots.update(i, |s| {
                 if s.outcome.state == ItemState::Pending {
                     s.outcome.state = ItemState::Skipped;
                     s.outcome.code = Some("0x80040256".to_owned());
-                    s.outcome.message = Some(format!("not sent: {why}"));
+                    s.outcome.message = Some(Note::NotSent);
                 }
             });
         }
-        why
+        Note::ApprovalsStopped
     }
 
     /// The answer to one part of a batch.
@@ -163,8 +163,9 @@ impl Answers<'_> {
                             self.slots.update(i, |s| {
                                 s.outcome.test.get_or_insert_with(TestReport::default).alert = Some(text.clone());
                                 if matches!(s.outcome.state, ItemState::Failed | ItemState::Stuck) {
-                                    let m = s.outcome.message.take().unwrap_or_default();
-                                    s.outcome.message = Some(format!("{m}. Alert: {text}"));
+                                    let note =
+                                        Box::new(s.outcome.message.take().unwrap_or(Note::Verbatim(String::new())));
+                                    s.outcome.message = Some(Note::WithAlert { note, alert: text.clone() });
                                 }
                             });
                         }
@@ -212,14 +213,14 @@ impl Answers<'_> {
                 if attempts < self.config.max_attempts {
                     self.slots.set_state(i, ItemState::Pending);
                 } else {
-                    self.fail(i, Some(&err), String::new());
+                    self.fail(i, Some(&err), Note::Verbatim(String::new()));
                 }
             }
             Error::Http { dataverse: Some(e), .. } if is_crm_security(e) && self.plan.action.is_approval() => {
-                self.fail(i, Some(&err), String::new());
+                self.fail(i, Some(&err), Note::Verbatim(String::new()));
                 return Some(Consequence::StopApprovals);
             }
-            _ => self.fail(i, Some(&err), String::new()),
+            _ => self.fail(i, Some(&err), Note::Verbatim(String::new())),
         }
         None
     }
@@ -233,7 +234,7 @@ impl Answers<'_> {
             let Some(row) = row else {
                 if matches!(state, ItemState::Written | ItemState::Unknown | ItemState::Testing) {
                     slot.outcome.state = ItemState::Failed;
-                    slot.outcome.message = Some("the record no longer exists".to_owned());
+                    slot.outcome.message = Some(Note::Gone);
                 }
                 return;
             };
@@ -255,12 +256,11 @@ impl Answers<'_> {
                             c.field.agrees(&c.after, &read)
                         };
                         if !ok && mismatch.is_none() {
-                            mismatch = Some(format!(
-                                "read back {} = {}, expected {}",
-                                c.field.column(),
-                                plan.label(c.field, &read),
-                                plan.label(c.field, &c.after)
-                            ));
+                            mismatch = Some(Box::new(Mismatch {
+                                field: c.field,
+                                read: plan.named(c.field, &read),
+                                expected: plan.named(c.field, &c.after),
+                            }));
                         }
                         observed.push((c.field, read));
                     }
@@ -285,14 +285,14 @@ impl Answers<'_> {
                         // Known applied, yet the record says otherwise: report, never resend.
                         (Some(m), ItemState::Written) => {
                             slot.outcome.state = ItemState::Failed;
-                            slot.outcome.message = Some(format!("the service accepted the change but {m}"));
+                            slot.outcome.message = Some(Note::AcceptedBut(m));
                         }
                         // Did not apply: safe to send (again).
                         (Some(m), _) => {
                             if slot.outcome.attempts >= max_attempts {
                                 slot.outcome.state = ItemState::Failed;
                                 slot.outcome.message =
-                                    Some(format!("gave up after {} attempts; {m}", slot.outcome.attempts));
+                                    Some(Note::GaveUp { attempts: slot.outcome.attempts, mismatch: m });
                             } else {
                                 slot.outcome.state = ItemState::Pending;
                             }
@@ -333,17 +333,13 @@ fn update_test(slot: &mut Slot, row: &Value, test_ran: bool) {
         return;
     }
     if report.failed() {
-        let dirs: Vec<&str> = [
-            ("incoming", report.incoming),
-            ("outgoing", report.outgoing),
-            ("appointments, contacts and tasks", report.act),
-        ]
-        .iter()
-        .filter(|(_, s)| *s == Some(TestStatus::Failure))
-        .map(|(d, _)| *d)
-        .collect();
+        let failed = |s: Option<TestStatus>| s == Some(TestStatus::Failure);
         slot.outcome.state = ItemState::Failed;
-        slot.outcome.message = Some(format!("Test & Enable failed for {}", dirs.join(", ")));
+        slot.outcome.message = Some(Note::TestFailed {
+            incoming: failed(report.incoming),
+            outgoing: failed(report.outgoing),
+            act: failed(report.act),
+        });
         slot.want_alert = true;
     } else {
         slot.outcome.state = ItemState::Succeeded;

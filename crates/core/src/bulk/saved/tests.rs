@@ -1,4 +1,5 @@
 use super::*;
+use crate::bulk::Note;
 use crate::bulk::plan::{Blocked, Skipped};
 use crate::json::decode;
 use expect_test::expect;
@@ -75,9 +76,9 @@ fn saved(action: Action) -> SavedRun {
         plan: Plan {
             action,
             items,
-            skipped: vec![Skipped { id: "s".into(), name: "Sam".into(), reason: "already".into() }],
-            blocked: vec![Blocked { id: "b".into(), name: "Kim".into(), reason: "role".into() }],
-            warnings: vec!["w".into()],
+            skipped: vec![Skipped { id: "s".into(), name: "Sam".into(), reason: Note::Verbatim("already".into()) }],
+            blocked: vec![Blocked { id: "b".into(), name: "Kim".into(), reason: Note::Verbatim("role".into()) }],
+            warnings: vec![Note::Verbatim("w".into())],
             profile_names: vec![("p".into(), "Exchange Online".into())],
             org: Some(org()),
         },
