@@ -910,3 +910,90 @@ fn issue_19_no_ui_source_file_is_above_600_lines() {
         assert!(lines <= 600, "{} has {lines} lines; split it (issue 19)", file.display());
     }
 }
+
+/// English prose in a string literal of `text` (one per line): a literal of two or more words that
+/// starts with a capital letter or ends like a sentence. Comments and lines that only log or panic
+/// are skipped (their texts are not shown).
+fn prose_literals(text: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let code = line.trim_start();
+        if code.starts_with("//")
+            || ["panic!(", ".expect(", "unreachable!(", "debug_assert", "console"]
+                .iter()
+                .any(|m| code.contains(m))
+        {
+            continue;
+        }
+        let mut rest = line;
+        while let Some(open) = rest.find('"') {
+            let after = &rest[open + 1..];
+            let mut end = None;
+            let mut escaped = false;
+            for (i, c) in after.char_indices() {
+                match c {
+                    '\\' if !escaped => escaped = true,
+                    '"' if !escaped => {
+                        end = Some(i);
+                        break;
+                    }
+                    _ => escaped = false,
+                }
+            }
+            let Some(end) = end else { break };
+            let literal = &after[..end];
+            let words = literal.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| w.len() >= 2).count();
+            let sentence = literal.starts_with(|c: char| c.is_ascii_uppercase())
+                || literal.trim_end().ends_with(['.', '…']);
+            if words >= 2 && literal.contains(' ') && sentence {
+                found.push((n + 1, literal.to_owned()));
+            }
+            rest = &after[end + 1..];
+        }
+    }
+    found
+}
+
+/// Issue 18: a translation is a file, not a code change. The UI's texts come from the catalogue
+/// (`tr!`/`trn!` with a key), so no English sentence is written in the UI's code; the few literals
+/// that are not shown to the admin as prose are listed here with the reason.
+#[test]
+fn issue_18_the_ui_writes_no_english_sentence_outside_the_catalogue() {
+    // (file, literal): why it may stay.
+    const NOT_PROSE: &[(&str, &str, &str)] = &[];
+    let mut files = Vec::new();
+    for dir in ["src/components", "src/pages", "src/session", "src/state"] {
+        rust_files(&root().join(dir), &mut files);
+    }
+    let mut found = Vec::new();
+    for file in files {
+        let path = file.to_string_lossy().replace('\\', "/");
+        let rel = path.split_once("/src/").map_or(path.clone(), |(_, r)| format!("src/{r}"));
+        let shipped = strip_test_code(&fs::read_to_string(&file).unwrap());
+        for (line, literal) in prose_literals(&shipped) {
+            if !NOT_PROSE.iter().any(|(f, l, _)| *f == rel && *l == literal) {
+                found.push(format!("{rel}:{line}: {literal:?}"));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "English texts in the UI's code (move them to crates/core/locales/messages/):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn issue_18_the_prose_check_finds_sentences_and_skips_keys_classes_comments_and_panics() {
+    let code = r#"
+        let a = "Not read yet.";
+        let b = tr!(lang, "ui.tenant.status", n = 3);
+        view! { <p class="sr-muted sr-tenant__row">"Export CSV"</p> }
+        // "A comment that is English."
+        let c = x.expect("The org was read before");
+        let d = format!("{}/{}", a, b);
+        let e = "waiting for limits…";
+    "#;
+    let found: Vec<String> = prose_literals(code).into_iter().map(|(_, l)| l).collect();
+    assert_eq!(found, ["Not read yet.", "Export CSV", "waiting for limits…"]);
+}

@@ -48,7 +48,7 @@ fn preview_of(fix: &Fix, env: String, plan: Result<Plan, FixError>, lang: Lang) 
             title,
             env,
             lines: plan
-                .dry_run()
+                .dry_run_in(lang)
                 .iter()
                 .map(|r| format!("{}: {} {} → {}", r.name, r.field, r.before, r.after))
                 .collect(),

@@ -243,7 +243,9 @@ impl OrgRead {
                 clock::sleep(std::time::Duration::from_millis(500)).await;
                 let now = syncready_core::bulk::Millis(clock::now_ms());
                 let left = limits_ledger().waiting(now);
-                let text = left.filter(|_| still.get()).map(crate::state::field::limits_wait);
+                let text = left
+                    .filter(|_| still.get())
+                    .map(|left| crate::state::field::limits_wait(left, dom::ui_lang()));
                 if limits_wait.try_set(text).is_some() {
                     // The page is gone.
                     break;

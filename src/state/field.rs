@@ -63,7 +63,8 @@ pub fn resumable_in_place(halt: &Halt) -> bool {
     matches!(halt, Halt::SessionExpired { .. } | Halt::Unreachable { .. })
 }
 
-/// "Waiting for Dataverse's limits (12 s)…" while the checklist's reads wait out a `Retry-After`.
-pub fn limits_wait(left: Duration) -> String {
-    format!("Waiting for Dataverse\u{2019}s limits ({} s)\u{2026}", left.as_secs().max(1))
+/// "Waiting for Dataverse's limits (12 s)…" in `lang`, while the checklist's reads wait out a
+/// `Retry-After`.
+pub fn limits_wait(left: Duration, lang: Lang) -> String {
+    tr!(lang, "bulk.limits-wait", s = left.as_secs().max(1))
 }

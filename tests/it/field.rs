@@ -1,6 +1,7 @@
 use std::time::Duration;
 use syncready::state::field::{halt_text, limits_wait, resumable_in_place, waiting_for_dataverse};
 use syncready_core::bulk::{Halt, Millis, Progress};
+use syncready_core::i18n::Lang;
 
 fn clock(ms: u64) -> String {
     format!("t{}", ms / 1000)
@@ -37,12 +38,17 @@ fn an_unreachable_halt_names_the_error_and_the_time_and_offers_to_resume_in_plac
 
 #[test]
 fn throttled_reads_say_how_long_they_wait() {
+    let en = Lang::english();
     assert_eq!(
-        limits_wait(Duration::from_millis(12_400)),
+        limits_wait(Duration::from_millis(12_400), en),
         "Waiting for Dataverse\u{2019}s limits (12 s)\u{2026}"
     );
     assert_eq!(
-        limits_wait(Duration::from_millis(300)),
+        limits_wait(Duration::from_millis(300), en),
         "Waiting for Dataverse\u{2019}s limits (1 s)\u{2026}"
+    );
+    assert_eq!(
+        limits_wait(Duration::from_millis(12_400), Lang::from_tag("de")),
+        "Warten auf die Grenzwerte von Dataverse (12 s)\u{2026}"
     );
 }

@@ -291,7 +291,7 @@ impl FixError {
             FixError::NotRead(env) => tr!(lang, "tenant.fix-error.not-read", env = env),
             FixError::NoAddress(env) => tr!(lang, "tenant.fix-error.no-address", env = env),
             FixError::NothingToFix(env) => tr!(lang, "tenant.fix-error.nothing-to-fix", env = env),
-            FixError::Plan(e) => e.to_string(),
+            FixError::Plan(e) => e.text(lang),
         }
     }
 }
