@@ -126,6 +126,9 @@ async fn the_tenant_view_at_360_px_lists_every_environment_its_conflicts_and_fix
     assert!(refused.starts_with("Kein Zugriff: "), "{refused}");
     let state = client.find(Locator::Css("[data-testid=tenant-row][data-env^=locked]")).await.unwrap();
     assert!(state.attr("data-state").await.unwrap().unwrap_or_default().starts_with("no access: "));
+    // German words are longer: the narrowest side panel still has no sideways scrolling.
+    set_viewport(&client, 320, 720).await;
+    assert_eq!(horizontal_overflow(&client, "tenant (de) 320").await, None);
     let console =
         console_problems(&client, "tenant (de)", &["https://locked.crm.dynamics.com/api/data/v9.2/"]).await;
     assert!(console.is_empty(), "{console:#?}");
