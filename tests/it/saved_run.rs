@@ -70,9 +70,10 @@ fn a_saved_run_reads_back_what_was_saved() {
 }
 
 #[test]
-fn issue_12_a_run_saved_by_the_previous_version_is_read_but_not_resumed() {
-    // Written by the version that read runs back with a derived `Deserialize`, before the run
-    // configuration had its ledger fields.
+fn a_run_saved_by_0_1_0_is_refused_with_what_to_do() {
+    // Written by 0.1.0 (serde's derived output, format 1), before the run configuration had its
+    // ledger fields. Chrome clears `storage.session` when the extension updates, so only the web app's
+    // tab could still hold one; it is refused with the reason the panel shows, not resumed.
     let text = r#"{"org":"https://contoso.crm.dynamics.com","plan":{"action":"approve","items":[{"entity":"mailbox",
         "id":"m1","name":"Alex","kind":"User","changes":[{"field":"approval","before":2,"after":1}],"tracks_test":false,
         "test_completed_before":null}],"skipped":[],"blocked":[],"warnings":[],"profile_names":[]},
@@ -80,25 +81,9 @@ fn issue_12_a_run_saved_by_the_previous_version_is_read_but_not_resumed() {
         "config":{"batch_size":50,"read_chunk":100,"max_attempts":5,"max_in_flight":4,"continue_on_error":true,
         "verify":true,"stuck_after":{"secs":900,"nanos":0},"poll_interval":{"secs":30,"nanos":0},
         "backoff_base":{"secs":1,"nanos":0},"backoff_max":{"secs":60,"nanos":0}}}"#;
-    let run = decode::<SavedRun>(text).unwrap();
-    assert_eq!(run.plan.action, Action::Approve);
-    assert_eq!(run.plan.items[0].kind, Some(MailboxKind::User));
-    assert_eq!(run.journal.states, "U");
-    // What it saved is kept (batches of 50, stuck after 15 min); the fields it predates take today's defaults.
-    assert_eq!(
-        run.config,
-        RunConfig {
-            batch_size: 50,
-            max_in_flight: 4,
-            stuck_after: Duration::from_secs(900),
-            ..RunConfig::default()
-        }
-    );
-    // Its plan names no org: refused rather than bound to the storage key's org, because the plan
-    // may have been made from another org's read (the bug issue 12 fixes).
-    let contoso = OrgUrl::parse("https://contoso.crm.dynamics.com").unwrap();
-    assert_eq!(run.plan.org, None);
-    assert_eq!(run.check_target(&contoso), Err(TargetError::Unbound { current: contoso }));
+    let err = decode::<SavedRun>(text).unwrap_err().to_string();
+    assert!(err.starts_with("format: this run was saved in format 1 by SyncReady 0.1.0"), "{err}");
+    assert!(err.contains("plan the action again"), "{err}");
 }
 
 fn with_guid_ids(mut run: SavedRun) -> SavedRun {

@@ -1,66 +1,39 @@
-//! Reading a format 1 saved run back: [`FromJson`] for the plan, the journal and the run configuration.
+//! Reading a saved run back (format 2, as [`SavedRun::to_json`](super::SavedRun::to_json) writes it):
+//! the plan, the journal and the run configuration.
 //!
-//! Versions before issue 19 saved a run (plan, journal, configuration) with serde's derived
-//! `Serialize`; the panel reads such a run through these readers (via [`SavedRun`](super::SavedRun),
-//! which writes format 2 of its own), so a run saved before an update still resumes. They accept
-//! exactly what `Serialize` writes, including what earlier versions wrote: enum variants in kebab case
-//! (`"approve"`, `{"edit-profile-and-methods": {...}}`), model enums in their Rust names
-//! (`"ServerSideSync"`, `{"Unknown": 7}`), tuples as arrays, and [`Duration`] as
-//! `{"secs": …, "nanos": …}`. A [`RunConfig`] field that is missing (saved before the field existed)
-//! takes its default. Format 2 reads its plan items' changes, skips and blocks with these readers too
-//! (those parts have the same shape in both formats).
+//! Format 1 (serde's derived output, written before issue 19) is no longer read: the extension keeps
+//! its saved run in `storage.session`, which Chrome clears when the extension is updated ("The
+//! storage is cleared if the extension is disabled, reloaded or updated and when the browser
+//! restarts", the `chrome.storage` reference), so no format 1 run can meet this version there; the web
+//! app's tab keeps one across a reload, and [`SavedRun`](super::SavedRun) refuses it with the reason
+//! (planning the action again reads the org as it is, so nothing is done twice).
 
 use super::action::{Action, Entity, Field};
 use super::plan::{Blocked, Change, Plan, PlanItem, Skipped};
 use super::run::{Journal, RunConfig};
-use crate::json::{FromJson, JsonError, Obj, array, items, tagged, unknown_variant};
+use crate::json::{FromJson, JsonError, Obj, items, tagged, unknown_variant};
 use crate::model::{ActDeliveryMethod, DeliveryMethod, MailboxKind};
 use serde_json::Value;
 use std::time::Duration;
 
+/// A reader of one value.
+type Reader<T> = fn(&Value) -> Result<T, JsonError>;
+
 // ---------------------------------------------------------------------------------------------------
-// Helpers for what serde writes beyond plain structs (tuples, durations, enums)
-
-/// The items of an array of exactly `len` items (a serialised tuple).
-fn tuple(value: &Value, len: usize) -> Result<&[Value], JsonError> {
-    let items = array(value)?;
-    if items.len() == len {
-        Ok(items)
-    } else {
-        Err(JsonError::new(format!("expected an array of {len} items, got {}", items.len())))
-    }
-}
-
-/// Item `i` of a tuple read by [`tuple()`].
-fn item<T: FromJson>(items: &[Value], i: usize) -> Result<T, JsonError> {
-    match items.get(i) {
-        Some(value) => T::from_json(value).map_err(|e| e.at_index(i)),
-        None => Err(missing_item(i)),
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn missing_item(i: usize) -> JsonError {
-    JsonError::new(format!("missing item {i}"))
-}
+// Helpers
 
 /// A required array field whose items `read` reads (for item types that are not [`FromJson`]).
-pub(super) fn list<T>(o: &Obj<'_>, key: &str, read: fn(&Value) -> Result<T, JsonError>) -> Result<Vec<T>, JsonError> {
+fn list<T>(o: &Obj<'_>, key: &str, read: Reader<T>) -> Result<Vec<T>, JsonError> {
     items(o.field(key)?, read).map_err(|e| e.at_key(key))
 }
 
-/// The required field `key`, read by `read` (shared with format 2).
-pub(super) fn req_with<T>(o: &Obj<'_>, key: &str, read: fn(&Value) -> Result<T, JsonError>) -> Result<T, JsonError> {
+/// The required field `key`, read by `read`.
+pub(super) fn req_with<T>(o: &Obj<'_>, key: &str, read: Reader<T>) -> Result<T, JsonError> {
     read(o.field(key)?).map_err(|e| e.at_key(key))
 }
 
-/// The optional field `key` (missing and null are `None`), read by `read` (shared with format 2).
-pub(super) fn opt_with<T>(
-    o: &Obj<'_>,
-    key: &str,
-    read: fn(&Value) -> Result<T, JsonError>,
-) -> Result<Option<T>, JsonError> {
+/// The optional field `key` (missing and null are `None`), read by `read`.
+fn opt_with<T>(o: &Obj<'_>, key: &str, read: Reader<T>) -> Result<Option<T>, JsonError> {
     match o.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(value) => read(value).map(Some).map_err(|e| e.at_key(key)),
@@ -72,18 +45,6 @@ fn or<T: FromJson>(o: &Obj<'_>, key: &str, default: T) -> Result<T, JsonError> {
     Ok(o.opt(key)?.unwrap_or(default))
 }
 
-/// A [`Duration`] as serde writes it: `{"secs": u64, "nanos": u32}`.
-fn duration(value: &Value) -> Result<Duration, JsonError> {
-    let o = Obj::of(value)?;
-    let secs: u64 = o.req("secs")?;
-    let nanos: u32 = o.req("nanos")?;
-    // `Duration::new` carries whole seconds out of `nanos`; refuse what would overflow (as serde does).
-    if secs.checked_add(u64::from(nanos / 1_000_000_000)).is_none() {
-        return Err(JsonError::new("overflow deserializing Duration"));
-    }
-    Ok(Duration::new(secs, nanos))
-}
-
 /// A unit variant from `table` (an enum whose variants carry no data), by its serialised name.
 fn unit<T: Copy>(value: &Value, table: &[(&str, T)]) -> Result<T, JsonError> {
     let (tag, _) = tagged(value)?;
@@ -93,65 +54,30 @@ fn unit<T: Copy>(value: &Value, table: &[(&str, T)]) -> Result<T, JsonError> {
     }
 }
 
-/// The content of an `Unknown(i32)` variant, or the unit variant `known` names.
-fn option_value<T: Copy>(
-    value: &Value,
-    known: &[(&str, T)],
-    unknown: fn(i32) -> T,
-    expected: &[&str],
-) -> Result<T, JsonError> {
-    let (tag, content) = tagged(value)?;
-    if tag == "Unknown" {
-        return i32::from_json(content).map(unknown).map_err(|e| e.at_key(tag));
-    }
-    match known.iter().find(|(name, _)| *name == tag) {
-        Some((_, variant)) => Ok(*variant),
-        None => Err(unknown_variant(tag, expected)),
-    }
-}
-
 // ---------------------------------------------------------------------------------------------------
-// Model enums
+// Model values
 
-impl FromJson for DeliveryMethod {
-    fn from_json(value: &Value) -> Result<Self, JsonError> {
-        const KNOWN: &[(&str, DeliveryMethod)] = &[
-            ("None", DeliveryMethod::None),
-            ("Outlook", DeliveryMethod::Outlook),
-            ("ServerSideSync", DeliveryMethod::ServerSideSync),
-            ("ForwardMailbox", DeliveryMethod::ForwardMailbox),
-        ];
-        option_value(
-            value,
-            KNOWN,
-            DeliveryMethod::Unknown,
-            &["None", "Outlook", "ServerSideSync", "ForwardMailbox", "Unknown"],
-        )
+/// A mailbox kind: `"user"`, `"queue"`, `"forward"` or `{"unknown": "…"}`.
+fn read_kind(value: &Value) -> Result<MailboxKind, JsonError> {
+    match value {
+        Value::String(s) => match s.as_str() {
+            "user" => Ok(MailboxKind::User),
+            "queue" => Ok(MailboxKind::Queue),
+            "forward" => Ok(MailboxKind::Forward),
+            other => Err(unknown_variant(other, &["user", "queue", "forward", "unknown"])),
+        },
+        other => Obj::of(other)?.req("unknown").map(MailboxKind::Unknown),
     }
 }
 
-impl FromJson for ActDeliveryMethod {
-    fn from_json(value: &Value) -> Result<Self, JsonError> {
-        const KNOWN: &[(&str, ActDeliveryMethod)] = &[
-            ("Outlook", ActDeliveryMethod::Outlook),
-            ("ServerSideSync", ActDeliveryMethod::ServerSideSync),
-            ("None", ActDeliveryMethod::None),
-        ];
-        option_value(value, KNOWN, ActDeliveryMethod::Unknown, &["Outlook", "ServerSideSync", "None", "Unknown"])
-    }
+/// A delivery method by its Dataverse option value.
+fn read_method(value: &Value) -> Result<DeliveryMethod, JsonError> {
+    i32::from_json(value).map(DeliveryMethod::from)
 }
 
-/// A [`MailboxKind`] (`"User"`, `"Queue"`, `"Forward"`, `{"Unknown": "…"}`). A private reader rather
-/// than a [`FromJson`] impl: the model's own decoding is another module's business.
-fn mailbox_kind(value: &Value) -> Result<MailboxKind, JsonError> {
-    let (tag, content) = tagged(value)?;
-    match tag {
-        "User" => Ok(MailboxKind::User),
-        "Queue" => Ok(MailboxKind::Queue),
-        "Forward" => Ok(MailboxKind::Forward),
-        "Unknown" => String::from_json(content).map(MailboxKind::Unknown).map_err(|e| e.at_key(tag)),
-        _ => Err(unknown_variant(tag, &["User", "Queue", "Forward", "Unknown"])),
-    }
+/// An ACT delivery method by its Dataverse option value.
+fn read_act(value: &Value) -> Result<ActDeliveryMethod, JsonError> {
+    i32::from_json(value).map(ActDeliveryMethod::from)
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -173,29 +99,22 @@ pub(super) const ACTIONS: &[&str] = &[
     "undo",
 ];
 
-impl FromJson for Action {
-    fn from_json(value: &Value) -> Result<Self, JsonError> {
-        let (tag, content) = tagged(value)?;
-        match tag {
-            "approve" => Ok(Action::Approve),
-            "reject" => Ok(Action::Reject),
-            "undo" => Ok(Action::Undo),
-            _ if ACTIONS.contains(&tag) => Obj::of(content)
-                .and_then(|o| action_with_fields(tag, &o, DeliveryMethod::from_json, ActDeliveryMethod::from_json))
-                .map_err(|e| e.at_key(tag)),
-            _ => Err(unknown_variant(tag, ACTIONS)),
-        }
+/// An action: `{"key": "<action>", …its fields}`.
+fn read_action(value: &Value) -> Result<Action, JsonError> {
+    let o = Obj::of(value)?;
+    let key: String = o.req("key")?;
+    match key.as_str() {
+        "approve" => Ok(Action::Approve),
+        "reject" => Ok(Action::Reject),
+        "undo" => Ok(Action::Undo),
+        tag if ACTIONS.contains(&tag) => action_with_fields(tag, &o),
+        other => Err(unknown_variant(other, ACTIONS).at_key("key")),
     }
 }
 
-/// The struct variant `tag` of [`Action`] from its fields in `o`, delivery methods read by `method`
-/// and `act` (shared with format 2, which writes the same fields but methods as option values).
-pub(super) fn action_with_fields(
-    tag: &str,
-    o: &Obj<'_>,
-    method: fn(&Value) -> Result<DeliveryMethod, JsonError>,
-    act: fn(&Value) -> Result<ActDeliveryMethod, JsonError>,
-) -> Result<Action, JsonError> {
+/// The struct variant `tag` of [`Action`] from its fields in `o` (delivery methods as their Dataverse
+/// option values).
+fn action_with_fields(tag: &str, o: &Obj<'_>) -> Result<Action, JsonError> {
     Ok(match tag {
         "apply-default-settings" => Action::ApplyDefaultSettings {
             test_and_enable: o.req("test_and_enable")?,
@@ -203,9 +122,9 @@ pub(super) fn action_with_fields(
         },
         "edit-profile-and-methods" => Action::EditProfileAndMethods {
             profile_id: o.opt("profile_id")?,
-            incoming: opt_with(o, "incoming", method)?,
-            outgoing: opt_with(o, "outgoing", method)?,
-            act: opt_with(o, "act", act)?,
+            incoming: opt_with(o, "incoming", read_method)?,
+            outgoing: opt_with(o, "outgoing", read_method)?,
+            act: opt_with(o, "act", read_act)?,
         },
         "test-and-enable" => Action::TestAndEnable {
             this_org_only: o.req("this_org_only")?,
@@ -215,9 +134,9 @@ pub(super) fn action_with_fields(
         "set-org-default-profile" => Action::SetOrgDefaultProfile { profile_id: o.req("profile_id")? },
         "set-org-default-email-settings" => Action::SetOrgDefaultEmailSettings {
             profile_id: o.opt("profile_id")?,
-            incoming: req_with(o, "incoming", method)?,
-            outgoing: req_with(o, "outgoing", method)?,
-            act: req_with(o, "act", act)?,
+            incoming: req_with(o, "incoming", read_method)?,
+            outgoing: req_with(o, "outgoing", read_method)?,
+            act: req_with(o, "act", read_act)?,
             server_side_sync: o.req("server_side_sync")?,
         },
         "set-approval-requirement" => {
@@ -271,19 +190,10 @@ impl FromJson for Change {
     }
 }
 
-impl FromJson for PlanItem {
-    fn from_json(value: &Value) -> Result<Self, JsonError> {
-        plan_item(value, mailbox_kind)
-    }
-}
-
-/// A plan item whose mailbox kind `kind` reads (shared with format 2).
-pub(super) fn plan_item(
-    value: &Value,
-    kind: fn(&Value) -> Result<MailboxKind, JsonError>,
-) -> Result<PlanItem, JsonError> {
+/// A plan item.
+fn read_item(value: &Value) -> Result<PlanItem, JsonError> {
     let o = Obj::of(value)?;
-    let kind = opt_with(&o, "kind", kind)?;
+    let kind = opt_with(&o, "kind", read_kind)?;
     Ok(PlanItem {
         entity: o.req("entity")?,
         id: o.req("id")?,
@@ -316,32 +226,21 @@ fn org_url(value: &Value) -> Result<crate::model::OrgUrl, JsonError> {
         .map_err(|e| JsonError::new(e.to_string()))
 }
 
-impl FromJson for Plan {
-    fn from_json(value: &Value) -> Result<Self, JsonError> {
-        plan(value, Action::from_json, PlanItem::from_json, |v| {
-            let items = tuple(v, 2)?;
-            Ok((item(items, 0)?, item(items, 1)?))
-        })
-    }
-}
-
-/// A plan whose action, items and profile names `action`, `item` and `name` read (shared with format 2).
-pub(super) fn plan(
-    value: &Value,
-    action: fn(&Value) -> Result<Action, JsonError>,
-    item: fn(&Value) -> Result<PlanItem, JsonError>,
-    name: fn(&Value) -> Result<(String, String), JsonError>,
-) -> Result<Plan, JsonError> {
+/// The plan.
+pub(super) fn plan(value: &Value) -> Result<Plan, JsonError> {
     let o = Obj::of(value)?;
     Ok(Plan {
-        action: req_with(&o, "action", action)?,
-        items: list(&o, "items", item)?,
+        action: req_with(&o, "action", read_action)?,
+        items: list(&o, "items", read_item)?,
         skipped: o.req("skipped")?,
         blocked: o.req("blocked")?,
         warnings: o.req("warnings")?,
-        profile_names: list(&o, "profile_names", name)?,
-        // Absent in plans saved before issue 12: such a plan is read, but refused by
-        // `Plan::check_target`, because nothing says which org it was made for.
+        profile_names: list(&o, "profile_names", |v| {
+            let o = Obj::of(v)?;
+            Ok((o.req("id")?, o.req("name")?))
+        })?,
+        // A plan that names no org is read, but refused by `Plan::check_target`: nothing says which
+        // org it was made for.
         org: opt_with(&o, "org", org_url)?,
     })
 }
@@ -349,71 +248,47 @@ pub(super) fn plan(
 // ---------------------------------------------------------------------------------------------------
 // The journal and the configuration
 
-impl FromJson for Journal {
-    fn from_json(value: &Value) -> Result<Self, JsonError> {
-        journal(
-            value,
-            u64::from_json,
-            |v| {
-                let items = tuple(v, 4)?;
-                Ok((item(items, 0)?, item(items, 1)?, item(items, 2)?, item(items, 3)?))
-            },
-            |v| {
-                let items = tuple(v, 2)?;
-                Ok((item(items, 0)?, item(items, 1)?))
-            },
-        )
-    }
+/// The plan's fingerprint: 16 hex digits (exact in any JSON reader).
+fn read_digest(value: &Value) -> Result<u64, JsonError> {
+    let digest = String::from_json(value)?;
+    u64::from_str_radix(&digest, 16).map_err(|_| JsonError::new(format!("expected 16 hex digits, got `{digest}`")))
 }
 
-/// A journal entry's reason: item, HTTP status, error code, message.
-pub(super) type Reason = (u32, Option<u16>, Option<String>, String);
-
-/// A journal whose digest, reasons and test start times `digest`, `reason` and `since` read (shared
-/// with format 2).
-pub(super) fn journal(
-    value: &Value,
-    digest: fn(&Value) -> Result<u64, JsonError>,
-    reason: fn(&Value) -> Result<Reason, JsonError>,
-    since: fn(&Value) -> Result<(u32, u64), JsonError>,
-) -> Result<Journal, JsonError> {
+/// The journal.
+pub(super) fn journal(value: &Value) -> Result<Journal, JsonError> {
     let o = Obj::of(value)?;
     Ok(Journal {
-        digest: req_with(&o, "digest", digest)?,
+        digest: req_with(&o, "digest", read_digest)?,
         states: o.req("states")?,
         applied: o.req("applied")?,
-        reasons: list(&o, "reasons", reason)?,
-        testing_since: list(&o, "testing_since", since)?,
+        reasons: list(&o, "reasons", |v| {
+            let o = Obj::of(v)?;
+            Ok((o.req("item")?, o.opt("status")?, o.opt("code")?, o.req("message")?))
+        })?,
+        testing_since: list(&o, "testing_since", |v| {
+            let o = Obj::of(v)?;
+            Ok((o.req("item")?, o.req("since")?))
+        })?,
         approvals_stopped: o.opt("approvals_stopped")?,
     })
 }
 
-impl FromJson for RunConfig {
-    fn from_json(value: &Value) -> Result<Self, JsonError> {
-        const DURATIONS: &[&str; 11] = &[
-            "stuck_after",
-            "stuck_poll_interval",
-            "stuck_watch",
-            "request_timeout",
-            "unreachable_after",
-            "slow_after",
-            "poll_interval",
-            "backoff_base",
-            "backoff_max",
-            "limit_window",
-            "execution_budget",
-        ];
-        config(value, DURATIONS, duration)
-    }
-}
-
-/// A run configuration whose durations are at `durations` (in field order) and read by `duration`
-/// (shared with format 2). A field that is missing or null takes its default.
-pub(super) fn config(
-    value: &Value,
-    durations: &[&str; 11],
-    duration: fn(&Value) -> Result<Duration, JsonError>,
-) -> Result<RunConfig, JsonError> {
+/// The run configuration; its durations are whole milliseconds (`…_ms`). A field that is missing or
+/// null takes its default.
+pub(super) fn config(value: &Value) -> Result<RunConfig, JsonError> {
+    const DURATIONS: &[&str; 11] = &[
+        "stuck_after_ms",
+        "stuck_poll_interval_ms",
+        "stuck_watch_ms",
+        "request_timeout_ms",
+        "unreachable_after_ms",
+        "slow_after_ms",
+        "poll_interval_ms",
+        "backoff_base_ms",
+        "backoff_max_ms",
+        "limit_window_ms",
+        "execution_budget_ms",
+    ];
     let o = Obj::of(value)?;
     let mut c = RunConfig::default();
     c.batch_size = or(&o, "batch_size", c.batch_size)?;
@@ -435,8 +310,8 @@ pub(super) fn config(
         &mut c.limit_window,
         &mut c.execution_budget,
     ];
-    for (key, slot) in durations.iter().zip(slots) {
-        if let Some(d) = opt_with(&o, key, duration)? {
+    for (key, slot) in DURATIONS.iter().zip(slots) {
+        if let Some(d) = opt_with(&o, key, |v| u64::from_json(v).map(Duration::from_millis))? {
             *slot = d;
         }
     }

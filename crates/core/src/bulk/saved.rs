@@ -1,12 +1,12 @@
 //! The saved run: what the panel keeps in `storage.session` (the plan, its journal and the run's
 //! configuration) so that a reopened panel resumes without repeating applied writes.
 //!
-//! Its format is this module's own, versioned, and written and read here by hand: `{"format": 2,
-//! "org": …, "plan": …, "journal": …, "config": …}` (see [`SavedRun::to_json`]). A run saved by an
-//! earlier version has no `format`: it was serde's derived output of the same four fields (format 1,
-//! read by the readers in `from_json`). Format 1 runs are still read; a format this version does not
-//! know is refused with the reason. Whether a run read back may resume is [`SavedRun::check_target`]'s
-//! business (a plan that names no org, as format 1 plans from before issue 12, is refused).
+//! Its format is this module's own, versioned, and written here and read in `from_json` by hand:
+//! `{"format": 2, "org": …, "plan": …, "journal": …, "config": …}` (see [`SavedRun::to_json`]). A run
+//! saved by 0.1.0 has no `format`: it was serde's derived output of the same four fields (format 1).
+//! Format 1 is no longer read (`from_json` says why), and neither is a format this version does not
+//! know: both are refused with the reason. Whether a run read back may resume is
+//! [`SavedRun::check_target`]'s business (a plan that names no org is refused).
 //!
 //! Format 2 differs from format 1 where serde's output was an accident of the Rust types: durations
 //! are whole milliseconds (`"stuck_after_ms"`), pairs and quadruples are objects with named fields,
@@ -18,11 +18,11 @@
 //! saved whatever the page's language (a saved run lives only as long as the browser session).
 
 use super::action::{Action, Entity, Field};
-use super::from_json::{ACTIONS, action_with_fields, config, journal, plan, plan_item, req_with};
+use super::from_json::{config, journal, plan, req_with};
 use super::plan::{Change, Plan, PlanItem};
 use super::run::{Journal, Run, RunConfig};
 use super::target::TargetError;
-use crate::json::{FromJson, JsonError, Obj, unknown_variant};
+use crate::json::{FromJson, JsonError, Obj};
 use crate::model::{ActDeliveryMethod, DeliveryMethod, HostPolicy, MailboxKind, OrgUrl};
 use serde_json::{Map, Value};
 use std::time::Duration;
@@ -89,25 +89,23 @@ impl serde::Serialize for SavedRun {
     }
 }
 
-/// Reads format 2, and format 1 (no `format`: serde's output of earlier versions).
+/// Reads format 2 (`from_json`); refuses another format with the reason.
 impl FromJson for SavedRun {
     fn from_json(value: &Value) -> Result<Self, JsonError> {
         let o = Obj::of(value)?;
         match o.opt::<u64>("format")? {
-            None | Some(1) => Ok(Self {
-                org: o.req("org")?,
-                plan: o.req("plan")?,
-                journal: o.req("journal")?,
-                config: o.req("config")?,
-            }),
             Some(SAVED_RUN_FORMAT) => Ok(Self {
                 org: o.req("org")?,
-                plan: req_with(&o, "plan", read_plan)?,
-                journal: req_with(&o, "journal", read_journal)?,
-                config: req_with(&o, "config", read_config)?,
+                plan: req_with(&o, "plan", plan)?,
+                journal: req_with(&o, "journal", journal)?,
+                config: req_with(&o, "config", config)?,
             }),
+            None | Some(1) => Err(JsonError::new(format!(
+                "this run was saved in format 1 by SyncReady 0.1.0, which this version no longer reads (it reads format {SAVED_RUN_FORMAT}); plan the action again: the plan is made from the org as it is now, so nothing is done twice"
+            ))
+            .at_key("format")),
             Some(n) => Err(JsonError::new(format!(
-                "this run was saved in format {n} by a newer version of SyncReady; this version reads formats 1 and {SAVED_RUN_FORMAT}"
+                "this run was saved in format {n} by a newer version of SyncReady; this version reads format {SAVED_RUN_FORMAT}"
             ))
             .at_key("format")),
         }
@@ -313,89 +311,6 @@ fn write_config(c: &RunConfig) -> Value {
         ("request_budget", nat(c.request_budget.into())),
         ("use_ratelimit_headers", Value::Bool(c.use_ratelimit_headers)),
     )
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Reading format 2 (through the format 1 readers where the shapes are the same)
-
-fn read_kind(value: &Value) -> Result<MailboxKind, JsonError> {
-    match value {
-        Value::String(s) => match s.as_str() {
-            "user" => Ok(MailboxKind::User),
-            "queue" => Ok(MailboxKind::Queue),
-            "forward" => Ok(MailboxKind::Forward),
-            other => Err(unknown_variant(other, &["user", "queue", "forward", "unknown"])),
-        },
-        other => Obj::of(other)?.req("unknown").map(MailboxKind::Unknown),
-    }
-}
-
-fn read_method(value: &Value) -> Result<DeliveryMethod, JsonError> {
-    i32::from_json(value).map(DeliveryMethod::from)
-}
-
-fn read_act(value: &Value) -> Result<ActDeliveryMethod, JsonError> {
-    i32::from_json(value).map(ActDeliveryMethod::from)
-}
-
-fn read_action(value: &Value) -> Result<Action, JsonError> {
-    let o = Obj::of(value)?;
-    let key: String = o.req("key")?;
-    match key.as_str() {
-        "approve" => Ok(Action::Approve),
-        "reject" => Ok(Action::Reject),
-        "undo" => Ok(Action::Undo),
-        tag if ACTIONS.contains(&tag) => action_with_fields(tag, &o, read_method, read_act),
-        other => Err(unknown_variant(other, ACTIONS).at_key("key")),
-    }
-}
-
-fn read_item(value: &Value) -> Result<PlanItem, JsonError> {
-    plan_item(value, read_kind)
-}
-
-fn read_plan(value: &Value) -> Result<Plan, JsonError> {
-    plan(value, read_action, read_item, |v| {
-        let o = Obj::of(v)?;
-        Ok((o.req("id")?, o.req("name")?))
-    })
-}
-
-fn read_digest(value: &Value) -> Result<u64, JsonError> {
-    let digest = String::from_json(value)?;
-    u64::from_str_radix(&digest, 16).map_err(|_| JsonError::new(format!("expected 16 hex digits, got `{digest}`")))
-}
-
-fn read_journal(value: &Value) -> Result<Journal, JsonError> {
-    journal(
-        value,
-        read_digest,
-        |v| {
-            let o = Obj::of(v)?;
-            Ok((o.req("item")?, o.opt("status")?, o.opt("code")?, o.req("message")?))
-        },
-        |v| {
-            let o = Obj::of(v)?;
-            Ok((o.req("item")?, o.req("since")?))
-        },
-    )
-}
-
-fn read_config(value: &Value) -> Result<RunConfig, JsonError> {
-    const DURATIONS: &[&str; 11] = &[
-        "stuck_after_ms",
-        "stuck_poll_interval_ms",
-        "stuck_watch_ms",
-        "request_timeout_ms",
-        "unreachable_after_ms",
-        "slow_after_ms",
-        "poll_interval_ms",
-        "backoff_base_ms",
-        "backoff_max_ms",
-        "limit_window_ms",
-        "execution_budget_ms",
-    ];
-    config(value, DURATIONS, |v| u64::from_json(v).map(Duration::from_millis))
 }
 
 #[cfg(test)]

@@ -368,10 +368,11 @@ fn no_user_found_plus_another_primary_becomes_a_bound_address_plan() {
     );
     let req = plan.items[0].request();
     assert_eq!(req.body.as_deref(), Some(r#"{"emailaddress":"new@contoso.com"}"#));
-    // The action survives the journal round trip.
-    let back: crate::bulk::Action =
-        crate::json::decode(&serde_json::to_string(&plan.action).expect("json")).expect("read");
-    assert_eq!(back, plan.action);
+    // The action survives the saved run's round trip.
+    let run = crate::bulk::Run::new(plan.clone(), crate::bulk::RunConfig::default());
+    let saved = crate::bulk::SavedRun::of("https://contoso.crm.dynamics.com", &run).to_json();
+    let back: crate::bulk::SavedRun = crate::json::decode(&saved.to_string()).expect("read");
+    assert_eq!(back.plan.action, plan.action);
 }
 
 #[test]

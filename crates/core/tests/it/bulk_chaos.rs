@@ -133,10 +133,10 @@ async fn chaos(expiry_redirects: bool) {
             other => panic!("{other:?}"),
         }
         assert!(expired + unreachable < 10, "too many halts");
-        // The page was closed: only the serialised journal survives. The admin signs in again and the
+        // The page was closed: only the saved run (format 2) survives. The admin signs in again and the
         // network is back.
-        let saved = serde_json::to_string(&outcome.run.journal()).unwrap();
-        let journal: Journal = syncready_core::json::decode(&saved).unwrap();
+        let saved = bulk::SavedRun::of("https://contoso.crm.dynamics.com", &outcome.run).to_json().to_string();
+        let journal: Journal = syncready_core::json::decode::<bulk::SavedRun>(&saved).unwrap().journal;
         t.sign_in();
         sim.set_network_down(false);
         if chaos.expire_at.get() == u64::MAX {

@@ -1,18 +1,23 @@
 use super::*;
-use crate::bulk::Note;
-use crate::json::decode;
-use serde::Serialize;
+use crate::bulk::{Note, SavedRun};
 use serde_json::json;
-use std::fmt::Debug;
 
-/// `from_json(to_value(x)) == x`.
-fn round_trips<T: FromJson + Serialize + PartialEq + Debug>(x: &T) {
-    let value = serde_json::to_value(x).unwrap();
-    assert_eq!(T::from_json(&value).as_ref(), Ok(x), "{value}");
+/// A saved run of `plan`, `journal` and `config` for a fixed org.
+fn run_of(plan: Plan, journal: Journal, config: RunConfig) -> SavedRun {
+    SavedRun { org: "https://contoso.crm4.dynamics.com".into(), plan, journal, config }
 }
 
-fn error<T: FromJson + Debug>(value: Value) -> String {
-    T::from_json(&value).unwrap_err().to_string()
+/// `SavedRun::from_json(to_json(run)) == run`: what format 2 writes, it reads back exactly.
+fn round_trips(run: &SavedRun) {
+    let value = run.to_json();
+    assert_eq!(SavedRun::from_json(&value).as_ref(), Ok(run), "{value}");
+}
+
+/// The error reading `run` after `damage` changed what was written.
+fn error_after(damage: impl FnOnce(&mut Value)) -> String {
+    let mut value = run_of(sample_plan(), sample_journal(), RunConfig::default()).to_json();
+    damage(&mut value);
+    SavedRun::from_json(&value).unwrap_err().to_string()
 }
 
 fn every_action() -> Vec<Action> {
@@ -117,165 +122,119 @@ fn sample_journal() -> Journal {
 }
 
 #[test]
-fn every_action_and_model_enum_round_trips() {
+fn every_action_field_entity_and_delivery_method_round_trips() {
+    let mut plan = sample_plan();
     for action in every_action() {
-        round_trips(&action);
+        plan.action = action;
+        round_trips(&run_of(plan.clone(), sample_journal(), RunConfig::default()));
     }
-    for field in every_field() {
-        round_trips(&field);
-    }
-    for entity in [Entity::Mailbox, Entity::Organization, Entity::Profile] {
-        round_trips(&entity);
-    }
+    // Every field and entity is in the sample plan's items; every delivery method in an action.
     for m in [
         DeliveryMethod::None,
         DeliveryMethod::Outlook,
-        DeliveryMethod::ServerSideSync,
         DeliveryMethod::ForwardMailbox,
         DeliveryMethod::Unknown(i32::MIN),
     ] {
-        round_trips(&m);
-    }
-    for m in [
-        ActDeliveryMethod::Outlook,
-        ActDeliveryMethod::ServerSideSync,
-        ActDeliveryMethod::None,
-        ActDeliveryMethod::Unknown(i32::MAX),
-    ] {
-        round_trips(&m);
+        for act in [ActDeliveryMethod::Outlook, ActDeliveryMethod::None, ActDeliveryMethod::Unknown(i32::MAX)] {
+            plan.action = Action::SetOrgDefaultEmailSettings {
+                profile_id: None,
+                incoming: m,
+                outgoing: m,
+                act,
+                server_side_sync: true,
+            };
+            round_trips(&run_of(plan.clone(), sample_journal(), RunConfig::default()));
+        }
     }
 }
 
 #[test]
-fn plans_journals_and_configurations_round_trip() {
-    let mut plan = sample_plan();
-    round_trips(&plan);
-    for action in every_action() {
-        plan.action = action;
-        round_trips(&plan);
-    }
-    round_trips(&sample_journal());
-    round_trips(&Journal {
+fn journals_and_configurations_round_trip() {
+    let empty = Journal {
         digest: 0,
         states: String::new(),
         applied: vec![],
         reasons: vec![],
         testing_since: vec![],
         approvals_stopped: None,
-    });
-    round_trips(&RunConfig::default());
-    round_trips(&RunConfig {
+    };
+    let config = RunConfig {
         batch_size: 1,
         read_chunk: 2,
         max_attempts: 3,
         max_in_flight: 4,
         continue_on_error: false,
         verify: false,
-        stuck_after: Duration::new(u64::MAX, 999_999_999),
-        poll_interval: Duration::from_nanos(1),
+        stuck_after: Duration::from_millis(u64::MAX),
+        poll_interval: Duration::from_millis(1),
         backoff_base: Duration::ZERO,
         backoff_max: Duration::from_millis(1_500),
         limit_window: Duration::from_secs(7),
-        execution_budget: Duration::from_micros(3),
+        execution_budget: Duration::from_millis(3),
         request_budget: u32::MAX,
         use_ratelimit_headers: false,
         stuck_poll_interval: Duration::from_secs(11),
         stuck_watch: Duration::from_millis(12),
         request_timeout: Duration::from_secs(13),
-        unreachable_after: Duration::from_nanos(14),
+        unreachable_after: Duration::from_millis(14),
         slow_after: Duration::from_secs(15),
-    });
-}
-
-/// What the previous version (derived `Deserialize`) wrote and read: a run saved by it resumes.
-#[test]
-fn reads_what_the_previous_version_saved() {
-    let plan: Plan = decode(
-        r#"{"action":{"edit-profile-and-methods":{"profile_id":"p","incoming":"ServerSideSync","outgoing":{"Unknown":7},"act":null}},
-        "items":[{"entity":"mailbox","id":"m1","name":"Alex","kind":{"Unknown":"contact"},"changes":[{"field":"incoming-method","before":0,"after":2}],"tracks_test":false,"test_completed_before":null}],
-        "skipped":[],"blocked":[],"warnings":[],"profile_names":[["p","Exchange Online"]]}"#,
-    )
-    .unwrap();
-    assert_eq!(
-        plan.action,
-        Action::EditProfileAndMethods {
-            profile_id: Some("p".into()),
-            incoming: Some(DeliveryMethod::ServerSideSync),
-            outgoing: Some(DeliveryMethod::Unknown(7)),
-            act: None,
-        }
-    );
-    assert_eq!(plan.items[0].kind, Some(MailboxKind::Unknown("contact".into())));
-    assert_eq!(plan.items[0].changes[0].field, Field::IncomingMethod);
-    assert_eq!(plan.profile_names, [("p".to_owned(), "Exchange Online".to_owned())]);
-
-    let journal: Journal = decode(
-        r#"{"digest":18446744073709551615,"states":"SFU","applied":[1],"reasons":[[1,403,"0x8004","no"]],"testing_since":[],"approvals_stopped":null}"#,
-    )
-    .unwrap();
-    assert_eq!(journal.reasons, [(1, Some(403), Some("0x8004".to_owned()), "no".to_owned())]);
-    assert_eq!(journal.digest, u64::MAX);
+    };
+    round_trips(&run_of(sample_plan(), empty, config));
+    round_trips(&run_of(sample_plan(), sample_journal(), RunConfig::default()));
 }
 
 #[test]
 fn a_configuration_missing_fields_takes_their_defaults() {
-    let config: RunConfig = decode(r#"{"batch_size":25,"stuck_after":{"secs":60,"nanos":5}}"#).unwrap();
-    assert_eq!(config.batch_size, 25);
-    assert_eq!(config.stuck_after, Duration::new(60, 5));
-    assert_eq!(RunConfig { batch_size: 25, stuck_after: Duration::new(60, 5), ..RunConfig::default() }, config);
-    assert_eq!(decode::<RunConfig>("{}"), Ok(RunConfig::default()));
+    let config = super::config(&json!({"batch_size": 25, "stuck_after_ms": 60_005})).unwrap();
+    assert_eq!(
+        RunConfig { batch_size: 25, stuck_after: Duration::from_millis(60_005), ..RunConfig::default() },
+        config
+    );
+    assert_eq!(super::config(&json!({})), Ok(RunConfig::default()));
 }
 
 #[test]
 fn wrong_shapes_name_their_path() {
-    let mut plan = serde_json::to_value(sample_plan()).unwrap();
-    plan["items"][2]["changes"][0]["field"] = json!("colour");
-    let err = error::<Plan>(plan);
+    let err = error_after(|v| v["plan"]["items"][2]["changes"][0]["field"] = json!("colour"));
     assert!(
-        err.starts_with("items[2].changes[0].field: unknown variant `colour`, expected one of approval, "),
+        err.starts_with("plan.items[2].changes[0].field: unknown variant `colour`, expected one of approval, "),
         "{err}"
     );
-
-    let cases: [(Value, &str); 7] = [
+    let cases: [(Value, &str); 5] = [
         (
-            json!({"edit-profile-and-methods": {"incoming": "Pigeon"}}),
-            "edit-profile-and-methods.incoming: unknown variant `Pigeon`, expected one of None, Outlook, ServerSideSync, ForwardMailbox, Unknown",
+            json!({"key": "edit-profile-and-methods", "incoming": "Pigeon"}),
+            "plan.action.incoming: expected an integer, got a string",
         ),
-        (json!({"set-org-default-profile": {}}), "set-org-default-profile: missing field `profile_id`"),
-        (json!({"set-approval-requirement": 1}), "set-approval-requirement: expected an object, got an integer"),
+        (json!({"key": "set-org-default-profile"}), "plan.action: missing field `profile_id`"),
         (
-            json!("approve-all"),
-            "unknown variant `approve-all`, expected one of approve, reject, apply-default-settings, edit-profile-and-methods, test-and-enable, test-and-enable-profile, set-org-default-profile, set-org-default-email-settings, set-approval-requirement, activate-profile, set-email-address, undo",
+            json!({"key": "approve-all"}),
+            "plan.action.key: unknown variant `approve-all`, expected one of approve, reject, apply-default-settings, edit-profile-and-methods, test-and-enable, test-and-enable-profile, set-org-default-profile, set-org-default-email-settings, set-approval-requirement, activate-profile, set-email-address, undo",
         ),
-        (
-            json!({"set-org-default-email-settings": {"incoming": "None", "outgoing": "None", "act": {"Unknown": "x"}, "server_side_sync": true}}),
-            "set-org-default-email-settings.act.Unknown: expected an integer, got a string",
-        ),
-        (json!(7), "expected a variant (a string or an object with one key), got an integer"),
-        (
-            json!({"approve": null, "reject": null}),
-            "expected a variant (a string or an object with one key), got an object",
-        ),
+        (json!("approve"), "plan.action: expected an object, got a string"),
+        (json!({"key": 7}), "plan.action.key: expected a string, got an integer"),
     ];
-    for (value, want) in cases {
-        assert_eq!(error::<Action>(value), want);
+    for (action, want) in cases {
+        assert_eq!(error_after(|v| v["plan"]["action"] = action), want);
     }
-
-    let mut journal = serde_json::to_value(sample_journal()).unwrap();
-    journal["reasons"][1] = json!([6, null, null]);
-    assert_eq!(error::<Journal>(journal.clone()), "reasons[1]: expected an array of 4 items, got 3");
-    journal["reasons"][1] = json!([6, 70000, null, "x"]);
-    assert_eq!(error::<Journal>(journal), "reasons[1][1]: 70000 is out of range for u16");
-
-    assert_eq!(error::<RunConfig>(json!({"poll_interval": {"secs": 30}})), "poll_interval: missing field `nanos`");
     assert_eq!(
-        error::<RunConfig>(json!({"backoff_max": {"secs": u64::MAX, "nanos": 1_000_000_000u32}})),
-        "backoff_max: overflow deserializing Duration"
+        error_after(|v| v["journal"]["reasons"][1] = json!({"item": 6, "status": 70000, "message": "x"})),
+        "journal.reasons[1].status: 70000 is out of range for u16"
     );
-    assert_eq!(error::<RunConfig>(json!({"verify": "yes"})), "verify: expected a boolean, got a string");
     assert_eq!(
-        error::<PlanItem>(json!({"entity": "mailbox", "id": "m", "name": "n", "kind": "Robot"})),
-        "kind: unknown variant `Robot`, expected one of User, Queue, Forward, Unknown"
+        error_after(|v| v["journal"]["reasons"][1] = json!({"item": 6})),
+        "journal.reasons[1]: missing field `message`"
+    );
+    assert_eq!(
+        error_after(|v| v["config"]["poll_interval_ms"] = json!(-30)),
+        "config.poll_interval_ms: -30 is out of range for u64"
+    );
+    assert_eq!(
+        error_after(|v| v["config"]["verify"] = json!("yes")),
+        "config.verify: expected a boolean, got a string"
+    );
+    assert_eq!(
+        error_after(|v| v["plan"]["items"][0]["kind"] = json!("robot")),
+        "plan.items[0].kind: unknown variant `robot`, expected one of user, queue, forward, unknown"
     );
 }
 
@@ -424,8 +383,9 @@ mod props {
             })
     }
 
+    /// Format 2 keeps durations in whole milliseconds.
     fn duration() -> impl Strategy<Value = Duration> {
-        (any::<u64>(), 0..1_000_000_000u32).prop_map(|(s, n)| Duration::new(s, n))
+        any::<u64>().prop_map(Duration::from_millis)
     }
 
     fn config() -> impl Strategy<Value = RunConfig> {
@@ -465,22 +425,11 @@ mod props {
     proptest! {
         #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
+        /// Whatever plan, journal and configuration a run has, format 2 reads back exactly what it wrote.
         #[test]
-        fn plans_round_trip(plan in plan()) {
-            let value = serde_json::to_value(&plan).unwrap();
-            prop_assert_eq!(Plan::from_json(&value), Ok(plan));
-        }
-
-        #[test]
-        fn journals_round_trip(journal in journal()) {
-            let value = serde_json::to_value(&journal).unwrap();
-            prop_assert_eq!(Journal::from_json(&value), Ok(journal));
-        }
-
-        #[test]
-        fn configurations_round_trip(config in config()) {
-            let value = serde_json::to_value(&config).unwrap();
-            prop_assert_eq!(RunConfig::from_json(&value), Ok(config));
+        fn saved_runs_round_trip(plan in plan(), journal in journal(), config in config()) {
+            let run = run_of(plan, journal, config);
+            prop_assert_eq!(SavedRun::from_json(&run.to_json()), Ok(run));
         }
     }
 }

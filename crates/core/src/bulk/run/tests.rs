@@ -386,10 +386,17 @@ fn a_run_resumed_from_its_journal_reads_back_unknown_items_and_never_repeats_app
     run.handle_response(Millis(1_100), id, answer);
     let journal = run.journal();
     assert_eq!(journal.states, format!("{}{}{}", "S".repeat(10), "U".repeat(10), "P".repeat(5)));
-    let text = serde_json::to_string(&journal).unwrap();
+    // The page closes: the run is saved (format 2) and read back.
+    let saved = crate::bulk::SavedRun {
+        org: "https://contoso.crm.dynamics.com".into(),
+        plan: plan.clone(),
+        journal,
+        config: config(),
+    }
+    .to_json();
+    let text = saved["journal"].to_string();
     assert!(text.len() < 200, "the journal is compact: {text}");
-
-    let journal: Journal = crate::json::decode(&text).unwrap();
+    let journal: Journal = crate::json::decode::<crate::bulk::SavedRun>(&saved.to_string()).unwrap().journal;
     let mut resumed = Run::resume(plan, &journal, config()).unwrap();
     drive(&mut resumed, &mut fake, Millis(10_000), 100);
     assert_eq!(resumed.progress().succeeded, 25);

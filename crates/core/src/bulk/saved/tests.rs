@@ -152,36 +152,32 @@ fn issue_19_format_2_is_written_by_hand_not_by_serde() {
 }
 
 #[test]
-fn issue_19_a_run_saved_by_the_previous_version_in_format_1_is_still_read() {
-    // Format 1: serde's derived output of the four fields, with no `format`.
-    for action in every_action() {
-        let run = saved(action);
-        let format_1 = json!({
-            "org": run.org,
-            "plan": serde_json::to_value(&run.plan).unwrap(),
-            "journal": serde_json::to_value(&run.journal).unwrap(),
-            "config": serde_json::to_value(&run.config).unwrap(),
-        });
-        assert_eq!(format_1["config"]["stuck_after"], json!({"secs": 3300, "nanos": 0}), "serde's shape");
-        assert_eq!(SavedRun::from_json(&format_1), Ok(run.clone()));
-        let mut explicit = format_1.clone();
-        explicit["format"] = json!(1);
-        assert_eq!(SavedRun::from_json(&explicit), Ok(run));
+fn a_run_saved_by_0_1_0_in_format_1_is_refused_with_the_reason_and_what_to_do() {
+    // Format 1: serde's derived output of the four fields, with no `format` (or `"format": 1`).
+    let run = saved(Action::Approve);
+    let format_1 = json!({
+        "org": run.org,
+        "plan": serde_json::to_value(&run.plan).unwrap(),
+        "journal": serde_json::to_value(&run.journal).unwrap(),
+        "config": serde_json::to_value(&run.config).unwrap(),
+    });
+    let mut explicit = format_1.clone();
+    explicit["format"] = json!(1);
+    for value in [format_1, explicit] {
+        let err = SavedRun::from_json(&value).unwrap_err();
+        assert_eq!(err.path(), "format");
+        assert!(err.reason().contains("format 1 by SyncReady 0.1.0"), "{err}");
+        assert!(err.reason().contains("plan the action again"), "{err}");
     }
 }
 
 #[test]
-fn issue_19_a_run_without_an_org_is_read_in_either_format_and_refused_as_before() {
+fn a_run_whose_plan_names_no_org_is_read_and_refused() {
     let mut run = saved(Action::Approve);
     run.plan.org = None;
-    let mut format_1 = serde_json::to_value(&run.plan).unwrap();
-    format_1 = json!({"org": run.org, "plan": format_1, "journal": serde_json::to_value(&run.journal).unwrap(),
-        "config": serde_json::to_value(&run.config).unwrap()});
-    for value in [run.to_json(), format_1] {
-        let read = SavedRun::from_json(&value).unwrap();
-        assert_eq!(read.plan.org, None);
-        assert_eq!(read.check_target(&org()), Err(TargetError::Unbound { current: org() }));
-    }
+    let read = SavedRun::from_json(&run.to_json()).unwrap();
+    assert_eq!(read.plan.org, None);
+    assert_eq!(read.check_target(&org()), Err(TargetError::Unbound { current: org() }));
 }
 
 #[test]

@@ -197,8 +197,8 @@ fn a_run_paused_by_the_budget_resumes_from_its_journal_without_repeating_writes(
     let done = run.progress().succeeded;
     assert!(done > 100 && done < 200, "{done}");
     // The page closes during the pause: only the journal and the configuration survive.
-    let journal: Journal = crate::json::decode(&serde_json::to_string(&run.journal()).unwrap()).unwrap();
-    let config: RunConfig = crate::json::decode(&serde_json::to_string(run.config()).unwrap()).unwrap();
+    let saved = crate::bulk::SavedRun::of("https://contoso.crm.dynamics.com", &run).to_json();
+    let crate::bulk::SavedRun { journal, config, .. } = crate::json::decode(&saved.to_string()).unwrap();
     assert_eq!(config, tight());
     let mut resumed = Run::resume(plan, &journal, config).unwrap();
     assert_eq!(resumed.progress().succeeded, done);
@@ -250,11 +250,14 @@ fn the_services_ratelimit_headers_only_ever_hold_the_run_back_and_can_be_switche
 }
 
 #[test]
-fn a_configuration_saved_before_the_ledger_existed_loads_with_the_new_defaults() {
-    let old = r#"{"batch_size":25,"read_chunk":100,"max_attempts":5,"max_in_flight":4,"continue_on_error":true,
-        "verify":true,"stuck_after":{"secs":900,"nanos":0},"poll_interval":{"secs":30,"nanos":0},
-        "backoff_base":{"secs":1,"nanos":0},"backoff_max":{"secs":60,"nanos":0}}"#;
-    let config: RunConfig = crate::json::decode(old).unwrap();
+fn a_configuration_saved_without_the_ledger_fields_loads_with_their_defaults() {
+    let run = Run::new(approvals(1), RunConfig { batch_size: 25, max_in_flight: 4, ..RunConfig::default() });
+    let mut saved = crate::bulk::SavedRun::of("https://contoso.crm.dynamics.com", &run).to_json();
+    let fields = saved["config"].as_object_mut().unwrap();
+    for key in ["limit_window_ms", "execution_budget_ms", "request_budget", "use_ratelimit_headers"] {
+        assert!(fields.remove(key).is_some(), "{key}");
+    }
+    let config = crate::json::decode::<crate::bulk::SavedRun>(&saved.to_string()).unwrap().config;
     assert_eq!((config.batch_size, config.max_in_flight), (25, 4), "saved values are kept");
     assert_eq!(config.limit_window, Duration::from_secs(300));
     assert_eq!(config.execution_budget, Duration::from_millis(1_000_000));
