@@ -321,4 +321,4 @@ pub(super) fn config(value: &Value) -> Result<RunConfig, JsonError> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;

@@ -20,7 +20,8 @@ fn error_after(damage: impl FnOnce(&mut Value)) -> String {
     SavedRun::from_json(&value).unwrap_err().to_string()
 }
 
-fn every_action() -> Vec<Action> {
+/// One of each action and variant shape (the saved run's tests use it too).
+pub(in crate::bulk) fn every_action() -> Vec<Action> {
     vec![
         Action::Approve,
         Action::Reject,
@@ -52,7 +53,8 @@ fn every_action() -> Vec<Action> {
     ]
 }
 
-fn every_field() -> [Field; 15] {
+/// Every field a plan changes.
+pub(in crate::bulk) fn every_field() -> [Field; 15] {
     [
         Field::Approval,
         Field::Profile,

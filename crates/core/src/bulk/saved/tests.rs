@@ -1,5 +1,6 @@
 use super::*;
 use crate::bulk::Note;
+use crate::bulk::from_json::tests::{every_action, every_field};
 use crate::bulk::plan::{Blocked, Skipped};
 use crate::json::decode;
 use expect_test::expect;
@@ -9,56 +10,10 @@ fn org() -> OrgUrl {
     OrgUrl::parse("https://contoso.crm.dynamics.com").unwrap()
 }
 
-fn every_action() -> Vec<Action> {
-    vec![
-        Action::Approve,
-        Action::Reject,
-        Action::ApplyDefaultSettings { test_and_enable: true, this_org_only: false },
-        Action::EditProfileAndMethods { profile_id: None, incoming: None, outgoing: None, act: None },
-        Action::EditProfileAndMethods {
-            profile_id: Some("p".into()),
-            incoming: Some(DeliveryMethod::ForwardMailbox),
-            outgoing: Some(DeliveryMethod::Unknown(-4)),
-            act: Some(ActDeliveryMethod::Unknown(9)),
-        },
-        Action::TestAndEnable { this_org_only: true, process_email_after: Some("2024-05-01T00:00:00Z".into()) },
-        Action::TestAndEnable { this_org_only: false, process_email_after: None },
-        Action::TestAndEnableProfile { profile_id: "p1".into() },
-        Action::SetOrgDefaultProfile { profile_id: "p2".into() },
-        Action::SetOrgDefaultEmailSettings {
-            profile_id: Some("p".into()),
-            incoming: DeliveryMethod::ServerSideSync,
-            outgoing: DeliveryMethod::None,
-            act: ActDeliveryMethod::ServerSideSync,
-            server_side_sync: true,
-        },
-        Action::SetApprovalRequirement { users: true, queues: false },
-        Action::ActivateProfile { profile_id: "p3".into() },
-        Action::Undo,
-    ]
-}
-
-const FIELDS: [Field; 14] = [
-    Field::Approval,
-    Field::Profile,
-    Field::IncomingMethod,
-    Field::OutgoingMethod,
-    Field::ActMethod,
-    Field::TestScheduled,
-    Field::OrgMarkedPrimary,
-    Field::ProcessEmailAfter,
-    Field::DefaultProfile,
-    Field::DefaultEmailSettings,
-    Field::ConnectionChannel,
-    Field::RequireApprovalUsers,
-    Field::RequireApprovalQueues,
-    Field::ProfileState,
-];
-
 fn saved(action: Action) -> SavedRun {
     let kinds = [None, Some(MailboxKind::User), Some(MailboxKind::Queue), Some(MailboxKind::Forward)];
     let entities = [Entity::Mailbox, Entity::Organization, Entity::Profile];
-    let items = FIELDS
+    let items = every_field()
         .iter()
         .enumerate()
         .map(|(i, &field)| PlanItem {
@@ -84,7 +39,7 @@ fn saved(action: Action) -> SavedRun {
         },
         journal: Journal {
             digest: u64::MAX - 7,
-            states: "TUWSFKXPTUWSFK".into(),
+            states: "TUWSFKXPTUWSFKX".into(),
             applied: vec![4],
             reasons: vec![(4, Some(400), Some("0x1".into()), "refused".into()), (5, None, None, "skipped".into())],
             testing_since: vec![(0, 9), (8, u64::MAX)],
