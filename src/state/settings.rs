@@ -92,19 +92,23 @@ impl OutOfRange {
     }
 }
 
-/// One problem with the own sign-in's registration: the field, and the core's reason.
+/// One problem with the own sign-in's registration: the core's check error, which names its field
+/// and its reason, rendered in the page's language.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignInProblem {
-    /// The field it is about.
-    pub field: ConfigField,
-    /// What is wrong with it: the sign-in check's error, rendered in the page's language.
+    /// What is wrong, and with which field.
     pub error: ConfigError,
 }
 
 impl SignInProblem {
+    /// The field it is about.
+    pub fn field(&self) -> ConfigField {
+        self.error.field()
+    }
+
     /// "Field: reason" in `lang`.
     pub fn text_in(&self, lang: Lang) -> String {
-        let field = match self.field {
+        let field = match self.field() {
             ConfigField::Authority => "options.field.authority",
             ConfigField::ClientId => "options.field.client-id",
             _ => "options.field.setting",
@@ -137,9 +141,7 @@ impl SignInSettings {
         use syncready_core::oauth::OAuthConfig;
         OAuthConfig::check_registration(authority, client_id)
             .map(|(authority, client_id)| Self { client_id, authority: authority.as_str().to_owned() })
-            .map_err(|problems| {
-                problems.into_iter().map(|error| SignInProblem { field: error.field(), error }).collect()
-            })
+            .map_err(|problems| problems.into_iter().map(|error| SignInProblem { error }).collect())
     }
 }
 
@@ -280,7 +282,7 @@ impl ManagedSettings {
         };
         problems
             .into_iter()
-            .filter(|p| match p.field {
+            .filter(|p| match p.field() {
                 ConfigField::Authority => self.sign_in_authority.is_some(),
                 ConfigField::ClientId => self.sign_in_client_id.is_some(),
                 _ => false,

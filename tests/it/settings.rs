@@ -24,7 +24,7 @@ fn sign_in_settings_are_normalised_or_every_problem_is_named_by_its_field() {
     assert_eq!(ok.authority, "https://login.microsoftonline.com/contoso.onmicrosoft.com");
     let problems = SignInSettings::parse("http://login.example.com/organizations", "nope").unwrap_err();
     assert_eq!(problems.len(), 2, "{problems:?}");
-    assert_eq!((problems[0].field, problems[1].field), (ConfigField::Authority, ConfigField::ClientId));
+    assert_eq!((problems[0].field(), problems[1].field()), (ConfigField::Authority, ConfigField::ClientId));
     let en = Lang::english();
     assert!(problems[0].text_in(en).starts_with("Authority: only https"), "{problems:?}");
     assert!(
@@ -174,7 +174,7 @@ mod managed {
         let (settings, problems) = bad.sign_in(Some(local_sign_in()));
         assert_eq!(settings, Some(local_sign_in()));
         assert_eq!(problems.len(), 1, "{problems:?}");
-        assert_eq!(problems[0].field, syncready_core::oauth::ConfigField::ClientId, "{problems:?}");
+        assert_eq!(problems[0].field(), syncready_core::oauth::ConfigField::ClientId, "{problems:?}");
         assert!(
             problems[0]
                 .policy_text_in(syncready_core::i18n::Lang::english())
@@ -217,7 +217,7 @@ mod managed_view {
         };
         let problems = bad.problems();
         assert_eq!(problems.len(), 1, "{problems:?}");
-        assert_eq!(problems[0].field, ConfigField::Authority, "{problems:?}");
+        assert_eq!(problems[0].field(), ConfigField::Authority, "{problems:?}");
         assert!(
             problems[0].policy_text_in(Lang::english()).starts_with("Your organisation's policy: Authority:")
         );
