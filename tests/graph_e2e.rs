@@ -13,9 +13,10 @@ use dataverse_sim::{GraphConfig, GraphFault, GraphSim, GraphUserSpec, Scenario, 
 use fantoccini::{Client, Locator};
 use std::collections::HashMap;
 use std::path::PathBuf;
-use support::{browser_with, console_problems, start_chromedriver, wait_attr, wait_attr_eq, wait_text};
-
-const CLIENT: &str = "6731de76-14a6-49ae-97bc-6eba6914391e";
+use support::{
+    browser_with, console_problems, open_web_app, sign_in_own, start_chromedriver, start_sim, wait_attr,
+    wait_attr_eq, wait_text,
+};
 
 async fn js(client: &Client, script: &str) -> serde_json::Value {
     client.execute(script, Vec::new()).await.unwrap()
@@ -28,29 +29,19 @@ async fn click(client: &Client, testid: &str) {
 /// Serves `sim` over TLS, opens the web app, signs in with the own registration and runs the check
 /// of all mailboxes; returns the headline, the verdict per address with who acts, and the console.
 async fn sign_in_and_check(sim: Sim) -> (String, HashMap<String, (String, String)>, Vec<String>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(dataverse_sim::serve(listener, sim.clone(), true, async move {
-        let _ = stopped.await;
-    }));
+    let (port, stop, server) = start_sim(sim.clone()).await;
     let (_driver, driver_port) = start_chromedriver().await;
     let hosts = ["contoso.crm.dynamics.com", "login.microsoftonline.com", "graph.microsoft.com"];
     let client = browser_with(driver_port, None, port, &hosts).await;
-    let page = format!("https://127.0.0.1:{port}/syncready/index.html");
-    client.goto(&format!("{page}?surface=app&org=https%3A%2F%2Fcontoso.crm.dynamics.com")).await.unwrap();
     // Before the sign-in, session reuse cannot reach Graph: the section offers the sign-in.
-    wait_attr(&client, "[data-testid=sign-in][data-state=signed-out]", "data-state").await;
+    open_web_app(&client, port, "contoso.crm.dynamics.com").await;
     wait_attr(&client, "[data-testid=step-exchange-online-profile]", "data-status").await;
     let offer = wait_text(&client, "[data-testid=exchange-headline]", "Sign in to check", 10).await;
     assert!(offer.contains("Sign in to check the Microsoft 365 side"), "{offer}");
     let mut console =
         console_problems(&client, "signed out", &["blocked by CORS policy", "net::ERR_FAILED"]).await;
 
-    let field = client.find(Locator::Css("[data-testid=sign-in-client-id]")).await.unwrap();
-    field.send_keys(CLIENT).await.unwrap();
-    click(&client, "sign-in-button").await;
-    wait_attr(&client, "[data-testid=sign-in][data-state=signed-in]", "data-state").await;
+    sign_in_own(&client).await;
     wait_text(&client, "[data-testid=exchange-headline]", "can be checked", 20).await;
     click(&client, "exchange-all").await;
     click(&client, "exchange-check").await;
@@ -150,22 +141,12 @@ async fn in_headless_chromium_without_admin_consent_the_check_explains_the_conse
 
 /// Like [`sign_in_and_check`], but waits for the consent explanation instead of results.
 async fn sign_in_and_check_consent(sim: Sim) -> (String, HashMap<String, (String, String)>, Vec<String>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(dataverse_sim::serve(listener, sim.clone(), true, async move {
-        let _ = stopped.await;
-    }));
+    let (port, stop, server) = start_sim(sim.clone()).await;
     let (_driver, driver_port) = start_chromedriver().await;
     let hosts = ["contoso.crm.dynamics.com", "login.microsoftonline.com", "graph.microsoft.com"];
     let client = browser_with(driver_port, None, port, &hosts).await;
-    let page = format!("https://127.0.0.1:{port}/syncready/index.html");
-    client.goto(&format!("{page}?surface=app&org=https%3A%2F%2Fcontoso.crm.dynamics.com")).await.unwrap();
-    wait_attr(&client, "[data-testid=sign-in][data-state=signed-out]", "data-state").await;
-    let field = client.find(Locator::Css("[data-testid=sign-in-client-id]")).await.unwrap();
-    field.send_keys(CLIENT).await.unwrap();
-    click(&client, "sign-in-button").await;
-    wait_attr(&client, "[data-testid=sign-in][data-state=signed-in]", "data-state").await;
+    open_web_app(&client, port, "contoso.crm.dynamics.com").await;
+    sign_in_own(&client).await;
     wait_text(&client, "[data-testid=exchange-headline]", "can be checked", 20).await;
     click(&client, "exchange-check").await;
     let headline = wait_text(&client, "[data-testid=exchange-headline]", "must consent", 30).await;
@@ -200,22 +181,12 @@ async fn in_headless_chromium_a_no_user_found_alert_and_a_user_under_another_add
     }
     sim.attach_graph(g.clone());
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(dataverse_sim::serve(listener, sim.clone(), true, async move {
-        let _ = stopped.await;
-    }));
+    let (port, stop, server) = start_sim(sim.clone()).await;
     let (_driver, driver_port) = start_chromedriver().await;
     let hosts = ["contoso.crm.dynamics.com", "login.microsoftonline.com", "graph.microsoft.com"];
     let client = browser_with(driver_port, None, port, &hosts).await;
-    let page = format!("https://127.0.0.1:{port}/syncready/index.html");
-    client.goto(&format!("{page}?surface=app&org=https%3A%2F%2Fcontoso.crm.dynamics.com")).await.unwrap();
-    wait_attr(&client, "[data-testid=sign-in][data-state=signed-out]", "data-state").await;
-    let field = client.find(Locator::Css("[data-testid=sign-in-client-id]")).await.unwrap();
-    field.send_keys(CLIENT).await.unwrap();
-    click(&client, "sign-in-button").await;
-    wait_attr(&client, "[data-testid=sign-in][data-state=signed-in]", "data-state").await;
+    open_web_app(&client, port, "contoso.crm.dynamics.com").await;
+    sign_in_own(&client).await;
     wait_text(&client, "[data-testid=exchange-headline]", "can be checked", 20).await;
     // The default: failed and never-run mailboxes only.
     click(&client, "exchange-check").await;

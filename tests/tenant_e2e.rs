@@ -156,7 +156,6 @@ async fn signed_in_where_refusals_carry_no_cors_headers_the_refusing_org_is_unre
 }
 
 async fn signed_in_tenant(cors_on_refusals: bool) {
-    const CLIENT: &str = "6731de76-14a6-49ae-97bc-6eba6914391e";
     let dist = root().join("dist").canonicalize().expect("dist/ is missing: run `cargo xtask build`");
     let mut config = dataverse_sim::Config::default();
     config.quirks.cors_on_refusals = cors_on_refusals;
@@ -166,17 +165,12 @@ async fn signed_in_tenant(cors_on_refusals: bool) {
     let mut hosts = HOSTS.to_vec();
     hosts.push("login.microsoftonline.com");
     let client = browser_with(driver_port, None, port, &hosts).await;
-    let page = format!("https://127.0.0.1:{port}/syncready/index.html");
-    client.goto(&format!("{page}?surface=app&org=https%3A%2F%2Fcontoso.crm.dynamics.com")).await.unwrap();
-    wait_attr(&client, "[data-testid=sign-in][data-state=signed-out]", "data-state").await;
+    let page = open_web_app(&client, port, "contoso.crm.dynamics.com").await;
     // Signed out, the web app first tries the browser's session, which a cross-origin page cannot use.
     let console =
         console_problems(&client, "signed out", &["blocked by CORS policy", "net::ERR_FAILED"]).await;
     assert!(console.is_empty(), "{console:#?}");
-    let field = client.find(Locator::Css("[data-testid=sign-in-client-id]")).await.unwrap();
-    field.send_keys(CLIENT).await.unwrap();
-    click(&client, "[data-testid=sign-in-button]").await;
-    wait_attr(&client, "[data-testid=sign-in][data-state=signed-in]", "data-state").await;
+    sign_in_own(&client).await;
     // Before discovery the app knows one org; the tenant page asks discovery for the rest.
     let discovery_before = sim.journal().iter().filter(|j| j.path.contains("/api/discovery/")).count();
     assert_eq!(discovery_before, 0);

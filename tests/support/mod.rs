@@ -154,6 +154,28 @@ pub async fn start_sim(
     (port, stop, server)
 }
 
+/// The application (client) id of the own app registration the web-app tests sign in with (the
+/// simulator's authority accepts any single-page application id).
+pub const OWN_CLIENT_ID: &str = "6731de76-14a6-49ae-97bc-6eba6914391e";
+
+/// Opens the web app the simulator on `port` serves, for the org `org_host`, and waits until its
+/// sign-in form shows it signed out; returns the page's address (without a query).
+pub async fn open_web_app(client: &Client, port: u16, org_host: &str) -> String {
+    let page = format!("https://127.0.0.1:{port}/syncready/index.html");
+    client.goto(&format!("{page}?surface=app&org=https%3A%2F%2F{org_host}")).await.unwrap();
+    wait_attr(client, "[data-testid=sign-in][data-state=signed-out]", "data-state").await;
+    page
+}
+
+/// Signs the open web app in with the own registration ([`OWN_CLIENT_ID`]) against the simulator's
+/// authority and waits until it is signed in.
+pub async fn sign_in_own(client: &Client) {
+    let field = client.find(Locator::Css("[data-testid=sign-in-client-id]")).await.unwrap();
+    field.send_keys(OWN_CLIENT_ID).await.unwrap();
+    click(client, "[data-testid=sign-in-button]").await;
+    wait_attr(client, "[data-testid=sign-in][data-state=signed-in]", "data-state").await;
+}
+
 /// Waits for an element matching `css` and returns the value of `attr` once it is present.
 pub async fn wait_attr(client: &Client, css: &str, attr: &str) -> String {
     let element = client
