@@ -44,6 +44,9 @@ mod from_json;
 mod millis;
 mod note;
 mod plan;
+/// The plan tests' fixtures (a mailbox, a snapshot), for other modules' tests.
+#[cfg(test)]
+pub(crate) use plan::tests as plan_fixtures;
 mod progress;
 mod run;
 mod saved;

@@ -16,34 +16,9 @@ use serde_json::Value;
 
 const EXO: &str = "a0000000-0000-4000-8000-00000000e001";
 
+/// The bulk tests' mailbox, on the Exchange Online profile of these orgs.
 fn mailbox(n: u32, kind: MailboxKind, approval: ApprovalState) -> Mailbox {
-    Mailbox {
-        id: format!("b0000000-0000-4000-8000-{n:012}"),
-        etag: None,
-        name: format!("Mailbox {n}"),
-        email: Some(format!("m{n}@contoso.com")),
-        profile: Some(EXO.into()),
-        regarding: Some(format!("c0000000-0000-4000-8000-{n:012}")),
-        kind,
-        state: RecordState::Active,
-        incoming: Some(DeliveryMethod::Outlook),
-        outgoing: Some(DeliveryMethod::ServerSideSync),
-        act: Some(ActDeliveryMethod::Outlook),
-        incoming_status: None,
-        outgoing_status: None,
-        act_status: None,
-        mailbox_status: None,
-        approval,
-        enabled_incoming: true,
-        enabled_outgoing: true,
-        enabled_act: true,
-        test_scheduled: false,
-        test_completed_on: None,
-        org_marked_primary: false,
-        postpone_test_until: None,
-        process_email_received_after: None,
-        approved_by_o365_admin: None,
-    }
+    Mailbox { profile: Some(EXO.into()), ..crate::bulk::plan_fixtures::mailbox(n, kind, approval) }
 }
 
 fn snapshot(mailboxes: Vec<Mailbox>) -> Snapshot {
